@@ -1,0 +1,37 @@
+# make run   — set up if needed, then start the counter app on its embedded defaults
+# make test  — set up if needed, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTAMP := $(VENV)/.system-packages
+export KIOSK_DEV_HOME := $(CURDIR)/.kiosk-home
+
+.PHONY: run test setup lint check bench clean
+
+setup: $(STAMP)
+
+$(SYSTAMP): scripts/system-packages.txt scripts/setup-system.sh
+	./scripts/setup-system.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml $(SYSTAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	./scripts/run.sh
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk central tests bench
+	$(BIN)/mypy
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) .kiosk-home .run

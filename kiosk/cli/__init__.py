@@ -1,0 +1,88 @@
+"""The ``kiosk`` command line: JSON on stdout, messages on stderr, non-zero exit on error.
+
+Each command group lives in its own module under ``kiosk.cli`` and exposes
+``register(subparsers)``; it sets ``func`` on its parser to a callable taking the parsed
+arguments and returning a JSON-able value (printed), an ``int`` exit status, or ``None``.
+Command modules import heavy libraries (OpenCV, reportlab, httpx...) inside their functions
+so that ``kiosk --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from kiosk import __version__
+from kiosk.errors import KioskError
+from kiosk.i18n import _
+
+#: Command modules, in the order they appear in ``kiosk --help``.
+COMMAND_MODULES: list[str] = [
+    "kiosk.cli.domain_commands",
+    "kiosk.cli.config_commands",
+]
+
+
+def emit(value: Any) -> None:
+    """Print one JSON document (one line) on stdout."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Counter application for commune one-stop centres (JSON on stdout).",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        from kiosk.i18n import set_language
+
+        lang = os.environ.get("KIOSK_LANG")
+        if lang:
+            set_language(lang)
+        result = func(args)
+    except KioskError as exc:
+        print(exc.message, file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("Đã dừng theo yêu cầu."), file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, keep the trace for a maintainer
+        print(
+            _("Lỗi không mong đợi ({kind}): {error}", kind=type(exc).__name__, error=str(exc)),
+            file=sys.stderr,
+        )
+        if os.environ.get("KIOSK_DEBUG"):
+            traceback.print_exc()
+        return 70
+    if isinstance(result, bool):
+        return 0 if result else 1
+    if isinstance(result, int):
+        return result
+    if result is not None:
+        emit(result)
+    return 0

@@ -1,0 +1,316 @@
+"""Configuration, declared once.
+
+Each setting is a :class:`Setting` (key, default, type, description, validation) registered in
+:data:`SETTINGS`. Values are stored as TOML in ``paths.config_file()`` (under ``KIOSK_HOME``
+when set), nested by the dotted key: ``unit.code`` is ``[unit] code = ...``. The file carries a
+``config_version``; :data:`UPGRADES` bring older files forward when they are loaded.
+
+Later layers declare their settings here too, so an admin sees every setting in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from kiosk import paths
+from kiosk.errors import ConfigError
+from kiosk.i18n import N_, _
+
+CONFIG_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    description: str
+    kind: type = str
+    choices: tuple[Any, ...] | None = None
+    validate: Callable[[Any], str | None] | None = None
+    #: A secret is never written to the config file (it lives in keyring).
+    secret: bool = False
+    item_kind: type | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def parse(self, text: str) -> Any:
+        """Turn a string typed by an admin into this setting's type, or raise ConfigError."""
+        try:
+            if self.kind is bool:
+                low = text.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    raise ValueError(text)
+                value: Any = low in ("true", "1", "yes", "on")
+            elif self.kind is int:
+                value = int(text)
+            elif self.kind is float:
+                value = float(text)
+            elif self.kind is list:
+                value = [p.strip() for p in text.split(",") if p.strip()]
+                if self.item_kind is int:
+                    value = [int(v) for v in value]
+            else:
+                value = text
+        except ValueError as exc:
+            raise ConfigError(
+                _("Giá trị «{value}» không hợp lệ cho {key}.", value=text, key=self.key),
+                hint=_(self.description),
+            ) from exc
+        self.check(value)
+        return value
+
+    def check(self, value: Any) -> None:
+        if self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
+            raise ConfigError(
+                _("{key} phải có kiểu {kind}.", key=self.key, kind=self.kind.__name__)
+            )
+        if self.choices is not None and value not in self.choices:
+            raise ConfigError(
+                _(
+                    "{key} phải là một trong: {choices}.",
+                    key=self.key,
+                    choices=", ".join(str(c) for c in self.choices),
+                )
+            )
+        if self.validate is not None:
+            problem = self.validate(value)
+            if problem:
+                raise ConfigError(_("{key}: {problem}", key=self.key, problem=_(problem)))
+
+
+SETTINGS: dict[str, Setting] = {}
+
+
+def declare(key: str, default: Any, description: str, **kw: Any) -> Setting:
+    if key in SETTINGS:
+        raise RuntimeError(f"setting {key} declared twice")
+    kind = kw.pop("kind", type(default))
+    setting = Setting(key, default, description, kind=kind, **kw)
+    SETTINGS[key] = setting
+    return setting
+
+
+# --- validators (messages are marked, translated when shown) -------------------------------
+
+UNIT_CODE_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")
+_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _unit_code(value: str) -> str | None:
+    if not UNIT_CODE_RE.match(value) or len(value) > 35:
+        return N_(
+            "mã định danh gồm các nhóm chữ số/chữ hoa cách nhau bởi dấu chấm, "
+            "tối đa 35 ký tự (ví dụ 000.00.04.H40)"
+        )
+    return None
+
+
+def _office_hours(value: list[str]) -> str | None:
+    if not value:
+        return N_("cần ít nhất một khoảng giờ làm việc, ví dụ 07:00-11:30")
+    previous_end = ""
+    for span in value:
+        if not _HOURS_RE.match(span):
+            return N_("mỗi khoảng giờ có dạng HH:MM-HH:MM, ví dụ 07:00-11:30,13:30-17:00")
+        start, end = span.split("-")
+        if start >= end or start < previous_end:
+            return N_("các khoảng giờ phải tăng dần và không chồng lên nhau")
+        previous_end = end
+    return None
+
+
+def _date_list(value: list[str]) -> str | None:
+    for item in value:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", item):
+            return N_("ngày có dạng YYYY-MM-DD, cách nhau bởi dấu phẩy")
+    return None
+
+
+def _hhmm(value: str) -> str | None:
+    return None if re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value) else N_("giờ có dạng HH:MM")
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+declare("unit.code", "000.00.04.H40", N_("Mã định danh của đơn vị (QCVN 102 / QĐ 20/2020)"),
+        validate=_unit_code)
+declare("unit.name", "UBND xã Mẫu", N_("Tên đơn vị tiếp nhận"))
+declare("unit.centre_name", "Trung tâm Phục vụ hành chính công xã",
+        N_("Tên bộ phận/trung tâm in trên phiếu"))
+declare("unit.address", "", N_("Địa chỉ nơi trả kết quả, in trên phiếu"))
+declare("unit.province", "", N_("Tỉnh/thành phố, dùng cho địa danh trên biểu mẫu"))
+declare("counter.number", 1, N_("Số quầy (1–9); mỗi quầy cấp mã hồ sơ trong khối k001–k999"),
+        choices=tuple(range(1, 10)))
+declare("office.hours", ["07:00-11:30", "13:30-17:00"],
+        N_("Giờ làm việc, các khoảng HH:MM-HH:MM cách nhau bởi dấu phẩy"),
+        item_kind=str, validate=_office_hours)
+declare("office.same_day_cutoff", "15:00",
+        N_("Giờ chốt trả trong ngày: nhận sau giờ này thì hẹn ngày làm việc tiếp theo"),
+        validate=_hhmm)
+declare("office.working_saturday", False,
+        N_("Thứ Bảy có tính là ngày làm việc khi tính hạn không"))
+declare("calendar.extra_days_off", [], N_("Ngày nghỉ thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
+        item_kind=str, validate=_date_list)
+declare("calendar.extra_working_days", [],
+        N_("Ngày làm việc bù thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
+        item_kind=str, validate=_date_list)
+declare("locale.language", "vi", N_("Ngôn ngữ giao diện"), choices=("vi", "en"))
+declare("catalog.file", "", N_("Tệp danh mục thủ tục đã nhập (để trống: danh mục mẫu)"))
+declare("forms.set", "tt03-2025", N_("Bộ biểu mẫu dùng khi in"),
+        choices=("tt01-2018", "tt03-2025"))
+declare("forms.lookup_url", "",
+        N_("Địa chỉ tra cứu hồ sơ in trong mã QR (để trống: mã QR chứa mã hồ sơ)"))
+declare("printer.name", "", N_("Tên máy in CUPS (để trống: máy in mặc định)"))
+declare("printer.paper", "a4", N_("Khổ giấy in phiếu tiếp nhận"), choices=("a4", "thermal"))
+declare("printer.print_on_return", False, N_("In phiếu khi trả kết quả"))
+declare("scanner.device", "", N_("Máy quét (tên SANE; để trống: máy đầu tiên tìm thấy)"))
+declare("scanner.resolution", 200, N_("Độ phân giải quét (dpi), tối thiểu 200 theo TT 01/2023"),
+        validate=lambda v: None if 75 <= v <= 1200 else N_("từ 75 đến 1200 dpi"))
+declare("scanner.mode", "color", N_("Chế độ màu khi quét"), choices=("color", "gray", "lineart"))
+declare("scanner.source", "adf", N_("Nguồn giấy"), choices=("flatbed", "adf", "duplex"))
+declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
+declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
+declare("barcode.wedge_max_gap_ms", 35, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
+declare("barcode.wedge_min_length", 6, N_("Số ký tự tối thiểu của một lần quét"))
+declare("barcode.wedge_prefix", "", N_("Ký tự đầu do đầu đọc gửi thêm (nếu có)"))
+declare("barcode.wedge_suffix", "", N_("Ký tự cuối do đầu đọc gửi thêm (nếu có), ngoài Enter"))
+declare("barcode.camera", -1, N_("Số thứ tự camera đọc mã (-1: không dùng)"))
+declare("barcode.extra_formats", [], N_("Loại mã vạch đọc thêm ngoài QR và Code128"),
+        item_kind=str)
+declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
+declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
+declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
+declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
+
+
+# --- upgrades of older files ----------------------------------------------------------------
+
+def _upgrade_1_to_2(data: dict[str, Any]) -> None:
+    # Version 1 kept office hours as one string "07:00-11:30,13:30-17:00".
+    office = data.get("office", {})
+    if isinstance(office.get("hours"), str):
+        office["hours"] = [p.strip() for p in office["hours"].split(",") if p.strip()]
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], None]] = {1: _upgrade_1_to_2}
+
+
+def _get_nested(data: dict[str, Any], key: str) -> tuple[bool, Any]:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _set_nested(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+class Config:
+    """The loaded configuration. ``get`` returns the stored value or the declared default."""
+
+    def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None) -> None:
+        self.path = path or paths.config_file()
+        self._data: dict[str, Any] = data if data is not None else {}
+        self._listeners: list[Callable[[str, Any], None]] = []
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        path = path or paths.config_file()
+        data: dict[str, Any] = {}
+        if path.exists():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(
+                    _("Tệp cấu hình {path} bị lỗi: {error}", path=str(path), error=str(exc)),
+                    hint=_("Sửa hoặc xoá tệp này rồi chạy lại."),
+                ) from exc
+        config = cls(path, data)
+        config._upgrade()
+        return config
+
+    def _upgrade(self) -> None:
+        version = int(self._data.get("config_version", CONFIG_VERSION if not self._data else 1))
+        if version > CONFIG_VERSION:
+            raise ConfigError(
+                _("Tệp cấu hình được tạo bởi phiên bản mới hơn (phiên bản {v}).", v=version),
+                hint=_("Hãy cập nhật phần mềm."),
+            )
+        while version < CONFIG_VERSION:
+            UPGRADES[version](self._data)
+            version += 1
+        self._data["config_version"] = CONFIG_VERSION
+
+    def get(self, key: str) -> Any:
+        setting = self._setting(key)
+        found, value = _get_nested(self._data, key)
+        if not found:
+            return setting.default
+        try:
+            setting.check(value)
+        except ConfigError:
+            # A hand-edited bad value must not stop the counter: fall back to the default.
+            return setting.default
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        setting = self._setting(key)
+        if isinstance(value, str) and setting.kind is not str:
+            value = setting.parse(value)
+        setting.check(value)
+        _set_nested(self._data, key, value)
+        for listener in list(self._listeners):
+            listener(key, value)
+
+    def set_text(self, key: str, text: str) -> Any:
+        value = self._setting(key).parse(text)
+        self.set(key, value)
+        return value
+
+    def on_change(self, listener: Callable[[str, Any], None]) -> None:
+        self._listeners.append(listener)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: self.get(key) for key in SETTINGS}
+
+    def save(self) -> None:
+        """Write atomically (temp file, fsync, rename): a power cut leaves old or new, never half."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = tomli_w.dumps(self._data).encode("utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".config.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def _setting(key: str) -> Setting:
+        try:
+            return SETTINGS[key]
+        except KeyError:
+            raise ConfigError(
+                _("Không có thiết lập {key}.", key=key),
+                hint=_("Xem danh sách bằng lệnh: kiosk config show"),
+            ) from None

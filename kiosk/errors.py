@@ -1,0 +1,63 @@
+"""Typed errors that carry a message for people.
+
+Every error the clerk or an admin may see derives from :class:`KioskError`. The message is
+already translated (Vietnamese by default) when the error is raised; ``hint`` says what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class KioskError(Exception):
+    """An error with a human message (translated) and an optional hint on what to do."""
+
+    #: A stable machine-readable kind, e.g. ``"invalid_input"``; subclasses override it.
+    kind = "error"
+    #: The CLI's exit status for this kind of error.
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"error": self.kind, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        if self.details:
+            out["details"] = {k: v for k, v in self.details.items() if _jsonable(v)}
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class InvalidInput(KioskError):
+    """Input from a person or a device that does not fit (bad date, malformed QR...)."""
+
+    kind = "invalid_input"
+
+
+class NotFound(KioskError):
+    kind = "not_found"
+
+
+class ConfigError(KioskError):
+    kind = "config"
+
+
+class DeviceError(KioskError):
+    """A device (scanner, reader, printer) failed; pages or data already read are kept."""
+
+    kind = "device"
+
+
+class StorageError(KioskError):
+    kind = "storage"
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | type(None) | list | dict)

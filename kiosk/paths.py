@@ -1,0 +1,47 @@
+"""Where the app keeps its files.
+
+``KIOSK_HOME``, when set, holds everything (config and data): tests and several counters on
+one machine rely on it. Otherwise the platform's config and data directories are used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "kiosk"
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+def home() -> Path | None:
+    value = os.environ.get("KIOSK_HOME")
+    return Path(value).expanduser().resolve() if value else None
+
+
+def config_dir() -> Path:
+    h = home()
+    return h if h else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    h = home()
+    return h / "data" if h else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def database_file() -> Path:
+    return data_dir() / "kiosk.sqlite3"
+
+
+def files_dir() -> Path:
+    """The content-addressed file store (scans, generated PDFs)."""
+    return data_dir() / "files"
+
+
+def asset(*parts: str) -> Path:
+    return ASSETS_DIR.joinpath(*parts)
