@@ -24,6 +24,7 @@ from kiosk.i18n import _
 
 #: Command modules, in the order they appear in ``kiosk --help``.
 COMMAND_MODULES: list[str] = [
+    "kiosk.cli.domain_commands",
     "kiosk.cli.config_commands",
 ]
 

@@ -1,0 +1,229 @@
+"""The working-time calendar that gives every dossier its legal due time.
+
+Rules (DOMAIN.md §5), all configurable: office hours (default 07:00–11:30 and 13:30–17:00),
+Monday–Friday, Vietnam's public holidays and make-up working days from the ``holidays``
+package, plus an override table (``assets/calendar/overrides.json`` and config). A working day
+is the length of one day's office hours (8 hours by default); reception outside office hours
+starts at the next opening; a due time that lands exactly on a closing time stays there;
+same-day procedures are due at that day's closing if received before the cut-off (15:00), else
+at the closing of the next working day; time paused for a supplement does not count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+from kiosk import paths
+from kiosk.catalog import ProcessingTime
+from kiosk.clock import TZ, to_local
+from kiosk.config import Config
+from kiosk.errors import ConfigError, InvalidInput
+from kiosk.i18n import _
+
+OVERRIDES_FILE = paths.asset("calendar", "overrides.json")
+#: How far the calendar looks ahead before it decides the configuration has no working time.
+MAX_DAYS_AHEAD = 3660
+
+
+def _hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+@dataclass
+class WorkingCalendar:
+    office_hours: Sequence[tuple[time, time]] = ((time(7), time(11, 30)), (time(13, 30), time(17)))
+    extra_days_off: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()
+    working_saturday: bool = False
+    same_day_cutoff: time = time(15)
+    _national: holidays.HolidayBase = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.office_hours:
+            raise ConfigError(_("Chưa cấu hình giờ làm việc."))
+        self._national = holidays.country_holidays("VN")
+        self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)  # type: ignore[method-assign]
+
+    @classmethod
+    def from_config(cls, config: Config | None = None) -> WorkingCalendar:
+        config = config or Config.load()
+        spans = [tuple(_hhmm(p) for p in s.split("-")) for s in config.get("office.hours")]
+        off, work = _load_overrides()
+        off |= {date.fromisoformat(d) for d in config.get("calendar.extra_days_off")}
+        work |= {date.fromisoformat(d) for d in config.get("calendar.extra_working_days")}
+        return cls(
+            office_hours=[(a, b) for a, b in spans],
+            extra_days_off=frozenset(off - work),
+            extra_working_days=frozenset(work),
+            working_saturday=bool(config.get("office.working_saturday")),
+            same_day_cutoff=_hhmm(config.get("office.same_day_cutoff")),
+        )
+
+    # --- days ---------------------------------------------------------------------------
+
+    def _is_working_day(self, day: date) -> bool:
+        if day in self.extra_working_days:
+            return True
+        if day in self.extra_days_off or day in self._national:
+            return False
+        if day in getattr(self._national, "weekend_workdays", ()):
+            return True  # a make-up Saturday (làm bù)
+        if day.weekday() == 5:
+            return self.working_saturday
+        return day.weekday() < 5
+
+    def is_working_day(self, day: date) -> bool:  # replaced by a cached version per instance
+        return self._is_working_day(day)
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._national.get(day)
+
+    def next_working_day(self, day: date) -> date:
+        for n in range(1, MAX_DAYS_AHEAD):
+            candidate = day + timedelta(days=n)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ConfigError(_("Lịch làm việc không có ngày làm việc nào trong 10 năm tới."))
+
+    @property
+    def day_hours(self) -> float:
+        """Working hours in one day: a working day is worth this many hours."""
+        return sum(_seconds(a, b) for a, b in self.office_hours) / 3600
+
+    def periods(self, day: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_working_day(day):
+            return []
+        return [(datetime.combine(day, a, TZ), datetime.combine(day, b, TZ))
+                for a, b in self.office_hours]
+
+    def _periods_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Office periods ending after ``start``, in order, clipped to begin at ``start``."""
+        for n in range(MAX_DAYS_AHEAD):
+            for a, b in self.periods(start.date() + timedelta(days=n)):
+                if b > start:
+                    yield max(a, start), b
+        raise ConfigError(_("Lịch làm việc không có giờ làm việc nào trong 10 năm tới."))
+
+    def closing(self, day: date) -> datetime:
+        return datetime.combine(day, self.office_hours[-1][1], TZ)
+
+    # --- instants -----------------------------------------------------------------------
+
+    def next_opening(self, at: datetime) -> datetime:
+        """``at`` itself when the office is open then, else the next time it opens."""
+        at = to_local(at)
+        for a, b in self._periods_from(at):
+            if a < b:
+                return a
+        raise AssertionError("unreachable")
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """The instant after ``hours`` of office time from ``start``."""
+        if hours < 0:
+            raise InvalidInput(_("Số giờ làm việc không được âm."))
+        remaining = timedelta(hours=hours)
+        start = to_local(start)
+        if not remaining:
+            return self.next_opening(start)
+        for a, b in self._periods_from(start):
+            if remaining <= b - a:
+                return a + remaining  # exactly on a closing time stays there
+            remaining -= b - a
+        raise AssertionError("unreachable")
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        start, end = to_local(start), to_local(end)
+        if end <= start:
+            return 0.0
+        total = timedelta()
+        for a, b in self._periods_from(start):
+            if a >= end:
+                break
+            total += min(b, end) - a
+        return total.total_seconds() / 3600
+
+    def due(
+        self,
+        received: datetime,
+        processing: ProcessingTime,
+        pauses: Iterable[tuple[datetime, datetime]] = (),
+    ) -> datetime:
+        """The legal due time of a dossier received at ``received``.
+
+        ``pauses`` are closed intervals (supplement requests): the office time inside them,
+        from reception on, pushes the due time later.
+        """
+        received = to_local(received)
+        base = self._due_without_pauses(received, processing)
+        paused = sorted((to_local(a), to_local(b)) for a, b in pauses)
+        if not paused:
+            return base
+        counted: list[tuple[datetime, datetime]] = []
+        due = base
+        # A pause that starts before the (growing) due time pushes it; repeat until stable.
+        changed = True
+        while changed:
+            changed = False
+            for a, b in paused:
+                if (a, b) in counted or a >= due or b <= received:
+                    continue
+                counted.append((a, b))
+                hours = sum(self.working_hours_between(max(x, received), y) for x, y in counted)
+                # From a closing time, the extra hours start at the next opening.
+                due = self.add_working_hours(base, hours) if hours > 0 else base
+                changed = True
+        return due
+
+    def _due_without_pauses(self, received: datetime, p: ProcessingTime) -> datetime:
+        if p.unit == "working_days":
+            return self.add_working_hours(received, p.value * self.day_hours)
+        if p.unit == "working_hours":
+            return self.add_working_hours(received, p.value)
+        if p.unit == "calendar_days":
+            return self._calendar_days(received, p.value)
+        if p.unit == "same_day":
+            start = self.next_opening(received)
+            cutoff = _hhmm(p.cutoff) if p.cutoff else self.same_day_cutoff
+            day = start.date()
+            if start.timetz().replace(tzinfo=None) < cutoff:
+                return self.closing(day)
+            return self.closing(self.next_working_day(day))
+        raise InvalidInput(_("Đơn vị thời hạn «{unit}» không hợp lệ.", unit=p.unit))
+
+    def _calendar_days(self, received: datetime, days: float) -> datetime:
+        due = received + timedelta(days=days)
+        day = due.date()
+        if not self.is_working_day(day):
+            day = self.next_working_day(day)
+        first_open = self.office_hours[0][0]
+        clock = min(max(due.timetz().replace(tzinfo=None), first_open), self.office_hours[-1][1])
+        return datetime.combine(day, clock, TZ)
+
+
+def _seconds(a: time, b: time) -> float:
+    return (datetime.combine(date.min, b) - datetime.combine(date.min, a)).total_seconds()
+
+
+def _load_overrides() -> tuple[set[date], set[date]]:
+    try:
+        data = json.loads(OVERRIDES_FILE.read_text(encoding="utf-8"))
+        off = {date.fromisoformat(_day(e)) for e in data.get("days_off", [])}
+        work = {date.fromisoformat(_day(e)) for e in data.get("working_days", [])}
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            _("Bảng ngày nghỉ/làm bù {path} bị lỗi: {error}", path=str(OVERRIDES_FILE),
+              error=str(exc))
+        ) from exc
+    return off, work
+
+
+def _day(entry: object) -> str:
+    # Entries are "YYYY-MM-DD" or {"date": "YYYY-MM-DD", "source": "..."}.
+    return entry["date"] if isinstance(entry, dict) else str(entry)
