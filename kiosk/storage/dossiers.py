@@ -1,0 +1,244 @@
+"""Writing dossiers: the save transaction, code allocation, status changes.
+
+Everything here runs on the writer thread with the write connection. A save is one
+``BEGIN IMMEDIATE`` transaction: the code is allocated, the dossier, applicant(s),
+components, pages, the "received" status event, the search entry, the audit entry and the
+outbox entry are written, and the draft is discarded; either all of it commits or none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import uuid_utils
+from sqlite_utils import Database
+
+from kiosk.clock import iso, now, to_local
+from kiosk.dossier import Status
+from kiosk.dossier_code import counter_block, format_dossier_code
+from kiosk.errors import InvalidInput, NotFound, StorageError
+from kiosk.i18n import _
+from kiosk.storage import outbox, records
+from kiosk.storage.files import FileStore
+from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
+from kiosk.text import fold
+
+#: A dossier saved at the counter is "Được tiếp nhận" (accepted, national portal code 2).
+RECEIVED_STATUS = int(Status.RECEIVED)
+
+
+def new_id() -> str:
+    """A UUIDv7: unique without coordination, roughly ordered by creation."""
+    return str(uuid_utils.uuid7())
+
+
+def audit(db: Database, actor: str, action: str, dossier_id: str | None, **details: Any) -> None:
+    db.conn.execute(
+        "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
+        (iso(now()), actor, action, dossier_id, json.dumps(details, ensure_ascii=False)),
+    )
+
+
+def allocate_seq(db: Database, unit_code: str, day: str, counter: int) -> int:
+    """The next sequence number of ``counter`` for ``day``; call inside the save transaction.
+
+    The counter row is bumped in the same transaction as the dossier, so a rolled-back save
+    gives its number back and a committed one can never be issued again. ``code_counters``
+    is never decremented, so a number stays used even if its dossier were ever removed.
+    """
+    block = counter_block(counter)
+    row = db.conn.execute(
+        "INSERT INTO code_counters (unit_code, day, counter, last_seq) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (unit_code, day, counter) DO UPDATE SET last_seq = last_seq + 1 "
+        "RETURNING last_seq",
+        (unit_code, day, counter, block.start),
+    ).fetchone()
+    seq = int(row[0])
+    if seq not in block:
+        raise StorageError(
+            _(
+                "Quầy {counter} đã dùng hết số thứ tự mã hồ sơ trong ngày {day} "
+                "({first}–{last}).",
+                counter=counter,
+                day=day,
+                first=f"{block.start:04d}",
+                last=f"{block.stop - 1:04d}",
+            ),
+            hint=_(
+                "Hồ sơ chưa được lưu và vẫn giữ ở dạng nháp. Tiếp nhận ở quầy khác "
+                "hoặc đổi số quầy (counter.number) trong cấu hình."
+            ),
+        )
+    return seq
+
+
+def validate(inp: DossierInput, files: FileStore) -> None:
+    """Refuse input that would store a dossier no one can use; check files before rows."""
+    if not inp.applicant.name.strip():
+        raise InvalidInput(
+            _("Chưa có họ tên người nộp hồ sơ."),
+            hint=_("Đọc mã QR trên CCCD hoặc nhập họ tên."),
+            field="applicant.name",
+        )
+    if inp.channel not in (1, 2, 3):
+        raise InvalidInput(
+            _("Kênh nộp {channel} không hợp lệ (1, 2 hoặc 3).", channel=inp.channel),
+            field="channel",
+        )
+    for comp in inp.components:
+        if comp.copy_kind not in COPY_KINDS:
+            raise InvalidInput(
+                _("Loại bản «{kind}» của giấy tờ «{name}» không hợp lệ.",
+                  kind=comp.copy_kind, name=comp.name),
+                hint=_("Chọn một trong: {kinds}.", kinds=", ".join(COPY_KINDS)),
+                field="components.copy_kind",
+            )
+        for page in comp.pages:
+            if not files.exists(page.sha256):
+                raise StorageError(
+                    _("Tệp quét {sha256} của giấy tờ «{name}» chưa có trong kho lưu trữ.",
+                      sha256=page.sha256[:12], name=comp.name),
+                    hint=_("Quét lại giấy tờ này rồi lưu hồ sơ."),
+                )
+
+
+def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str) -> None:
+    db.conn.execute(
+        "INSERT INTO applicants (dossier_id, role, name, id_number, old_id_number, birth_date, "
+        "gender, address, phone, email, cccd_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            dossier_id, role, person.name.strip(), person.id_number.strip(),
+            person.old_id_number.strip(),
+            person.birth_date.isoformat() if person.birth_date else None,
+            person.gender, person.address, person.phone.strip(), person.email.strip(),
+            person.cccd_raw,
+        ),
+    )
+
+
+def save(
+    db: Database,
+    inp: DossierInput,
+    *,
+    actor: str,
+    unit_code: str,
+    counter: int,
+    procedure: ProcedureInfo,
+    due_for: Callable[[datetime], datetime | None],
+    files: FileStore,
+) -> SavedDossier:
+    validate(inp, files)
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # The time is taken after the write lock is held, so codes and times agree in order.
+        received = to_local(inp.received_at) if inp.received_at else now()
+        due = due_for(received)
+        day = received.date().isoformat()
+        seq = allocate_seq(db, unit_code, day, counter)
+        code = format_dossier_code(unit_code, received.date(), seq)
+        dossier_id = new_id()
+        stamp = iso(now())
+        conn.execute(
+            "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
+            (procedure.catalog_version, stamp),
+        )
+        cur = conn.execute(
+            "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
+            "procedure_name, procedure_json, catalog_version, channel, status, received_at, "
+            "due_at, sets, note, received_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
+                json.dumps(procedure.snapshot, ensure_ascii=False), procedure.catalog_version,
+                inp.channel, RECEIVED_STATUS, iso(received), iso(due) if due else None,
+                inp.sets, inp.note, actor, stamp,
+            ),
+        )
+        num = cur.lastrowid
+        _insert_person(db, dossier_id, inp.applicant, "owner")
+        if inp.proxy is not None:
+            _insert_person(db, dossier_id, inp.proxy, "proxy")
+        for position, comp in enumerate(inp.components, start=1):
+            comp_id = conn.execute(
+                "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
+                "checked, from_national_db) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
+                 int(comp.checked), int(comp.from_national_db)),
+            ).lastrowid
+            for page_pos, page in enumerate(comp.pages, start=1):
+                conn.execute(
+                    "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (page.sha256, files.path_for(page.sha256).stat().st_size, page.mime, stamp),
+                )
+                conn.execute(
+                    "INSERT INTO pages (component_id, position, sha256) VALUES (?, ?, ?)",
+                    (comp_id, page_pos, page.sha256),
+                )
+        conn.execute(
+            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
+            "VALUES (?, ?, NULL, ?, ?, ?)",
+            (dossier_id, iso(received), RECEIVED_STATUS, actor, iso(due) if due else None),
+        )
+        conn.execute(
+            "INSERT INTO dossier_fts (rowid, code, name, id_number, phone) VALUES (?, ?, ?, ?, ?)",
+            (num, fold(code), fold(inp.applicant.name), inp.applicant.id_number.strip(),
+             inp.applicant.phone.strip()),
+        )
+        audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code)
+        record = records.dossier_record(db, dossier_id)
+        outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
+        if inp.draft_id:
+            conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return SavedDossier(dossier_id, code, received, due, RECEIVED_STATUS)
+
+
+def change_status(
+    db: Database,
+    code: str,
+    to: int,
+    *,
+    actor: str,
+    note: str,
+    check: Callable[[int, int], None],
+) -> dict[str, Any]:
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT id, status FROM dossiers WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise NotFound(
+                _("Không tìm thấy hồ sơ {code}.", code=code),
+                hint=_("Kiểm tra lại mã hồ sơ trên phiếu tiếp nhận."),
+            )
+        dossier_id, old = row
+        check(old, to)
+        at = iso(now())
+        conn.execute(
+            "UPDATE dossiers SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            (to, at, dossier_id),
+        )
+        conn.execute(
+            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (dossier_id, at, old, to, actor, note),
+        )
+        audit(db, actor, "dossier.status", dossier_id, code=code, old=old, new=to, note=note)
+        event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
+                 "actor": actor, "note": note}
+        outbox.enqueue(db, "dossier.status", dossier_id, event, [])
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return event

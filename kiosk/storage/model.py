@@ -1,0 +1,160 @@
+"""What callers hand to the store and what they get back (plain data, JSON-able)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from kiosk.cccd import CccdRecord
+from kiosk.clock import iso
+from kiosk.dossier import Applicant
+
+COPY_KINDS = ("original", "copy", "certified_copy", "photo")
+
+
+@dataclass
+class ApplicantInput:
+    name: str
+    id_number: str = ""
+    old_id_number: str = ""
+    birth_date: date | None = None
+    gender: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    #: The CCCD QR payload exactly as read, kept for audit and re-parsing.
+    cccd_raw: str | None = None
+    role: str = "owner"
+
+
+@dataclass
+class PageInput:
+    """A page (or a whole PDF) already put in the file store."""
+
+    sha256: str
+    mime: str = "application/pdf"
+
+
+@dataclass
+class ComponentInput:
+    name: str
+    code: str = ""
+    copy_kind: str = "original"
+    count: int = 1
+    checked: bool = True
+    from_national_db: bool = False
+    pages: list[PageInput] = field(default_factory=list)
+
+
+@dataclass
+class DossierInput:
+    procedure_code: str
+    applicant: ApplicantInput
+    proxy: ApplicantInput | None = None
+    channel: int = 1
+    components: list[ComponentInput] = field(default_factory=list)
+    sets: int = 1
+    note: str = ""
+    #: Set by tests and imports; the store uses the clock otherwise.
+    received_at: datetime | None = None
+    #: The draft this intake was kept as; it is discarded in the same transaction.
+    draft_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for person in (data["applicant"], data["proxy"]):
+            if person and person.get("birth_date"):
+                person["birth_date"] = person["birth_date"].isoformat()
+        if self.received_at is not None:
+            data["received_at"] = iso(self.received_at)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DossierInput:
+        def person(raw: dict[str, Any] | None) -> ApplicantInput | None:
+            if raw is None:
+                return None
+            raw = dict(raw)
+            if raw.get("birth_date"):
+                raw["birth_date"] = date.fromisoformat(raw["birth_date"])
+            return ApplicantInput(**raw)
+
+        components = [
+            ComponentInput(
+                **{k: v for k, v in c.items() if k != "pages"},
+                pages=[PageInput(**p) for p in c.get("pages", [])],
+            )
+            for c in data.get("components", [])
+        ]
+        applicant = person(data["applicant"])
+        assert applicant is not None
+        received = data.get("received_at")
+        return cls(
+            procedure_code=data["procedure_code"],
+            applicant=applicant,
+            proxy=person(data.get("proxy")),
+            channel=int(data.get("channel", 1)),
+            components=components,
+            sets=int(data.get("sets", 1)),
+            note=data.get("note", ""),
+            received_at=datetime.fromisoformat(received) if received else None,
+            draft_id=data.get("draft_id"),
+        )
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """What the store keeps of a procedure: enough to print the receipt years later."""
+
+    code: str
+    name: str
+    catalog_version: str
+    snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SavedDossier:
+    id: str
+    code: str
+    received_at: datetime
+    due_at: datetime | None
+    status: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "received": iso(self.received_at),
+            "due": iso(self.due_at) if self.due_at else None,
+            "status": self.status,
+        }
+
+
+def applicant_from_core(person: Applicant, role: str = "owner") -> ApplicantInput:
+    """From the core's :class:`kiosk.dossier.Applicant` (CCCD or typed)."""
+    return ApplicantInput(
+        name=person.full_name,
+        id_number=person.id_number or "",
+        old_id_number=person.old_id_number or "",
+        birth_date=person.date_of_birth,
+        gender=person.sex or "",
+        address=person.address or "",
+        phone=person.phone or "",
+        email=person.email or "",
+        cccd_raw=person.cccd_raw,
+        role=role,
+    )
+
+
+def applicant_from_cccd(record: CccdRecord, phone: str = "") -> ApplicantInput:
+    return ApplicantInput(
+        name=record.full_name,
+        id_number=record.id_number,
+        old_id_number=record.old_id_number or "",
+        birth_date=record.date_of_birth,
+        gender=record.sex,
+        address=record.address,
+        phone=phone,
+        cccd_raw=record.raw,
+    )

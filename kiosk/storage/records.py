@@ -1,0 +1,193 @@
+"""Reading dossiers: the full record, summaries, search, lists and the home-screen counts.
+
+Functions take any connection (the writer's inside a transaction, or a reader's). Results
+are plain dicts ready for JSON. Only tables of migration 0001 are read by
+:func:`dossier_record`, because migration 0003 calls it to fill the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.clock import iso, now
+from kiosk.dossier import CLOCK_RUNNING
+from kiosk.text import fold
+
+#: Statuses whose legal clock runs: past its due time, such a dossier is overdue.
+RUNNING_STATUSES = tuple(sorted(int(s) for s in CLOCK_RUNNING))
+
+_SUMMARY = (
+    "SELECT d.id, d.code, d.procedure_code, d.procedure_name, d.status, d.channel, "
+    "d.received_at, d.due_at, a.name, a.id_number, a.phone "
+    "FROM dossiers d JOIN applicants a ON a.dossier_id = d.id AND a.role = 'owner' "
+)
+
+
+def _rows(db: Database, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+    cur = db.execute(sql, params)
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def _summaries(db: Database, where: str, params: list[Any], order: str, limit: int,
+               at: datetime | None = None) -> list[dict[str, Any]]:
+    rows = _rows(db, f"{_SUMMARY} {where} {order} LIMIT ?", [*params, limit])
+    stamp = iso(at or now())
+    for row in rows:
+        row["overdue"] = bool(
+            row["due_at"] and row["status"] in RUNNING_STATUSES and row["due_at"] < stamp
+        )
+    return rows
+
+
+def dossier_record(db: Database, dossier_id: str) -> dict[str, Any]:
+    """The whole dossier as one dict (also the outbox payload for the server)."""
+    found = _rows(db, "SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    if not found:
+        raise KeyError(dossier_id)
+    d = found[0]
+    d.pop("num")
+    d["procedure"] = json.loads(d.pop("procedure_json"))
+    people = _rows(db, "SELECT * FROM applicants WHERE dossier_id = ? ORDER BY id", (dossier_id,))
+    for person in people:
+        person.pop("id")
+        person.pop("dossier_id")
+    d["applicant"] = next((p for p in people if p["role"] == "owner"), None)
+    d["proxy"] = next((p for p in people if p["role"] == "proxy"), None)
+    comps = _rows(
+        db,
+        "SELECT id, position, code, name, copy_kind, count, checked, from_national_db "
+        "FROM components WHERE dossier_id = ? ORDER BY position",
+        (dossier_id,),
+    )
+    for comp in comps:
+        comp["checked"] = bool(comp["checked"])
+        comp["from_national_db"] = bool(comp["from_national_db"])
+        comp["pages"] = _rows(
+            db,
+            "SELECT p.position, p.sha256, f.size, f.mime FROM pages p "
+            "JOIN files f ON f.sha256 = p.sha256 WHERE p.component_id = ? ORDER BY p.position",
+            (comp.pop("id"),),
+        )
+    d["components"] = comps
+    d["events"] = _rows(
+        db,
+        "SELECT at, from_status, to_status, actor, note, due_at FROM status_events "
+        "WHERE dossier_id = ? ORDER BY id",
+        (dossier_id,),
+    )
+    return d
+
+
+def page_hashes(record: dict[str, Any]) -> list[str]:
+    return [p["sha256"] for c in record["components"] for p in c["pages"]]
+
+
+def id_for_code(db: Database, code: str) -> str | None:
+    row = db.execute("SELECT id FROM dossiers WHERE code = ?", (code.strip(),)).fetchone()
+    return row[0] if row else None
+
+
+def find_by_id_number(db: Database, id_number: str, limit: int = 100) -> list[dict[str, Any]]:
+    return _summaries(db, "WHERE a.id_number = ?", [id_number.strip()],
+                      "ORDER BY d.num DESC", limit)
+
+
+_TOKEN = re.compile(r"[0-9a-z]+")
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query: every folded token must appear, as a prefix, in any column.
+
+    Tokens are quoted, so user input can never be read as FTS5 syntax; a dossier code
+    splits into its groups (``000 00 04 h40 261122 1001``), matched in order as a phrase.
+    """
+    tokens = _TOKEN.findall(fold(text))
+    if not tokens:
+        return None
+    return " AND ".join(f'"{t}"*' for t in tokens)
+
+
+def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Dossiers matching ``text`` by code, applicant name, ID number or phone, newest first.
+
+    An exact dossier code or a full 9/12-digit ID number takes the indexed lookup; anything
+    else goes through the FTS5 index. Newest first (rowid order) rather than by rank keeps a
+    common name like "Nguyễn" fast on a million rows and matches what the clerk wants.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    exact = _summaries(db, "WHERE d.code = ?", [text.upper()], "", 1)
+    if exact:
+        return exact
+    if text.isdigit() and len(text) in (9, 12):
+        by_id = find_by_id_number(db, text, limit)
+        if by_id:
+            return by_id
+    query = fts_query(text)
+    if query is None:
+        return []
+    return _summaries(
+        db,
+        "WHERE d.num IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?)",
+        [query, limit],
+        "ORDER BY d.num DESC",
+        limit,
+    )
+
+
+def list_dossiers(
+    db: Database,
+    *,
+    status: int | None = None,
+    overdue: bool = False,
+    day: date | None = None,
+    at: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if status is not None:
+        clauses.append("d.status = ?")
+        params.append(status)
+    if overdue:
+        marks = ", ".join("?" for _ in RUNNING_STATUSES)
+        clauses.append(f"d.status IN ({marks}) AND d.due_at IS NOT NULL AND d.due_at < ?")
+        params.extend([*RUNNING_STATUSES, iso(at or now())])
+    if day is not None:
+        clauses.append("d.day = ?")
+        params.append(day.isoformat())
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    order = "ORDER BY d.due_at" if overdue else "ORDER BY d.num DESC"
+    return _summaries(db, where, params, order, limit, at)
+
+
+def stats_today(db: Database, at: datetime | None = None) -> dict[str, int]:
+    """Counts for the home screen: received today, due today, overdue, waiting to sync."""
+    at = at or now()
+    today = at.date()
+    start = iso(datetime.combine(today, datetime.min.time(), at.tzinfo))
+    end = iso(datetime.combine(today + timedelta(days=1), datetime.min.time(), at.tzinfo))
+    marks = ", ".join("?" for _ in RUNNING_STATUSES)
+    received = db.execute("SELECT count(*) FROM dossiers WHERE day = ?",
+                          (today.isoformat(),)).fetchone()[0]
+    due_today = db.execute(
+        f"SELECT count(*) FROM dossiers WHERE status IN ({marks}) AND due_at >= ? AND due_at < ?",
+        (*RUNNING_STATUSES, start, end),
+    ).fetchone()[0]
+    overdue = db.execute(
+        f"SELECT count(*) FROM dossiers WHERE status IN ({marks}) AND due_at < ?",
+        (*RUNNING_STATUSES, iso(at)),
+    ).fetchone()[0]
+    waiting = db.execute(
+        "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight', 'needs_attention')"
+    ).fetchone()[0]
+    return {"received_today": received, "due_today": due_today, "overdue": overdue,
+            "waiting_to_sync": waiting}

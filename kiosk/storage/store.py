@@ -1,0 +1,307 @@
+"""The :class:`Store`: the one object the app, the CLI and the sync worker use for storage.
+
+Writes run on the store's single writer thread (futures; :meth:`Store.submit` for callers
+that must not block, such as the UI); reads use one read-only connection per calling
+thread, so a long report never holds the writer up (WAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from sqlite_utils import Database
+
+from kiosk import paths
+from kiosk.config import Config
+from kiosk.dossier import check_transition, parse_status
+from kiosk.errors import KioskError, NotFound, StorageError
+from kiosk.i18n import _
+from kiosk.storage import dossiers, drafts, maintenance, outbox, records
+from kiosk.storage.connection import connect, enable_wal, is_disk_full
+from kiosk.storage.files import FileStore, StoredFile, disk_full_error
+from kiosk.storage.model import DossierInput, ProcedureInfo, SavedDossier
+from kiosk.storage.schema import migrate
+from kiosk.storage.writer import WriterThread
+
+T = TypeVar("T")
+
+#: Files younger than this are never collected: another process may have just written one
+#: whose row is about to commit.
+ORPHAN_GRACE_SECONDS = 600.0
+
+
+class Store:
+    """Open (creating and migrating when needed) the database and the file store.
+
+    :param path: the SQLite file (default: ``paths.database_file()``)
+    :param files_root: the file store directory (default: ``paths.files_dir()``)
+    :param config: unit code, counter number, calendar and catalog come from it
+    :param orphan_grace_seconds: ``None`` skips orphan collection at start-up
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        files_root: Path | None = None,
+        config: Config | None = None,
+        *,
+        orphan_grace_seconds: float | None = ORPHAN_GRACE_SECONDS,
+    ) -> None:
+        self.path = path or paths.database_file()
+        self.config = config or Config.load()
+        self._catalog: Any = None
+        self._calendar: Any = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.files = FileStore(files_root or paths.files_dir())
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(self.path.parent) from exc
+            raise StorageError(
+                _("Không mở được thư mục dữ liệu {path}: {error}", path=str(self.path.parent),
+                  error=exc.strerror or str(exc)),
+                hint=_("Kiểm tra quyền ghi thư mục dữ liệu."),
+            ) from exc
+        self.migrations_applied: list[str] = []
+        self._writer = WriterThread(self._open_writer)
+        self._local = threading.local()
+        self._readers: list[Database] = []
+        self._readers_lock = threading.Lock()
+        self.call(lambda db: outbox.recover_in_flight(db))
+        if orphan_grace_seconds is not None:
+            self.collect_orphans(orphan_grace_seconds)
+
+    def _open_writer(self) -> Database:
+        try:
+            db = connect(self.path)
+            enable_wal(db)
+            self.migrations_applied = migrate(db)
+            return db
+        except sqlite3.DatabaseError as exc:
+            raise self._storage_error(exc) from exc
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _storage_error(self, exc: BaseException) -> KioskError:
+        if is_disk_full(exc, self.path.parent):
+            return disk_full_error(self.path.parent)
+        return StorageError(
+            _("Lỗi cơ sở dữ liệu {path}: {error}", path=str(self.path), error=str(exc)),
+            hint=_("Chạy «kiosk db check»; nếu lỗi còn, khôi phục từ bản sao lưu gần nhất."),
+        )
+
+    def submit(self, fn: Callable[[Database], T]) -> Future[T]:
+        """Run ``fn(write_db)`` on the writer thread; database errors become StorageError."""
+
+        def guarded(db: Database) -> T:
+            try:
+                return fn(db)
+            except sqlite3.DatabaseError as exc:
+                raise self._storage_error(exc) from exc
+
+        return self._writer.submit(guarded)
+
+    def call(self, fn: Callable[[Database], T]) -> T:
+        return self.submit(fn).result()
+
+    def reader(self) -> Database:
+        """This thread's read-only connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path, readonly=True)
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(db)
+        return db
+
+    def read(self, fn: Callable[[Database], T]) -> T:
+        try:
+            return fn(self.reader())
+        except sqlite3.DatabaseError as exc:
+            raise self._storage_error(exc) from exc
+
+    def close(self) -> None:
+        self._writer.close()
+        with self._readers_lock:
+            for db in self._readers:
+                db.conn.close()
+            self._readers.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- rules from the core --------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Any:
+        if self._catalog is None:
+            from kiosk.catalog import load_catalog
+
+            self._catalog = load_catalog(self.config)
+        return self._catalog
+
+    @property
+    def calendar(self) -> Any:
+        if self._calendar is None:
+            from kiosk.working_time import WorkingCalendar
+
+            self._calendar = WorkingCalendar.from_config(self.config)
+        return self._calendar
+
+    def procedure_info(self, code: str) -> tuple[ProcedureInfo, Callable[[datetime], datetime]]:
+        proc = self.catalog.get(code)
+        info = ProcedureInfo(proc.code, proc.name, self.catalog.version, proc.to_json())
+        calendar = self.calendar
+        return info, lambda received: calendar.due(received, proc.processing)
+
+    # --- files ----------------------------------------------------------------------------
+
+    def put_file(self, data: bytes | Path | BinaryIO) -> str:
+        """Store a scan or PDF durably; returns its sha256 (reference it in a save)."""
+        return self.put_file_info(data).sha256
+
+    def put_file_info(self, data: bytes | Path | BinaryIO) -> StoredFile:
+        return self.files.put(data)
+
+    def file_path(self, sha256: str) -> Path:
+        path = self.files.path_for(sha256)
+        if not path.exists():
+            self.files.open(sha256)  # raises the NotFound with its hint
+        return path
+
+    def collect_orphans(self, min_age_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+        # On the writer thread: no save of this process can commit a new reference meanwhile.
+        return self.call(
+            lambda db: self.files.collect_orphans(
+                maintenance.referenced_hashes(db), min_age_seconds=min_age_seconds
+            )
+        )
+
+    # --- dossiers -------------------------------------------------------------------------
+
+    def save_dossier(self, inp: DossierInput, actor: str) -> SavedDossier:
+        """Save a received dossier in one transaction; the returned code is final."""
+        info, due_for = self.procedure_info(inp.procedure_code)
+        unit = self.config.get("unit.code")
+        counter = int(self.config.get("counter.number"))
+        return self.call(
+            lambda db: dossiers.save(
+                db, inp, actor=actor, unit_code=unit, counter=counter, procedure=info,
+                due_for=due_for, files=self.files,
+            )
+        )
+
+    def get_dossier(self, code: str) -> dict[str, Any]:
+        def get(db: Database) -> dict[str, Any]:
+            dossier_id = records.id_for_code(db, code)
+            if dossier_id is None:
+                raise NotFound(
+                    _("Không tìm thấy hồ sơ {code}.", code=code.strip()),
+                    hint=_("Kiểm tra lại mã hồ sơ trên phiếu tiếp nhận."),
+                )
+            return records.dossier_record(db, dossier_id)
+
+        return self.read(get)
+
+    def get_dossier_by_id(self, dossier_id: str) -> dict[str, Any]:
+        try:
+            return self.read(lambda db: records.dossier_record(db, dossier_id))
+        except KeyError:
+            raise NotFound(_("Không tìm thấy hồ sơ {code}.", code=dossier_id)) from None
+
+    def find_by_id_number(self, id_number: str) -> list[dict[str, Any]]:
+        return self.read(lambda db: records.find_by_id_number(db, id_number))
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        return self.read(lambda db: records.search(db, text, limit))
+
+    def list_dossiers(self, *, status: int | None = None, overdue: bool = False,
+                      day: date | None = None, at: datetime | None = None,
+                      limit: int = 200) -> list[dict[str, Any]]:
+        return self.read(lambda db: records.list_dossiers(
+            db, status=status, overdue=overdue, day=day, at=at, limit=limit))
+
+    def stats_today(self, at: datetime | None = None) -> dict[str, int]:
+        return self.read(lambda db: records.stats_today(db, at))
+
+    def change_status(self, code: str, to: int, actor: str, note: str = "") -> dict[str, Any]:
+        new = parse_status(to)
+        return self.call(lambda db: dossiers.change_status(
+            db, code.strip(), int(new), actor=actor, note=note.strip(),
+            check=lambda old, new_: check_transition(old, new_, note)))  # type: ignore[arg-type]
+
+    def audit_log(self, dossier_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT id, at, actor, action, dossier_id, details FROM audit_log"
+        params: tuple[Any, ...] = ()
+        if dossier_id:
+            sql += " WHERE dossier_id = ?"
+            params = (dossier_id,)
+        return self.read(lambda db: [dict(r) for r in db.query(sql + " ORDER BY id", params)])
+
+    # --- drafts ---------------------------------------------------------------------------
+
+    def save_draft(self, payload: dict[str, Any], actor: str, draft_id: str | None = None,
+                   label: str = "") -> str:
+        return self.call(lambda db: drafts.save_draft(db, payload, actor=actor,
+                                                      draft_id=draft_id, label=label))
+
+    def load_drafts(self, actor: str | None = None) -> list[dict[str, Any]]:
+        return self.read(lambda db: drafts.load_drafts(db, actor))
+
+    def discard_draft(self, draft_id: str) -> bool:
+        return self.call(lambda db: drafts.discard_draft(db, draft_id))
+
+    # --- outbox (for kiosk.sync) ----------------------------------------------------------
+
+    def pending_outbox(self, *, due_before: datetime | None = None,
+                       limit: int = 50) -> list[dict[str, Any]]:
+        return self.read(lambda db: outbox.pending(db, due_before=due_before, limit=limit))
+
+    def get_outbox(self, op_id: str) -> dict[str, Any] | None:
+        return self.read(lambda db: outbox.get(db, op_id))
+
+    def outbox_counts(self) -> dict[str, int]:
+        return self.read(outbox.counts)
+
+    def mark_outbox_in_flight(self, op_id: str) -> None:
+        self.call(lambda db: outbox.mark_in_flight(db, op_id))
+
+    def mark_outbox_done(self, op_id: str, response: dict[str, Any] | None = None) -> None:
+        self.call(lambda db: outbox.mark_done(db, op_id, response))
+
+    def mark_outbox_retry(self, op_id: str, next_attempt_at: datetime, error: str) -> None:
+        self.call(lambda db: outbox.mark_retry(db, op_id, next_attempt_at, error))
+
+    def mark_outbox_needs_attention(self, op_id: str, error: str) -> None:
+        self.call(lambda db: outbox.mark_needs_attention(db, op_id, error))
+
+    def set_blob_upload(self, op_id: str, sha256: str, *, upload_url: str | None = None,
+                        uploaded: bool = False) -> None:
+        self.call(lambda db: outbox.set_blob_upload(db, op_id, sha256, upload_url=upload_url,
+                                                    uploaded=uploaded))
+
+    # --- maintenance ----------------------------------------------------------------------
+
+    def check(self, *, rehash: bool = True) -> dict[str, Any]:
+        # Its own connection: the FTS5 integrity command is a write, and a long check must
+        # not occupy the writer thread.
+        db = connect(self.path)
+        try:
+            return maintenance.check(db, self.files, rehash=rehash)
+        except sqlite3.DatabaseError as exc:
+            raise self._storage_error(exc) from exc
+        finally:
+            db.conn.close()
+
+    def backup(self, dest: Path) -> dict[str, Any]:
+        return self.read(lambda db: maintenance.backup(db, self.files, dest))
