@@ -1,0 +1,97 @@
+"""Blobs on disk by sha256, and partial tus uploads beside them.
+
+Layout under the root: ``blobs/ab/abcdef…`` (complete, immutable), ``partial/<upload id>``
+(being uploaded), ``tmp/`` (staging for the atomic rename). A blob becomes visible only after
+its bytes were re-hashed, fsynced and renamed into place and the directory fsynced, so a
+crash never leaves a half blob under a sha256 name (SYNC.md server rule 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+class BlobStoreFull(OSError):
+    """The server's disk is full (ENOSPC/EDQUOT while writing)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        for sub in ("blobs", "partial", "tmp"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.root / "blobs" / sha256[:2] / sha256
+
+    def partial_path(self, upload_id: str) -> Path:
+        return self.root / "partial" / upload_id
+
+    def has(self, sha256: str) -> bool:
+        return self.blob_path(sha256).is_file()
+
+    def size(self, sha256: str) -> int:
+        return self.blob_path(sha256).stat().st_size
+
+    def write_chunk(self, upload_id: str, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset`` and fsync; bytes past ``offset`` from a failed earlier
+        attempt (written but never acknowledged in the database) are cut off first."""
+        path = self.partial_path(upload_id)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            os.ftruncate(fd, offset)
+            view = memoryview(data)
+            pos = offset
+            while view:
+                written = os.pwrite(fd, view, pos)
+                view = view[written:]
+                pos += written
+            os.fsync(fd)
+        except OSError as exc:
+            os.ftruncate(fd, offset)
+            if exc.errno in (28, 122):  # ENOSPC, EDQUOT
+                raise BlobStoreFull(exc.errno, exc.strerror) from exc
+            raise
+        finally:
+            os.close(fd)
+
+    def finish(self, upload_id: str, sha256: str, length: int) -> bool:
+        """Re-hash the finished upload; if it matches, move it into place atomically.
+
+        Returns False (and discards the bytes) when the content does not hash to ``sha256``.
+        """
+        partial = self.partial_path(upload_id)
+        digest = hashlib.sha256()
+        size = 0
+        with partial.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+        if size != length or digest.hexdigest() != sha256:
+            partial.unlink(missing_ok=True)
+            return False
+        target = self.blob_path(sha256)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(partial, target)
+        _fsync_dir(target.parent)
+        return True
+
+    def discard(self, upload_id: str) -> None:
+        self.partial_path(upload_id).unlink(missing_ok=True)
+
+    def rehash(self, sha256: str) -> str:
+        digest = hashlib.sha256()
+        with self.blob_path(sha256).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()

@@ -1,0 +1,246 @@
+"""A thin SQL adapter so the server runs on SQLite (embedded default) and PostgreSQL.
+
+The SQL is written once with ``?`` placeholders and portable types; the adapter rewrites the
+placeholders for psycopg. Each :meth:`Database.transaction` is one connection in one
+transaction: SQLite takes the write lock up front (``BEGIN IMMEDIATE``) so two writers never
+deadlock on lock upgrade; PostgreSQL runs at READ COMMITTED and we rely on unique constraints
+plus row locks (``FOR UPDATE``) where a read decides a write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# Portable DDL: TEXT/BIGINT/INTEGER only; the one auto-increment column differs per engine.
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS devices (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS blobs (
+        sha256 TEXT PRIMARY KEY,
+        size BIGINT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS uploads (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        length BIGINT NOT NULL,
+        upload_offset BIGINT NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        completed INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX IF NOT EXISTS uploads_device_sha ON uploads (device_id, sha256)",
+    """CREATE TABLE IF NOT EXISTS dossiers (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        unit_code TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        server_version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '[]',
+        finished_at TEXT,
+        returned_at TEXT,
+        refused_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS dossier_pages (
+        dossier_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (dossier_id, sha256)
+    )""",
+    """CREATE TABLE IF NOT EXISTS idempotency (
+        device_id TEXT NOT NULL,
+        op_key TEXT NOT NULL,
+        request_sha256 TEXT NOT NULL,
+        status_code INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, op_key)
+    )""",
+    # The change feed. ``seq`` is the cursor: monotonic, assigned by the database.
+    """CREATE TABLE IF NOT EXISTS changes (
+        seq {autoinc},
+        dossier_id TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        server_version INTEGER NOT NULL,
+        origin_device TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS changes_unit_seq ON changes (unit_code, seq)",
+    """CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+]
+
+
+class IntegrityError(Exception):
+    """A unique or foreign-key constraint failed (either engine)."""
+
+
+class Tx:
+    """One open transaction: ``execute``/``one``/``all`` with ``?`` placeholders."""
+
+    def __init__(self, conn: Any, postgres: bool) -> None:
+        self._conn = conn
+        self._pg = postgres
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._pg else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            cur = self._conn.execute(self._sql(sql), tuple(params))
+        except Exception as exc:
+            _reraise_integrity(exc)
+            raise
+        return int(cur.rowcount or 0)
+
+    def insert_returning_seq(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT into ``changes`` and return the new ``seq``."""
+        try:
+            if self._pg:
+                row = self._conn.execute(self._sql(sql) + " RETURNING seq", tuple(params))
+                return int(row.fetchone()[0])
+            cur = self._conn.execute(sql, tuple(params))
+            return int(cur.lastrowid)
+        except Exception as exc:
+            _reraise_integrity(exc)
+            raise
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        cur = self._conn.execute(self._sql(sql), tuple(params))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self._conn.execute(self._sql(sql), tuple(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def lock(self, name: str) -> None:
+        """Serialise transactions on ``name`` until commit (SQLite: the write lock does it)."""
+        if self._pg:
+            self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
+
+    def for_update(self) -> str:
+        """Row-lock suffix for a SELECT that decides a write (SQLite already holds the lock)."""
+        return " FOR UPDATE" if self._pg else ""
+
+
+def _reraise_integrity(exc: Exception) -> None:
+    if isinstance(exc, sqlite3.IntegrityError):
+        raise IntegrityError(str(exc)) from exc
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a declared dependency of central
+        return
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        raise IntegrityError(str(exc)) from exc
+
+
+class Database:
+    """The server's database: ``sqlite:///path``, a bare path, or ``postgresql://...``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith(("postgresql://", "postgres://"))
+        self._local = threading.local()
+        if not self.postgres:
+            path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
+            self.path: Path | None = Path(path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            self.path = None
+        self._migrate()
+
+    # --- connections ---------------------------------------------------------------------
+
+    def _connect(self) -> Any:
+        if self.postgres:
+            import psycopg
+
+            return psycopg.connect(self.url, autocommit=True)
+        assert self.path is not None
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a 2xx is only sent after a durable commit (SYNC.md server rule 2).
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def _conn(self) -> Any:
+        # One connection per thread: sqlite3 and psycopg connections are not shared safely.
+        conn = getattr(self._local, "conn", None)
+        if conn is None or (self.postgres and conn.closed):
+            conn = self._connect()
+            self._local.conn = conn
+            conns = self.__dict__.setdefault("_all_conns", [])
+            conns.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        if self.postgres:
+            with conn.transaction():
+                yield Tx(conn, True)
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(conn, False)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        for conn in self.__dict__.get("_all_conns", []):
+            try:
+                conn.close()
+            except Exception:
+                pass
+        self.__dict__["_all_conns"] = []
+        self._local = threading.local()
+
+    # --- schema --------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        autoinc = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        with self.transaction() as tx:
+            for ddl in _SCHEMA:
+                tx.execute(ddl.replace("{autoinc}", autoinc))
+            row = tx.one("SELECT value FROM meta WHERE key = 'schema_version'")
+            if row is None:
+                tx.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                           (str(SCHEMA_VERSION),))
+
+    def integrity_ok(self) -> bool:
+        if self.postgres:
+            return True
+        with self.transaction() as tx:
+            row = tx.one("PRAGMA integrity_check")
+        return row is not None and next(iter(row.values())) == "ok"

@@ -1,0 +1,129 @@
+"""Request and response bodies of the sync API (they make the OpenAPI description)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+CODE_PATTERN = r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}-\d{6}-\d{4}$"
+
+
+class Page(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    size: int = Field(ge=0)
+    mime: str = Field(default="application/pdf", max_length=100)
+
+
+class Component(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=100, description="MaThanhPhanHoSo")
+    name: str = Field(default="", max_length=500)
+    kind: str = Field(default="copy", pattern=r"^(original|copy|photo|certified)$")
+    quantity: int = Field(default=1, ge=0, le=1000)
+    digitised: bool = True
+    pages: list[Page] = Field(default_factory=list, max_length=2000)
+
+
+class Applicant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, description="ChuHoSo")
+    id_number: str = Field(default="", max_length=20, description="SoGiayToChuHoSo")
+    kind: int = Field(default=1, ge=1, le=2, description="LoaiDoiTuong: 1 citizen, 2 business")
+    phone: str = Field(default="", max_length=30)
+    email: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=500)
+
+
+class DossierIn(BaseModel):
+    """A dossier as the counter knows it. ``base_version`` is the server version the edit
+    was made on (absent or 0 when the dossier is new)."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=CODE_PATTERN, description="MaHoSo")
+    procedure_code: str = Field(min_length=1, max_length=50, description="MaTTHC")
+    procedure_name: str = Field(default="", max_length=500, description="TenTTHC")
+    field_code: str = Field(default="", max_length=50, description="MaLinhVuc")
+    channel: int = Field(default=1, ge=1, le=3, description="KenhThucHien")
+    applicant: Applicant
+    summary: str = Field(default="", max_length=2000, description="TrichYeuHoSo")
+    received_at: datetime = Field(description="NgayTiepNhan")
+    due_at: datetime | None = Field(default=None, description="NgayHenTra")
+    status: int = Field(ge=1, le=10, description="TrangThaiHoSo")
+    base_version: int | None = Field(default=None, ge=0)
+    components: list[Component] = Field(default_factory=list, max_length=200)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class DossierAck(BaseModel):
+    id: str
+    code: str
+    server_version: int
+    server_seq: int
+    status: int
+
+
+class DossierState(BaseModel):
+    id: str
+    code: str
+    unit_code: str
+    status: int
+    server_version: int
+    notes: list[dict[str, Any]]
+    finished_at: str | None = None
+    returned_at: str | None = None
+    refused_at: str | None = None
+    updated_at: str
+    dossier: dict[str, Any]
+
+
+class Change(BaseModel):
+    seq: int
+    dossier_id: str
+    code: str
+    kind: str
+    status: int
+    server_version: int
+    origin_device: str | None = None
+    note: str | None = None
+    at: str
+
+
+class ChangeFeed(BaseModel):
+    changes: list[Change]
+    next: int = Field(description="Cursor to pass as `since` next time")
+    more: bool
+
+
+class Health(BaseModel):
+    status: str
+    time: str
+    version: str
+
+
+class ApiErrorBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    error: str
+    message: str
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_code: str = Field(pattern=r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")
+    name: str = Field(default="", max_length=200)
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    unit_code: str
+    token: str
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: int = Field(ge=1, le=10)
+    note: str = Field(default="", max_length=2000)
+    by: str = Field(default="", max_length=200)

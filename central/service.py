@@ -1,0 +1,387 @@
+"""The server's business rules, independent of HTTP (SYNC.md "Server side").
+
+Every function takes a :class:`central.db.Database` and commits its write together with
+what proves it happened (the stored idempotent response, the change-feed event) in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from central.db import Database, IntegrityError, Tx
+from central.models import DossierIn
+from kiosk import clock
+from kiosk.i18n import _
+
+UPLOAD_TTL = timedelta(days=7)
+#: Idempotency keys outlive any plausible offline period (SYNC.md server rule 5).
+IDEMPOTENCY_TTL = timedelta(days=400)
+
+
+class ApiError(Exception):
+    """An error answered to the client as ``{"error": code, "message": ..., **extra}``."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.extra}
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    unit_code: str
+    role: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> str:
+    return clock.iso(clock.now())
+
+
+# --- devices ----------------------------------------------------------------------------
+
+def add_device(db: Database, unit_code: str, name: str = "", role: str = "device") -> dict[str, str]:
+    """Create a device (or an admin) and return its token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    device_id = str(uuid.uuid4())
+    with db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO devices (id, unit_code, name, role, token_sha256, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (device_id, unit_code, name, role, token_hash(token), _now()),
+        )
+    return {"device_id": device_id, "unit_code": unit_code, "token": token}
+
+
+def authenticate(db: Database, token: str) -> Device | None:
+    with db.transaction() as tx:
+        row = tx.one(
+            "SELECT id, unit_code, role FROM devices WHERE token_sha256 = ? AND revoked = 0",
+            (token_hash(token),),
+        )
+    return Device(row["id"], row["unit_code"], row["role"]) if row else None
+
+
+def revoke_device(db: Database, device_id: str) -> bool:
+    with db.transaction() as tx:
+        return tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?", (device_id,)) > 0
+
+
+# --- uploads (tus 1.0: creation, checksum, expiration) -----------------------------------
+
+def blob_known(db: Database, sha256: str) -> int | None:
+    with db.transaction() as tx:
+        row = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
+    return int(row["size"]) if row else None
+
+
+def create_upload(db: Database, device: Device, sha256: str, length: int) -> dict[str, Any]:
+    """Idempotent per (device, sha256, length): a repeated creation POST (its answer was
+    lost) returns the same upload, so the bytes already sent are not sent again
+    (tus-py-client#93)."""
+    now = clock.now()
+    with db.transaction() as tx:
+        blob = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
+        row = tx.one(
+            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
+            " AND expires_at > ? ORDER BY created_at DESC",
+            (device.id, sha256, length, clock.iso(now)),
+        )
+        if row is not None:
+            return row
+        upload = {
+            "id": uuid.uuid4().hex,
+            "device_id": device.id,
+            "sha256": sha256,
+            "length": length,
+            "upload_offset": length if blob else 0,
+            "created_at": clock.iso(now),
+            "expires_at": clock.iso(now + UPLOAD_TTL),
+            "completed": 1 if blob else 0,
+        }
+        tx.execute(
+            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
+            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            tuple(upload.values()),
+        )
+    return upload
+
+
+def get_upload(db: Database, device: Device, upload_id: str) -> dict[str, Any]:
+    with db.transaction() as tx:
+        row = tx.one("SELECT * FROM uploads WHERE id = ? AND device_id = ?",
+                     (upload_id, device.id))
+    if row is None:
+        raise ApiError(404, "upload_not_found",
+                       _("Không có phiên tải lên {id}.", id=upload_id))
+    if row["expires_at"] <= _now() and not row["completed"]:
+        raise ApiError(410, "upload_expired",
+                       _("Phiên tải lên {id} đã hết hạn, hãy tải lại từ đầu.", id=upload_id))
+    return row
+
+
+def advance_upload(db: Database, upload_id: str, old_offset: int, new_offset: int) -> bool:
+    with db.transaction() as tx:
+        return tx.execute(
+            "UPDATE uploads SET upload_offset = ? WHERE id = ? AND upload_offset = ?",
+            (new_offset, upload_id, old_offset),
+        ) == 1
+
+
+def complete_upload(db: Database, upload: dict[str, Any]) -> None:
+    with db.transaction() as tx:
+        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
+            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                       (upload["sha256"], upload["length"], _now()))
+        tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
+                   (upload["id"],))
+
+
+def drop_upload(db: Database, upload_id: str) -> None:
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+
+
+def expired_uploads(db: Database) -> list[str]:
+    with db.transaction() as tx:
+        rows = tx.all("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?",
+                      (_now(),))
+        tx.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?", (_now(),))
+    return [r["id"] for r in rows]
+
+
+# --- dossiers ---------------------------------------------------------------------------
+
+def _page_hashes(body: DossierIn) -> list[str]:
+    return sorted({p.sha256 for c in body.components for p in c.pages})
+
+
+def _check_transition(old: int, new: int) -> None:
+    from kiosk.dossier import Status, check_transition
+    from kiosk.errors import KioskError
+
+    try:
+        check_transition(Status(old), Status(new))
+    except KioskError as exc:
+        raise ApiError(422, "invalid_transition", exc.message, current=old, requested=new) from exc
+
+
+def _stored_reply(stored: dict[str, Any], request_sha: str) -> tuple[int, dict[str, Any]]:
+    if stored["request_sha256"] != request_sha:
+        raise ApiError(
+            422, "idempotency_key_reused",
+            _("Khoá Idempotency-Key này đã dùng cho một yêu cầu khác."),
+        )
+    return int(stored["status_code"]), json.loads(stored["response"])
+
+
+def put_dossier(
+    db: Database, device: Device, dossier_id: str, op_key: str, body: DossierIn
+) -> tuple[int, dict[str, Any], bool]:
+    """Create or update a dossier exactly once per ``op_key``.
+
+    Returns ``(http status, response, replayed)``. The response and the write commit in one
+    transaction, so a retry after a lost answer gets the same response (SYNC.md rule 1).
+    """
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    request_sha = hashlib.sha256(f"{dossier_id}\n{canonical}".encode()).hexdigest()
+    try:
+        with db.transaction() as tx:
+            # Concurrent retries of one operation wait here, then find the stored response.
+            tx.lock(f"idem:{device.id}:{op_key}")
+            stored = tx.one(
+                "SELECT request_sha256, status_code, response FROM idempotency"
+                " WHERE device_id = ? AND op_key = ?", (device.id, op_key))
+            if stored is not None:
+                return (*_stored_reply(stored, request_sha), True)
+            status, response = _write_dossier(tx, device, dossier_id, body, canonical)
+            tx.execute(
+                "INSERT INTO idempotency (device_id, op_key, request_sha256, status_code,"
+                " response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (device.id, op_key, request_sha, status, json.dumps(response), _now()),
+            )
+            return status, response, False
+    except IntegrityError:
+        # A concurrent request with the same key or the same new dossier committed first.
+        with db.transaction() as tx:
+            stored = tx.one(
+                "SELECT request_sha256, status_code, response FROM idempotency"
+                " WHERE device_id = ? AND op_key = ?", (device.id, op_key))
+        if stored is not None:
+            return (*_stored_reply(stored, request_sha), True)
+        raise ApiError(409, "conflict",
+                       _("Hồ sơ đang được ghi bởi một yêu cầu khác; hãy thử lại.")) from None
+
+
+def _write_dossier(
+    tx: Tx, device: Device, dossier_id: str, body: DossierIn, canonical: str
+) -> tuple[int, dict[str, Any]]:
+    from kiosk.dossier_code import parse_dossier_code
+
+    unit = parse_dossier_code(body.code).unit_code
+    if unit != device.unit_code:
+        raise ApiError(403, "wrong_unit",
+                       _("Thiết bị của đơn vị {unit} không được ghi hồ sơ {code}.",
+                         unit=device.unit_code, code=body.code))
+    hashes = _page_hashes(body)
+    missing = [h for h in hashes
+               if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (h,)) is None]
+    if missing:
+        raise ApiError(409, "missing_blobs",
+                       _("Máy chủ chưa có {n} tệp của hồ sơ {code}.", n=len(missing),
+                         code=body.code), missing=missing)
+    now = _now()
+    existing = tx.one("SELECT * FROM dossiers WHERE id = ?" + tx.for_update(), (dossier_id,))
+    if existing is None:
+        if body.base_version:
+            raise ApiError(409, "stale_version",
+                           _("Máy chủ không có hồ sơ {code} ở phiên bản {v}.",
+                             code=body.code, v=body.base_version), current=None)
+        other = tx.one("SELECT id FROM dossiers WHERE code = ?", (body.code,))
+        if other is not None:
+            raise ApiError(409, "duplicate_code",
+                           _("Mã hồ sơ {code} đã được dùng cho hồ sơ khác.", code=body.code))
+        version, kind, http = 1, "created", 201
+        tx.execute(
+            "INSERT INTO dossiers (id, code, unit_code, device_id, status, server_version,"
+            " body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (dossier_id, body.code, unit, device.id, body.status, version, canonical, now, now),
+        )
+    else:
+        if existing["unit_code"] != device.unit_code:
+            raise ApiError(403, "wrong_unit",
+                           _("Thiết bị của đơn vị {unit} không được ghi hồ sơ {code}.",
+                             unit=device.unit_code, code=existing["code"]))
+        if body.base_version != existing["server_version"]:
+            raise ApiError(409, "stale_version",
+                           _("Hồ sơ {code} đã thay đổi trên máy chủ (phiên bản {v}).",
+                             code=existing["code"], v=existing["server_version"]),
+                           current=dossier_state(existing))
+        if body.code != existing["code"]:
+            raise ApiError(422, "code_changed",
+                           _("Không được đổi mã hồ sơ {code}.", code=existing["code"]))
+        old_pages = {r["sha256"] for r in tx.all(
+            "SELECT sha256 FROM dossier_pages WHERE dossier_id = ?", (dossier_id,))}
+        if not old_pages <= set(hashes):
+            raise ApiError(422, "pages_removed",
+                           _("Không được xoá trang đã gửi của hồ sơ {code}.", code=body.code))
+        if body.status != existing["status"]:
+            _check_transition(existing["status"], body.status)
+        version, kind, http = existing["server_version"] + 1, "updated", 200
+        tx.execute(
+            "UPDATE dossiers SET status = ?, server_version = ?, body = ?, updated_at = ?"
+            " WHERE id = ?", (body.status, version, canonical, now, dossier_id))
+        hashes = [h for h in hashes if h not in old_pages]
+        _stamp_dates(tx, dossier_id, body.status, now)
+    for h in hashes:
+        tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
+                   (dossier_id, h))
+    seq = tx.insert_returning_seq(
+        "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
+        " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (dossier_id, unit, kind, body.status, version, device.id, None, now),
+    )
+    return http, {"id": dossier_id, "code": body.code, "server_version": version,
+                  "server_seq": seq, "status": body.status}
+
+
+def _stamp_dates(tx: Tx, dossier_id: str, status: int, now: str) -> None:
+    column = {9: "finished_at", 10: "returned_at", 3: "refused_at"}.get(status)
+    if column:
+        tx.execute(f"UPDATE dossiers SET {column} = ? WHERE id = ?", (now, dossier_id))
+
+
+def dossier_state(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "code": row["code"], "unit_code": row["unit_code"],
+        "status": row["status"], "server_version": row["server_version"],
+        "notes": json.loads(row["notes"]), "finished_at": row["finished_at"],
+        "returned_at": row["returned_at"], "refused_at": row["refused_at"],
+        "updated_at": row["updated_at"], "dossier": json.loads(row["body"]),
+    }
+
+
+def find_dossier(db: Database, *, dossier_id: str | None = None,
+                 code: str | None = None) -> dict[str, Any] | None:
+    with db.transaction() as tx:
+        if dossier_id is not None:
+            return tx.one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+        return tx.one("SELECT * FROM dossiers WHERE code = ?", (code,))
+
+
+def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -> dict[str, Any]:
+    """The provincial side moves a dossier (processing, done, supplement requested...)."""
+    with db.transaction() as tx:
+        row = tx.one("SELECT * FROM dossiers WHERE code = ?" + tx.for_update(), (code,))
+        if row is None:
+            raise ApiError(404, "dossier_not_found",
+                           _("Không tìm thấy hồ sơ {code}.", code=code))
+        if to != row["status"]:
+            _check_transition(row["status"], to)
+        now = _now()
+        version = row["server_version"] + 1
+        notes = json.loads(row["notes"])
+        notes.append({"at": now, "by": by, "status": to, "note": note})
+        tx.execute(
+            "UPDATE dossiers SET status = ?, server_version = ?, notes = ?, updated_at = ?"
+            " WHERE id = ?", (to, version, json.dumps(notes, ensure_ascii=False), now, row["id"]))
+        _stamp_dates(tx, row["id"], to, now)
+        tx.insert_returning_seq(
+            "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
+            " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], row["unit_code"], "status", to, version, None, note or None, now),
+        )
+        updated = tx.one("SELECT * FROM dossiers WHERE id = ?", (row["id"],))
+    assert updated is not None
+    return dossier_state(updated)
+
+
+# --- change feed ------------------------------------------------------------------------
+
+def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, Any]:
+    with db.transaction() as tx:
+        floor = tx.one("SELECT value FROM meta WHERE key = 'changes_pruned_below'")
+        if floor is not None and since < int(floor["value"]):
+            raise ApiError(410, "cursor_expired",
+                           _("Con trỏ {since} đã quá cũ; cần đồng bộ lại các hồ sơ đang mở.",
+                             since=since), oldest=int(floor["value"]))
+        rows = tx.all(
+            "SELECT c.seq, c.dossier_id, d.code, c.kind, c.status, c.server_version,"
+            " c.origin_device, c.note, c.at FROM changes c JOIN dossiers d ON d.id = c.dossier_id"
+            " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
+            (device.unit_code, since, limit + 1),
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"changes": rows, "next": rows[-1]["seq"] if rows else since, "more": more}
+
+
+def prune_changes(db: Database, below_seq: int) -> None:
+    """Drop feed events before ``below_seq``; a device whose cursor is older gets 410."""
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM changes WHERE seq < ?", (below_seq,))
+        tx.execute("DELETE FROM meta WHERE key = 'changes_pruned_below'")
+        tx.execute("INSERT INTO meta (key, value) VALUES ('changes_pruned_below', ?)",
+                   (str(below_seq - 1),))
+
+
+def prune_idempotency(db: Database) -> int:
+    cutoff = clock.iso(clock.now() - IDEMPOTENCY_TTL)
+    with db.transaction() as tx:
+        return tx.execute("DELETE FROM idempotency WHERE created_at < ?", (cutoff,))
