@@ -1,0 +1,127 @@
+"""``kiosk scan``, ``kiosk import`` and ``kiosk devices``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.i18n import _
+
+
+def register(sub: Any) -> None:
+    scan = sub.add_parser("scan", help="scan a batch into one PDF (one dossier component)")
+    scan.add_argument("--device", help="SANE device name (default: configured, else first)")
+    scan.add_argument("--source", choices=("flatbed", "adf", "duplex"))
+    scan.add_argument("--resolution", type=int, help="dpi (default 200)")
+    scan.add_argument("--mode", choices=("color", "gray"))
+    scan.add_argument("--keep-blank", action="store_true",
+                      help="keep blank pages in the PDF instead of setting them aside")
+    scan.add_argument("--no-mrc", action="store_true", help="JPEG instead of MRC for colour")
+    scan.add_argument("--out", required=True, type=Path, help="the PDF to write")
+    scan.set_defaults(func=_scan)
+
+    imp = sub.add_parser("import", help="run images or PDFs through the page pipeline")
+    imp.add_argument("files", nargs="+", type=Path, metavar="IMAGE_OR_PDF")
+    imp.add_argument("--out", required=True, type=Path, help="the PDF to write")
+    imp.add_argument("--resolution", type=int, default=200, help="dpi for PDFs and photos")
+    imp.add_argument("--keep-blank", action="store_true")
+    imp.add_argument("--no-mrc", action="store_true")
+    imp.set_defaults(func=_import)
+
+    dev = sub.add_parser("devices", help="scanners (and other devices) with their state")
+    dev.add_argument("--kind", action="append", help="only this kind (repeatable)")
+    dev.set_defaults(func=_devices)
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from kiosk.devices.pipeline.process import PipelineOptions
+
+    return PipelineOptions(mrc=not args.no_mrc)
+
+
+def _write(component: Any, out: Path, keep_blank: bool) -> int:
+    from kiosk.devices.pipeline.pdf import write_pdf
+    from kiosk.errors import InvalidInput
+
+    if keep_blank:
+        for page in component.pages:
+            component.restore(page.index)
+    kept = component.kept()
+    if not kept:
+        raise InvalidInput(
+            _("Tất cả {n} trang đều trắng, không tạo tệp PDF.", n=len(component.pages)),
+            hint=_("Kiểm tra mặt giấy khi đặt vào máy, hoặc dùng --keep-blank để giữ lại."),
+        )
+    return write_pdf([p.encoded for p in kept], out)
+
+
+def _scan(args: argparse.Namespace) -> Any:
+    from kiosk.config import Config
+    from kiosk.devices.scanner import create_driver
+    from kiosk.devices.scanner.defaults import remember, resolve_settings
+    from kiosk.devices.scanner.protocol import CancelToken
+    from kiosk.devices.scanner.sane_driver import pick_device
+    from kiosk.devices.scanner.session import scan_batch
+
+    config = Config.load()
+    driver = create_driver()
+    cancel = CancelToken()
+    try:
+        device = pick_device(driver, args.device or config.get("scanner.device"))
+        settings = resolve_settings(device, config, source=args.source,
+                                    resolution=args.resolution, mode=args.mode)
+        last = [-1]
+
+        def progress(index: int, fraction: float) -> None:
+            if index != last[0]:
+                last[0] = index
+                print(_("Đang quét trang {page}…", page=index + 1), file=sys.stderr)
+
+        try:
+            result = scan_batch(driver, device, settings, options=_options(args),
+                                cancel=cancel, on_progress=progress)
+        except KeyboardInterrupt:
+            cancel.cancel()
+            raise
+    finally:
+        driver.close()
+    component = result.component
+    if result.error is not None:
+        if component.pages and component.kept():
+            # Nothing scanned is lost: write what came before the error, then report it.
+            size = _write(component, args.out, args.keep_blank)
+            result.error.details.update(out=str(args.out), bytes=size)
+            result.error.hint = (result.error.hint or "") + " " + _(
+                "Các trang đã quét được lưu trong {out}.", out=str(args.out))
+        raise result.error
+    remember(device, settings)
+    size = _write(component, args.out, args.keep_blank)
+    summary = component.summary(size)
+    return {
+        "pages": summary["pages"], "blank_pages": summary["blank_pages"], "bytes": size,
+        "device": device, "source": settings.source.value, "resolution": settings.resolution,
+        "mode": settings.mode.value, "cancelled": result.cancelled, "out": str(args.out),
+        "per_page": summary["per_page"],
+    }
+
+
+def _import(args: argparse.Namespace) -> Any:
+    from kiosk.devices.pipeline.importer import load_pages
+    from kiosk.devices.pipeline.process import Component, PagePipeline
+
+    with PagePipeline(_options(args)) as pipeline:
+        for path in args.files:
+            for image, dpi in load_pages(path, args.resolution):
+                pipeline.submit(image, dpi)
+        component = Component(pipeline.results())
+    size = _write(component, args.out, args.keep_blank)
+    return {**component.summary(size), "out": str(args.out)}
+
+
+def _devices(args: argparse.Namespace) -> Any:
+    from kiosk.config import Config
+    from kiosk.devices.registry import list_all
+
+    return list_all(Config.load(), args.kind)

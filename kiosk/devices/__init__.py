@@ -1,0 +1,1 @@
+"""Devices: scanner, barcode sources, image pipeline, printers. No Qt here."""

@@ -1,0 +1,168 @@
+"""Page analysis with OpenCV: crop to the sheet, deskew, blank and colour detection.
+
+Images are numpy arrays in RGB order (H×W×3 uint8) throughout the pipeline; OpenCV's BGR is
+only relevant for its colour conversions, which we name explicitly. Analysis runs on a
+reduced copy (about 100 dpi) because the decisions need shapes and areas, not fine detail;
+only the geometric corrections are applied to the full-resolution image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+#: The working resolution for analysis.
+ANALYSIS_DPI = 100
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    blank: bool
+    color: bool
+    photo: bool
+    ink_fraction: float
+    color_fraction: float
+    photo_fraction: float
+    skew_degrees: float
+    cropped: bool
+
+
+def as_rgb(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_RGBA2RGB)
+    return image
+
+
+def gray_of(rgb: np.ndarray) -> np.ndarray:
+    return rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def reduce(image: np.ndarray, dpi: int, target: int = ANALYSIS_DPI) -> tuple[np.ndarray, float]:
+    """A copy at about ``target`` dpi (never enlarged) and the scale factor applied."""
+    scale = min(1.0, target / float(dpi))
+    if scale >= 0.999:
+        return image, 1.0
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
+
+
+def rotate(image: np.ndarray, degrees: float, fill: int = 255) -> np.ndarray:
+    """Rotate about the centre, keeping the size; the uncovered corners become paper white."""
+    if abs(degrees) < 0.05:
+        return image
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), degrees, 1.0)
+    border = (fill, fill, fill) if image.ndim == 3 else fill
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+def crop_to_sheet(rgb: np.ndarray, dpi: int) -> tuple[np.ndarray, bool, float]:
+    """Cut away the scanner background around a (possibly rotated) sheet.
+
+    Only acts when the border is clearly darker than the paper (ADF and lid backgrounds are
+    often grey or black); a white background is indistinguishable from paper and left alone.
+    Returns (image, cropped, rotation applied in degrees).
+    """
+    small, scale = reduce(gray_of(rgb), dpi, 50)
+    h, w = small.shape
+    edge = max(2, min(h, w) // 50)
+    border = np.concatenate([small[:edge].ravel(), small[-edge:].ravel(),
+                             small[:, :edge].ravel(), small[:, -edge:].ravel()])
+    paper = float(np.percentile(small, 90))
+    if paper - float(np.median(border)) < 50:
+        return rgb, False, 0.0
+    level = (paper + float(np.median(border))) / 2.0
+    bright = (cv2.GaussianBlur(small, (5, 5), 0) > level).astype(np.uint8)
+    mask = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return rgb, False, 0.0
+    sheet = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(sheet) < 0.2 * h * w:
+        return rgb, False, 0.0
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(sheet)
+    # minAreaRect's angle convention: bring it into (-45, 45] so a sheet is never turned over.
+    if angle > 45:
+        angle -= 90
+        rw, rh = rh, rw
+    inv = 1.0 / scale
+    cx, cy, rw, rh = cx * inv, cy * inv, rw * inv, rh * inv
+    matrix = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    matrix[0, 2] += rw / 2.0 - cx
+    matrix[1, 2] += rh / 2.0 - cy
+    # Trim a hair inside the edge so no dark line of background survives.
+    trim = max(1, round(dpi / 100))
+    out_w, out_h = max(1, int(rw) - 2 * trim), max(1, int(rh) - 2 * trim)
+    matrix[0, 2] -= trim
+    matrix[1, 2] -= trim
+    cropped = cv2.warpAffine(rgb, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+    return cropped, True, float(angle)
+
+
+def ink_mask(gray_small: np.ndarray) -> np.ndarray:
+    """Pixels clearly darker than the local paper: ink, not bleed-through or paper texture."""
+    background = cv2.dilate(gray_small, np.ones((9, 9), np.uint8))
+    background = cv2.blur(background, (15, 15)).astype(np.float32) + 1.0
+    ratio = gray_small.astype(np.float32) / background
+    return (ratio < 0.62).astype(np.uint8)
+
+
+def estimate_skew(gray: np.ndarray, dpi: int, limit: float = 6.0) -> float:
+    """Skew of text lines in degrees (positive: rotate counter-clockwise to fix), or 0.0.
+
+    Projection profiles: the angle whose row sums of ink are most peaked is the one where
+    text lines run horizontally. Coarse 0.5° steps, then 0.1° around the best.
+    """
+    small, _ = reduce(gray, dpi, 75)
+    ink = ink_mask(small)
+    if ink.mean() < 0.002:
+        return 0.0  # nothing to align on (blank page or pure photo)
+    ink_f = ink.astype(np.float32)
+
+    def score(angle: float) -> float:
+        rotated = rotate(ink_f, angle, fill=0)
+        return float(np.var(rotated.sum(axis=1)))
+
+    best = max(np.arange(-limit, limit + 0.01, 0.5), key=score)
+    fine = max(np.arange(best - 0.4, best + 0.41, 0.1), key=score)
+    return float(round(fine, 2))
+
+
+def analyze(rgb: np.ndarray, dpi: int, skew: float = 0.0, cropped: bool = False) -> PageFacts:
+    small, _ = reduce(rgb, dpi)
+    h, w = small.shape[:2]
+    # Shadows and punch holes live at the edges: judge the page by its inside.
+    my, mx = int(h * 0.04), int(w * 0.04)
+    inner = small[my:h - my, mx:w - mx]
+    gray = gray_of(inner)
+    ink = ink_mask(gray)
+    # Isolated specks (dust, scanner noise) are not content.
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    ink_fraction = float(ink.mean())
+    chroma = inner.max(axis=2).astype(np.int16) - inner.min(axis=2).astype(np.int16)
+    colored = (chroma > 60).astype(np.uint8)
+    # Colour fringes around black text are one pixel wide; an opening removes them.
+    colored = cv2.morphologyEx(colored, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    color_fraction = float(colored.mean())
+    midtones = ((gray > 50) & (gray < 200)).astype(np.uint8)
+    # Text strokes are thin; continuous tone survives a 5×5 opening.
+    mid = cv2.morphologyEx(midtones, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    photo_fraction = float(mid.mean())
+    blank = ink_fraction < 0.0015 and color_fraction < 0.0005 and photo_fraction < 0.002
+    return PageFacts(
+        blank=blank,
+        color=color_fraction >= 0.0005,
+        photo=photo_fraction >= 0.06,
+        ink_fraction=round(ink_fraction, 5),
+        color_fraction=round(color_fraction, 5),
+        photo_fraction=round(photo_fraction, 5),
+        skew_degrees=skew,
+        cropped=cropped,
+    )

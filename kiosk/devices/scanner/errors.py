@@ -1,0 +1,189 @@
+"""Scanner errors, typed, with plain Vietnamese messages and what to do.
+
+python-sane raises ``_sane.error`` (or ``RuntimeError``) carrying only SANE's message string
+(``sane_strstatus``), so :func:`from_sane_message` is the one place that turns those strings
+into typed errors. Each error carries ``pages_scanned``: the pages read before it, which the
+caller already holds (they were handed to ``on_page``) and must keep.
+"""
+
+from __future__ import annotations
+
+from kiosk.errors import DeviceError
+from kiosk.i18n import _
+
+
+class ScannerError(DeviceError):
+    """Base of scanner errors. ``code`` is stable for the UI and logs."""
+
+    code = "scanner_error"
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, pages_scanned: int = 0, **details: object
+    ) -> None:
+        super().__init__(message, hint=hint, code=self.code, pages_scanned=pages_scanned,
+                         **details)
+        self.pages_scanned = pages_scanned
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        """Build the error with its message in the current language (never at import)."""
+        return cls(_("Máy quét báo lỗi: {detail}.", detail=detail),
+                   hint=_("Tắt rồi bật lại máy quét và thử lại; nếu còn lỗi, báo quản trị.")
+                   + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device, sane_message=detail)
+
+
+def _kept(pages: int) -> str:
+    return _(" Đã giữ {pages} trang quét trước đó.", pages=pages) if pages else ""
+
+
+class NoScanner(ScannerError):
+    code = "no_scanner"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        if device:
+            msg = _("Không tìm thấy máy quét «{device}».", device=device)
+        else:
+            msg = _("Không tìm thấy máy quét nào.")
+        return cls(msg, hint=_("Kiểm tra máy quét đã bật và cắm cáp USB, rồi bấm Tìm lại."),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerBusy(ScannerError):
+    code = "busy"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Máy quét đang bận."),
+                   hint=_("Chờ máy quét xong việc đang làm (hoặc đóng phần mềm quét khác) "
+                          "rồi thử lại.") + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class PaperJam(ScannerError):
+    code = "paper_jam"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Kẹt giấy trong khay nạp."),
+                   hint=_("Mở nắp khay nạp, gỡ tờ bị kẹt, đặt lại các tờ chưa quét rồi quét "
+                          "tiếp.") + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class CoverOpen(ScannerError):
+    code = "cover_open"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Nắp máy quét đang mở."),
+                   hint=_("Đóng nắp máy quét rồi quét tiếp.") + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class FeederEmpty(ScannerError):
+    """The feeder was empty when the scan started (an empty feeder later is the normal end)."""
+
+    code = "feeder_empty"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Khay nạp giấy không có tờ nào."),
+                   hint=_("Đặt giấy vào khay nạp (mặt cần quét theo hướng dẫn trên máy) hoặc "
+                          "chọn quét mặt kính."),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerIOError(ScannerError):
+    code = "io_error"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Lỗi truyền dữ liệu với máy quét."),
+                   hint=_("Kiểm tra cáp USB, tắt rồi bật lại máy quét và quét lại trang đang "
+                          "dở.") + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerUnplugged(ScannerError):
+    code = "unplugged"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Mất kết nối với máy quét giữa chừng."),
+                   hint=_("Cắm lại cáp USB của máy quét, chờ máy sẵn sàng rồi quét tiếp.")
+                   + _kept(pages_scanned),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerAccessDenied(ScannerError):
+    code = "access_denied"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Không có quyền dùng máy quét."),
+                   hint=_("Nhờ quản trị thêm tài khoản máy này vào nhóm «scanner» rồi đăng "
+                          "nhập lại."),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerUnsupported(ScannerError):
+    code = "unsupported"
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        return cls(_("Máy quét không hỗ trợ thiết lập đã chọn ({detail}).", detail=detail),
+                   hint=_("Chọn nguồn giấy, độ phân giải hoặc chế độ màu khác."),
+                   pages_scanned=pages_scanned, device=device)
+
+
+class ScannerFailure(ScannerError):
+    """Anything SANE reports that has no better name; keeps SANE's text for a maintainer."""
+
+    code = "failure"
+
+
+#: SANE's status strings (sane_strstatus, also what python-sane raises) → our error types.
+#: ``None`` marks the feeder-empty status, whose meaning depends on how many pages came.
+SANE_MESSAGES: dict[str, type[ScannerError] | None] = {
+    "Document feeder out of documents": None,
+    "Document feeder jammed": PaperJam,
+    "Scanner cover is open": CoverOpen,
+    "Error during device I/O": ScannerIOError,
+    "Device busy": ScannerBusy,
+    "Access to resource has been denied": ScannerAccessDenied,
+    "Operation not supported": ScannerUnsupported,
+    "Invalid argument": ScannerUnsupported,
+    # python-sane's own RuntimeErrors
+    "Scanner returned no data": ScannerIOError,
+}
+
+FEEDER_EMPTY_MESSAGE = "Document feeder out of documents"
+CANCELLED_MESSAGE = "Operation was canceled"
+
+
+def is_feeder_empty(message: str) -> bool:
+    return message.strip() == FEEDER_EMPTY_MESSAGE
+
+
+def from_sane_message(
+    message: str, *, pages_scanned: int = 0, device: str = "", opening: bool = False
+) -> ScannerError:
+    """Map one SANE message string to a typed error.
+
+    ``opening``: the error came from ``sane_open``; "Invalid argument" there means the device
+    is not (or no longer) there, not a bad setting.
+    """
+    text = message.strip()
+    if text == FEEDER_EMPTY_MESSAGE:
+        # Only reached when no page came at all; the driver treats it as the end otherwise.
+        return FeederEmpty.create(pages_scanned=pages_scanned, device=device)
+    if opening and (text == "Invalid argument" or text.startswith("No such scan device")):
+        return NoScanner.create(pages_scanned=pages_scanned, device=device)
+    if text.startswith("No such scan device"):
+        return ScannerUnplugged.create(pages_scanned=pages_scanned, device=device)
+    cls = SANE_MESSAGES.get(text)
+    if cls is None:
+        return ScannerFailure.create(pages_scanned=pages_scanned, device=device, detail=text)
+    return cls.create(pages_scanned=pages_scanned, device=device, detail=text)

@@ -1,0 +1,190 @@
+"""A thin mirror of python-sane, so the driver above it can be tested against a fake.
+
+Only calls python-sane; no decisions. Two facts measured here shape it:
+
+* ``SANE_CONFIG_DIR`` is read by libsane when ``sane_init`` runs (the ``dll`` backend reads
+  ``dll.conf`` then, once per process). :func:`prepare_environment` must therefore run before
+  the first ``sane.init()`` in the process; :meth:`SaneApi.init` calls it, and nothing else
+  in kiosk initialises SANE. A ``SANE_CONFIG_DIR`` already in the environment is respected
+  (a counter with a real scanner sets it, e.g. to ``/etc/sane.d``); otherwise it points at
+  ``assets/sane`` (the ``test`` backend only), so development, tests and ``make run`` never
+  depend on /etc and discovery is instant.
+* An exception raised inside python-sane's progress callback crashes the interpreter
+  (segfault), so :meth:`SaneHandle.snap` shields the callback.
+
+All methods except :meth:`SaneHandle.cancel` must run on the driver's device thread;
+``sane_cancel`` is the one call SANE allows from elsewhere while a read is blocked (measured:
+the blocked read then returns a truncated image, which the driver discards).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kiosk.paths import asset
+
+_env_lock = threading.Lock()
+
+
+def prepare_environment() -> str:
+    """Set ``SANE_CONFIG_DIR`` unless already set; return the directory SANE will use."""
+    with _env_lock:
+        current = os.environ.get("SANE_CONFIG_DIR")
+        if current:
+            return current
+        path = str(asset("sane"))
+        os.environ["SANE_CONFIG_DIR"] = path
+        return path
+
+
+class SaneFailure(Exception):
+    """A python-sane error, reduced to SANE's message string (all python-sane gives us)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _failure(exc: BaseException) -> SaneFailure:
+    return SaneFailure(str(exc))
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    name: str
+    kind: str  # "bool" | "int" | "fixed" | "string" | "button"
+    unit: str  # "none" | "pixel" | "bit" | "mm" | "dpi" | "percent" | "microsecond"
+    constraint: Any  # None, (min, max, quant), or a list of values
+    active: bool
+    settable: bool
+
+
+_KINDS = {0: "bool", 1: "int", 2: "fixed", 3: "string", 4: "button", 5: "group"}
+_UNITS = {0: "none", 1: "pixel", 2: "bit", 3: "mm", 4: "dpi", 5: "percent", 6: "microsecond"}
+
+
+class SaneHandle:
+    """An open device."""
+
+    def __init__(self, dev: Any) -> None:
+        self._dev = dev
+
+    def options(self) -> dict[str, OptionInfo]:
+        out: dict[str, OptionInfo] = {}
+        for name, opt in self._dev.opt.items():
+            kind = _KINDS.get(opt.type, "group")
+            if kind == "group":
+                continue
+            out[name] = OptionInfo(
+                name=name,
+                kind=kind,
+                unit=_UNITS.get(opt.unit, "none"),
+                constraint=opt.constraint,
+                active=bool(opt.is_active()),
+                settable=bool(opt.is_settable()),
+            )
+        return out
+
+    def get(self, name: str) -> Any:
+        try:
+            return getattr(self._dev, name)
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    def set(self, name: str, value: Any) -> None:
+        try:
+            setattr(self._dev, name, value)
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    def start(self) -> None:
+        try:
+            self._dev.start()
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    def snap(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Read one frame; ``progress(lines_read, lines_total)``. Returns H×W or H×W×3 uint8."""
+
+        def shielded(done: int, total: int) -> None:
+            # An exception escaping into python-sane's C loop kills the process: swallow it.
+            try:
+                if progress is not None:
+                    progress(done, total)
+            except Exception:  # see above
+                pass
+
+        try:
+            # no_cancel=True keeps an ADF batch going between pages (python-sane's own
+            # multi_scan does the same); the driver calls cancel() when the batch ends.
+            data, width, height, samples, sample_size = self._dev.dev.snap(
+                True, True, shielded if progress else None
+            )
+        except Exception as exc:
+            raise _failure(exc) from exc
+        if not data or height <= 0:
+            raise SaneFailure("Scanner returned no data")
+        dtype = np.uint8 if sample_size == 1 else np.uint16
+        arr: np.ndarray = np.frombuffer(data, dtype=dtype).reshape(height, width, samples)
+        if sample_size != 1:
+            arr = np.right_shift(arr, 8).astype(np.uint8)
+        return arr[:, :, 0].copy() if samples == 1 else arr.copy()
+
+    def cancel(self) -> None:
+        try:
+            self._dev.cancel()
+        except Exception:  # cancelling a closed or idle device is harmless
+            pass
+
+    def close(self) -> None:
+        try:
+            self._dev.close()
+        except Exception:  # already closed
+            pass
+
+
+class SaneApi:
+    """The module-level python-sane calls."""
+
+    def __init__(self) -> None:
+        self._sane: Any = None
+
+    def init(self) -> None:
+        if self._sane is not None:
+            return
+        prepare_environment()
+        import sane  # imported here: loading libsane must follow prepare_environment()
+
+        try:
+            sane.init()
+        except Exception as exc:
+            raise _failure(exc) from exc
+        self._sane = sane
+
+    def get_devices(self, local_only: bool = False) -> list[tuple[str, str, str, str]]:
+        self.init()
+        try:
+            return [(str(d[0]), str(d[1]), str(d[2]), str(d[3]))
+                    for d in self._sane.get_devices(local_only)]
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    def open(self, name: str) -> SaneHandle:
+        self.init()
+        try:
+            return SaneHandle(self._sane.open(name))
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    def exit(self) -> None:
+        if self._sane is not None:
+            try:
+                self._sane.exit()
+            finally:
+                self._sane = None
