@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParam
@@ -38,6 +38,7 @@ from central.models import (
 from central.portal import export_dossier
 from central.service import ApiError, Device
 from kiosk import clock
+from kiosk.errors import KioskError
 from kiosk.i18n import _
 
 TUS_VERSION = "1.0.0"
@@ -120,6 +121,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             {"error": "invalid_request", "message": _("Yêu cầu không hợp lệ."),
              "detail": jsonable_errors(exc)}, status_code=422)
 
+    @app.exception_handler(KioskError)
+    async def _kiosk_error(_req: Request, exc: KioskError) -> JSONResponse:
+        # Domain checks (a dossier code with an impossible date...) reject the request.
+        return JSONResponse({"error": exc.kind, "message": exc.message,
+                             "hint": exc.hint or ""}, status_code=422)
+
     @app.exception_handler(BlobStoreFull)
     async def _full(_req: Request, _exc: BlobStoreFull) -> JSONResponse:
         return _disk_full()
@@ -186,7 +193,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         dev: DeviceDep,
         upload_length: Annotated[int, Header(ge=0, le=1 << 40)],
         upload_metadata: Annotated[str, Header(max_length=1000)],
-        tus_resumable: Annotated[str, Header()],
+        tus_resumable: Annotated[Literal["1.0.0"], Header()],
     ) -> Response:
         """tus creation. ``Upload-Metadata`` must carry ``sha256 <base64 of the hex>``;
         creation is idempotent per (device, sha256, length)."""
@@ -221,7 +228,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         upload_id: Annotated[str, PathParam(max_length=64)],
         dev: DeviceDep,
         upload_offset: Annotated[int, Header(ge=0)],
-        tus_resumable: Annotated[str, Header()],
+        tus_resumable: Annotated[Literal["1.0.0"], Header()],
         content_type: Annotated[str, Header()],
         upload_checksum: Annotated[str | None, Header()] = None,
     ) -> Response:

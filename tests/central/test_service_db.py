@@ -59,7 +59,8 @@ def test_concurrent_retries_write_once(any_db: Database) -> None:
     acks = [r for r in results if not isinstance(r, str)]
     assert len(results) == 6 and acks
     assert {(r[0], r[1]["server_seq"]) for r in acks} == {(201, acks[0][1]["server_seq"])}
-    assert all(r == "conflict" for r in results if isinstance(r, str)), [r for r in results if isinstance(r, str)]
+    errors = [r for r in results if isinstance(r, str)]
+    assert all(r == "conflict" for r in errors), errors
     with any_db.transaction() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM dossiers")["n"] == 1  # type: ignore[index]
         assert tx.one("SELECT COUNT(*) AS n FROM changes")["n"] == 1  # type: ignore[index]
