@@ -1,7 +1,9 @@
 """Drafts: an intake in progress, saved at every step so a crash or a power cut loses nothing.
 
 A draft is free-form JSON owned by the intake wizard (usually ``DossierInput.to_json()``
-plus wizard state). Saving the dossier discards its draft in the same transaction.
+plus wizard state). Every value under a ``"sha256"`` key in it is recorded in
+``draft_files`` so that orphan collection keeps the scans of an unfinished intake. Saving
+the dossier discards its draft in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +15,22 @@ import uuid_utils
 from sqlite_utils import Database
 
 from kiosk.clock import iso, now
+from kiosk.storage.files import SHA256_RE
+
+
+def file_hashes(payload: Any) -> set[str]:
+    """Every string under a ``sha256`` key, at any depth."""
+    found: set[str] = set()
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if key == "sha256" and isinstance(value, str) and SHA256_RE.match(value):
+                found.add(value)
+            else:
+                found |= file_hashes(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            found |= file_hashes(item)
+    return found
 
 
 def save_draft(db: Database, payload: dict[str, Any], *, actor: str,
@@ -26,6 +44,11 @@ def save_draft(db: Database, payload: dict[str, Any], *, actor: str,
             "label = excluded.label, payload = excluded.payload, "
             "updated_at = excluded.updated_at, actor = excluded.actor",
             (draft_id, actor, label, json.dumps(payload, ensure_ascii=False), stamp, stamp),
+        )
+        db.conn.execute("DELETE FROM draft_files WHERE draft_id = ?", (draft_id,))
+        db.conn.executemany(
+            "INSERT INTO draft_files (draft_id, sha256) VALUES (?, ?)",
+            [(draft_id, sha) for sha in sorted(file_hashes(payload))],
         )
     return draft_id
 

@@ -26,7 +26,11 @@ from kiosk.storage.files import FileStore, disk_full_error
 
 
 def referenced_hashes(db: Database) -> set[str]:
-    return {row[0] for row in db.execute("SELECT sha256 FROM files").fetchall()}
+    """Files a row points to: pages and other stored files, and the scans of drafts."""
+    return {
+        row[0]
+        for row in db.execute("SELECT sha256 FROM files UNION SELECT sha256 FROM draft_files")
+    }
 
 
 def check(db: Database, files: FileStore, *, rehash: bool = True) -> dict[str, Any]:
@@ -75,7 +79,8 @@ def backup(db: Database, files: FileStore, dest: Path) -> dict[str, Any]:
             target.close()
         snap = sqlite3.connect(str(target_path))
         try:
-            hashes = [r[0] for r in snap.execute("SELECT sha256 FROM files").fetchall()]
+            hashes = [r[0] for r in snap.execute(
+                "SELECT sha256 FROM files UNION SELECT sha256 FROM draft_files").fetchall()]
             dossiers = snap.execute("SELECT count(*) FROM dossiers").fetchone()[0]
         finally:
             snap.close()

@@ -207,6 +207,13 @@ def _drafts(db: Database) -> None:
         " created_at TEXT NOT NULL,"
         " updated_at TEXT NOT NULL)"
     )
+    # The scans a draft points to: kept by orphan collection until the draft goes.
+    db.execute(
+        "CREATE TABLE draft_files ("
+        " draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,"
+        " sha256 TEXT NOT NULL,"
+        " PRIMARY KEY (draft_id, sha256))"
+    )
 
 
 def migrate(db: Database) -> list[str]:

@@ -1,0 +1,232 @@
+"""``kiosk dossier new|show|list|status|stats``, ``kiosk search``, ``kiosk db check|backup``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import mimetypes
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.errors import InvalidInput, KioskError, StorageError
+from kiosk.i18n import _
+
+if TYPE_CHECKING:
+    from kiosk.storage import ComponentInput, Store
+
+#: How a catalog component's form maps to what the checklist records.
+_COPY_KIND = {
+    "original": "original",
+    "copy": "copy",
+    "certified_copy": "certified_copy",
+    "original_or_certified_copy": "original",
+    "present": "original",
+}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("dossier", help="receive, show, list dossiers and change their status")
+    dsub = p.add_subparsers(dest="dossier_command", metavar="ACTION", required=True)
+
+    c = dsub.add_parser("new", help="receive a dossier: allocates the code, prints code and due")
+    c.add_argument("--procedure", required=True, help="national procedure code, e.g. 1.001193")
+    c.add_argument("--cccd", help="the CCCD QR payload (or - for stdin)")
+    c.add_argument("--name", help="applicant's full name (without --cccd)")
+    c.add_argument("--id-number", default="", help="CCCD/CMND number (without --cccd)")
+    c.add_argument("--phone", default="")
+    c.add_argument("--email", default="")
+    c.add_argument("--address", default="")
+    c.add_argument("--channel", default="1", help="1 in person, 2 online, 3 postal")
+    c.add_argument("--attach", action="append", default=[], metavar="COMPONENT=FILE",
+                   help="a scanned file for a component of the procedure (repeatable)")
+    c.add_argument("--note", default="")
+    c.add_argument("--actor", help="who receives it (default: $KIOSK_ACTOR or the OS user)")
+    c.set_defaults(func=_new)
+
+    c = dsub.add_parser("show", help="the whole dossier (JSON)")
+    c.add_argument("code")
+    c.set_defaults(func=_show)
+
+    c = dsub.add_parser("list", help="dossiers, newest first (JSON lines)")
+    c.add_argument("--status", help="national portal status 1–10")
+    c.add_argument("--overdue", action="store_true", help="only those past their due time")
+    c.add_argument("--date", help="received on YYYY-MM-DD")
+    c.add_argument("--limit", type=int, default=200)
+    c.set_defaults(func=_list)
+
+    c = dsub.add_parser("status", help="move a dossier to another status (allowed moves only)")
+    c.add_argument("code")
+    c.add_argument("--to", required=True, help="national portal status 1–10")
+    c.add_argument("--note", default="")
+    c.add_argument("--actor")
+    c.set_defaults(func=_status)
+
+    c = dsub.add_parser("stats", help="today's counts for the home screen")
+    c.set_defaults(func=_stats)
+
+    p = sub.add_parser("search", help="find dossiers by code, name, ID number or phone")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=_search)
+
+    p = sub.add_parser("db", help="check or back up the database and the scans")
+    bsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    c = bsub.add_parser("check", help="integrity, foreign keys, every file present and re-hashed")
+    c.add_argument("--no-rehash", action="store_true", help="only check that files exist")
+    c.set_defaults(func=_check)
+    c = bsub.add_parser("backup", help="consistent copy of the database and files into DEST")
+    c.add_argument("dest", type=Path)
+    c.set_defaults(func=_backup)
+
+
+def _open() -> Store:
+    from kiosk.storage import Store
+
+    return Store()
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if getattr(args, "actor", None):
+        return str(args.actor)
+    return os.environ.get("KIOSK_ACTOR") or getpass.getuser()
+
+
+def _components(store: Store, procedure_code: str, attach: list[str]) -> list[ComponentInput]:
+    """The procedure's checklist, with attached files as pages and attached items ticked."""
+    from kiosk.storage import ComponentInput, PageInput
+
+    proc = store.catalog.get(procedure_code)
+    wanted: list[tuple[str, Path]] = []
+    for item in attach:
+        comp_code, sep, file_name = item.partition("=")
+        if not sep or not file_name:
+            raise InvalidInput(
+                _("Tham số --attach «{value}» không hợp lệ.", value=item),
+                hint=_("Dùng dạng --attach MÃ_THÀNH_PHẦN=ĐƯỜNG_DẪN_TỆP."),
+                field="attach",
+            )
+        proc.component(comp_code.strip())  # NotFound lists the valid codes
+        wanted.append((comp_code.strip(), Path(file_name)))
+    # Every argument is checked before any file is stored.
+    pages: dict[str, list[PageInput]] = {}
+    for comp_code, path in wanted:
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        pages.setdefault(comp_code, []).append(PageInput(store.put_file(path), mime))
+    return [
+        ComponentInput(
+            name=comp.name,
+            code=comp.code,
+            copy_kind=_COPY_KIND.get(comp.form, "original"),
+            count=comp.count,
+            checked=comp.code in pages,
+            pages=pages.get(comp.code, []),
+        )
+        for comp in proc.components
+    ]
+
+
+def _new(args: argparse.Namespace) -> Any:
+    from kiosk.dossier import parse_channel
+    from kiosk.storage import ApplicantInput, DossierInput, applicant_from_cccd
+
+    if args.cccd:
+        from kiosk.cccd import parse_cccd
+
+        payload = sys.stdin.read() if args.cccd == "-" else args.cccd
+        applicant = applicant_from_cccd(parse_cccd(payload), phone=args.phone)
+        applicant.email = args.email
+    elif args.name:
+        applicant = ApplicantInput(args.name.strip(), id_number=args.id_number,
+                                   phone=args.phone, email=args.email, address=args.address)
+    else:
+        raise InvalidInput(
+            _("Chưa có thông tin người nộp hồ sơ."),
+            hint=_("Dùng --cccd \"NỘI_DUNG_QR\" hoặc --name \"HỌ TÊN\" --id-number SỐ."),
+            field="applicant",
+        )
+    channel = int(parse_channel(args.channel))
+    with _open() as store:
+        components = _components(store, args.procedure, args.attach)
+        inp = DossierInput(args.procedure.strip(), applicant, channel=channel,
+                           components=components, note=args.note)
+        try:
+            return store.save_dossier(inp, _actor(args)).to_json()
+        except StorageError as exc:
+            # Keep what was typed and scanned, as the intake screen does.
+            try:
+                draft = store.save_draft(inp.to_json(), _actor(args), label="cli")
+            except KioskError:
+                raise exc from None
+            exc.details["draft_id"] = draft
+            print(_("Đã giữ hồ sơ ở dạng nháp {draft}.", draft=draft), file=sys.stderr)
+            raise
+
+
+def _show(args: argparse.Namespace) -> Any:
+    with _open() as store:
+        return store.get_dossier(args.code)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            _("Ngày «{value}» không hợp lệ.", value=text),
+            hint=_("Dùng dạng YYYY-MM-DD, ví dụ 2026-11-25."),
+            field="date",
+        ) from None
+
+
+def _list(args: argparse.Namespace) -> Any:
+    from kiosk.cli import emit
+    from kiosk.dossier import parse_status
+
+    status = int(parse_status(args.status)) if args.status is not None else None
+    day = _parse_date(args.date) if args.date else None
+    with _open() as store:
+        for row in store.list_dossiers(status=status, overdue=args.overdue, day=day,
+                                       limit=args.limit):
+            emit(row)
+    return None
+
+
+def _status(args: argparse.Namespace) -> Any:
+    with _open() as store:
+        return store.change_status(args.code, args.to, _actor(args), args.note)
+
+
+def _stats(args: argparse.Namespace) -> Any:
+    with _open() as store:
+        return {**store.stats_today(), "outbox": store.outbox_counts()}
+
+
+def _search(args: argparse.Namespace) -> Any:
+    from kiosk.cli import emit
+
+    with _open() as store:
+        for row in store.search(args.text, limit=args.limit):
+            emit(row)
+    return None
+
+
+def _check(args: argparse.Namespace) -> Any:
+    from kiosk.cli import emit
+
+    with _open() as store:
+        result = store.check(rehash=not args.no_rehash)
+    emit(result)
+    if not result["ok"]:
+        print(_("Cơ sở dữ liệu hoặc kho tệp có lỗi (xem chi tiết ở trên)."), file=sys.stderr)
+        print(_("Khôi phục từ bản sao lưu gần nhất theo hướng dẫn trong docs/STORAGE.md."),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> Any:
+    with _open() as store:
+        return store.backup(args.dest)

@@ -1,0 +1,64 @@
+"""The outbox accessors the sync layer builds on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.clock import now
+from kiosk.storage import Store
+
+from .helpers import make_input
+
+
+def test_outbox_life_cycle(store: Store) -> None:
+    saved = store.save_dossier(make_input(store, pages=2), "a")
+    [op] = store.pending_outbox()
+    assert op["state"] == "pending" and op["attempts"] == 0
+    assert len(op["id"]) == 36 and op["id"][14] == "7"  # a UUIDv7: the Idempotency-Key
+    sha = op["blobs"][0]["sha256"]
+
+    store.mark_outbox_in_flight(op["id"])
+    store.set_blob_upload(op["id"], sha, upload_url="https://central/v1/uploads/abc")
+    assert store.pending_outbox() == []
+    store.mark_outbox_retry(op["id"], now() + timedelta(minutes=5), "timeout")
+    assert store.pending_outbox() == []  # not due yet
+    [again] = store.pending_outbox(due_before=now() + timedelta(minutes=6))
+    assert again["attempts"] == 1 and again["last_error"] == "timeout"
+    assert again["blobs"][0]["upload_url"] == "https://central/v1/uploads/abc"
+
+    store.set_blob_upload(op["id"], sha, uploaded=True)
+    store.mark_outbox_done(op["id"], {"server_version": 1, "server_seq": 42})
+    done = store.get_outbox(op["id"])
+    assert done is not None and done["state"] == "done"
+    assert done["response"] == {"server_version": 1, "server_seq": 42}
+    assert done["blobs"][0]["state"] == "uploaded"
+    assert store.outbox_counts() == {"pending": 0, "in_flight": 0, "done": 1,
+                                     "needs_attention": 0}
+
+    store.change_status(saved.code, 4, "a")
+    [status_op] = store.pending_outbox()
+    store.mark_outbox_needs_attention(status_op["id"], "422 invalid")
+    assert store.outbox_counts()["needs_attention"] == 1
+    assert store.stats_today()["waiting_to_sync"] == 1
+
+
+def test_unknown_operation_is_an_error(store: Store) -> None:
+    with pytest.raises(KeyError):
+        store.mark_outbox_done("no-such-op")
+
+
+def test_in_flight_operations_go_back_to_pending_after_a_restart(kiosk_home: Path) -> None:
+    store = Store(orphan_grace_seconds=None)
+    store.save_dossier(make_input(store), "a")
+    [op] = store.pending_outbox()
+    store.mark_outbox_in_flight(op["id"])
+    store.close()
+    store = Store(orphan_grace_seconds=None)
+    try:
+        [op2] = store.pending_outbox()
+        assert op2["id"] == op["id"] and op2["attempts"] == 1
+    finally:
+        store.close()

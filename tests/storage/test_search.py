@@ -1,0 +1,91 @@
+"""Search (FTS5 over folded text), lookups, lists and the home-screen counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kiosk.storage import Store
+
+from .helpers import MONDAY_9, make_input
+
+PEOPLE = [
+    ("Đinh Thị Huyền", "001158024485", "0912345678"),
+    ("Nguyễn Văn Đức", "079090001234", "0987000111"),
+    ("NGUYỄN THỊ HOA", "031200004567", "0905123456"),
+    ("Trần Đức Nguyên", "036095007890", "0933444555"),
+]
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    for i, (name, id_number, phone) in enumerate(PEOPLE):
+        inp = make_input(store, name=name, id_number=id_number, phone=phone, pages=0,
+                         received_at=MONDAY_9 + timedelta(minutes=i))
+        store.save_dossier(inp, "a")
+    return store
+
+
+def names(rows: list[dict]) -> list[str]:
+    return [r["name"] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nguyen", ["Trần Đức Nguyên", "NGUYỄN THỊ HOA", "Nguyễn Văn Đức"]),  # newest first
+        ("NGUYỄN văn", ["Nguyễn Văn Đức"]),
+        ("duc", ["Trần Đức Nguyên", "Nguyễn Văn Đức"]),
+        ("đức nguyên", ["Trần Đức Nguyên", "Nguyễn Văn Đức"]),  # every word, any order
+        ("tran nguyen", ["Trần Đức Nguyên"]),
+        ("huy", ["Đinh Thị Huyền"]),  # prefix of a word
+        ("0905123456", ["NGUYỄN THỊ HOA"]),
+        ("0905", ["NGUYỄN THỊ HOA"]),
+        ("079090001234", ["Nguyễn Văn Đức"]),
+        ("07909", ["Nguyễn Văn Đức"]),
+        ("000.00.04.H40-261123-1004", ["Trần Đức Nguyên"]),
+        ("261123-1002", ["Nguyễn Văn Đức"]),
+        ("xyz", []),
+        ("   ", []),
+    ],
+)
+def test_search_ignores_case_and_diacritics(filled: Store, text: str, expected: list[str]) -> None:
+    assert names(filled.search(text)) == expected
+
+
+@pytest.mark.parametrize("text", ['"', "nguyen AND", "NEAR(a b)", "h* OR -x", "'; DROP TABLE", "^"])
+def test_search_never_lets_input_become_fts_syntax(filled: Store, text: str) -> None:
+    filled.search(text)  # must not raise
+
+
+def test_lookup_by_id_number_and_code(filled: Store) -> None:
+    [row] = filled.find_by_id_number("031200004567")
+    assert row["name"] == "NGUYỄN THỊ HOA"
+    assert filled.get_dossier(row["code"])["applicant"]["id_number"] == "031200004567"
+    assert filled.find_by_id_number("999") == []
+
+
+def test_list_filters_by_status_day_and_overdue(filled: Store) -> None:
+    assert len(filled.list_dossiers()) == 4
+    assert filled.list_dossiers(day=MONDAY_9.date() + timedelta(days=1)) == []
+    assert len(filled.list_dossiers(day=MONDAY_9.date())) == 4
+    code = filled.search("huyen")[0]["code"]
+    filled.change_status(code, 4, "b")
+    assert names(filled.list_dossiers(status=4)) == ["Đinh Thị Huyền"]
+    # Due 17:00 the same day: overdue one minute later, unless the clock is paused (5).
+    late = MONDAY_9.replace(hour=17, minute=1)
+    assert len(filled.list_dossiers(overdue=True, at=MONDAY_9)) == 0
+    assert len(filled.list_dossiers(overdue=True, at=late)) == 4
+    filled.change_status(code, 5, "b", note="Thiếu giấy tờ")
+    overdue = filled.list_dossiers(overdue=True, at=late)
+    assert "Đinh Thị Huyền" not in names(overdue)
+    assert all(r["overdue"] for r in overdue)
+
+
+def test_stats_today(filled: Store) -> None:
+    stats = filled.stats_today(at=MONDAY_9.replace(hour=10))
+    assert stats == {"received_today": 4, "due_today": 4, "overdue": 0, "waiting_to_sync": 4}
+    stats = filled.stats_today(at=MONDAY_9.replace(hour=18))
+    assert stats["overdue"] == 4
+    assert filled.stats_today(at=MONDAY_9 + timedelta(days=1))["received_today"] == 0
