@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TypeVar
 from sqlite_utils import Database
 
 from kiosk import paths
+from kiosk.catalog import Catalog, load_catalog
 from kiosk.config import Config
 from kiosk.dossier import check_transition, parse_status
 from kiosk.errors import KioskError, NotFound, StorageError
@@ -28,6 +29,7 @@ from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.model import DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.schema import migrate
 from kiosk.storage.writer import WriterThread
+from kiosk.working_time import WorkingCalendar
 
 T = TypeVar("T")
 
@@ -43,6 +45,8 @@ class Store:
     :param files_root: the file store directory (default: ``paths.files_dir()``)
     :param config: unit code, counter number, calendar and catalog come from it
     :param orphan_grace_seconds: ``None`` skips orphan collection at start-up
+    :param catalog: the procedure catalog (default: loaded from config on first use)
+    :param calendar: the working-time calendar (default: built from config on first use)
     """
 
     def __init__(
@@ -52,11 +56,13 @@ class Store:
         config: Config | None = None,
         *,
         orphan_grace_seconds: float | None = ORPHAN_GRACE_SECONDS,
+        catalog: Catalog | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         self.path = path or paths.database_file()
         self.config = config or Config.load()
-        self._catalog: Any = None
-        self._calendar: Any = None
+        self._catalog = catalog
+        self._calendar = calendar
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.files = FileStore(files_root or paths.files_dir())
@@ -143,18 +149,14 @@ class Store:
     # --- rules from the core --------------------------------------------------------------
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> Catalog:
         if self._catalog is None:
-            from kiosk.catalog import load_catalog
-
             self._catalog = load_catalog(self.config)
         return self._catalog
 
     @property
-    def calendar(self) -> Any:
+    def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
-            from kiosk.working_time import WorkingCalendar
-
             self._calendar = WorkingCalendar.from_config(self.config)
         return self._calendar
 
