@@ -146,14 +146,20 @@ def save(
             "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
             (procedure.catalog_version, stamp),
         )
+        conn.execute(
+            "INSERT OR IGNORE INTO procedures (catalog_version, code, name, snapshot) "
+            "VALUES (?, ?, ?, ?)",
+            (procedure.catalog_version, procedure.code, procedure.name,
+             json.dumps(procedure.snapshot, ensure_ascii=False)),
+        )
         cur = conn.execute(
             "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
-            "procedure_name, procedure_json, catalog_version, channel, status, received_at, "
+            "procedure_name, catalog_version, channel, status, received_at, "
             "due_at, sets, note, received_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
-                json.dumps(procedure.snapshot, ensure_ascii=False), procedure.catalog_version,
+                procedure.catalog_version,
                 inp.channel, RECEIVED_STATUS, iso(received), iso(due) if due else None,
                 inp.sets, inp.note, actor, stamp,
             ),
@@ -190,7 +196,7 @@ def save(
              inp.applicant.phone.strip()),
         )
         audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code)
-        record = records.dossier_record(db, dossier_id)
+        record = records.dossier_record(db, dossier_id, with_procedure=False)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))

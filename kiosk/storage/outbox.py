@@ -51,7 +51,7 @@ def enqueue_existing(db: Database) -> None:
 
     ids = [r[0] for r in db.execute("SELECT id FROM dossiers ORDER BY num").fetchall()]
     for dossier_id in ids:
-        record = dossier_record(db, dossier_id)
+        record = dossier_record(db, dossier_id, with_procedure=False)
         enqueue(db, "dossier.upsert", dossier_id, record, page_hashes(record))
 
 
@@ -146,4 +146,22 @@ def recover_in_flight(db: Database) -> int:
     with db.atomic():
         return db.conn.execute(
             "UPDATE outbox SET state = 'pending' WHERE state = 'in_flight'"
+        ).rowcount
+
+
+def prune_done(db: Database, before: datetime) -> int:
+    """Delete operations acknowledged before ``before`` (the record itself stays).
+
+    The server keeps idempotency keys ≥ 180 days (SYNC.md), so keep done rows at least as
+    long; after that they only take space (a payload per dossier).
+    """
+    with db.atomic():
+        stamp = iso(before)
+        db.conn.execute(
+            "DELETE FROM outbox_blobs WHERE operation_id IN "
+            "(SELECT id FROM outbox WHERE state = 'done' AND updated_at < ?)",
+            (stamp,),
+        )
+        return db.conn.execute(
+            "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?", (stamp,)
         ).rowcount

@@ -45,14 +45,24 @@ def _summaries(db: Database, where: str, params: list[Any], order: str, limit: i
     return rows
 
 
-def dossier_record(db: Database, dossier_id: str) -> dict[str, Any]:
-    """The whole dossier as one dict (also the outbox payload for the server)."""
+def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
+                   ) -> dict[str, Any]:
+    """The whole dossier as one dict.
+
+    Without the procedure snapshot it is the outbox payload for the server, which knows the
+    catalog version and procedure code and has no use for a copy per dossier.
+    """
     found = _rows(db, "SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
     if not found:
         raise KeyError(dossier_id)
     d = found[0]
     d.pop("num")
-    d["procedure"] = json.loads(d.pop("procedure_json"))
+    if with_procedure:
+        snapshot = db.execute(
+            "SELECT snapshot FROM procedures WHERE catalog_version = ? AND code = ?",
+            (d["catalog_version"], d["procedure_code"]),
+        ).fetchone()
+        d["procedure"] = json.loads(snapshot[0]) if snapshot else None
     people = _rows(db, "SELECT * FROM applicants WHERE dossier_id = ? ORDER BY id", (dossier_id,))
     for person in people:
         person.pop("id")

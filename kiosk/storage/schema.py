@@ -35,6 +35,13 @@ def _core(db: Database) -> None:
             first_used_at TEXT NOT NULL,
             procedures INTEGER
         );
+        CREATE TABLE procedures (
+            catalog_version TEXT NOT NULL REFERENCES catalog_versions(version),
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            PRIMARY KEY (catalog_version, code)
+        );
         CREATE TABLE dossiers (
             num INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -45,8 +52,7 @@ def _core(db: Database) -> None:
             counter INTEGER NOT NULL,
             procedure_code TEXT NOT NULL,
             procedure_name TEXT NOT NULL,
-            procedure_json TEXT NOT NULL,
-            catalog_version TEXT NOT NULL REFERENCES catalog_versions(version),
+            catalog_version TEXT NOT NULL,
             channel INTEGER NOT NULL,
             status INTEGER NOT NULL,
             received_at TEXT NOT NULL,
@@ -56,7 +62,10 @@ def _core(db: Database) -> None:
             received_by TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             version INTEGER NOT NULL DEFAULT 1,
-            UNIQUE (unit_code, day, seq)
+            UNIQUE (unit_code, day, seq),
+            -- The procedure as the catalog described it when the dossier was received:
+            -- stored once per catalog version, needed to print the receipt years later.
+            FOREIGN KEY (catalog_version, procedure_code) REFERENCES procedures
         );
         CREATE INDEX dossiers_status_due ON dossiers (status, due_at);
         CREATE INDEX dossiers_day ON dossiers (day);

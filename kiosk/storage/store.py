@@ -292,6 +292,10 @@ class Store:
         self.call(lambda db: outbox.set_blob_upload(db, op_id, sha256, upload_url=upload_url,
                                                     uploaded=uploaded))
 
+    def prune_outbox(self, before: datetime) -> int:
+        """Drop operations the server acknowledged before ``before`` (keep ≥ 180 days)."""
+        return self.call(lambda db: outbox.prune_done(db, before))
+
     # --- maintenance ----------------------------------------------------------------------
 
     def check(self, *, rehash: bool = True) -> dict[str, Any]:

@@ -202,3 +202,26 @@ def test_errors_inside_the_writer_do_not_leave_a_transaction_open(store: Store) 
     with pytest.raises(StorageError, match="simulated"):
         store.call(boom)
     assert store.save_dossier(make_input(store), "a").code.endswith("1001")
+
+
+def test_a_dossier_keeps_the_procedure_as_received_after_the_catalog_changes(
+    kiosk_home: Path,
+) -> None:
+    from dataclasses import replace
+
+    with Store(orphan_grace_seconds=None) as store:
+        old = store.save_dossier(make_input(store, pages=0), "a")
+        catalog = store.catalog
+    renamed = [replace(p, name="Đăng ký khai sinh (mẫu mới)") if p.code == "1.001193" else p
+               for p in catalog.procedures]
+    newer = replace(catalog, version="2099.1.1", procedures=renamed)
+    with Store(orphan_grace_seconds=None, catalog=newer) as store:
+        new = store.save_dossier(make_input(store, pages=0), "a")
+        before, after = store.get_dossier(old.code), store.get_dossier(new.code)
+        payload = store.pending_outbox()[0]["payload"]
+    assert (before["catalog_version"], after["catalog_version"]) == (catalog.version, "2099.1.1")
+    assert before["procedure"]["name"] == "Đăng ký khai sinh"
+    assert after["procedure"]["name"] == "Đăng ký khai sinh (mẫu mới)"
+    assert before["procedure"]["components"] == after["procedure"]["components"]
+    # The sync payload names the version and code; the snapshot stays on the counter.
+    assert "procedure" not in payload and payload["catalog_version"] == catalog.version

@@ -62,3 +62,15 @@ def test_in_flight_operations_go_back_to_pending_after_a_restart(kiosk_home: Pat
         assert op2["id"] == op["id"] and op2["attempts"] == 1
     finally:
         store.close()
+
+
+def test_old_acknowledged_operations_can_be_pruned(store: Store) -> None:
+    store.save_dossier(make_input(store), "a")
+    store.save_dossier(make_input(store), "a")
+    first, second = store.pending_outbox()
+    store.mark_outbox_done(first["id"], {"server_seq": 1})
+    assert store.prune_outbox(now() - timedelta(days=180)) == 0
+    assert store.prune_outbox(now() + timedelta(seconds=1)) == 1
+    assert store.get_outbox(first["id"]) is None
+    assert [o["id"] for o in store.pending_outbox()] == [second["id"]]
+    assert store.check()["ok"]

@@ -18,7 +18,7 @@ def test_migrations_from_empty_create_every_table(kiosk_home: Path) -> None:
     try:
         assert store.migrations_applied == list(MIGRATION_NAMES)
         tables = set(store.reader().table_names())
-        for name in ("dossiers", "applicants", "components", "pages", "files", "status_events",
+        for name in ("procedures", "dossiers", "applicants", "components", "pages", "files", "status_events",
                      "audit_log", "settings", "code_counters", "catalog_versions", "outbox",
                      "outbox_blobs", "drafts", "dossier_fts"):
             assert name in tables
@@ -38,11 +38,12 @@ def test_registered_migrations_match_the_published_order() -> None:
 def _insert_old_dossier(db: Database) -> None:
     # Raw SQL as an older version of the app would have written it (schema of 0001).
     db.execute("INSERT INTO catalog_versions VALUES ('2025.1', '2026-01-05T08:00:00+07:00', 3)")
+    db.execute("INSERT INTO procedures VALUES ('2025.1', '1.001193', 'Đăng ký khai sinh', '{}')")
     db.execute(
         "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
-        "procedure_name, procedure_json, catalog_version, channel, status, received_at, due_at, "
+        "procedure_name, catalog_version, channel, status, received_at, due_at, "
         "received_by, updated_at) VALUES ('old-1', '000.00.04.H40-260105-1001', "
-        "'000.00.04.H40', '2026-01-05', 1001, 1, '1.001193', 'Đăng ký khai sinh', '{}', "
+        "'000.00.04.H40', '2026-01-05', 1001, 1, '1.001193', 'Đăng ký khai sinh', "
         "'2025.1', 1, 2, '2026-01-05T08:00:00+07:00', '2026-01-05T17:00:00+07:00', 'a', "
         "'2026-01-05T08:00:00+07:00')"
     )
