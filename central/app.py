@@ -310,9 +310,10 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
         return export_dossier(service.dossier_state(row))
 
-    app.add_middleware(DateHeaderMiddleware)
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])
+    # Added last, so it is the outermost: injected faults get a Date header too.
+    app.add_middleware(DateHeaderMiddleware)
     return app
 
 

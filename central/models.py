@@ -22,7 +22,7 @@ class Component(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=100, description="MaThanhPhanHoSo")
     name: str = Field(default="", max_length=500)
-    kind: str = Field(default="copy", pattern=r"^(original|copy|photo|certified)$")
+    kind: str = Field(default="copy", pattern=r"^(original|copy|photo|certified|certified_copy)$")
     quantity: int = Field(default=1, ge=0, le=1000)
     digitised: bool = True
     pages: list[Page] = Field(default_factory=list, max_length=2000)
@@ -54,6 +54,8 @@ class DossierIn(BaseModel):
     due_at: datetime | None = Field(default=None, description="NgayHenTra")
     status: int = Field(ge=1, le=10, description="TrangThaiHoSo")
     base_version: int | None = Field(default=None, ge=0)
+    status_note: str = Field(default="", max_length=2000,
+                             description="Why the status changed (some steps require it)")
     components: list[Component] = Field(default_factory=list, max_length=200)
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -172,12 +172,12 @@ def _page_hashes(body: DossierIn) -> list[str]:
     return sorted({p.sha256 for c in body.components for p in c.pages})
 
 
-def _check_transition(old: int, new: int) -> None:
+def _check_transition(old: int, new: int, note: str = "") -> None:
     from kiosk.dossier import Status, check_transition
     from kiosk.errors import KioskError
 
     try:
-        check_transition(Status(old), Status(new))
+        check_transition(Status(old), Status(new), note or None)
     except KioskError as exc:
         raise ApiError(422, "invalid_transition", exc.message, current=old, requested=new) from exc
 
@@ -282,7 +282,7 @@ def _write_dossier(
             raise ApiError(422, "pages_removed",
                            _("Không được xoá trang đã gửi của hồ sơ {code}.", code=body.code))
         if body.status != existing["status"]:
-            _check_transition(existing["status"], body.status)
+            _check_transition(existing["status"], body.status, body.status_note)
         version, kind, http = existing["server_version"] + 1, "updated", 200
         tx.execute(
             "UPDATE dossiers SET status = ?, server_version = ?, body = ?, updated_at = ?"
@@ -333,7 +333,7 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
             raise ApiError(404, "dossier_not_found",
                            _("Không tìm thấy hồ sơ {code}.", code=code))
         if to != row["status"]:
-            _check_transition(row["status"], to)
+            _check_transition(row["status"], to, note)
         now = _now()
         version = row["server_version"] + 1
         notes = json.loads(row["notes"])

@@ -1,0 +1,427 @@
+"""One pass of sync: probe, push the outbox (blobs first, then records), pull changes.
+
+The engine runs on the sync worker's thread (never the UI's). Every decision is persisted:
+the upload URL before the first PATCH, the frozen request body before the first PUT, the
+ack with the outbox state, the cursor with the applied changes. A crash anywhere resumes.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import Any
+
+import httpx
+
+from kiosk import clock
+from kiosk.i18n import _
+from kiosk.storage import Store
+from kiosk.sync import state
+from kiosk.sync.blobs import ChunkSizer, LocalFileBad, UploadRestart, upload_blob
+from kiosk.sync.crash import crashpoint
+from kiosk.sync.payload import dossier_body
+
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 15 * 60.0
+SKEW_WARN_SECONDS = 300
+PULL_LIMIT = 200
+
+Event = dict[str, Any]
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class NeedsPerson(Exception):
+    """The server refused the item for good (400/403/422...): a person must look at it."""
+
+
+class Retry(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def backoff_delay(attempts: int, retry_after: float | None = None,
+                  rng: random.Random | None = None) -> float:
+    """Full jitter: uniform(0, min(cap, base·2^attempts)), never sooner than Retry-After."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    delay = (rng or random).uniform(0, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+def _retry_after(r: httpx.Response) -> float | None:
+    value = r.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _body(r: httpx.Response) -> dict[str, Any]:
+    try:
+        data = r.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class SyncEngine:
+    """Push and pull against one server. ``token`` is called again after a 401 (re-read
+    from keyring once), so a token renewed by an admin is picked up without a restart."""
+
+    def __init__(self, store: Store, http: httpx.Client, token: Callable[[], str],
+                 on_event: Callable[[Event], None] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.store = store
+        self.http = http
+        self._token_source = token
+        self._token = token()
+        self.on_event = on_event or (lambda e: None)
+        self.rng = rng or random.Random()
+        self.sizer = ChunkSizer()
+        self.bytes_sent = 0
+        store.call(state.ensure_tables)
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _emit(self, **event: Any) -> None:
+        try:
+            self.on_event(event)
+        except Exception:
+            pass
+
+    def _note_error(self, message: str) -> None:
+        self.store.call(lambda db: _with_atomic(db, lambda: state.set_meta(
+            db, "last_error", f"{clock.iso(clock.now())} {message}")))
+
+    # --- the pass -----------------------------------------------------------------------
+
+    def probe(self) -> bool:
+        """Connectivity is a real request over the configured TLS, not an OS flag."""
+        try:
+            r = self.http.get("/v1/health")
+        except httpx.HTTPError as exc:
+            self._note_error(_("Không kết nối được máy chủ: {error}", error=type(exc).__name__))
+            self._emit(kind="offline", error=str(exc))
+            return False
+        if r.status_code != 200:
+            self._note_error(_("Máy chủ trả lời {status}", status=r.status_code))
+            return False
+        server_time = r.json().get("time")
+        if server_time:
+            skew = (datetime.fromisoformat(server_time) - clock.now()).total_seconds()
+            self.store.call(lambda db: _with_atomic(
+                db, lambda: state.set_meta(db, "clock_skew_seconds", f"{skew:.0f}")))
+            if abs(skew) > SKEW_WARN_SECONDS:
+                self._emit(kind="clock_skew", seconds=round(skew))
+        return True
+
+    def run_once(self, *, pull: bool = True, max_items: int = 10_000,
+                 ignore_backoff: bool = False) -> dict[str, Any]:
+        """One pass. ``ignore_backoff`` also takes items whose next attempt is not yet due
+        (an admin's "send now"; tests)."""
+        if not self.probe():
+            return {"online": False, **self.summary()}
+        done = attention = retried = 0
+        blocked: set[str] = set()
+        processed = 0
+        while processed < max_items:
+            due = clock.now() + timedelta(days=1) if ignore_backoff else None
+            items = self.store.pending_outbox(due_before=due, limit=50)
+            items = [i for i in items if i["dossier_id"] not in blocked]
+            if not items:
+                break
+            for item in items:
+                if item["dossier_id"] in blocked:
+                    continue
+                processed += 1
+                result = self.push_item(item)
+                if result == "done":
+                    done += 1
+                    continue
+                # Later operations of the same dossier wait for this one (order matters).
+                blocked.add(item["dossier_id"])
+                attention += result == "needs_attention"
+                retried += result == "retry"
+        pulled = self.pull() if pull else 0
+        return {"online": True, "sent": done, "needs_attention": attention,
+                "retrying": retried, "pulled": pulled, **self.summary()}
+
+    # --- push ---------------------------------------------------------------------------
+
+    def push_item(self, item: dict[str, Any]) -> str:
+        op_id, dossier_id = item["id"], item["dossier_id"]
+        self.store.mark_outbox_in_flight(op_id)
+        self._emit(kind="dossier", dossier_id=dossier_id, state="sending", percent=0)
+        try:
+            for attempt in (1, 2):
+                try:
+                    self._push(item)
+                    break
+                except Unauthorized:
+                    if attempt == 2:
+                        raise Retry(_("Máy chủ từ chối mã truy cập của quầy; "
+                                      "cần đăng ký lại.")) from None
+                    self._token = self._token_source()  # refresh once
+        except NeedsPerson as exc:
+            self.store.mark_outbox_needs_attention(op_id, str(exc))
+            self.store.call(lambda db: state.forget_body(db, op_id))
+            self._note_error(str(exc))
+            self._emit(kind="dossier", dossier_id=dossier_id, state="needs_attention",
+                       error=str(exc))
+            return "needs_attention"
+        except (Retry, httpx.HTTPError, OSError) as exc:
+            retry_after = exc.retry_after if isinstance(exc, Retry) else None
+            delay = backoff_delay(int(item["attempts"]) + 1, retry_after, self.rng)
+            message = str(exc) or type(exc).__name__
+            self.store.mark_outbox_retry(op_id, clock.now() + timedelta(seconds=delay), message)
+            self._note_error(message)
+            self._emit(kind="dossier", dossier_id=dossier_id, state="saved", error=message,
+                       retry_in=round(delay, 1))
+            return "retry"
+        self._emit(kind="dossier", dossier_id=dossier_id, state="sent")
+        return "done"
+
+    def _push(self, item: dict[str, Any]) -> None:
+        op_id, dossier_id = item["id"], item["dossier_id"]
+        blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]
+        total = sum(self._size(b["sha256"]) for b in item["blobs"]) or 1
+        done_bytes = total - sum(self._size(b["sha256"]) for b in blobs)
+
+        def progress(n: int) -> None:
+            nonlocal done_bytes
+            done_bytes += n
+            self.bytes_sent += n
+            self._emit(kind="dossier", dossier_id=dossier_id, state="sending",
+                       percent=min(99, int(100 * done_bytes / total)))
+
+        for blob in blobs:
+            for _restart in range(3):
+                try:
+                    self._check(lambda b=blob: upload_blob(  # type: ignore[misc]
+                        self.http, self.store, op_id, b["sha256"], b["upload_url"],
+                        self._headers, self.sizer, progress))
+                    break
+                except UploadRestart:
+                    blob["upload_url"] = None
+                except LocalFileBad:
+                    raise NeedsPerson(_("Tệp quét {sha} trên máy này bị thiếu hoặc hỏng.",
+                                        sha=blob["sha256"][:12])) from None
+            else:
+                raise Retry(_("Tải tệp {sha} lên không thành công.", sha=blob["sha256"][:12]))
+        self._put_record(item)
+
+    def _size(self, sha256: str) -> int:
+        try:
+            return self.store.file_path(sha256).stat().st_size
+        except OSError:
+            return 0
+
+    def _check(self, call: Callable[[], Any]) -> Any:
+        """Run one HTTP step, turning status errors into Retry/NeedsPerson/Unauthorized."""
+        try:
+            return call()
+        except httpx.HTTPStatusError as exc:
+            self._classify(exc.response)
+            raise
+
+    def _classify(self, r: httpx.Response) -> None:
+        code = r.status_code
+        body = _body(r)
+        if code == 401:
+            raise Unauthorized()
+        if code in (408, 429, 460) or code >= 500:
+            raise Retry(_("Máy chủ tạm thời không nhận ({status}).", status=code),
+                        _retry_after(r))
+        if code == 409 and body.get("error") in ("conflict", "missing_blobs"):
+            raise Retry(str(body.get("message") or code))
+        raise NeedsPerson(_("Máy chủ từ chối ({status} {error}): {detail}", status=code,
+                            error=body.get("error", ""), detail=body.get("message", "")))
+
+    def _request_body(self, item: dict[str, Any]) -> dict[str, Any]:
+        op_id, dossier_id = item["id"], item["dossier_id"]
+        frozen = self.store.read(lambda db: state.frozen_body(db, op_id))
+        if frozen is not None:
+            return frozen
+        from kiosk.storage.records import dossier_record
+
+        def build(db: Any) -> dict[str, Any]:
+            record = dossier_record(db, dossier_id)
+            base = state.server_version(db, dossier_id)
+            status = item["payload"].get("to", record["status"]) \
+                if item["kind"] == "dossier.status" else record["status"]
+            body = dossier_body(record, status, base)
+            if item["kind"] == "dossier.status":
+                body["status_note"] = str(item["payload"].get("note") or "")
+            return body
+
+        body = self.store.read(build)
+        self.store.call(lambda db: state.freeze_body(db, op_id, body))
+        return body
+
+    def _put_record(self, item: dict[str, Any]) -> None:
+        op_id, dossier_id = item["id"], item["dossier_id"]
+        for _rebase in range(3):
+            body = self._request_body(item)
+            r = self.http.put(f"/v1/dossiers/{dossier_id}", json=body,
+                              headers={**self._headers(), "Idempotency-Key": op_id})
+            crashpoint("record_sent")
+            if r.status_code in (200, 201):
+                ack: dict[str, Any] = r.json()
+                self.store.call(partial(state.acknowledge, op_id=op_id, dossier_id=dossier_id,
+                                        ack=ack))
+                crashpoint("ack_stored")
+                return
+            err = _body(r)
+            if r.status_code == 409 and err.get("error") == "stale_version" and err.get("current"):
+                self._rebase(item, err["current"])
+                if item.get("_settled"):
+                    return
+                continue
+            if r.status_code == 409 and err.get("error") == "missing_blobs":
+                missing = set(err.get("missing", []))
+                for sha in missing & {b["sha256"] for b in item["blobs"]}:
+                    self.store.set_blob_upload(op_id, sha, uploaded=False)
+            self._classify(r)
+        raise Retry(_("Hồ sơ liên tục thay đổi trên máy chủ; sẽ thử lại."))
+
+    def _rebase(self, item: dict[str, Any], current: dict[str, Any]) -> None:
+        """The server moved on (resolve by server version): take its state, then resend."""
+        op_id, dossier_id = item["id"], item["dossier_id"]
+
+        def apply(db: Any) -> bool:
+            with db.atomic():
+                state.apply_server_state(db, dossier_id, int(current["status"]),
+                                         int(current["server_version"]), None)
+                db.conn.execute("DELETE FROM sync_requests WHERE operation_id = ?", (op_id,))
+            return True
+
+        self.store.call(apply)
+        if item["kind"] == "dossier.status" and int(current["status"]) == int(
+                item["payload"].get("to", -1)):
+            ack = {"id": dossier_id, "server_version": current["server_version"],
+                   "server_seq": 0, "status": current["status"], "settled_by_server": True}
+            self.store.call(lambda db: state.acknowledge(db, op_id, dossier_id, ack))
+            item["_settled"] = True
+
+    # --- pull ---------------------------------------------------------------------------
+
+    def pull(self) -> int:
+        applied = 0
+        for _page in range(1000):
+            cursor = int(self.store.read(lambda db: state.get_meta(db, "cursor", "0")) or 0)
+            try:
+                r = self.http.get("/v1/changes", params={"since": cursor, "limit": PULL_LIMIT},
+                                  headers=self._headers())
+            except httpx.HTTPError as exc:
+                self._note_error(str(exc) or type(exc).__name__)
+                return applied
+            if r.status_code == 410:
+                applied += self._resync(int(_body(r).get("oldest", 0)))
+                continue
+            if r.status_code == 401:
+                self._note_error(_("Máy chủ từ chối mã truy cập của quầy; cần đăng ký lại."))
+                return applied
+            if r.status_code != 200:
+                self._note_error(_("Không lấy được thay đổi ({status}).", status=r.status_code))
+                return applied
+            feed = r.json()
+
+            def apply(db: Any, feed: dict[str, Any] = feed) -> int:
+                n = 0
+                with db.atomic():
+                    for change in feed["changes"]:
+                        n += state.apply_server_state(db, change["dossier_id"], change["status"],
+                                                      change["server_version"], change.get("note"))
+                    state.set_meta(db, "cursor", str(feed["next"]))
+                return n
+
+            applied += self.store.call(apply)
+            crashpoint("pull_applied")
+            for change in feed["changes"]:
+                self._emit(kind="change", change=change)
+            if not feed["more"]:
+                break
+        return applied
+
+    def _resync(self, oldest: int) -> int:
+        """The cursor is older than the feed keeps: fetch every open dossier's state."""
+        from kiosk.dossier import FINAL
+
+        final = tuple(int(s) for s in FINAL)
+        ids = self.store.read(lambda db: [r[0] for r in db.execute(
+            "SELECT d.id FROM dossiers d JOIN sync_dossiers s ON s.dossier_id = d.id "
+            f"WHERE d.status NOT IN ({','.join('?' * len(final))})", final).fetchall()])
+        n = 0
+        for dossier_id in ids:
+            r = self.http.get(f"/v1/dossiers/{dossier_id}", headers=self._headers())
+            if r.status_code != 200:
+                continue
+            cur = r.json()
+            n += self.store.call(partial(_apply_one, cur=cur))
+        self.store.call(lambda db: _with_atomic(
+            db, lambda: state.set_meta(db, "cursor", str(oldest))))
+        return n
+
+    # --- status -------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        return sync_status(self.store)
+
+
+def _apply_one(db: Any, cur: dict[str, Any]) -> int:
+    with db.atomic():
+        return int(state.apply_server_state(db, cur["id"], cur["status"],
+                                            cur["server_version"], None))
+
+
+def _with_atomic(db: Any, fn: Callable[[], Any]) -> Any:
+    with db.atomic():
+        return fn()
+
+
+def sync_status(store: Store) -> dict[str, Any]:
+    """The global indicator: counts, bytes waiting, last success and last error."""
+
+    def read(db: Any) -> dict[str, Any]:
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_meta'").fetchone()
+        meta = dict(db.execute("SELECT key, value FROM sync_meta").fetchall()) if has_meta else {}
+        waiting = db.execute(
+            "SELECT coalesce(sum(f.size), 0), count(DISTINCT f.sha256) FROM outbox o "
+            "JOIN outbox_blobs b ON b.operation_id = o.id JOIN files f ON f.sha256 = b.sha256 "
+            "WHERE o.state IN ('pending', 'in_flight') AND b.state = 'pending'").fetchone()
+        return {"bytes_waiting": int(waiting[0]), "files_waiting": int(waiting[1]),
+                "last_success": meta.get("last_success"), "last_error": meta.get("last_error"),
+                "cursor": int(meta.get("cursor", 0)),
+                "clock_skew_seconds": int(meta["clock_skew_seconds"])
+                if "clock_skew_seconds" in meta else None}
+
+    counts = store.outbox_counts()
+    return {"waiting": counts["pending"] + counts["in_flight"], **counts, **store.read(read)}
+
+
+def dossier_sync_state(store: Store, dossier_id: str) -> str:
+    """Per dossier: ``saved`` (here only), ``sending``, ``sent`` or ``needs_attention``."""
+    rows = store.read(lambda db: db.execute(
+        "SELECT state FROM outbox WHERE dossier_id = ?", (dossier_id,)).fetchall())
+    states = {r[0] for r in rows}
+    if "needs_attention" in states:
+        return "needs_attention"
+    if "in_flight" in states:
+        return "sending"
+    if "pending" in states:
+        return "saved"
+    return "sent" if states else "saved"
