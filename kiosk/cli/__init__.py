@@ -28,6 +28,8 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.config_commands",
     "kiosk.cli.storage_commands",
     "kiosk.cli.scan_commands",
+    "kiosk.cli.sync_commands",
+    "kiosk.cli.central_commands",
 ]
 
 

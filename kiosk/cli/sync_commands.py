@@ -1,0 +1,140 @@
+"""``kiosk sync enroll|status|run`` and ``kiosk sync --once``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kiosk.errors import ConfigError, InvalidInput
+from kiosk.i18n import _
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sync", help="send dossiers and scans to the central server")
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.add_argument("--now", action="store_true",
+                   help="with --once: also retry items whose next attempt is not due yet")
+    p.set_defaults(func=_once)
+    ssub = p.add_subparsers(dest="sync_command", metavar="ACTION")
+    enroll = ssub.add_parser("enroll", help="store the server address and device token")
+    enroll.add_argument("--server", required=True)
+    enroll.add_argument("--token", required=True)
+    enroll.add_argument("--ca", default="", help="PEM file of the province's CA")
+    enroll.set_defaults(func=_enroll)
+    status = ssub.add_parser("status", help="what is waiting, last success, last error (JSON)")
+    status.set_defaults(func=_status)
+    run = ssub.add_parser("run", help="keep syncing until stopped")
+    run.add_argument("--interval", type=float, default=30.0)
+    run.set_defaults(func=_run)
+
+
+def _enroll(args: argparse.Namespace) -> Any:
+    from kiosk.config import Config
+    from kiosk.sync import credentials
+    from kiosk.sync.engine import SyncEngine  # noqa: F401 - fail early if deps are missing
+    from kiosk.sync.transport import check_server_url, make_client
+
+    url = check_server_url(args.server)
+    with make_client(url, args.ca) as http:
+        try:
+            r = http.get("/v1/changes", params={"limit": 1},
+                         headers={"Authorization": f"Bearer {args.token}"})
+        except Exception as exc:
+            raise ConfigError(_("Không kết nối được máy chủ {url}: {error}", url=url,
+                                error=str(exc) or type(exc).__name__),
+                              hint=_("Kiểm tra mạng, địa chỉ và tệp CA.")) from exc
+    if r.status_code == 401:
+        raise InvalidInput(_("Máy chủ không nhận mã truy cập này."),
+                           hint=_("Xin quản trị cấp lại mã: kiosk central device add --unit MÃ"))
+    credentials.save_token(url, args.token)
+    config = Config.load()
+    config.set("sync.server_url", url)
+    config.set("sync.ca_file", args.ca)
+    config.save()
+    return {"server": url, "ca_file": args.ca, "enrolled": True}
+
+
+def _engine() -> Any:
+    from kiosk.config import Config
+    from kiosk.storage import Store
+    from kiosk.sync import credentials
+    from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.transport import make_client
+
+    config = Config.load()
+    url = config.get("sync.server_url")
+    if not url:
+        raise ConfigError(_("Chưa cấu hình máy chủ đồng bộ."),
+                          hint=_("Chạy «kiosk sync enroll --server URL --token MÃ»."))
+    token = credentials.require_token(url)
+    store = Store()
+    http = make_client(url, config.get("sync.ca_file"))
+    return SyncEngine(store, http, lambda: credentials.require_token(url) or token)
+
+
+def _lock() -> Any:
+    from kiosk import paths
+    from kiosk.sync.worker import InstanceLock
+
+    return InstanceLock(paths.data_dir() / "sync.lock")
+
+
+def _once(args: argparse.Namespace) -> Any:
+    if not args.once:
+        return _status(args)
+    lock = _lock()
+    lock.acquire()
+    try:
+        engine = _engine()
+        try:
+            return engine.run_once(ignore_backoff=args.now)
+        finally:
+            engine.store.close()
+    finally:
+        lock.release()
+
+
+def _run(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from kiosk.cli import emit
+    from kiosk.sync.worker import SyncWorker
+
+    engine = _engine()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: done.set())
+
+    def one_pass() -> dict[str, Any]:
+        result: dict[str, Any] = engine.run_once()
+        emit(result)
+        return result
+
+    worker = SyncWorker(one_pass, _lock(), interval=args.interval).start()
+    try:
+        done.wait()
+    finally:
+        worker.stop()
+        engine.store.close()
+    return 0
+
+
+def _status(_args: argparse.Namespace) -> Any:
+    from kiosk.config import Config
+    from kiosk.storage import Store
+    from kiosk.sync import credentials
+    from kiosk.sync.engine import sync_status
+
+    config = Config.load()
+    url = config.get("sync.server_url")
+    store = Store(orphan_grace_seconds=None)
+    try:
+        out = {"server": url or None, **sync_status(store)}
+    finally:
+        store.close()
+    try:
+        out["enrolled"] = bool(url and credentials.load_token(url))
+    except credentials.CredentialsError as exc:
+        out["enrolled"] = False
+        out["credentials_error"] = exc.message
+    return out
