@@ -111,7 +111,6 @@ def _core(db: Database) -> None:
             sha256 TEXT NOT NULL REFERENCES files(sha256),
             UNIQUE (component_id, position)
         );
-        CREATE INDEX pages_sha256 ON pages (sha256);
         CREATE TABLE status_events (
             id INTEGER PRIMARY KEY,
             dossier_id TEXT NOT NULL REFERENCES dossiers(id),
