@@ -68,7 +68,7 @@ def allocate_seq(db: Database, unit_code: str, day: str, counter: int) -> int:
                 last=f"{block.stop - 1:04d}",
             ),
             hint=_(
-                "Hồ sơ chưa được lưu và vẫn giữ ở dạng nháp. Tiếp nhận ở quầy khác "
+                "Hồ sơ chưa được lưu, thông tin đang nhập được giữ nguyên. Tiếp nhận ở quầy khác "
                 "hoặc đổi số quầy (counter.number) trong cấu hình."
             ),
         )

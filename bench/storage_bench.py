@@ -1,0 +1,183 @@
+"""Storage at scale: save latency, search latency, open time and size, for N dossiers.
+
+    .venv/bin/python bench/storage_data.py --count 1000000 --out /tmp/kiosk-bench/1m
+    .venv/bin/python bench/storage_bench.py --db /tmp/kiosk-bench/1m
+
+A 10,000-dossier baseline is generated in the same process and measured the same way, so
+the figures come with ratios (1M vs 10k) that do not depend on the machine. Saves go through
+``Store.save_dossier`` (synchronous=FULL, fsyncs included) with a fresh 1-page PDF each,
+as counter 9, so the bench adds ``--saves`` dossiers to the database it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from storage_data import Generator, bulk_load
+
+from kiosk.config import Config
+from kiosk.storage import (
+    ApplicantInput,
+    ComponentInput,
+    DossierInput,
+    PageInput,
+    Store,
+)
+from kiosk.working_time import WorkingCalendar
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(ms: list[float], high: int) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(ms), 3), f"p{high}_ms": round(pct(ms, high), 3),
+            "n": len(ms)}
+
+
+def measure(root: Path, saves: int, queries: int, seed: int) -> dict[str, Any]:
+    db_path, files = root / "kiosk.sqlite3", root / "files"
+    rng = random.Random(seed)
+    gen = Generator(seed + 1)
+    calendar = WorkingCalendar.from_config()
+    config = Config.load()
+    config.set("counter.number", 9)
+
+    opens = []
+    for _ in range(5):
+        start = time.perf_counter()
+        store = Store(db_path, files, config=config, catalog=gen.catalog, calendar=calendar)
+        store.stats_today()  # the home screen's first paint
+        opens.append((time.perf_counter() - start) * 1000)
+        store.close()
+
+    store = Store(db_path, files, config=config, catalog=gen.catalog, calendar=calendar)
+    try:
+        db = store.reader()
+        top = db.execute("SELECT max(num) FROM dossiers").fetchone()[0]
+        samples = []
+        while len(samples) < queries:
+            row = db.execute(
+                "SELECT d.code, a.name, a.id_number, a.phone FROM dossiers d JOIN applicants a "
+                "ON a.dossier_id = d.id WHERE d.num = ?", (rng.randint(1, top),)).fetchone()
+            if row:
+                samples.append(row)
+        kinds: dict[str, Callable[[tuple[str, ...]], str]] = {
+            "code (exact)": lambda s: s[0],
+            "ID number (12 digits)": lambda s: s[2],
+            "phone (10 digits)": lambda s: s[3],
+            "full name": lambda s: s[1],
+            "surname + given name, no marks": lambda s: " ".join(
+                gen_fold(s[1]).split()[::2][:2]),
+        }
+        search: dict[str, Any] = {}
+        for label, make in kinds.items():
+            ms, hits = [], 0
+            for sample in samples:
+                text = make(sample)
+                start = time.perf_counter()
+                found = store.search(text)
+                ms.append((time.perf_counter() - start) * 1000)
+                hits += any(r["code"] == sample[0] for r in found)
+            search[label] = {**summary(ms, 95), "found_target": f"{hits}/{len(samples)}"}
+        home = [timed(store.stats_today) for _ in range(20)]
+        overdue = [timed(lambda: store.list_dossiers(overdue=True)) for _ in range(20)]
+
+        save_ms, put_ms = [], []
+        for i in range(saves):
+            person = gen.person()
+            proc = gen.procedure()
+            start = time.perf_counter()
+            sha = store.put_file(b"%PDF-1.4 bench " + os.urandom(200_000 + i))
+            put_ms.append((time.perf_counter() - start) * 1000)
+            comps = [ComponentInput(c.name, code=c.code, pages=[PageInput(sha)] if n == 0 else [])
+                     for n, c in enumerate(proc.components)]
+            inp = DossierInput(proc.code, ApplicantInput(person.name, id_number=person.id_number,
+                                                         phone=person.phone), components=comps)
+            save_ms.append(timed(lambda inp=inp: store.save_dossier(inp, "bench")))
+        count = db.execute("SELECT count(*) FROM dossiers").fetchone()[0]
+    finally:
+        store.close()
+    size = db_path.stat().st_size
+    wal = root / "kiosk.sqlite3-wal"
+    return {
+        "dossiers": count,
+        "open_ms": {"median_ms": round(statistics.median(opens), 2), "max_ms":
+                    round(max(opens), 2)},
+        "save": summary(save_ms, 99),
+        "put_file_200k": summary(put_ms, 99),
+        "search": search,
+        "home_stats": summary(home, 95),
+        "overdue_list_200": summary(overdue, 95),
+        "db_bytes": size,
+        "wal_bytes": wal.stat().st_size if wal.exists() else 0,
+        "bytes_per_dossier": round(size / count),
+    }
+
+
+def gen_fold(text: str) -> str:
+    from kiosk.text import fold
+
+    return fold(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, required=True,
+                        help="directory made by storage_data.py (kiosk.sqlite3 + files/)")
+    parser.add_argument("--baseline", type=int, default=10_000)
+    parser.add_argument("--saves", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        base_root = Path(tmp)
+        bulk_load(base_root / "kiosk.sqlite3", base_root / "files", args.baseline,
+                  progress=False)
+        baseline = measure(base_root, args.saves, args.queries, args.seed)
+    big = measure(args.db, args.saves, args.queries, args.seed)
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}x" if b else "-"
+
+    rows = [("open + first home-screen query", "open_ms", None, "median_ms"),
+            ("save_dossier (1 page, fsync)", "save", None, "median_ms"),
+            ("save_dossier p99", "save", None, "p99_ms"),
+            ("home-screen counts", "home_stats", None, "median_ms"),
+            ("overdue list (200)", "overdue_list_200", None, "median_ms")]
+    for label in big["search"]:
+        rows.append((f"search: {label}", "search", label, "median_ms"))
+        rows.append((f"search: {label} p95", "search", label, "p95_ms"))
+    print(f"| measure | {baseline['dossiers']:,} dossiers | {big['dossiers']:,} dossiers "
+          "| ratio |")
+    print("|---|---|---|---|")
+    for label, key, sub, stat in rows:
+        a = baseline[key][sub][stat] if sub else baseline[key][stat]
+        b = big[key][sub][stat] if sub else big[key][stat]
+        print(f"| {label} | {a:.2f} ms | {b:.2f} ms | {ratio(b, a)} |")
+    print(f"| database size | {baseline['db_bytes'] / 2**20:.1f} MiB | "
+          f"{big['db_bytes'] / 2**20:.1f} MiB | {big['bytes_per_dossier']} B/dossier |")
+    print(json.dumps({"baseline": baseline, "big": big}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
