@@ -178,6 +178,9 @@ declare("scanner.resolution", 200, N_("Độ phân giải quét (dpi), tối thi
         validate=lambda v: None if 75 <= v <= 1200 else N_("từ 75 đến 1200 dpi"))
 declare("scanner.mode", "color", N_("Chế độ màu khi quét"), choices=("color", "gray", "lineart"))
 declare("scanner.source", "adf", N_("Nguồn giấy"), choices=("flatbed", "adf", "duplex"))
+declare("scanner.sane_config_dir", "",
+        N_("Thư mục cấu hình SANE của máy quét thật, ví dụ /etc/sane.d (để trống: biến môi "
+           "trường SANE_CONFIG_DIR, nếu không có thì máy quét thử nghiệm của phần mềm)"))
 declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
 declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
 declare("barcode.wedge_max_gap_ms", 35, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))

@@ -66,7 +66,7 @@ def _scan(args: argparse.Namespace) -> Any:
     from kiosk.devices.scanner.session import scan_batch
 
     config = Config.load()
-    driver = create_driver()
+    driver = create_driver(config=config)
     cancel = CancelToken()
     try:
         device = pick_device(driver, args.device or config.get("scanner.device"))

@@ -76,7 +76,8 @@ def test_scan_error_keeps_the_pages_already_scanned(
     page, _ = samples.gray_letter(100)
     fake = FakeScanDriver(pages=[page] * 5, dpi=100, fail_at=2,
                           fail_with=lambda n: PaperJam.create(pages_scanned=n, device="fake:0"))
-    monkeypatch.setattr("kiosk.devices.scanner.create_driver", lambda kind=None: fake)
+    monkeypatch.setattr("kiosk.devices.scanner.create_driver",
+                        lambda kind=None, config=None: fake)
     out_pdf = tmp_path / "partial.pdf"
     code, out, err = run_cli(["scan", "--out", str(out_pdf)], capsys)
     assert code != 0 and out is None
@@ -88,7 +89,7 @@ def test_scan_error_keeps_the_pages_already_scanned(
 def test_scan_without_a_scanner_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kiosk.devices.scanner.create_driver",
-                        lambda kind=None: FakeScanDriver(devices=()))
+                        lambda kind=None, config=None: FakeScanDriver(devices=()))
     code, _, err = run_cli(["scan", "--out", str(tmp_path / "x.pdf")], capsys)
     assert code != 0 and "Không tìm thấy máy quét" in err and "Traceback" not in err
 

@@ -14,7 +14,13 @@ from kiosk.devices import registry
 from kiosk.devices.pipeline.process import PipelineOptions
 from kiosk.devices.scanner.defaults import remember, remembered, resolve_settings
 from kiosk.devices.scanner.device_thread import DeviceThread
-from kiosk.devices.scanner.errors import FeederEmpty, NoScanner, PaperJam
+from kiosk.devices.scanner.errors import (
+    FeederEmpty,
+    NoScanner,
+    PaperJam,
+    ScannerError,
+    ScannerIOError,
+)
 from kiosk.devices.scanner.fake import FakeScanDriver
 from kiosk.devices.scanner.protocol import (
     CancelToken,
@@ -160,3 +166,47 @@ def test_registry_reports_a_failing_kind_without_hiding_others(
     assert registry.list_all(None, ["printers"]).keys() == {"printers"}
     with pytest.raises(ValueError):
         registry.register("x", "no_colon")
+
+
+class Clerk:
+    """A ScanHandler that answers from a script and records what it was asked."""
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+        self.asked: list[str] = []
+
+    def ask_continue(self, error: ScannerError) -> bool:
+        self.asked.append(error.code)
+        return self.answers.pop(0)
+
+
+def _lined_pages(n: int) -> list[np.ndarray]:
+    page = np.full((300, 212, 3), 247, np.uint8)
+    page[100:110, 30:180] = 20
+    return [page.copy() for _ in range(n)]
+
+
+def test_clerk_clears_a_jam_and_the_batch_continues_into_the_same_component() -> None:
+    fake = FakeScanDriver(pages=_lined_pages(5), dpi=25, fail_at=2, fail_times=1,
+                          fail_with=lambda n: PaperJam.create(pages_scanned=n))
+    clerk = Clerk(True)
+    result = scan_batch(fake, "fake:0", ScanSettings(), handler=clerk)
+    assert clerk.asked == ["paper_jam"]
+    assert result.error is None and len(result.component.pages) == 5
+    assert [p.index for p in result.component.pages] == [0, 1, 2, 3, 4]
+
+
+def test_clerk_stops_after_a_jam_keeping_the_pages() -> None:
+    fake = FakeScanDriver(pages=_lined_pages(5), dpi=25, fail_at=2,
+                          fail_with=lambda n: PaperJam.create(pages_scanned=n))
+    result = scan_batch(fake, "fake:0", ScanSettings(), handler=Clerk(False))
+    assert isinstance(result.error, PaperJam) and len(result.component.pages) == 2
+
+
+def test_unrecoverable_errors_are_not_offered_to_the_clerk() -> None:
+    fake = FakeScanDriver(pages=_lined_pages(3), dpi=25, fail_at=1,
+                          fail_with=lambda n: ScannerIOError.create(pages_scanned=n))
+    clerk = Clerk()
+    result = scan_batch(fake, "fake:0", ScanSettings(), handler=clerk)
+    assert clerk.asked == [] and isinstance(result.error, ScannerIOError)
+    assert len(result.component.pages) == 1

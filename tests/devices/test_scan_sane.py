@@ -82,6 +82,8 @@ def test_environment_respects_existing_setting(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SANE_CONFIG_DIR", "/somewhere/else")
     assert prepare_environment() == "/somewhere/else"
     monkeypatch.delenv("SANE_CONFIG_DIR")
+    assert prepare_environment("/etc/sane.d") == "/etc/sane.d"  # the setting, when given
+    monkeypatch.delenv("SANE_CONFIG_DIR")
     assert prepare_environment() == str(asset("sane"))
     assert os.environ["SANE_CONFIG_DIR"] == str(asset("sane"))
 

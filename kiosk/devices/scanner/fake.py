@@ -42,6 +42,8 @@ class FakeScanDriver:
     #: Raise ``fail_with(pages_so_far)`` instead of reading page number ``fail_at`` (0-based).
     fail_at: int | None = None
     fail_with: ErrorFactory | None = None
+    #: How many scans fail before the fault clears (the clerk fixed the jam).
+    fail_times: int = 1_000_000
     dpi: int = 200
     scans: list[ScanSettings] = field(default_factory=list)
 
@@ -77,7 +79,11 @@ class FakeScanDriver:
         for index, image in enumerate(feed):
             if token.cancelled:
                 return ScanOutcome(done, ScanEnd.CANCELLED, device, settings)
-            if self.fail_at is not None and index == self.fail_at and self.fail_with:
+            if (self.fail_at is not None and index == self.fail_at and self.fail_with
+                    and self.fail_times > 0):
+                self.fail_times -= 1
+                # The sheets already read have left the feeder: a resumed scan starts after.
+                self.pages = list(feed[index:])
                 raise self.fail_with(done)
             for step in (0.5, 1.0):
                 if self.delay_s and token.wait(self.delay_s / 2):

@@ -10,7 +10,7 @@ from kiosk.devices.scanner.errors import ScannerError
 
 
 def list_scanners(config: Any) -> list[dict[str, Any]]:
-    driver = create_driver()
+    driver = create_driver(config=config)
     try:
         configured = config.get("scanner.device")
         out: list[dict[str, Any]] = []

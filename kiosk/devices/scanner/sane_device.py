@@ -5,10 +5,11 @@ Only calls python-sane; no decisions. Two facts measured here shape it:
 * ``SANE_CONFIG_DIR`` is read by libsane when ``sane_init`` runs (the ``dll`` backend reads
   ``dll.conf`` then, once per process). :func:`prepare_environment` must therefore run before
   the first ``sane.init()`` in the process; :meth:`SaneApi.init` calls it, and nothing else
-  in kiosk initialises SANE. A ``SANE_CONFIG_DIR`` already in the environment is respected
-  (a counter with a real scanner sets it, e.g. to ``/etc/sane.d``); otherwise it points at
-  ``assets/sane`` (the ``test`` backend only), so development, tests and ``make run`` never
-  depend on /etc and discovery is instant.
+  in kiosk initialises SANE. Order of precedence: a ``SANE_CONFIG_DIR`` already in the
+  environment; else the ``scanner.sane_config_dir`` setting (a counter with a real scanner
+  sets it, e.g. to ``/etc/sane.d``); else ``assets/sane`` (the ``test`` backend only), so
+  development, tests and ``make run`` never depend on /etc and discovery is instant.
+  Changing the setting takes effect in a new process (libsane reads it once).
 * An exception raised inside python-sane's progress callback crashes the interpreter
   (segfault), so :meth:`SaneHandle.snap` shields the callback.
 
@@ -32,13 +33,13 @@ from kiosk.paths import asset
 _env_lock = threading.Lock()
 
 
-def prepare_environment() -> str:
+def prepare_environment(configured: str = "") -> str:
     """Set ``SANE_CONFIG_DIR`` unless already set; return the directory SANE will use."""
     with _env_lock:
         current = os.environ.get("SANE_CONFIG_DIR")
         if current:
             return current
-        path = str(asset("sane"))
+        path = configured or str(asset("sane"))
         os.environ["SANE_CONFIG_DIR"] = path
         return path
 
@@ -152,13 +153,14 @@ class SaneHandle:
 class SaneApi:
     """The module-level python-sane calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, config_dir: str = "") -> None:
         self._sane: Any = None
+        self._config_dir = config_dir
 
     def init(self) -> None:
         if self._sane is not None:
             return
-        prepare_environment()
+        prepare_environment(self._config_dir)
         import sane  # imported here: loading libsane must follow prepare_environment()
 
         try:

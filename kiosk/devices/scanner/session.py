@@ -3,12 +3,15 @@
 The scanner reads on its device thread while the pipeline works on the previous page on its
 own thread. A scanner error ends the batch but keeps every page read before it: the result
 carries both the processed pages and the error, and the caller decides (the CLI writes the
-partial PDF and reports; the UI offers to continue after the clerk clears the jam).
+partial PDF and reports). With a :class:`ScanHandler` (the UI implements it; devices never
+open dialogs), a recoverable error (jam, cover open, empty feeder, busy) asks the clerk to
+fix it and continue: the next pages are appended to the same component.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from kiosk.devices.pipeline.process import Component, PagePipeline, PipelineOptions
 from kiosk.devices.scanner.errors import ScannerError
@@ -21,6 +24,19 @@ from kiosk.devices.scanner.protocol import (
     ScanPage,
     ScanSettings,
 )
+
+#: Errors the clerk can fix at the machine and then continue the same batch.
+RECOVERABLE = frozenset({"paper_jam", "cover_open", "feeder_empty", "busy"})
+
+
+class ScanHandler(Protocol):
+    """Asks the clerk; implemented by kiosk/ui (a dialog) and by tests. Never called for
+    errors outside :data:`RECOVERABLE`."""
+
+    def ask_continue(self, error: ScannerError) -> bool:
+        """Show ``error.message`` and ``error.hint``; True when the clerk fixed it and wants
+        to go on scanning, False to stop with the pages so far."""
+        ...
 
 
 @dataclass
@@ -42,6 +58,8 @@ def scan_batch(
     options: PipelineOptions | None = None,
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
+    handler: ScanHandler | None = None,
+    max_resumes: int = 10,
 ) -> BatchResult:
     with PagePipeline(options) as pipeline:
 
@@ -50,10 +68,18 @@ def scan_batch(
 
         outcome: ScanOutcome | None = None
         error: ScannerError | None = None
-        try:
-            outcome = driver.scan(device, settings, cancel=cancel, on_progress=on_progress,
-                                  on_page=on_page)
-        except ScannerError as exc:
-            error = exc
+        resumes = 0
+        while True:
+            try:
+                outcome = driver.scan(device, settings, cancel=cancel,
+                                      on_progress=on_progress, on_page=on_page)
+                error = None
+                break
+            except ScannerError as exc:
+                error = exc
+                if (handler is None or exc.code not in RECOVERABLE
+                        or resumes >= max_resumes or not handler.ask_continue(exc)):
+                    break
+                resumes += 1
         pages = pipeline.results()
     return BatchResult(Component(pages), outcome, error)
