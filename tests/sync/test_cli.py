@@ -53,6 +53,6 @@ def test_enroll_once_status_and_central_commands(capsys, central: Central, tmp_p
 
 
 def test_http_to_a_remote_host_is_refused(capsys) -> None:
-    code, out, err = run(capsys, "sync", "enroll", "--server", "http://motcua.example.vn",
+    code, _out, err = run(capsys, "sync", "enroll", "--server", "http://motcua.example.vn",
                          "--token", "x")
     assert code != 0 and "https" in err
