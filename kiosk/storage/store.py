@@ -79,9 +79,13 @@ class Store:
         self._local = threading.local()
         self._readers: list[Database] = []
         self._readers_lock = threading.Lock()
-        self.call(lambda db: outbox.recover_in_flight(db))
-        if orphan_grace_seconds is not None:
-            self.collect_orphans(orphan_grace_seconds)
+        try:
+            self.call(lambda db: outbox.recover_in_flight(db))
+            if orphan_grace_seconds is not None:
+                self.collect_orphans(orphan_grace_seconds)
+        except BaseException:
+            self.close()
+            raise
 
     def _open_writer(self) -> Database:
         try:

@@ -225,3 +225,20 @@ def test_a_dossier_keeps_the_procedure_as_received_after_the_catalog_changes(
     assert before["procedure"]["components"] == after["procedure"]["components"]
     # The sync payload names the version and code; the snapshot stays on the counter.
     assert "procedure" not in payload and payload["catalog_version"] == catalog.version
+
+
+def test_writes_can_be_submitted_without_blocking(store: Store) -> None:
+    future = store.submit(lambda db: db.execute("SELECT count(*) FROM dossiers").fetchone()[0])
+    assert future.result(timeout=10) == 0
+    inner = store.submit(lambda db: store._writer.call(lambda d: 1))
+    with pytest.raises(RuntimeError, match="deadlock"):
+        inner.result(timeout=10)
+
+
+def test_a_corrupt_database_file_is_a_clear_error(kiosk_home: Path) -> None:
+    path = kiosk_home / "data" / "kiosk.sqlite3"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StorageError, match="Lỗi cơ sở dữ liệu") as err:
+        Store(orphan_grace_seconds=None)
+    assert err.value.hint and "sao lưu" in err.value.hint
