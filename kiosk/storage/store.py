@@ -23,7 +23,7 @@ from kiosk.config import Config
 from kiosk.dossier import check_transition, parse_status
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import dossiers, drafts, maintenance, outbox, records
+from kiosk.storage import dossiers, drafts, maintenance, outbox, records, settings
 from kiosk.storage.connection import connect, enable_wal, is_disk_full
 from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.model import DossierInput, ProcedureInfo, SavedDossier
@@ -253,6 +253,12 @@ class Store:
             sql += " WHERE dossier_id = ?"
             params = (dossier_id,)
         return self.read(lambda db: [dict(r) for r in db.query(sql + " ORDER BY id", params)])
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        return self.read(lambda db: settings.get(db, key, default))
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.call(lambda db: settings.put(db, key, value))
 
     # --- drafts ---------------------------------------------------------------------------
 

@@ -74,3 +74,23 @@ def test_old_acknowledged_operations_can_be_pruned(store: Store) -> None:
     assert store.get_outbox(first["id"]) is None
     assert [o["id"] for o in store.pending_outbox()] == [second["id"]]
     assert store.check()["ok"]
+
+
+def test_a_cursor_advances_in_the_same_transaction_as_its_changes(store: Store) -> None:
+    from kiosk.storage import settings
+
+    saved = store.save_dossier(make_input(store), "a")
+    assert store.get_setting("sync.cursor") is None
+
+    def apply_feed(db):  # what the sync layer does with a page of the change feed
+        with db.atomic():
+            db.execute("UPDATE dossiers SET status = 4 WHERE id = ?", (saved.id,))
+            settings.put(db, "sync.cursor", {"seq": 17})
+            raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError):
+        store.call(apply_feed)
+    assert store.get_setting("sync.cursor") is None
+    assert store.get_dossier(saved.code)["status"] == 2
+    store.set_setting("sync.cursor", {"seq": 17})
+    assert store.get_setting("sync.cursor") == {"seq": 17}
