@@ -127,16 +127,30 @@ def mark_needs_attention(db: Database, op_id: str, error: str) -> None:
     _update(db, op_id, "state = 'needs_attention', last_error = ?", (error,))
 
 
+class _Keep:
+    """Sentinel: leave the stored upload URL as it is."""
+
+
+KEEP = _Keep()
+
+
 def set_blob_upload(
-    db: Database, op_id: str, sha256: str, *, upload_url: str | None = None,
+    db: Database, op_id: str, sha256: str, *, upload_url: str | _Keep | None = KEEP,
     uploaded: bool = False,
 ) -> None:
+    """Record a blob's upload: a new URL, ``None`` to forget it (start again), or keep it."""
     with db.atomic():
-        cur = db.conn.execute(
-            "UPDATE outbox_blobs SET upload_url = coalesce(?, upload_url), state = ? "
-            "WHERE operation_id = ? AND sha256 = ?",
-            (upload_url, "uploaded" if uploaded else "pending", op_id, sha256),
-        )
+        if isinstance(upload_url, _Keep):
+            cur = db.conn.execute(
+                "UPDATE outbox_blobs SET state = ? WHERE operation_id = ? AND sha256 = ?",
+                ("uploaded" if uploaded else "pending", op_id, sha256),
+            )
+        else:
+            cur = db.conn.execute(
+                "UPDATE outbox_blobs SET upload_url = ?, state = ? "
+                "WHERE operation_id = ? AND sha256 = ?",
+                (upload_url, "uploaded" if uploaded else "pending", op_id, sha256),
+            )
         if cur.rowcount != 1:
             raise KeyError((op_id, sha256))
 

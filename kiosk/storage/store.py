@@ -297,8 +297,10 @@ class Store:
     def mark_outbox_needs_attention(self, op_id: str, error: str) -> None:
         self.call(lambda db: outbox.mark_needs_attention(db, op_id, error))
 
-    def set_blob_upload(self, op_id: str, sha256: str, *, upload_url: str | None = None,
+    def set_blob_upload(self, op_id: str, sha256: str, *,
+                        upload_url: str | outbox._Keep | None = outbox.KEEP,
                         uploaded: bool = False) -> None:
+        """A new upload URL, ``upload_url=None`` to forget it (restart), or omit to keep it."""
         self.call(lambda db: outbox.set_blob_upload(db, op_id, sha256, upload_url=upload_url,
                                                     uploaded=uploaded))
 

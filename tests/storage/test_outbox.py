@@ -29,12 +29,16 @@ def test_outbox_life_cycle(store: Store) -> None:
     assert again["attempts"] == 1 and again["last_error"] == "timeout"
     assert again["blobs"][0]["upload_url"] == "https://central/v1/uploads/abc"
 
+    store.set_blob_upload(op["id"], sha, upload_url=None)  # 404/410: start the upload again
+    assert store.get_outbox(op["id"])["blobs"][0]["upload_url"] is None  # type: ignore[index]
+    store.set_blob_upload(op["id"], sha, upload_url="https://central/v1/uploads/def")
     store.set_blob_upload(op["id"], sha, uploaded=True)
     store.mark_outbox_done(op["id"], {"server_version": 1, "server_seq": 42})
     done = store.get_outbox(op["id"])
     assert done is not None and done["state"] == "done"
     assert done["response"] == {"server_version": 1, "server_seq": 42}
     assert done["blobs"][0]["state"] == "uploaded"
+    assert done["blobs"][0]["upload_url"] == "https://central/v1/uploads/def"
     assert store.outbox_counts() == {"pending": 0, "in_flight": 0, "done": 1,
                                      "needs_attention": 0}
 
