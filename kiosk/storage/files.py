@@ -103,10 +103,8 @@ class FileStore:
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            if final.exists() and final.stat().st_size == size:
-                # Same content already stored durably: nothing to rename.
-                tmp.unlink()
-                return StoredFile(sha, size, final)
+            # Even when the name exists the rename goes ahead: it costs little and replaces
+            # a copy that rotted on disk with the bytes just verified by hashing.
             created = not final.parent.exists()
             final.parent.mkdir(exist_ok=True)
             if created:

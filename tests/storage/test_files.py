@@ -103,3 +103,12 @@ def test_orphans_are_collected_at_startup_and_referenced_files_kept(kiosk_home: 
         assert store.check()["ok"]
     finally:
         store.close()
+
+
+def test_storing_the_same_bytes_again_heals_a_rotten_copy(tmp_path: Path) -> None:
+    fs = FileStore(tmp_path / "files")
+    sha = fs.put(b"page one").sha256
+    fs.path_for(sha).write_bytes(b"page 0ne")
+    assert fs.verify(sha) == "hash_mismatch"
+    fs.put(b"page one")
+    assert fs.verify(sha) is None
