@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 
 from kiosk import clock
+from kiosk.errors import KioskError
 from kiosk.i18n import _
-from kiosk.storage import Store
+from kiosk.storage import Store, outbox
 from kiosk.sync import state
 from kiosk.sync.blobs import ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
@@ -90,7 +91,7 @@ class SyncEngine:
         self.rng = rng or random.Random()
         self.sizer = ChunkSizer()
         self.bytes_sent = 0
-        store.call(state.ensure_tables)
+        self._tables_ready = False
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -133,32 +134,58 @@ class SyncEngine:
                  ignore_backoff: bool = False) -> dict[str, Any]:
         """One pass. ``ignore_backoff`` also takes items whose next attempt is not yet due
         (an admin's "send now"; tests)."""
-        if not self.probe():
+        try:
+            if not self._tables_ready:
+                self.store.call(state.ensure_tables)
+                self._tables_ready = True
+            online = self.probe()
+        except KioskError as exc:
+            self._emit(kind="error", error=exc.message)
+            return {"online": None, "error": exc.message, "hint": exc.hint,
+                    **self._safe_summary()}
+        if not online:
             return {"online": False, **self.summary()}
-        done = attention = retried = 0
+        counts = {"done": 0, "needs_attention": 0, "retry": 0}
+        try:
+            # An item left in flight by a pass that died (full disk...) is taken up again;
+            # the worker's instance lock guarantees no other pass owns it.
+            self.store.call(outbox.recover_in_flight)
+            self._push_due(counts, max_items, ignore_backoff)
+            pulled = self.pull() if pull else 0
+        except KioskError as exc:
+            # Typically a full disk on this machine: nothing is lost (every step is
+            # persisted before the next), the pass stops and the next one resumes.
+            self._emit(kind="error", error=exc.message)
+            return {"online": True, "sent": counts["done"], "error": exc.message,
+                    "hint": exc.hint, **self._safe_summary()}
+        return {"online": True, "sent": counts["done"],
+                "needs_attention": counts["needs_attention"], "retrying": counts["retry"],
+                "pulled": pulled, **self.summary()}
+
+    def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
         blocked: set[str] = set()
         processed = 0
         while processed < max_items:
             due = clock.now() + timedelta(days=1) if ignore_backoff else None
-            items = self.store.pending_outbox(due_before=due, limit=50)
+            items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
             items = [i for i in items if i["dossier_id"] not in blocked]
             if not items:
-                break
+                return
             for item in items:
                 if item["dossier_id"] in blocked:
                     continue
                 processed += 1
                 result = self.push_item(item)
-                if result == "done":
-                    done += 1
-                    continue
-                # Later operations of the same dossier wait for this one (order matters).
-                blocked.add(item["dossier_id"])
-                attention += result == "needs_attention"
-                retried += result == "retry"
-        pulled = self.pull() if pull else 0
-        return {"online": True, "sent": done, "needs_attention": attention,
-                "retrying": retried, "pulled": pulled, **self.summary()}
+                counts[result] += 1
+                if result != "done":
+                    # Later operations of the same dossier wait for this one (order matters).
+                    blocked.add(item["dossier_id"])
+
+    def _safe_summary(self) -> dict[str, Any]:
+        try:
+            return self.summary()
+        except KioskError:
+            return {}
 
     # --- push ---------------------------------------------------------------------------
 
