@@ -17,7 +17,13 @@ from PIL import Image
 
 from kiosk.devices.pipeline import samples
 from kiosk.devices.pipeline.analyze import estimate_skew, gray_of
-from kiosk.devices.pipeline.encode import binarize, encode_g4, encode_jpeg, encode_mrc
+from kiosk.devices.pipeline.encode import (
+    TEXT_SCALE,
+    encode_g4,
+    encode_jpeg,
+    encode_mrc,
+    text_mask,
+)
 from kiosk.devices.pipeline.pdf import build_pdf, write_pdf
 from kiosk.devices.pipeline.process import (
     Component,
@@ -149,8 +155,11 @@ def test_g4_pdf_decodes_to_the_binarized_page(plain: np.ndarray, tmp_path: Path)
                    timeout=60)
     (out,) = tmp_path.glob("img-*.png")
     decoded = np.asarray(Image.open(out).convert("L")) < 128
-    assert np.array_equal(decoded, binarize(gray_of(plain), DPI))
-    rendered = gray_of(render(src.read_bytes(), tmp_path)) < 128
+    expected = text_mask(gray_of(plain), DPI)
+    assert np.array_equal(decoded, expected)
+    # The text layer is finer than the page (TEXT_SCALE) and fills the page exactly.
+    assert decoded.shape == (round(plain.shape[0] * TEXT_SCALE), round(plain.shape[1] * TEXT_SCALE))
+    rendered = gray_of(render(src.read_bytes(), tmp_path, dpi=round(DPI * TEXT_SCALE))) < 128
     assert rendered.shape == decoded.shape and (rendered == decoded).mean() > 0.99
 
 

@@ -72,10 +72,24 @@ def binarize(gray: np.ndarray, dpi: int) -> np.ndarray:
     return norm < level
 
 
+#: The bilevel text layer is made at this multiple of the scan resolution (grey upsampled,
+#: then thresholded): at 200 dpi, binarising at the scan's own resolution broke Vietnamese
+#: tone marks (tesseract CER 0.35% vs 0% at 1.5×, docs/BENCHMARKS.md) for +50% G4 bytes.
+TEXT_SCALE = 1.5
+
+
+def text_mask(gray: np.ndarray, dpi: int, scale: float = TEXT_SCALE) -> np.ndarray:
+    """The bilevel text layer (True = ink) at ``scale`` × the page's pixel size."""
+    if scale != 1.0:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return binarize(gray, round(dpi * scale))
+
+
 def g4_layer(text: np.ndarray) -> ImageLayer:
     """CCITT G4 of a bilevel image (True = black), as one strip so PDF can embed it raw."""
     h, w = text.shape
-    image = Image.fromarray(np.where(text, 0, 255).astype(np.uint8)).convert("1")
+    # A bool array becomes a mode "1" image directly (True = white), without dithering.
+    image = Image.fromarray(~text)
     buf = io.BytesIO()
     image.save(buf, format="TIFF", compression="group4", tiffinfo={278: h})
     tiff: Any = Image.open(io.BytesIO(buf.getvalue()))
@@ -92,21 +106,21 @@ def g4_layer(text: np.ndarray) -> ImageLayer:
     return ImageLayer(raw, "CCITTFaxDecode", w, h, "DeviceGray", 1, parms)
 
 
-def jpeg_layer(rgb_or_gray: np.ndarray, quality: int) -> ImageLayer:
+def jpeg_layer(rgb_or_gray: np.ndarray, quality: int, subsampling: int = 2) -> ImageLayer:
+    """``subsampling`` 2 = 4:2:0 (colour detail is what the eye and OCR miss least), 0 = 4:4:4
+    (for MRC's tiny ink-colour layer, where each pixel's colour is the point)."""
     h, w = rgb_or_gray.shape[:2]
     gray = rgb_or_gray.ndim == 2
     image = Image.fromarray(rgb_or_gray, "L" if gray else "RGB")
     buf = io.BytesIO()
-    # 4:2:0 chroma subsampling: colour detail is what the eye (and OCR) misses least.
     image.save(buf, format="JPEG", quality=quality, optimize=True,
-               **({} if gray else {"subsampling": 2}))
+               **({} if gray else {"subsampling": subsampling}))
     return ImageLayer(buf.getvalue(), "DCTDecode", w, h, "DeviceGray" if gray else "DeviceRGB")
 
 
-def encode_g4(rgb: np.ndarray, dpi: int) -> EncodedPage:
-    text = binarize(gray_of(rgb), dpi)
-    h, w = text.shape
-    return EncodedPage("g4", w, h, dpi, [g4_layer(text)])
+def encode_g4(rgb: np.ndarray, dpi: int, scale: float = TEXT_SCALE) -> EncodedPage:
+    h, w = rgb.shape[:2]
+    return EncodedPage("g4", w, h, dpi, [g4_layer(text_mask(gray_of(rgb), dpi, scale))])
 
 
 def encode_jpeg(rgb: np.ndarray, dpi: int, quality: int = 60, *, gray: bool = False,
@@ -125,27 +139,55 @@ def encode_jpeg(rgb: np.ndarray, dpi: int, quality: int = 60, *, gray: bool = Fa
 
 def _masked_mean(rgb: np.ndarray, weight: np.ndarray, size: tuple[int, int]) -> tuple[
         np.ndarray, np.ndarray]:
-    """Average colour of the weighted pixels per low-resolution cell, and the cell weights."""
-    wf = weight.astype(np.float32)
-    num = cv2.resize(rgb.astype(np.float32) * wf[:, :, None], size, interpolation=cv2.INTER_AREA)
-    den = cv2.resize(wf, size, interpolation=cv2.INTER_AREA)
-    mean = num / np.maximum(den, 1e-6)[:, :, None]
+    """Average colour of the selected pixels per low-resolution cell, and the cell coverage.
+
+    Full-resolution work stays in uint8 (zero the unselected pixels, area-resize), which is
+    several times faster than float arithmetic on a 4-megapixel page; only the small result
+    is divided in float.
+    """
+    selected = weight.astype(np.uint8) * 255
+    masked = cv2.bitwise_and(rgb, rgb, mask=selected)
+    num = cv2.resize(masked, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    den = cv2.resize(selected, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    mean = num / np.maximum(den, 1e-3)[:, :, None]
     return mean, den
 
 
 def _fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Fill cells with no known pixels from their neighbours (cheap at low resolution)."""
-    holes = (known <= 1e-3).astype(np.uint8)
-    if not holes.any():
+    """Fill cells with no known pixels from their surroundings ("push-pull" pyramid).
+
+    Holes are where text covered a whole background cell, or (foreground) where there is no
+    ink at all. Halve the weighted image until every cell has data, then come back up,
+    taking each level's own mean where it has one and the coarser level's elsewhere: a few
+    small resizes instead of inpainting.
+    """
+    weight = np.clip(known.astype(np.float32), 0.0, 1.0)
+    if bool((weight > 1e-3).all()):
         return image
-    return cv2.inpaint(np.clip(image, 0, 255).astype(np.uint8), holes, 3, cv2.INPAINT_TELEA)
+    premultiplied = image.astype(np.float32) * weight[:, :, None]
+    levels: list[tuple[np.ndarray, np.ndarray]] = [(premultiplied, weight)]
+    while not bool((levels[-1][1] > 1e-3).all()) and min(levels[-1][1].shape) > 1:
+        img, w = levels[-1]
+        size = (max(1, w.shape[1] // 2), max(1, w.shape[0] // 2))
+        levels.append((cv2.resize(img, size, interpolation=cv2.INTER_AREA),
+                       cv2.resize(w, size, interpolation=cv2.INTER_AREA)))
+    img, w = levels[-1]
+    # Nothing known anywhere: paper white.
+    filled = np.where((w > 1e-3)[:, :, None], img / np.maximum(w, 1e-6)[:, :, None], 255.0)
+    for img, w in reversed(levels[:-1]):
+        up = cv2.resize(filled, (w.shape[1], w.shape[0]), interpolation=cv2.INTER_LINEAR)
+        own = img / np.maximum(w, 1e-6)[:, :, None]
+        filled = np.where((w > 1e-3)[:, :, None], own, up)
+    return filled.astype(np.float32)
 
 
 def encode_mrc(rgb: np.ndarray, dpi: int, *, bg_dpi: int = 100, fg_dpi: int = 50,
                bg_quality: int = 50, fg_quality: int = 50) -> EncodedPage:
     """Mixed raster: sharp G4 text mask over a low-resolution colour background."""
     h, w = rgb.shape[:2]
-    text = binarize(gray_of(rgb), dpi)
+    fine = text_mask(gray_of(rgb), dpi)
+    # The same mask at the page's resolution selects ink pixels for the colour layers.
+    text = cv2.resize(fine.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_AREA) > 127
     # Grow the mask a little when computing the background so anti-aliased stroke edges do
     # not leave dark halos in it, which JPEG would then spend bytes on.
     grown = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
@@ -154,15 +196,13 @@ def encode_mrc(rgb: np.ndarray, dpi: int, *, bg_dpi: int = 100, fg_dpi: int = 50
     bg, bg_known = _masked_mean(rgb, ~grown, bg_size)
     bg = _fill_holes(bg, bg_known)
     fg, fg_known = _masked_mean(rgb, text, fg_size)
-    # Cells without ink are never shown (the mask hides them): a flat ink colour there costs
-    # JPEG almost nothing, where inpainting the whole page would cost time.
-    known = fg_known > 1e-3
-    ink = np.median(fg[known], axis=0) if known.any() else np.zeros(3, np.float32)
-    fg[~known] = ink
+    # Cells without ink are never shown (the mask hides them); filling them with the nearby
+    # ink colour keeps JPEG from bleeding grey into thin coloured strokes (blue signatures).
+    fg = _fill_holes(fg, fg_known)
     # Darken the ink colour slightly: averaging pulls stroke colour towards the paper.
-    fg = np.clip(fg.astype(np.float32) * 0.85, 0, 255).astype(np.uint8)
-    mask = g4_layer(text)
-    foreground = jpeg_layer(fg, fg_quality)
+    fg = fg * 0.85
+    mask = g4_layer(fine)
+    foreground = jpeg_layer(np.clip(fg, 0, 255).astype(np.uint8), fg_quality, subsampling=0)
     foreground.mask = mask
     background = jpeg_layer(np.clip(bg, 0, 255).astype(np.uint8), bg_quality)
     return EncodedPage("mrc", w, h, dpi, [background, foreground])
