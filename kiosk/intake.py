@@ -1,0 +1,279 @@
+"""The intake wizard's state and rules, free of Qt (tested headless, like Electrum's wizard).
+
+Steps: procedure → applicant → checklist → scan → review → done. The whole state is a plain
+JSON document (:meth:`IntakeSession.to_draft`) that the UI saves as a draft after every
+change, so a crash or a power cut mid-intake loses nothing; pages are referenced by the
+sha256 of files already in the file store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from kiosk.catalog import Procedure
+from kiosk.cccd import CccdRecord, parse_cccd
+from kiosk.documents import merge_pages
+from kiosk.errors import InvalidInput
+from kiosk.i18n import N_, _
+from kiosk.storage.model import ApplicantInput, ComponentInput, DossierInput, PageInput
+
+STEPS = ("procedure", "applicant", "checklist", "scan", "review", "done")
+STEP_TITLES = {
+    "procedure": N_("Chọn thủ tục"),
+    "applicant": N_("Người nộp hồ sơ"),
+    "checklist": N_("Thành phần hồ sơ"),
+    "scan": N_("Quét tài liệu"),
+    "review": N_("Kiểm tra và lưu"),
+    "done": N_("Hoàn tất"),
+}
+_PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+_ID_RE = re.compile(r"^(\d{9}|\d{12})$")
+
+
+@dataclass
+class IntakePage:
+    """One scanned page: its single-page PDF and thumbnail, both in the file store."""
+
+    pdf_sha256: str
+    thumb_sha256: str
+    rotation: int = 0
+    blank: bool = False
+    encoding: str = ""
+    color: bool = False
+    size: int = 0
+
+
+@dataclass
+class IntakeComponent:
+    code: str
+    name: str
+    copy_kind: str
+    count: int
+    mandatory: bool
+    checked: bool = False
+    pages: list[IntakePage] = field(default_factory=list)
+
+    def kept_pages(self) -> list[IntakePage]:
+        return [p for p in self.pages if not p.blank]
+
+
+@dataclass
+class Person:
+    name: str = ""
+    id_number: str = ""
+    old_id_number: str = ""
+    birth_date: str = ""  # YYYY-MM-DD; typed text stays text until checked
+    gender: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    cccd_raw: str | None = None
+
+
+class IntakeSession:
+    def __init__(self) -> None:
+        self.draft_id: str | None = None
+        self.step = 0
+        self.procedure_code = ""
+        self.procedure_name = ""
+        self.applicant = Person()
+        self.components: list[IntakeComponent] = []
+        self.channel = 1
+        self.sets = 1
+        self.note = ""
+        self.saved: dict[str, Any] | None = None
+
+    # --- navigation ---------------------------------------------------------------------
+
+    @property
+    def step_name(self) -> str:
+        return STEPS[self.step]
+
+    def problems(self, step: str | None = None) -> list[str]:
+        """What keeps the clerk from leaving ``step`` (Vietnamese, ready to show)."""
+        step = step or self.step_name
+        out: list[str] = []
+        if step == "procedure" and not self.procedure_code:
+            out.append(_("Chọn thủ tục hành chính."))
+        if step == "applicant":
+            a = self.applicant
+            if not a.name.strip():
+                out.append(_("Nhập họ tên người nộp hồ sơ (hoặc quét mã QR trên CCCD)."))
+            if a.id_number and not _ID_RE.match(a.id_number.strip()):
+                out.append(_("Số giấy tờ tùy thân gồm 9 hoặc 12 chữ số."))
+            if a.phone and not _PHONE_RE.match(re.sub(r"[\s.]", "", a.phone)):
+                out.append(_("Số điện thoại không đúng (ví dụ 0912345678)."))
+            if a.birth_date:
+                try:
+                    date.fromisoformat(a.birth_date)
+                except ValueError:
+                    out.append(_("Ngày sinh không hợp lệ."))
+        if step == "checklist":
+            missing = [c.name for c in self.components if c.mandatory and not c.checked]
+            if missing:
+                out.append(_("Còn thiếu giấy tờ bắt buộc: {names}.", names="; ".join(missing)))
+        if step in ("scan", "review"):
+            unscanned = [c.name for c in self.components
+                         if c.checked and c.copy_kind != "present" and not c.kept_pages()]
+            if unscanned:
+                out.append(_("Chưa quét: {names}.", names="; ".join(unscanned)))
+        if step == "review":
+            for earlier in ("procedure", "applicant", "checklist"):
+                out.extend(self.problems(earlier))
+        return out
+
+    def next(self) -> list[str]:
+        problems = self.problems()
+        if not problems and self.step < STEPS.index("review"):
+            self.step += 1
+        return problems
+
+    def back(self) -> None:
+        if 0 < self.step < STEPS.index("done"):
+            self.step -= 1
+
+    def go(self, step: str) -> None:
+        target = STEPS.index(step)
+        if target <= self.step or all(not self.problems(s) for s in STEPS[:target]):
+            self.step = target
+
+    # --- content ------------------------------------------------------------------------
+
+    def choose_procedure(self, proc: Procedure) -> None:
+        if proc.code != self.procedure_code:
+            self.components = [
+                IntakeComponent(c.code, c.name, c.form, c.count, c.mandatory,
+                                # Documents only shown at the counter need no scan.
+                                checked=False)
+                for c in proc.components
+            ]
+        self.procedure_code, self.procedure_name = proc.code, proc.name
+
+    def apply_cccd(self, text: str) -> CccdRecord:
+        record = parse_cccd(text)
+        phone, email = self.applicant.phone, self.applicant.email
+        self.applicant = Person(
+            name=record.full_name, id_number=record.id_number,
+            old_id_number=record.old_id_number or "",
+            birth_date=record.date_of_birth.isoformat(), gender=record.sex,
+            address=record.address, phone=phone, email=email, cccd_raw=record.raw)
+        return record
+
+    def set_applicant_field(self, name: str, value: str) -> None:
+        if name not in Person.__dataclass_fields__ or name == "cccd_raw":
+            raise InvalidInput(_("Không có trường {name}.", name=name))
+        if name in ("name", "id_number", "birth_date", "gender") and value != getattr(
+                self.applicant, name):
+            # A typed change to what the card said means the card text no longer vouches.
+            self.applicant.cccd_raw = None
+        setattr(self.applicant, name, value)
+
+    def component(self, index: int) -> IntakeComponent:
+        if not 0 <= index < len(self.components):
+            raise InvalidInput(_("Không có thành phần hồ sơ số {n}.", n=index + 1))
+        return self.components[index]
+
+    def add_page(self, index: int, page: IntakePage) -> None:
+        comp = self.component(index)
+        comp.pages.append(page)
+        comp.checked = True
+
+    def rotate_page(self, index: int, page: int, degrees: int = 90) -> None:
+        p = self.component(index).pages[page]
+        p.rotation = (p.rotation + degrees) % 360
+
+    def move_page(self, index: int, src: int, dst: int) -> None:
+        pages = self.component(index).pages
+        if 0 <= src < len(pages) and 0 <= dst < len(pages):
+            pages.insert(dst, pages.pop(src))
+
+    def delete_page(self, index: int, page: int) -> None:
+        del self.component(index).pages[page]
+
+    def toggle_blank(self, index: int, page: int) -> None:
+        """Blank pages are set aside, never deleted: the clerk can bring one back."""
+        p = self.component(index).pages[page]
+        p.blank = not p.blank
+
+    def clear_pages(self, index: int) -> list[IntakePage]:
+        comp = self.component(index)
+        old, comp.pages = comp.pages, []
+        return old
+
+    # --- persistence ----------------------------------------------------------------------
+
+    def to_draft(self) -> dict[str, Any]:
+        return {
+            "version": 1, "step": self.step, "procedure_code": self.procedure_code,
+            "procedure_name": self.procedure_name, "applicant": asdict(self.applicant),
+            "components": [
+                {**{k: v for k, v in asdict(c).items() if k != "pages"},
+                 "pages": [{"sha256": p.pdf_sha256, **{k: v for k, v in asdict(p).items()
+                                                       if k != "pdf_sha256"}}
+                           for p in c.pages]}
+                for c in self.components],
+            "channel": self.channel, "sets": self.sets, "note": self.note,
+        }
+
+    @classmethod
+    def from_draft(cls, data: dict[str, Any], draft_id: str | None = None) -> IntakeSession:
+        s = cls()
+        s.draft_id = draft_id
+        s.step = min(int(data.get("step", 0)), STEPS.index("review"))
+        s.procedure_code = data.get("procedure_code", "")
+        s.procedure_name = data.get("procedure_name", "")
+        s.applicant = Person(**data.get("applicant", {}))
+        for c in data.get("components", []):
+            pages = [IntakePage(pdf_sha256=p["sha256"],
+                                **{k: v for k, v in p.items() if k != "sha256"})
+                     for p in c.get("pages", [])]
+            s.components.append(IntakeComponent(
+                **{k: v for k, v in c.items() if k != "pages"}, pages=pages))
+        s.channel = int(data.get("channel", 1))
+        s.sets = int(data.get("sets", 1))
+        s.note = data.get("note", "")
+        return s
+
+    def draft_label(self) -> str:
+        who = self.applicant.name or _("(chưa có người nộp)")
+        return f"{self.procedure_name or _('(chưa chọn thủ tục)')} — {who}"
+
+    def build_input(self, read_file: Callable[[str], bytes],
+                    put_file: Callable[[bytes], str]) -> DossierInput:
+        """The store's input: one PDF per scanned component, built from the kept pages."""
+        problems = self.problems("review")
+        if problems:
+            raise InvalidInput(problems[0], hint=" ".join(problems[1:]) or None)
+        a = self.applicant
+        applicant = ApplicantInput(
+            name=a.name.strip(), id_number=a.id_number.strip(),
+            old_id_number=a.old_id_number.strip(),
+            birth_date=date.fromisoformat(a.birth_date) if a.birth_date else None,
+            gender=a.gender, address=a.address.strip(), phone=re.sub(r"[\s.]", "", a.phone),
+            email=a.email.strip(), cccd_raw=a.cccd_raw)
+        components: list[ComponentInput] = []
+        for c in self.components:
+            pages: list[PageInput] = []
+            kept = c.kept_pages()
+            if kept:
+                pdf = merge_pages([(read_file(p.pdf_sha256), p.rotation) for p in kept])
+                pages.append(PageInput(put_file(pdf), "application/pdf"))
+            components.append(ComponentInput(name=c.name, code=c.code, copy_kind=_copy_kind(
+                c.copy_kind), count=c.count, checked=c.checked, pages=pages))
+        return DossierInput(procedure_code=self.procedure_code, applicant=applicant,
+                            channel=self.channel, components=components, sets=self.sets,
+                            note=self.note, draft_id=self.draft_id)
+
+
+def _copy_kind(form: str) -> str:
+    # The store records what the clerk received: catalog forms map onto its four kinds.
+    return {"original_or_certified_copy": "certified_copy", "present": "original"}.get(
+        form, form)
+
+
+def step_title(step: str) -> str:
+    return _(STEP_TITLES[step])

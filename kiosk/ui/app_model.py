@@ -1,0 +1,179 @@
+"""The root view model: sign-in, navigation, messages, language, idle lock."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kiosk import i18n
+from kiosk.errors import KioskError
+from kiosk.i18n import _
+from kiosk.ui.qt import QVARIANT, Property, QObject, QTimer, Signal, Slot
+from kiosk.ui.services import Services
+from kiosk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message for the clerk: ours are already Vietnamese; anything else is a bug."""
+    if isinstance(exc, KioskError):
+        return f"{exc.message} {exc.hint}" if exc.hint else exc.message
+    log.error("unexpected error: %r", exc, exc_info=exc)
+    return _("Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị mất.", error=str(exc))
+
+
+class AppModel(QObject):
+    signedInChanged = Signal()
+    screenChanged = Signal()
+    languageChanged = Signal()
+    busyChanged = Signal()
+    #: (text, kind) kind: "info" | "ok" | "error"
+    message = Signal(str, str)
+    #: Ask the view to open a screen with an argument (dossier code, applicant...).
+    navigate = Signal(str, QVARIANT)
+
+    def __init__(self, services: Services, tasks: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.tasks = tasks
+        self._screen = "signin"
+        self._argument: Any = None
+        self._busy = 0
+        self._tick = 0
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self.lock)
+        i18n.on_language_changed(lambda _lang: self._language_changed())
+
+    # --- i18n ---------------------------------------------------------------------------
+
+    def _language_changed(self) -> None:
+        self._tick += 1
+        self.languageChanged.emit()
+
+    def _get_tick(self) -> int:
+        return self._tick
+
+    #: QML bindings read ``app.lang`` so that they re-evaluate when the language changes.
+    lang = Property(int, _get_tick, notify=languageChanged)
+
+    @Slot(str, result=str)
+    def t(self, text: str) -> str:
+        return _(text)
+
+    @Slot(str, "QVariant", result=str)
+    def tf(self, text: str, fields: Any) -> str:
+        return _(text, **{str(k): v for k, v in dict(fields or {}).items()})
+
+    @Slot(str)
+    def setLanguage(self, language: str) -> None:
+        i18n.set_language(language)
+
+    # --- session ------------------------------------------------------------------------
+
+    def _signed_in(self) -> bool:
+        return self.services.clerk is not None
+
+    signedIn = Property(bool, _signed_in, notify=signedInChanged)
+
+    def _clerk_name(self) -> str:
+        return self.services.clerk.full_name if self.services.clerk else ""
+
+    clerkName = Property(str, _clerk_name, notify=signedInChanged)
+
+    def _is_admin(self) -> bool:
+        return bool(self.services.clerk and self.services.clerk.is_admin)
+
+    isAdmin = Property(bool, _is_admin, notify=signedInChanged)
+
+    def _unit_name(self) -> str:
+        return str(self.services.config.get("unit.name"))
+
+    unitName = Property(str, _unit_name, notify=signedInChanged)
+
+    def _counter(self) -> int:
+        return int(self.services.config.get("counter.number"))
+
+    counterNumber = Property(int, _counter, notify=signedInChanged)
+
+    @Slot(str, result=bool)
+    def signIn(self, pin: str) -> bool:
+        try:
+            self.services.clerk = self.services.clerks.sign_in(pin)
+        except KioskError as exc:
+            self.message.emit(describe_error(exc), "error")
+            return False
+        self.signedInChanged.emit()
+        self.restart_idle()
+        self.go("home")
+        return True
+
+    @Slot()
+    def lock(self) -> None:
+        if self.services.clerk is None:
+            return
+        self.services.clerk = None
+        self.signedInChanged.emit()
+        self.go("signin")
+
+    def restart_idle(self) -> None:
+        minutes = int(self.services.config.get("ui.idle_lock_minutes"))
+        if self.services.clerk is not None and minutes > 0:
+            self._idle.start(minutes * 60_000)
+
+    @Slot()
+    def activity(self) -> None:
+        if self._idle.isActive():
+            self.restart_idle()
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def _get_screen(self) -> str:
+        return self._screen
+
+    screen = Property(str, _get_screen, notify=screenChanged)
+
+    def _get_argument(self) -> Any:
+        return self._argument
+
+    screenArgument = Property(QVARIANT, _get_argument, notify=screenChanged)
+
+    @Slot(str)
+    @Slot(str, "QVariant")
+    def go(self, screen: str, argument: Any = None) -> None:
+        if screen != "signin" and self.services.clerk is None:
+            screen = "signin"
+        if screen == "settings" and not self._is_admin():
+            self.message.emit(_("Chỉ quản trị viên được thay đổi cài đặt."), "error")
+            return
+        # The argument first: the screen reads it when its file loads.
+        self._argument = argument
+        self._screen = screen
+        self.screenChanged.emit()
+        self.navigate.emit(screen, argument)
+
+    # --- messages and busy state ----------------------------------------------------------
+
+    def info(self, text: str) -> None:
+        self.message.emit(text, "info")
+
+    def ok(self, text: str) -> None:
+        self.message.emit(text, "ok")
+
+    def error(self, exc: BaseException | str) -> None:
+        self.message.emit(exc if isinstance(exc, str) else describe_error(exc), "error")
+
+    def _get_busy(self) -> bool:
+        return self._busy > 0
+
+    busy = Property(bool, _get_busy, notify=busyChanged)
+
+    def begin_busy(self) -> None:
+        self._busy += 1
+        self.busyChanged.emit()
+
+    def end_busy(self) -> None:
+        self._busy = max(0, self._busy - 1)
+        self.busyChanged.emit()

@@ -1,0 +1,428 @@
+"""The intake wizard's view model over :class:`kiosk.intake.IntakeSession`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from kiosk.clock import parse_iso
+from kiosk.errors import KioskError
+from kiosk.forms.vnformat import format_datetime_vn
+from kiosk.i18n import _
+from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
+from kiosk.ui.app_model import AppModel, describe_error
+from kiosk.ui.listmodel import DictListModel
+from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, QUrl, Signal, Slot
+from kiosk.ui.scan_controller import ScanController
+
+log = logging.getLogger(__name__)
+
+COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực",
+               "original_or_certified_copy": "Bản chính hoặc bản sao chứng thực",
+               "present": "Xuất trình"}
+DRAFT_DELAY_MS = 300
+
+
+class IntakeModel(QObject):
+    changed = Signal()
+    pagesChanged = Signal()
+    scanningChanged = Signal()
+    savedChanged = Signal()
+
+    def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.session = IntakeSession()
+        self._procedures = DictListModel(["code", "name", "field", "processing"], self)
+        self._components = DictListModel(
+            ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan"], self)
+        self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size"],
+                                    self)
+        self._drafts = DictListModel(["id", "label", "updated"], self)
+        self._current = 0
+        self._scan_status = ""
+        self._saving = False
+        self.scanner = ScanController(app.services, self)
+        self.scanner.pageReady.connect(self._page_ready)
+        self.scanner.finished.connect(self._scan_finished)
+        self.scanner.progress.connect(self._scan_progress)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self._save_draft)
+        self._draft_saving = False
+        self._draft_again = False
+
+    # --- properties -----------------------------------------------------------------------
+
+    def _step(self) -> int:
+        return self.session.step
+
+    step = Property(int, _step, notify=changed)
+
+    def _step_name(self) -> str:
+        return self.session.step_name
+
+    stepName = Property(str, _step_name, notify=changed)
+
+    def _step_titles(self) -> list[str]:
+        return [step_title(s) for s in STEPS]
+
+    stepTitles = Property(QVARIANT_LIST, _step_titles, notify=changed)
+
+    def _problems(self) -> list[str]:
+        return self.session.problems()
+
+    problems = Property(QVARIANT_LIST, _problems, notify=changed)
+
+    def _procedure(self) -> dict[str, str]:
+        return {"code": self.session.procedure_code, "name": self.session.procedure_name}
+
+    procedure = Property(QVARIANT, _procedure, notify=changed)
+
+    def _applicant(self) -> dict[str, Any]:
+        a = self.session.applicant
+        return {**a.__dict__, "fromCard": bool(a.cccd_raw)}
+
+    applicant = Property(QVARIANT, _applicant, notify=changed)
+
+    procedures = Property(QObject, lambda self: self._procedures, constant=True)
+    components = Property(QObject, lambda self: self._components, constant=True)
+    pages = Property(QObject, lambda self: self._pages, constant=True)
+    drafts = Property(QObject, lambda self: self._drafts, constant=True)
+
+    def _get_current(self) -> int:
+        return self._current
+
+    currentComponent = Property(int, _get_current, notify=pagesChanged)
+
+    def _scanning(self) -> bool:
+        return self.scanner.active
+
+    scanning = Property(bool, _scanning, notify=scanningChanged)
+
+    def _get_scan_status(self) -> str:
+        return self._scan_status
+
+    scanStatus = Property(str, _get_scan_status, notify=scanningChanged)
+
+    def _saved(self) -> dict[str, Any]:
+        return dict(self.session.saved or {})
+
+    saved = Property(QVARIANT, _saved, notify=savedChanged)
+
+    def _get_saving(self) -> bool:
+        return self._saving
+
+    saving = Property(bool, _get_saving, notify=savedChanged)
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        """A fresh intake (the previous one is either saved or kept as a draft)."""
+        self._flush_draft()
+        self.session = IntakeSession()
+        self._current = 0
+        self.search("")
+        self._refresh_all()
+
+    def start_with_cccd(self, text: str) -> None:
+        self.start()
+        self.applyCccd(text)
+
+    @Slot()
+    def loadDrafts(self) -> None:
+        store = self.app.services.store
+        self.app.tasks.run(
+            lambda: store.load_drafts(),
+            lambda rows: self._drafts.reset(
+                {"id": r["id"], "label": r.get("label") or "", "updated": r.get("updated_at", "")}
+                for r in rows),
+            self.app.error, lane="storage")
+
+    @Slot(str)
+    def resumeDraft(self, draft_id: str) -> None:
+        for row in self.app.services.store.load_drafts():
+            if row["id"] == draft_id:
+                self.session = IntakeSession.from_draft(row["payload"], draft_id)
+                self._current = 0
+                self.search("")
+                self._refresh_all()
+                self.app.go("intake")
+                return
+        self.app.error(_("Không tìm thấy bản nháp."))
+
+    @Slot(str)
+    def discardDraft(self, draft_id: str) -> None:
+        store = self.app.services.store
+        self.app.tasks.run(lambda: store.discard_draft(draft_id), lambda _r: self.loadDrafts(),
+                           self.app.error, lane="storage")
+
+    # --- navigation -----------------------------------------------------------------------
+
+    @Slot()
+    def next(self) -> None:
+        problems = self.session.next()
+        if problems:
+            self.app.error(problems[0])
+        self._changed()
+
+    @Slot()
+    def back(self) -> None:
+        self.session.back()
+        self._changed()
+
+    @Slot(str)
+    def goTo(self, step: str) -> None:
+        self.session.go(step)
+        self._changed()
+
+    # --- step 1: procedure ----------------------------------------------------------------
+
+    @Slot(str)
+    def search(self, text: str) -> None:
+        services = self.app.services
+        usage = self.app.services.extras.get("procedure_usage")
+        counts = usage() if callable(usage) else {}
+        found = services.catalog.search(text, usage=counts)
+        self._procedures.reset({"code": p.code, "name": p.name, "field": p.field,
+                                "processing": p.processing.describe()} for p in found)
+
+    @Slot(str)
+    def chooseProcedure(self, code: str) -> None:
+        try:
+            self.session.choose_procedure(self.app.services.catalog.get(code))
+        except KioskError as exc:
+            self.app.error(exc)
+            return
+        self.session.next()
+        self._refresh_all()
+
+    # --- step 2: applicant ----------------------------------------------------------------
+
+    @Slot(str, result=bool)
+    def applyCccd(self, text: str) -> bool:
+        try:
+            record = self.session.apply_cccd(text)
+        except KioskError as exc:
+            self.app.error(exc)
+            return False
+        if self.session.step_name == "procedure" and self.session.procedure_code:
+            self.session.step = 1
+        self.app.ok(_("Đã đọc CCCD: {name}", name=record.full_name))
+        self._changed()
+        return True
+
+    @Slot(str, str)
+    def setField(self, name: str, value: str) -> None:
+        try:
+            self.session.set_applicant_field(name, value)
+        except KioskError as exc:
+            self.app.error(exc)
+            return
+        self._changed()
+
+    # --- step 3: checklist ----------------------------------------------------------------
+
+    @Slot(int, bool)
+    def setChecked(self, index: int, checked: bool) -> None:
+        self.session.component(index).checked = checked
+        self._changed()
+
+    # --- step 4: scanning -----------------------------------------------------------------
+
+    @Slot(int)
+    def selectComponent(self, index: int) -> None:
+        self._current = max(0, min(index, len(self.session.components) - 1))
+        self._refresh_pages()
+
+    @Slot()
+    def scan(self) -> None:
+        if not self.session.components:
+            return
+        self._scan_status = _("Đang chuẩn bị máy quét…")
+        self.scanner.scan(self._current)
+        self.scanningChanged.emit()
+
+    @Slot()
+    def rescan(self) -> None:
+        self.session.clear_pages(self._current)
+        self._changed()
+        self.scan()
+
+    @Slot()
+    def cancelScan(self) -> None:
+        self.scanner.cancel()
+
+    @Slot(int, "QVariant")
+    def _page_ready(self, component: int, page: dict[str, Any]) -> None:
+        self.session.add_page(component, IntakePage(**page))
+        self._changed()
+
+    @Slot(int, bool, str, int)
+    def _scan_finished(self, component: int, ok: bool, message: str, pages: int) -> None:
+        self._scan_status = message
+        self.scanningChanged.emit()
+        if ok:
+            self.app.ok(message)
+        else:
+            self.app.error(message)
+
+    @Slot(str)
+    def _scan_progress(self, text: str) -> None:
+        self._scan_status = text
+        self.scanningChanged.emit()
+
+    @Slot(int)
+    def rotatePage(self, page: int) -> None:
+        self.session.rotate_page(self._current, page, 90)
+        self._changed()
+
+    @Slot(int, int)
+    def movePage(self, src: int, dst: int) -> None:
+        self.session.move_page(self._current, src, dst)
+        self._changed()
+
+    @Slot(int)
+    def deletePage(self, page: int) -> None:
+        self.session.delete_page(self._current, page)
+        self._changed()
+
+    @Slot(int)
+    def toggleBlank(self, page: int) -> None:
+        self.session.toggle_blank(self._current, page)
+        self._changed()
+
+    # --- step 5: save and print -----------------------------------------------------------
+
+    @Slot()
+    def save(self) -> None:
+        if self._saving:
+            return
+        problems = self.session.problems("review")
+        if problems:
+            self.app.error(problems[0])
+            return
+        self._draft_timer.stop()
+        self._saving = True
+        self.savedChanged.emit()
+        services = self.app.services
+        session = self.session
+        actor = services.actor()
+        store = services.store
+
+        def work() -> dict[str, Any]:
+            if session.draft_id is None:
+                # The save discards the draft in its transaction, so make sure one exists.
+                session.draft_id = store.save_draft(session.to_draft(), actor,
+                                                    label=session.draft_label())
+            inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
+                                      store.put_file)
+            return store.save_dossier(inp, actor).to_json()
+
+        self.app.begin_busy()
+        self.app.tasks.run(work, self._saved_ok, self._save_failed, lane="storage")
+
+    def _saved_ok(self, saved: dict[str, Any]) -> None:
+        self.app.end_busy()
+        self._saving = False
+        saved["dueText"] = format_datetime_vn(parse_iso(saved["due"])) if saved.get("due") else ""
+        self.session.saved = saved
+        self.session.draft_id = None
+        self.session.step = STEPS.index("done")
+        self.app.ok(_("Đã lưu hồ sơ {code}.", code=saved["code"]))
+        self._changed(save_draft=False)
+        self.savedChanged.emit()
+        printer = self.app.services.extras.get("print_receipt")
+        if callable(printer):
+            printer(saved["code"])
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.app.end_busy()
+        self._saving = False
+        self.savedChanged.emit()
+        self.app.error(_("Chưa lưu được hồ sơ: {error} Bản nháp vẫn được giữ.",
+                         error=describe_error(exc)))
+
+    @Slot()
+    def printAgain(self) -> None:
+        printer = self.app.services.extras.get("print_receipt")
+        if self.session.saved and callable(printer):
+            printer(self.session.saved["code"])
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _changed(self, save_draft: bool = True) -> None:
+        self._refresh_components()
+        self._refresh_pages()
+        self.changed.emit()
+        if save_draft and self.session.step_name != "done" and (
+                self.session.procedure_code or self.session.applicant.name):
+            self._draft_timer.start()
+
+    def _refresh_all(self) -> None:
+        self._changed(save_draft=False)
+
+    def _refresh_components(self) -> None:
+        self._components.reset({
+            "name": c.name, "copyKind": _(COPY_LABELS.get(c.copy_kind, c.copy_kind)),
+            "count": c.count, "mandatory": c.mandatory, "checked": c.checked,
+            "pages": len(c.kept_pages()), "needsScan": c.copy_kind != "present",
+        } for c in self.session.components)
+
+    def _refresh_pages(self) -> None:
+        rows = []
+        if self.session.components:
+            store = self.app.services.store
+            comp = self.session.component(min(self._current, len(self.session.components) - 1))
+            for p in comp.pages:
+                try:
+                    thumb = QUrl.fromLocalFile(str(store.file_path(p.thumb_sha256))).toString()
+                except KioskError:
+                    thumb = ""
+                rows.append({"thumb": thumb, "rotation": p.rotation, "blank": p.blank,
+                             "encoding": p.encoding, "color": p.color, "size": p.size})
+        self._pages.reset(rows)
+        self.pagesChanged.emit()
+
+    def _flush_draft(self) -> None:
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self._save_draft(wait=True)
+
+    def _save_draft(self, wait: bool = False) -> None:
+        """Keep the intake as a draft (debounced; one save in flight at a time)."""
+        if self._draft_saving and not wait:
+            self._draft_again = True
+            return
+        session = self.session
+        payload, label = session.to_draft(), session.draft_label()
+        store, actor = self.app.services.store, self.app.services.actor()
+
+        def work() -> str:
+            # Set on the storage lane itself, so a save queued behind it reuses this draft.
+            draft_id = store.save_draft(payload, actor, draft_id=session.draft_id, label=label)
+            if session.saved is None:
+                session.draft_id = draft_id
+            return draft_id
+
+        def done(_draft_id: str) -> None:
+            self._draft_saving = False
+            if self._draft_again:
+                self._draft_again = False
+                self._draft_timer.start()
+
+        def failed(exc: BaseException) -> None:
+            self._draft_saving = False
+            self.app.error(_("Không lưu được bản nháp: {error}", error=describe_error(exc)))
+
+        if wait:
+            try:
+                done(work())
+            except Exception as exc:
+                failed(exc)
+            return
+        self._draft_saving = True
+        self.app.tasks.run(work, done, failed, lane="storage")

@@ -1,0 +1,176 @@
+"""Look-up and overdue lists, and the dossier detail screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.clock import now, parse_iso
+from kiosk.dossier import Status, is_late
+from kiosk.forms.vnformat import format_short_datetime
+from kiosk.i18n import _
+from kiosk.ui.app_model import AppModel
+from kiosk.ui.listmodel import DictListModel
+from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
+
+ROW_ROLES = ["code", "name", "procedure", "status", "statusLabel", "due", "overdue", "idNumber"]
+
+
+def format_due(text: str | None) -> str:
+    return format_short_datetime(parse_iso(text)) if text else ""
+
+
+def mask_id(id_number: str | None) -> str:
+    """CCCD numbers are masked on screen (personal data law): only the last 4 digits show."""
+    if not id_number:
+        return ""
+    return "•" * max(0, len(id_number) - 4) + id_number[-4:]
+
+
+def summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": row["code"], "name": row.get("name") or "",
+        "procedure": row.get("procedure_name") or "",
+        "status": int(row["status"]), "statusLabel": Status(int(row["status"])).label,
+        "due": format_due(row["due_at"]) if row.get("due_at") else "",
+        "overdue": bool(row.get("overdue")), "idNumber": mask_id(row.get("id_number")),
+    }
+
+
+class LookupModel(QObject):
+    queryChanged = Signal()
+
+    def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self._results = DictListModel(ROW_ROLES, self)
+        self._overdue = DictListModel(ROW_ROLES, self)
+        self._query = ""
+
+    def _get_results(self) -> DictListModel:
+        return self._results
+
+    results = Property(QObject, _get_results, constant=True)
+
+    def _get_overdue(self) -> DictListModel:
+        return self._overdue
+
+    overdue = Property(QObject, _get_overdue, constant=True)
+
+    @Slot(str)
+    def search(self, text: str) -> None:
+        self._query = text
+        store = self.app.services.store
+
+        def done(rows: list[dict[str, Any]]) -> None:
+            if text == self._query:  # a newer query may have started meanwhile
+                self._results.reset(summary_row(r) for r in rows)
+
+        self.app.tasks.run(lambda: store.search(text, limit=100), done, self.app.error,
+                           lane="work")
+
+    @Slot()
+    def loadOverdue(self) -> None:
+        store = self.app.services.store
+        self.app.tasks.run(lambda: store.list_dossiers(overdue=True, limit=500),
+                           lambda rows: self._overdue.reset(summary_row(r) for r in rows),
+                           self.app.error, lane="work")
+
+
+class DetailModel(QObject):
+    loaded = Signal()
+
+    def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self._record: dict[str, Any] = {}
+        self._events = DictListModel(["at", "label", "actor", "note"], self)
+        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind"], self)
+
+    def _get(self) -> dict[str, Any]:
+        return dict(self._view)
+
+    @property
+    def _view(self) -> dict[str, Any]:
+        r = self._record
+        if not r:
+            return {}
+        status = Status(int(r["status"]))
+        due = parse_iso(r["due_at"]) if r.get("due_at") else None
+        applicant = r.get("applicant") or {}
+        late_now = bool(due and status in (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT)
+                        and now() > due)
+        return {
+            "code": r["code"], "status": int(status), "statusLabel": status.label,
+            "procedure": r.get("procedure_name", ""), "name": applicant.get("name", ""),
+            "idNumber": mask_id(applicant.get("id_number")), "phone": applicant.get("phone", ""),
+            "address": applicant.get("address", ""),
+            "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
+            "overdue": late_now, "late": late_now or is_late(due, _finished_at(r)),
+            "done": status == Status.DONE, "returned": status == Status.RETURNED,
+            "sync": sync_label(r),
+        }
+
+    dossier = Property(QVARIANT, _get, notify=loaded)
+
+    def _get_events(self) -> DictListModel:
+        return self._events
+
+    events = Property(QObject, _get_events, constant=True)
+
+    def _get_documents(self) -> DictListModel:
+        return self._documents
+
+    documents = Property(QObject, _get_documents, constant=True)
+
+    @Slot(str)
+    def load(self, code: str) -> None:
+        store = self.app.services.store
+
+        def work() -> dict[str, Any]:
+            record = store.get_dossier(code)
+            record["_outbox"] = store.read(lambda db: [dict(r) for r in db.query(
+                "SELECT state, last_error FROM outbox WHERE dossier_id = ? ORDER BY rowid DESC "
+                "LIMIT 1", [record["id"]])])
+            for comp in record["components"]:
+                for page in comp["pages"]:
+                    page["path"] = str(store.file_path(page["sha256"]))
+            return record
+
+        self.app.tasks.run(work, self._show, self.app.error, lane="work")
+
+    def _show(self, record: dict[str, Any]) -> None:
+        self._record = record
+        self._events.reset(
+            {"at": format_due(e["at"]), "label": Status(int(e["to_status"])).label,
+             "actor": e.get("actor") or "", "note": e.get("note") or ""}
+            for e in record["events"])
+        docs = []
+        for comp in record["components"]:
+            for page in comp["pages"]:
+                docs.append({"name": comp["name"], "sha256": page["sha256"], "pages": 0,
+                             "path": page["path"], "kind": page.get("mime", "")})
+        self._documents.reset(docs)
+        self.loaded.emit()
+
+    def record(self) -> dict[str, Any]:
+        return self._record
+
+
+def _finished_at(record: dict[str, Any]) -> Any:
+    for event in reversed(record.get("events", [])):
+        if int(event["to_status"]) in (Status.DONE, Status.RETURNED):
+            return parse_iso(event["at"])
+    return None
+
+
+def sync_label(record: dict[str, Any]) -> str:
+    rows = record.get("_outbox") or []
+    if not rows:
+        return _("Đã lưu trên máy này")
+    state = rows[0]["state"]
+    return {
+        "pending": _("Đã lưu trên máy này, chờ gửi"),
+        "in_flight": _("Đang gửi"),
+        "done": _("Đã gửi lên máy chủ"),
+        "needs_attention": _("Cần xử lý: {error}", error=rows[0].get("last_error") or ""),
+    }.get(state, state)

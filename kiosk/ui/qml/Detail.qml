@@ -1,0 +1,90 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "parts"
+
+Item {
+    id: screen
+    Component.onCompleted: if (app.screenArgument) detail.load(app.screenArgument)
+    property var d: detail.dossier
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.margins: 24
+        spacing: theme.gap
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: theme.gap
+            Card {
+                Layout.fillWidth: true
+                implicitHeight: info.implicitHeight + 32
+                ColumnLayout {
+                    id: info
+                    anchors.fill: parent
+                    anchors.margins: theme.gap
+                    spacing: 4
+                    Label { objectName: "detailCode"; text: d.code || ""; font.pixelSize: theme.title; font.bold: true; color: theme.primary }
+                    Label { text: d.procedure || ""; wrapMode: Text.Wrap; Layout.fillWidth: true; font.bold: true }
+                    Label { text: (d.name || "") + "  ·  " + (d.idNumber || "") + (d.phone ? "  ·  " + d.phone : "") }
+                    Label { text: d.address || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { text: app.lang, app.tf("Tiếp nhận: {r}   ·   Hẹn trả: {d}", {"r": d.received || "", "d": d.due || ""}) }
+                    Label { text: d.statusLabel || ""; font.bold: true; color: d.overdue ? theme.danger : theme.ok }
+                    Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
+                            color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { text: d.sync || ""; color: theme.muted }
+                }
+            }
+            Label { text: app.lang, app.t("Diễn biến"); font.bold: true }
+            ListView {
+                objectName: "timeline"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                model: detail.events
+                delegate: RowLayout {
+                    width: ListView.view.width
+                    height: Math.max(48, tl.implicitHeight + 12)
+                    Rectangle { width: 14; height: 14; radius: 7; color: theme.primary }
+                    ColumnLayout {
+                        id: tl
+                        Layout.fillWidth: true
+                        spacing: 0
+                        Label { text: model.at + "  —  " + model.label; font.bold: true }
+                        Label { text: model.actor + (model.note ? ": " + model.note : ""); color: theme.muted
+                                wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
+                }
+            }
+        }
+        ColumnLayout {
+            Layout.preferredWidth: 420
+            Layout.maximumWidth: 420
+            Layout.fillWidth: false
+            Layout.fillHeight: true
+            spacing: theme.gap
+            Label { text: app.lang, app.t("Tài liệu đã số hoá"); font.bold: true }
+            ListView {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                spacing: 6
+                model: detail.documents
+                delegate: ItemDelegate {
+                    width: ListView.view.width
+                    height: theme.touch
+                    text: "📄 " + model.name
+                    font.pixelSize: theme.small
+                    onClicked: Qt.openUrlExternally("file://" + model.path)
+                }
+            }
+            BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
+                        onClicked: detail.printForm("01") }
+            BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger
+                        visible: d.late === true; Layout.fillWidth: true
+                        onClicked: detail.printForm("04") }
+            BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
+                        Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "parts"
+
+Item {
+    id: screen
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: theme.gap
+        spacing: theme.gap
+
+        // Steps: tap a done step to go back to it.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Repeater {
+                model: intake.stepTitles
+                delegate: Rectangle {
+                    Layout.fillWidth: true
+                    height: 48
+                    radius: 24
+                    color: index === intake.step ? theme.primary
+                         : (index < intake.step ? "#cfe0f1" : "#dde3e9")
+                    Label {
+                        anchors.centerIn: parent
+                        text: (index + 1) + ". " + modelData
+                        color: index === intake.step ? "white" : theme.ink
+                        font.pixelSize: theme.small
+                        font.bold: index === intake.step
+                    }
+                    MouseArea {
+                        anchors.fill: parent
+                        enabled: index < intake.step && intake.step < 5
+                        onClicked: intake.goTo(["procedure", "applicant", "checklist", "scan", "review", "done"][index])
+                    }
+                }
+            }
+        }
+
+        StackLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            currentIndex: intake.step
+
+            // 1. Procedure
+            ColumnLayout {
+                spacing: theme.gap
+                TextField {
+                    id: procSearch
+                    objectName: "procedureSearch"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: theme.touch
+                    font.pixelSize: theme.text
+                    placeholderText: app.lang, app.t("Tìm thủ tục (gõ không dấu cũng được, ví dụ: chung thuc)")
+                    onTextChanged: intake.search(text)
+                }
+                Label { text: intake.procedure.name ? (app.lang, app.tf("Đang chọn: {name}", {"name": intake.procedure.name})) : ""
+                        color: theme.primary; visible: text !== "" }
+                ListView {
+                    objectName: "procedureList"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    clip: true
+                    spacing: 6
+                    model: intake.procedures
+                    flickDeceleration: 1500
+                    delegate: ItemDelegate {
+                        width: ListView.view.width
+                        height: Math.max(theme.touch + 12, pc.implicitHeight + 16)
+                        objectName: "procedure_" + model.code
+                        background: Rectangle { color: parent.down ? "#e3ecf5" : theme.card; radius: 8; border.color: theme.line }
+                        onClicked: intake.chooseProcedure(model.code)
+                        contentItem: ColumnLayout {
+                            id: pc
+                            spacing: 2
+                            Label { text: model.name; font.pixelSize: theme.text; font.bold: true
+                                    wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Label { text: model.code + "  ·  " + model.field + "  ·  " + model.processing
+                                    color: theme.muted; font.pixelSize: theme.small; Layout.fillWidth: true
+                                    elide: Text.ElideRight }
+                        }
+                    }
+                }
+            }
+
+            // 2. Applicant
+            Flickable {
+                contentHeight: appCol.implicitHeight
+                clip: true
+                ColumnLayout {
+                    id: appCol
+                    width: parent.width
+                    spacing: theme.gap
+                    Card {
+                        Layout.fillWidth: true
+                        implicitHeight: 72
+                        color: intake.applicant.fromCard ? "#e6f4ea" : "#fff8e1"
+                        Label {
+                            anchors.fill: parent
+                            anchors.margins: theme.gap
+                            verticalAlignment: Text.AlignVCenter
+                            wrapMode: Text.Wrap
+                            text: intake.applicant.fromCard
+                                  ? (app.lang, app.t("Thông tin đã đọc từ mã QR trên thẻ căn cước. Kiểm tra lại và nhập số điện thoại."))
+                                  : (app.lang, app.t("Đưa mã QR trên thẻ căn cước (CCCD) vào đầu đọc để điền tự động, hoặc nhập bằng tay."))
+                        }
+                    }
+                    GridLayout {
+                        columns: 2
+                        columnSpacing: theme.gap
+                        rowSpacing: 8
+                        Layout.fillWidth: true
+                        Field { objectName: "fieldName"; Layout.fillWidth: true; Layout.columnSpan: 2
+                                label: app.lang, app.t("Họ và tên")
+                                text: intake.applicant.name; onEdited: (v) => intake.setField("name", v) }
+                        Field { objectName: "fieldId"; Layout.fillWidth: true
+                                label: app.lang, app.t("Số CCCD / CMND"); hints: Qt.ImhDigitsOnly
+                                text: intake.applicant.id_number; onEdited: (v) => intake.setField("id_number", v) }
+                        Field { objectName: "fieldBirth"; Layout.fillWidth: true
+                                label: app.lang, app.t("Ngày sinh (YYYY-MM-DD)"); hints: Qt.ImhPreferNumbers
+                                text: intake.applicant.birth_date; onEdited: (v) => intake.setField("birth_date", v) }
+                        Field { Layout.fillWidth: true; label: app.lang, app.t("Giới tính")
+                                text: intake.applicant.gender; onEdited: (v) => intake.setField("gender", v) }
+                        Field { objectName: "fieldPhone"; Layout.fillWidth: true
+                                label: app.lang, app.t("Số điện thoại"); hints: Qt.ImhDialableCharactersOnly
+                                text: intake.applicant.phone; onEdited: (v) => intake.setField("phone", v) }
+                        Field { Layout.fillWidth: true; Layout.columnSpan: 2; label: app.lang, app.t("Địa chỉ")
+                                text: intake.applicant.address; onEdited: (v) => intake.setField("address", v) }
+                        Field { Layout.fillWidth: true; Layout.columnSpan: 2; label: app.lang, app.t("Thư điện tử (nếu có)")
+                                hints: Qt.ImhEmailCharactersOnly
+                                text: intake.applicant.email; onEdited: (v) => intake.setField("email", v) }
+                    }
+                }
+            }
+
+            // 3. Checklist
+            ListView {
+                objectName: "checklist"
+                clip: true
+                spacing: 6
+                model: intake.components
+                header: Label { text: app.lang, app.t("Đánh dấu các giấy tờ công dân đã nộp:"); bottomPadding: 8 }
+                delegate: ItemDelegate {
+                    width: ListView.view.width
+                    height: Math.max(theme.touch + 12, cr.implicitHeight + 16)
+                    background: Rectangle { color: model.checked ? "#e6f4ea" : theme.card; radius: 8; border.color: theme.line }
+                    onClicked: intake.setChecked(index, !model.checked)
+                    contentItem: RowLayout {
+                        id: cr
+                        spacing: theme.gap
+                        CheckBox { checked: model.checked; onClicked: intake.setChecked(index, checked)
+                                   indicator.width: 36; indicator.height: 36 }
+                        ColumnLayout {
+                            Layout.fillWidth: true
+                            spacing: 2
+                            Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.text }
+                            Label { text: model.copyKind + "  ·  " + (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
+                                    + (model.mandatory ? "  ·  " + (app.lang, app.t("Bắt buộc")) : "")
+                                    color: model.mandatory ? theme.accent : theme.muted; font.pixelSize: theme.small }
+                        }
+                    }
+                }
+            }
+
+            // 4. Scanning
+            RowLayout {
+                spacing: theme.gap
+                ListView {
+                    objectName: "scanComponents"
+                    Layout.preferredWidth: 380
+                    Layout.fillHeight: true
+                    clip: true
+                    spacing: 6
+                    model: intake.components
+                    delegate: ItemDelegate {
+                        width: ListView.view.width
+                        visible: model.checked && model.needsScan
+                        height: visible ? Math.max(theme.touch + 8, sc.implicitHeight + 16) : 0
+                        highlighted: index === intake.currentComponent
+                        background: Rectangle { color: index === intake.currentComponent ? "#cfe0f1" : theme.card
+                                                radius: 8; border.color: theme.line }
+                        onClicked: intake.selectComponent(index)
+                        contentItem: ColumnLayout {
+                            id: sc
+                            Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Label { text: app.lang, app.tf("{n} trang", {"n": model.pages})
+                                    color: model.pages > 0 ? theme.ok : theme.danger; font.bold: true }
+                        }
+                    }
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    spacing: theme.gap
+                    RowLayout {
+                        spacing: theme.gap
+                        BigButton { objectName: "scanButton"; text: app.lang, app.t("Quét")
+                                    enabled: !intake.scanning; Layout.preferredWidth: 180
+                                    onClicked: intake.scan() }
+                        BigButton { text: app.lang, app.t("Quét lại"); tint: theme.warn
+                                    enabled: !intake.scanning && intake.pages.count > 0
+                                    Layout.preferredWidth: 180; onClicked: intake.rescan() }
+                        BigButton { text: app.lang, app.t("Dừng"); tint: theme.danger
+                                    visible: intake.scanning; Layout.preferredWidth: 140
+                                    onClicked: intake.cancelScan() }
+                        BusyIndicator { running: intake.scanning; visible: running }
+                        Label { objectName: "scanStatus"; text: intake.scanStatus; Layout.fillWidth: true
+                                wrapMode: Text.Wrap; color: theme.muted }
+                    }
+                    GridView {
+                        objectName: "pageGrid"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        clip: true
+                        cellWidth: 220
+                        cellHeight: 380
+                        model: intake.pages
+                        delegate: Card {
+                            width: 208
+                            height: 368
+                            opacity: model.blank ? 0.45 : 1
+                            ColumnLayout {
+                                anchors.fill: parent
+                                anchors.margins: 8
+                                spacing: 4
+                                Image {
+                                    source: model.thumb
+                                    Layout.fillWidth: true
+                                    Layout.preferredHeight: 220
+                                    fillMode: Image.PreserveAspectFit
+                                    rotation: model.rotation
+                                    asynchronous: true
+                                }
+                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : (model.encoding || "").toUpperCase() + (model.color ? " · màu" : "") + " · " + Math.round(model.size / 1024) + " KB")
+                                        font.pixelSize: theme.small; Layout.fillWidth: true; elide: Text.ElideRight }
+                                RowLayout {
+                                    spacing: 4
+                                    Button { text: "⟳"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.rotatePage(index) }
+                                    Button { text: "◀"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index > 0; onClicked: intake.movePage(index, index - 1) }
+                                    Button { text: "▶"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index < intake.pages.count - 1; onClicked: intake.movePage(index, index + 1) }
+                                    Button { text: "✕"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.deletePage(index) }
+                                }
+                                Button { text: model.blank ? (app.lang, app.t("Giữ trang này")) : (app.lang, app.t("Đánh dấu trang trắng"))
+                                         Layout.fillWidth: true; Layout.preferredHeight: 48; font.pixelSize: theme.small
+                                         onClicked: intake.toggleBlank(index) }
+                            }
+                        }
+                    }
+                }
+            }
+
+            // 5. Review
+            Flickable {
+                contentHeight: rv.implicitHeight
+                clip: true
+                ColumnLayout {
+                    id: rv
+                    width: parent.width
+                    spacing: theme.gap
+                    Card {
+                        Layout.fillWidth: true
+                        implicitHeight: rvInfo.implicitHeight + 32
+                        ColumnLayout {
+                            id: rvInfo
+                            anchors.fill: parent
+                            anchors.margins: theme.gap
+                            Label { text: intake.procedure.name; font.bold: true; font.pixelSize: theme.title
+                                    wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Label { text: intake.applicant.name + (intake.applicant.id_number ? "  ·  " + intake.applicant.id_number : "")
+                                    font.pixelSize: theme.text }
+                            Label { text: intake.applicant.address; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Label { text: intake.applicant.phone; color: theme.muted }
+                        }
+                    }
+                    Repeater {
+                        model: intake.components
+                        delegate: RowLayout {
+                            visible: model.checked
+                            Layout.fillWidth: true
+                            Label { text: "✓ " + model.name; Layout.fillWidth: true; wrapMode: Text.Wrap }
+                            Label { text: model.needsScan ? (app.lang, app.tf("{n} trang", {"n": model.pages})) : (app.lang, app.t("Xuất trình"))
+                                    color: theme.muted }
+                        }
+                    }
+                    Repeater {
+                        model: intake.problems
+                        delegate: Label { text: "• " + modelData; color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
+                    BigButton {
+                        objectName: "saveButton"
+                        text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")
+                        tint: theme.ok
+                        enabled: intake.problems.length === 0 && !intake.saving
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: 96
+                        font.pixelSize: theme.title
+                        onClicked: intake.save()
+                    }
+                }
+            }
+
+            // 6. Done
+            Item {
+            ColumnLayout {
+                anchors.centerIn: parent
+                spacing: theme.gap
+                Label { text: app.lang, app.t("Đã tiếp nhận hồ sơ"); font.pixelSize: theme.title; Layout.alignment: Qt.AlignHCenter }
+                Label { objectName: "savedCode"; text: intake.saved.code || ""; font.pixelSize: theme.huge; font.bold: true
+                        color: theme.primary; Layout.alignment: Qt.AlignHCenter }
+                Label { text: intake.saved.dueText ? (app.lang, app.tf("Hẹn trả kết quả: {due}", {"due": intake.saved.dueText})) : ""
+                        font.pixelSize: theme.title; Layout.alignment: Qt.AlignHCenter }
+                RowLayout {
+                    Layout.alignment: Qt.AlignHCenter
+                    spacing: theme.gap
+                    BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.preferredWidth: 260; onClicked: intake.printAgain() }
+                    BigButton { objectName: "newIntake"; text: app.lang, app.t("Tiếp nhận hồ sơ mới"); tint: theme.ok
+                                Layout.preferredWidth: 260; onClicked: intake.start() }
+                    BigButton { text: app.lang, app.t("Về trang chính"); tint: theme.muted; Layout.preferredWidth: 260
+                                onClicked: app.go("home") }
+                }
+            }
+            }
+        }
+
+        // Bottom navigation
+        RowLayout {
+            Layout.fillWidth: true
+            visible: intake.step < 5
+            spacing: theme.gap
+            BigButton { objectName: "backButton"; text: app.lang, app.t("◀ Quay lại"); tint: theme.muted
+                        enabled: intake.step > 0; Layout.preferredWidth: 220; onClicked: intake.back() }
+            Label { text: intake.problems.length ? intake.problems[0] : ""; color: theme.danger
+                    wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
+            BigButton { objectName: "nextButton"; text: app.lang, app.t("Tiếp tục ▶"); visible: intake.step < 4
+                        Layout.preferredWidth: 220; onClicked: intake.next() }
+        }
+    }
+}

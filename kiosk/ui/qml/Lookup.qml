@@ -1,0 +1,58 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "parts"
+
+Item {
+    id: screen
+    property int tab: app.screenArgument === "overdue" ? 1 : 0
+    Component.onCompleted: lookup.loadOverdue()
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: 24
+        spacing: theme.gap
+        TabBar {
+            id: tabs
+            Layout.fillWidth: true
+            currentIndex: screen.tab
+            TabButton { text: app.lang, app.t("Tra cứu"); height: theme.touch; font.pixelSize: theme.text }
+            TabButton { text: app.lang, app.tf("Quá hạn ({n})", {"n": lookup.overdue.count}); height: theme.touch
+                        font.pixelSize: theme.text; objectName: "overdueTab" }
+        }
+        StackLayout {
+            currentIndex: tabs.currentIndex
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            ColumnLayout {
+                spacing: theme.gap
+                TextField {
+                    objectName: "lookupQuery"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: theme.touch
+                    font.pixelSize: theme.text
+                    placeholderText: app.lang, app.t("Mã hồ sơ, họ tên (không dấu cũng được), số CCCD, điện thoại")
+                    onTextChanged: lookup.search(text)
+                }
+                ListView {
+                    objectName: "lookupResults"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    clip: true
+                    model: lookup.results
+                    delegate: DossierRow { onClicked: app.go("detail", model.code) }
+                    Label { anchors.centerIn: parent; visible: parent.count === 0; color: theme.muted
+                            text: app.lang, app.t("Chưa có kết quả") }
+                }
+            }
+            ListView {
+                objectName: "overdueList"
+                clip: true
+                model: lookup.overdue
+                delegate: DossierRow { onClicked: app.go("detail", model.code) }
+                Label { anchors.centerIn: parent; visible: parent.count === 0; color: theme.ok
+                        text: app.lang, app.t("Không có hồ sơ quá hạn") }
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+"""The one module that imports the Qt bindings (like Anki's ``aqt.qt``).
+
+Everything in ``kiosk.ui`` takes Qt names from here, so the binding, its version check and
+the process-wide Qt environment live in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# The virtual keyboard must be chosen before the QGuiApplication exists.
+os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+os.environ.setdefault("QT_VIRTUALKEYBOARD_LAYOUT_PATH", "")
+if not os.environ["QT_VIRTUALKEYBOARD_LAYOUT_PATH"]:
+    del os.environ["QT_VIRTUALKEYBOARD_LAYOUT_PATH"]
+# Qt Multimedia (pulled in by the keyboard's sounds) probes PipeWire noisily.
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.qml.propertyCache*=false")
+
+from PySide6.QtCore import (
+    Property,
+    QAbstractListModel,
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QKeyEvent
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickImageProvider, QQuickItem, QQuickWindow
+
+#: QML-facing type names: PySide6 converts dicts and lists to JS objects and arrays only when a
+#: property or signal is declared with these names (its stubs only know Python types).
+QVARIANT: Any = "QVariant"
+QVARIANT_LIST: Any = "QVariantList"
+
+__all__ = [
+    "QVARIANT", "QVARIANT_LIST",
+    "Property", "QAbstractListModel", "QByteArray", "QEvent", "QFont", "QFontDatabase",
+    "QGuiApplication", "QImage", "QKeyEvent", "QModelIndex", "QObject", "QPersistentModelIndex",
+    "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize", "QTimer", "QUrl",
+    "Qt", "Signal", "Slot",
+]

@@ -1,0 +1,138 @@
+"""Returning results: find the dossier from the receipt barcode (or a search), hand it over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.clock import parse_iso
+from kiosk.dossier import Status
+from kiosk.dossier_code import looks_like_dossier_code
+from kiosk.errors import InvalidInput, KioskError
+from kiosk.forms.vnformat import format_datetime_vn
+from kiosk.i18n import _
+from kiosk.ui.app_model import AppModel
+from kiosk.ui.listmodel import DictListModel
+from kiosk.ui.lookup_model import ROW_ROLES, mask_id, summary_row
+from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
+
+_ID_DIGITS = (9, 12)
+
+
+def handover_note(proxy: bool, name: str, id_number: str) -> str:
+    """What the status event records about who collected the result (printed in the book)."""
+    who = _("Người được ủy quyền") if proxy else _("Chính chủ")
+    return _("Người nhận kết quả: {name} ({who}), giấy tờ số {id}", name=name, who=who,
+             id=id_number)
+
+
+class ReturnModel(QObject):
+    changed = Signal()
+
+    def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self._dossier: dict[str, Any] = {}
+        self._matches = DictListModel(ROW_ROLES, self)
+        self._returned = False
+
+    def _get_dossier(self) -> dict[str, Any]:
+        return dict(self._dossier)
+
+    dossier = Property(QVARIANT, _get_dossier, notify=changed)
+    matches = Property(QObject, lambda self: self._matches, constant=True)
+
+    def _get_returned(self) -> bool:
+        return self._returned
+
+    returned = Property(bool, _get_returned, notify=changed)
+
+    @Slot()
+    def clear(self) -> None:
+        self._dossier, self._returned = {}, False
+        self._matches.reset([])
+        self.changed.emit()
+
+    @Slot(str)
+    def find(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        store = self.app.services.store
+
+        def work() -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+            if looks_like_dossier_code(text):
+                return store.get_dossier(text.upper()), []
+            rows = store.search(text, limit=50)
+            if len(rows) == 1:
+                return store.get_dossier(rows[0]["code"]), []
+            return None, rows
+
+        def done(result: tuple[dict[str, Any] | None, list[dict[str, Any]]]) -> None:
+            record, rows = result
+            self._returned = False
+            self._matches.reset(summary_row(r) for r in rows)
+            self._dossier = self._view(record) if record else {}
+            if record is None and not rows:
+                self.app.error(_("Không tìm thấy hồ sơ nào khớp «{text}».", text=text))
+            self.changed.emit()
+
+        self.app.tasks.run(work, done, self.app.error, lane="work")
+
+    def _view(self, r: dict[str, Any]) -> dict[str, Any]:
+        status = Status(int(r["status"]))
+        applicant = r.get("applicant") or {}
+        due = format_datetime_vn(parse_iso(r["due_at"])) if r.get("due_at") else ""
+        if status == Status.DONE:
+            advice = _("Hồ sơ đã giải quyết xong. Ghi nhận người nhận kết quả.")
+        elif status == Status.RETURNED:
+            advice = _("Kết quả đã được trả trước đó.")
+        elif status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
+            advice = _("Hồ sơ đã kết thúc ({label}); không có kết quả để trả.", label=status.label)
+        elif status == Status.SUPPLEMENT:
+            advice = _("Hồ sơ đang chờ công dân bổ sung giấy tờ.")
+        else:
+            advice = _("Hồ sơ chưa giải quyết xong. Hẹn trả kết quả: {due}.", due=due)
+        return {
+            "code": r["code"], "status": int(status), "statusLabel": status.label,
+            "procedure": r.get("procedure_name", ""), "name": applicant.get("name", ""),
+            "idNumber": mask_id(applicant.get("id_number")), "due": due, "advice": advice,
+            "canReturn": status == Status.DONE,
+            "ownerIdNumber": applicant.get("id_number") or "",
+        }
+
+    @Slot(bool, str, str)
+    def handOver(self, proxy: bool, name: str, id_number: str) -> None:
+        if not self._dossier.get("canReturn"):
+            self.app.error(_("Hồ sơ này chưa thể trả kết quả."))
+            return
+        name, id_number = name.strip(), id_number.strip()
+        if not proxy:
+            name = name or self._dossier["name"]
+            id_number = id_number or self._dossier["ownerIdNumber"]
+        try:
+            if not name:
+                raise InvalidInput(_("Nhập họ tên người nhận kết quả."))
+            if not (id_number.isdigit() and len(id_number) in _ID_DIGITS):
+                raise InvalidInput(_("Nhập số CCCD/CMND (9 hoặc 12 chữ số) của người nhận."))
+        except KioskError as exc:
+            self.app.error(exc)
+            return
+        code = self._dossier["code"]
+        services = self.app.services
+        note = handover_note(proxy, name, id_number)
+
+        def work() -> dict[str, Any]:
+            services.store.change_status(code, int(Status.RETURNED), services.actor(), note)
+            return services.store.get_dossier(code)
+
+        def done(record: dict[str, Any]) -> None:
+            self._dossier = self._view(record)
+            self._returned = True
+            self.changed.emit()
+            self.app.ok(_("Đã trả kết quả hồ sơ {code}.", code=code))
+            if services.config.get("printer.print_on_return"):
+                printer = services.extras.get("print_form")
+                if callable(printer):
+                    printer(code, "01")
+
+        self.app.tasks.run(work, done, self.app.error, lane="storage")

@@ -1,0 +1,113 @@
+"""Scanning one dossier component from the UI: device thread → page pipeline → file store.
+
+The driver blocks on its own device thread; each page is handed to the pipeline worker as
+soon as it is read (so page n is processed while page n+1 scans), then its single-page PDF
+and thumbnail go into the file store before the UI hears of it. A scanner error after some
+pages keeps those pages: they were already stored and shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kiosk.i18n import _
+from kiosk.intake import IntakePage
+from kiosk.ui.qt import QVARIANT, QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class ScanController(QObject):
+    #: (component index, page as a dict of IntakePage fields)
+    pageReady = Signal(int, QVARIANT)
+    #: (component index, ok, message, pages)
+    finished = Signal(int, bool, str, int)
+    progress = Signal(str)
+
+    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._pipeline = ThreadPoolExecutor(1, thread_name_prefix="kiosk-pipeline")
+        self._scan_lane = ThreadPoolExecutor(1, thread_name_prefix="kiosk-scan")
+        self._cancel: Any = None
+        self.active = False
+
+    def scan(self, component: int) -> None:
+        if self.active:
+            return
+        from kiosk.devices.scanner import CancelToken
+
+        self.active = True
+        self._cancel = CancelToken()
+        self._scan_lane.submit(self._run, component, self._cancel)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def _run(self, component: int, cancel: Any) -> None:
+        from kiosk.devices.scanner.defaults import resolve_settings
+        from kiosk.devices.scanner.sane_driver import pick_device
+
+        futures: list[Any] = []
+        try:
+            driver = self.services.scanner()
+            if driver is None:
+                raise RuntimeError(_("Chưa cấu hình máy quét."))
+            config = self.services.config
+            device = pick_device(driver, config.get("scanner.device"))
+            settings = resolve_settings(device, config)
+            self.progress.emit(_("Đang quét…"))
+
+            def on_page(page: Any) -> None:
+                futures.append(self._pipeline.submit(self._process, component, page))
+                self.progress.emit(_("Đã quét {n} trang…", n=page.index + 1))
+
+            outcome = driver.scan(device, settings, cancel=cancel, on_page=on_page)
+            stored = sum(1 for f in futures if f.result())
+            if outcome.end == "cancelled":
+                message = _("Đã dừng quét; giữ {n} trang.", n=stored)
+            else:
+                message = _("Quét xong {n} trang.", n=stored)
+            self.active = False
+            self.finished.emit(component, True, message, stored)
+        except Exception as exc:
+            from kiosk.ui.app_model import describe_error
+
+            stored = sum(1 for f in futures if _ok(f))
+            self.active = False
+            self.finished.emit(component, False, describe_error(exc), stored)
+
+    def _process(self, component: int, page: Any) -> bool:
+        from kiosk.devices.pipeline.pdf import build_pdf
+        from kiosk.devices.pipeline.process import process_page
+
+        try:
+            done = process_page(page.image, page.dpi, page.index)
+            store = self.services.store
+            pdf_sha = store.put_file(build_pdf([done.encoded]))
+            thumb_sha = store.put_file(done.thumbnail)
+            result = IntakePage(pdf_sha, thumb_sha, 0, bool(done.blank), done.encoded.encoding,
+                                bool(done.facts.color), done.encoded.nbytes)
+        except Exception as exc:
+            log.exception("page %s could not be processed", page.index)
+            from kiosk.ui.app_model import describe_error
+
+            self.progress.emit(describe_error(exc))
+            return False
+        self.pageReady.emit(component, result.__dict__.copy())
+        return True
+
+    def shutdown(self) -> None:
+        self.cancel()
+        self._scan_lane.shutdown(wait=True)
+        self._pipeline.shutdown(wait=True)
+
+
+def _ok(future: Any) -> bool:
+    try:
+        return bool(future.result())
+    except Exception:
+        return False

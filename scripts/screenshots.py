@@ -1,0 +1,149 @@
+"""Render every screen of the counter app at 1366×768 into docs/screenshots/.
+
+Run under a real X server so that the virtual keyboard appears:
+``xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py``
+(it starts Xvfb itself when no DISPLAY is set). Uses a throw-away KIOSK_HOME with demo data
+and the SANE test scanner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+
+
+def ensure_display() -> subprocess.Popen[bytes] | None:
+    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return None
+    if not shutil.which("Xvfb"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    display = ":97"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return proc
+
+
+def main() -> int:
+    xvfb = ensure_display()
+    home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
+    os.environ["KIOSK_HOME"] = str(home)
+    sys.path.insert(0, str(ROOT))
+    from kiosk.ui.qt import QGuiApplication
+
+    qt_app = QGuiApplication(sys.argv[:1])
+    from kiosk.demo import seed
+    from kiosk.ui.app import build_services, create_window
+
+    services = build_services(demo=True)
+    codes = seed(services.store)
+    window = create_window(services)
+    root = window.root()
+    root.setProperty("width", 1366)
+    root.setProperty("height", 768)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def settle(seconds: float = 0.6) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end or window.tasks.pending:
+            qt_app.processEvents()
+            time.sleep(0.02)
+            if time.monotonic() > end + 20:
+                break
+
+    def shot(name: str) -> None:
+        settle()
+        image = root.grabWindow()  # type: ignore[attr-defined]
+        image.save(str(OUT / f"{name}.png"))
+        print("wrote", OUT / f"{name}.png")
+
+    shot("01-sign-in")
+    window.app.signIn("1234")
+    window.home.refresh()
+    shot("02-home")
+    intake = window.intake
+    intake.start()
+    window.app.go("intake")
+    intake.search("chung thuc")
+    shot("03-intake-procedure")
+    intake.chooseProcedure("1.001193")
+    intake.applyCccd("001189012345||Nguyễn Thị Hồng Nhung|12051989|Nữ|"
+                     "Thôn Đông, xã Mẫu, huyện Thường Tín, Hà Nội|20042021")
+    intake.setField("phone", "0912345678")
+    shot("04-intake-applicant")
+    intake.next()
+    for i in range(3):
+        intake.setChecked(i, True)
+    shot("05-intake-checklist")
+    intake.next()
+    intake.selectComponent(0)
+    intake.scan()
+    deadline = time.monotonic() + 120
+    while (intake.scanner.active or not intake.pages.count) and time.monotonic() < deadline:
+        settle(0.3)
+    shot("06-intake-scan")
+    intake.selectComponent(1)
+    intake.scan()
+    while intake.scanner.active and time.monotonic() < deadline:
+        settle(0.3)
+    intake.next()
+    shot("07-intake-review")
+    intake.save()
+    settle(2)
+    shot("08-intake-done")
+    window.returns.clear()
+    window.app.go("return")
+    window.returns.find(codes[3])
+    shot("09-return")
+    window.app.go("lookup", "search")
+    window.lookup.search("nguyen")
+    shot("10-lookup")
+    window.app.go("lookup", "overdue")
+    window.lookup.loadOverdue()
+    shot("11-overdue")
+    window.detail.load(codes[4])
+    window.app.go("detail", codes[4])
+    shot("12-detail")
+    window.app.lock()
+    window.app.signIn("9999")
+    window.app.go("settings")
+    shot("13-settings")
+    window.app.go("intake")
+    intake.goTo("applicant")
+    settle()
+    from kiosk.ui.qt import QQuickItem
+
+    fields = [f for f in root.findChildren(QQuickItem, "fieldNameInput") if f.isVisible()]
+    field = fields[-1] if fields else None
+    print("platform:", QGuiApplication.platformName(), "field:", field is not None)
+    root.requestActivate()  # type: ignore[attr-defined]
+    settle(0.5)
+    if field is not None:
+        field.forceActiveFocus()
+        QGuiApplication.inputMethod().show()
+    settle(1.5)
+    panel = root.findChild(QQuickItem, "inputPanel")
+    print("keyboard active:", panel.property("active") if panel else None,
+          "focus:", field.hasActiveFocus() if field else None, "window active:",
+          root.isActive(), "focus item:", root.activeFocusItem())
+    shot("14-virtual-keyboard")
+    window.close()
+    if xvfb is not None:
+        xvfb.terminate()
+    shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
