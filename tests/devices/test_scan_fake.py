@@ -210,3 +210,19 @@ def test_unrecoverable_errors_are_not_offered_to_the_clerk() -> None:
     result = scan_batch(fake, "fake:0", ScanSettings(), handler=clerk)
     assert clerk.asked == [] and isinstance(result.error, ScannerIOError)
     assert len(result.component.pages) == 1
+
+
+def test_missing_python_sane_turns_scanning_off_with_a_typed_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kiosk.devices.scanner.sane_device import SaneApi
+    from kiosk.devices.scanner.sane_driver import SaneScanDriver
+
+    monkeypatch.setitem(__import__("sys").modules, "sane", None)  # import sane → ImportError
+    driver = SaneScanDriver(SaneApi())
+    try:
+        with pytest.raises(ScannerError) as info:
+            driver.list_devices()
+    finally:
+        driver.close()
+    assert "SANE unavailable" in info.value.message and info.value.hint

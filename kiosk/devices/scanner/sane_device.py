@@ -161,7 +161,11 @@ class SaneApi:
         if self._sane is not None:
             return
         prepare_environment(self._config_dir)
-        import sane  # imported here: loading libsane must follow prepare_environment()
+        try:
+            import sane  # imported here: loading libsane must follow prepare_environment()
+        except (ImportError, OSError) as exc:
+            # No python-sane or no libsane: scanning is off, the rest of the app runs.
+            raise SaneFailure(f"SANE unavailable: {exc}") from exc
 
         try:
             sane.init()
