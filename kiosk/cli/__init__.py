@@ -26,6 +26,7 @@ from kiosk.i18n import _
 COMMAND_MODULES: list[str] = [
     "kiosk.cli.domain_commands",
     "kiosk.cli.config_commands",
+    "kiosk.cli.run_commands",
     "kiosk.cli.storage_commands",
     "kiosk.cli.scan_commands",
     "kiosk.cli.sync_commands",

@@ -1,0 +1,39 @@
+"""UI tests: the real window (QML) over real parts, offscreen, driven like a clerk would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kiosk.config import Config
+
+
+def configure(source: str = "flatbed", resolution: int = 150) -> Config:
+    config = Config.load()
+    config.set("scanner.source", source)
+    config.set("scanner.resolution", resolution)
+    config.set("ui.idle_lock_minutes", 0)
+    config.save()
+    return config
+
+
+@pytest.fixture
+def window(qapp: Any, kiosk_home: Any) -> Iterator[Any]:
+    from kiosk.ui.app import build_services, create_window
+
+    services = build_services(configure(), demo=True)
+    win = create_window(services)
+    yield win
+    win.close()
+    qapp.processEvents()
+
+
+def wait_idle(qtbot: Any, win: Any, timeout: int = 60_000) -> None:
+    """Until no background task, scan or draft save is pending."""
+    qtbot.waitUntil(lambda: win.tasks.pending == 0 and not win.intake.scanner.active
+                    and not win.intake._draft_timer.isActive(), timeout=timeout)
