@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import ClientDisconnect
 
 from central import __version__, service
 from central.blobstore import BlobStore, BlobStoreFull
@@ -171,7 +172,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
              responses={200: {"content": {"application/octet-stream": {}}},
                         **_err(401, 404, 422)})
     def get_blob(sha256: Sha, dev: DeviceDep) -> FileResponse:
-        with db.transaction() as tx:
+        with db.transaction(write=False) as tx:
             row = tx.one(
                 "SELECT p.sha256 FROM dossier_pages p JOIN dossiers d ON d.id = p.dossier_id"
                 " WHERE p.sha256 = ? AND d.unit_code = ?", (sha256, dev.unit_code))
@@ -241,11 +242,16 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
                            max_chunk=central.max_chunk)
         data = bytearray()
-        async for part in request.stream():
-            data.extend(part)
-            if len(data) > central.max_chunk:
-                raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
-                               max_chunk=central.max_chunk)
+        try:
+            async for part in request.stream():
+                data.extend(part)
+                if len(data) > central.max_chunk:
+                    raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
+                                   max_chunk=central.max_chunk)
+        except ClientDisconnect:
+            # The link dropped mid-chunk: nothing was written; the client resumes at the
+            # last acknowledged offset.
+            raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ.")) from None
         if upload_checksum is not None:
             _verify_checksum(upload_checksum, bytes(data))
         new_offset = await run_in_threadpool(

@@ -203,13 +203,14 @@ class Database:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        """``write=False`` for reads: on SQLite they then never wait for the write lock."""
         conn = self._conn()
         if self.postgres:
             with conn.transaction():
                 yield Tx(conn, True)
             return
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield Tx(conn, False)
         except BaseException:

@@ -48,8 +48,13 @@ class _Bucket:
 
 
 def _rst(sock: socket.socket) -> None:
+    """Drop the connection with a TCP reset, waking any thread blocked reading it."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
+    try:
         sock.close()
     except OSError:
         pass

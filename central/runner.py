@@ -20,7 +20,8 @@ def _uvicorn_config(app: Any, host: str, port: int, **kw: Any) -> uvicorn.Config
     # Our middleware writes Date itself; uvicorn's would be a second header.
     return uvicorn.Config(app, host=host, port=port, log_level=kw.pop("log_level", "warning"),
                           date_header=False, server_header=False, lifespan="on",
-                          timeout_keep_alive=kw.pop("timeout_keep_alive", 30), **kw)
+                          timeout_keep_alive=kw.pop("timeout_keep_alive", 30),
+                          timeout_graceful_shutdown=kw.pop("timeout_graceful_shutdown", 3), **kw)
 
 
 def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765,

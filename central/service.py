@@ -70,7 +70,7 @@ def add_device(db: Database, unit_code: str, name: str = "", role: str = "device
 
 
 def authenticate(db: Database, token: str) -> Device | None:
-    with db.transaction() as tx:
+    with db.transaction(write=False) as tx:
         row = tx.one(
             "SELECT id, unit_code, role FROM devices WHERE token_sha256 = ? AND revoked = 0",
             (token_hash(token),),
@@ -86,7 +86,7 @@ def revoke_device(db: Database, device_id: str) -> bool:
 # --- uploads (tus 1.0: creation, checksum, expiration) -----------------------------------
 
 def blob_known(db: Database, sha256: str) -> int | None:
-    with db.transaction() as tx:
+    with db.transaction(write=False) as tx:
         row = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
     return int(row["size"]) if row else None
 
@@ -124,7 +124,7 @@ def create_upload(db: Database, device: Device, sha256: str, length: int) -> dic
 
 
 def get_upload(db: Database, device: Device, upload_id: str) -> dict[str, Any]:
-    with db.transaction() as tx:
+    with db.transaction(write=False) as tx:
         row = tx.one("SELECT * FROM uploads WHERE id = ? AND device_id = ?",
                      (upload_id, device.id))
     if row is None:
@@ -319,7 +319,7 @@ def dossier_state(row: dict[str, Any]) -> dict[str, Any]:
 
 def find_dossier(db: Database, *, dossier_id: str | None = None,
                  code: str | None = None) -> dict[str, Any] | None:
-    with db.transaction() as tx:
+    with db.transaction(write=False) as tx:
         if dossier_id is not None:
             return tx.one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
         return tx.one("SELECT * FROM dossiers WHERE code = ?", (code,))
@@ -355,7 +355,7 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
 # --- change feed ------------------------------------------------------------------------
 
 def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, Any]:
-    with db.transaction() as tx:
+    with db.transaction(write=False) as tx:
         floor = tx.one("SELECT value FROM meta WHERE key = 'changes_pruned_below'")
         if floor is not None and since < int(floor["value"]):
             raise ApiError(410, "cursor_expired",

@@ -8,8 +8,10 @@ ack with the outbox state, the cursor with the applied changes. A crash anywhere
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import partial
@@ -82,8 +84,9 @@ class SyncEngine:
 
     def __init__(self, store: Store, http: httpx.Client, token: Callable[[], str],
                  on_event: Callable[[Event], None] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, parallel: int = 4) -> None:
         self.store = store
+        self.parallel = parallel
         self.http = http
         self._token_source = token
         self._token = token()
@@ -227,28 +230,45 @@ class SyncEngine:
         blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]
         total = sum(self._size(b["sha256"]) for b in item["blobs"]) or 1
         done_bytes = total - sum(self._size(b["sha256"]) for b in blobs)
+        lock = threading.Lock()
 
         def progress(n: int) -> None:
             nonlocal done_bytes
-            done_bytes += n
-            self.bytes_sent += n
-            self._emit(kind="dossier", dossier_id=dossier_id, state="sending",
-                       percent=min(99, int(100 * done_bytes / total)))
+            with lock:
+                done_bytes += n
+                self.bytes_sent += n
+                percent = min(99, int(100 * done_bytes / total))
+            self._emit(kind="dossier", dossier_id=dossier_id, state="sending", percent=percent)
 
-        for blob in blobs:
+        def one(blob: dict[str, Any]) -> None:
             for _restart in range(3):
                 try:
-                    self._check(lambda b=blob: upload_blob(  # type: ignore[misc]
-                        self.http, self.store, op_id, b["sha256"], b["upload_url"],
+                    self._check(lambda: upload_blob(
+                        self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
                         self._headers, self.sizer, progress))
-                    break
+                    return
                 except UploadRestart:
                     blob["upload_url"] = None
                 except LocalFileBad:
                     raise NeedsPerson(_("Tệp quét {sha} trên máy này bị thiếu hoặc hỏng.",
                                         sha=blob["sha256"][:12])) from None
-            else:
-                raise Retry(_("Tải tệp {sha} lên không thành công.", sha=blob["sha256"][:12]))
+            raise Retry(_("Tải tệp {sha} lên không thành công.", sha=blob["sha256"][:12]))
+
+        if self.parallel <= 1 or len(blobs) <= 1:
+            for blob in blobs:
+                one(blob)
+        else:
+            # Several uploads at once: each one waits on fsyncs at both ends, so overlapping
+            # them keeps the link busy (see docs/BENCHMARKS.md).
+            with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
+                errors = [f.exception() for f in [pool.submit(one, b) for b in blobs]]
+            failures = [e for e in errors if e is not None]
+            for kind in (NeedsPerson, Unauthorized):
+                for exc in failures:
+                    if isinstance(exc, kind):
+                        raise exc
+            if failures:
+                raise failures[0]
         self._put_record(item)
 
     def _size(self, sha256: str) -> int:
