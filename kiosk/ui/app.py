@@ -137,6 +137,10 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     qt_app.setApplicationName("kiosk")
     qt_app.setOrganizationName("kiosk")
     services = build_services(demo=demo)
+    if demo:
+        from kiosk.demo import seed
+
+        seed(services.store)
     window = create_window(services, fullscreen=fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN")))
     try:
         return int(qt_app.exec())

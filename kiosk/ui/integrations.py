@@ -64,7 +64,34 @@ def route_read(app: AppModel, models: dict[str, Any], text: str) -> str:
     return "other"
 
 
+def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> Any:
+    from kiosk.ui.bridge import CoreBridge
+    from kiosk.ui.qt import QTimer
+    from kiosk.ui.sync_link import SyncLink
+
+    link = SyncLink(services).start()
+    services.sync = link
+    services.extras["store_token"] = link.store_token
+    bridge = CoreBridge(parent=app)
+    # Many events per pass: refresh the home figures at most once a second.
+    refresh = QTimer(app)
+    refresh.setSingleShot(True)
+    refresh.setInterval(1000)
+    refresh.timeout.connect(models["home"].refresh)
+    bridge.published.connect(lambda name, payload: refresh.start() if name.startswith("sync")
+                         and not refresh.isActive() else None)
+    models["intake"].savedChanged.connect(link.poke)
+
+    def setting_changed(key: str, _value: Any) -> None:
+        if key.startswith("sync."):
+            link.restart()
+
+    services.extras["setting_changed"] = setting_changed
+    return [bridge, link]
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     services.extras["route_read"] = lambda text: route_read(app, models, text)
     stoppers: list[Any] = []
+    stoppers.extend(install_sync(services, app, models))
     return stoppers

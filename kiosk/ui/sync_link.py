@@ -1,0 +1,116 @@
+"""The sync worker inside the app: its own thread, never the GUI thread (SYNC.md).
+
+A missing server address, a missing or locked keyring, or another process already syncing
+are states the home screen shows in plain words; none of them stops the counter.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from kiosk import paths
+from kiosk.clock import now, parse_iso
+from kiosk.errors import KioskError
+from kiosk.events import EventHub, hub
+from kiosk.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+class SyncLink:
+    def __init__(self, services: Any, events: EventHub = hub, interval: float = 30.0) -> None:
+        self.services = services
+        self.events = events
+        self.interval = interval
+        self.worker: Any = None
+        self.engine: Any = None
+        self.problem: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> SyncLink:
+        config = self.services.config
+        url = str(config.get("sync.server_url"))
+        if not config.get("sync.enabled"):
+            self.problem = _("Đồng bộ đang tắt trong cài đặt.")
+            return self
+        if not url:
+            self.problem = _("Chưa cấu hình máy chủ (Cài đặt → Máy chủ).")
+            return self
+        try:
+            from kiosk.sync import credentials
+            from kiosk.sync.engine import SyncEngine
+            from kiosk.sync.transport import make_client
+            from kiosk.sync.worker import InstanceLock, SyncWorker
+
+            credentials.require_token(url)
+            http = make_client(url, str(config.get("sync.ca_file")))
+            self.engine = SyncEngine(self.services.store, http,
+                                     lambda: credentials.require_token(url),
+                                     on_event=self._on_event)
+            self.worker = SyncWorker(self._one_pass, InstanceLock(paths.data_dir() / "sync.lock"),
+                                     interval=self.interval).start()
+        except KioskError as exc:
+            self.problem = exc.message
+            log.warning("sync not started: %s", exc.message)
+        return self
+
+    def _one_pass(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.engine.run_once()
+        self.events.publish("sync_pass", result=result)
+        return result
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        self.events.publish("sync", **event)
+
+    def poke(self) -> None:
+        if self.worker is not None:
+            self.worker.poke()
+
+    def ui_state(self) -> dict[str, Any]:
+        """One line for the home screen: connected or not, what waits, the last error."""
+        if self.worker is None:
+            return {"text": self.problem or _("Chưa kết nối"), "ok": False}
+        from kiosk.sync.engine import sync_status
+
+        status = sync_status(self.services.store)
+        waiting = int(status.get("waiting", 0))
+        attention = int(status.get("needs_attention", 0))
+        last_ok = status.get("last_success")
+        last_error = status.get("last_error")
+        if attention:
+            return {"text": _("{n} hồ sơ cần xử lý (xem Tra cứu)", n=attention), "ok": False}
+        recent_error = last_error and (not last_ok or last_error.split(" ")[0] > last_ok)
+        if recent_error:
+            return {"text": _("Mất kết nối; {n} mục chờ gửi", n=waiting), "ok": False}
+        if waiting:
+            kib = int(status.get("bytes_waiting", 0)) // 1024
+            return {"text": _("Đang gửi: {n} mục, {kib} KB", n=waiting, kib=kib), "ok": True}
+        when = ""
+        if last_ok:
+            minutes = int((now() - parse_iso(last_ok)).total_seconds() // 60)
+            when = _(" (lần cuối {m} phút trước)", m=max(0, minutes))
+        return {"text": _("Đã gửi hết") + when, "ok": True}
+
+    def store_token(self, token: str) -> None:
+        from kiosk.sync import credentials
+        from kiosk.sync.transport import check_server_url
+
+        url = check_server_url(str(self.services.config.get("sync.server_url")))
+        credentials.save_token(url, token)
+        self.restart()
+
+    def restart(self) -> None:
+        with self._lock:
+            self.stop()
+            self.problem = None
+            self.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+        if self.engine is not None:
+            self.engine.http.close()
+            self.engine = None
