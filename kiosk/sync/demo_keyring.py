@@ -19,7 +19,7 @@ from kiosk import paths
 
 
 class DemoFileKeyring(KeyringBackend):
-    priority = 0.5  # type: ignore[assignment]
+    priority = 0.5
 
     @staticmethod
     def _path() -> Path:
