@@ -19,6 +19,7 @@ from central.runner import ServerThread
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.transport import make_client
+from tests.central.conftest import pg_url  # noqa: F401 - the PostgreSQL fixture, shared
 
 UNIT = "000.00.04.H40"
 
@@ -79,7 +80,7 @@ def assert_sync_properties(store: Store, central: Central) -> None:
     with central.db.transaction() as tx:
         remote = tx.all("SELECT id, code, status FROM dossiers ORDER BY id")
         pages = tx.all("SELECT DISTINCT sha256 FROM dossier_pages")
-        codes = tx.all("SELECT code, COUNT(*) AS n FROM dossiers GROUP BY code HAVING n > 1")
+        codes = tx.all("SELECT code FROM dossiers GROUP BY code HAVING COUNT(*) > 1")
         max_seq = tx.one("SELECT max(seq) AS s FROM changes WHERE unit_code = ?", (UNIT,))
     # 1. ids equal, each exactly once (the primary key makes "once" structural).
     assert [(r[0], r[1]) for r in local] == [(r["id"], r["code"]) for r in remote]

@@ -79,14 +79,10 @@ def test_refused_item_needs_attention_and_does_not_block_others(store, central: 
     status = sync_status(store)
     assert status["needs_attention"] == 1 and "422" in status["last_error"]
     assert service.find_dossier(central.db, dossier_id=bad.id) is None
-    # Kept, never deleted: a person can see it.
-    assert store.get_outbox(store.pending_outbox(limit=1)[0]["id"] if store.pending_outbox()
-                            else _attention_id(store)) is not None
-
-
-def _attention_id(store) -> str:  # type: ignore[no-untyped-def]
-    return store.read(lambda db: db.execute(
-        "SELECT id FROM outbox WHERE state = 'needs_attention'").fetchone()[0])
+    # Kept, never deleted, with the reason, for a person to see.
+    kept = store.read(lambda db: db.execute(
+        "SELECT dossier_id, last_error FROM outbox WHERE state = 'needs_attention'").fetchall())
+    assert (kept == [(bad.id, kept[0][1])] and "channel" in kept[0][1]) or "422" in kept[0][1]
 
 
 def test_server_errors_retry_with_backoff_then_succeed(store, central: Central) -> None:
@@ -197,3 +193,51 @@ def test_worker_thread_is_single_instance(store, central: Central, kiosk_home) -
     finally:
         worker.stop()
     assert_sync_properties(store, central)
+
+
+def test_expired_upload_starts_again(store, central: Central) -> None:
+    save_dossier(store, pages=1, size=900_000)
+    central.plan.add(FaultRule("503", method="PATCH", skip=1, count=1))
+    engine = engine_for(store, central.url, central.token)
+    assert engine.run_once()["retrying"] == 1  # one chunk in, then the server failed
+    with central.db.transaction() as tx:
+        tx.execute("UPDATE uploads SET expires_at = '2000-01-01T00:00:00+07:00'")
+    assert engine.run_once(ignore_backoff=True)["sent"] == 1  # 410 → a new upload
+    with central.db.transaction() as tx:
+        assert tx.one("SELECT count(*) AS n FROM uploads")["n"] == 2  # type: ignore[index]
+    assert_sync_properties(store, central)
+
+
+def test_expired_cursor_resyncs_open_dossiers(store, central: Central) -> None:
+    saved = [save_dossier(store, pages=1) for _ in range(3)]
+    engine = engine_for(store, central.url, central.token)
+    engine.run_once()
+    service.set_status(central.db, saved[0].code, 4, "xử lý", "tỉnh")
+    service.set_status(central.db, saved[2].code, 4, "xử lý", "tỉnh")
+    service.set_status(central.db, saved[2].code, 9, "xong", "tỉnh")
+    with central.db.transaction() as tx:
+        top = tx.one("SELECT max(seq) AS s FROM changes")["s"]  # type: ignore[index]
+    service.prune_changes(central.db, below_seq=top + 1)  # the feed forgot everything
+    assert engine.run_once()["pulled"] == 2
+    assert [store.get_dossier(d.code)["status"] for d in saved] == [4, 2, 9]
+    assert engine.summary()["cursor"] == top
+
+
+def test_sync_against_postgresql_server(store, tmp_path, pg_url) -> None:
+    from central.blobstore import BlobStore
+    from central.db import Database
+    from central.faults import FaultPlan
+    from central.runner import ServerThread
+    from tests.central.conftest import fresh_pg_db
+    from tests.sync.conftest import UNIT
+
+    db = Database(fresh_pg_db(pg_url))
+    blobs = BlobStore(tmp_path / "pg-blobs")
+    token = service.add_device(db, UNIT)["token"]
+    with ServerThread(db, blobs) as srv:
+        saved = [save_dossier(store, pages=2) for _ in range(3)]
+        engine = engine_for(store, srv.url, token)
+        assert engine.run_once()["sent"] == 3
+        service.set_status(db, saved[0].code, 4, "xử lý", "tỉnh")
+        assert engine.run_once()["pulled"] == 1
+        assert_sync_properties(store, Central(srv, db, blobs, FaultPlan(), token, ""))
