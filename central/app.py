@@ -99,8 +99,11 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Housekeeping at start: partial uploads past Upload-Expires, idempotency keys past
+        # their (long) retention.
         for upload_id in await run_in_threadpool(service.expired_uploads, db):
             blobs.discard(upload_id)
+        await run_in_threadpool(service.prune_idempotency, db)
         yield
 
     app = FastAPI(
