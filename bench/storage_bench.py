@@ -86,7 +86,9 @@ def measure(root: Path, saves: int, queries: int, seed: int) -> dict[str, Any]:
             "phone (10 digits)": lambda s: s[3],
             "full name": lambda s: s[1],
             "surname + given name, no marks": lambda s: " ".join(
-                gen_fold(s[1]).split()[::2][:2]),
+                gen_fold(s[1]).split()[::len(s[1].split()) - 1]),
+            "first letters typed (\"nguyen thi h\")": lambda s: gen_fold(s[1])[:len(
+                " ".join(s[1].split()[:-1])) + 2],
         }
         search: dict[str, Any] = {}
         for label, make in kinds.items():

@@ -112,15 +112,18 @@ _TOKEN = re.compile(r"[0-9a-z]+")
 
 
 def fts_query(text: str) -> str | None:
-    """A safe FTS5 query: every folded token must appear, as a prefix, in any column.
+    """A safe FTS5 query: every folded word must appear in some column.
 
-    Tokens are quoted, so user input can never be read as FTS5 syntax; a dossier code
-    splits into its groups (``000 00 04 h40 261122 1001``), matched in order as a phrase.
+    As in search-as-you-type, the words before the last are taken as typed in full and the
+    last as a prefix (``nguyen thi h``): exact words keep the doclists short on a million
+    rows, where ``thi*`` would also pull in every ``thinh``. Tokens are quoted, so user input
+    can never be read as FTS5 syntax; a dossier code splits into its groups
+    (``000 00 04 h40 261122 1001``).
     """
     tokens = _TOKEN.findall(fold(text))
     if not tokens:
         return None
-    return " AND ".join(f'"{t}"*' for t in tokens)
+    return " AND ".join([*(f'"{t}"' for t in tokens[:-1]), f'"{tokens[-1]}"*'])
 
 
 def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
