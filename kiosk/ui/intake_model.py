@@ -373,19 +373,21 @@ class IntakeModel(QObject):
         } for c in self.session.components)
 
     def _refresh_pages(self) -> None:
-        rows = []
+        rows: list[dict[str, Any]] = []
         if self.session.components:
-            store = self.app.services.store
             comp = self.session.component(min(self._current, len(self.session.components) - 1))
-            for p in comp.pages:
-                try:
-                    thumb = QUrl.fromLocalFile(str(store.file_path(p.thumb_sha256))).toString()
-                except KioskError:
-                    thumb = ""
-                rows.append({"thumb": thumb, "rotation": p.rotation, "blank": p.blank,
-                             "encoding": p.encoding, "color": p.color, "size": p.size})
+            rows = [self._page_row(p) for p in comp.pages]
         self._pages.reset(rows)
         self.pagesChanged.emit()
+
+    def _page_row(self, p: IntakePage) -> dict[str, Any]:
+        try:
+            path = self.app.services.store.file_path(p.thumb_sha256)
+            thumb = QUrl.fromLocalFile(str(path)).toString()
+        except KioskError:
+            thumb = ""  # a missing thumbnail shows an empty frame, the page itself is safe
+        return {"thumb": thumb, "rotation": p.rotation, "blank": p.blank,
+                "encoding": p.encoding, "color": p.color, "size": p.size}
 
     def _flush_draft(self) -> None:
         if self._draft_timer.isActive():

@@ -1,15 +1,19 @@
 """Scanning one dossier component from the UI: device thread → page pipeline → file store.
 
-The driver blocks on its own device thread; each page is handed to the pipeline worker as
-soon as it is read (so page n is processed while page n+1 scans), then its single-page PDF
-and thumbnail go into the file store before the UI hears of it. A scanner error after some
+The driver blocks on its own device thread; each page is handed to the pipeline as soon as
+it is read (so page n is processed while page n+1 scans), then its single-page PDF and
+thumbnail go into the file store before the UI hears of it. A scanner error after some
 pages keeps those pages: they were already stored and shown.
+
+The pipeline runs in a separate process: parts of it hold the GIL for up to ~100 ms at a
+time (measured by bench/ui_stall.py), which froze the GUI thread in-process.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from kiosk.i18n import _
@@ -17,6 +21,21 @@ from kiosk.intake import IntakePage
 from kiosk.ui.qt import QVARIANT, QObject, Signal
 
 log = logging.getLogger(__name__)
+
+
+def encode_page(image: Any, dpi: int, index: int) -> tuple[bytes, bytes, dict[str, Any]]:
+    """In the pipeline process: the page's one-page PDF, its thumbnail, and what it is."""
+    from kiosk.devices.pipeline.pdf import build_pdf
+    from kiosk.devices.pipeline.process import process_page
+
+    done = process_page(image, dpi, index)
+    return build_pdf([done.encoded]), done.thumbnail, {
+        "blank": bool(done.blank), "encoding": done.encoded.encoding,
+        "color": bool(done.facts.color), "size": done.encoded.nbytes}
+
+
+def _warm_up() -> None:
+    import kiosk.devices.pipeline.process  # noqa: F401
 
 
 class ScanController(QObject):
@@ -29,7 +48,10 @@ class ScanController(QObject):
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self._pipeline = ThreadPoolExecutor(1, thread_name_prefix="kiosk-pipeline")
+        # spawn, not fork: forking a process that runs Qt and several threads is unsafe.
+        self._pipeline = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pipeline.submit(_warm_up)
+        self._storer = ThreadPoolExecutor(1, thread_name_prefix="kiosk-pages")
         self._scan_lane = ThreadPoolExecutor(1, thread_name_prefix="kiosk-scan")
         self._cancel: Any = None
         self.active = False
@@ -62,7 +84,9 @@ class ScanController(QObject):
             self.progress.emit(_("Đang quét…"))
 
             def on_page(page: Any) -> None:
-                futures.append(self._pipeline.submit(self._process, component, page))
+                encoded = self._pipeline.submit(encode_page, page.image, page.dpi, page.index)
+                # One storer thread, fed in scan order, keeps the pages in scan order.
+                futures.append(self._storer.submit(self._store, component, page.index, encoded))
                 self.progress.emit(_("Đã quét {n} trang…", n=page.index + 1))
 
             outcome = driver.scan(device, settings, cancel=cancel, on_page=on_page)
@@ -80,19 +104,14 @@ class ScanController(QObject):
             self.active = False
             self.finished.emit(component, False, describe_error(exc), stored)
 
-    def _process(self, component: int, page: Any) -> bool:
-        from kiosk.devices.pipeline.pdf import build_pdf
-        from kiosk.devices.pipeline.process import process_page
-
+    def _store(self, component: int, index: int,
+               encoded: Future[tuple[bytes, bytes, dict[str, Any]]]) -> bool:
         try:
-            done = process_page(page.image, page.dpi, page.index)
+            pdf, thumbnail, facts = encoded.result()
             store = self.services.store
-            pdf_sha = store.put_file(build_pdf([done.encoded]))
-            thumb_sha = store.put_file(done.thumbnail)
-            result = IntakePage(pdf_sha, thumb_sha, 0, bool(done.blank), done.encoded.encoding,
-                                bool(done.facts.color), done.encoded.nbytes)
+            result = IntakePage(store.put_file(pdf), store.put_file(thumbnail), 0, **facts)
         except Exception as exc:
-            log.exception("page %s could not be processed", page.index)
+            log.exception("page %s could not be processed", index)
             from kiosk.ui.app_model import describe_error
 
             self.progress.emit(describe_error(exc))
@@ -103,6 +122,7 @@ class ScanController(QObject):
     def shutdown(self) -> None:
         self.cancel()
         self._scan_lane.shutdown(wait=True)
+        self._storer.shutdown(wait=True)
         self._pipeline.shutdown(wait=True)
 
 
