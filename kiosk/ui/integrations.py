@@ -90,8 +90,20 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
     return [bridge, link]
 
 
+def install_input(services: Services, app: AppModel) -> Any:
+    from kiosk.ui.input_filter import InputFilter
+    from kiosk.ui.qt import QGuiApplication
+
+    input_filter = InputFilter(app.activity, parent=app)
+    qt_app = QGuiApplication.instance()
+    if qt_app is not None:
+        qt_app.installEventFilter(input_filter)
+    services.extras["input_filter"] = input_filter
+    return input_filter
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     services.extras["route_read"] = lambda text: route_read(app, models, text)
-    stoppers: list[Any] = []
+    stoppers: list[Any] = [install_input(services, app)]
     stoppers.extend(install_sync(services, app, models))
     return stoppers

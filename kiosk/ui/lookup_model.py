@@ -155,6 +155,17 @@ class DetailModel(QObject):
     def record(self) -> dict[str, Any]:
         return self._record
 
+    @Slot(str)
+    def printForm(self, form: str) -> None:
+        """Reprint the receipt (01) or print the apology and new date letter (04)."""
+        printer = self.app.services.extras.get("print_form")
+        if not self._record:
+            return
+        if not callable(printer):
+            self.app.error(_("Chưa cấu hình máy in."))
+            return
+        printer(self._record["code"], form)
+
 
 def _finished_at(record: dict[str, Any]) -> Any:
     for event in reversed(record.get("events", [])):

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Pdf
 import "parts"
 
 Item {
@@ -75,7 +76,7 @@ Item {
                     height: theme.touch
                     text: "📄 " + model.name
                     font.pixelSize: theme.small
-                    onClicked: Qt.openUrlExternally("file://" + model.path)
+                    onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
             }
             BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
@@ -85,6 +86,34 @@ Item {
                         onClicked: detail.printForm("04") }
             BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
                         Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
+        }
+    }
+
+    Popup {
+        id: viewer
+        objectName: "pageViewer"
+        property string title: ""
+        parent: Overlay.overlay
+        x: 24; y: 24
+        width: parent ? parent.width - 48 : 800
+        height: parent ? parent.height - 48 : 600
+        modal: true
+        onClosed: pdf.source = ""
+        PdfDocument { id: pdf }
+        ColumnLayout {
+            anchors.fill: parent
+            RowLayout {
+                Layout.fillWidth: true
+                Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; elide: Text.ElideRight }
+                Label { text: app.lang, app.tf("{n} trang", {"n": pdf.pageCount}); color: theme.muted }
+                Button { text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch; onClicked: viewer.close() }
+            }
+            PdfMultiPageView {
+                objectName: "pdfView"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                document: pdf
+            }
         }
     }
 }
