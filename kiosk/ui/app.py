@@ -50,7 +50,8 @@ class Window:
         return self.engine.rootObjects()[0]
 
     def close(self) -> None:
-        self.intake.scanner.shutdown()
+        self.intake.shutdown()
+        self.home.stop()
         self.tasks.shutdown()
         for extra in self.extras:
             stop = getattr(extra, "stop", None)

@@ -37,6 +37,9 @@ class HomeModel(QObject):
 
     devices = Property(QObject, _get_devices, constant=True)
 
+    def stop(self) -> None:
+        self._timer.stop()
+
     @Slot()
     def refresh(self) -> None:
         if self._refreshing:

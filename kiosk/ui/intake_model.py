@@ -352,6 +352,11 @@ class IntakeModel(QObject):
         if self.session.saved and callable(printer):
             printer(self.session.saved["code"])
 
+    def shutdown(self) -> None:
+        """At exit: stop scanning and keep the intake in progress as a draft, synchronously."""
+        self.scanner.shutdown()
+        self._flush_draft()
+
     # --- plumbing -------------------------------------------------------------------------
 
     def _changed(self, save_draft: bool = True) -> None:
