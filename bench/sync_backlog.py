@@ -102,28 +102,37 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
 
 
 def main() -> None:
+    import statistics
+
     p = argparse.ArgumentParser()
     p.add_argument("--dossiers", type=int, default=200)
     p.add_argument("--pages", type=int, default=10)
     p.add_argument("--rate-mbit", type=float, default=16.0)
     p.add_argument("--cut-every", type=float, default=4.0)
     p.add_argument("--max-cuts", type=int, default=10)
+    p.add_argument("--repeat", type=int, default=1, help="runs per mode; medians are printed")
     args = p.parse_args()
-    results = {}
+    results: dict[str, dict[str, float]] = {}
     for mode in ("direct", "capped", "capped+cuts"):
-        results[mode] = r = run(mode, args)
+        runs = []
+        for _ in range(args.repeat):
+            runs.append(run(mode, args))
+            print(f"  {mode}: {runs[-1]}", flush=True)
+        results[mode] = r = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
         print(f"{mode:12s} payload {r['payload_mb']:.1f} MB in {r['seconds']:.1f} s; "
               f"goodput {r['goodput_mb_s']:.2f} MB/s"
               + (f" = {r['fraction_of_cap']:.0%} of the {args.rate_mbit:g} Mbit/s cap"
                  if mode != "direct" else "")
               + f"; wire {r['wire_mb']:.1f} MB, beyond payload {r['resent_mb']:.2f} MB;"
-              f" cuts {r['cuts']}; passes {r['passes']}", flush=True)
+              f" cuts {r['cuts']:g}; passes {r['passes']:g} (median of {args.repeat})",
+              flush=True)
     base = results["capped"]
     cut = results["capped+cuts"]
-    print(f"bytes re-sent because of {cut['cuts']} cuts: "
+    print(f"bytes re-sent because of {cut['cuts']:g} cuts: "
           f"{(cut['wire_mb'] - base['wire_mb']):.2f} MB "
           f"({(cut['wire_mb'] - base['wire_mb']) / max(cut['cuts'], 1):.2f} MB per cut); "
-          f"time ratio cuts/clean {cut['seconds'] / base['seconds']:.2f}")
+          f"time ratio cuts/clean {cut['seconds'] / base['seconds']:.2f}; "
+          f"capped/direct goodput {base['goodput_mb_s'] / results['direct']['goodput_mb_s']:.2f}")
 
 
 if __name__ == "__main__":

@@ -84,9 +84,11 @@ class SyncEngine:
 
     def __init__(self, store: Store, http: httpx.Client, token: Callable[[], str],
                  on_event: Callable[[Event], None] | None = None,
-                 rng: random.Random | None = None, parallel: int = 4) -> None:
+                 rng: random.Random | None = None, parallel: int = 4,
+                 parallel_dossiers: int = 2) -> None:
         self.store = store
         self.parallel = parallel
+        self.parallel_dossiers = parallel_dossiers
         self.http = http
         self._token_source = token
         self._token = token()
@@ -94,6 +96,7 @@ class SyncEngine:
         self.rng = rng or random.Random()
         self.sizer = ChunkSizer()
         self.bytes_sent = 0
+        self._stats_lock = threading.Lock()
         self._tables_ready = False
 
     # --- plumbing ---------------------------------------------------------------------
@@ -166,23 +169,40 @@ class SyncEngine:
                 "pulled": pulled, **self.summary()}
 
     def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
+        """Push due items; dossiers in parallel, the operations of one dossier in order."""
         blocked: set[str] = set()
         processed = 0
+        lock = threading.Lock()
+
+        def push_group(group: list[dict[str, Any]]) -> None:
+            for item in group:
+                result = self.push_item(item)
+                with lock:
+                    counts[result] += 1
+                if result != "done":
+                    # Later operations of the same dossier wait for this one (order matters).
+                    with lock:
+                        blocked.add(item["dossier_id"])
+                    return
+
         while processed < max_items:
             due = clock.now() + timedelta(days=1) if ignore_backoff else None
             items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
-            items = [i for i in items if i["dossier_id"] not in blocked]
-            if not items:
-                return
+            groups: dict[str, list[dict[str, Any]]] = {}
             for item in items:
-                if item["dossier_id"] in blocked:
-                    continue
-                processed += 1
-                result = self.push_item(item)
-                counts[result] += 1
-                if result != "done":
-                    # Later operations of the same dossier wait for this one (order matters).
-                    blocked.add(item["dossier_id"])
+                if item["dossier_id"] not in blocked:
+                    groups.setdefault(item["dossier_id"], []).append(item)
+            if not groups:
+                return
+            processed += sum(len(g) for g in groups.values())
+            if self.parallel_dossiers <= 1:
+                for group in groups.values():
+                    push_group(group)
+                continue
+            with ThreadPoolExecutor(self.parallel_dossiers,
+                                    thread_name_prefix="kiosk-sync-dossier") as pool:
+                for future in [pool.submit(push_group, g) for g in groups.values()]:
+                    future.result()  # a KioskError (full disk) stops the pass
 
     def _safe_summary(self) -> dict[str, Any]:
         try:
@@ -230,11 +250,10 @@ class SyncEngine:
         blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]
         total = sum(self._size(b["sha256"]) for b in item["blobs"]) or 1
         done_bytes = total - sum(self._size(b["sha256"]) for b in blobs)
-        lock = threading.Lock()
 
         def progress(n: int) -> None:
             nonlocal done_bytes
-            with lock:
+            with self._stats_lock:
                 done_bytes += n
                 self.bytes_sent += n
                 percent = min(99, int(100 * done_bytes / total))

@@ -52,7 +52,7 @@ def test_bad_link_resets_black_hole_and_lost_answers(store, central: Central) ->
     assert wire <= payload[0] + cuts * MAX_CHUNK + 200_000
 
 
-@pytest.mark.parametrize("point", [p for p in POINTS if p != "pull_applied"])
+@pytest.mark.parametrize("point", POINTS)
 def test_sigkill_at_named_point_then_resume(store, central: Central, kiosk_home, point) -> None:
     for _ in range(2):
         save_dossier(store, pages=2, size=300_000)
