@@ -29,10 +29,10 @@ WIDTH = PAGE_W - MARGINS[1] - MARGINS[3]
 
 #: (label key, width in mm); the remaining width goes to the procedure name.
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("col_no", 9), ("col_code", 40), ("col_procedure", 0), ("col_sets", 10),
-    ("col_applicant", 28), ("col_contact", 30), ("col_agency", 24), ("col_received", 18),
+    ("col_no", 8), ("col_code", 45), ("col_procedure", 0), ("col_sets", 9),
+    ("col_applicant", 28), ("col_contact", 24), ("col_agency", 22), ("col_received", 18),
     ("col_due", 18), ("col_sent", 18), ("col_result", 18), ("col_returned", 18),
-    ("col_note", 14),
+    ("col_note", 12),
 )
 
 
@@ -47,7 +47,7 @@ def _when(dt: Any) -> str:
 
 
 def render(tset: TemplateSet, tpl: FormTemplate, book: BookContext) -> Built:
-    st = make_styles(9)
+    st = make_styles(8.5)
     fixed = sum(w for _k, w in COLUMNS) * mm
     widths = [w * mm if w else WIDTH - fixed for _k, w in COLUMNS]
     head: list[Flowable] = [para(tpl.label(k), st.cell_head) for k, _w in COLUMNS]

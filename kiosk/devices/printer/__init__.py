@@ -1,0 +1,27 @@
+"""Printers: CUPS (``lp`` + IPP status) and an in-memory fake, behind :class:`Printer`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk.devices.printer.base import (
+    JobStatus,
+    Printer,
+    PrinterInfo,
+    PrintJob,
+    check_ready,
+    media_for,
+)
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+
+__all__ = ["JobStatus", "PrintJob", "Printer", "PrinterInfo", "check_ready", "media_for",
+           "open_printer"]
+
+
+def open_printer(config: Config) -> Printer:
+    """The configured print system (CUPS; ``printer.name`` picks the queue)."""
+    from kiosk.devices.printer.cups import CupsPrinter
+
+    return CupsPrinter(default_name=str(config.get("printer.name")))
