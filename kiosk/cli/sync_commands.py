@@ -55,21 +55,15 @@ def _enroll(args: argparse.Namespace) -> Any:
 
 
 def _engine() -> Any:
-    from kiosk.config import Config
     from kiosk.storage import Store
-    from kiosk.sync import credentials
-    from kiosk.sync.engine import SyncEngine
-    from kiosk.sync.transport import make_client
+    from kiosk.sync.background import build_engine
 
-    config = Config.load()
-    url = config.get("sync.server_url")
-    if not url:
-        raise ConfigError(_("Chưa cấu hình máy chủ đồng bộ."),
-                          hint=_("Chạy «kiosk sync enroll --server URL --token MÃ»."))
-    token = credentials.require_token(url)
     store = Store()
-    http = make_client(url, config.get("sync.ca_file"))
-    return SyncEngine(store, http, lambda: credentials.require_token(url) or token)
+    try:
+        return build_engine(store)
+    except BaseException:
+        store.close()
+        raise
 
 
 def _lock() -> Any:
@@ -99,23 +93,22 @@ def _run(args: argparse.Namespace) -> int:
     import threading
 
     from kiosk.cli import emit
-    from kiosk.sync.worker import SyncWorker
+    from kiosk.storage import Store
+    from kiosk.sync.background import start_background_sync
 
-    engine = _engine()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: done.set())
-
-    def one_pass() -> dict[str, Any]:
-        result: dict[str, Any] = engine.run_once()
-        emit(result)
-        return result
-
-    worker = SyncWorker(one_pass, _lock(), interval=args.interval).start()
+    store = Store()
     try:
-        done.wait()
+        worker = start_background_sync(
+            store, on_event=lambda e: emit(e) if e.get("kind") != "dossier" else None,
+            interval=args.interval)
+        try:
+            done.wait()
+        finally:
+            worker.stop()
     finally:
-        worker.stop()
-        engine.store.close()
+        store.close()
     return 0
 
 

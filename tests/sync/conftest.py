@@ -101,6 +101,12 @@ def assert_sync_properties(store: Store, central: Central) -> None:
     cursor = store.read(lambda db: db.execute(
         "SELECT value FROM sync_meta WHERE key = 'cursor'").fetchone())
     assert int(cursor[0]) == int(max_seq["s"] or 0)  # type: ignore[index]
-    # 6. integrity.
+    # 6. no orphan files on either side, and integrity.
+    on_disk = set(store.files.iter_hashes())
+    rows = store.read(lambda db: {r[0] for r in db.execute("SELECT sha256 FROM files")})
+    assert on_disk == rows
+    with central.db.transaction(write=False) as tx:
+        blob_rows = {r["sha256"] for r in tx.all("SELECT sha256 FROM blobs")}
+    assert {p.name for p in (central.blobs.root / "blobs").rglob("*") if p.is_file()} == blob_rows
     assert store.read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
     assert store.check(rehash=True)["ok"] is True

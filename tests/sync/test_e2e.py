@@ -241,3 +241,27 @@ def test_sync_against_postgresql_server(store, tmp_path, pg_url) -> None:
         service.set_status(db, saved[0].code, 4, "xử lý", "tỉnh")
         assert engine.run_once()["pulled"] == 1
         assert_sync_properties(store, Central(srv, db, blobs, FaultPlan(), token, ""))
+
+
+def test_background_sync_for_the_app(store, central: Central) -> None:
+    import time
+
+    from kiosk.sync.background import start_background_sync
+
+    store.config.set("sync.server_url", central.url)
+    with pytest.raises(credentials.CredentialsError):
+        start_background_sync(store)  # not enrolled yet: a clear state, not a crash
+    credentials.save_token(central.url, central.token)
+    events: list[dict] = []
+    worker = start_background_sync(store, on_event=events.append, interval=60)
+    try:
+        saved = save_dossier(store, pages=1)
+        worker.poke()  # the app saved something: sync now, not at the next tick
+        deadline = time.monotonic() + 30
+        while dossier_sync_state(store, saved.id) != "sent":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert {"kind": "dossier", "dossier_id": saved.id, "state": "sent"} in events
+    assert_sync_properties(store, central)
