@@ -481,13 +481,21 @@ def sync_status(store: Store) -> dict[str, Any]:
 
 def dossier_sync_state(store: Store, dossier_id: str) -> str:
     """Per dossier: ``saved`` (here only), ``sending``, ``sent`` or ``needs_attention``."""
-    rows = store.read(lambda db: db.execute(
-        "SELECT state FROM outbox WHERE dossier_id = ?", (dossier_id,)).fetchall())
-    states = {r[0] for r in rows}
+
+    def read(db: Any) -> tuple[set[str], bool]:
+        states = {r[0] for r in db.execute(
+            "SELECT state FROM outbox WHERE dossier_id = ?", (dossier_id,)).fetchall()}
+        known = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_dossiers'").fetchone()
+        acked = bool(known) and db.execute(
+            "SELECT 1 FROM sync_dossiers WHERE dossier_id = ?", (dossier_id,)).fetchone()
+        return states, bool(acked)
+
+    states, acked = store.read(read)
     if "needs_attention" in states:
         return "needs_attention"
     if "in_flight" in states:
         return "sending"
     if "pending" in states:
         return "saved"
-    return "sent" if states else "saved"
+    # Done rows may have been pruned long after the ack: the ack record still says "sent".
+    return "sent" if states or acked else "saved"

@@ -39,6 +39,15 @@ def test_backlog_reaches_server_once_and_statuses_come_back(store, central: Cent
     # Nothing left: a further pass sends nothing and changes nothing.
     again = engine.run_once()
     assert again["sent"] == 0 and again["pulled"] == 0
+    # Years later the done rows are pruned; the dossier still shows as sent.
+    from datetime import timedelta
+
+    from kiosk import clock
+    from kiosk.storage import outbox
+
+    store.call(lambda db: outbox.prune_done(db, clock.now() + timedelta(days=1)))
+    assert store.outbox_counts()["done"] == 0
+    assert dossier_sync_state(store, saved[0].id) == "sent"
 
 
 def test_stale_status_change_is_rebased_on_server_version(store, central: Central) -> None:
