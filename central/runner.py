@@ -33,7 +33,8 @@ def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765
 class ServerThread:
     """The real server (uvicorn + the app) on ``127.0.0.1:<free port>`` in a thread."""
 
-    def __init__(self, db: Database, blobs: BlobStore, **app_kw: Any) -> None:
+    def __init__(self, db: Database, blobs: BlobStore, *,
+                 server_kw: dict[str, Any] | None = None, **app_kw: Any) -> None:
         self.db = db
         self.blobs = blobs
         self.app = create_app(db, blobs, **app_kw)
@@ -41,13 +42,15 @@ class ServerThread:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         sock.close()
-        self._server = uvicorn.Server(_uvicorn_config(self.app, "127.0.0.1", self.port))
+        self.scheme = "https" if (server_kw or {}).get("ssl_certfile") else "http"
+        self._server = uvicorn.Server(_uvicorn_config(self.app, "127.0.0.1", self.port,
+                                                      **(server_kw or {})))
         self._thread = threading.Thread(target=self._server.run, name="central-server",
                                         daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> ServerThread:
         self._thread.start()
