@@ -1,9 +1,9 @@
 """Render every screen of the counter app at 1366×768 into docs/screenshots/.
 
-Run under a real X server so that the virtual keyboard appears:
+Scanned pages come from the fake driver's generated letters (the UI tests use the SANE
+test backend). Run under a real X server so that the virtual keyboard appears:
 ``xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py``
-(it starts Xvfb itself when no DISPLAY is set). Uses a throw-away KIOSK_HOME with demo data
-and the SANE test scanner.
+(it starts Xvfb itself when no DISPLAY is set). Uses a throw-away KIOSK_HOME with demo data.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 
 
-def ensure_display() -> subprocess.Popen[bytes] | None:
+def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
     if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         return None
     if not shutil.which("Xvfb"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         return None
     display = ":97"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)
     os.environ["DISPLAY"] = display
@@ -36,7 +36,15 @@ def ensure_display() -> subprocess.Popen[bytes] | None:
 
 
 def main() -> int:
-    xvfb = ensure_display()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    out = args.out
+    xvfb = ensure_display(width, height)
     home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     os.environ["KIOSK_HOME"] = str(home)
     sys.path.insert(0, str(ROOT))
@@ -44,15 +52,18 @@ def main() -> int:
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.demo import seed
+    from kiosk.devices.scanner import create_driver
     from kiosk.ui.app import build_services, create_window
 
-    services = build_services(demo=True)
+    # The fake driver feeds generated letters with seals: pages a clerk would recognise.
+    # (The SANE test backend's pages are test patterns; the UI tests scan through it.)
+    services = build_services(demo=True, scanner_factory=lambda: create_driver("fake"))
     codes = seed(services.store)
     window = create_window(services)
     root = window.root()
-    root.setProperty("width", 1366)
-    root.setProperty("height", 768)
-    OUT.mkdir(parents=True, exist_ok=True)
+    root.setProperty("width", width)
+    root.setProperty("height", height)
+    out.mkdir(parents=True, exist_ok=True)
 
     def settle(seconds: float = 0.6) -> None:
         end = time.monotonic() + seconds
@@ -65,8 +76,8 @@ def main() -> int:
     def shot(name: str) -> None:
         settle()
         image = root.grabWindow()  # type: ignore[attr-defined]
-        image.save(str(OUT / f"{name}.png"))
-        print("wrote", OUT / f"{name}.png")
+        image.save(str(out / f"{name}.png"))
+        print("wrote", out / f"{name}.png")
 
     shot("01-sign-in")
     window.app.signIn("1234")
