@@ -274,3 +274,37 @@ def test_background_sync_for_the_app(store, central: Central) -> None:
         worker.stop()
     assert {"kind": "dossier", "dossier_id": saved.id, "state": "sent"} in events
     assert_sync_properties(store, central)
+
+
+def test_chunk_size_adapts() -> None:
+    from kiosk.sync.blobs import MAX_CHUNK, MIN_CHUNK, START_CHUNK, ChunkSizer
+
+    sizer = ChunkSizer()
+    assert sizer.size == START_CHUNK == 256 * 1024
+    for _ in range(10):
+        sizer.grow()
+    assert sizer.size == MAX_CHUNK == 2 * 1024 * 1024
+    sizer.shrink()
+    assert sizer.size == MAX_CHUNK // 2
+    for _ in range(10):
+        sizer.shrink()
+    assert sizer.size == MIN_CHUNK
+
+
+def test_timeouts_shrink_chunks_and_resume(store, central: Central) -> None:
+    from kiosk.sync.blobs import START_CHUNK
+
+    save_dossier(store, pages=1, size=3_000_000)
+    central.plan.add(FaultRule("slow", method="PATCH", skip=2, count=1, delay=2.0))
+    engine = engine_for(store, central.url, central.token, timeout=httpx.Timeout(1.0))
+    first = engine.run_once()
+    assert first["retrying"] == 1 and engine.sizer.size < 4 * START_CHUNK
+    _drain_all(engine)
+    assert_sync_properties(store, central)
+
+
+def _drain_all(engine) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(10):
+        if engine.run_once(ignore_backoff=True)["waiting"] == 0:
+            return
+    raise AssertionError("not drained")
