@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.scan_commands",
     "kiosk.cli.sync_commands",
     "kiosk.cli.central_commands",
+    "kiosk.cli.forms_commands",
 ]
 
 

@@ -78,7 +78,7 @@ def render_form(ctx: FormContext, form: str = "01", *, paper: str = "a4",
         raise InvalidInput(
             _("Mẫu {number} là sổ theo dõi, in theo khoảng ngày chứ không theo một hồ sơ.",
               number=tpl.number),
-            hint=_("Dùng lệnh: kiosk form book --from NGÀY --to NGÀY"),
+            hint=_("Dùng lệnh: kiosk book --from NGÀY --to NGÀY --out TỆP.pdf"),
         )
     warnings: list[str] = []
     if paper == "thermal":

@@ -23,8 +23,8 @@ from kiosk.forms.layout import (
 )
 from kiosk.forms.model import FormContext
 from kiosk.forms.templates import FormTemplate, TemplateSet
-from kiosk.forms.values import label_values, place_date, qr_payload
-from kiosk.forms.vnformat import format_amount, format_datetime_vn, nfc, two_digits
+from kiosk.forms.values import fee_text, label_values, place_date, qr_payload
+from kiosk.forms.vnformat import format_datetime_vn, nfc, two_digits
 
 PAGE_W, PAGE_H = A4
 MARGINS = (15 * mm, 15 * mm, 15 * mm, 25 * mm)  # top, right, bottom, left (binding side)
@@ -115,7 +115,7 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     story.append(field(tpl.label("received"), format_datetime_vn(ctx.received_at), st.body))
     story.append(field(tpl.label("due"), v["due"], st.body, bold_value=True))
     story.append(field(tpl.label("fee"),
-                       format_amount(ctx.fee, free_text=tpl.label("fee_free")), st.body))
+                       fee_text(ctx, tpl), st.body))
     if ctx.book is not None:
         story.append(para(tpl.label("book", volume=ctx.book.volume,
                                     line=two_digits(ctx.book.line)), st.body))

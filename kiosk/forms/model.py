@@ -88,6 +88,7 @@ class FormContext:
     components: tuple[ComponentLine, ...] = ()
     sets: int = 1
     fee: int | None = None  # đồng; None or 0: no fee
+    fee_note: str = ""  # how the fee is counted ("2.000 đồng/trang"), printed after it
     clerk: str = ""
     book: BookRef | None = None
     lead_agency: str = ""  # agency that resolves the dossier

@@ -18,8 +18,8 @@ from kiosk.forms.barcodes import THERMAL_MODULE, Code128Flowable, QRFlowable
 from kiosk.forms.layout import Built, build_pdf, esc, field, make_styles, para
 from kiosk.forms.model import FormContext
 from kiosk.forms.templates import FormTemplate, TemplateSet
-from kiosk.forms.values import label_values, qr_payload
-from kiosk.forms.vnformat import format_amount, format_datetime_vn, nfc, two_digits
+from kiosk.forms.values import fee_text, label_values, qr_payload
+from kiosk.forms.vnformat import format_datetime_vn, nfc, two_digits
 
 PAPER_W = 80 * mm
 SIDE = 4 * mm
@@ -56,7 +56,7 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Bui
         para(tpl.label("sets", n=two_digits(ctx.sets)), st.body),
         field(tpl.label("received"), format_datetime_vn(ctx.received_at), st.body),
         field(tpl.label("due"), v["due"], st.body, bold_value=True),
-        field(tpl.label("fee"), format_amount(ctx.fee, free_text=tpl.label("fee_free")),
+        field(tpl.label("fee"), fee_text(ctx, tpl),
               st.body),
     ]
     if ctx.book is not None:

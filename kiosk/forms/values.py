@@ -6,7 +6,7 @@ from datetime import datetime
 
 from kiosk.forms.model import FormContext
 from kiosk.forms.templates import FormTemplate
-from kiosk.forms.vnformat import format_date_vn, format_datetime_vn, nfc
+from kiosk.forms.vnformat import format_amount, format_date_vn, format_datetime_vn, nfc
 
 
 def printed_at(ctx: FormContext) -> datetime:
@@ -55,3 +55,8 @@ def qr_payload(ctx: FormContext) -> str:
     if "{code}" in url:
         return url.replace("{code}", ctx.code)
     return url + ctx.code
+
+
+def fee_text(ctx: FormContext, tpl: FormTemplate) -> str:
+    text = format_amount(ctx.fee, free_text=tpl.label("fee_free"))
+    return f"{text} ({nfc(ctx.fee_note)})" if ctx.fee and ctx.fee_note else text
