@@ -20,6 +20,8 @@ def register(sub: Any) -> None:
                       help="keep blank pages in the PDF instead of setting them aside")
     scan.add_argument("--no-mrc", action="store_true", help="JPEG instead of MRC for colour")
     scan.add_argument("--out", required=True, type=Path, help="the PDF to write")
+    scan.add_argument("--store", action="store_true",
+                      help="also put the PDF and page thumbnails in the file store")
     scan.set_defaults(func=_scan)
 
     imp = sub.add_parser("import", help="run images or PDFs through the page pipeline")
@@ -28,6 +30,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--resolution", type=int, default=200, help="dpi for PDFs and photos")
     imp.add_argument("--keep-blank", action="store_true")
     imp.add_argument("--no-mrc", action="store_true")
+    imp.add_argument("--store", action="store_true",
+                     help="also put the PDF and page thumbnails in the file store")
     imp.set_defaults(func=_import)
 
     dev = sub.add_parser("devices", help="scanners (and other devices) with their state")
@@ -55,6 +59,15 @@ def _write(component: Any, out: Path, keep_blank: bool) -> int:
             hint=_("Kiểm tra mặt giấy khi đặt vào máy, hoặc dùng --keep-blank để giữ lại."),
         )
     return write_pdf([p.encoded for p in kept], out)
+
+
+def _stored(component: Any) -> dict[str, Any]:
+    """Hand the component to the content-addressed file store (kiosk.storage)."""
+    from kiosk import paths
+    from kiosk.devices.pipeline.store import store_component
+    from kiosk.storage.files import FileStore
+
+    return store_component(FileStore(paths.files_dir()), component)
 
 
 def _scan(args: argparse.Namespace) -> Any:
@@ -99,12 +112,15 @@ def _scan(args: argparse.Namespace) -> Any:
     remember(device, settings)
     size = _write(component, args.out, args.keep_blank)
     summary = component.summary(size)
-    return {
+    out = {
         "pages": summary["pages"], "blank_pages": summary["blank_pages"], "bytes": size,
         "device": device, "source": settings.source.value, "resolution": settings.resolution,
         "mode": settings.mode.value, "cancelled": result.cancelled, "out": str(args.out),
         "per_page": summary["per_page"],
     }
+    if args.store:
+        out["stored"] = _stored(component)
+    return out
 
 
 def _import(args: argparse.Namespace) -> Any:
@@ -117,7 +133,10 @@ def _import(args: argparse.Namespace) -> Any:
                 pipeline.submit(image, dpi)
         component = Component(pipeline.results())
     size = _write(component, args.out, args.keep_blank)
-    return {**component.summary(size), "out": str(args.out)}
+    out = {**component.summary(size), "out": str(args.out)}
+    if args.store:
+        out["stored"] = _stored(component)
+    return out
 
 
 def _devices(args: argparse.Namespace) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,31 @@ def test_import_pdf_pages_and_phone_photos(tmp_path: Path) -> None:
     Image.fromarray(np.full((3000, 2250, 3), 240, np.uint8)).save(photo, dpi=(72, 72))
     ((image, dpi),) = list(load_pages(photo, 200))
     assert dpi == 200 and image.shape[0] == round(297 / 25.4 * 200)
+
+
+def test_import_into_the_file_store(letter_png: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk import paths
+
+    out_pdf = tmp_path / "s.pdf"
+    code, out, err = run_cli(["import", str(letter_png), "--store", "--out", str(out_pdf)],
+                             capsys)
+    assert code == 0, err
+    stored = out["stored"]
+    pdf_path = paths.files_dir() / stored["pdf_sha256"][:2] / stored["pdf_sha256"]
+    # The stored file is the written PDF (deterministic output), found by its hash.
+    assert pdf_path.read_bytes() == out_pdf.read_bytes()
+    assert stored["pages"][0]["thumbnail_sha256"]
+
+
+@pytest.mark.hardware
+@pytest.mark.skipif(os.environ.get("KIOSK_HARDWARE") != "1",
+                    reason="needs a real scanner; set KIOSK_HARDWARE=1 and SANE_CONFIG_DIR")
+def test_real_scanner_flatbed_page(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANE_CONFIG_DIR", os.environ.get("KIOSK_SANE_CONFIG_DIR",
+                                                         "/etc/sane.d"))
+    code, out, err = run_cli(["scan", "--source", "flatbed", "--out",
+                              str(tmp_path / "real.pdf")], capsys)
+    assert code == 0, err
+    assert out["pages"] + out["blank_pages"] == 1 and not out["device"].startswith("test:")
