@@ -22,6 +22,9 @@ def register(sub: Any) -> None:
     scan.add_argument("--out", required=True, type=Path, help="the PDF to write")
     scan.add_argument("--store", action="store_true",
                       help="also put the PDF and page thumbnails in the file store")
+    scan.add_argument("--ask", action="store_true",
+                      help="on a paper jam, open cover or empty feeder, wait for Enter on "
+                           "stdin and continue the same batch")
     scan.set_defaults(func=_scan)
 
     imp = sub.add_parser("import", help="run images or PDFs through the page pipeline")
@@ -61,6 +64,18 @@ def _write(component: Any, out: Path, keep_blank: bool) -> int:
     return write_pdf([p.encoded for p in kept], out)
 
 
+class TerminalHandler:
+    """The CLI's ScanHandler: tell the clerk on stderr, wait for a line on stdin."""
+
+    def ask_continue(self, error: Any) -> bool:
+        print(error.message, file=sys.stderr)
+        if error.hint:
+            print(error.hint, file=sys.stderr)
+        print(_("Nhấn Enter để quét tiếp, gõ q rồi Enter để dừng."), file=sys.stderr)
+        line = sys.stdin.readline()
+        return bool(line) and line.strip().lower() not in ("q", "quit", "dừng")
+
+
 def _stored(component: Any) -> dict[str, Any]:
     """Hand the component to the content-addressed file store (kiosk.storage)."""
     from kiosk import paths
@@ -94,7 +109,8 @@ def _scan(args: argparse.Namespace) -> Any:
 
         try:
             result = scan_batch(driver, device, settings, options=_options(args),
-                                cancel=cancel, on_progress=progress)
+                                cancel=cancel, on_progress=progress,
+                                handler=TerminalHandler() if args.ask else None)
         except KeyboardInterrupt:
             cancel.cancel()
             raise

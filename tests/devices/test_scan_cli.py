@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -178,3 +179,17 @@ def test_real_scanner_flatbed_page(tmp_path: Path, capsys: pytest.CaptureFixture
                               str(tmp_path / "real.pdf")], capsys)
     assert code == 0, err
     assert out["pages"] + out["blank_pages"] == 1 and not out["device"].startswith("test:")
+
+
+def test_scan_ask_waits_for_the_clerk_after_a_jam(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, _ = samples.gray_letter(100)
+    fake = FakeScanDriver(pages=[page] * 4, dpi=100, fail_at=1, fail_times=1,
+                          fail_with=lambda n: PaperJam.create(pages_scanned=n))
+    monkeypatch.setattr("kiosk.devices.scanner.create_driver",
+                        lambda kind=None, config=None: fake)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # the clerk clears it, hits Enter
+    code, out, err = run_cli(["scan", "--ask", "--out", str(tmp_path / "a.pdf")], capsys)
+    assert code == 0 and out["pages"] == 4
+    assert "Kẹt giấy" in err and "Enter" in err

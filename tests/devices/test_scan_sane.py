@@ -233,3 +233,8 @@ def test_io_error_with_the_device_gone_is_unplugged() -> None:
         finally:
             driver.close()
     assert info.value.pages_scanned == 1 and len(pages) == 1
+
+
+def test_lineart_is_scanned_grey_for_the_pipeline_to_binarise() -> None:
+    outcome, pages = run(SaneScanDriver(), ScanSettings(Source.FLATBED, FAST, Mode.LINEART))
+    assert outcome.pages == 1 and pages[0].image.ndim == 2

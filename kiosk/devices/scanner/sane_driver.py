@@ -192,8 +192,12 @@ class SaneScanDriver:
         mode_opt = options.get("mode")
         if mode_opt is not None and isinstance(mode_opt.constraint, list):
             modes = match_mode([str(m) for m in mode_opt.constraint])
-            wanted = settings.mode if settings.mode in modes else (
-                Mode.GRAY if Mode.GRAY in modes and settings.mode is Mode.LINEART else None)
+            wanted: Mode | None = settings.mode if settings.mode in modes else None
+            if settings.mode is Mode.LINEART and Mode.GRAY in modes:
+                # Scan grey and let the pipeline binarise (background-normalised, at 1.5×):
+                # better text than a scanner's fixed threshold, and it avoids 1-bit packed
+                # frames, whose layout differs between backends.
+                wanted = Mode.GRAY
             if wanted is None:
                 raise ScannerUnsupported.create(device=device, detail=settings.mode.value)
             self._set(handle, device, "mode", modes[wanted])
