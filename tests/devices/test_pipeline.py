@@ -214,3 +214,10 @@ def test_component_goes_to_the_file_store(processed: dict[str, ProcessedPage],
     assert [p["in_pdf"] for p in stored["pages"]] == [True, False]
     thumb = files.path_for(stored["pages"][1]["thumbnail_sha256"])
     assert Image.open(thumb).format == "JPEG"  # the blank page's image is kept
+
+
+@pytest.mark.parametrize(("kind", "blank"),
+                         [("page-number", False), ("signature", False), ("dust", True)])
+def test_blank_means_no_marks_not_little_ink(kind: str, blank: bool) -> None:
+    page = process_page(samples.nearly_blank(kind, DPI), DPI)
+    assert page.facts.blank is blank

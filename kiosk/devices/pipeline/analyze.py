@@ -168,7 +168,11 @@ def analyze(rgb: np.ndarray, dpi: int, skew: float = 0.0, cropped: bool = False)
     # Text strokes are thin; continuous tone survives a 5×5 opening.
     mid = cv2.morphologyEx(midtones, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     photo_fraction = float(mid.mean())
-    blank = ink_fraction < 0.0015 and color_fraction < 0.0005 and photo_fraction < 0.002
+    # Blank means no marks, not little ink: a lone "Trang 2" is 0.02 % of the page, like dust.
+    # Dust is specks; writing is several letter-sized marks (≥ 8 px ≈ 0.5 mm² at 100 dpi).
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) if count > 1 else 0
+    blank = marks < 3 and color_fraction < 0.0005 and photo_fraction < 0.002
     return PageFacts(
         blank=blank,
         color=color_fraction >= 0.0005,

@@ -184,3 +184,27 @@ def photo_page(dpi: int = 200, seed: int = 5) -> np.ndarray:
 def gray_letter(dpi: int = 200, seed: int = 7) -> tuple[np.ndarray, str]:
     """A plain black-and-white letter (no seal, no signature): the G4 case."""
     return letter_page(dpi, seal=False, signature=False, seed=seed)
+
+
+def nearly_blank(kind: str, dpi: int = 200, seed: int = 9) -> np.ndarray:
+    """Edge cases of blank detection: ``"page-number"`` (only "Trang 2" at the foot),
+    ``"signature"`` (only a blue signature) — not blank; ``"dust"`` (specks) — blank."""
+    page = _blank(dpi)
+    draw = ImageDraw.Draw(page)
+    if kind == "page-number":
+        draw.text((page.width // 2, page.height - round(1.5 * dpi)), "Trang 2",
+                  fill=(25, 25, 25), font=_font(round(12 / 72 * dpi)), anchor="mm")
+    elif kind == "signature":
+        x0, y0 = page.width // 2, page.height // 2
+        draw.line([(x0 + i * dpi / 100, y0 + 20 * math.sin(i / 5.0) * dpi / 200)
+                   for i in range(150)], fill=(30, 50, 150), width=max(2, dpi // 80))
+    elif kind == "dust":
+        rng = np.random.default_rng(seed)
+        for _ in range(30):
+            x = int(rng.integers(dpi, page.width - dpi))
+            y = int(rng.integers(dpi, page.height - dpi))
+            r = max(1, dpi // 130)
+            draw.ellipse((x, y, x + r, y + r), fill=(60, 60, 60))
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return _scan_look(np.asarray(page), seed)
