@@ -116,7 +116,7 @@ def _status(_args: argparse.Namespace) -> Any:
     from kiosk.config import Config
     from kiosk.storage import Store
     from kiosk.sync import credentials
-    from kiosk.sync.engine import sync_status
+    from kiosk.sync.status import sync_status
 
     config = Config.load()
     url = config.get("sync.server_url")

@@ -9,7 +9,8 @@ from central import service
 from central.faults import FaultRule
 from kiosk.errors import ConfigError
 from kiosk.sync import credentials
-from kiosk.sync.engine import backoff_delay, dossier_sync_state, sync_status
+from kiosk.sync.engine import backoff_delay
+from kiosk.sync.status import dossier_sync_state, sync_status
 from kiosk.sync.transport import check_server_url
 from kiosk.sync.worker import AlreadyRunning, InstanceLock, SyncWorker
 from tests.sync.conftest import Central, assert_sync_properties, engine_for, save_dossier

@@ -14,7 +14,8 @@ from central.blobstore import BlobStore
 from central.db import Database
 from central.runner import ServerThread
 from kiosk.errors import ConfigError
-from kiosk.sync.engine import SyncEngine, sync_status
+from kiosk.sync.engine import SyncEngine
+from kiosk.sync.status import sync_status
 from kiosk.sync.transport import make_client
 from tests.sync.conftest import UNIT, save_dossier
 
