@@ -181,3 +181,42 @@ def story_height(story: list[Flowable], width: float) -> float:
         if i:  # a frame drops the space before its first flowable
             total += flowable.getSpaceBefore()
     return total
+
+
+def draw_story_on_one_page(story: list[Flowable], *, page_width: float, side: float,
+                           top: float, bottom: float, title: str, author: str,
+                           subject: str) -> tuple[Built, float]:
+    """Draw ``story`` on one page exactly as tall as it needs (the thermal ticket).
+
+    Wraps each flowable once and places it directly: measuring with platypus and then
+    building a document wrapped every paragraph twice, a third of a ticket's render time.
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
+    width = page_width - 2 * side
+    placed: list[tuple[Flowable, float, float, float, float]] = []
+    total = 0.0
+    for i, flowable in enumerate(story):
+        w, h = flowable.wrap(width, 1e6)
+        before = flowable.getSpaceBefore() if i else 0.0
+        after = flowable.getSpaceAfter()
+        placed.append((flowable, w, h, before, after))
+        total += before + h + after
+    height = top + bottom + total
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=(page_width, height), invariant=True)
+    canv.setTitle(nfc(title))
+    canv.setAuthor(nfc(author))
+    canv.setSubject(subject)
+    canv.setCreator("kiosk")
+    y = height - top
+    for flowable, w, h, before, after in placed:
+        y -= before + h
+        align = getattr(flowable, "hAlign", "LEFT")
+        x = side + ((width - w) / 2 if align in ("CENTER", "CENTRE") else
+                    (width - w) if align == "RIGHT" else 0.0)
+        flowable.drawOn(canv, x, y)
+        y -= after
+    canv.showPage()
+    canv.save()
+    return Built(buf.getvalue(), 1), height

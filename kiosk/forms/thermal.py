@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer
 
 from kiosk.forms import fonts
 from kiosk.forms.barcodes import THERMAL_MODULE, Code128Flowable, QRFlowable
-from kiosk.forms.layout import Built, build_pdf, esc, field, make_styles, para
+from kiosk.forms.layout import Built, draw_story_on_one_page, esc, field, make_styles, para
 from kiosk.forms.model import FormContext
 from kiosk.forms.templates import FormTemplate, TemplateSet
 from kiosk.forms.values import fee_text, label_values, qr_payload
@@ -72,19 +72,11 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Bui
         Paragraph(f"<i>{esc(tpl.label('thermal_footer'))}</i>",
                   ParagraphStyle("f", parent=st.small, alignment=TA_CENTER)),
     ]
-    # Measure before building: the page is exactly as long as the ticket (+1 mm of slack
-    # for rounding, so the last line never spills onto a second ticket).
-    height = TOP + BOTTOM + _measure(story) + 1 * mm
-    built = build_pdf(story, width=PAPER_W, height=height, margins=(TOP, SIDE, BOTTOM, SIDE),
-                      title=f"{tpl.title} {ctx.code}", author=nfc(ctx.unit.centre_name),
-                      subject=tpl.caption)
+    built, height = draw_story_on_one_page(
+        story, page_width=PAPER_W, side=SIDE, top=TOP, bottom=BOTTOM,
+        title=f"{tpl.title} {ctx.code}", author=nfc(ctx.unit.centre_name), subject=tpl.caption)
     warnings = []
     if barcode.shrunk:
         warnings.append("barcode_shrunk")
     return built, height, warnings
 
-
-def _measure(story: list[Flowable]) -> float:
-    from kiosk.forms.layout import story_height
-
-    return story_height(story, WIDTH)
