@@ -62,19 +62,26 @@ def check(db: Database, files: FileStore, *, rehash: bool = True) -> dict[str, A
 
 
 def backup(db: Database, files: FileStore, dest: Path) -> dict[str, Any]:
-    """Write ``dest/kiosk.sqlite3`` and ``dest/files/…``; ``dest`` must be empty or new."""
+    """Write ``dest/kiosk.sqlite3``, ``dest/files/…`` and, last, ``dest/manifest.json``.
+
+    ``dest`` must be new or empty. A failed backup (full USB stick, pulled out) removes what
+    it wrote; a folder without ``manifest.json`` is never a finished backup.
+    """
     if dest.exists() and any(dest.iterdir()):
         raise StorageError(
             _("Thư mục sao lưu {path} không trống.", path=str(dest)),
             hint=_("Chọn một thư mục mới hoặc thư mục trống."),
         )
+    created = not dest.exists()
     try:
         dest.mkdir(parents=True, exist_ok=True)
         target_path = dest / "kiosk.sqlite3"
         target = sqlite3.connect(str(target_path))
         try:
-            # Pages in steps so the app's writer is never blocked for long.
-            db.conn.backup(target, pages=1024)
+            # All pages in one step: a stepwise backup restarts whenever the app commits in
+            # between, and might never finish on a busy counter. In WAL mode the one read
+            # transaction this takes does not block the writer.
+            db.conn.backup(target, pages=-1)
         finally:
             target.close()
         snap = sqlite3.connect(str(target_path))
@@ -87,26 +94,38 @@ def backup(db: Database, files: FileStore, dest: Path) -> dict[str, Any]:
         out = FileStore(dest / "files")
         total = 0
         for sha in hashes:
-            src = files.path_for(sha)
             dst = out.path_for(sha)
             dst.parent.mkdir(exist_ok=True)
-            shutil.copyfile(src, dst)
+            shutil.copyfile(files.path_for(sha), dst)
             total += dst.stat().st_size
         out.tmp.rmdir()
+        _sync_tree(dest)
         manifest = {"created_at": iso(now()), "dossiers": dossiers, "files": len(hashes),
                     "file_bytes": total, "database": target_path.name}
         (dest / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                             encoding="utf-8")
         _sync_tree(dest)
-    except OSError as exc:
-        if is_disk_full(exc):
+    except (OSError, sqlite3.Error) as exc:
+        _remove_partial(dest, created)
+        if is_disk_full(exc, dest.parent if created else dest):
             raise disk_full_error(dest) from exc
         raise StorageError(
             _("Không sao lưu được vào {path}: {error}", path=str(dest),
-              error=exc.strerror or str(exc)),
+              error=getattr(exc, "strerror", None) or str(exc)),
             hint=_("Kiểm tra thiết bị lưu trữ và quyền ghi rồi thử lại."),
         ) from exc
     return {"path": str(dest), **manifest}
+
+
+def _remove_partial(dest: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(dest, ignore_errors=True)
+    elif dest.exists():
+        for child in dest.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
 
 
 def _sync_tree(root: Path) -> None:

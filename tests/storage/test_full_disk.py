@@ -93,3 +93,16 @@ def test_saves_on_a_full_disk_fail_cleanly_and_resume_after(small_disk: Path) ->
         assert report["ok"], report
     finally:
         store.close()
+
+
+def test_a_backup_to_a_full_stick_fails_cleanly(small_disk: Path, kiosk_home: Path) -> None:
+    with Store(orphan_grace_seconds=None) as store:
+        for i in range(4):  # about 4 MB of scans: more than the 3 MB stick holds
+            inp = make_input(store, pages=1, content=os.urandom(1 << 20) + bytes([i]))
+            store.save_dossier(inp, "a")
+        dest = small_disk / "backup-2026-11-23"
+        with pytest.raises(StorageError, match="Ổ đĩa đầy"):
+            store.backup(dest)
+        assert not dest.exists()  # nothing half-written that could pass for a backup
+        assert list(small_disk.iterdir()) == []
+        assert store.check()["ok"]

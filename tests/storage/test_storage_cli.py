@@ -95,3 +95,20 @@ def test_check_exits_non_zero_on_a_damaged_store(capsys, tmp_path: Path, kiosk_h
     assert code == 1 and not check["ok"]
     assert check["file_problems"][0]["problem"] == "missing"
     assert "sao lưu" in err
+
+
+def test_a_failed_save_keeps_the_input_as_a_draft(capsys, kiosk_home) -> None:
+    from kiosk.storage import Store
+
+    code, [_saved], _ = run(capsys, "dossier", "new", "--procedure", "1.001193", "--name", "A")
+    assert code == 0
+    with Store(orphan_grace_seconds=None) as store:
+        store.call(lambda db: db.execute("UPDATE code_counters SET last_seq = 1999"))
+    code, out, err = run(capsys, "dossier", "new", "--procedure", "1.001193", "--name",
+                         "Lê Thị Bé", "--phone", "0900000001")
+    assert code != 0 and out == []
+    assert "đã dùng hết số thứ tự" in err and "nháp" in err
+    with Store(orphan_grace_seconds=None) as store:
+        [draft] = store.load_drafts()
+        assert draft["payload"]["applicant"]["name"] == "Lê Thị Bé"
+        assert len(store.list_dossiers()) == 1
