@@ -104,8 +104,19 @@ def id_for_code(db: Database, code: str) -> str | None:
 
 
 def find_by_id_number(db: Database, id_number: str, limit: int = 100) -> list[dict[str, Any]]:
-    return _summaries(db, "WHERE a.id_number = ?", [id_number.strip()],
-                      "ORDER BY d.num DESC", limit)
+    """Dossiers whose applicant has this CCCD number, or this old 9/12-digit CMND number."""
+    number = id_number.strip()
+    if not number:
+        return []
+    return _summaries(
+        db,
+        "WHERE d.id IN (SELECT dossier_id FROM applicants WHERE role = 'owner' AND "
+        "id_number = ? UNION SELECT dossier_id FROM applicants WHERE role = 'owner' AND "
+        "old_id_number = ? AND old_id_number != '')",
+        [number, number],
+        "ORDER BY d.num DESC",
+        limit,
+    )
 
 
 _TOKEN = re.compile(r"[0-9a-z]+")

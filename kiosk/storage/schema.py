@@ -15,7 +15,8 @@ from kiosk.text import fold
 migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
-MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts")
+MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
+                   "0005_old_id_number_index")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -225,6 +226,15 @@ def _drafts(db: Database) -> None:
         " draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,"
         " sha256 TEXT NOT NULL,"
         " PRIMARY KEY (draft_id, sha256))"
+    )
+
+
+@migrations(name="0005_old_id_number_index")
+def _old_id_number_index(db: Database) -> None:
+    # Citizens still bring papers under their old 9-digit CMND; look those up by index too.
+    db.execute(
+        "CREATE INDEX applicants_old_id_number ON applicants (old_id_number) "
+        "WHERE old_id_number != ''"
     )
 
 

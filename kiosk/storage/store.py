@@ -7,6 +7,7 @@ thread, so a long report never holds the writer up (WAL).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from sqlite_utils import Database
 from kiosk import paths
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.config import Config
-from kiosk.dossier import check_transition, parse_status
+from kiosk.dossier import Status, check_transition, parse_status
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.storage import dossiers, drafts, maintenance, outbox, records, settings
@@ -244,7 +245,7 @@ class Store:
         new = parse_status(to)
         return self.call(lambda db: dossiers.change_status(
             db, code.strip(), int(new), actor=actor, note=note.strip(),
-            check=lambda old, new_: check_transition(old, new_, note)))  # type: ignore[arg-type]
+            check=lambda old, new_: check_transition(Status(old), Status(new_), note)))
 
     def audit_log(self, dossier_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT id, at, actor, action, dossier_id, details FROM audit_log"
@@ -252,7 +253,10 @@ class Store:
         if dossier_id:
             sql += " WHERE dossier_id = ?"
             params = (dossier_id,)
-        return self.read(lambda db: [dict(r) for r in db.query(sql + " ORDER BY id", params)])
+        rows = self.read(lambda db: [dict(r) for r in db.query(sql + " ORDER BY id", params)])
+        for row in rows:
+            row["details"] = json.loads(row["details"])
+        return rows
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         return self.read(lambda db: settings.get(db, key, default))

@@ -89,3 +89,16 @@ def test_stats_today(filled: Store) -> None:
     stats = filled.stats_today(at=MONDAY_9.replace(hour=18))
     assert stats["overdue"] == 4
     assert filled.stats_today(at=MONDAY_9 + timedelta(days=1))["received_today"] == 0
+
+
+def test_lookup_by_old_cmnd_number(store: Store) -> None:
+    inp = make_input(store, pages=0)
+    inp.applicant.old_id_number = "110419092"
+    saved = store.save_dossier(inp, "a")
+    assert [r["code"] for r in store.find_by_id_number("110419092")] == [saved.code]
+    assert [r["code"] for r in store.search("110419092")] == [saved.code]
+    assert store.find_by_id_number("") == []
+    plan = " ".join(str(r) for r in store.reader().execute(
+        "EXPLAIN QUERY PLAN SELECT dossier_id FROM applicants WHERE old_id_number = ? "
+        "AND old_id_number != ''", ("110419092",)))
+    assert "applicants_old_id_number" in plan
