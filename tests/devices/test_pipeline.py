@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from kiosk.devices.pipeline import samples
-from kiosk.devices.pipeline.analyze import estimate_skew, gray_of
+from kiosk.devices.pipeline.analyze import analyze, estimate_skew, gray_of
 from kiosk.devices.pipeline.encode import (
     TEXT_SCALE,
     encode_g4,
@@ -221,3 +221,17 @@ def test_component_goes_to_the_file_store(processed: dict[str, ProcessedPage],
 def test_blank_means_no_marks_not_little_ink(kind: str, blank: bool) -> None:
     page = process_page(samples.nearly_blank(kind, DPI), DPI)
     assert page.facts.blank is blank
+
+
+def test_a_signature_alone_keeps_its_colour() -> None:
+    page = process_page(samples.nearly_blank("signature", DPI), DPI)
+    assert page.facts.color and not page.facts.blank and page.encoded.encoding == "mrc"
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_colour_fringes_of_a_misregistered_scanner_are_not_colour(axis: int) -> None:
+    # A one-pixel shift of the red channel paints red/cyan edges on every black stroke.
+    plain, _ = samples.gray_letter(200)
+    fringed = plain.copy()
+    fringed[:, :, 0] = np.roll(plain[:, :, 0], 1, axis=axis)
+    assert not analyze(fringed, 200).color
