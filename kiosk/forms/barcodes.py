@@ -34,31 +34,53 @@ def code128_modules(value: str) -> int:
 class Code128Flowable(Flowable):
     """A Code128 symbol, centred in the frame, with ``module`` points per module.
 
-    ``max_width`` lets a narrow ticket shrink the module only when the code cannot fit at
-    the preferred size; :attr:`shrunk` tells the caller so it can warn.
+    When the code does not fit ``max_width`` at the preferred module (a long QĐ 20/2020 unit
+    code on an 80 mm ticket), the symbol is turned 90° and runs along the ticket, which can
+    grow; shrinking the bars below two dots instead would print a code no reader decodes.
+    Without ``rotate`` the module shrinks to fit and :attr:`shrunk` tells the caller.
     """
 
     def __init__(self, value: str, *, module: float, height: float,
-                 max_width: float | None = None) -> None:
+                 max_width: float | None = None, rotate: bool = False) -> None:
         super().__init__()
         self.value = value
         self.modules = code128_modules(value)
         self.shrunk = False
+        self.rotated = False
         if max_width is not None and self.modules * module > max_width:
-            module = max_width / self.modules
-            self.shrunk = True
+            if rotate:
+                self.rotated = True
+            else:
+                module = max_width / self.modules
+                self.shrunk = True
         self.module = module
         self.bar_height = height
         self.hAlign = "CENTER"
 
+    @property
+    def length(self) -> float:
+        return self.modules * self.module
+
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.width = self.modules * self.module
-        return self.width, self.bar_height
+        if self.rotated:
+            self.width = self.bar_height
+            return self.bar_height, self.length
+        self.width = self.length
+        return self.length, self.bar_height
 
     def draw(self) -> None:
         symbol = Code128(self.value, barWidth=self.module, barHeight=self.bar_height,
                          quiet=0, lquiet=0, rquiet=0)
+        if not self.rotated:
+            symbol.drawOn(self.canv, 0, 0)
+            return
+        self.canv.saveState()
+        # Rotate a quarter turn counter-clockwise, then shift right by the bar height so
+        # the symbol lands in this flowable's box.
+        self.canv.translate(self.bar_height, 0)
+        self.canv.rotate(90)
         symbol.drawOn(self.canv, 0, 0)
+        self.canv.restoreState()
 
 
 def qr_matrix(payload: str, error: str = "m") -> list[list[bool]]:

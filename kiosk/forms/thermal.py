@@ -3,7 +3,7 @@
 80 mm rolls have 72 mm printable (576 dots at 203 dpi). The ticket keeps 4 mm side margins so
 that the whole page is printable and the paper edge serves as the barcode's quiet zone; the
 Code128 uses two-dot modules, which is exactly the printable width for a 25-character
-dossier code (288 modules), and shrinks only for longer codes (reported as a warning).
+dossier code (288 modules); a longer code is printed turned 90°, along the ticket.
 """
 
 from __future__ import annotations
@@ -35,9 +35,15 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Bui
     # Justified text on a 72 mm column stretches the spaces badly: align left instead.
     st.body.alignment = TA_LEFT
     v = label_values(ctx, tpl)
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    # The code in words is what a clerk types when a reader fails: keep it on one line.
+    code_size = min(11.0, 0.98 * WIDTH / stringWidth(ctx.code, fonts.BOLD, 1))
     code_style = ParagraphStyle("code", parent=st.center_bold, fontName=fonts.BOLD,
-                                fontSize=11, leading=14, alignment=TA_CENTER)
-    barcode = Code128Flowable(ctx.code, module=THERMAL_MODULE, height=13 * mm, max_width=WIDTH)
+                                fontSize=code_size, leading=code_size * 1.3,
+                                alignment=TA_CENTER)
+    barcode = Code128Flowable(ctx.code, module=THERMAL_MODULE, height=13 * mm, max_width=WIDTH,
+                               rotate=True)
     story: list[Flowable] = [
         para(ctx.unit.name.upper(), st.center),
         Paragraph(f"<b>{esc(ctx.unit.centre_name.upper())}</b>", st.center),
@@ -76,7 +82,7 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Bui
         story, page_width=PAPER_W, side=SIDE, top=TOP, bottom=BOTTOM,
         title=f"{tpl.title} {ctx.code}", author=nfc(ctx.unit.centre_name), subject=tpl.caption)
     warnings = []
-    if barcode.shrunk:
-        warnings.append("barcode_shrunk")
+    if barcode.rotated:
+        warnings.append("barcode_rotated")
     return built, height, warnings
 
