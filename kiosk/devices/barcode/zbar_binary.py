@@ -78,7 +78,8 @@ def zbar_decode(gray: np.ndarray, symbologies: Iterable[str]) -> list[ZbarSymbol
         return []
     image = np.ascontiguousarray(gray, dtype=np.uint8)
     height, width = image.shape[:2]
-    pixels = image.tobytes()
+    # A ctypes buffer (not bytes) so the pointer handed to zbar stays valid while it scans.
+    pixels = ctypes.create_string_buffer(image.tobytes(), image.size)
     scanner = w.zbar_image_scanner_create()
     if not scanner:
         raise DeviceError(_("zbar không tạo được bộ quét."))
@@ -99,7 +100,7 @@ def zbar_decode(gray: np.ndarray, symbologies: Iterable[str]) -> list[ZbarSymbol
         try:
             w.zbar_image_set_format(img, _Y800)
             w.zbar_image_set_size(img, width, height)
-            data = ctypes.cast(ctypes.c_char_p(pixels), ctypes.c_void_p)  # `pixels` outlives the scan
+            data = ctypes.cast(pixels, ctypes.c_void_p)
             w.zbar_image_set_data(img, data, len(pixels), None)
             if w.zbar_scan_image(scanner, img) < 0:
                 return []

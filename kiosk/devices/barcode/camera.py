@@ -1,0 +1,109 @@
+"""A camera (webcam or document camera) as a barcode source, through OpenCV.
+
+Capture and decoding run on the source's own thread. Every frame goes to ``on_frame`` for
+whoever shows a preview (the UI converts it on its side; nothing here knows Qt), and every
+``decode_every``-th frame is decoded. The same code held in front of the camera is read in
+every frame: only a change of text (or the same text after ``repeat_s``) is reported; the
+router's window merges the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kiosk.devices.barcode.decode import ImageDecoder
+from kiosk.devices.barcode.source import ErrorCallback, Read, ReadCallback
+from kiosk.errors import DeviceError
+from kiosk.i18n import _
+
+FrameCallback = Callable[[np.ndarray], None]
+
+
+def _open_capture(device: int | str) -> Any:
+    import cv2
+
+    return cv2.VideoCapture(device)
+
+
+class CameraSource:
+    def __init__(
+        self,
+        device: int | str,
+        *,
+        decoder: ImageDecoder | None = None,
+        on_frame: FrameCallback | None = None,
+        decode_every: int = 1,
+        repeat_s: float = 2.0,
+        opener: Callable[[int | str], Any] = _open_capture,
+    ) -> None:
+        self.device = device
+        # Frames come many times a second: no upscale/deskew retries, the next frame is
+        # another chance.
+        self.decoder = decoder or ImageDecoder(retries=False)
+        self.on_frame = on_frame
+        self.decode_every = max(1, decode_every)
+        self.repeat_s = repeat_s
+        self._opener = opener
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.frames = 0
+        #: Set when the capture ends by itself (a video file ran out, the camera vanished).
+        self.finished = threading.Event()
+
+    @property
+    def name(self) -> str:
+        return f"camera:{self.device}"
+
+    def start(self, on_read: ReadCallback, on_error: ErrorCallback | None = None) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self.finished.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(on_read, on_error or (lambda _e: None)),
+            name=f"barcode-{self.name}", daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self, on_read: ReadCallback, on_error: ErrorCallback) -> None:
+        capture = self._opener(self.device)
+        try:
+            if capture is None or not capture.isOpened():
+                on_error(DeviceError(
+                    _("Không mở được camera {device}.", device=str(self.device)),
+                    hint=_("Kiểm tra camera đã cắm và số thứ tự camera trong Cài đặt "
+                           "(barcode.camera)."),
+                ))
+                return
+            last: dict[str, float] = {}
+            while not self._stop.is_set():
+                ok, frame = capture.read()
+                if not ok or frame is None:
+                    break
+                self.frames += 1
+                if self.on_frame is not None:
+                    self.on_frame(frame)
+                if self.frames % self.decode_every:
+                    continue
+                now = time.monotonic()
+                for found in self.decoder.decode(frame):
+                    if now - last.get(found.text, -1e9) < self.repeat_s:
+                        last[found.text] = now
+                        continue
+                    last[found.text] = now
+                    on_read(Read(found.text, found.symbology, self.name, raw=found.raw))
+        finally:
+            if capture is not None:
+                capture.release()
+            self.finished.set()
