@@ -102,8 +102,20 @@ def install_input(services: Services, app: AppModel) -> Any:
     return input_filter
 
 
+def install_printing(services: Services, app: AppModel, printer: Any = None) -> Any:
+    from kiosk.ui.printing import UiPrinting
+
+    printing = UiPrinting(services, app, printer)
+    services.printer = printing
+    services.extras["print_form"] = printing.print_form
+    services.extras["print_receipt"] = lambda code: printing.print_form(code, "01")
+    services.extras["print_apology"] = printing.print_apology
+    return printing
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     services.extras["route_read"] = lambda text: route_read(app, models, text)
     stoppers: list[Any] = [install_input(services, app)]
+    install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
     return stoppers

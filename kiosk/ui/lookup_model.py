@@ -166,6 +166,22 @@ class DetailModel(QObject):
             return
         printer(self._record["code"], form)
 
+    @Slot(str, int)
+    def printApology(self, reason: str, days: int) -> None:
+        """Mẫu 04: the apology with a new date ``days`` working days from now."""
+        printer = self.app.services.extras.get("print_apology")
+        if not self._record:
+            return
+        if not reason.strip():
+            self.app.error(_("Ghi rõ lý do chậm trả kết quả."))
+            return
+        if not callable(printer):
+            self.app.error(_("Chưa cấu hình máy in."))
+            return
+        calendar = self.app.services.calendar
+        new_due = calendar.add_working_hours(now(), max(1, days) * calendar.day_hours)
+        printer(self._record["code"], reason.strip(), new_due)
+
 
 def _finished_at(record: dict[str, Any]) -> Any:
     for event in reversed(record.get("events", [])):

@@ -83,7 +83,7 @@ Item {
                         onClicked: detail.printForm("01") }
             BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger
                         visible: d.late === true; Layout.fillWidth: true
-                        onClicked: detail.printForm("04") }
+                        onClicked: apology.open() }
             BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
                         Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
         }
@@ -113,6 +113,32 @@ Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 document: pdf
+            }
+        }
+    }
+
+    Popup {
+        id: apology
+        objectName: "apologyDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        width: 640
+        modal: true
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: theme.gap
+            Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true; font.pixelSize: theme.title - 4 }
+            Field { id: reason; Layout.fillWidth: true; label: app.lang, app.t("Lý do chậm trả kết quả") }
+            RowLayout {
+                Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); Layout.fillWidth: true }
+                SpinBox { id: extra; from: 1; to: 30; value: 2; Layout.preferredHeight: theme.touch; editable: true }
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                BigButton { text: app.lang, app.t("In phiếu"); tint: theme.danger; Layout.fillWidth: true
+                            onClicked: { detail.printApology(reason.text, extra.value); apology.close() } }
+                BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                            onClicked: apology.close() }
             }
         }
     }
