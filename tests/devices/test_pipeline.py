@@ -235,3 +235,34 @@ def test_colour_fringes_of_a_misregistered_scanner_are_not_colour(axis: int) -> 
     fringed = plain.copy()
     fringed[:, :, 0] = np.roll(plain[:, :, 0], 1, axis=axis)
     assert not analyze(fringed, 200).color
+
+
+def test_submit_waits_when_too_many_pages_are_pending(
+    plain: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from kiosk.devices.pipeline import process
+
+    gate, returned = threading.Event(), threading.Event()
+    real = process.process_page
+
+    def held(*args: object) -> ProcessedPage:
+        gate.wait(60)  # the worker is "busy" until the test opens the gate
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "process_page", held)
+    with PagePipeline(max_pending=1) as pipeline:
+        pipeline.submit(plain, DPI)
+
+        def second() -> None:
+            pipeline.submit(plain, DPI)
+            returned.set()
+
+        worker = threading.Thread(target=second)
+        worker.start()
+        assert not returned.wait(0.3)  # still waiting for a free slot
+        gate.set()
+        assert returned.wait(60)
+        worker.join(60)
+        assert [p.index for p in pipeline.results()] == [0, 1]

@@ -125,19 +125,28 @@ def process_page(image: np.ndarray, dpi: int, index: int = 0,
 
 
 class PagePipeline:
-    """Processes pages in arrival order on a worker thread; ``submit`` never blocks."""
+    """Processes pages in arrival order on a worker thread.
 
-    def __init__(self, options: PipelineOptions | None = None) -> None:
+    ``submit`` returns at once unless ``max_pending`` pages are already waiting: then it
+    waits for one to finish. Each waiting page holds its full raw image (11 MB for A4 colour
+    at 200 dpi), so a 100-page PDF import must not queue them all; for a scanner, waiting
+    here only happens when the pipeline is behind the feeder anyway.
+    """
+
+    def __init__(self, options: PipelineOptions | None = None, max_pending: int = 4) -> None:
         self.options = options or PipelineOptions()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline")
         self._futures: list[Future[ProcessedPage]] = []
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_pending)
 
     def submit(self, image: np.ndarray, dpi: int, side: str = "front") -> None:
+        self._slots.acquire()
         with self._lock:
             index = len(self._futures)
-            self._futures.append(
-                self._executor.submit(process_page, image, dpi, index, self.options, side))
+            future = self._executor.submit(process_page, image, dpi, index, self.options, side)
+            self._futures.append(future)
+        future.add_done_callback(lambda _f: self._slots.release())
 
     def results(self) -> list[ProcessedPage]:
         """Wait for every submitted page; the executor stays usable for more pages."""
