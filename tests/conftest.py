@@ -18,3 +18,19 @@ def kiosk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     home.mkdir()
     monkeypatch.setenv("KIOSK_HOME", str(home))
     yield home
+
+
+@pytest.fixture(scope="session")
+def cups() -> Iterator[object]:
+    """One private cupsd for the whole run with a cups-pdf queue ``KioskPDF`` (the default)."""
+    from tests.forms.cups_server import CupsServer, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = CupsServer().start()
+    try:
+        server.add_pdf_printer("KioskPDF", default=True)
+        yield server
+    finally:
+        server.stop()
