@@ -33,6 +33,8 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 15 * 60.0
 SKEW_WARN_SECONDS = 300
 PULL_LIMIT = 200
+#: Outbox kinds this client sends (both become a PUT of the whole dossier).
+KINDS = ("dossier.upsert", "dossier.status")
 
 Event = dict[str, Any]
 
@@ -323,6 +325,9 @@ class SyncEngine:
         frozen = self.store.read(lambda db: state.frozen_body(db, op_id))
         if frozen is not None:
             return frozen
+        if item["kind"] not in KINDS:
+            # A newer storage layer queued something this client cannot send: keep it.
+            raise NeedsPerson(_("Không biết cách gửi thao tác loại {kind}.", kind=item["kind"]))
         from kiosk.storage.records import dossier_record
 
         def build(db: Any) -> dict[str, Any]:

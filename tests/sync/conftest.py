@@ -110,3 +110,4 @@ def assert_sync_properties(store: Store, central: Central) -> None:
     assert {p.name for p in (central.blobs.root / "blobs").rglob("*") if p.is_file()} == blob_rows
     assert store.read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
     assert store.check(rehash=True)["ok"] is True
+    assert central.db.integrity_ok()

@@ -309,3 +309,48 @@ def _drain_all(engine) -> None:  # type: ignore[no-untyped-def]
         if engine.run_once(ignore_backoff=True)["waiting"] == 0:
             return
     raise AssertionError("not drained")
+
+
+def test_unknown_outbox_kind_is_kept_for_a_person(store, central: Central) -> None:
+    d = save_dossier(store, pages=1)
+    from kiosk.storage import outbox
+
+    store.call(lambda db: _enqueue(db, outbox, d.id))
+    engine = engine_for(store, central.url, central.token)
+    result = engine.run_once()
+    assert result["sent"] == 1 and result["needs_attention"] == 1
+    assert dossier_sync_state(store, d.id) == "needs_attention"
+
+
+def _enqueue(db, outbox, dossier_id: str) -> None:  # type: ignore[no-untyped-def]
+    with db.atomic():
+        outbox.enqueue(db, "dossier.merge", dossier_id, {}, [])
+
+
+def test_sync_run_command_until_sigterm(capsys, store, central: Central) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    from kiosk.cli import main
+
+    credentials.save_token(central.url, central.token)
+    store.config.set("sync.server_url", central.url)
+    store.config.save()
+    saved = save_dossier(store, pages=1)
+
+    def stop_when_sent() -> None:
+        deadline = time.monotonic() + 30
+        while dossier_sync_state(store, saved.id) != "sent" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    threading.Thread(target=stop_when_sent, daemon=True).start()
+    try:
+        assert main(["sync", "run", "--interval", "0.2"]) == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert dossier_sync_state(store, saved.id) == "sent"
+    assert_sync_properties(store, central)
