@@ -23,24 +23,32 @@ def register(sub: Any) -> None:
     p = sub.add_parser("central", help="the reference central one-stop server")
     p.add_argument("--db", default=None,
                    help="database: a SQLite path or postgresql://... (default: under KIOSK_HOME)")
+    # --db is accepted before or after the action (``kiosk central serve --db URL``).
+    db_opt = argparse.ArgumentParser(add_help=False)
+    db_opt.add_argument("--db", dest="db_sub", default=None, metavar="DB",
+                        help="database: a SQLite path or postgresql://...")
     csub = p.add_subparsers(dest="central_command", metavar="ACTION", required=True)
-    serve = csub.add_parser("serve", help="run the server (HTTP; put TLS in front of it)")
+    serve = csub.add_parser("serve", parents=[db_opt],
+                            help="run the server (HTTP; put TLS in front of it)")
     serve.add_argument("--blobs", type=Path, default=None, help="directory for scans")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
-    add = dsub.add_parser("add", help="create a device and print its token (shown once)")
+    add = dsub.add_parser("add", parents=[db_opt],
+                          help="create a device and print its token (shown once)")
     group = add.add_mutually_exclusive_group(required=True)
     group.add_argument("--unit", help="unit code the device writes for")
     group.add_argument("--admin", action="store_true", help="an admin token instead")
     add.add_argument("--name", default="")
     add.set_defaults(func=_device_add)
-    export = csub.add_parser("export", help="a dossier in the national portal's field names")
+    export = csub.add_parser("export", parents=[db_opt],
+                             help="a dossier in the national portal's field names")
     export.add_argument("code")
     export.set_defaults(func=_export)
-    status = csub.add_parser("status", help="move a dossier to status N (provincial side)")
+    status = csub.add_parser("status", parents=[db_opt],
+                             help="move a dossier to status N (provincial side)")
     status.add_argument("code")
     status.add_argument("--to", type=int, required=True)
     status.add_argument("--note", default="")
@@ -48,16 +56,20 @@ def register(sub: Any) -> None:
     status.set_defaults(func=_status)
 
 
+def _db_url(args: argparse.Namespace) -> str:
+    return str(getattr(args, "db_sub", None) or args.db or _default_db())
+
+
 def _db(args: argparse.Namespace) -> Any:
     from central.db import Database
 
-    return Database(args.db or _default_db())
+    return Database(_db_url(args))
 
 
 def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
-    serve(args.db or _default_db(), args.blobs or _default_blobs(), args.host, args.port)
+    serve(_db_url(args), args.blobs or _default_blobs(), args.host, args.port)
     return 0
 
 

@@ -24,7 +24,7 @@ def test_serve_device_add_and_health(tmp_path: Path, kiosk_home: Path) -> None:
     added = subprocess.run([*kiosk, "central", "--db", str(db), "device", "add", "--unit",
                             "000.00.04.H40"], env=env, capture_output=True, text=True, timeout=60)
     token = json.loads(added.stdout)["token"]
-    proc = subprocess.Popen([*kiosk, "central", "--db", str(db), "serve", "--port", str(port),
+    proc = subprocess.Popen([*kiosk, "central", "serve", "--db", str(db), "--port", str(port),
                              "--blobs", str(tmp_path / "blobs")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

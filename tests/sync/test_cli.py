@@ -41,7 +41,7 @@ def test_enroll_once_status_and_central_commands(capsys, central: Central, tmp_p
     assert code == 0 and out["status"] == 4  # type: ignore[index]
     code, out, err = run(capsys, "central", "--db", db, "status", saved.code, "--to", "1")
     assert code != 0 and err.strip()
-    code, out, err = run(capsys, "central", "--db", db, "export", saved.code)
+    code, out, err = run(capsys, "central", "export", saved.code, "--db", db)
     assert out["MaHoSo"] == saved.code and out["TrangThaiHoSo"] == 4  # type: ignore[index]
     assert len(out["TaiLieuNop"]) == 2 and len(out["TaiLieuNop"][0]["MaHash"]) == 64  # type: ignore[index]
     code, out, err = run(capsys, "central", "--db", db, "export", f"{UNIT}-261122-1999")
