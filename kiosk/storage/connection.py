@@ -26,12 +26,16 @@ def connect(path: Path, *, readonly: bool = False) -> Database:
     back to whoever closes the store; each connection is used by one thread at a time.
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=FULL")
-    if readonly:
-        conn.execute("PRAGMA query_only=ON")
-    return Database(conn, execute_plugins=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=FULL")
+        if readonly:
+            conn.execute("PRAGMA query_only=ON")
+        return Database(conn, execute_plugins=False)
+    except BaseException:
+        conn.close()
+        raise
 
 
 def enable_wal(db: Database) -> None:

@@ -80,22 +80,29 @@ class Store:
         self._local = threading.local()
         self._readers: list[Database] = []
         self._readers_lock = threading.Lock()
-        try:
-            self.call(lambda db: outbox.recover_in_flight(db))
-            if orphan_grace_seconds is not None:
+        # In-flight outbox items are not reset here: a CLI command opening the store must
+        # not take items from the app's running sync worker. The drainer calls
+        # recover_outbox() under its own lock.
+        if orphan_grace_seconds is not None:
+            try:
                 self.collect_orphans(orphan_grace_seconds)
-        except BaseException:
-            self.close()
-            raise
+            except BaseException:
+                self.close()
+                raise
 
     def _open_writer(self) -> Database:
+        db: Database | None = None
         try:
             db = connect(self.path)
             enable_wal(db)
             self.migrations_applied = migrate(db)
             return db
-        except sqlite3.DatabaseError as exc:
-            raise self._storage_error(exc) from exc
+        except BaseException as exc:
+            if db is not None:
+                db.conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._storage_error(exc) from exc
+            raise
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -300,6 +307,11 @@ class Store:
 
     def mark_outbox_needs_attention(self, op_id: str, error: str) -> None:
         self.call(lambda db: outbox.mark_needs_attention(db, op_id, error))
+
+    def recover_outbox(self) -> int:
+        """Put items a dead drainer left ``in_flight`` back to ``pending`` (the one drainer
+        calls this when it starts; the Idempotency-Key makes a resend harmless)."""
+        return self.call(outbox.recover_in_flight)
 
     def set_blob_upload(self, op_id: str, sha256: str, *,
                         upload_url: str | outbox._Keep | None = outbox.KEEP,

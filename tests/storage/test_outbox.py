@@ -54,7 +54,7 @@ def test_unknown_operation_is_an_error(store: Store) -> None:
         store.mark_outbox_done("no-such-op")
 
 
-def test_in_flight_operations_go_back_to_pending_after_a_restart(kiosk_home: Path) -> None:
+def test_in_flight_operations_go_back_to_pending_when_the_drainer_restarts(kiosk_home: Path) -> None:
     store = Store(orphan_grace_seconds=None)
     store.save_dossier(make_input(store), "a")
     [op] = store.pending_outbox()
@@ -62,6 +62,11 @@ def test_in_flight_operations_go_back_to_pending_after_a_restart(kiosk_home: Pat
     store.close()
     store = Store(orphan_grace_seconds=None)
     try:
+        # Opening the store (a CLI command, say) leaves the drainer's items alone...
+        assert store.pending_outbox() == []
+        assert store.outbox_counts()["in_flight"] == 1
+        # ...the drainer takes them back when it starts.
+        assert store.recover_outbox() == 1
         [op2] = store.pending_outbox()
         assert op2["id"] == op["id"] and op2["attempts"] == 1
     finally:
