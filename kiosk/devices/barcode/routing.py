@@ -159,7 +159,8 @@ class Router:
             return None
         c = classify(read.text)
         if c.problem is not None:
-            return Routed(read, c.kind, None, None, c.problem.message, c.problem.hint)
+            hint = c.problem.hint or _("Quét lại mã, hoặc gõ mã hồ sơ/số CCCD bằng tay.")
+            return Routed(read, c.kind, None, None, c.problem.message, hint)
         if isinstance(c.record, DossierCodeParts):
             return self._dossier(read, c.record)
         return Routed(read, c.kind, c.record, None, None, warning=c.warning)
