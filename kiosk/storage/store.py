@@ -34,9 +34,9 @@ from kiosk.working_time import WorkingCalendar
 
 T = TypeVar("T")
 
-#: Files younger than this are never collected: another process may have just written one
-#: whose row is about to commit.
-ORPHAN_GRACE_SECONDS = 600.0
+#: Files younger than this are never collected: another process (the app, while a CLI
+#: command opens the store) may hold a fresh scan that its next draft or save references.
+ORPHAN_GRACE_SECONDS = 3600.0
 
 
 class Store:
