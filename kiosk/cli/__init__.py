@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.sync_commands",
     "kiosk.cli.central_commands",
     "kiosk.cli.forms_commands",
+    "kiosk.cli.barcode_commands",
 ]
 
 
