@@ -27,7 +27,7 @@ from kiosk.sync import state
 from kiosk.sync.blobs import ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.payload import dossier_body
-from kiosk.sync.status import sync_status
+from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 15 * 60.0
