@@ -419,6 +419,8 @@ class SyncEngine:
                         n += state.apply_server_state(db, change["dossier_id"], change["status"],
                                                       change["server_version"], change.get("note"))
                     state.set_meta(db, "cursor", str(feed["next"]))
+                    # A pass that reached the server and read its feed is a success too.
+                    state.set_meta(db, "last_success", clock.iso(clock.now()))
                 return n
 
             applied += self.store.call(apply)
