@@ -272,3 +272,19 @@ def test_blob_download_is_limited_to_the_unit(client: httpx.Client,
     assert client.get(f"/v1/blobs/{sha}", headers=auth(central_server.token)).content == page
     assert client.get(f"/v1/blobs/{sha}",
                       headers=auth(central_server.other_token)).status_code == 404
+
+
+def test_full_disk_answers_507_with_retry_after(client: httpx.Client, central_server: Running,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from central.blobstore import BlobStore, BlobStoreFull
+
+    def full(*_a: object) -> None:
+        raise BlobStoreFull(28, "No space left on device")
+
+    monkeypatch.setattr(BlobStore, "write_chunk", full)
+    loc = create(client, central_server.token, b"0123456789")
+    r = patch(client, central_server.token, loc, 0, b"0123456789")
+    assert r.status_code == 507 and r.json()["error"] == "server_disk_full"
+    assert int(r.headers["Retry-After"]) > 0 and "date" in r.headers
+    head = client.head(loc, headers={**auth(central_server.token), **TUS})
+    assert head.headers["Upload-Offset"] == "0"  # nothing half-written was acknowledged
