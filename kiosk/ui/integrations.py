@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kiosk.cccd import looks_like_cccd
-from kiosk.dossier_code import looks_like_dossier_code, parse_dossier_code
-from kiosk.errors import KioskError
+from kiosk.devices.barcode.routing import Router
+from kiosk.devices.barcode.source import UNKNOWN, Read
 from kiosk.i18n import _
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.services import Services
@@ -20,48 +19,55 @@ from kiosk.ui.services import Services
 log = logging.getLogger(__name__)
 
 
-def route_read(app: AppModel, models: dict[str, Any], text: str) -> str:
+def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "reader") -> str:
     """Send a barcode read where the clerk needs it; returns what it was taken for.
 
     A CCCD fills the applicant (and starts an intake from any other screen); a dossier code
     of this unit opens the return screen or the dossier; anything else gets a clear message.
+    The same code read again within the router's window (a code held under a camera, a
+    double trigger) is merged.
     """
     if app.services.clerk is None:
         app.error(_("Đăng nhập trước khi quét mã."))
         return "ignored"
+    router = _router(app)
+    routed = router.route(Read(text, UNKNOWN, source))
+    if routed is None:
+        return "duplicate"
+    if routed.message:
+        app.error(f"{routed.message} {routed.hint}" if routed.hint else routed.message)
+        return "other"
     intake = models["intake"]
-    if looks_like_cccd(text):
-        if app.screen == "intake" and intake.session.step_name in ("procedure", "applicant"):
-            intake.applyCccd(text)
-        else:
+    if routed.kind == "cccd":
+        if not (app.screen == "intake" and intake.session.step_name in ("procedure",
+                                                                          "applicant")):
             intake.start()
             app.go("intake")
-            intake.applyCccd(text)
+        intake.applyCccd(text)
+        if routed.warning:
+            app.error(routed.warning)
         return "cccd"
-    if looks_like_dossier_code(text):
-        try:
-            parts = parse_dossier_code(text)
-        except KioskError as exc:
-            app.error(exc)
-            return "other"
-        unit = str(app.services.config.get("unit.code"))
-        if parts.unit_code != unit:
-            app.error(_("Mã hồ sơ {code} thuộc đơn vị khác ({unit}).", code=str(parts),
-                        unit=parts.unit_code))
-            return "other"
-        if app.screen == "return":
-            models["returns"].find(str(parts))
-        elif app.screen == "intake" and intake.session.step_name not in ("done",):
-            app.error(_("Đang tiếp nhận hồ sơ: hoàn tất hoặc quay về trang chính trước khi "
-                        "mở hồ sơ {code}.", code=str(parts)))
-            return "other"
-        else:
-            models["detail"].load(str(parts))
-            app.go("detail", str(parts))
-        return "dossier_code"
-    app.error(_("Mã vừa quét không phải mã QR trên CCCD hay mã hồ sơ của đơn vị: «{text}».",
-                text=text[:40]))
-    return "other"
+    code = str(routed.record)
+    if app.screen == "return":
+        models["returns"].find(code)
+    elif app.screen == "intake" and intake.session.step_name != "done":
+        app.error(_("Đang tiếp nhận hồ sơ: hoàn tất hoặc quay về trang chính trước khi "
+                    "mở hồ sơ {code}.", code=code))
+        return "other"
+    else:
+        models["detail"].load(code)
+        app.go("detail", code)
+    return "dossier_code"
+
+
+def _router(app: AppModel) -> Router:
+    router = app.services.extras.get("router")
+    unit = str(app.services.config.get("unit.code"))
+    if router is None or router.unit_code != unit:
+        # No lookup here: the screens load the dossier off the GUI thread.
+        router = Router(unit)
+        app.services.extras["router"] = router
+    return router
 
 
 def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> Any:

@@ -55,6 +55,12 @@ class ScanController(QObject):
         self._scan_lane = ThreadPoolExecutor(1, thread_name_prefix="kiosk-scan")
         self._cancel: Any = None
         self.active = False
+        # Cleared on the GUI thread, after the queued pageReady signals of the batch, so
+        # "not active" means every page of the batch has reached the intake.
+        self.finished.connect(self._finished_on_gui_thread)
+
+    def _finished_on_gui_thread(self, *_args: Any) -> None:
+        self.active = False
 
     def scan(self, component: int) -> None:
         if self.active:
@@ -95,13 +101,11 @@ class ScanController(QObject):
                 message = _("Đã dừng quét; giữ {n} trang.", n=stored)
             else:
                 message = _("Quét xong {n} trang.", n=stored)
-            self.active = False
             self.finished.emit(component, True, message, stored)
         except Exception as exc:
             from kiosk.ui.app_model import describe_error
 
             stored = sum(1 for f in futures if _ok(f))
-            self.active = False
             self.finished.emit(component, False, describe_error(exc), stored)
 
     def _store(self, component: int, index: int,

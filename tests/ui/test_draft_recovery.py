@@ -63,6 +63,8 @@ def test_draft_survives_kill_and_is_offered_back(qtbot: Any, qapp: Any, kiosk_ho
     from kiosk.ui.app import build_services, create_window
 
     win = create_window(build_services(configure(), demo=True))
+    messages: list[tuple[str, str]] = []
+    win.app.message.connect(lambda text, kind: messages.append((text, kind)))
     try:
         assert win.app.signIn("1234")
         win.intake.loadDrafts()
@@ -84,6 +86,7 @@ def test_draft_survives_kill_and_is_offered_back(qtbot: Any, qapp: Any, kiosk_ho
         win.intake.next()
         win.intake.save()
         wait_idle(qtbot, win)
+        assert "code" in win.intake.saved, messages
         code = win.intake.saved["code"]
         record = win.services.store.get_dossier(code)
         assert record["applicant"]["id_number"] == "034092001122"
