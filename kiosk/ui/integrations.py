@@ -122,6 +122,11 @@ def install_printing(services: Services, app: AppModel, printer: Any = None) -> 
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     services.extras["route_read"] = lambda text: route_read(app, models, text)
     stoppers: list[Any] = [install_input(services, app)]
+    from kiosk.ui.wedge_filter import install_wedge
+
+    wedge = install_wedge(services, services.extras["input_filter"],
+                          lambda text: route_read(app, models, text, source="wedge"))
+    services.extras["wedge"] = wedge
     install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
     return stoppers

@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QKeyEvent
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QKeyEvent, QWindow
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickImageProvider, QQuickItem, QQuickWindow
 
@@ -46,5 +46,5 @@ __all__ = [
     "Property", "QAbstractListModel", "QByteArray", "QEvent", "QFont", "QFontDatabase",
     "QGuiApplication", "QImage", "QKeyEvent", "QModelIndex", "QObject", "QPersistentModelIndex",
     "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize", "QTimer", "QUrl",
-    "Qt", "Signal", "Slot",
+    "QWindow", "Qt", "Signal", "Slot",
 ]

@@ -1,0 +1,103 @@
+"""Keyboard-wedge readers on a real window: a burst is a scan and never lands in a text field;
+a person typing (even fast, even in Vietnamese) is never taken for a scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.demo import seed
+from kiosk.ui.qt import QEvent, QGuiApplication, QKeyEvent, QQuickItem, Qt
+from tests.ui.conftest import wait_idle
+
+
+def send_keys(window: Any, text: str, gap_ms: int, enter: bool, start_ms: int) -> int:
+    """Key presses with their own timestamps, as the X server would stamp them."""
+    root = window.root()
+    t = start_ms
+    for ch in text:
+        press = QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch)
+        press.setTimestamp(t)
+        QGuiApplication.sendEvent(root, press)
+        t += gap_ms
+    if enter:
+        press = QKeyEvent(QEvent.Type.KeyPress, int(Qt.Key.Key_Return),
+                          Qt.KeyboardModifier.NoModifier, "\r")
+        press.setTimestamp(t)
+        QGuiApplication.sendEvent(root, press)
+        t += gap_ms
+    return t
+
+
+def focused_text() -> str:
+    """The text of the item with the keyboard focus (read through Qt, not a kept wrapper)."""
+    item = QGuiApplication.focusObject()
+    return str(item.property("text")) if item is not None else "<no focus>"
+
+
+def focused_field(qtbot: Any, window: Any, name: str) -> Any:
+    """The visible field of that name, with the keyboard focus (screens load asynchronously:
+    an item of a screen just replaced may still be found until it is deleted)."""
+    root = window.root()
+    root.requestActivate()
+    found: list[Any] = []
+
+    def focus() -> bool:
+        for field in reversed(root.findChildren(QQuickItem, name)):
+            try:
+                if field.isVisible():
+                    field.forceActiveFocus()
+                    if field.hasActiveFocus():
+                        found[:] = [field]
+                        return True
+            except RuntimeError:  # already deleted
+                continue
+        return False
+
+    qtbot.waitUntil(focus, timeout=5000)
+    return found[0]
+
+
+def test_scan_on_return_screen_never_types_into_the_field(qtbot: Any, window: Any) -> None:
+    codes = seed(window.services.store)
+    assert window.app.signIn("1234")
+    window.returns.clear()
+    window.app.go("return")
+    qtbot.wait(200)
+    focused_field(qtbot, window, "returnQuery")
+    send_keys(window, codes[3], gap_ms=4, enter=True, start_ms=10_000_000)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.returns.dossier.get("code") == codes[3], timeout=10_000)
+    assert focused_text() == ""
+
+
+def test_typing_vietnamese_reaches_the_field(qtbot: Any, window: Any) -> None:
+    assert window.app.signIn("1234")
+    window.intake.start()
+    window.app.go("intake")
+    window.intake.chooseProcedure("1.001193")
+    qtbot.wait(200)
+    focused_field(qtbot, window, "fieldNameInput")
+    # A fast typist: 90 ms between keys, and a quick pair at 30 ms inside a word.
+    t = send_keys(window, "Nguyễn ", gap_ms=90, enter=False, start_ms=20_000_000)
+    t = send_keys(window, "Thị", gap_ms=30, enter=False, start_ms=t + 120)
+    qtbot.waitUntil(lambda: focused_text() == "Nguyễn Thị", timeout=5000)
+    # Enter while typing stays a key for the field, not a scan.
+    send_keys(window, "", gap_ms=100, enter=True, start_ms=t + 200)
+    qtbot.wait(100)
+    assert focused_text() == "Nguyễn Thị"
+    assert window.app.screen == "intake"
+
+
+def test_cccd_burst_fills_the_applicant_not_the_focused_field(qtbot: Any, window: Any) -> None:
+    assert window.app.signIn("1234")
+    window.intake.start()
+    window.app.go("intake")
+    window.intake.chooseProcedure("1.001193")
+    qtbot.wait(200)
+    focused_field(qtbot, window, "fieldPhoneInput")
+    payload = "001189012345||Nguyễn Thị Hồng Nhung|12051989|Nữ|Thôn Đông, xã Mẫu|20042021"
+    send_keys(window, payload, gap_ms=3, enter=True, start_ms=30_000_000)
+    qtbot.waitUntil(lambda: window.intake.session.applicant.name == "Nguyễn Thị Hồng Nhung",
+                    timeout=5000)
+    assert window.intake.session.applicant.cccd_raw == payload
+    assert focused_text() == ""
