@@ -36,6 +36,14 @@ from kiosk.devices.scanner.session import scan_batch
 from kiosk.errors import NotFound
 
 
+def _lined_pages(n: int) -> list[np.ndarray]:
+    """Tiny pages with a few "words" (separate dark marks, so they are not blank)."""
+    page = np.full((300, 212, 3), 247, np.uint8)
+    for x in range(30, 180, 40):
+        page[100:110, x:x + 30] = 20
+    return [page.copy() for _ in range(n)]
+
+
 def test_fake_feeds_pages_and_injects_an_error_keeping_earlier_pages() -> None:
     fake = FakeScanDriver(pages=FakeScanDriver.blank_pages(5), fail_at=3,
                           fail_with=lambda n: PaperJam.create(pages_scanned=n))
@@ -134,9 +142,7 @@ def test_pick_device_without_any_scanner() -> None:
 
 
 def test_batch_keeps_processed_pages_when_the_scanner_fails() -> None:
-    page = np.full((300, 212, 3), 247, np.uint8)
-    page[100:110, 30:180] = 20  # a line of "text"
-    fake = FakeScanDriver(pages=[page] * 4, dpi=25, fail_at=2,
+    fake = FakeScanDriver(pages=_lined_pages(4), dpi=25, fail_at=2,
                           fail_with=lambda n: PaperJam.create(pages_scanned=n))
     result = scan_batch(fake, "fake:0", ScanSettings(), options=PipelineOptions())
     assert isinstance(result.error, PaperJam)
@@ -180,10 +186,6 @@ class Clerk:
         return self.answers.pop(0)
 
 
-def _lined_pages(n: int) -> list[np.ndarray]:
-    page = np.full((300, 212, 3), 247, np.uint8)
-    page[100:110, 30:180] = 20
-    return [page.copy() for _ in range(n)]
 
 
 def test_clerk_clears_a_jam_and_the_batch_continues_into_the_same_component() -> None:
