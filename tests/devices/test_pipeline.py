@@ -266,3 +266,16 @@ def test_submit_waits_when_too_many_pages_are_pending(
         assert returned.wait(60)
         worker.join(60)
         assert [p.index for p in pipeline.results()] == [0, 1]
+
+
+def test_a_sheet_fed_upside_down_is_turned(plain: np.ndarray) -> None:
+    flipped = process_page(np.ascontiguousarray(plain[::-1, ::-1]), DPI)
+    upright = process_page(plain, DPI)
+    assert flipped.facts.turned == 180 and upright.facts.turned == 0
+    # Turned back, it is the same page: the same text layer, bit for bit.
+    assert flipped.encoded.layers[0].data == upright.encoded.layers[0].data
+
+
+def test_pages_without_text_lines_are_never_turned(processed: dict[str, ProcessedPage]) -> None:
+    assert processed["blank"].facts.turned == 0
+    assert all(p.facts.turned == 0 for p in processed.values())

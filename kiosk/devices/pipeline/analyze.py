@@ -27,6 +27,8 @@ class PageFacts:
     photo_fraction: float
     skew_degrees: float
     cropped: bool
+    #: 180 when the sheet went through upside down and was turned.
+    turned: int = 0
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
@@ -146,6 +148,39 @@ def estimate_skew(gray: np.ndarray, dpi: int, limit: float = 6.0) -> float:
     best = max(np.arange(-limit, limit + 0.01, 0.5), key=score)
     fine = max(np.arange(best - 0.4, best + 0.41, 0.1), key=score)
     return float(round(fine, 2))
+
+
+def upside_down(gray: np.ndarray, dpi: int) -> bool:
+    """True when the text lines read upside down.
+
+    In each text line, Latin script puts more ink above the x-height band (capitals,
+    ascenders, and in Vietnamese most tone marks and the circumflex, breve and horn) than
+    below the baseline (g, p, q, y and the dấu nặng dot). Measured on the generated letters:
+    5× more above when upright, 5× more below when turned. Decide only on clear evidence
+    (at least three lines, a 2.5× ratio); otherwise leave the page as it came.
+    """
+    small, _ = reduce(gray, dpi, 100)
+    ink = ink_mask(small)
+    profile = ink.sum(axis=1).astype(np.float32)
+    on = profile > max(2.0, 0.001 * ink.shape[1])
+    above = below = 0.0
+    lines = 0
+    row, rows = 0, len(on)
+    while row < rows:
+        if not on[row]:
+            row += 1
+            continue
+        start = row
+        while row < rows and on[row]:
+            row += 1
+        segment = profile[start:row]
+        # A text line at 100 dpi is 6–40 rows tall; taller runs are pictures or tables.
+        if 6 <= len(segment) <= 40:
+            core = np.nonzero(segment >= 0.5 * segment.max())[0]
+            above += float(segment[:core[0]].sum())
+            below += float(segment[core[-1] + 1:].sum())
+            lines += 1
+    return lines >= 3 and below > 2.5 * max(above, 1.0)
 
 
 #: A page is colour when genuine colour covers this share of it: 250 px at 200 dpi, about one

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from kiosk.devices.pipeline.analyze import (
     estimate_skew,
     gray_of,
     rotate,
+    upside_down,
 )
 from kiosk.devices.pipeline.encode import (
     EncodedPage,
@@ -47,6 +48,8 @@ class PipelineOptions:
     deskew: bool = True
     #: Use MRC for colour text pages (else JPEG at ``jpeg_quality``).
     mrc: bool = True
+    #: Turn pages fed upside down (text-line evidence only; see analyze.upside_down).
+    orient: bool = True
     jpeg_quality: int = 60
     #: Keep colour even on pages with no colour detected (a clerk's explicit choice).
     force_color: bool = False
@@ -76,6 +79,7 @@ class ProcessedPage:
             "bytes": self.encoded.nbytes,
             "skew_degrees": self.facts.skew_degrees,
             "cropped": self.facts.cropped,
+            "turned": self.facts.turned,
             "size_px": [self.encoded.width, self.encoded.height],
             "dpi": self.encoded.dpi,
         }
@@ -118,7 +122,12 @@ def process_page(image: np.ndarray, dpi: int, index: int = 0,
         if abs(skew) < 0.2:
             skew = 0.0
         rgb = rotate(rgb, skew)
-    facts = analyze(rgb, dpi, skew=round(skew + angle, 2), cropped=cropped)
+    turned = 0
+    if options.orient and upside_down(gray_of(rgb), dpi):
+        rgb = np.ascontiguousarray(rgb[::-1, ::-1])
+        turned = 180
+    facts = replace(analyze(rgb, dpi, skew=round(skew + angle, 2), cropped=cropped),
+                    turned=turned)
     encoding = choose_encoding(facts, options)
     return ProcessedPage(index, dpi, facts, encode_as(encoding, rgb, dpi, options),
                          thumbnail_jpeg(rgb), side)
