@@ -21,6 +21,8 @@ def register(sub: Any) -> None:
                         "(default: barcode.extra_formats)")
     p.add_argument("--engine", choices=("auto", "zxing", "zbar"), default="auto",
                    help="auto: zxing-cpp, then zbar in binary mode (default)")
+    p.add_argument("--all", dest="exhaustive", action="store_true",
+                   help="keep looking after the first code (slower; pages with several codes)")
     p.set_defaults(func=_decode)
 
     p = sub.add_parser("listen", help="print reads from barcode readers as they come")
@@ -49,7 +51,7 @@ def _decode(args: argparse.Namespace) -> int:
     status = 0
     for path in args.images:
         try:
-            found = decoder.decode_file(path)
+            found = decoder.decode_file(path, exhaustive=args.exhaustive)
         except KioskError as exc:
             print(exc.message, file=sys.stderr)
             if exc.hint:
