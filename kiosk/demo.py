@@ -1,7 +1,10 @@
 """Demo data for ``kiosk run --demo``, the screenshots and the UI tests.
 
-A handful of realistic dossiers: received today, due today, one finished and waiting to be
-collected, one overdue. Only added to an empty database, so a real counter never gets them.
+A handful of realistic dossiers received today and in the days before. Only added to an
+empty database, so a real counter never gets them. Processing status belongs to the central
+server (SYNC.md): ``make run`` moves two of them forward there and lets sync bring the
+change back; ``progress=True`` plays that change locally instead (tests, screenshots), so
+one dossier is finished and waiting to be collected and one is overdue.
 """
 
 from __future__ import annotations
@@ -21,17 +24,18 @@ PEOPLE = [
 ]
 
 
-def seed(store: Store, actor: str = "canbo") -> list[str]:
+#: Where ``progress`` moves the demo dossiers (by position in :data:`PLAN`).
+PROGRESS = {2: (Status.PROCESSING,), 3: (Status.PROCESSING, Status.DONE), 4: (Status.PROCESSING,)}
+
+
+def seed(store: Store, actor: str = "canbo", *, progress: bool = False) -> list[str]:
     """Add the demo dossiers to an empty database; returns their codes ([] if not empty)."""
     if store.read(lambda db: db.execute("SELECT count(*) FROM dossiers").fetchone()[0]):
         return []
     catalog = store.catalog
-    plan = [
-        ("2.000815", 0, None), ("1.001193", 0, None), ("1.004873", 0, Status.PROCESSING),
-        ("2.000635", 2, Status.DONE), ("1.004859", 9, Status.PROCESSING),
-    ]
+    plan = [("2.000815", 0), ("1.001193", 0), ("1.004873", 0), ("2.000635", 2), ("1.004859", 9)]
     codes = []
-    for (proc_code, days_ago, status), (name, id_number, phone, address) in zip(
+    for (proc_code, days_ago), (name, id_number, phone, address) in zip(
             plan, PEOPLE, strict=True):
         proc = catalog.get(proc_code)
         received = now().replace(hour=9, minute=15, second=0, microsecond=0) - timedelta(
@@ -45,12 +49,12 @@ def seed(store: Store, actor: str = "canbo") -> list[str]:
                         for c in proc.components if c.mandatory],
             received_at=received,
         )
-        saved = store.save_dossier(inp, actor)
-        if status is not None:
-            store.change_status(saved.code, int(Status.PROCESSING), actor)
-            if status == Status.DONE:
-                store.change_status(saved.code, int(Status.DONE), actor, "Đã ký kết quả")
-        codes.append(saved.code)
+        codes.append(store.save_dossier(inp, actor).code)
+    if progress:
+        for index, steps in PROGRESS.items():
+            for status in steps:
+                store.change_status(codes[index], int(status), "trung-tam",
+                                    "Đã ký kết quả" if status == Status.DONE else "")
     return codes
 
 

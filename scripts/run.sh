@@ -4,6 +4,7 @@
 # (PIN 1234; admin 9999).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+KIOSK_RUN_ARGS=("$@")
 export KIOSK_HOME="${KIOSK_HOME:-${KIOSK_DEV_HOME:-$PWD/.kiosk-home}}"
 mkdir -p "$KIOSK_HOME"
 bin="$PWD/.venv/bin"
@@ -42,5 +43,20 @@ if ! "$bin/kiosk" sync status | "$bin/python" -c "import json,sys; sys.exit(0 if
   echo "Enrolled this counter with $server"
 fi
 
+# First start: demo dossiers; the province (the reference server) moves three of them
+# forward, and sync brings the new statuses back, as it would in the field.
+codes=$("$bin/python" -c "import json; from kiosk.storage import Store; from kiosk.demo import seed; s = Store(); print(json.dumps(seed(s))); s.close()")
+if [ "$codes" != "[]" ]; then
+  "$bin/kiosk" sync --once --now >/dev/null || true
+  for step in "2 4" "3 4" "3 9" "4 4"; do
+    set -- $step
+    code=$("$bin/python" -c "import json,sys; print(json.loads(sys.argv[1])[$1])" "$codes")
+    "$bin/kiosk" central status "$code" --to "$2" --note "Trung tâm (demo)" >/dev/null || true
+  done
+  "$bin/kiosk" sync --once --now >/dev/null || true
+  echo "Demo dossiers added and synced with $server"
+fi
+
 echo "Counter app: KIOSK_HOME=$KIOSK_HOME — clerk PIN 1234, admin PIN 9999"
-"$bin/kiosk" run --demo "$@"
+set --
+"$bin/kiosk" run --demo "${KIOSK_RUN_ARGS[@]}"

@@ -58,7 +58,7 @@ def main() -> int:
     # The fake driver feeds generated letters with seals: pages a clerk would recognise.
     # (The SANE test backend's pages are test patterns; the UI tests scan through it.)
     services = build_services(demo=True, scanner_factory=lambda: create_driver("fake"))
-    codes = seed(services.store)
+    codes = seed(services.store, progress=True)
     window = create_window(services)
     root = window.root()
     root.setProperty("width", width)

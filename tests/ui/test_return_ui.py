@@ -10,7 +10,7 @@ from tests.ui.conftest import wait_idle
 
 
 def signed_in(window: Any) -> list[str]:
-    codes = seed(window.services.store)
+    codes = seed(window.services.store, progress=True)
     assert window.app.signIn("1234")
     return codes
 

@@ -58,7 +58,7 @@ def focused_field(qtbot: Any, window: Any, name: str) -> Any:
 
 
 def test_scan_on_return_screen_never_types_into_the_field(qtbot: Any, window: Any) -> None:
-    codes = seed(window.services.store)
+    codes = seed(window.services.store, progress=True)
     assert window.app.signIn("1234")
     window.returns.clear()
     window.app.go("return")
