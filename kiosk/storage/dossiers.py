@@ -129,6 +129,7 @@ def save(
     procedure: ProcedureInfo,
     due_for: Callable[[datetime], datetime | None],
     files: FileStore,
+    form_set: str | None = None,
 ) -> SavedDossier:
     validate(inp, files)
     conn = db.conn
@@ -155,13 +156,13 @@ def save(
         cur = conn.execute(
             "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
             "procedure_name, catalog_version, channel, status, received_at, "
-            "due_at, sets, note, received_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "due_at, sets, note, received_by, updated_at, form_set) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
                 procedure.catalog_version,
                 inp.channel, RECEIVED_STATUS, iso(received), iso(due) if due else None,
-                inp.sets, inp.note, actor, stamp,
+                inp.sets, inp.note, actor, stamp, form_set,
             ),
         )
         num = cur.lastrowid

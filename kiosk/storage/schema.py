@@ -16,7 +16,7 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index")
+                   "0005_old_id_number_index", "0006_form_set")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -236,6 +236,13 @@ def _old_id_number_index(db: Database) -> None:
         "CREATE INDEX applicants_old_id_number ON applicants (old_id_number) "
         "WHERE old_id_number != ''"
     )
+
+
+@migrations(name="0006_form_set")
+def _form_set(db: Database) -> None:
+    # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
+    # reprint years later uses the same set even after the unit switched to a newer one.
+    db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
 
 
 def migrate(db: Database) -> list[str]:

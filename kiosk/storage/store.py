@@ -212,6 +212,8 @@ class Store:
             lambda db: dossiers.save(
                 db, inp, actor=actor, unit_code=unit, counter=counter, procedure=info,
                 due_for=due_for, files=self.files,
+                # The receipt is printed under the set in force at reception.
+                form_set=str(self.config.get("forms.set")),
             )
         )
 

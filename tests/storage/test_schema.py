@@ -119,3 +119,12 @@ def test_foreign_keys_are_enforced_on_the_writer(store: Store) -> None:
 
     with pytest.raises(Exception, match="FOREIGN KEY"):
         store.call(orphan_page)
+
+
+def test_dossier_records_the_form_set_in_force_at_reception(store: Store) -> None:
+    from kiosk.storage import ApplicantInput, DossierInput
+
+    store.config.set("forms.set", "tt01-2018")
+    saved = store.save_dossier(DossierInput("2.000815", ApplicantInput(name="Lò Văn Páo")), "a")
+    store.config.set("forms.set", "tt03-2025")
+    assert store.get_dossier(saved.code)["form_set"] == "tt01-2018"
