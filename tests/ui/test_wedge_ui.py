@@ -70,13 +70,18 @@ def test_scan_on_return_screen_never_types_into_the_field(qtbot: Any, window: An
     assert focused_text() == ""
 
 
-def test_typing_vietnamese_reaches_the_field(qtbot: Any, window: Any) -> None:
+def applicant_field(qtbot: Any, window: Any, name: str) -> None:
+    """Signed in, on the intake's applicant step, with the keyboard focus in field ``name``."""
     assert window.app.signIn("1234")
     window.intake.start()
     window.app.go("intake")
     window.intake.chooseProcedure("1.001193")
     qtbot.wait(200)
-    focused_field(qtbot, window, "fieldNameInput")
+    focused_field(qtbot, window, name)
+
+
+def test_typing_vietnamese_reaches_the_field(qtbot: Any, window: Any) -> None:
+    applicant_field(qtbot, window, "fieldNameInput")
     # A fast typist: 90 ms between keys, and a quick pair at 30 ms inside a word.
     t = send_keys(window, "Nguyễn ", gap_ms=90, enter=False, start_ms=20_000_000)
     t = send_keys(window, "Thị", gap_ms=30, enter=False, start_ms=t + 120)
@@ -89,12 +94,7 @@ def test_typing_vietnamese_reaches_the_field(qtbot: Any, window: Any) -> None:
 
 
 def test_cccd_burst_fills_the_applicant_not_the_focused_field(qtbot: Any, window: Any) -> None:
-    assert window.app.signIn("1234")
-    window.intake.start()
-    window.app.go("intake")
-    window.intake.chooseProcedure("1.001193")
-    qtbot.wait(200)
-    focused_field(qtbot, window, "fieldPhoneInput")
+    applicant_field(qtbot, window, "fieldPhoneInput")
     payload = "001189012345||Nguyễn Thị Hồng Nhung|12051989|Nữ|Thôn Đông, xã Mẫu|20042021"
     send_keys(window, payload, gap_ms=3, enter=True, start_ms=30_000_000)
     qtbot.waitUntil(lambda: window.intake.session.applicant.name == "Nguyễn Thị Hồng Nhung",
