@@ -134,3 +134,17 @@ def test_settings_from_config() -> None:
     config.set("barcode.wedge_prefix", "]")
     settings = WedgeSettings.from_config(config)
     assert settings == WedgeSettings(max_gap_ms=50.0, min_length=6, prefix="]", suffix="")
+
+
+def test_wedge_that_dropped_diacritics_is_flagged_by_the_router() -> None:
+    from kiosk.devices.barcode.routing import Router
+
+    # What a wedge reader under a US layout types for the card of "Đinh Thị Huyền".
+    typed = "001158024485|110419092|inh Th Huyn|08101958|N|Khnh Vn, H Ni|24042021"
+    reads: list[Read] = []
+    detector = WedgeDetector(on_read=reads.append)
+    assert feed_trace(detector, scanner_trace(typed, 0.0, (1, 5))) == ""
+    routed = Router("000.00.04.H40").route(reads[0])
+    assert routed is not None and routed.kind == "cccd"
+    assert not routed.ok and routed.message  # "N" is not a sex: the parser refuses it
+    assert routed.warning is not None and "serial" in routed.warning  # and says why

@@ -75,19 +75,24 @@ def diacritics_lost(record: CccdRecord) -> bool:
     return not has_vietnamese_marks(joined)
 
 
+def _lost_warning(name: str) -> str:
+    return _(
+        "Họ tên/địa chỉ đọc từ mã QR bị mất dấu tiếng Việt («{name}»). Kiểm tra lại "
+        "với thẻ; nên chuyển đầu đọc sang chế độ cổng serial (COM ảo) UTF-8.",
+        name=name[:60],
+    )
+
+
 def classify(text: str) -> Classified:
     if looks_like_cccd(text):
         try:
             record = parse_cccd(text)
         except CccdError as exc:
-            return Classified("cccd", problem=exc)
-        warning = None
-        if diacritics_lost(record):
-            warning = _(
-                "Họ tên/địa chỉ đọc từ mã QR bị mất dấu tiếng Việt («{name}»). Kiểm tra lại "
-                "với thẻ; nên chuyển đầu đọc sang chế độ cổng serial (COM ảo) UTF-8.",
-                name=record.full_name,
-            )
+            # "Nữ" typed by a wedge that drops diacritics arrives as "N": the parse fails
+            # and the cause is the reader's mode, which the clerk must hear about.
+            lost = "?" in text or "\ufffd" in text or not has_vietnamese_marks(text)
+            return Classified("cccd", problem=exc, warning=_lost_warning(text) if lost else None)
+        warning = _lost_warning(record.full_name) if diacritics_lost(record) else None
         return Classified("cccd", record, warning=warning)
     code = dossier_code_in(text)
     if code is not None:
@@ -160,7 +165,7 @@ class Router:
         c = classify(read.text)
         if c.problem is not None:
             hint = c.problem.hint or _("Quét lại mã, hoặc gõ mã hồ sơ/số CCCD bằng tay.")
-            return Routed(read, c.kind, None, None, c.problem.message, hint)
+            return Routed(read, c.kind, None, None, c.problem.message, hint, c.warning)
         if isinstance(c.record, DossierCodeParts):
             return self._dossier(read, c.record)
         return Routed(read, c.kind, c.record, None, None, warning=c.warning)
