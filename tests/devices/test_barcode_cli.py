@@ -129,3 +129,20 @@ def test_listen_wedge_separates_a_scan_from_typing() -> None:
     got = lines(out.decode())
     assert {"typing": "abc"} in got
     assert [g["text"] for g in got if "text" in g] == [CODE]
+
+
+def test_listen_reads_a_camera_given_as_a_video_file(tmp_path: Path) -> None:
+    frames = [synth.camera_frame(synth.qr_image(CCCD, module_px=6), seed=i) for i in range(3)]
+    video = tmp_path / "cam.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 10, (1920, 1080))
+    if not writer.isOpened():
+        pytest.skip("this OpenCV build cannot write MJPG video")
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    proc = _kiosk("listen", "--camera", str(video), "--count", "1", "--duration", "30")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err.decode()
+    got = lines(out.decode())
+    assert [(g["kind"], g["text"]) for g in got] == [("cccd", CCCD)]
+    assert str(got[0]["source"]).startswith("camera:")

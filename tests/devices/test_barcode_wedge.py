@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kiosk.devices.barcode.source import Read
 from kiosk.devices.barcode.wedge import ENTER, KeyEvent, WedgeDetector, WedgeSettings, feed_trace
 
@@ -148,3 +151,32 @@ def test_wedge_that_dropped_diacritics_is_flagged_by_the_router() -> None:
     assert routed is not None and routed.kind == "cccd"
     assert not routed.ok and routed.message  # "N" is not a sex: the parser refuses it
     assert routed.warning is not None and "serial" in routed.warning  # and says why
+
+
+# --- properties over arbitrary texts and timings --------------------------------------------
+
+_chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(_chars, min_size=6, max_size=120),
+       gaps=st.lists(st.floats(0.0, 34.0), min_size=120, max_size=120))
+def test_any_burst_with_enter_is_exactly_one_read(text: str, gaps: list[float]) -> None:
+    t, trace = 0.0, []
+    for ch, gap in zip(text, gaps, strict=False):
+        trace.append(KeyEvent(ch, t))
+        t += gap / 1000
+    trace.append(KeyEvent("", t, ENTER))
+    assert run(trace) == ([text], "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(_chars, min_size=1, max_size=60),
+       gaps=st.lists(st.floats(36.0, 400.0), min_size=60, max_size=60))
+def test_keys_slower_than_the_gap_are_always_typing(text: str, gaps: list[float]) -> None:
+    t, trace = 0.0, []
+    for ch, gap in zip(text, gaps, strict=False):
+        trace.append(KeyEvent(ch, t))
+        t += gap / 1000
+    trace.append(KeyEvent("", t, ENTER))
+    assert run(trace) == ([], text + "\n")
