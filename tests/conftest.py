@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_cluster import pg_url  # noqa: F401 - one PostgreSQL cluster for the run
+
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "kiosk.sync.memory_keyring.MemoryKeyring")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -19,7 +19,6 @@ from central.runner import ServerThread
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.transport import make_client
-from tests.central.conftest import pg_url  # noqa: F401 - the PostgreSQL fixture, shared
 
 UNIT = "000.00.04.H40"
 
