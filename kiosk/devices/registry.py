@@ -20,6 +20,7 @@ Lister = Callable[[Any], list[dict[str, Any]]]
 LISTERS: dict[str, str] = {
     "scanners": "kiosk.devices.scanner.listing:list_scanners",
     "printers": "kiosk.devices.printer:list_for_devices",
+    "barcode_readers": "kiosk.devices.barcode.listing:list_readers",
 }
 
 

@@ -1,0 +1,34 @@
+"""The barcode-readers entry of ``kiosk devices``: what is configured and whether it is there.
+
+Cheap checks only (no port is opened, no camera started): an installer runs ``kiosk listen``
+to try a reader for real.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kiosk.i18n import _
+
+
+def list_readers(config: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{
+        "name": "wedge", "type": "keyboard wedge",
+        "state": "ready" if config.get("barcode.wedge_enabled") else "off",
+        "max_gap_ms": config.get("barcode.wedge_max_gap_ms"),
+        "min_length": config.get("barcode.wedge_min_length"),
+    }]
+    port = str(config.get("barcode.serial_port"))
+    if port:
+        present = os.path.exists(port)
+        out.append({"name": port, "type": "serial", "state": "ready" if present else "offline",
+                    **({} if present else {"message": _(
+                        "Không thấy cổng {port}: đầu đọc chưa cắm hoặc sai tên cổng.",
+                        port=port)})})
+    camera = int(config.get("barcode.camera"))
+    if camera >= 0:
+        device = f"/dev/video{camera}"
+        present = os.path.exists(device)
+        out.append({"name": device, "type": "camera", "state": "ready" if present else "offline"})
+    return out
