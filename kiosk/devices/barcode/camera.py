@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.devices.barcode.decode import ImageDecoder
-from kiosk.devices.barcode.source import ErrorCallback, Read, ReadCallback
+from kiosk.devices.barcode.source import ErrorCallback, Read, ReadCallback, ThreadedSource
 from kiosk.errors import DeviceError
 from kiosk.i18n import _
 
@@ -30,7 +30,7 @@ def _open_capture(device: int | str) -> Any:
     return cv2.VideoCapture(device)
 
 
-class CameraSource:
+class CameraSource(ThreadedSource):
     def __init__(
         self,
         device: int | str,
@@ -49,8 +49,7 @@ class CameraSource:
         self.decode_every = max(1, decode_every)
         self.repeat_s = repeat_s
         self._opener = opener
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.frames = 0
         #: Set when the capture ends by itself (a video file ran out, the camera vanished).
         self.finished = threading.Event()
@@ -59,22 +58,8 @@ class CameraSource:
     def name(self) -> str:
         return f"camera:{self.device}"
 
-    def start(self, on_read: ReadCallback, on_error: ErrorCallback | None = None) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
+    def _starting(self) -> None:
         self.finished.clear()
-        self._thread = threading.Thread(
-            target=self._run, args=(on_read, on_error or (lambda _e: None)),
-            name=f"barcode-{self.name}", daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def _run(self, on_read: ReadCallback, on_error: ErrorCallback) -> None:
         capture = self._opener(self.device)

@@ -14,7 +14,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.devices.barcode.source import UNKNOWN, ErrorCallback, Read, ReadCallback
+from kiosk.devices.barcode.source import (
+    UNKNOWN,
+    ErrorCallback,
+    Read,
+    ReadCallback,
+    ThreadedSource,
+)
 from kiosk.errors import DeviceError
 from kiosk.i18n import _
 
@@ -28,7 +34,7 @@ def _open_serial(port: str, baudrate: int, timeout: float) -> Any:
     return serial.serial_for_url(port, baudrate=baudrate, timeout=timeout)
 
 
-class SerialSource:
+class SerialSource(ThreadedSource):
     def __init__(
         self,
         port: str,
@@ -45,8 +51,7 @@ class SerialSource:
         self.idle_flush_s = idle_flush_s
         self.read_timeout_s = read_timeout_s
         self._opener = opener
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         #: True while the port is open; the UI shows it on the device-health line.
         self.connected = threading.Event()
 
@@ -54,21 +59,6 @@ class SerialSource:
     def name(self) -> str:
         return f"serial:{self.port}"
 
-    def start(self, on_read: ReadCallback, on_error: ErrorCallback | None = None) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, args=(on_read, on_error or (lambda _e: None)),
-            name=f"barcode-{self.name}", daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def _run(self, on_read: ReadCallback, on_error: ErrorCallback) -> None:
         reported = False

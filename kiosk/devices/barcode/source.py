@@ -9,6 +9,7 @@ reopened) until ``stop()``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,3 +68,42 @@ class BarcodeSource(Protocol):
 
 def ignore_errors(_error: DeviceError) -> None:
     """Default ``on_error`` for callers that only want reads (tests, one-shot tools)."""
+
+
+class ThreadedSource:
+    """A source that reads on its own daemon thread from ``start`` until ``stop``.
+
+    Subclasses give ``name`` and ``_run(on_read, on_error)``, which returns when
+    ``self._stop`` is set (or by itself, when the device is gone for good).
+    """
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def start(self, on_read: ReadCallback, on_error: ErrorCallback | None = None) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._starting()
+        self._thread = threading.Thread(
+            target=self._run, args=(on_read, on_error or ignore_errors),
+            name=f"barcode-{self.name}", daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _starting(self) -> None:
+        """Reset per-run state before the thread starts (subclasses)."""
+
+    def _run(self, on_read: ReadCallback, on_error: ErrorCallback) -> None:
+        raise NotImplementedError
