@@ -151,11 +151,7 @@ def supplement(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     story.append(Spacer(1, 2 * mm))
     story.append(para(tpl.label("contact", **v), st.body))
     story.append(para(tpl.label("closing", **v), st.body))
-    story.append(Spacer(1, 3 * mm))
-    story.append(signature_block([
-        (tpl.label("sign_right"), tpl.label("sign_note"), ctx.clerk)], st, WIDTH * 0.5))
-    story[-1].hAlign = "RIGHT"
-    return _build(story, tpl, ctx)
+    return _signed(story, tpl, ctx, st, "sign_note", ctx.clerk, 0.5)
 
 
 def refusal(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
@@ -163,16 +159,10 @@ def refusal(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     v = label_values(ctx, tpl)
     story = _letter_opening(tset, tpl, ctx, st)
     story.append(para(tpl.label("body", **v), st.body))
-    rows = [[i.text + (f" ({i.reason})" if i.reason else "")] for i in ctx.issues]
-    story.append(_numbered(tpl, st, [tpl.label("col_no"), tpl.label("col_reason")], rows,
-                           [12 * mm, WIDTH - 12 * mm]))
+    story.append(_reasons(tpl, ctx, st))
     story.append(Spacer(1, 2 * mm))
     story.append(para(tpl.label("closing", **v), st.body))
-    story.append(Spacer(1, 3 * mm))
-    story.append(signature_block([
-        (tpl.label("sign_right"), tpl.label("sign_note"), ctx.clerk)], st, WIDTH * 0.5))
-    story[-1].hAlign = "RIGHT"
-    return _build(story, tpl, ctx)
+    return _signed(story, tpl, ctx, st, "sign_note", ctx.clerk, 0.5)
 
 
 def apology(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
@@ -187,11 +177,7 @@ def apology(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
         story.append(para(tpl.label("reason", **v), st.body))
     story.append(para(tpl.label("apology", **v), st.body))
     story.append(para(tpl.label("closing", **v), st.body))
-    story.append(Spacer(1, 3 * mm))
-    story.append(signature_block([
-        (tpl.label("sign_right"), tpl.label("seal_note"), "")], st, WIDTH * 0.55))
-    story[-1].hAlign = "RIGHT"
-    return _build(story, tpl, ctx)
+    return _signed(story, tpl, ctx, st, "seal_note", "", 0.55)
 
 
 def stop(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
@@ -202,16 +188,10 @@ def stop(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     story.append(Spacer(1, 2 * mm))
     story.append(para(tpl.label("body", **v), st.body))
     story.append(para(tpl.label("stop", **v), st.body))
-    rows = [[i.text + (f" ({i.reason})" if i.reason else "")] for i in ctx.issues]
-    story.append(_numbered(tpl, st, [tpl.label("col_no"), tpl.label("col_reason")], rows,
-                           [12 * mm, WIDTH - 12 * mm]))
+    story.append(_reasons(tpl, ctx, st))
     story.append(Spacer(1, 2 * mm))
     story.append(para(tpl.label("closing", **v), st.body))
-    story.append(Spacer(1, 3 * mm))
-    story.append(signature_block([
-        (tpl.label("sign_right"), tpl.label("seal_note"), "")], st, WIDTH * 0.55))
-    story[-1].hAlign = "RIGHT"
-    return _build(story, tpl, ctx)
+    return _signed(story, tpl, ctx, st, "seal_note", "", 0.55)
 
 
 def control(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
@@ -251,6 +231,24 @@ def control(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     story.append(grid_table(data, widths))
     story.append(Spacer(1, 2 * mm))
     story.append(Paragraph(f"<i>{esc(tpl.label('note'))}</i>", st.small))
+    return _build(story, tpl, ctx)
+
+
+def _reasons(tpl: FormTemplate, ctx: FormContext, st: Styles) -> Flowable:
+    """The numbered reasons of a refusal or a stop notice, one row per issue."""
+    rows = [[i.text + (f" ({i.reason})" if i.reason else "")] for i in ctx.issues]
+    return _numbered(tpl, st, [tpl.label("col_no"), tpl.label("col_reason")], rows,
+                     [12 * mm, WIDTH - 12 * mm])
+
+
+def _signed(story: list[Flowable], tpl: FormTemplate, ctx: FormContext, st: Styles,
+            note_key: str, signer: str, share: float) -> Built:
+    """End a letter with its signature block on the right, then build the PDF."""
+    story.append(Spacer(1, 3 * mm))
+    block = signature_block([(tpl.label("sign_right"), tpl.label(note_key), signer)], st,
+                            WIDTH * share)
+    block.hAlign = "RIGHT"
+    story.append(block)
     return _build(story, tpl, ctx)
 
 
