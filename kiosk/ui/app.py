@@ -50,13 +50,15 @@ class Window:
         return self.engine.rootObjects()[0]
 
     def close(self) -> None:
-        self.intake.shutdown()
-        self.home.stop()
-        self.tasks.shutdown()
+        # Event sources first (sync worker, bridge), so nothing schedules work while the
+        # workers wind down; the intake's draft is flushed before the lanes close.
         for extra in self.extras:
             stop = getattr(extra, "stop", None)
             if callable(stop):
                 stop()
+        self.intake.shutdown()
+        self.home.stop()
+        self.tasks.shutdown()
         self.engine.deleteLater()
         self.services.close()
 

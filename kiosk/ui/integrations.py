@@ -86,6 +86,8 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
     refresh.timeout.connect(models["home"].refresh)
     bridge.published.connect(lambda name, payload: refresh.start() if name.startswith("sync")
                          and not refresh.isActive() else None)
+    bridge.published.connect(lambda name, payload: models["detail"].on_sync_event(payload)
+                             if name == "sync" else None)
     models["intake"].savedChanged.connect(link.poke)
 
     def setting_changed(key: str, _value: Any) -> None:

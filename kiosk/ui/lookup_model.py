@@ -83,6 +83,8 @@ class DetailModel(QObject):
         super().__init__(parent)
         self.app = app
         self._record: dict[str, Any] = {}
+        #: The latest per-dossier sync event for the dossier shown ("Đang gửi 40%"...).
+        self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
         self._documents = DictListModel(["name", "sha256", "pages", "path", "kind"], self)
 
@@ -107,7 +109,7 @@ class DetailModel(QObject):
             "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
             "overdue": late_now, "late": late_now or is_late(due, _finished_at(r)),
             "done": status == Status.DONE, "returned": status == Status.RETURNED,
-            "sync": sync_label(r),
+            "sync": self._live_sync or sync_label(r),
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -138,7 +140,27 @@ class DetailModel(QObject):
 
         self.app.tasks.run(work, self._show, self.app.error, lane="work")
 
+    def on_sync_event(self, payload: dict[str, Any]) -> None:
+        """Sync progress of the dossier on screen, and status changes pulled from the server."""
+        if not self._record:
+            return
+        kind = payload.get("kind")
+        if kind == "dossier" and payload.get("dossier_id") == self._record.get("id"):
+            state = payload.get("state")
+            self._live_sync = {
+                "sending": _("Đang gửi {percent}%", percent=int(payload.get("percent") or 0)),
+                "sent": _("Đã gửi lên máy chủ"),
+                "needs_attention": _("Cần xử lý: {error}", error=payload.get("error") or ""),
+                "saved": _("Đã lưu trên máy này, sẽ gửi lại: {error}",
+                           error=payload.get("error") or ""),
+            }.get(str(state), "")
+            self.loaded.emit()
+        elif kind == "change" and (payload.get("change") or {}).get("dossier_id") == self._record.get("id"):
+            self.load(self._record["code"])
+
     def _show(self, record: dict[str, Any]) -> None:
+        if record.get("id") != self._record.get("id"):
+            self._live_sync = ""
         self._record = record
         self._events.reset(
             {"at": format_due(e["at"]), "label": Status(int(e["to_status"])).label,

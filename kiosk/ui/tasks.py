@@ -30,6 +30,7 @@ class TaskRunner(QObject):
         self._pools = {lane: ThreadPoolExecutor(1, thread_name_prefix=f"kiosk-{lane}")
                        for lane in LANES}
         self._pending = 0
+        self._closed = False
         # Queued automatically: the runner lives on the GUI thread, workers emit.
         self._finished.connect(self._deliver)
 
@@ -40,6 +41,9 @@ class TaskRunner(QObject):
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, *,
             lane: str = "work") -> None:
+        if self._closed:
+            log.info("not run, the app is closing: %r", fn)
+            return
         if self.synchronous:
             try:
                 result = fn()
@@ -78,5 +82,6 @@ class TaskRunner(QObject):
             log.exception("callback of background task %r failed", fn)
 
     def shutdown(self) -> None:
+        self._closed = True
         for pool in self._pools.values():
             pool.shutdown(wait=True, cancel_futures=False)
