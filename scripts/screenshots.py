@@ -35,6 +35,19 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
     return proc
 
 
+def start_cups() -> object | None:
+    """A private cupsd with a cups-pdf queue (as the tests use), so printing is real."""
+    sys.path.insert(0, str(ROOT))
+    from tests.forms.cups_server import CupsServer, unavailable_reason
+
+    if unavailable_reason():
+        return None
+    server = CupsServer().start()
+    server.add_pdf_printer("KioskPDF", default=True)
+    os.environ["CUPS_SERVER"] = server.socket
+    return server
+
+
 def main() -> int:
     import argparse
 
@@ -52,6 +65,7 @@ def main() -> int:
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.demo import seed
+    cups = start_cups()
     from kiosk.devices.scanner import create_driver
     from kiosk.ui.app import build_services, create_window
 
@@ -150,6 +164,8 @@ def main() -> int:
           root.isActive(), "focus item:", root.activeFocusItem())
     shot("14-virtual-keyboard")
     window.close()
+    if cups is not None:
+        cups.stop()  # type: ignore[attr-defined]
     if xvfb is not None:
         xvfb.terminate()
     shutil.rmtree(home, ignore_errors=True)

@@ -66,8 +66,10 @@ Flickable {
                     RowLayout {
                         spacing: theme.gap
                         RadioButton { text: app.lang, app.t("Chính chủ nhận"); checked: !screen.proxy
+                                      implicitHeight: theme.touch; indicator.width: 36; indicator.height: 36
                                       onClicked: screen.proxy = false; font.pixelSize: theme.text }
                         RadioButton { objectName: "proxyRadio"; text: app.lang, app.t("Người được ủy quyền nhận")
+                                      implicitHeight: theme.touch; indicator.width: 36; indicator.height: 36
                                       checked: screen.proxy; onClicked: screen.proxy = true; font.pixelSize: theme.text }
                     }
                     Field { id: whoName; visible: screen.proxy; Layout.fillWidth: true; label: app.lang, app.t("Họ tên người nhận") }

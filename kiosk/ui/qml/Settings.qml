@@ -64,6 +64,9 @@ Item {
     Component {
         id: boolEditor
         Switch {
+            // Touch size: the default switch is far below 9 mm.
+            scale: 1.6
+            transformOrigin: Item.Left
             checked: row.value === "true"
             onToggled: settings.set(row.key, checked ? "true" : "false")
         }
