@@ -9,7 +9,7 @@ from typing import Any
 from kiosk.clock import parse_iso
 from kiosk.errors import KioskError
 from kiosk.forms.vnformat import format_datetime_vn
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
 from kiosk.ui.app_model import AppModel, describe_error
 from kiosk.ui.listmodel import DictListModel
@@ -18,9 +18,10 @@ from kiosk.ui.scan_controller import ScanController
 
 log = logging.getLogger(__name__)
 
-COPY_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực",
-               "original_or_certified_copy": "Bản chính hoặc bản sao chứng thực",
-               "present": "Xuất trình"}
+COPY_LABELS = {"original": N_("Bản chính"), "copy": N_("Bản sao"),
+               "certified_copy": N_("Bản sao chứng thực"),
+               "original_or_certified_copy": N_("Bản chính hoặc bản sao chứng thực"),
+               "present": N_("Xuất trình")}
 DRAFT_DELAY_MS = 300
 
 

@@ -6,24 +6,24 @@ from typing import Any
 
 from kiosk.config import SETTINGS
 from kiosk.errors import KioskError
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import Property, QObject, Signal, Slot
 
 #: Settings shown, grouped the way an admin thinks of them.
 GROUPS: list[tuple[str, list[str]]] = [
-    ("Đơn vị", ["unit.code", "unit.name", "unit.centre_name", "unit.address", "unit.province",
+    (N_("Đơn vị"), ["unit.code", "unit.name", "unit.centre_name", "unit.address", "unit.province",
                 "counter.number"]),
-    ("Giờ làm việc", ["office.hours", "office.same_day_cutoff", "office.working_saturday",
+    (N_("Giờ làm việc"), ["office.hours", "office.same_day_cutoff", "office.working_saturday",
                       "calendar.extra_days_off", "calendar.extra_working_days"]),
-    ("Máy quét", ["scanner.device", "scanner.source", "scanner.resolution", "scanner.mode"]),
-    ("Đầu đọc mã vạch", ["barcode.wedge_enabled", "barcode.serial_port", "barcode.camera",
+    (N_("Máy quét"), ["scanner.device", "scanner.source", "scanner.resolution", "scanner.mode"]),
+    (N_("Đầu đọc mã vạch"), ["barcode.wedge_enabled", "barcode.serial_port", "barcode.camera",
                          "barcode.wedge_max_gap_ms", "barcode.wedge_min_length"]),
-    ("In ấn", ["printer.name", "printer.paper", "printer.print_on_return", "forms.set",
+    (N_("In ấn"), ["printer.name", "printer.paper", "printer.print_on_return", "forms.set",
                "forms.lookup_url"]),
-    ("Máy chủ", ["sync.server_url", "sync.ca_file", "sync.enabled"]),
-    ("Giao diện", ["locale.language", "ui.idle_lock_minutes"]),
+    (N_("Máy chủ"), ["sync.server_url", "sync.ca_file", "sync.enabled"]),
+    (N_("Giao diện"), ["locale.language", "ui.idle_lock_minutes"]),
 ]
 
 

@@ -233,7 +233,7 @@ Item {
                                     rotation: model.rotation
                                     asynchronous: true
                                 }
-                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : (model.encoding || "").toUpperCase() + (model.color ? " · màu" : "") + " · " + Math.round(model.size / 1024) + " KB")
+                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : (model.encoding || "").toUpperCase() + (model.color ? " · " + (app.lang, app.t("màu")) : "") + " · " + Math.round(model.size / 1024) + " KB")
                                         font.pixelSize: theme.small; Layout.fillWidth: true; elide: Text.ElideRight }
                                 RowLayout {
                                     spacing: 4
