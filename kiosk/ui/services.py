@@ -6,6 +6,7 @@ every view model: no module globals, so tests build as many as they like.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ class Services:
     clerk: Clerk | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     _scanner: Any = None
+    _scanner_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def catalog(self) -> Catalog:
@@ -40,9 +42,11 @@ class Services:
         return self.store.calendar
 
     def scanner(self) -> Any:
-        if self._scanner is None and self.scanner_factory is not None:
-            self._scanner = self.scanner_factory()
-        return self._scanner
+        # Called from several lanes at once (home's device check, a scan): one driver only.
+        with self._scanner_lock:
+            if self._scanner is None and self.scanner_factory is not None:
+                self._scanner = self.scanner_factory()
+            return self._scanner
 
     def actor(self) -> str:
         return self.clerk.login if self.clerk else "system"

@@ -40,7 +40,7 @@ CHILD = textwrap.dedent("""
     idle()
     pump(0.5)
     idle()
-    print("READY", len(w.intake.session.components[0].pages), flush=True)
+    print("READY", len(w.intake.session.components[0].pages), w.intake.scanStatus, flush=True)
     pump(600)  # killed here, mid-intake
 """)
 
@@ -55,9 +55,9 @@ def test_draft_survives_kill_and_is_offered_back(qtbot: Any, qapp: Any, kiosk_ho
         line = child.stdout.readline()
         assert line.startswith("READY"), line
         pages = int(line.split()[1])
-        assert pages >= 1
-        child.send_signal(signal.SIGKILL)
+        assert pages >= 1, line
     finally:
+        child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
 
     from kiosk.ui.app import build_services, create_window

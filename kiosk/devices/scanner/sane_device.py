@@ -150,6 +150,13 @@ class SaneHandle:
             pass
 
 
+#: libsane is process-global: ``sane_exit`` unloads every backend for every user in the
+#: process. Several SaneApi objects (a window closing while the next one opens, the home
+#: screen's device check beside a scan) share one initialisation, counted here.
+_LIB_LOCK = threading.Lock()
+_LIB_USERS = 0
+
+
 class SaneApi:
     """The module-level python-sane calls."""
 
@@ -158,8 +165,19 @@ class SaneApi:
         self._config_dir = config_dir
 
     def init(self) -> None:
+        global _LIB_USERS
         if self._sane is not None:
             return
+        with _LIB_LOCK:
+            if _LIB_USERS == 0:
+                self._sane = self._init_library()
+            else:
+                import sane
+
+                self._sane = sane
+            _LIB_USERS += 1
+
+    def _init_library(self) -> Any:
         prepare_environment(self._config_dir)
         try:
             import sane  # imported here: loading libsane must follow prepare_environment()
@@ -171,7 +189,7 @@ class SaneApi:
             sane.init()
         except Exception as exc:
             raise _failure(exc) from exc
-        self._sane = sane
+        return sane
 
     def get_devices(self, local_only: bool = False) -> list[tuple[str, str, str, str]]:
         self.init()
@@ -189,8 +207,13 @@ class SaneApi:
             raise _failure(exc) from exc
 
     def exit(self) -> None:
-        if self._sane is not None:
+        global _LIB_USERS
+        if self._sane is None:
+            return
+        with _LIB_LOCK:
+            _LIB_USERS -= 1
             try:
-                self._sane.exit()
+                if _LIB_USERS == 0:
+                    self._sane.exit()
             finally:
                 self._sane = None
