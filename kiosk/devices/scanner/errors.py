@@ -9,13 +9,23 @@ caller already holds (they were handed to ``on_page``) and must keep.
 from __future__ import annotations
 
 from kiosk.errors import DeviceError
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 
 
 class ScannerError(DeviceError):
-    """Base of scanner errors. ``code`` is stable for the UI and logs."""
+    """Base of scanner errors. ``code`` is stable for the UI and logs.
+
+    Each kind is data: its message and hint (marked for translation, translated when the
+    error is made, never at import), and whether the hint reminds the clerk that the pages
+    read before it are kept.
+    """
 
     code = "scanner_error"
+    MESSAGE = N_("Máy quét báo lỗi: {detail}.")
+    HINT = N_("Tắt rồi bật lại máy quét và thử lại; nếu còn lỗi, báo quản trị.")
+    MENTION_KEPT = True
+    #: Keep SANE's own text in the details (kinds with no better name than SANE's).
+    KEEP_SANE_MESSAGE = True
 
     def __init__(
         self, message: str, *, hint: str | None = None, pages_scanned: int = 0, **details: object
@@ -26,11 +36,11 @@ class ScannerError(DeviceError):
 
     @classmethod
     def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        """Build the error with its message in the current language (never at import)."""
-        return cls(_("Máy quét báo lỗi: {detail}.", detail=detail),
-                   hint=_("Tắt rồi bật lại máy quét và thử lại; nếu còn lỗi, báo quản trị.")
-                   + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device, sane_message=detail)
+        """Build the error with its message in the current language."""
+        hint = _(cls.HINT) + (_kept(pages_scanned) if cls.MENTION_KEPT else "")
+        extra = {"sane_message": detail} if cls.KEEP_SANE_MESSAGE else {}
+        return cls(_(cls.MESSAGE, detail=detail), hint=hint, pages_scanned=pages_scanned,
+                   device=device, **extra)
 
 
 def _kept(pages: int) -> str:
@@ -39,6 +49,7 @@ def _kept(pages: int) -> str:
 
 class NoScanner(ScannerError):
     code = "no_scanner"
+    HINT = N_("Kiểm tra máy quét đã bật và cắm cáp USB, rồi bấm Tìm lại.")
 
     @classmethod
     def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
@@ -46,96 +57,69 @@ class NoScanner(ScannerError):
             msg = _("Không tìm thấy máy quét «{device}».", device=device)
         else:
             msg = _("Không tìm thấy máy quét nào.")
-        return cls(msg, hint=_("Kiểm tra máy quét đã bật và cắm cáp USB, rồi bấm Tìm lại."),
-                   pages_scanned=pages_scanned, device=device)
+        return cls(msg, hint=_(cls.HINT), pages_scanned=pages_scanned, device=device)
 
 
 class ScannerBusy(ScannerError):
     code = "busy"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Máy quét đang bận."),
-                   hint=_("Chờ máy quét xong việc đang làm (hoặc đóng phần mềm quét khác) "
-                          "rồi thử lại.") + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Máy quét đang bận.")
+    HINT = N_("Chờ máy quét xong việc đang làm (hoặc đóng phần mềm quét khác) rồi thử lại.")
+    KEEP_SANE_MESSAGE = False
 
 
 class PaperJam(ScannerError):
     code = "paper_jam"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Kẹt giấy trong khay nạp."),
-                   hint=_("Mở nắp khay nạp, gỡ tờ bị kẹt, đặt lại các tờ chưa quét rồi quét "
-                          "tiếp.") + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Kẹt giấy trong khay nạp.")
+    HINT = N_("Mở nắp khay nạp, gỡ tờ bị kẹt, đặt lại các tờ chưa quét rồi quét tiếp.")
+    KEEP_SANE_MESSAGE = False
 
 
 class CoverOpen(ScannerError):
     code = "cover_open"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Nắp máy quét đang mở."),
-                   hint=_("Đóng nắp máy quét rồi quét tiếp.") + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Nắp máy quét đang mở.")
+    HINT = N_("Đóng nắp máy quét rồi quét tiếp.")
+    KEEP_SANE_MESSAGE = False
 
 
 class FeederEmpty(ScannerError):
     """The feeder was empty when the scan started (an empty feeder later is the normal end)."""
 
     code = "feeder_empty"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Khay nạp giấy không có tờ nào."),
-                   hint=_("Đặt giấy vào khay nạp (mặt cần quét theo hướng dẫn trên máy) hoặc "
-                          "chọn quét mặt kính."),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Khay nạp giấy không có tờ nào.")
+    HINT = N_("Đặt giấy vào khay nạp (mặt cần quét theo hướng dẫn trên máy) hoặc chọn quét "
+              "mặt kính.")
+    MENTION_KEPT = False
+    KEEP_SANE_MESSAGE = False
 
 
 class ScannerIOError(ScannerError):
     code = "io_error"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Lỗi truyền dữ liệu với máy quét."),
-                   hint=_("Kiểm tra cáp USB, tắt rồi bật lại máy quét và quét lại trang đang "
-                          "dở.") + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Lỗi truyền dữ liệu với máy quét.")
+    HINT = N_("Kiểm tra cáp USB, tắt rồi bật lại máy quét và quét lại trang đang dở.")
+    KEEP_SANE_MESSAGE = False
 
 
 class ScannerUnplugged(ScannerError):
     code = "unplugged"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Mất kết nối với máy quét giữa chừng."),
-                   hint=_("Cắm lại cáp USB của máy quét, chờ máy sẵn sàng rồi quét tiếp.")
-                   + _kept(pages_scanned),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Mất kết nối với máy quét giữa chừng.")
+    HINT = N_("Cắm lại cáp USB của máy quét, chờ máy sẵn sàng rồi quét tiếp.")
+    KEEP_SANE_MESSAGE = False
 
 
 class ScannerAccessDenied(ScannerError):
     code = "access_denied"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Không có quyền dùng máy quét."),
-                   hint=_("Nhờ quản trị thêm tài khoản máy này vào nhóm «scanner» rồi đăng "
-                          "nhập lại."),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Không có quyền dùng máy quét.")
+    HINT = N_("Nhờ quản trị thêm tài khoản máy này vào nhóm «scanner» rồi đăng nhập lại.")
+    MENTION_KEPT = False
+    KEEP_SANE_MESSAGE = False
 
 
 class ScannerUnsupported(ScannerError):
     code = "unsupported"
-
-    @classmethod
-    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
-        return cls(_("Máy quét không hỗ trợ thiết lập đã chọn ({detail}).", detail=detail),
-                   hint=_("Chọn nguồn giấy, độ phân giải hoặc chế độ màu khác."),
-                   pages_scanned=pages_scanned, device=device)
+    MESSAGE = N_("Máy quét không hỗ trợ thiết lập đã chọn ({detail}).")
+    HINT = N_("Chọn nguồn giấy, độ phân giải hoặc chế độ màu khác.")
+    MENTION_KEPT = False
+    KEEP_SANE_MESSAGE = False
 
 
 class ScannerFailure(ScannerError):
