@@ -46,23 +46,20 @@ def median_s(fn: Callable[[], object], repeat: int) -> float:
 def run(name: str, make: Callable[[], ScanDriver], device: str, repeat: int) -> None:
     settings = ScanSettings(Source.ADF, 200)
 
-    def scan_only() -> int:
+    def scan_pages() -> list[ScanPage]:
         driver = make()
         pages: list[ScanPage] = []
         try:
             driver.scan(device, settings, on_page=pages.append)
         finally:
             driver.close()
-        return len(pages)
+        return pages
+
+    def scan_only() -> int:
+        return len(scan_pages())
 
     def sequential() -> None:
-        driver = make()
-        pages: list[ScanPage] = []
-        try:
-            driver.scan(device, settings, on_page=pages.append)
-        finally:
-            driver.close()
-        for page in pages:
+        for page in scan_pages():
             process_page(page.image, page.dpi, page.index)
 
     def overlapped() -> int:
