@@ -104,9 +104,17 @@ def language() -> str:
     return _language
 
 
-def on_language_changed(listener: Callable[[str], None]) -> None:
+def on_language_changed(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``listener(language)`` after each change; returns a function that unsubscribes."""
     with _lock:
         _listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return unsubscribe
 
 
 def gettext(message: str, **fields: object) -> str:

@@ -58,6 +58,7 @@ class Window:
                 stop()
         self.intake.shutdown()
         self.home.stop()
+        self.app.stop()
         self.tasks.shutdown()
         self.engine.deleteLater()
         self.services.close()

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def describe_error(exc: BaseException) -> str:
     """A message for the clerk: ours are already Vietnamese; anything else is a bug."""
     if isinstance(exc, KioskError):
-        return f"{exc.message} {exc.hint}" if exc.hint else exc.message
+        return str(exc)  # the message, then the hint
     log.error("unexpected error: %r", exc, exc_info=exc)
     return _("Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị mất.", error=str(exc))
 
@@ -45,7 +45,13 @@ class AppModel(QObject):
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.lock)
-        i18n.on_language_changed(lambda _lang: self._language_changed())
+        self._unsubscribe_language = i18n.on_language_changed(
+            lambda _lang: self._language_changed())
+
+    def stop(self) -> None:
+        """At exit: the language hub is process-wide and must not call a deleted model."""
+        self._unsubscribe_language()
+        self._idle.stop()
 
     # --- i18n ---------------------------------------------------------------------------
 

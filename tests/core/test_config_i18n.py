@@ -112,3 +112,14 @@ def test_english_catalog_is_consistent() -> None:
     assert entries
     bad = [k for k, v in entries.items() if not i18n._safe_pair(k, v)]
     assert bad == []
+
+
+def test_language_listener_can_unsubscribe() -> None:
+    seen: list[str] = []
+    unsubscribe = i18n.on_language_changed(seen.append)
+    unsubscribe()
+    try:
+        i18n.set_language("en")
+    finally:
+        i18n.set_language("vi")
+    assert seen == []
