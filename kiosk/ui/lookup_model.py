@@ -8,6 +8,7 @@ from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status, is_late
 from kiosk.forms.vnformat import format_short_datetime
 from kiosk.i18n import _
+from kiosk.sync.status import dossier_sync_state
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
@@ -109,7 +110,8 @@ class DetailModel(QObject):
             "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
             "overdue": late_now, "late": late_now or is_late(due, _finished_at(r)),
             "done": status == Status.DONE, "returned": status == Status.RETURNED,
-            "sync": self._live_sync or sync_label(r),
+            "sync": self._live_sync or sync_text(r.get("_sync_state", "saved"),
+                                                 error=r.get("_sync_error", "")),
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -130,9 +132,11 @@ class DetailModel(QObject):
 
         def work() -> dict[str, Any]:
             record = store.get_dossier(code)
-            record["_outbox"] = store.read(lambda db: [dict(r) for r in db.query(
-                "SELECT state, last_error FROM outbox WHERE dossier_id = ? ORDER BY rowid DESC "
-                "LIMIT 1", [record["id"]])])
+            record["_sync_state"] = dossier_sync_state(store, record["id"])
+            row = store.read(lambda db: db.execute(
+                "SELECT last_error FROM outbox WHERE dossier_id = ? AND state = "
+                "'needs_attention' ORDER BY rowid DESC LIMIT 1", [record["id"]]).fetchone())
+            record["_sync_error"] = row[0] if row and row[0] else ""
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))
@@ -146,14 +150,9 @@ class DetailModel(QObject):
             return
         kind = payload.get("kind")
         if kind == "dossier" and payload.get("dossier_id") == self._record.get("id"):
-            state = payload.get("state")
-            self._live_sync = {
-                "sending": _("Đang gửi {percent}%", percent=int(payload.get("percent") or 0)),
-                "sent": _("Đã gửi lên máy chủ"),
-                "needs_attention": _("Cần xử lý: {error}", error=payload.get("error") or ""),
-                "saved": _("Đã lưu trên máy này, sẽ gửi lại: {error}",
-                           error=payload.get("error") or ""),
-            }.get(str(state), "")
+            self._live_sync = sync_text(str(payload.get("state")),
+                                        percent=int(payload.get("percent") or 0),
+                                        error=str(payload.get("error") or ""))
             self.loaded.emit()
         elif kind == "change" and (payload.get("change") or {}).get("dossier_id") == self._record.get("id"):
             self.load(self._record["code"])
@@ -212,14 +211,14 @@ def _finished_at(record: dict[str, Any]) -> Any:
     return None
 
 
-def sync_label(record: dict[str, Any]) -> str:
-    rows = record.get("_outbox") or []
-    if not rows:
-        return _("Đã lưu trên máy này")
-    state = rows[0]["state"]
-    return {
-        "pending": _("Đã lưu trên máy này, chờ gửi"),
-        "in_flight": _("Đang gửi"),
-        "done": _("Đã gửi lên máy chủ"),
-        "needs_attention": _("Cần xử lý: {error}", error=rows[0].get("last_error") or ""),
-    }.get(state, state)
+def sync_text(state: str, *, percent: int | None = None, error: str = "") -> str:
+    """Where a dossier is on its way to the server (``kiosk.sync`` states), for the clerk."""
+    if state == "sending":
+        return _("Đang gửi {percent}%", percent=percent) if percent is not None else _("Đang gửi")
+    if state == "sent":
+        return _("Đã gửi lên máy chủ")
+    if state == "needs_attention":
+        return _("Cần xử lý: {error}", error=error)
+    if error:
+        return _("Đã lưu trên máy này, sẽ gửi lại: {error}", error=error)
+    return _("Đã lưu trên máy này, chờ gửi")
