@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from kiosk.clock import now
 from kiosk.dossier import Status
+from kiosk.intake import copy_kind_for
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, Store
 
 PEOPLE = [
@@ -44,7 +45,7 @@ def seed(store: Store, actor: str = "canbo", *, progress: bool = False) -> list[
             procedure_code=proc_code,
             applicant=ApplicantInput(name=name, id_number=id_number, phone=phone,
                                      address=address),
-            components=[ComponentInput(name=c.name, code=c.code, copy_kind=_kind(c.form),
+            components=[ComponentInput(name=c.name, code=c.code, copy_kind=copy_kind_for(c.form),
                                        count=c.count, checked=True)
                         for c in proc.components if c.mandatory],
             received_at=received,
@@ -57,6 +58,3 @@ def seed(store: Store, actor: str = "canbo", *, progress: bool = False) -> list[
                                     "Đã ký kết quả" if status == Status.DONE else "")
     return codes
 
-
-def _kind(form: str) -> str:
-    return {"original_or_certified_copy": "certified_copy", "present": "original"}.get(form, form)

@@ -262,14 +262,14 @@ class IntakeSession:
             if kept:
                 pdf = merge_pages([(read_file(p.pdf_sha256), p.rotation) for p in kept])
                 pages.append(PageInput(put_file(pdf), "application/pdf"))
-            components.append(ComponentInput(name=c.name, code=c.code, copy_kind=_copy_kind(
+            components.append(ComponentInput(name=c.name, code=c.code, copy_kind=copy_kind_for(
                 c.copy_kind), count=c.count, checked=c.checked, pages=pages))
         return DossierInput(procedure_code=self.procedure_code, applicant=applicant,
                             channel=self.channel, components=components, sets=self.sets,
                             note=self.note, draft_id=self.draft_id)
 
 
-def _copy_kind(form: str) -> str:
+def copy_kind_for(form: str) -> str:
     # The store records what the clerk received: catalog forms map onto its four kinds.
     return {"original_or_certified_copy": "certified_copy", "present": "original"}.get(
         form, form)
