@@ -63,46 +63,33 @@ class HomeModel(QObject):
         self.app.tasks.run(work, done, failed, lane="work")
 
 
+def _scanner_state(scanner: Any) -> dict[str, Any]:
+    found = scanner.list_devices()
+    return {"text": found[0].label if found else _("Không tìm thấy máy quét"), "ok": bool(found)}
+
+
 def device_states(services: Any) -> list[dict[str, Any]]:
     """One row per device kind: what the clerk needs to know before a citizen arrives."""
-    rows: list[dict[str, Any]] = []
-    scanner = services.scanner()
-    if scanner is None:
-        rows.append({"kind": "scanner", "label": _("Máy quét"), "state": _("Chưa cấu hình"),
-                     "ok": False})
-    else:
-        try:
-            found = scanner.list_devices()
-            rows.append({"kind": "scanner", "label": _("Máy quét"),
-                         "state": found[0].label if found else _("Không tìm thấy máy quét"),
-                         "ok": bool(found)})
-        except Exception as exc:  # a driver error must not blank the home screen
-            rows.append({"kind": "scanner", "label": _("Máy quét"), "state": str(exc),
-                         "ok": False})
     reader = services.extras.get("barcode_state")
-    rows.append({"kind": "barcode", "label": _("Đầu đọc mã vạch"),
-                 "state": reader() if callable(reader) else _("Kiểu bàn phím (sẵn sàng)"),
-                 "ok": True})
-    printer = services.printer
-    if printer is None:
-        rows.append({"kind": "printer", "label": _("Máy in"), "state": _("Chưa cấu hình"),
-                     "ok": False})
-    else:
-        try:
-            state = printer.state()
-            rows.append({"kind": "printer", "label": _("Máy in"), "state": state["text"],
-                         "ok": bool(state["ok"])})
-        except Exception as exc:
-            rows.append({"kind": "printer", "label": _("Máy in"), "state": str(exc), "ok": False})
-    sync = services.sync
-    if sync is None:
-        rows.append({"kind": "server", "label": _("Máy chủ"), "state": _("Chưa kết nối"),
-                     "ok": False})
-    else:
-        try:
-            state = sync.ui_state()
-            rows.append({"kind": "server", "label": _("Máy chủ"), "state": state["text"],
-                         "ok": bool(state["ok"])})
-        except Exception as exc:
-            rows.append({"kind": "server", "label": _("Máy chủ"), "state": str(exc), "ok": False})
+    scanner, printer, sync = services.scanner(), services.printer, services.sync
+    probes: list[tuple[str, str, Any, str]] = [
+        ("scanner", _("Máy quét"), scanner and (lambda: _scanner_state(scanner)),
+         _("Chưa cấu hình")),
+        ("barcode", _("Đầu đọc mã vạch"),
+         lambda: {"text": reader() if callable(reader) else _("Kiểu bàn phím (sẵn sàng)"),
+                  "ok": True}, ""),
+        ("printer", _("Máy in"), printer and printer.state, _("Chưa cấu hình")),
+        ("server", _("Máy chủ"), sync and sync.ui_state, _("Chưa kết nối")),
+    ]
+    rows: list[dict[str, Any]] = []
+    for kind, label, probe, missing in probes:
+        if probe is None:
+            state = {"text": missing, "ok": False}
+        else:
+            try:
+                state = probe()
+            except Exception as exc:  # a device error must not blank the home screen
+                state = {"text": str(exc), "ok": False}
+        rows.append({"kind": kind, "label": label, "state": state["text"],
+                     "ok": bool(state["ok"])})
     return rows
