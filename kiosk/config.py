@@ -183,7 +183,7 @@ declare("scanner.sane_config_dir", "",
            "trường SANE_CONFIG_DIR, nếu không có thì máy quét thử nghiệm của phần mềm)"))
 declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
 declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
-declare("barcode.wedge_max_gap_ms", 35, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
+declare("barcode.wedge_max_gap_ms", 50, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
 declare("barcode.wedge_min_length", 6, N_("Số ký tự tối thiểu của một lần quét"))
 declare("barcode.wedge_prefix", "", N_("Ký tự đầu do đầu đọc gửi thêm (nếu có)"))
 declare("barcode.wedge_suffix", "", N_("Ký tự cuối do đầu đọc gửi thêm (nếu có), ngoài Enter"))

@@ -58,14 +58,14 @@ def test_fast_scanner_is_one_read_and_nothing_typed() -> None:
 
 def test_slow_scanner_within_the_gap_is_a_read() -> None:
     for seed in range(50):
-        reads, typed = run(scanner_trace(CODE, 10.0, (15, 30), seed))
+        reads, typed = run(scanner_trace(CODE, 10.0, (15, 40), seed))
         assert (reads, typed) == ([CODE], "")
 
 
 def test_slow_scanner_beyond_the_default_gap_needs_the_setting() -> None:
-    trace = scanner_trace(CODE, 0.0, (40, 55), 1)
+    trace = scanner_trace(CODE, 0.0, (55, 70), 1)
     assert run(trace) == ([], CODE + "\n")
-    assert run(trace, WedgeSettings(max_gap_ms=60)) == ([CODE], "")
+    assert run(trace, WedgeSettings(max_gap_ms=80)) == ([CODE], "")
 
 
 def test_fast_typist_is_never_a_scan() -> None:
