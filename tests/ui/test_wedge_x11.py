@@ -10,6 +10,7 @@ leaves about D/2 ms between presses (D/2 after the press and again after the rel
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,12 +30,28 @@ def xserver() -> Iterator[XServer]:
     server.stop()
 
 
-@pytest.fixture
-def app(xserver: XServer, kiosk_home: Path) -> Iterator[AppProcess]:
-    proc = AppProcess(xserver, kiosk_home, {"KIOSK_TEST_LOG": "DEBUG"})
+#: Readers' keys come through xdotool, which a loaded machine (CI, eight test runs on two
+#: cores) stalls now and then for 50–150 ms: the reader tests allow that gap, since they check
+#: the input path; the timing rule itself is checked on traces (tests/devices). The typing
+#: test keeps the default gap, which stalls only widen.
+LOADED_MACHINE_GAP_MS = 250
+
+
+def start_app(xserver: XServer, home: Path, gap_ms: int | None) -> AppProcess:
+    config = {"barcode.wedge_max_gap_ms": gap_ms} if gap_ms else {}
+    proc = AppProcess(xserver, home, {"KIOSK_TEST_LOG": "DEBUG",
+                                      "KIOSK_TEST_CONFIG": json.dumps(config)})
     window = proc.call("result = int(root.winId())")
     xserver.xdotool("mousemove", "600", "400")
     xserver.xdotool("windowfocus", "--sync", str(window))
+    return proc
+
+
+@pytest.fixture
+def app(xserver: XServer, kiosk_home: Path, request: pytest.FixtureRequest
+        ) -> Iterator[AppProcess]:
+    typing = "typing" in request.node.name
+    proc = start_app(xserver, kiosk_home, None if typing else LOADED_MACHINE_GAP_MS)
     yield proc
     proc.stop()
     if xserver.caps_lock_on():

@@ -22,6 +22,8 @@ def main() -> int:
 
     config = Config.load()
     config.set("ui.idle_lock_minutes", 0)
+    for key, value in json.loads(os.environ.get("KIOSK_TEST_CONFIG", "{}")).items():
+        config.set(key, value)
     config.save()
     services = build_services(config, demo=True)
     win = create_window(services)
