@@ -141,3 +141,17 @@ def test_a_person_typing_a_name_is_never_a_scan(app: AppProcess, xserver: XServe
     xserver.xdotool("type", "--delay", "200", " Đức")
     assert app.wait_for("result = focused_text()", "Nguyen Van An Đức") == "Nguyen Van An Đức"
     assert app.call("result = scans") == []
+
+
+def test_pin_typing_on_a_physical_keyboard_signs_in(app: AppProcess, xserver: XServer) -> None:
+    assert app.call("result = (app.screen, app.signedIn)") == ["signin", False]
+    xserver.xdotool("type", "--delay", "200", "15")
+    assert app.wait_for("result = root.findChild(QObject, 'pinDots').property('text')",
+                        "●●") == "●●"
+    xserver.xdotool("key", "--delay", "150", "BackSpace", "2", "3", "4")
+    assert app.wait_for("result = root.findChild(QObject, 'pinDots').property('text')",
+                        "●●●●") == "●●●●"
+    assert not app.call("result = app.signedIn")
+    xserver.xdotool("key", "Return")
+    assert app.wait_for("result = app.signedIn", True)
+    assert app.call("result = app.screen") == "home"

@@ -8,7 +8,7 @@ import sys
 import traceback
 from typing import Any
 
-from kiosk.ui.qt import QGuiApplication, QQuickItem, QTimer
+from kiosk.ui.qt import QGuiApplication, QObject, QQuickItem, QTimer
 
 
 def main() -> int:
@@ -65,6 +65,7 @@ def main() -> int:
         "win": win, "root": root, "app": win.app, "intake": win.intake, "returns": win.returns,
         "services": services, "scans": scans, "messages": messages, "route": route, "focus": focus,
         "focused_text": focused_text, "quit_app": quit_app, "qt_app": qt_app,
+        "QObject": QObject,
     }
 
     def answer() -> None:
