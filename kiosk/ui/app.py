@@ -124,6 +124,11 @@ def create_window(services: Services, *, synchronous: bool = False,
     for name, model in models.items():
         ctx.setContextProperty(name, model)
     ctx.setContextProperty("appFontFamily", load_font())
+    from kiosk.ui.clock_model import ClockModel
+
+    unit_clock = ClockModel(engine)
+    ctx.setContextProperty("unitClock", unit_clock)
+    extras.append(unit_clock)
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
     if not engine.rootObjects():
         raise RuntimeError("the QML window could not be loaded (see the messages above)")

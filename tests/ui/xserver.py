@@ -91,11 +91,15 @@ class XServer:
 
 
 class AppProcess:
-    """The real window (``kiosk.ui.app.create_window``, demo services) under ``xserver``."""
+    """The real window (``kiosk.ui.app.create_window``, demo services) under ``xserver``
+    (or offscreen without one)."""
 
-    def __init__(self, xserver: XServer, home: Path, env: dict[str, str] | None = None) -> None:
-        environment = {**xserver.env(), "KIOSK_HOME": str(home), "QT_QPA_PLATFORM": "xcb",
-                       "PYTHONPATH": str(ROOT), **(env or {})}
+    def __init__(self, xserver: XServer | None, home: Path,
+                 env: dict[str, str] | None = None) -> None:
+        base = xserver.env() if xserver is not None else dict(os.environ)
+        environment = {**base, "KIOSK_HOME": str(home), "PYTHONPATH": str(ROOT),
+                       "QT_QPA_PLATFORM": "xcb" if xserver is not None else "offscreen",
+                       **(env or {})}
         environment.pop("QT_QPA_PLATFORMTHEME", None)
         self.log = home / "app.log"
         self.proc = subprocess.Popen(
