@@ -119,6 +119,8 @@ class WedgeKeys(QObject):
 
     def _input_method(self, watched: QObject, event: Any) -> bool:
         tag = self._last_tag
+        log.debug("wedge im event %r/%r for key %s (%s)", event.preeditString(),
+                  event.commitString(), tag, self._state.get(tag or -1))
         if tag is None or time.monotonic() - self._last_seen > _IM_WINDOW_S:
             return False
         state = self._state.get(tag)

@@ -65,7 +65,7 @@ def main() -> int:
         "win": win, "root": root, "app": win.app, "intake": win.intake, "returns": win.returns,
         "services": services, "scans": scans, "messages": messages, "route": route, "focus": focus,
         "focused_text": focused_text, "quit_app": quit_app, "qt_app": qt_app,
-        "QObject": QObject,
+        "QObject": QObject, "QGuiApplication": QGuiApplication,
     }
 
     def answer() -> None:
