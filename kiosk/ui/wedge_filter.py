@@ -54,6 +54,8 @@ def key_event_from_qt(event: Any) -> KeyEvent:
         return KeyEvent("", stamp, TAB, caps)
     if code in _MODIFIER_KEYS:
         return KeyEvent("", stamp, MODIFIER, caps)
+    if event.isAutoRepeat():
+        return KeyEvent("", stamp, OTHER, caps)  # a key held down; no reader does that
     if text and text.isprintable():
         return KeyEvent(text, stamp, "", caps)
     return KeyEvent("", stamp, OTHER, caps)

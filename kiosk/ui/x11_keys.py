@@ -23,6 +23,9 @@ from kiosk.devices.barcode.wedge import ENTER, MODIFIER, OTHER, TAB, KeyEvent
 log = logging.getLogger(__name__)
 
 _KEY_PRESS = 2
+_KEY_RELEASE = 3
+#: X repeats a held key at most ~50 times a second.
+_REPEAT_MIN_MS = 18
 _MAPPING_NOTIFY = 34
 #: X core modifier bits in order, and xkbcommon's names for them.
 _CORE_MODS = ("Shift", "Lock", "Control", "Mod1", "Mod2", "Mod3", "Mod4", "Mod5")
@@ -154,13 +157,29 @@ def install_raw_keys(wedge: Any) -> Any:
     from PySide6.QtCore import QAbstractNativeEventFilter
 
     class RawKeys(QAbstractNativeEventFilter):
+        #: X auto-repeat (a key held down) comes as a release and a press of the same key
+        #: with the same server time; a reader's next press of the same key ("00") comes
+        #: within a few ms of its previous press, a repeat 20+ ms after it.
+        last_release: tuple[int, int] = (-1, -1)
+        last_press: dict[int, int] = {}
+
         def nativeEventFilter(self, event_type: Any, message: Any) -> Any:
             try:
                 if bytes(event_type) == b"xcb_generic_event_t":
                     kind = ctypes.c_uint8.from_address(int(message)).value & 0x7F
                     if kind == _KEY_PRESS:
                         ev = _KeyPressEvent.from_address(int(message))
-                        wedge.raw_key(keymap.key_event(ev.detail, ev.state, ev.time))
+                        key = keymap.key_event(ev.detail, ev.state, ev.time)
+                        previous = self.last_press.get(ev.detail, -10_000)
+                        if (self.last_release == (ev.detail, ev.time)
+                                and ev.time - previous >= _REPEAT_MIN_MS
+                                and not key.is_modifier):
+                            key = KeyEvent("", key.t, OTHER, key.caps_lock)
+                        self.last_press[ev.detail] = ev.time
+                        wedge.raw_key(key)
+                    elif kind == _KEY_RELEASE:
+                        ev = _KeyPressEvent.from_address(int(message))
+                        self.last_release = (ev.detail, ev.time)
                     elif kind == _MAPPING_NOTIFY:
                         keymap.refresh()
             except Exception:  # never let a key stop the event loop

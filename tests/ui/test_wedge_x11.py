@@ -11,6 +11,7 @@ leaves about D/2 ms between presses (D/2 after the press and again after the rel
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +156,15 @@ def test_pin_typing_on_a_physical_keyboard_signs_in(app: AppProcess, xserver: XS
     xserver.xdotool("key", "Return")
     assert app.wait_for("result = app.signedIn", True)
     assert app.call("result = app.screen") == "home"
+
+
+def test_a_key_held_down_while_typing_is_never_a_scan(app: AppProcess, xserver: XServer) -> None:
+    on_applicant_step(app, "fieldNameInput")
+    # X repeats a held key every ~30 ms, as fast as a reader: still the person's typing.
+    xserver.xdotool("keydown", "a")
+    time.sleep(1.5)
+    xserver.xdotool("keyup", "a")
+    xserver.xdotool("key", "Return")
+    text = app.wait_for("result = focused_text()", "never", timeout=2)
+    assert len(text) > 5 and set(text) == {"a"}, text
+    assert app.call("result = scans") == []
