@@ -150,6 +150,8 @@ def test_scan_through_the_input_method_is_whole_and_leaves_the_field_empty(
                         ".property('preeditText') or '')") == ""
         # And the clerk types on through the input method afterwards (Unikey holds digits in
         # its pre-edit until the word ends).
+        window = app.call("result = int(root.winId())")
+        im[0].xdotool("windowfocus", "--sync", str(window))
         im[0].xdotool("type", "--delay", "200", "09")
         assert app.wait_for("o = QGuiApplication.focusObject()\n"
                             "result = str(o.property('text')) + str(o.property('preeditText'))",
