@@ -136,6 +136,12 @@ def _date_list(value: list[str]) -> str | None:
     return None
 
 
+def _zone_ok(value: str) -> bool:
+    from kiosk.clock import valid_zone
+
+    return valid_zone(value)
+
+
 def _hhmm(value: str) -> str | None:
     return None if re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value) else N_("giờ có dạng HH:MM")
 
@@ -165,6 +171,11 @@ declare("calendar.extra_working_days", [],
         N_("Ngày làm việc bù thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
         item_kind=str, validate=_date_list)
 declare("locale.language", "vi", N_("Ngôn ngữ giao diện"), choices=("vi", "en"))
+# --- the unit's clock (issue 11 §2) ---
+declare("unit.timezone", "Asia/Ho_Chi_Minh",
+        N_("Múi giờ của đơn vị (tên IANA); mọi giờ hiển thị và lưu theo múi giờ này"),
+        validate=lambda value: None if _zone_ok(value) else N_(
+            "múi giờ không có trong cơ sở dữ liệu múi giờ (ví dụ Asia/Ho_Chi_Minh)"))
 declare("catalog.file", "", N_("Tệp danh mục thủ tục đã nhập (để trống: danh mục mẫu)"))
 declare("forms.set", "tt03-2025", N_("Bộ biểu mẫu dùng khi in"),
         choices=("tt01-2018", "tt03-2025"))
@@ -183,7 +194,7 @@ declare("scanner.sane_config_dir", "",
            "trường SANE_CONFIG_DIR, nếu không có thì máy quét thử nghiệm của phần mềm)"))
 declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
 declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
-declare("barcode.wedge_max_gap_ms", 35, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
+declare("barcode.wedge_max_gap_ms", 50, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
 declare("barcode.wedge_min_length", 6, N_("Số ký tự tối thiểu của một lần quét"))
 declare("barcode.wedge_prefix", "", N_("Ký tự đầu do đầu đọc gửi thêm (nếu có)"))
 declare("barcode.wedge_suffix", "", N_("Ký tự cuối do đầu đọc gửi thêm (nếu có), ngoài Enter"))
@@ -247,6 +258,9 @@ class Config:
                 ) from exc
         config = cls(path, data)
         config._upgrade()
+        from kiosk import clock
+
+        clock.configure(str(config.get("unit.timezone")))
         return config
 
     def _upgrade(self) -> None:
@@ -279,6 +293,10 @@ class Config:
             value = setting.parse(value)
         setting.check(value)
         _set_nested(self._data, key, value)
+        if key == "unit.timezone":
+            from kiosk import clock
+
+            clock.configure(str(value))
         for listener in list(self._listeners):
             listener(key, value)
 

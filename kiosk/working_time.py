@@ -21,7 +21,7 @@ import holidays
 
 from kiosk import paths
 from kiosk.catalog import ProcessingTime
-from kiosk.clock import TZ, to_local
+from kiosk.clock import to_local, zone
 from kiosk.config import Config
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
@@ -100,7 +100,7 @@ class WorkingCalendar:
     def periods(self, day: date) -> list[tuple[datetime, datetime]]:
         if not self.is_working_day(day):
             return []
-        return [(datetime.combine(day, a, TZ), datetime.combine(day, b, TZ))
+        return [(datetime.combine(day, a, zone()), datetime.combine(day, b, zone()))
                 for a, b in self.office_hours]
 
     def _periods_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -112,7 +112,7 @@ class WorkingCalendar:
         raise ConfigError(_("Lịch làm việc không có giờ làm việc nào trong 10 năm tới."))
 
     def closing(self, day: date) -> datetime:
-        return datetime.combine(day, self.office_hours[-1][1], TZ)
+        return datetime.combine(day, self.office_hours[-1][1], zone())
 
     # --- instants -----------------------------------------------------------------------
 
@@ -204,7 +204,7 @@ class WorkingCalendar:
             day = self.next_working_day(day)
         first_open = self.office_hours[0][0]
         clock = min(max(due.timetz().replace(tzinfo=None), first_open), self.office_hours[-1][1])
-        return datetime.combine(day, clock, TZ)
+        return datetime.combine(day, clock, zone())
 
 
 def _seconds(a: time, b: time) -> float:

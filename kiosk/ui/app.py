@@ -77,9 +77,15 @@ def procedure_usage(store: Store) -> Callable[[], dict[str, int]]:
     """Most-used procedures first: counts over the last 90 days, read on demand."""
 
     def counts() -> dict[str, int]:
+        # The unit's day, not SQLite's date('now') (UTC): dossiers' days are the unit's.
+        from datetime import timedelta
+
+        from kiosk.clock import now
+
+        since = (now().date() - timedelta(days=90)).isoformat()
         rows = store.read(lambda db: db.execute(
-            "SELECT procedure_code, count(*) FROM dossiers WHERE day >= date('now', '-90 day') "
-            "GROUP BY procedure_code").fetchall())
+            "SELECT procedure_code, count(*) FROM dossiers WHERE day >= ? "
+            "GROUP BY procedure_code", [since]).fetchall())
         return {code: n for code, n in rows}
 
     return counts
@@ -124,6 +130,11 @@ def create_window(services: Services, *, synchronous: bool = False,
     for name, model in models.items():
         ctx.setContextProperty(name, model)
     ctx.setContextProperty("appFontFamily", load_font())
+    from kiosk.ui.clock_model import ClockModel
+
+    unit_clock = ClockModel(engine)
+    ctx.setContextProperty("unitClock", unit_clock)
+    extras.append(unit_clock)
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
     if not engine.rootObjects():
         raise RuntimeError("the QML window could not be loaded (see the messages above)")

@@ -10,6 +10,8 @@ from kiosk.ui.qt import QEvent, QObject
 
 _ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
              QEvent.Type.Wheel}
+#: What the wedge filter sees: key presses, and what an input method (IBus/Fcitx) makes of them.
+_KEYS = {QEvent.Type.KeyPress, QEvent.Type.InputMethod}
 
 
 class InputFilter(QObject):
@@ -23,6 +25,6 @@ class InputFilter(QObject):
         kind = event.type()
         if kind in _ACTIVITY:
             self.on_activity()
-        if kind == QEvent.Type.KeyPress and self.key_handler is not None:
+        if kind in _KEYS and self.key_handler is not None:
             return self.key_handler(watched, event)
         return False

@@ -43,7 +43,7 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
                                                                           "applicant")):
             intake.start()
             app.go("intake")
-        intake.applyCccd(text)
+        intake.applyCccd(routed.read.text)
         if routed.warning:
             app.error(routed.warning)
         return "cccd"
@@ -129,6 +129,8 @@ def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[A
     wedge = install_wedge(services, services.extras["input_filter"],
                           lambda text: route_read(app, models, text, source="wedge"))
     services.extras["wedge"] = wedge
+    if services.extras.get("raw_keys") is not None:
+        stoppers.append(services.extras["raw_keys"])
     install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
     return stoppers

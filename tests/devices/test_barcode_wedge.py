@@ -58,14 +58,14 @@ def test_fast_scanner_is_one_read_and_nothing_typed() -> None:
 
 def test_slow_scanner_within_the_gap_is_a_read() -> None:
     for seed in range(50):
-        reads, typed = run(scanner_trace(CODE, 10.0, (15, 30), seed))
+        reads, typed = run(scanner_trace(CODE, 10.0, (15, 40), seed))
         assert (reads, typed) == ([CODE], "")
 
 
 def test_slow_scanner_beyond_the_default_gap_needs_the_setting() -> None:
-    trace = scanner_trace(CODE, 0.0, (40, 55), 1)
+    trace = scanner_trace(CODE, 0.0, (55, 70), 1)
     assert run(trace) == ([], CODE + "\n")
-    assert run(trace, WedgeSettings(max_gap_ms=60)) == ([CODE], "")
+    assert run(trace, WedgeSettings(max_gap_ms=80)) == ([CODE], "")
 
 
 def test_fast_typist_is_never_a_scan() -> None:
@@ -160,7 +160,7 @@ _chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(_chars, min_size=6, max_size=120),
-       gaps=st.lists(st.floats(0.0, 34.0), min_size=120, max_size=120))
+       gaps=st.lists(st.floats(0.0, 49.0), min_size=120, max_size=120))
 def test_any_burst_with_enter_is_exactly_one_read(text: str, gaps: list[float]) -> None:
     t, trace = 0.0, []
     for ch, gap in zip(text, gaps, strict=False):
@@ -172,7 +172,7 @@ def test_any_burst_with_enter_is_exactly_one_read(text: str, gaps: list[float]) 
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(_chars, min_size=1, max_size=60),
-       gaps=st.lists(st.floats(36.0, 400.0), min_size=60, max_size=60))
+       gaps=st.lists(st.floats(51.0, 400.0), min_size=60, max_size=60))
 def test_keys_slower_than_the_gap_are_always_typing(text: str, gaps: list[float]) -> None:
     t, trace = 0.0, []
     for ch, gap in zip(text, gaps, strict=False):

@@ -101,3 +101,65 @@ def test_cccd_burst_fills_the_applicant_not_the_focused_field(qtbot: Any, window
                     timeout=5000)
     assert window.intake.session.applicant.cccd_raw == payload
     assert focused_text() == ""
+
+
+# --- an input method in between (IBus/Fcitx with Telex), synthesized ------------------------
+# What Qt's ibus plugin does with a focused field: the keys go to the input method, the app
+# sees only its pre-edit/commit events. The wedge filter is fed the raw keys (as the X11 hook
+# feeds it) and must hold the composed text until the keys turn out to be typing.
+
+def im_event(preedit: str, commit: str = "") -> Any:
+    from PySide6.QtGui import QInputMethodEvent
+
+    event = QInputMethodEvent(preedit, [])
+    if commit:
+        event.setCommitString(commit)
+    return event
+
+
+def raw_then_im(window: Any, keys: str, events: list[tuple[str, str]], gap_ms: int,
+                start_ms: int, suffix: bool) -> int:
+    """Each raw key press, then what the input method made of it, sent to the focus item."""
+    from kiosk.devices.barcode.wedge import ENTER, KeyEvent
+
+    wedge = window.services.extras["wedge"]
+    t = start_ms
+    for ch, (preedit, commit) in zip(keys, events, strict=True):
+        wedge.raw_key(KeyEvent(ch, t / 1000))
+        QGuiApplication.processEvents()
+        QGuiApplication.sendEvent(QGuiApplication.focusObject(), im_event(preedit, commit))
+        t += gap_ms
+    if suffix:
+        wedge.raw_key(KeyEvent("", t / 1000, ENTER))
+        QGuiApplication.processEvents()
+        t += gap_ms
+    return t
+
+
+def test_input_method_text_of_a_scan_never_reaches_the_field(qtbot: Any, window: Any) -> None:
+    applicant_field(qtbot, window, "fieldPhoneInput")
+    wedge = window.services.extras["wedge"]
+    wedge.raw = True
+    scans: list[str] = []
+    wedge.on_scan = scans.append
+    # Telex would turn "dd" into "đ": the field must see none of it.
+    keys = "0123456789ddx"
+    events = [(keys[: i + 1], "") for i in range(10)] + [("0123456789d", ""),
+                                                          ("0123456789đ", ""),
+                                                          ("", "0123456789đx")]
+    raw_then_im(window, keys, events, gap_ms=4, start_ms=40_000_000, suffix=True)
+    qtbot.waitUntil(lambda: scans == [keys], timeout=2000)
+    qtbot.wait(200)
+    assert focused_text() == ""
+    assert not wedge._queue  # nothing left waiting either
+
+
+def test_input_method_typing_reaches_the_field(qtbot: Any, window: Any) -> None:
+    applicant_field(qtbot, window, "fieldNameInput")
+    window.services.extras["wedge"].raw = True
+    keys = "Nguyeenx "
+    events = [("N", ""), ("Ng", ""), ("Ngu", ""), ("Nguy", ""), ("Nguye", ""),
+              ("Nguyê", ""), ("Nguyên", ""), ("Nguyễn", ""), ("", "Nguyễn ")]
+    # Keys a person types (120 ms apart): each composed text shows, in order.
+    raw_then_im(window, keys, events, gap_ms=120, start_ms=50_000_000, suffix=False)
+    qtbot.waitUntil(lambda: focused_text() == "Nguyễn ", timeout=3000)

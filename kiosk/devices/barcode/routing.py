@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -37,6 +37,8 @@ class Classified:
     problem: KioskError | None = None
     #: a doubt the clerk must see even though the text parsed (diacritics lost)
     warning: str | None = None
+    #: the text as read with its case restored, when it came in inverted
+    restored: str | None = None
 
     @property
     def parsed(self) -> dict[str, Any] | None:
@@ -55,6 +57,10 @@ def dossier_code_in(text: str) -> str | None:
     stripped = text.replace("\ufeff", "").strip()
     if DOSSIER_CODE_RE.match(stripped):
         return stripped
+    if DOSSIER_CODE_RE.match(stripped.upper()):
+        # Unit codes are upper case by definition: a reader typing under CapsLock (or a
+        # clerk typing by hand) may send "h40", which can only mean "H40".
+        return stripped.upper()
     if "://" in stripped:
         parts = urlsplit(stripped)
         candidates = [unquote(p) for p in parts.path.split("/") if p]
@@ -83,7 +89,30 @@ def _lost_warning(name: str) -> str:
     )
 
 
+def looks_case_inverted(text: str) -> bool:
+    """Name words typed under CapsLock: «nGUYỄN tHỊ» (a lower-case initial, the rest upper).
+    Vietnamese names and places are written in title case or all capitals, never so."""
+    words = [w for w in re.split(r"[\s|,.]+", text) if len(w) > 1 and w.isalpha()]
+    inverted = [w for w in words if w[0].islower() and w[1:].isupper()]
+    return bool(words) and len(inverted) * 2 > len(words)
+
+
 def classify(text: str) -> Classified:
+    """What ``text`` is; a text typed with the case inverted (CapsLock on at the counter while
+    a keyboard-wedge reader types) is read as the code it inverts."""
+    first = _classify(text)
+    if not any(ch.isalpha() for ch in text):
+        return first
+    inverted = first.problem is not None or (
+        first.kind == "cccd" and looks_case_inverted(text))
+    if inverted:
+        second = _classify(text.swapcase())
+        if second.problem is None and second.kind != "other":
+            return replace(second, restored=text.swapcase())
+    return first
+
+
+def _classify(text: str) -> Classified:
     if looks_like_cccd(text):
         try:
             record = parse_cccd(text)
@@ -163,6 +192,8 @@ class Router:
         if self.is_duplicate(read.text):
             return None
         c = classify(read.text)
+        if c.restored is not None:
+            read = replace(read, text=c.restored)
         if c.problem is not None:
             hint = c.problem.hint or _("Quét lại mã, hoặc gõ mã hồ sơ/số CCCD bằng tay.")
             return Routed(read, c.kind, None, None, c.problem.message, hint, c.warning)

@@ -5,9 +5,14 @@ monotonic time) and does what :meth:`WedgeDetector.feed` returns: the keys it ha
 are typing and go on to the focused widget; the keys it keeps are held until they turn out
 to be a scan (then they become one :class:`Read` and never reach a text field) or typing
 (then they come back from a later ``feed`` or from ``poll``). A scanner sends a whole code
-with a few milliseconds between keys and ends with Enter; a person, even a fast typist,
-leaves tens of milliseconds between most keys. Holding costs a typist at most one gap
+with 2–40 ms between keys and ends with its suffix key (Enter or Tab); a person, even a fast
+typist, leaves tens of milliseconds between most keys. Holding costs a typist at most one gap
 (``max_gap_ms``) of delay on the first key.
+
+A reader types capitals and ``|``, ``:``, ``/`` as Shift+key, so a burst is full of Shift
+presses and releases: modifier keys (``MODIFIER``) neither split nor end a burst, they only
+show the reader is still typing. The text of a key is what the key event typed (with Shift
+and CapsLock applied), never a guess from the key code.
 """
 
 from __future__ import annotations
@@ -18,25 +23,41 @@ from kiosk.config import Config
 from kiosk.devices.barcode.source import UNKNOWN, ErrorCallback, Read, ReadCallback
 
 ENTER = "Enter"
+TAB = "Tab"
+#: Shift, Control, Alt, AltGr, CapsLock, NumLock, Meta: part of typing a character.
+MODIFIER = "Modifier"
+OTHER = "Other"
+#: Keys a reader sends after the code (set on the reader); both end a burst.
+SUFFIX_KEYS = (ENTER, TAB)
 
 
 @dataclass(frozen=True)
 class KeyEvent:
     """One key press: ``text`` is the character it types ("" for Enter, arrows, Tab...),
-    ``key`` names a non-character key (``"Enter"``), ``t`` is seconds on a monotonic clock."""
+    ``key`` names a non-character key (``"Enter"``, ``"Tab"``, ``"Modifier"``, ``"Other"``),
+    ``t`` is seconds on a monotonic clock; ``caps_lock``: CapsLock was on at the host."""
 
     text: str
     t: float
     key: str = ""
+    caps_lock: bool = False
 
     @property
     def is_enter(self) -> bool:
-        return self.key == ENTER or self.text in ("\r", "\n")
+        return self.key == ENTER or (not self.key and self.text in ("\r", "\n"))
+
+    @property
+    def is_suffix(self) -> bool:
+        return self.is_enter or self.key == TAB or (not self.key and self.text == "\t")
+
+    @property
+    def is_modifier(self) -> bool:
+        return self.key == MODIFIER
 
 
 @dataclass(frozen=True)
 class WedgeSettings:
-    max_gap_ms: float = 35.0
+    max_gap_ms: float = 50.0
     min_length: int = 6
     prefix: str = ""
     suffix: str = ""
@@ -62,6 +83,8 @@ class WedgeDetector:
         self.settings = settings or WedgeSettings()
         self._on_read = on_read
         self._held: list[KeyEvent] = []
+        #: time of the burst's last key, modifiers included
+        self._last = 0.0
 
     # BarcodeSource: the wedge has no thread of its own; start/stop only (un)set the sink.
     def start(self, on_read: ReadCallback, on_error: ErrorCallback | None = None) -> None:
@@ -80,9 +103,15 @@ class WedgeDetector:
         typing, in order. Keys not returned are held or were part of a scan."""
         gap = self.settings.max_gap_ms / 1000
         released: list[KeyEvent] = []
-        if self._held and event.t - self._held[-1].t > gap:
+        if self._held and event.t - self._last > gap:
             released, self._held = self._held, []
-        if event.is_enter:
+        if event.is_modifier:
+            # Shift around a capital: the burst goes on; the key itself changes no text.
+            if self._held:
+                self._last = event.t
+            released.append(event)
+            return released
+        if event.is_suffix:
             if self._held and self._is_scan():
                 self._emit()
                 return released
@@ -91,7 +120,7 @@ class WedgeDetector:
             released.append(event)
             return released
         if not event.text or event.key:
-            # Tab, arrows, Backspace: a scanner does not send them mid-code.
+            # Arrows, Backspace, Escape: a scanner does not send them mid-code.
             released.extend(self._held)
             self._held = []
             released.append(event)
@@ -101,12 +130,13 @@ class WedgeDetector:
             released.append(event)
             return released
         self._held.append(event)
+        self._last = event.t
         return released
 
     def poll(self, now: float) -> list[KeyEvent]:
         """Release held keys once no key came for a gap (the UI calls this from a timer).
-        A scan without Enter never completes, so those keys come back as typing."""
-        if self._held and now - self._held[-1].t > self.settings.max_gap_ms / 1000:
+        A scan without its suffix key never completes, so those keys come back as typing."""
+        if self._held and now - self._last > self.settings.max_gap_ms / 1000:
             released, self._held = self._held, []
             return released
         return []
@@ -141,4 +171,4 @@ def feed_trace(detector: WedgeDetector, trace: list[KeyEvent]) -> str:
         typed.extend(detector.feed(event))
     if trace:
         typed.extend(detector.poll(trace[-1].t + 10))
-    return "".join("\n" if e.is_enter else e.text for e in typed)
+    return "".join("\n" if e.is_enter else "\t" if e.is_suffix else e.text for e in typed)

@@ -47,6 +47,9 @@ Item {
                         Layout.preferredWidth: 120
                         Layout.preferredHeight: 76
                         font.pixelSize: theme.title
+                        // A tapped key must not take the keyboard focus from the screen,
+                        // or digits typed on a physical keyboard would go nowhere.
+                        focusPolicy: Qt.NoFocus
                         onClicked: screen.press(modelData)
                     }
                 }
@@ -54,6 +57,9 @@ Item {
         }
     }
     focus: true
+    // The Loader holding this screen is no focus scope: take the focus, so a physical
+    // keyboard (digits, Backspace, Enter) works the pad from the start.
+    Component.onCompleted: screen.forceActiveFocus()
     Keys.onPressed: (event) => {
         if (event.key >= Qt.Key_0 && event.key <= Qt.Key_9) { press(event.text); event.accepted = true }
         else if (event.key === Qt.Key_Backspace) { press("⌫"); event.accepted = true }

@@ -6,9 +6,8 @@ Rectangle {
     id: bar
     height: 72
     color: theme.primary
-    property string now: Qt.formatDateTime(new Date(), "HH:mm  dd/MM/yyyy")
-    Timer { interval: 15000; running: true; repeat: true
-            onTriggered: bar.now = Qt.formatDateTime(new Date(), "HH:mm  dd/MM/yyyy") }
+    // The unit's time (kiosk/ui/clock_model.py), never the machine's zone.
+    property string now: unitClock.text
 
     RowLayout {
         anchors.fill: parent
@@ -30,7 +29,7 @@ Rectangle {
             Label { text: app.lang, app.tf("Quầy số {n}", {"n": app.counterNumber}); color: "#cfe0f1"; font.pixelSize: theme.small }
         }
         Item { Layout.fillWidth: true }
-        Label { text: bar.now; color: "white"; font.pixelSize: theme.text }
+        Label { objectName: "headerClock"; text: bar.now; color: "white"; font.pixelSize: theme.text }
         Label { text: app.clerkName; color: "white"; font.pixelSize: theme.text }
         Button {
             objectName: "lockButton"
