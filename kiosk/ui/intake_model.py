@@ -11,7 +11,7 @@ from kiosk.errors import KioskError
 from kiosk.forms.vnformat import format_datetime_vn
 from kiosk.i18n import N_, _
 from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
-from kiosk.ui.app_model import AppModel, describe_error
+from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, QUrl, Signal, Slot
 from kiosk.ui.scan_controller import ScanController
@@ -344,8 +344,8 @@ class IntakeModel(QObject):
         self.app.end_busy()
         self._saving = False
         self.savedChanged.emit()
-        self.app.error(_("Chưa lưu được hồ sơ: {error} Bản nháp vẫn được giữ.",
-                         error=describe_error(exc)))
+        self.app.error(exc, before=_("Chưa lưu được hồ sơ."),
+                       after=_("Bản nháp vẫn được giữ."))
 
     @Slot()
     def printAgain(self) -> None:
@@ -424,7 +424,7 @@ class IntakeModel(QObject):
 
         def failed(exc: BaseException) -> None:
             self._draft_saving = False
-            self.app.error(_("Không lưu được bản nháp: {error}", error=describe_error(exc)))
+            self.app.error(exc, before=_("Không lưu được bản nháp."))
 
         if wait:
             try:

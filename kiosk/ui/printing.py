@@ -68,10 +68,8 @@ class UiPrinting:
                           printer=job["printer"], job=job["job"]))
 
         def failed(exc: BaseException) -> None:
-            from kiosk.ui.app_model import describe_error
-
-            self.app.error(_("Chưa in được: {error} Hồ sơ đã lưu, có thể in lại ở màn hình "
-                             "chi tiết.", error=describe_error(exc)))
+            self.app.error(exc, before=_("Chưa in được mẫu {form}.", form=form),
+                           after=_("Hồ sơ đã lưu; có thể in lại ở màn hình chi tiết hồ sơ."))
 
         self.app.tasks.run(lambda: self.submit(code, form, **extra), done, failed, lane="print")
 
@@ -87,5 +85,6 @@ class UiPrinting:
             info = self.printer.printer(name)
             check_ready(info)
         except KioskError as exc:
+            log.info("printer not ready: %s (%s)", exc.message, exc.technical())
             return {"text": exc.message, "ok": False}
         return {"text": _("{name}: sẵn sàng", name=info.name), "ok": True}
