@@ -38,7 +38,7 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
 def start_cups() -> object | None:
     """A private cupsd with a cups-pdf queue (as the tests use), so printing is real."""
     sys.path.insert(0, str(ROOT))
-    from tests.forms.cups_server import CupsServer, unavailable_reason
+    from kiosk.devices.printer.private_cups import CupsServer, unavailable_reason
 
     if unavailable_reason():
         return None
@@ -53,10 +53,11 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: docs/screenshots (1366x768) or docs/screenshots/WxH")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
-    out = args.out
+    out = args.out or (OUT if args.size == "1366x768" else OUT / args.size)
     xvfb = ensure_display(width, height)
     home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     os.environ["KIOSK_HOME"] = str(home)
@@ -127,6 +128,7 @@ def main() -> int:
     intake.save()
     settle(2)
     shot("08-intake-done")
+    saved_code = intake.saved.get("code", codes[0])
     window.returns.clear()
     window.app.go("return")
     window.returns.find(codes[3])
@@ -147,6 +149,8 @@ def main() -> int:
     window.app.go("intake")
     intake.goTo("applicant")
     settle()
+    from PySide6.QtCore import QMetaObject, QObject
+
     from kiosk.ui.qt import QQuickItem
 
     fields = [f for f in root.findChildren(QQuickItem, "fieldNameInput") if f.isVisible()]
@@ -163,6 +167,62 @@ def main() -> int:
           "focus:", field.hasActiveFocus() if field else None, "window active:",
           root.isActive(), "focus item:", root.activeFocusItem())
     shot("14-virtual-keyboard")
+    if field is not None:
+        field.setProperty("focus", False)
+    QGuiApplication.inputMethod().hide()
+    root.contentItem().forceActiveFocus()
+    settle(0.5)
+
+    # A draft waiting on Home (the intake above was left half-way), and its discard question.
+    window.app.go("home")
+    intake.loadDrafts()
+    settle(1)
+    shot("15-home-draft")
+    discard = [b for b in root.findChildren(QQuickItem, "discardDraft") if b.isVisible()]
+    if discard:
+        QMetaObject.invokeMethod(discard[0], "clicked")
+    settle(0.6)
+    shot("16-discard-confirm")
+    for popup in root.findChildren(QObject, "discardConfirm"):
+        QMetaObject.invokeMethod(popup, "close")
+    settle(0.4)
+
+    # The hand-over just recorded.
+    window.returns.clear()
+    window.app.go("return")
+    window.returns.find(codes[3])
+    settle(1)
+    window.returns.handOver(False, "", "")
+    shot("17-return-handed-over")
+
+    # The apology letter dialog and the document viewer on the overdue dossier.
+    window.detail.load(codes[4])
+    window.app.go("detail", codes[4])
+    settle(1)
+    for popup in root.findChildren(QObject, "apologyDialog"):
+        QMetaObject.invokeMethod(popup, "open")
+    shot("18-apology-dialog")
+    for popup in root.findChildren(QObject, "apologyDialog"):
+        QMetaObject.invokeMethod(popup, "close")
+    window.detail.load(saved_code)
+    window.app.go("detail", saved_code)
+    settle(1)
+    docs = [d for d in root.findChildren(QQuickItem) if d.objectName().startswith("document_")
+            and d.isVisible()]
+    if docs:
+        QMetaObject.invokeMethod(docs[0], "clicked")
+    settle(1.5)
+    shot("19-document-viewer")
+    for popup in root.findChildren(QObject, "pageViewer"):
+        QMetaObject.invokeMethod(popup, "close")
+
+    # No printer at all: what the clerk reads (and the admin's details button).
+    from kiosk.devices.printer.cups import CupsPrinter
+
+    window.services.printer.printer = CupsPrinter(str(home / "no-cups.sock"))
+    window.services.printer.print_form(saved_code)
+    settle(1)
+    shot("20-no-printer")
     window.close()
     if cups is not None:
         cups.stop()  # type: ignore[attr-defined]

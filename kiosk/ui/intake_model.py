@@ -23,6 +23,19 @@ COPY_LABELS = {"original": N_("Bản chính"), "copy": N_("Bản sao"),
                "original_or_certified_copy": N_("Bản chính hoặc bản sao chứng thực"),
                "present": N_("Xuất trình")}
 DRAFT_DELAY_MS = 300
+#: Page encodings in a clerk's words (G4 and grey JPEG are both "black and white" to them).
+ENCODING_WORDS = {"g4": N_("Đen trắng"), "jpeg-gray": N_("Đen trắng"), "mrc": N_("Màu"),
+                  "jpeg": N_("Màu")}
+
+
+def page_summary(p: IntakePage) -> str:
+    """"Đen trắng · 817 KB" / "Màu · 1,2 MB": what the thumbnail caption says."""
+    words = _(ENCODING_WORDS.get(p.encoding, N_("Màu") if p.color else N_("Đen trắng")))
+    if p.size >= 1024 * 1024:
+        size = f"{p.size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    else:
+        size = f"{max(1, round(p.size / 1024))} KB"
+    return f"{words} · {size}"
 
 
 class IntakeModel(QObject):
@@ -37,12 +50,14 @@ class IntakeModel(QObject):
         self.session = IntakeSession()
         self._procedures = DictListModel(["code", "name", "field", "processing"], self)
         self._components = DictListModel(
-            ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan"], self)
-        self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size"],
-                                    self)
+            ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",
+             "received"], self)
+        self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size",
+                                     "summary"], self)
         self._drafts = DictListModel(["id", "label", "updated"], self)
         self._current = 0
         self._scan_status = ""
+        self._stopping = False
         self._saving = False
         self.scanner = ScanController(app.services, self)
         self.scanner.pageReady.connect(self._page_ready)
@@ -102,6 +117,12 @@ class IntakeModel(QObject):
         return self.scanner.active
 
     scanning = Property(bool, _scanning, notify=scanningChanged)
+
+    def _get_stopping(self) -> bool:
+        return self._stopping
+
+    #: "Dừng" was pressed: the page in the scanner finishes, then the batch stops.
+    stopping = Property(bool, _get_stopping, notify=scanningChanged)
 
     def _get_scan_status(self) -> str:
         return self._scan_status
@@ -168,7 +189,15 @@ class IntakeModel(QObject):
         problems = self.session.next()
         if problems:
             self.app.error(problems[0])
+        self._enter_step()
         self._changed()
+
+    def _enter_step(self) -> None:
+        # On the scan step the first document still to scan is selected and ready.
+        if self.session.step_name == "scan":
+            first = self.session.next_to_scan()
+            if first is not None:
+                self._current = first
 
     @Slot()
     def back(self) -> None:
@@ -178,6 +207,7 @@ class IntakeModel(QObject):
     @Slot(str)
     def goTo(self, step: str) -> None:
         self.session.go(step)
+        self._enter_step()
         self._changed()
 
     # --- step 1: procedure ----------------------------------------------------------------
@@ -229,7 +259,19 @@ class IntakeModel(QObject):
 
     @Slot(int, bool)
     def setChecked(self, index: int, checked: bool) -> None:
-        self.session.component(index).checked = checked
+        comp = self.session.component(index)
+        if checked != comp.checked:
+            self.session.tick(index, comp.received or None)
+        self._changed()
+
+    @Slot(int, str)
+    def tick(self, index: int, kind: str) -> None:
+        """One touch on a kind ("Bản chính", "Bản sao chứng thực"...): ticked as that kind."""
+        try:
+            self.session.tick(index, kind or None)
+        except KioskError as exc:
+            self.app.error(exc)
+            return
         self._changed()
 
     # --- step 4: scanning -----------------------------------------------------------------
@@ -243,6 +285,7 @@ class IntakeModel(QObject):
     def scan(self) -> None:
         if not self.session.components:
             return
+        self._stopping = False
         self._scan_status = _("Đang chuẩn bị máy quét…")
         self.scanner.scan(self._current)
         self.scanningChanged.emit()
@@ -255,7 +298,12 @@ class IntakeModel(QObject):
 
     @Slot()
     def cancelScan(self) -> None:
+        if not self.scanner.active:
+            return
         self.scanner.cancel()
+        self._stopping = True
+        self._scan_status = _("Đang dừng: trang đang trong máy quét sẽ được giữ…")
+        self.scanningChanged.emit()
 
     @Slot(int, "QVariant")
     def _page_ready(self, component: int, page: dict[str, Any]) -> None:
@@ -264,6 +312,17 @@ class IntakeModel(QObject):
 
     @Slot(int, bool, str, int)
     def _scan_finished(self, component: int, ok: bool, message: str, pages: int) -> None:
+        stopped, self._stopping = self._stopping, False
+        if ok and not stopped and pages:
+            # The next document is selected and ready: one touch on "Quét" scans it.
+            following = self.session.next_to_scan(component)
+            if following is not None:
+                self._current = following
+                message = _("{done} Tiếp theo: {name}.", done=message,
+                            name=self.session.component(following).name)
+                self._refresh_pages()
+            elif self.session.step_name == "scan":
+                message = _("{done} Đã quét đủ giấy tờ; bấm Tiếp tục.", done=message)
         self._scan_status = message
         self.scanningChanged.emit()
         if ok:
@@ -375,7 +434,9 @@ class IntakeModel(QObject):
         self._components.reset({
             "name": c.name, "copyKind": _(COPY_LABELS.get(c.copy_kind, c.copy_kind)),
             "count": c.count, "mandatory": c.mandatory, "checked": c.checked,
-            "pages": len(c.kept_pages()), "needsScan": c.copy_kind != "present",
+            "pages": len(c.kept_pages()), "needsScan": not c.presented,
+            "kinds": [{"kind": k, "label": _(COPY_LABELS.get(k, k))} for k in c.kinds()],
+            "received": c.received_kind if c.checked else "",
         } for c in self.session.components)
 
     def _refresh_pages(self) -> None:
@@ -393,7 +454,8 @@ class IntakeModel(QObject):
         except KioskError:
             thumb = ""  # a missing thumbnail shows an empty frame, the page itself is safe
         return {"thumb": thumb, "rotation": p.rotation, "blank": p.blank,
-                "encoding": p.encoding, "color": p.color, "size": p.size}
+                "encoding": p.encoding, "color": p.color, "size": p.size,
+                "summary": page_summary(p)}
 
     def _flush_draft(self) -> None:
         if self._draft_timer.isActive():
