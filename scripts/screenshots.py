@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -113,16 +114,18 @@ def main() -> int:
         intake.setChecked(i, True)
     shot("05-intake-checklist")
     intake.next()
-    intake.selectComponent(0)
-    intake.scan()
-    deadline = time.monotonic() + 120
-    while (intake.scanner.active or not intake.pages.count) and time.monotonic() < deadline:
-        settle(0.3)
+    def scan(index: int) -> None:
+        intake.selectComponent(index)
+        intake.scan()
+        deadline = time.monotonic() + 120
+        while intake.scanner.active and time.monotonic() < deadline:
+            settle(0.3)
+        settle(0.5)
+
+    scan(0)
+    intake.selectComponent(0)  # the scan moved on to the next document; show this one's pages
     shot("06-intake-scan")
-    intake.selectComponent(1)
-    intake.scan()
-    while intake.scanner.active and time.monotonic() < deadline:
-        settle(0.3)
+    scan(1)
     intake.next()
     shot("07-intake-review")
     intake.save()
@@ -178,9 +181,11 @@ def main() -> int:
     intake.loadDrafts()
     settle(1)
     shot("15-home-draft")
-    discard = [b for b in root.findChildren(QQuickItem, "discardDraft") if b.isVisible()]
-    if discard:
-        QMetaObject.invokeMethod(discard[0], "clicked")
+    drafts = window.intake.drafts
+    for popup in root.findChildren(QObject, "discardConfirm"):
+        if drafts.count:
+            popup.setProperty("label", drafts.get(0)["label"])
+        QMetaObject.invokeMethod(popup, "open")
     settle(0.6)
     shot("16-discard-confirm")
     for popup in root.findChildren(QObject, "discardConfirm"):
@@ -207,7 +212,12 @@ def main() -> int:
     window.detail.load(saved_code)
     window.app.go("detail", saved_code)
     settle(1)
-    docs = [d for d in root.findChildren(QQuickItem) if d.objectName().startswith("document_")
+    def walk(item: Any) -> Any:
+        yield item
+        for child in item.childItems():
+            yield from walk(child)
+
+    docs = [d for d in walk(root.contentItem()) if d.objectName().startswith("document_")
             and d.isVisible()]
     if docs:
         QMetaObject.invokeMethod(docs[0], "clicked")

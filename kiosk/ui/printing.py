@@ -68,7 +68,10 @@ class UiPrinting:
                           printer=job["printer"], job=job["job"]))
 
         def failed(exc: BaseException) -> None:
-            self.app.error(exc, before=_("Chưa in được mẫu {form}.", form=form),
+            what = {"01": _("Chưa in được phiếu hẹn."),
+                    "04": _("Chưa in được phiếu xin lỗi.")}.get(
+                form, _("Chưa in được mẫu {form}.", form=form))
+            self.app.error(exc, before=what,
                            after=_("Hồ sơ đã lưu; có thể in lại ở màn hình chi tiết hồ sơ."))
 
         self.app.tasks.run(lambda: self.submit(code, form, **extra), done, failed, lane="print")

@@ -76,9 +76,10 @@ Item {
                 delegate: ItemDelegate {
                     objectName: "document_" + index
                     width: ListView.view.width
-                    height: theme.touch
-                    text: "📄 " + model.name
-                    font.pixelSize: theme.small
+                    // The whole name, wrapped: long names were cut ("…chứng x…").
+                    height: Math.max(theme.touch, docName.implicitHeight + 20)
+                    contentItem: Label { id: docName; text: "📄 " + model.name; wrapMode: Text.Wrap
+                                         font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
             }
@@ -109,7 +110,7 @@ Item {
             clip: true
             RowLayout {
                 Layout.fillWidth: true
-                Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; elide: Text.ElideRight }
+                Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; wrapMode: Text.Wrap }
                 Label { text: app.lang, app.tf("{n} trang", {"n": pdf.pageCount}); color: theme.muted }
                 Button { text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch; onClicked: viewer.close() }
             }

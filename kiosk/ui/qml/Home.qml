@@ -22,17 +22,17 @@ Flickable {
         RowLayout {
             spacing: theme.gap
             Layout.fillWidth: true
-            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 92 : 120
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
                        label: app.lang, app.t("Tiếp nhận hôm nay")
                        value: home.stats.received_today || 0; objectName: "statReceived" }
-            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 92 : 120
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
                        label: app.lang, app.t("Đến hạn hôm nay")
                        value: home.stats.due_today || 0; tint: theme.warn }
-            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 92 : 120
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
                        label: app.lang, app.t("Quá hạn")
                        value: home.stats.overdue || 0; tint: theme.danger
                        onClicked: app.go("lookup", "overdue") }
-            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 92 : 120
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
                        label: app.lang, app.t("Chờ gửi lên máy chủ")
                        value: home.stats.waiting_to_sync || 0; tint: theme.muted }
         }

@@ -50,7 +50,7 @@ Item {
             text: intake.procedure.name || ""
             font.bold: true
             color: theme.primary
-            elide: Text.ElideRight
+            wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
         }
 
         StackLayout {
@@ -213,7 +213,7 @@ Item {
                 spacing: theme.gap
                 ListView {
                     objectName: "scanComponents"
-                    Layout.preferredWidth: 380
+                    Layout.preferredWidth: Math.max(380, screen.width * 0.28)
                     Layout.fillHeight: true
                     clip: true
                     spacing: 6

@@ -66,9 +66,9 @@ Item {
     Component {
         id: textEditor
         TextField {
-            text: row.value
+            text: row ? row.value : ""
             font.pixelSize: theme.text
-            onEditingFinished: if (text !== row.value) settings.set(row.key, text)
+            onEditingFinished: if (row && text !== row.value) settings.set(row.key, text)
         }
     }
     Component {
@@ -79,7 +79,7 @@ Item {
                 anchors.verticalCenter: parent.verticalCenter
                 scale: 1.6
                 transformOrigin: Item.Left
-                checked: row.value === "true"
+                checked: !!row && row.value === "true"
                 onToggled: settings.set(row.key, checked ? "true" : "false")
             }
         }
@@ -87,9 +87,9 @@ Item {
     Component {
         id: choiceEditor
         ComboBox {
-            model: row.labels
+            model: row ? row.labels : []
             font.pixelSize: theme.text
-            currentIndex: row.choices.indexOf(row.value)
+            currentIndex: row ? row.choices.indexOf(row.value) : -1
             onActivated: (i) => settings.set(row.key, row.choices[i])
             delegate: ItemDelegate { width: ListView.view ? ListView.view.width : 300; height: theme.touch
                                      text: modelData; font.pixelSize: theme.text }
