@@ -63,7 +63,9 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     os.environ["KIOSK_HOME"] = str(home)
     sys.path.insert(0, str(ROOT))
-    from kiosk.ui.qt import QGuiApplication
+    from PySide6.QtCore import QMetaObject, QObject
+
+    from kiosk.ui.qt import QGuiApplication, QQuickItem
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.demo import seed
@@ -96,6 +98,8 @@ def main() -> int:
         print("wrote", out / f"{name}.png")
 
     shot("01-sign-in")
+    window.app.signIn("0000")  # a wrong PIN: the message stays clear of the PIN pad
+    shot("21-wrong-pin")
     window.app.signIn("1234")
     window.home.refresh()
     shot("02-home")
@@ -149,12 +153,17 @@ def main() -> int:
     window.app.signIn("9999")
     window.app.go("settings")
     shot("13-settings")
+    lists = [x for x in root.findChildren(QQuickItem, "settingsList") if x.isVisible()]
+    if lists:  # the printing and device rows, picked from what is connected
+        lists[-1].setProperty("contentY", 1500)
+    shot("22-settings-devices")
+    # A new intake, left half-way (it is the draft on Home below).
+    intake.start()
     window.app.go("intake")
-    intake.goTo("applicant")
+    intake.chooseProcedure("1.004873")
+    intake.applyCccd("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
+                     "Thôn Nam, xã Mẫu, huyện Thường Tín, Hà Nội|11062021")
     settle()
-    from PySide6.QtCore import QMetaObject, QObject
-
-    from kiosk.ui.qt import QQuickItem
 
     fields = [f for f in root.findChildren(QQuickItem, "fieldNameInput") if f.isVisible()]
     field = fields[-1] if fields else None

@@ -58,6 +58,8 @@ class IntakeModel(QObject):
         self._current = 0
         self._scan_status = ""
         self._stopping = False
+        #: One ADF pass for the whole dossier: the component the next page goes to, or None.
+        self._split_target: int | None = None
         self._saving = False
         self.scanner = ScanController(app.services, self)
         self.scanner.pageReady.connect(self._page_ready)
@@ -290,6 +292,28 @@ class IntakeModel(QObject):
         self.scanner.scan(self._current)
         self.scanningChanged.emit()
 
+    def _can_scan_all(self) -> bool:
+        # Separators are blank sheets: only a simplex feeder can tell them from blank backs.
+        return (str(self.app.services.config.get("scanner.source")) == "adf"
+                and len(self.session.unscanned()) >= 2)
+
+    canScanAll = Property(bool, _can_scan_all, notify=changed)
+
+    @Slot()
+    def scanAll(self) -> None:
+        """The whole dossier in one feeder pass, documents separated by blank sheets (as
+        document-capture software does with separator sheets): each blank sheet moves the
+        following pages to the next document still to scan."""
+        first = self.session.next_to_scan()
+        if first is None or self.scanner.active:
+            return
+        self._current = first
+        self._split_target = first
+        self._refresh_pages()
+        self.scan()
+        self._scan_status = _("Đang quét cả bộ: đặt một tờ giấy trắng giữa hai giấy tờ…")
+        self.scanningChanged.emit()
+
     @Slot()
     def rescan(self) -> None:
         self.session.clear_pages(self._current)
@@ -307,12 +331,26 @@ class IntakeModel(QObject):
 
     @Slot(int, "QVariant")
     def _page_ready(self, component: int, page: dict[str, Any]) -> None:
-        self.session.add_page(component, IntakePage(**page))
+        target = self._split_target
+        if target is None:
+            self.session.add_page(component, IntakePage(**page))
+        else:
+            comp = self.session.component(target)
+            if page.get("blank") and comp.kept_pages():
+                # A separator sheet: kept aside with the document it ends, never deleted.
+                self.session.add_page(target, IntakePage(**page))
+                following = self.session.next_to_scan(target)
+                if following is not None:
+                    self._split_target = self._current = following
+            else:
+                self.session.add_page(target, IntakePage(**page))
         self._changed()
 
     @Slot(int, bool, str, int)
     def _scan_finished(self, component: int, ok: bool, message: str, pages: int) -> None:
         stopped, self._stopping = self._stopping, False
+        if self._split_target is not None:
+            component, self._split_target = self._split_target, None
         if ok and not stopped and pages:
             # The next document is selected and ready: one touch on "Quét" scans it.
             following = self.session.next_to_scan(component)
@@ -468,6 +506,8 @@ class IntakeModel(QObject):
             self._draft_again = True
             return
         session = self.session
+        if session.saved is not None:
+            return  # saved as a dossier: a late draft save would show a phantom draft
         payload, label = session.to_draft(), session.draft_label()
         store, actor = self.app.services.store, self.app.services.actor()
 
@@ -480,7 +520,7 @@ class IntakeModel(QObject):
 
         def done(_draft_id: str) -> None:
             self._draft_saving = False
-            if self._draft_again:
+            if self._draft_again and self.session.saved is None:
                 self._draft_again = False
                 self._draft_timer.start()
 

@@ -63,9 +63,13 @@ class UiPrinting:
 
     def print_form(self, code: str, form: str = "01", **extra: Any) -> None:
         def done(job: dict[str, Any]) -> None:
-            self.app.ok(_("Đã gửi mẫu {form} của hồ sơ {code} tới máy in {printer} "
-                          "(lệnh in số {job}).", form=job["form"], code=code,
-                          printer=job["printer"], job=job["job"]))
+            if job["form"] in ("01", "1"):
+                self.app.ok(_("Đã gửi phiếu hẹn của hồ sơ {code} tới máy in {printer}.",
+                              code=code, printer=job["printer"]))
+            else:
+                self.app.ok(_("Đã gửi mẫu {form} của hồ sơ {code} tới máy in {printer} "
+                              "(lệnh in số {job}).", form=job["form"], code=code,
+                              printer=job["printer"], job=job["job"]))
 
         def failed(exc: BaseException) -> None:
             what = {"01": _("Chưa in được phiếu hẹn."),

@@ -27,11 +27,24 @@ def main() -> int:
     from kiosk.ui.app import build_services, create_window
 
     config = Config.load()
-    config.set("scanner.source", "flatbed")
-    config.set("scanner.resolution", 150)
+    factory = None
+    if os.environ.get("KIOSK_X_FEEDER") == "separated":
+        # A whole dossier in the feeder, documents separated by blank sheets.
+        from kiosk.devices.pipeline.samples import gray_letter, letter_page
+        from kiosk.devices.scanner.fake import FakeScanDriver
+
+        letter, gray = letter_page(200)[0], gray_letter(200)[0]
+        blank = FakeScanDriver.blank_pages(1, size=letter.shape[:2])[0]
+        driver = FakeScanDriver(pages=[letter, blank, gray, blank, letter])
+        factory = lambda: driver  # noqa: E731
+        config.set("scanner.source", "adf")
+        config.set("scanner.resolution", 200)
+    else:
+        config.set("scanner.source", "flatbed")
+        config.set("scanner.resolution", 150)
     config.set("ui.idle_lock_minutes", 0)
     config.save()
-    services = build_services(config, demo=True)
+    services = build_services(config, demo=True, scanner_factory=factory)
     # "Most used first": this counter registers births most (KIOSK_X_USAGE=code:n,...).
     from kiosk.storage import ApplicantInput, DossierInput
 

@@ -10,7 +10,7 @@ output directory instead of a home directory.
 
 Two lifetimes: :class:`CupsServer` for a test run (a temporary directory, removed on stop),
 and :func:`start_detached` / :func:`stop_detached` for ``kiosk cups start|stop``, which keep
-the daemon under ``$KIOSK_HOME/cups`` (PDFs in ``$KIOSK_HOME/printed``) and record its
+the daemon in a directory of its own per KIOSK_HOME (PDFs in ``$KIOSK_HOME/printed``) and record its
 socket in the config as ``printer.cups_server``, so every ``kiosk`` command and the app with
 that KIOSK_HOME reach the same printer.
 """
@@ -173,7 +173,11 @@ def _socket_path(root: Path) -> str:
 # --- the detached daemon of ``kiosk cups start`` -----------------------------------------
 
 def home_server(home: Path) -> CupsServer:
-    return CupsServer(home / "cups", out=home / "printed")
+    """The daemon's own files live under /tmp: its filters run as the ``lp`` user and must
+    reach the spool, and a KIOSK_HOME under a private directory (``/root``, a 0700 home) is
+    out of their reach. The PDFs, written by the backend as root, land in the home."""
+    digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12]
+    return CupsServer(Path(tempfile.gettempdir()) / f"kiosk-cups-{digest}", out=home / "printed")
 
 
 def start_detached(home: Path, queue: str = DEMO_QUEUE) -> dict[str, Any]:

@@ -244,6 +244,10 @@ Item {
                         BigButton { objectName: "scanButton"; text: app.lang, app.t("Quét")
                                     enabled: !intake.scanning; Layout.preferredWidth: 180
                                     onClicked: intake.scan() }
+                        BigButton { objectName: "scanAllButton"; text: app.lang, app.t("Quét cả bộ")
+                                    sub: app.lang, app.t("tờ trắng ngăn cách giấy tờ"); tint: theme.primaryDark
+                                    visible: intake.canScanAll && !intake.scanning; Layout.preferredWidth: 220
+                                    onClicked: intake.scanAll() }
                         BigButton { text: app.lang, app.t("Quét lại"); tint: theme.warn
                                     enabled: !intake.scanning && intake.pages.count > 0
                                     Layout.preferredWidth: 180; onClicked: intake.rescan() }
