@@ -1,4 +1,5 @@
 # make run   — set up if needed, then start the counter app on its embedded defaults
+#              (ARGS=--fullscreen for kiosk mode)
 # make test  — set up if needed, then run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -21,8 +22,9 @@ $(STAMP): pyproject.toml $(SYSTAMP)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
+# make run ARGS=--fullscreen   — kiosk mode (no window frame, fills the screen)
 run: $(STAMP)
-	./scripts/run.sh
+	./scripts/run.sh $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

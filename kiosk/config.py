@@ -206,6 +206,11 @@ declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để x
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
+# --- counter (printing out of the box, counter round two) ---
+declare("printer.cups_server", "",
+        N_("Dịch vụ in CUPS dùng cho máy này (socket hoặc máy:cổng; để trống: CUPS của máy). "
+           "«kiosk cups start» ghi vào đây máy in PDF thử nghiệm"))
+
 
 # --- upgrades of older files ----------------------------------------------------------------
 

@@ -32,7 +32,25 @@ class KioskError(Exception):
         return out
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        # Two sentences: the message always ends before the hint begins.
+        return f"{sentence(self.message)} {sentence(self.hint)}" if self.hint else self.message
+
+    def technical(self) -> str:
+        """What an admin or a maintainer needs and a clerk does not: kind, details, cause."""
+        parts = [self.kind]
+        parts += [f"{k}={v}" for k, v in self.details.items()]
+        cause = self.__cause__ or self.__context__
+        if cause is not None:
+            parts.append(f"{type(cause).__name__}: {cause}")
+        return "; ".join(parts)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: it ends with a full stop unless it ends with . ! ? … or :."""
+    text = text.strip()
+    if not text or text[-1] in ".!?…:":
+        return text
+    return text + "."
 
 
 class InvalidInput(KioskError):

@@ -47,15 +47,33 @@ class IntakePage:
     size: int = 0
 
 
+#: What the clerk may have received for each catalog form: asked, never assumed.
+RECEIVED_KINDS = {"original_or_certified_copy": ("original", "certified_copy")}
+
+
 @dataclass
 class IntakeComponent:
     code: str
     name: str
-    copy_kind: str
+    copy_kind: str  # the catalog's form
     count: int
     mandatory: bool
     checked: bool = False
     pages: list[IntakePage] = field(default_factory=list)
+    #: What was actually received, one of :meth:`kinds` ("" until the clerk ticks it).
+    received: str = ""
+
+    def kinds(self) -> tuple[str, ...]:
+        return RECEIVED_KINDS.get(self.copy_kind, (self.copy_kind,))
+
+    @property
+    def presented(self) -> bool:
+        """Only shown at the counter (xuất trình): nothing to scan, nothing handed in."""
+        return self.copy_kind == "present"
+
+    @property
+    def received_kind(self) -> str:
+        return self.received or self.kinds()[0]
 
     def kept_pages(self) -> list[IntakePage]:
         return [p for p in self.pages if not p.blank]
@@ -117,8 +135,7 @@ class IntakeSession:
             if missing:
                 out.append(_("Còn thiếu giấy tờ bắt buộc: {names}.", names="; ".join(missing)))
         if step in ("scan", "review"):
-            unscanned = [c.name for c in self.components
-                         if c.checked and c.copy_kind != "present" and not c.kept_pages()]
+            unscanned = [c.name for c in self.unscanned()]
             if unscanned:
                 out.append(_("Chưa quét: {names}.", names="; ".join(unscanned)))
         if step == "review":
@@ -151,7 +168,40 @@ class IntakeSession:
                                 checked=False)
                 for c in proc.components
             ]
+            if self.applicant.cccd_raw:
+                self._tick_shown_card()
         self.procedure_code, self.procedure_name = proc.code, proc.name
+
+    def _tick_shown_card(self) -> None:
+        # The card was read at the counter: that is the one ID document to present.
+        for comp in self.components:
+            if comp.presented and comp.code == "GTTT" and comp.count == 1:
+                comp.checked = True
+
+    def unscanned(self) -> list[IntakeComponent]:
+        return [c for c in self.components
+                if c.checked and not c.presented and not c.kept_pages()]
+
+    def next_to_scan(self, after: int = -1) -> int | None:
+        """The next ticked component without pages (after ``after``, then from the top)."""
+        order = list(range(after + 1, len(self.components))) + list(range(after + 1))
+        for i in order:
+            c = self.components[i]
+            if c.checked and not c.presented and not c.kept_pages():
+                return i
+        return None
+
+    def tick(self, index: int, kind: str | None = None) -> None:
+        """Tick a component as received as ``kind`` (one touch: the kind is the tick);
+        the same kind again unticks it."""
+        comp = self.component(index)
+        kind = kind or comp.kinds()[0]
+        if kind not in comp.kinds():
+            raise InvalidInput(_("Giấy tờ «{name}» không nhận loại bản này.", name=comp.name))
+        if comp.checked and comp.received_kind == kind:
+            comp.checked, comp.received = False, ""
+        else:
+            comp.checked, comp.received = True, kind
 
     def apply_cccd(self, text: str) -> CccdRecord:
         record = parse_cccd(text)
@@ -161,6 +211,7 @@ class IntakeSession:
             old_id_number=record.old_id_number or "",
             birth_date=record.date_of_birth.isoformat(), gender=record.sex,
             address=record.address, phone=phone, email=email, cccd_raw=record.raw)
+        self._tick_shown_card()
         return record
 
     def set_applicant_field(self, name: str, value: str) -> None:
@@ -180,7 +231,8 @@ class IntakeSession:
     def add_page(self, index: int, page: IntakePage) -> None:
         comp = self.component(index)
         comp.pages.append(page)
-        comp.checked = True
+        if not comp.checked:
+            comp.checked, comp.received = True, comp.received_kind
 
     def rotate_page(self, index: int, page: int, degrees: int = 90) -> None:
         p = self.component(index).pages[page]
@@ -262,8 +314,9 @@ class IntakeSession:
             if kept:
                 pdf = merge_pages([(read_file(p.pdf_sha256), p.rotation) for p in kept])
                 pages.append(PageInput(put_file(pdf), "application/pdf"))
-            components.append(ComponentInput(name=c.name, code=c.code, copy_kind=copy_kind_for(
-                c.copy_kind), count=c.count, checked=c.checked, pages=pages))
+            components.append(ComponentInput(
+                name=c.name, code=c.code, copy_kind=copy_kind_for(c.received_kind),
+                count=c.count, checked=c.checked, pages=pages, presented=c.presented))
         return DossierInput(procedure_code=self.procedure_code, applicant=applicant,
                             channel=self.channel, components=components, sets=self.sets,
                             note=self.note, draft_id=self.draft_id)

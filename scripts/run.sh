@@ -23,8 +23,26 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != "off
 fi
 
 central_pid=""
-cleanup() { [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null || true; }
+cups_started=""
+cleanup() {
+  [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null || true
+  [ -n "$cups_started" ] && "$bin/kiosk" cups stop >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
+
+# The receipt printer: a private cupsd with a PDF queue (KioskPDF, the default), recorded in
+# $KIOSK_HOME/config.toml as printer.cups_server so that `kiosk print` / `kiosk printers`
+# with this KIOSK_HOME reach it too. Printed receipts land in $KIOSK_HOME/printed/.
+# KIOSK_PRINTER=system keeps the machine's own CUPS instead.
+if [ "${KIOSK_PRINTER:-pdf}" = "pdf" ]; then
+  if "$bin/kiosk" cups start >"$KIOSK_HOME/cups-start.json" 2>"$KIOSK_HOME/cups-start.err"; then
+    cups_started=1
+    echo "Receipt printer: KioskPDF (PDF files in $KIOSK_HOME/printed/)"
+  else
+    echo "No PDF test printer: $(head -c 400 "$KIOSK_HOME/cups-start.err")" >&2
+    "$bin/kiosk" config set printer.cups_server "" >/dev/null
+  fi
+fi
 
 if ! "$bin/python" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
   echo "Starting the reference central server on $server (log: $log)"
@@ -58,5 +76,6 @@ if [ "$codes" != "[]" ]; then
 fi
 
 echo "Counter app: KIOSK_HOME=$KIOSK_HOME — clerk PIN 1234, admin PIN 9999"
+echo "Ready to hand over: the dossier of Phạm Quốc Việt (Trả kết quả → Tìm → Phạm Quốc Việt)"
 set --
 "$bin/kiosk" run --demo "${KIOSK_RUN_ARGS[@]}"

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -38,7 +39,7 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
 def start_cups() -> object | None:
     """A private cupsd with a cups-pdf queue (as the tests use), so printing is real."""
     sys.path.insert(0, str(ROOT))
-    from tests.forms.cups_server import CupsServer, unavailable_reason
+    from kiosk.devices.printer.private_cups import CupsServer, unavailable_reason
 
     if unavailable_reason():
         return None
@@ -53,15 +54,18 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: docs/screenshots (1366x768) or docs/screenshots/WxH")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
-    out = args.out
+    out = args.out or (OUT if args.size == "1366x768" else OUT / args.size)
     xvfb = ensure_display(width, height)
     home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     os.environ["KIOSK_HOME"] = str(home)
     sys.path.insert(0, str(ROOT))
-    from kiosk.ui.qt import QGuiApplication
+    from PySide6.QtCore import QMetaObject, QObject
+
+    from kiosk.ui.qt import QGuiApplication, QQuickItem
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.demo import seed
@@ -94,6 +98,8 @@ def main() -> int:
         print("wrote", out / f"{name}.png")
 
     shot("01-sign-in")
+    window.app.signIn("0000")  # a wrong PIN: the message stays clear of the PIN pad
+    shot("21-wrong-pin")
     window.app.signIn("1234")
     window.home.refresh()
     shot("02-home")
@@ -112,21 +118,24 @@ def main() -> int:
         intake.setChecked(i, True)
     shot("05-intake-checklist")
     intake.next()
-    intake.selectComponent(0)
-    intake.scan()
-    deadline = time.monotonic() + 120
-    while (intake.scanner.active or not intake.pages.count) and time.monotonic() < deadline:
-        settle(0.3)
+    def scan(index: int) -> None:
+        intake.selectComponent(index)
+        intake.scan()
+        deadline = time.monotonic() + 120
+        while intake.scanner.active and time.monotonic() < deadline:
+            settle(0.3)
+        settle(0.5)
+
+    scan(0)
+    intake.selectComponent(0)  # the scan moved on to the next document; show this one's pages
     shot("06-intake-scan")
-    intake.selectComponent(1)
-    intake.scan()
-    while intake.scanner.active and time.monotonic() < deadline:
-        settle(0.3)
+    scan(1)
     intake.next()
     shot("07-intake-review")
     intake.save()
     settle(2)
     shot("08-intake-done")
+    saved_code = intake.saved.get("code", codes[0])
     window.returns.clear()
     window.app.go("return")
     window.returns.find(codes[3])
@@ -144,10 +153,17 @@ def main() -> int:
     window.app.signIn("9999")
     window.app.go("settings")
     shot("13-settings")
+    lists = [x for x in root.findChildren(QQuickItem, "settingsList") if x.isVisible()]
+    if lists:  # the printing and device rows, picked from what is connected
+        lists[-1].setProperty("contentY", 1500)
+    shot("22-settings-devices")
+    # A new intake, left half-way (it is the draft on Home below).
+    intake.start()
     window.app.go("intake")
-    intake.goTo("applicant")
+    intake.chooseProcedure("1.004873")
+    intake.applyCccd("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
+                     "Thôn Nam, xã Mẫu, huyện Thường Tín, Hà Nội|11062021")
     settle()
-    from kiosk.ui.qt import QQuickItem
 
     fields = [f for f in root.findChildren(QQuickItem, "fieldNameInput") if f.isVisible()]
     field = fields[-1] if fields else None
@@ -163,6 +179,69 @@ def main() -> int:
           "focus:", field.hasActiveFocus() if field else None, "window active:",
           root.isActive(), "focus item:", root.activeFocusItem())
     shot("14-virtual-keyboard")
+    if field is not None:
+        field.setProperty("focus", False)
+    QGuiApplication.inputMethod().hide()
+    root.contentItem().forceActiveFocus()
+    settle(0.5)
+
+    # A draft waiting on Home (the intake above was left half-way), and its discard question.
+    window.app.go("home")
+    intake.loadDrafts()
+    settle(1)
+    shot("15-home-draft")
+    drafts = window.intake.drafts
+    for popup in root.findChildren(QObject, "discardConfirm"):
+        if drafts.count:
+            popup.setProperty("label", drafts.get(0)["label"])
+        QMetaObject.invokeMethod(popup, "open")
+    settle(0.6)
+    shot("16-discard-confirm")
+    for popup in root.findChildren(QObject, "discardConfirm"):
+        QMetaObject.invokeMethod(popup, "close")
+    settle(0.4)
+
+    # The hand-over just recorded.
+    window.returns.clear()
+    window.app.go("return")
+    window.returns.find(codes[3])
+    settle(1)
+    window.returns.handOver(False, "", "")
+    shot("17-return-handed-over")
+
+    # The apology letter dialog and the document viewer on the overdue dossier.
+    window.detail.load(codes[4])
+    window.app.go("detail", codes[4])
+    settle(1)
+    for popup in root.findChildren(QObject, "apologyDialog"):
+        QMetaObject.invokeMethod(popup, "open")
+    shot("18-apology-dialog")
+    for popup in root.findChildren(QObject, "apologyDialog"):
+        QMetaObject.invokeMethod(popup, "close")
+    window.detail.load(saved_code)
+    window.app.go("detail", saved_code)
+    settle(1)
+    def walk(item: Any) -> Any:
+        yield item
+        for child in item.childItems():
+            yield from walk(child)
+
+    docs = [d for d in walk(root.contentItem()) if d.objectName().startswith("document_")
+            and d.isVisible()]
+    if docs:
+        QMetaObject.invokeMethod(docs[0], "clicked")
+    settle(1.5)
+    shot("19-document-viewer")
+    for popup in root.findChildren(QObject, "pageViewer"):
+        QMetaObject.invokeMethod(popup, "close")
+
+    # No printer at all: what the clerk reads (and the admin's details button).
+    from kiosk.devices.printer.cups import CupsPrinter
+
+    window.services.printer.printer = CupsPrinter(str(home / "no-cups.sock"))
+    window.services.printer.print_form(saved_code)
+    settle(1)
+    shot("20-no-printer")
     window.close()
     if cups is not None:
         cups.stop()  # type: ignore[attr-defined]

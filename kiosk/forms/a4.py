@@ -102,8 +102,8 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     data: list[list[Flowable]] = [[para(h, st.cell_head) for h in head]]
     for i, comp in enumerate(ctx.components, 1):
         data.append([para(str(i), st.cell_center), para(comp.name, st.cell),
-                     para(comp.kind, st.cell_center), para(two_digits(comp.quantity),
-                                                            st.cell_center)])
+                     para(comp.kind, st.cell_center),
+                     para(two_digits(comp.quantity) if comp.quantity else "—", st.cell_center)])
     if not ctx.components:
         data.append([para("", st.cell), para(tpl.label("no_components"), st.cell),
                      para("", st.cell), para("", st.cell)])

@@ -34,6 +34,14 @@ COPY_KINDS = {
 }
 
 
+def component_line(c: dict[str, Any]) -> ComponentLine:
+    """A shown document prints as "Xuất trình" with no quantity: nothing was handed in."""
+    if c.get("presented"):
+        return ComponentLine(c["name"], "Xuất trình", 0)
+    kind = c.get("copy_kind", "")
+    return ComponentLine(c["name"], COPY_KINDS.get(kind, kind), int(c.get("count") or 1))
+
+
 def processing_text(processing: dict[str, Any] | None) -> str:
     """``03 ngày làm việc``; the same-day rule with its cut-off hour."""
     if not processing:
@@ -96,11 +104,8 @@ def context_from_record(record: dict[str, Any], unit: UnitInfo, *,
         due_at=parse_iso(record["due_at"]) if record.get("due_at") else None,
         counter=int(record.get("counter") or 1),
         processing_time=processing_text(procedure.get("processing")),
-        components=tuple(
-            ComponentLine(c["name"], COPY_KINDS.get(c.get("copy_kind", ""),
-                                                     c.get("copy_kind", "")),
-                          int(c.get("count") or 1))
-            for c in record.get("components", []) if c.get("checked", True)),
+        components=tuple(component_line(c) for c in record.get("components", [])
+                         if c.get("checked", True)),
         sets=int(record.get("sets") or 1),
         fee=fee,
         fee_note=fee_note,

@@ -28,6 +28,12 @@ TOP = 4 * mm
 BOTTOM = 8 * mm  # room for the cutter: it sits a few mm above the print head
 
 
+def footer_key(ctx: FormContext, tpl: FormTemplate) -> str:
+    if ctx.lookup_url.strip() or "thermal_footer_code" not in tpl.labels:
+        return "thermal_footer"
+    return "thermal_footer_code"
+
+
 def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Built, float,
                                                                              list[str]]:
     """The ticket, its page height in points, and warnings (a shrunk barcode)."""
@@ -75,7 +81,8 @@ def receipt(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> tuple[Bui
     story += [
         Spacer(1, 2 * mm),
         QRFlowable(qr_payload(ctx), size=30 * mm),
-        Paragraph(f"<i>{esc(tpl.label('thermal_footer'))}</i>",
+        # "Scan to look it up" only when the QR holds a look-up address; else say what it holds.
+        Paragraph(f"<i>{esc(tpl.label(footer_key(ctx, tpl)))}</i>",
                   ParagraphStyle("f", parent=st.small, alignment=TA_CENTER)),
     ]
     built, height = draw_story_on_one_page(

@@ -172,9 +172,9 @@ def save(
         for position, comp in enumerate(inp.components, start=1):
             comp_id = conn.execute(
                 "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
-                "checked, from_national_db) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
-                 int(comp.checked), int(comp.from_national_db)),
+                 int(comp.checked), int(comp.from_national_db), int(comp.presented)),
             ).lastrowid
             for page_pos, page in enumerate(comp.pages, start=1):
                 conn.execute(

@@ -45,6 +45,8 @@ class ComponentInput:
     checked: bool = True
     from_national_db: bool = False
     pages: list[PageInput] = field(default_factory=list)
+    #: Shown at the counter and handed back (xuất trình), not handed in.
+    presented: bool = False
 
 
 @dataclass

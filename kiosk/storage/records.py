@@ -71,13 +71,16 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
     d["proxy"] = next((p for p in people if p["role"] == "proxy"), None)
     comps = _rows(
         db,
-        "SELECT id, position, code, name, copy_kind, count, checked, from_national_db "
-        "FROM components WHERE dossier_id = ? ORDER BY position",
+        "SELECT id, position, code, name, copy_kind, count, checked, from_national_db"
+        # Migrations before 0013 (the outbox back-fill of 0003) read records without it.
+        + (", presented" if _has_presented(db) else "")
+        + " FROM components WHERE dossier_id = ? ORDER BY position",
         (dossier_id,),
     )
     for comp in comps:
         comp["checked"] = bool(comp["checked"])
         comp["from_national_db"] = bool(comp["from_national_db"])
+        comp["presented"] = bool(comp.get("presented", False))
         comp["pages"] = _rows(
             db,
             "SELECT p.position, p.sha256, f.size, f.mime FROM pages p "
@@ -135,6 +138,11 @@ def fts_query(text: str) -> str | None:
     if not tokens:
         return None
     return " AND ".join([*(f'"{t}"' for t in tokens[:-1]), f'"{tokens[-1]}"*'])
+
+
+def _has_presented(db: Database) -> bool:
+    return any(row[1] == "presented"
+               for row in db.execute("PRAGMA table_info(components)").fetchall())
 
 
 def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:

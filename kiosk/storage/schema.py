@@ -16,7 +16,7 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set")
+                   "0005_old_id_number_index", "0006_form_set", "0013_counter_presented")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -243,6 +243,13 @@ def _form_set(db: Database) -> None:
     # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
     # reprint years later uses the same set even after the unit switched to a newer one.
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
+
+
+@migrations(name="0013_counter_presented")
+def _counter_presented(db: Database) -> None:
+    # Documents only shown at the counter (xuất trình, like the CCCD itself) are not handed
+    # in: the receipt prints "Xuất trình" for them, not "Bản chính 01".
+    db.execute("ALTER TABLE components ADD COLUMN presented INTEGER NOT NULL DEFAULT 0")
 
 
 def migrate(db: Database) -> list[str]:

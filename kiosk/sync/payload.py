@@ -12,6 +12,8 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
     applicant = record.get("applicant") or {}
     components: list[dict[str, Any]] = []
     for comp in record.get("components", []):
+        if comp.get("presented"):
+            continue  # shown at the counter and handed back: not part of the dossier
         components.append({
             "code": comp.get("code") or f"TP{comp.get('position', len(components) + 1)}",
             "name": comp.get("name", ""),

@@ -109,7 +109,7 @@ def build_services(config: Config | None = None, *, demo: bool = False,
 
 
 def create_window(services: Services, *, synchronous: bool = False,
-                  fullscreen: bool = False) -> Window:
+                  fullscreen: bool = False, fill_screen: bool = False) -> Window:
     """Build the view models and load the QML; a QGuiApplication must exist."""
     i18n.set_language(str(services.config.get("locale.language")))
     # The engine owns the view models, so at exit the QML goes first and never sees a
@@ -143,7 +143,21 @@ def create_window(services: Services, *, synchronous: bool = False,
                     tasks, services, extras)
     if fullscreen:
         window.root().showFullScreen()  # type: ignore[attr-defined]
+    elif fill_screen:
+        fill(window.root())
     return window
+
+
+def fill(root: Any) -> None:
+    """Fill the screen the window is on (a framed window; ``--fullscreen`` drops the frame).
+
+    The geometry is set as well as the maximized state: without a window manager (a bare
+    kiosk X session, Xvfb) nobody acts on "maximized".
+    """
+    screen = root.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        root.setGeometry(screen.availableGeometry())
+    root.showMaximized()
 
 
 def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None = None) -> int:
@@ -155,8 +169,9 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     if demo:
         from kiosk.demo import seed
 
-        seed(services.store)
-    window = create_window(services, fullscreen=fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN")))
+        seed(services.store, progress=True)  # one finished and ready to hand over
+    window = create_window(services, fullscreen=fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN")),
+                           fill_screen=True)
     try:
         return int(qt_app.exec())
     finally:

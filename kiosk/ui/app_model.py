@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from kiosk import i18n
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, sentence
 from kiosk.i18n import _
 from kiosk.ui.qt import QVARIANT, Property, QObject, QTimer, Signal, Slot
 from kiosk.ui.services import Services
@@ -16,11 +16,29 @@ log = logging.getLogger(__name__)
 
 
 def describe_error(exc: BaseException) -> str:
-    """A message for the clerk: ours are already Vietnamese; anything else is a bug."""
+    """A message for the clerk: ours are already Vietnamese; anything else is a bug.
+
+    Never the exception's own text: "ConnectError: [Errno 111] Connection refused" tells a
+    clerk nothing. That goes to the log, and to :func:`technical_detail` for the admin.
+    """
     if isinstance(exc, KioskError):
-        return str(exc)  # the message, then the hint
+        log.info("shown to the clerk: %s (%s)", exc.message, exc.technical())
+        return str(exc)  # the message, then the hint, as two sentences
     log.error("unexpected error: %r", exc, exc_info=exc)
-    return _("Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị mất.", error=str(exc))
+    return _("Đã xảy ra lỗi ngoài dự kiến. Dữ liệu đã lưu không bị mất; nếu lỗi lặp lại, "
+             "báo quản trị viên (chi tiết trong nhật ký).")
+
+
+def technical_detail(exc: BaseException) -> str:
+    """For the admin's details view: what went wrong underneath, in a maintainer's terms."""
+    if isinstance(exc, KioskError):
+        return exc.technical()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def sentences(*parts: str) -> str:
+    """Messages and hints joined as separate sentences (each ends before the next)."""
+    return " ".join(sentence(p) for p in parts if p and p.strip())
 
 
 class AppModel(QObject):
@@ -32,6 +50,7 @@ class AppModel(QObject):
     message = Signal(str, str)
     #: Ask the view to open a screen with an argument (dossier code, applicant...).
     navigate = Signal(str, QVARIANT)
+    detailChanged = Signal()
 
     def __init__(self, services: Services, tasks: TaskRunner,
                  parent: QObject | None = None) -> None:
@@ -42,6 +61,7 @@ class AppModel(QObject):
         self._argument: Any = None
         self._busy = 0
         self._tick = 0
+        self._detail = ""
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.lock)
@@ -109,7 +129,7 @@ class AppModel(QObject):
         try:
             self.services.clerk = self.services.clerks.sign_in(pin)
         except KioskError as exc:
-            self.message.emit(describe_error(exc), "error")
+            self.error(exc)
             return False
         self.signedInChanged.emit()
         self.restart_idle()
@@ -168,8 +188,23 @@ class AppModel(QObject):
     def ok(self, text: str) -> None:
         self.message.emit(text, "ok")
 
-    def error(self, exc: BaseException | str) -> None:
-        self.message.emit(exc if isinstance(exc, str) else describe_error(exc), "error")
+    def error(self, exc: BaseException | str, *, before: str = "", after: str = "") -> None:
+        """An error toast: ``before`` what failed, the error's message and hint, ``after``
+        what is safe; technical detail only in the log and the admin's details view."""
+        if isinstance(exc, str):
+            text, detail = exc, ""
+        else:
+            text, detail = describe_error(exc), technical_detail(exc)
+        self._detail = detail
+        self.detailChanged.emit()
+        self.message.emit(sentences(before, text, after) if (before or after) else text,
+                          "error")
+
+    def _get_detail(self) -> str:
+        return self._detail
+
+    #: The technical side of the last error, for the admin (the toast's "Chi tiết").
+    errorDetail = Property(str, _get_detail, notify=detailChanged)
 
     def _get_busy(self) -> bool:
         return self._busy > 0

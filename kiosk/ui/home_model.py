@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, Property, QObject, QTimer, Signal, Slot
 
+log = logging.getLogger(__name__)
 REFRESH_MS = 30_000
 
 
@@ -89,7 +92,11 @@ def device_states(services: Any) -> list[dict[str, Any]]:
             try:
                 state = probe()
             except Exception as exc:  # a device error must not blank the home screen
-                state = {"text": str(exc), "ok": False}
+                from kiosk.ui.app_model import technical_detail
+
+                log.warning("%s state: %s", kind, technical_detail(exc))
+                state = {"text": exc.message if isinstance(exc, KioskError)
+                         else _("Không đọc được trạng thái"), "ok": False}
         rows.append({"kind": kind, "label": label, "state": state["text"],
                      "ok": bool(state["ok"])})
     return rows

@@ -11,7 +11,7 @@ from kiosk.errors import KioskError
 from kiosk.forms.vnformat import format_datetime_vn
 from kiosk.i18n import N_, _
 from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
-from kiosk.ui.app_model import AppModel, describe_error
+from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, QUrl, Signal, Slot
 from kiosk.ui.scan_controller import ScanController
@@ -23,6 +23,19 @@ COPY_LABELS = {"original": N_("Bản chính"), "copy": N_("Bản sao"),
                "original_or_certified_copy": N_("Bản chính hoặc bản sao chứng thực"),
                "present": N_("Xuất trình")}
 DRAFT_DELAY_MS = 300
+#: Page encodings in a clerk's words (G4 and grey JPEG are both "black and white" to them).
+ENCODING_WORDS = {"g4": N_("Đen trắng"), "jpeg-gray": N_("Đen trắng"), "mrc": N_("Màu"),
+                  "jpeg": N_("Màu")}
+
+
+def page_summary(p: IntakePage) -> str:
+    """"Đen trắng · 817 KB" / "Màu · 1,2 MB": what the thumbnail caption says."""
+    words = _(ENCODING_WORDS.get(p.encoding, N_("Màu") if p.color else N_("Đen trắng")))
+    if p.size >= 1024 * 1024:
+        size = f"{p.size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    else:
+        size = f"{max(1, round(p.size / 1024))} KB"
+    return f"{words} · {size}"
 
 
 class IntakeModel(QObject):
@@ -37,12 +50,16 @@ class IntakeModel(QObject):
         self.session = IntakeSession()
         self._procedures = DictListModel(["code", "name", "field", "processing"], self)
         self._components = DictListModel(
-            ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan"], self)
-        self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size"],
-                                    self)
+            ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",
+             "received"], self)
+        self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size",
+                                     "summary"], self)
         self._drafts = DictListModel(["id", "label", "updated"], self)
         self._current = 0
         self._scan_status = ""
+        self._stopping = False
+        #: One ADF pass for the whole dossier: the component the next page goes to, or None.
+        self._split_target: int | None = None
         self._saving = False
         self.scanner = ScanController(app.services, self)
         self.scanner.pageReady.connect(self._page_ready)
@@ -102,6 +119,12 @@ class IntakeModel(QObject):
         return self.scanner.active
 
     scanning = Property(bool, _scanning, notify=scanningChanged)
+
+    def _get_stopping(self) -> bool:
+        return self._stopping
+
+    #: "Dừng" was pressed: the page in the scanner finishes, then the batch stops.
+    stopping = Property(bool, _get_stopping, notify=scanningChanged)
 
     def _get_scan_status(self) -> str:
         return self._scan_status
@@ -168,7 +191,15 @@ class IntakeModel(QObject):
         problems = self.session.next()
         if problems:
             self.app.error(problems[0])
+        self._enter_step()
         self._changed()
+
+    def _enter_step(self) -> None:
+        # On the scan step the first document still to scan is selected and ready.
+        if self.session.step_name == "scan":
+            first = self.session.next_to_scan()
+            if first is not None:
+                self._current = first
 
     @Slot()
     def back(self) -> None:
@@ -178,6 +209,7 @@ class IntakeModel(QObject):
     @Slot(str)
     def goTo(self, step: str) -> None:
         self.session.go(step)
+        self._enter_step()
         self._changed()
 
     # --- step 1: procedure ----------------------------------------------------------------
@@ -229,7 +261,19 @@ class IntakeModel(QObject):
 
     @Slot(int, bool)
     def setChecked(self, index: int, checked: bool) -> None:
-        self.session.component(index).checked = checked
+        comp = self.session.component(index)
+        if checked != comp.checked:
+            self.session.tick(index, comp.received or None)
+        self._changed()
+
+    @Slot(int, str)
+    def tick(self, index: int, kind: str) -> None:
+        """One touch on a kind ("Bản chính", "Bản sao chứng thực"...): ticked as that kind."""
+        try:
+            self.session.tick(index, kind or None)
+        except KioskError as exc:
+            self.app.error(exc)
+            return
         self._changed()
 
     # --- step 4: scanning -----------------------------------------------------------------
@@ -243,8 +287,31 @@ class IntakeModel(QObject):
     def scan(self) -> None:
         if not self.session.components:
             return
+        self._stopping = False
         self._scan_status = _("Đang chuẩn bị máy quét…")
         self.scanner.scan(self._current)
+        self.scanningChanged.emit()
+
+    def _can_scan_all(self) -> bool:
+        # Separators are blank sheets: only a simplex feeder can tell them from blank backs.
+        return (str(self.app.services.config.get("scanner.source")) == "adf"
+                and len(self.session.unscanned()) >= 2)
+
+    canScanAll = Property(bool, _can_scan_all, notify=changed)
+
+    @Slot()
+    def scanAll(self) -> None:
+        """The whole dossier in one feeder pass, documents separated by blank sheets (as
+        document-capture software does with separator sheets): each blank sheet moves the
+        following pages to the next document still to scan."""
+        first = self.session.next_to_scan()
+        if first is None or self.scanner.active:
+            return
+        self._current = first
+        self._split_target = first
+        self._refresh_pages()
+        self.scan()
+        self._scan_status = _("Đang quét cả bộ: đặt một tờ giấy trắng giữa hai giấy tờ…")
         self.scanningChanged.emit()
 
     @Slot()
@@ -255,15 +322,45 @@ class IntakeModel(QObject):
 
     @Slot()
     def cancelScan(self) -> None:
+        if not self.scanner.active:
+            return
         self.scanner.cancel()
+        self._stopping = True
+        self._scan_status = _("Đang dừng: trang đang trong máy quét sẽ được giữ…")
+        self.scanningChanged.emit()
 
     @Slot(int, "QVariant")
     def _page_ready(self, component: int, page: dict[str, Any]) -> None:
-        self.session.add_page(component, IntakePage(**page))
+        target = self._split_target
+        if target is None:
+            self.session.add_page(component, IntakePage(**page))
+        else:
+            comp = self.session.component(target)
+            if page.get("blank") and comp.kept_pages():
+                # A separator sheet: kept aside with the document it ends, never deleted.
+                self.session.add_page(target, IntakePage(**page))
+                following = self.session.next_to_scan(target)
+                if following is not None:
+                    self._split_target = self._current = following
+            else:
+                self.session.add_page(target, IntakePage(**page))
         self._changed()
 
     @Slot(int, bool, str, int)
     def _scan_finished(self, component: int, ok: bool, message: str, pages: int) -> None:
+        stopped, self._stopping = self._stopping, False
+        if self._split_target is not None:
+            component, self._split_target = self._split_target, None
+        if ok and not stopped and pages:
+            # The next document is selected and ready: one touch on "Quét" scans it.
+            following = self.session.next_to_scan(component)
+            if following is not None:
+                self._current = following
+                message = _("{done} Tiếp theo: {name}.", done=message,
+                            name=self.session.component(following).name)
+                self._refresh_pages()
+            elif self.session.step_name == "scan":
+                message = _("{done} Đã quét đủ giấy tờ; bấm Tiếp tục.", done=message)
         self._scan_status = message
         self.scanningChanged.emit()
         if ok:
@@ -344,8 +441,8 @@ class IntakeModel(QObject):
         self.app.end_busy()
         self._saving = False
         self.savedChanged.emit()
-        self.app.error(_("Chưa lưu được hồ sơ: {error} Bản nháp vẫn được giữ.",
-                         error=describe_error(exc)))
+        self.app.error(exc, before=_("Chưa lưu được hồ sơ."),
+                       after=_("Bản nháp vẫn được giữ."))
 
     @Slot()
     def printAgain(self) -> None:
@@ -375,7 +472,9 @@ class IntakeModel(QObject):
         self._components.reset({
             "name": c.name, "copyKind": _(COPY_LABELS.get(c.copy_kind, c.copy_kind)),
             "count": c.count, "mandatory": c.mandatory, "checked": c.checked,
-            "pages": len(c.kept_pages()), "needsScan": c.copy_kind != "present",
+            "pages": len(c.kept_pages()), "needsScan": not c.presented,
+            "kinds": [{"kind": k, "label": _(COPY_LABELS.get(k, k))} for k in c.kinds()],
+            "received": c.received_kind if c.checked else "",
         } for c in self.session.components)
 
     def _refresh_pages(self) -> None:
@@ -393,7 +492,8 @@ class IntakeModel(QObject):
         except KioskError:
             thumb = ""  # a missing thumbnail shows an empty frame, the page itself is safe
         return {"thumb": thumb, "rotation": p.rotation, "blank": p.blank,
-                "encoding": p.encoding, "color": p.color, "size": p.size}
+                "encoding": p.encoding, "color": p.color, "size": p.size,
+                "summary": page_summary(p)}
 
     def _flush_draft(self) -> None:
         if self._draft_timer.isActive():
@@ -406,6 +506,8 @@ class IntakeModel(QObject):
             self._draft_again = True
             return
         session = self.session
+        if session.saved is not None:
+            return  # saved as a dossier: a late draft save would show a phantom draft
         payload, label = session.to_draft(), session.draft_label()
         store, actor = self.app.services.store, self.app.services.actor()
 
@@ -418,13 +520,13 @@ class IntakeModel(QObject):
 
         def done(_draft_id: str) -> None:
             self._draft_saving = False
-            if self._draft_again:
+            if self._draft_again and self.session.saved is None:
                 self._draft_again = False
                 self._draft_timer.start()
 
         def failed(exc: BaseException) -> None:
             self._draft_saving = False
-            self.app.error(_("Không lưu được bản nháp: {error}", error=describe_error(exc)))
+            self.app.error(exc, before=_("Không lưu được bản nháp."))
 
         if wait:
             try:

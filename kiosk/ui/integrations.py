@@ -35,7 +35,9 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
     if routed is None:
         return "duplicate"
     if routed.message:
-        app.error(f"{routed.message} {routed.hint}" if routed.hint else routed.message)
+        from kiosk.ui.app_model import sentences
+
+        app.error(sentences(routed.message, routed.hint or ""))
         return "other"
     intake = models["intake"]
     if routed.kind == "cccd":

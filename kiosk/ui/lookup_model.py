@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status, is_late
 from kiosk.forms.vnformat import format_short_datetime
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.sync.status import dossier_sync_state
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
 
 ROW_ROLES = ["code", "name", "procedure", "status", "statusLabel", "due", "overdue", "idNumber"]
 
@@ -112,6 +115,8 @@ class DetailModel(QObject):
             "done": status == Status.DONE, "returned": status == Status.RETURNED,
             "sync": self._live_sync or sync_text(r.get("_sync_state", "saved"),
                                                  error=r.get("_sync_error", "")),
+            # The server's own words, for the admin only (the clerk reads "sync" above).
+            "syncDetail": r.get("_sync_error", ""),
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -161,9 +166,10 @@ class DetailModel(QObject):
         if record.get("id") != self._record.get("id"):
             self._live_sync = ""
         self._record = record
+        names = actor_names(self.app.services)
         self._events.reset(
             {"at": format_due(e["at"]), "label": Status(int(e["to_status"])).label,
-             "actor": e.get("actor") or "", "note": e.get("note") or ""}
+             "actor": names(e.get("actor") or ""), "note": e.get("note") or ""}
             for e in record["events"])
         docs = []
         for comp in record["components"]:
@@ -187,21 +193,48 @@ class DetailModel(QObject):
             return
         printer(self._record["code"], form)
 
-    @Slot(str, int)
-    def printApology(self, reason: str, days: int) -> None:
-        """Mẫu 04: the apology with a new date ``days`` working days from now."""
+    @Slot(str, int, result=bool)
+    def printApology(self, reason: str, days: int) -> bool:
+        """Mẫu 04: the apology with a new date ``days`` working days from now.
+
+        False when something is missing: the dialog then stays open with what was typed.
+        """
         printer = self.app.services.extras.get("print_apology")
         if not self._record:
-            return
+            return False
         if not reason.strip():
             self.app.error(_("Ghi rõ lý do chậm trả kết quả."))
-            return
+            return False
         if not callable(printer):
             self.app.error(_("Chưa cấu hình máy in."))
-            return
+            return False
         calendar = self.app.services.calendar
         new_due = calendar.add_working_hours(now(), max(1, days) * calendar.day_hours)
         printer(self._record["code"], reason.strip(), new_due)
+        return True
+
+
+#: Actors that are not clerks of this counter, in words.
+SYSTEM_ACTORS = {"central": N_("Trung tâm (máy chủ tỉnh)"),
+                 "trung-tam": N_("Trung tâm (máy chủ tỉnh)")}
+
+
+def actor_names(services: Any) -> Any:
+    """login → the clerk's full name (the timeline shows people, not logins)."""
+    try:
+        names = {c.login: c.full_name for c in services.clerks.list()}
+    except Exception:  # an unreadable clerk file must not hide the timeline
+        log.warning("clerk directory unreadable", exc_info=True)
+        names = {}
+
+    def name(actor: str) -> str:
+        if actor in names:
+            return names[actor]
+        if actor in SYSTEM_ACTORS:
+            return _(SYSTEM_ACTORS[actor])
+        return actor
+
+    return name
 
 
 def _finished_at(record: dict[str, Any]) -> Any:
@@ -217,8 +250,9 @@ def sync_text(state: str, *, percent: int | None = None, error: str = "") -> str
         return _("Đang gửi {percent}%", percent=percent) if percent is not None else _("Đang gửi")
     if state == "sent":
         return _("Đã gửi lên máy chủ")
+    # The server's or the network's own words stay out of the clerk's line (admin: syncDetail).
     if state == "needs_attention":
-        return _("Cần xử lý: {error}", error=error)
+        return _("Máy chủ chưa nhận hồ sơ này. Báo quản trị viên xem chi tiết.")
     if error:
-        return _("Đã lưu trên máy này, sẽ gửi lại: {error}", error=error)
+        return _("Đã lưu trên máy này. Sẽ tự gửi lại khi có kết nối.")
     return _("Đã lưu trên máy này, chờ gửi")

@@ -63,15 +63,20 @@ class UiPrinting:
 
     def print_form(self, code: str, form: str = "01", **extra: Any) -> None:
         def done(job: dict[str, Any]) -> None:
-            self.app.ok(_("Đã gửi mẫu {form} của hồ sơ {code} tới máy in {printer} "
-                          "(lệnh in số {job}).", form=job["form"], code=code,
-                          printer=job["printer"], job=job["job"]))
+            if job["form"] in ("01", "1"):
+                self.app.ok(_("Đã gửi phiếu hẹn của hồ sơ {code} tới máy in {printer}.",
+                              code=code, printer=job["printer"]))
+            else:
+                self.app.ok(_("Đã gửi mẫu {form} của hồ sơ {code} tới máy in {printer} "
+                              "(lệnh in số {job}).", form=job["form"], code=code,
+                              printer=job["printer"], job=job["job"]))
 
         def failed(exc: BaseException) -> None:
-            from kiosk.ui.app_model import describe_error
-
-            self.app.error(_("Chưa in được: {error} Hồ sơ đã lưu, có thể in lại ở màn hình "
-                             "chi tiết.", error=describe_error(exc)))
+            what = {"01": _("Chưa in được phiếu hẹn."),
+                    "04": _("Chưa in được phiếu xin lỗi.")}.get(
+                form, _("Chưa in được mẫu {form}.", form=form))
+            self.app.error(exc, before=what,
+                           after=_("Hồ sơ đã lưu; có thể in lại ở màn hình chi tiết hồ sơ."))
 
         self.app.tasks.run(lambda: self.submit(code, form, **extra), done, failed, lane="print")
 
@@ -87,5 +92,6 @@ class UiPrinting:
             info = self.printer.printer(name)
             check_ready(info)
         except KioskError as exc:
+            log.info("printer not ready: %s (%s)", exc.message, exc.technical())
             return {"text": exc.message, "ok": False}
         return {"text": _("{name}: sẵn sàng", name=info.name), "ok": True}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.clock import parse_iso
+from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status
 from kiosk.dossier_code import looks_like_dossier_code
 from kiosk.errors import InvalidInput, KioskError
@@ -34,6 +34,7 @@ class ReturnModel(QObject):
         self._dossier: dict[str, Any] = {}
         self._matches = DictListModel(ROW_ROLES, self)
         self._returned = False
+        self._matches_title = ""
 
     def _get_dossier(self) -> dict[str, Any]:
         return dict(self._dossier)
@@ -46,11 +47,29 @@ class ReturnModel(QObject):
 
     returned = Property(bool, _get_returned, notify=changed)
 
+    def _get_matches_title(self) -> str:
+        return self._matches_title
+
+    matchesTitle = Property(str, _get_matches_title, notify=changed)
+
     @Slot()
     def clear(self) -> None:
+        """A fresh Return screen lists the results waiting to be collected."""
         self._dossier, self._returned = {}, False
         self._matches.reset([])
+        self._matches_title = ""
         self.changed.emit()
+        store = self.app.services.store
+
+        def done(rows: list[dict[str, Any]]) -> None:
+            if self._dossier:
+                return  # a scan arrived first
+            self._matches.reset(summary_row(r) for r in rows)
+            self._matches_title = _("Kết quả đang chờ trả ({n})", n=len(rows)) if rows else ""
+            self.changed.emit()
+
+        self.app.tasks.run(lambda: store.list_dossiers(status=int(Status.DONE), limit=50),
+                           done, self.app.error, lane="work")
 
     @Slot(str)
     def find(self, text: str) -> None:
@@ -71,6 +90,7 @@ class ReturnModel(QObject):
             record, rows = result
             self._returned = False
             self._matches.reset(summary_row(r) for r in rows)
+            self._matches_title = _("Các hồ sơ khớp ({n})", n=len(rows)) if rows else ""
             self._dossier = self._view(record) if record else {}
             if record is None and not rows:
                 self.app.error(_("Không tìm thấy hồ sơ nào khớp «{text}».", text=text))
@@ -127,6 +147,10 @@ class ReturnModel(QObject):
 
         def done(record: dict[str, Any]) -> None:
             self._dossier = self._view(record)
+            # Not "returned earlier" in amber: this is the hand-over that just happened.
+            self._dossier["advice"] = _("Đã trả kết quả cho {name} lúc {time}.", name=name,
+                                        time=format_datetime_vn(now()))
+            self._dossier["justReturned"] = True
             self._returned = True
             self.changed.emit()
             self.app.ok(_("Đã trả kết quả hồ sơ {code}.", code=code))

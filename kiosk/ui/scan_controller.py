@@ -83,7 +83,10 @@ class ScanController(QObject):
         try:
             driver = self.services.scanner()
             if driver is None:
-                raise RuntimeError(_("Chưa cấu hình máy quét."))
+                from kiosk.errors import DeviceError
+
+                raise DeviceError(_("Chưa cấu hình máy quét."),
+                                  hint=_("Báo quản trị viên chọn máy quét trong Cài đặt."))
             config = self.services.config
             device = pick_device(driver, config.get("scanner.device"))
             settings = resolve_settings(device, config)

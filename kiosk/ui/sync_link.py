@@ -19,6 +19,17 @@ from kiosk.i18n import _
 log = logging.getLogger(__name__)
 
 
+def last_sent_text(seconds: int) -> str:
+    """"vừa xong" under a minute, then minutes, then hours (never "0 phút trước")."""
+    if seconds < 60:
+        return _("lần cuối: vừa xong")
+    if seconds < 3600:
+        return _("lần cuối {m} phút trước", m=seconds // 60)
+    if seconds < 86_400:
+        return _("lần cuối {h} giờ trước", h=seconds // 3600)
+    return _("lần cuối {d} ngày trước", d=seconds // 86_400)
+
+
 class SyncLink:
     def __init__(self, services: Any, events: EventHub = hub, interval: float = 30.0) -> None:
         self.services = services
@@ -89,16 +100,18 @@ class SyncLink:
             return {"text": _("Đang gửi: {n} mục, {kib} KB", n=waiting, kib=kib), "ok": True}
         when = ""
         if last_ok:
-            minutes = int((now() - parse_iso(last_ok)).total_seconds() // 60)
-            when = _(" (lần cuối {m} phút trước)", m=max(0, minutes))
+            when = " (" + last_sent_text(int((now() - parse_iso(last_ok)).total_seconds())) + ")"
         return {"text": _("Đã gửi hết") + when, "ok": True}
 
     def store_token(self, token: str) -> None:
+        """Checked with the server first (runs on a worker: it is a network call)."""
         from kiosk.sync import credentials
-        from kiosk.sync.transport import check_server_url
+        from kiosk.sync.token_check import check_token
 
-        url = check_server_url(str(self.services.config.get("sync.server_url")))
-        credentials.save_token(url, token)
+        config = self.services.config
+        url = check_token(str(config.get("sync.server_url")), token,
+                          str(config.get("sync.ca_file")))
+        credentials.save_token(url, token.strip())
         self.restart()
 
     def restart(self) -> None:

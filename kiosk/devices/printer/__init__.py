@@ -24,7 +24,21 @@ def open_printer(config: Config) -> Printer:
     """The configured print system (CUPS; ``printer.name`` picks the queue)."""
     from kiosk.devices.printer.cups import CupsPrinter
 
-    return CupsPrinter(default_name=str(config.get("printer.name")))
+    # printer.cups_server first: `kiosk cups start` records the private demo cupsd there, so
+    # the app, `kiosk print` and `kiosk printers` with one KIOSK_HOME reach one printer.
+    server = str(config.get("printer.cups_server")).strip() or None
+    hint = ""
+    if server:
+        from kiosk import paths
+        from kiosk.devices.printer.private_cups import home_server
+        from kiosk.i18n import _
+
+        home = paths.home() or paths.data_dir()
+        if server == home_server(home).socket:
+            hint = _("Máy in PDF thử nghiệm chưa chạy: mở phần mềm bằng «make run», hoặc chạy "
+                     "«kiosk cups start».")
+    return CupsPrinter(server, default_name=str(config.get("printer.name")),
+                       offline_hint=hint)
 
 
 def list_for_devices(config: Config) -> list[dict[str, object]]:

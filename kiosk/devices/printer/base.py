@@ -118,7 +118,7 @@ def check_ready(info: PrinterInfo) -> None:
 def no_printer() -> DeviceError:
     return DeviceError(
         _("Chưa có máy in nào được cài đặt."),
-        hint=_("Cài máy in trong CUPS (lpadmin) hoặc đặt printer.name trong cấu hình."),
+        hint=_("Báo quản trị viên cài máy in (CUPS) rồi chọn nó trong Cài đặt → In ấn."),
         problem="no_printer")
 
 

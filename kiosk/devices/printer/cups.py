@@ -49,8 +49,9 @@ def default_server() -> str:
 class CupsPrinter:
     def __init__(self, server: str | None = None, *, default_name: str = "",
                  client: ipp.IppClient | None = None, lp: str = "lp",
-                 submit_timeout: float = 30.0) -> None:
+                 submit_timeout: float = 30.0, offline_hint: str = "") -> None:
         self.server = server or default_server()
+        self._offline_hint = offline_hint
         self.default_name = default_name
         self._ipp = client or ipp.IppClient(self.server)
         self._lp = lp
@@ -65,11 +66,12 @@ class CupsPrinter:
         try:
             return self._ipp.request(path, op, attrs)
         except ipp.IppError as exc:
+            # The socket error is for the log and the admin, not for the clerk's screen.
             raise DeviceError(
-                _("Không kết nối được dịch vụ in CUPS ({server}): {error}", server=self.server,
-                  error=str(exc)),
-                hint=_("Kiểm tra dịch vụ CUPS đang chạy (cupsd) rồi thử lại."),
-                problem="no_cups") from exc
+                _("Không kết nối được dịch vụ in."),
+                hint=self._offline_hint or _("Kiểm tra máy in đã bật và dịch vụ in (CUPS) đang "
+                                             "chạy, rồi in lại."),
+                problem="no_cups", server=self.server, error=str(exc)) from exc
 
     def _system_default(self) -> str:
         resp = self._call("/", ipp.CUPS_GET_DEFAULT,
@@ -155,9 +157,9 @@ class CupsPrinter:
         match = _REQUEST_ID.search(out)
         if proc.returncode != 0 or match is None:
             raise DeviceError(
-                _("Máy in {name} từ chối lệnh in: {error}", name=info.name,
-                  error=(proc.stderr.decode(errors="replace") or out).strip()),
-                hint=_("Kiểm tra máy in và khổ giấy rồi in lại."), problem="rejected")
+                _("Máy in {name} từ chối lệnh in.", name=info.name),
+                hint=_("Kiểm tra máy in và khổ giấy rồi in lại."), problem="rejected",
+                error=(proc.stderr.decode(errors="replace") or out).strip())
         return PrintJob(int(match["job"]), info.name, media, title)
 
 

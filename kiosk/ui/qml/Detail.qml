@@ -27,13 +27,15 @@ Item {
                     spacing: 4
                     Label { objectName: "detailCode"; text: d.code || ""; font.pixelSize: theme.title; font.bold: true; color: theme.primary }
                     Label { text: d.procedure || ""; wrapMode: Text.Wrap; Layout.fillWidth: true; font.bold: true }
-                    Label { text: (d.name || "") + "  ·  " + (d.idNumber || "") + (d.phone ? "  ·  " + d.phone : "") }
+                    Label { text: [d.name, d.idNumber, d.phone].filter(function (x) { return !!x }).join("  ·  ") }
                     Label { text: d.address || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: app.lang, app.tf("Tiếp nhận: {r}   ·   Hẹn trả: {d}", {"r": d.received || "", "d": d.due || ""}) }
                     Label { text: d.statusLabel || ""; font.bold: true; color: d.overdue ? theme.danger : theme.ok }
                     Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                    Label { text: d.sync || ""; color: theme.muted }
+                    Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { visible: app.isAdmin && !!d.syncDetail; text: d.syncDetail || ""; color: theme.muted
+                            font.pixelSize: theme.small; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
                 }
             }
             Label { text: app.lang, app.t("Diễn biến"); font.bold: true }
@@ -72,10 +74,12 @@ Item {
                 spacing: 6
                 model: detail.documents
                 delegate: ItemDelegate {
+                    objectName: "document_" + index
                     width: ListView.view.width
-                    height: theme.touch
-                    text: "📄 " + model.name
-                    font.pixelSize: theme.small
+                    // The whole name, wrapped: long names were cut ("…chứng x…").
+                    height: Math.max(theme.touch, docName.implicitHeight + 20)
+                    contentItem: Label { id: docName; text: "📄 " + model.name; wrapMode: Text.Wrap
+                                         font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
             }
@@ -98,21 +102,33 @@ Item {
         width: parent ? parent.width - 48 : 800
         height: parent ? parent.height - 48 : 600
         modal: true
+        padding: 16
         onClosed: pdf.source = ""
         PdfDocument { id: pdf }
         ColumnLayout {
             anchors.fill: parent
+            clip: true
             RowLayout {
                 Layout.fillWidth: true
-                Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; elide: Text.ElideRight }
+                Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; wrapMode: Text.Wrap }
                 Label { text: app.lang, app.tf("{n} trang", {"n": pdf.pageCount}); color: theme.muted }
                 Button { text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch; onClicked: viewer.close() }
             }
             PdfMultiPageView {
+                id: pdfView
                 objectName: "pdfView"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
+                clip: true
                 document: pdf
+                // A whole page in sight: fit it to the dialog instead of its natural size.
+                onWidthChanged: if (pdf.status === PdfDocument.Ready) scaleToPage(width, height)
+                Connections {
+                    target: pdf
+                    function onStatusChanged() {
+                        if (pdf.status === PdfDocument.Ready) pdfView.scaleToPage(pdfView.width, pdfView.height)
+                    }
+                }
             }
         }
     }
@@ -122,21 +138,37 @@ Item {
         objectName: "apologyDialog"
         parent: Overlay.overlay
         anchors.centerIn: parent
-        width: 640
+        width: 680
         modal: true
+        padding: 28
+        // Closes only when the letter went to the printer: a missing reason keeps what was typed.
+        closePolicy: Popup.CloseOnEscape
+        property int days: 2
+        onOpened: days = 2
         ColumnLayout {
             anchors.fill: parent
             spacing: theme.gap
-            Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true; font.pixelSize: theme.title - 4 }
-            Field { id: reason; Layout.fillWidth: true; label: app.lang, app.t("Lý do chậm trả kết quả") }
+            Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true
+                    font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true
+                    label: app.lang, app.t("Lý do chậm trả kết quả") }
+            Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); color: theme.muted; font.pixelSize: theme.small }
             RowLayout {
-                Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); Layout.fillWidth: true }
-                SpinBox { id: extra; from: 1; to: 30; value: 2; Layout.preferredHeight: theme.touch; editable: true }
+                spacing: theme.gap
+                BigButton { objectName: "apologyLess"; text: "−"; Layout.preferredWidth: theme.touch + 16
+                            font.pixelSize: theme.title; enabled: apology.days > 1; onClicked: apology.days -= 1 }
+                Label { objectName: "apologyDays"; text: apology.days; font.pixelSize: theme.title; font.bold: true
+                        horizontalAlignment: Text.AlignHCenter; Layout.preferredWidth: 64 }
+                BigButton { objectName: "apologyMore"; text: "+"; Layout.preferredWidth: theme.touch + 16
+                            font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
+                Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
             }
             RowLayout {
                 Layout.fillWidth: true
-                BigButton { text: app.lang, app.t("In phiếu"); tint: theme.danger; Layout.fillWidth: true
-                            onClicked: { detail.printApology(reason.text, extra.value); apology.close() } }
+                Layout.topMargin: 8
+                spacing: theme.gap
+                BigButton { objectName: "apologyPrint"; text: app.lang, app.t("In phiếu"); tint: theme.danger; Layout.fillWidth: true
+                            onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
                 BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                             onClicked: apology.close() }
             }

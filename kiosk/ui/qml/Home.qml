@@ -9,6 +9,10 @@ Flickable {
     clip: true
     Component.onCompleted: { home.refresh(); intake.loadDrafts() }
 
+    // A draft card takes room: the tiles and buttons shrink so that the device panel stays
+    // on screen at 1366×768.
+    readonly property bool compact: intake.drafts.count > 0 && screen.height < 900
+
     ColumnLayout {
         id: col
         x: 24; y: 24
@@ -18,14 +22,18 @@ Flickable {
         RowLayout {
             spacing: theme.gap
             Layout.fillWidth: true
-            StatTile { Layout.fillWidth: true; label: app.lang, app.t("Tiếp nhận hôm nay")
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
+                       label: app.lang, app.t("Tiếp nhận hôm nay")
                        value: home.stats.received_today || 0; objectName: "statReceived" }
-            StatTile { Layout.fillWidth: true; label: app.lang, app.t("Đến hạn hôm nay")
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
+                       label: app.lang, app.t("Đến hạn hôm nay")
                        value: home.stats.due_today || 0; tint: theme.warn }
-            StatTile { Layout.fillWidth: true; label: app.lang, app.t("Quá hạn")
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
+                       label: app.lang, app.t("Quá hạn")
                        value: home.stats.overdue || 0; tint: theme.danger
                        onClicked: app.go("lookup", "overdue") }
-            StatTile { Layout.fillWidth: true; label: app.lang, app.t("Chờ gửi lên máy chủ")
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
+                       label: app.lang, app.t("Chờ gửi lên máy chủ")
                        value: home.stats.waiting_to_sync || 0; tint: theme.muted }
         }
 
@@ -36,7 +44,7 @@ Flickable {
                 objectName: "receiveButton"
                 text: app.lang, app.t("Tiếp nhận hồ sơ")
                 sub: app.lang, app.t("Chọn thủ tục, quét CCCD và giấy tờ, in phiếu hẹn")
-                Layout.fillWidth: true; Layout.preferredHeight: 150
+                Layout.fillWidth: true; Layout.preferredHeight: screen.compact ? 112 : 150
                 font.pixelSize: theme.title
                 onClicked: { intake.start(); app.go("intake") }
             }
@@ -45,7 +53,7 @@ Flickable {
                 text: app.lang, app.t("Trả kết quả")
                 sub: app.lang, app.t("Quét mã vạch trên phiếu hẹn")
                 tint: theme.ok
-                Layout.fillWidth: true; Layout.preferredHeight: 150
+                Layout.fillWidth: true; Layout.preferredHeight: screen.compact ? 112 : 150
                 font.pixelSize: theme.title
                 onClicked: { returns.clear(); app.go("return") }
             }
@@ -54,7 +62,7 @@ Flickable {
                 text: app.lang, app.t("Tra cứu")
                 sub: app.lang, app.t("Theo mã hồ sơ, họ tên, số CCCD, điện thoại")
                 tint: "#5a3e8c"
-                Layout.fillWidth: true; Layout.preferredHeight: 150
+                Layout.fillWidth: true; Layout.preferredHeight: screen.compact ? 112 : 150
                 font.pixelSize: theme.title
                 onClicked: app.go("lookup", "search")
             }
@@ -63,11 +71,12 @@ Flickable {
         Card {
             Layout.fillWidth: true
             visible: intake.drafts.count > 0
-            implicitHeight: draftCol.implicitHeight + 32
+            implicitHeight: draftCol.implicitHeight + 20
             ColumnLayout {
                 id: draftCol
                 anchors.fill: parent
-                anchors.margins: theme.gap
+                anchors.margins: 10
+                spacing: 4
                 Label { text: app.lang, app.t("Hồ sơ đang tiếp nhận dở (đã lưu nháp)"); font.bold: true }
                 Repeater {
                     model: intake.drafts
@@ -78,7 +87,8 @@ Flickable {
                                  objectName: "resumeDraft"
                                  onClicked: intake.resumeDraft(model.id) }
                         Button { text: app.lang, app.t("Bỏ"); Layout.preferredHeight: theme.touch
-                                 onClicked: intake.discardDraft(model.id) }
+                                 objectName: "discardDraft"
+                                 onClicked: { discardAsk.draftId = model.id; discardAsk.label = model.label; discardAsk.open() } }
                     }
                 }
             }
@@ -121,6 +131,35 @@ Flickable {
                 BigButton { text: app.lang, app.t("Cài đặt"); tint: theme.muted; visible: app.isAdmin
                             objectName: "settingsButton"
                             Layout.fillWidth: true; onClicked: app.go("settings") }
+            }
+        }
+    }
+
+    // Discarding a draft loses the clerk's work and its scans: ask first.
+    Popup {
+        id: discardAsk
+        objectName: "discardConfirm"
+        property string draftId: ""
+        property string label: ""
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        width: Math.min(parent ? parent.width - 96 : 640, 640)
+        modal: true
+        padding: 28
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: theme.gap
+            Label { text: app.lang, app.t("Bỏ hồ sơ đang tiếp nhận dở?"); font.bold: true; font.pixelSize: theme.title - 4 }
+            Label { text: discardAsk.label; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { text: app.lang, app.t("Thông tin đã nhập và các trang đã quét của hồ sơ này sẽ bị xoá.")
+                    color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: theme.gap
+                BigButton { objectName: "discardYes"; text: app.lang, app.t("Bỏ hồ sơ"); tint: theme.danger; Layout.fillWidth: true
+                            onClicked: { intake.discardDraft(discardAsk.draftId); discardAsk.close() } }
+                BigButton { text: app.lang, app.t("Giữ lại"); tint: theme.muted; Layout.fillWidth: true
+                            onClicked: discardAsk.close() }
             }
         }
     }

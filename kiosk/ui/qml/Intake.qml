@@ -5,15 +5,18 @@ import "parts"
 
 Item {
     id: screen
+    // While the on-screen keyboard is up, the fields get the whole space above it.
+    readonly property bool typing: Qt.inputMethod.visible
 
     ColumnLayout {
         anchors.fill: parent
         anchors.margins: theme.gap
-        spacing: theme.gap
+        spacing: screen.typing ? 8 : theme.gap
 
         // Steps: tap a done step to go back to it.
         RowLayout {
             Layout.fillWidth: true
+            visible: !screen.typing
             spacing: 6
             Repeater {
                 model: intake.stepTitles
@@ -37,6 +40,17 @@ Item {
                     }
                 }
             }
+        }
+
+        // The chosen procedure stays in sight on the steps after it.
+        Label {
+            objectName: "chosenProcedure"
+            Layout.fillWidth: true
+            visible: intake.step >= 1 && intake.step <= 3 && !screen.typing && text !== ""
+            text: intake.procedure.name || ""
+            font.bold: true
+            color: theme.primary
+            wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
         }
 
         StackLayout {
@@ -95,6 +109,7 @@ Item {
                     spacing: theme.gap
                     Card {
                         Layout.fillWidth: true
+                        visible: !screen.typing
                         implicitHeight: 72
                         color: intake.applicant.fromCard ? "#e6f4ea" : "#fff8e1"
                         Label {
@@ -107,58 +122,87 @@ Item {
                                   : (app.lang, app.t("Đưa mã QR trên thẻ căn cước (CCCD) vào đầu đọc để điền tự động, hoặc nhập bằng tay."))
                         }
                     }
+                    // Three columns, three rows: every field stays in sight above the keyboard.
                     GridLayout {
-                        columns: 2
+                        columns: 3
                         columnSpacing: theme.gap
                         rowSpacing: 8
                         Layout.fillWidth: true
                         Field { objectName: "fieldName"; Layout.fillWidth: true; Layout.columnSpan: 2
+                                Layout.preferredWidth: 2
                                 label: app.lang, app.t("Họ và tên")
                                 text: intake.applicant.name; onEdited: (v) => intake.setField("name", v) }
-                        Field { objectName: "fieldId"; Layout.fillWidth: true
+                        Field { objectName: "fieldId"; Layout.fillWidth: true; Layout.preferredWidth: 1
                                 label: app.lang, app.t("Số CCCD / CMND"); hints: Qt.ImhDigitsOnly
                                 text: intake.applicant.id_number; onEdited: (v) => intake.setField("id_number", v) }
-                        Field { objectName: "fieldBirth"; Layout.fillWidth: true
+                        Field { objectName: "fieldBirth"; Layout.fillWidth: true; Layout.preferredWidth: 1
                                 label: app.lang, app.t("Ngày sinh (YYYY-MM-DD)"); hints: Qt.ImhPreferNumbers
                                 text: intake.applicant.birth_date; onEdited: (v) => intake.setField("birth_date", v) }
-                        Field { Layout.fillWidth: true; label: app.lang, app.t("Giới tính")
+                        Field { Layout.fillWidth: true; Layout.preferredWidth: 1; label: app.lang, app.t("Giới tính")
                                 text: intake.applicant.gender; onEdited: (v) => intake.setField("gender", v) }
-                        Field { objectName: "fieldPhone"; Layout.fillWidth: true
+                        Field { objectName: "fieldPhone"; Layout.fillWidth: true; Layout.preferredWidth: 1
                                 label: app.lang, app.t("Số điện thoại"); hints: Qt.ImhDialableCharactersOnly
                                 text: intake.applicant.phone; onEdited: (v) => intake.setField("phone", v) }
-                        Field { Layout.fillWidth: true; Layout.columnSpan: 2; label: app.lang, app.t("Địa chỉ")
+                        Field { Layout.fillWidth: true; Layout.columnSpan: 2; Layout.preferredWidth: 2
+                                label: app.lang, app.t("Địa chỉ")
                                 text: intake.applicant.address; onEdited: (v) => intake.setField("address", v) }
-                        Field { Layout.fillWidth: true; Layout.columnSpan: 2; label: app.lang, app.t("Thư điện tử (nếu có)")
+                        Field { Layout.fillWidth: true; Layout.preferredWidth: 1; label: app.lang, app.t("Thư điện tử (nếu có)")
                                 hints: Qt.ImhEmailCharactersOnly
                                 text: intake.applicant.email; onEdited: (v) => intake.setField("email", v) }
                     }
                 }
             }
 
-            // 3. Checklist
+            // 3. Checklist: one touch per document; where the catalog allows more than one
+            // kind (original or certified copy), the touch is on the kind received.
             ListView {
                 objectName: "checklist"
                 clip: true
                 spacing: 6
                 model: intake.components
-                header: Label { text: app.lang, app.t("Đánh dấu các giấy tờ công dân đã nộp:"); bottomPadding: 8 }
+                header: Label { text: app.lang, app.t("Chạm vào giấy tờ công dân đã nộp (hoặc loại bản đã nhận):"); bottomPadding: 8 }
                 delegate: ItemDelegate {
+                    id: checkRow
+                    objectName: "check_" + index
                     width: ListView.view.width
                     height: Math.max(theme.touch + 12, cr.implicitHeight + 16)
-                    background: Rectangle { color: model.checked ? "#e6f4ea" : theme.card; radius: 8; border.color: theme.line }
-                    onClicked: intake.setChecked(index, !model.checked)
+                    property var kinds: model.kinds
+                    property int row: index
+                    property string received: model.received
+                    background: Rectangle { color: model.checked ? "#e6f4ea" : theme.card; radius: 8
+                                            border.color: model.checked ? theme.ok : theme.line }
+                    onClicked: intake.tick(index, checkRow.received || checkRow.kinds[0].kind)
                     contentItem: RowLayout {
                         id: cr
                         spacing: theme.gap
-                        CheckBox { checked: model.checked; onClicked: intake.setChecked(index, checked)
-                                   indicator.width: 36; indicator.height: 36 }
+                        // The whole box is the mark: a large tick, not a small one inside a large box.
+                        Rectangle {
+                            Layout.preferredWidth: 44; Layout.preferredHeight: 44; radius: 6
+                            color: model.checked ? theme.ok : "white"
+                            border.color: model.checked ? theme.ok : theme.muted; border.width: 2
+                            Label { anchors.centerIn: parent; text: "✓"; visible: model.checked; color: "white"
+                                    font.pixelSize: 34; font.bold: true }
+                        }
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
                             Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.text }
-                            Label { text: model.copyKind + "  ·  " + (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
-                                    + (model.mandatory ? "  ·  " + (app.lang, app.t("Bắt buộc")) : "")
-                                    color: model.mandatory ? theme.accent : theme.muted; font.pixelSize: theme.small }
+                            Label { text: (checkRow.kinds.length > 1 ? "" : model.copyKind + "  ·  ")
+                                          + (model.needsScan ? (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
+                                                             : (app.lang, app.t("chỉ xem, không nộp")))
+                                          + (model.mandatory ? "  ·  " + (app.lang, app.t("Bắt buộc")) : "")
+                                    color: model.mandatory && !model.checked ? theme.accent : theme.muted; font.pixelSize: theme.small }
+                        }
+                        Repeater {
+                            model: checkRow.kinds.length > 1 ? checkRow.kinds : []
+                            delegate: Button {
+                                objectName: "kind_" + checkRow.row + "_" + modelData.kind
+                                text: modelData.label
+                                highlighted: checkRow.received === modelData.kind
+                                Layout.preferredHeight: theme.touch - 8
+                                font.pixelSize: theme.small
+                                onClicked: intake.tick(checkRow.row, modelData.kind)
+                            }
                         }
                     }
                 }
@@ -169,12 +213,13 @@ Item {
                 spacing: theme.gap
                 ListView {
                     objectName: "scanComponents"
-                    Layout.preferredWidth: 380
+                    Layout.preferredWidth: Math.max(380, screen.width * 0.28)
                     Layout.fillHeight: true
                     clip: true
                     spacing: 6
                     model: intake.components
                     delegate: ItemDelegate {
+                        objectName: "scanItem_" + index
                         width: ListView.view.width
                         visible: model.checked && model.needsScan
                         height: visible ? Math.max(theme.touch + 8, sc.implicitHeight + 16) : 0
@@ -199,15 +244,22 @@ Item {
                         BigButton { objectName: "scanButton"; text: app.lang, app.t("Quét")
                                     enabled: !intake.scanning; Layout.preferredWidth: 180
                                     onClicked: intake.scan() }
+                        BigButton { objectName: "scanAllButton"; text: app.lang, app.t("Quét cả bộ")
+                                    sub: app.lang, app.t("tờ trắng ngăn cách giấy tờ"); tint: theme.primaryDark
+                                    visible: intake.canScanAll && !intake.scanning; Layout.preferredWidth: 220
+                                    onClicked: intake.scanAll() }
                         BigButton { text: app.lang, app.t("Quét lại"); tint: theme.warn
                                     enabled: !intake.scanning && intake.pages.count > 0
                                     Layout.preferredWidth: 180; onClicked: intake.rescan() }
-                        BigButton { text: app.lang, app.t("Dừng"); tint: theme.danger
-                                    visible: intake.scanning; Layout.preferredWidth: 140
+                        BigButton { objectName: "stopButton"
+                                    text: intake.stopping ? (app.lang, app.t("Đang dừng…")) : (app.lang, app.t("Dừng"))
+                                    tint: theme.danger; enabled: !intake.stopping
+                                    visible: intake.scanning; Layout.preferredWidth: 160
                                     onClicked: intake.cancelScan() }
                         BusyIndicator { running: intake.scanning; visible: running }
                         Label { objectName: "scanStatus"; text: intake.scanStatus; Layout.fillWidth: true
-                                wrapMode: Text.Wrap; color: theme.muted }
+                                wrapMode: Text.Wrap; color: intake.stopping ? theme.danger : theme.muted
+                                font.bold: intake.stopping }
                     }
                     GridView {
                         objectName: "pageGrid"
@@ -233,7 +285,7 @@ Item {
                                     rotation: model.rotation
                                     asynchronous: true
                                 }
-                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : (model.encoding || "").toUpperCase() + (model.color ? " · " + (app.lang, app.t("màu")) : "") + " · " + Math.round(model.size / 1024) + " KB")
+                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : model.summary)
                                         font.pixelSize: theme.small; Layout.fillWidth: true; elide: Text.ElideRight }
                                 RowLayout {
                                     spacing: 4
@@ -324,10 +376,10 @@ Item {
             }
         }
 
-        // Bottom navigation
+        // Bottom navigation (under the keyboard's own Enter while typing)
         RowLayout {
             Layout.fillWidth: true
-            visible: intake.step < 5
+            visible: intake.step < 5 && !screen.typing
             spacing: theme.gap
             BigButton { objectName: "backButton"; text: app.lang, app.t("◀ Quay lại"); tint: theme.muted
                         enabled: intake.step > 0; Layout.preferredWidth: 220; onClicked: intake.back() }

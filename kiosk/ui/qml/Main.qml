@@ -39,7 +39,9 @@ ApplicationWindow {
         objectName: "screenLoader"
     }
 
-    Toast { id: toast; z: 50 }
+    // In the overlay, so that a message about a dialog shows above that dialog.
+    Toast { id: toast; parent: Overlay.overlay; z: 1000
+            y: (win.header && win.header.visible ? win.header.height : 0) + 8 }
 
     Rectangle {
         anchors.fill: parent

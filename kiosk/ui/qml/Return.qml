@@ -26,16 +26,20 @@ Flickable {
                 Layout.fillWidth: true
                 Layout.preferredHeight: theme.touch
                 font.pixelSize: theme.text
-                placeholderText: "000.00.04.H40-261122-1001"
+                // Words, not a sample code: a sample looks like a code already read.
+                placeholderText: app.lang, app.t("Quét mã vạch trên phiếu hẹn, hoặc gõ mã hồ sơ, họ tên, số CCCD")
                 onAccepted: returns.find(text)
             }
             BigButton { text: app.lang, app.t("Tìm"); Layout.preferredWidth: 160; onClicked: returns.find(query.text) }
         }
 
+        Label { text: returns.matchesTitle; visible: text !== "" && returns.dossier.code === undefined
+                font.bold: true }
         ListView {
+            objectName: "returnMatches"
             Layout.fillWidth: true
             Layout.preferredHeight: Math.min(contentHeight, 320)
-            visible: returns.matches.count > 0
+            visible: returns.matches.count > 0 && returns.dossier.code === undefined
             clip: true
             model: returns.matches
             delegate: DossierRow { onClicked: returns.find(model.code) }
@@ -53,11 +57,13 @@ Flickable {
                 spacing: 8
                 Label { text: returns.dossier.code || ""; font.pixelSize: theme.title; font.bold: true; color: theme.primary }
                 Label { text: returns.dossier.procedure || ""; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                Label { text: (returns.dossier.name || "") + "  ·  " + (returns.dossier.idNumber || "") }
+                Label { text: (returns.dossier.name || "") + (returns.dossier.idNumber ? "  ·  " + returns.dossier.idNumber : "") }
                 Label { objectName: "returnStatus"; text: returns.dossier.statusLabel || ""; font.bold: true
-                        color: returns.dossier.canReturn ? theme.ok : theme.warn }
+                        color: returns.dossier.canReturn || returns.dossier.justReturned ? theme.ok : theme.warn }
                 Label { objectName: "returnAdvice"; text: returns.dossier.advice || ""; wrapMode: Text.Wrap
-                        Layout.fillWidth: true; font.pixelSize: theme.text }
+                        Layout.fillWidth: true; font.pixelSize: theme.text
+                        color: returns.dossier.justReturned ? theme.ok : theme.ink
+                        font.bold: returns.dossier.justReturned === true }
 
                 ColumnLayout {
                     visible: returns.dossier.canReturn === true && !returns.returned
@@ -83,8 +89,6 @@ Flickable {
                         onClicked: returns.handOver(screen.proxy, whoName.text, whoId.text)
                     }
                 }
-                Label { visible: returns.returned; text: app.lang, app.t("Đã ghi nhận trả kết quả.")
-                        color: theme.ok; font.bold: true; font.pixelSize: theme.title }
                 Button { text: app.lang, app.t("Xem chi tiết hồ sơ"); Layout.preferredHeight: theme.touch
                          onClicked: app.go("detail", returns.dossier.code) }
             }

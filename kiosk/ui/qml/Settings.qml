@@ -5,80 +5,94 @@ import "parts"
 
 Item {
     id: screen
-    Component.onCompleted: settings.load()
+    Component.onCompleted: { settings.load(); settings.findDevices() }
 
     RowLayout {
         anchors.fill: parent
         anchors.margins: 24
-        spacing: theme.gap
+        spacing: 24
         ListView {
             objectName: "settingsList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
+            spacing: 4
             model: settings.rows
             section.property: "group"
             section.delegate: Label { text: section; font.bold: true; font.pixelSize: theme.title - 4
                                       color: theme.primary; topPadding: 16; bottomPadding: 4 }
             delegate: RowLayout {
                 width: ListView.view.width
-                height: theme.touch + 16
+                height: Math.max(theme.touch + 8, rowLabel.implicitHeight + 16)
                 spacing: theme.gap
-                Label { text: model.label; Layout.preferredWidth: parent.width * 0.5; wrapMode: Text.Wrap
+                Label { id: rowLabel; text: model.label; Layout.preferredWidth: parent.width * 0.45
+                        Layout.maximumWidth: parent.width * 0.45; wrapMode: Text.Wrap
                         font.pixelSize: theme.small }
                 Loader {
                     Layout.fillWidth: true
+                    Layout.preferredHeight: theme.touch
+                    objectName: "setting_" + model.key
                     sourceComponent: model.kind === "bool" ? boolEditor : (model.kind === "choice" ? choiceEditor : textEditor)
                     property var row: model
                 }
             }
         }
         ColumnLayout {
-            Layout.preferredWidth: 380
+            Layout.preferredWidth: 400
+            Layout.maximumWidth: 400
+            Layout.fillWidth: false
+            Layout.alignment: Qt.AlignTop
             spacing: theme.gap
             Label { text: app.lang, app.t("Mã thiết bị đồng bộ"); font.bold: true }
-            TextField { id: token; Layout.fillWidth: true; Layout.preferredHeight: theme.touch
+            TextField { id: token; objectName: "tokenField"; Layout.fillWidth: true; Layout.preferredHeight: theme.touch
                         echoMode: TextInput.Password; placeholderText: app.lang, app.t("Dán mã do máy chủ cấp") }
-            BigButton { text: app.lang, app.t("Lưu mã vào kho khóa"); Layout.fillWidth: true
-                        onClicked: if (settings.setDeviceToken(token.text)) token.text = "" }
-            Label { text: app.lang, app.t("Thêm cán bộ"); font.bold: true; topPadding: 24 }
+            BigButton { text: settings.checkingToken ? (app.lang, app.t("Đang kiểm tra với máy chủ…"))
+                                                     : (app.lang, app.t("Kiểm tra và lưu mã"))
+                        objectName: "saveToken"; enabled: !settings.checkingToken
+                        Layout.fillWidth: true; onClicked: settings.setDeviceToken(token.text) }
+            Label { text: app.lang, app.t("Thêm cán bộ"); font.bold: true; Layout.topMargin: 16 }
             TextField { id: login; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Tên đăng nhập") }
             TextField { id: fullName; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Họ và tên") }
             TextField { id: pin; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Mã PIN (4–8 chữ số)")
                         echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly }
             BigButton { text: app.lang, app.t("Thêm cán bộ"); Layout.fillWidth: true
                         onClicked: if (settings.addClerk(login.text, fullName.text, pin.text)) { login.text = ""; fullName.text = ""; pin.text = "" } }
-            Item { Layout.fillHeight: true }
+            BigButton { text: app.lang, app.t("Tìm lại máy in, máy quét"); tint: theme.muted; Layout.fillWidth: true
+                        onClicked: settings.findDevices() }
         }
     }
+    Connections { target: settings; function onTokenSaved() { token.text = "" } }
 
     Component {
         id: textEditor
         TextField {
-            text: row.value
+            text: row ? row.value : ""
             font.pixelSize: theme.text
-            height: theme.touch
-            onEditingFinished: if (text !== row.value) settings.set(row.key, text)
+            onEditingFinished: if (row && text !== row.value) settings.set(row.key, text)
         }
     }
     Component {
         id: boolEditor
-        Switch {
-            // Touch size: the default switch is far below 9 mm.
-            scale: 1.6
-            transformOrigin: Item.Left
-            checked: row.value === "true"
-            onToggled: settings.set(row.key, checked ? "true" : "false")
+        Item {
+            Switch {
+                // Touch size: the default switch is far below 9 mm.
+                anchors.verticalCenter: parent.verticalCenter
+                scale: 1.6
+                transformOrigin: Item.Left
+                checked: !!row && row.value === "true"
+                onToggled: settings.set(row.key, checked ? "true" : "false")
+            }
         }
     }
     Component {
         id: choiceEditor
         ComboBox {
-            model: row.choices
-            height: theme.touch
+            model: row ? row.labels : []
             font.pixelSize: theme.text
-            currentIndex: row.choices.indexOf(row.value)
+            currentIndex: row ? row.choices.indexOf(row.value) : -1
             onActivated: (i) => settings.set(row.key, row.choices[i])
+            delegate: ItemDelegate { width: ListView.view ? ListView.view.width : 300; height: theme.touch
+                                     text: modelData; font.pixelSize: theme.text }
         }
     }
 }

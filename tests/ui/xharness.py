@@ -1,0 +1,149 @@
+"""The counter app in its own process on a real X display, for tests that drive it with
+real X input (xdotool / XTest) the way a clerk's touchscreen does.
+
+The test process cannot host it: its QGuiApplication already runs on the offscreen platform.
+Commands arrive as JSON lines on stdin and are answered as JSON lines on stdout; they only
+*look* (where is an item, what state is the intake in) or stand in for a barcode reader —
+every touch comes from outside, through the X server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sys
+import threading
+from typing import Any
+
+
+def main() -> int:
+    from PySide6.QtCore import QPointF
+
+    from kiosk.config import Config
+    from kiosk.ui.qt import QGuiApplication, QTimer
+
+    qt_app = QGuiApplication(sys.argv[:1])
+    from kiosk.ui.app import build_services, create_window
+
+    config = Config.load()
+    factory = None
+    if os.environ.get("KIOSK_X_FEEDER") == "separated":
+        # A whole dossier in the feeder, documents separated by blank sheets.
+        from kiosk.devices.pipeline.samples import gray_letter, letter_page
+        from kiosk.devices.scanner.fake import FakeScanDriver
+
+        letter, gray = letter_page(200)[0], gray_letter(200)[0]
+        blank = FakeScanDriver.blank_pages(1, size=letter.shape[:2])[0]
+        driver = FakeScanDriver(pages=[letter, blank, gray, blank, letter])
+        factory = lambda: driver  # noqa: E731
+        config.set("scanner.source", "adf")
+        config.set("scanner.resolution", 200)
+    else:
+        config.set("scanner.source", "flatbed")
+        config.set("scanner.resolution", 150)
+    config.set("ui.idle_lock_minutes", 0)
+    config.save()
+    services = build_services(config, demo=True, scanner_factory=factory)
+    # "Most used first": this counter registers births most (KIOSK_X_USAGE=code:n,...).
+    from kiosk.storage import ApplicantInput, DossierInput
+
+    for item in filter(None, os.environ.get("KIOSK_X_USAGE", "").split(",")):
+        code, n = item.split(":")
+        for i in range(int(n)):
+            services.store.save_dossier(DossierInput(
+                procedure_code=code, applicant=ApplicantInput(name=f"Người nộp {i + 1}")),
+                "canbo")
+    win = create_window(services)
+    root: Any = win.root()
+    width, height = (int(v) for v in os.environ.get("KIOSK_X_SIZE", "1366x768").split("x"))
+    root.setProperty("x", 0)
+    root.setProperty("y", 0)
+    root.setProperty("width", width)
+    root.setProperty("height", height)
+    root.requestActivate()
+
+    commands: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def reader() -> None:
+        for line in sys.stdin:
+            if line.strip():
+                commands.put(json.loads(line))
+        commands.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def items(item: Any) -> Any:
+        yield item
+        for child in item.childItems():
+            yield from items(child)
+
+    def where(name: str) -> dict[str, Any] | None:
+        for item in items(root.contentItem()):
+            if item.objectName() == name and item.isVisible() and item.width() > 0:
+                centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
+                x, y = int(centre.x()), int(centre.y())
+                on_screen = 0 <= x - root.x() < root.width() and 0 <= y - root.y() < root.height()
+                return {"x": x, "y": y, "on_screen": on_screen, "enabled": item.isEnabled()}
+        return None
+
+    def state() -> dict[str, Any]:
+        intake = win.intake
+        job = getattr(services.printer, "last_job", None)
+        return {
+            "screen": win.app.screen, "step": intake.session.step_name,
+            "busy": bool(win.tasks.pending or intake.scanner.active
+                         or intake._draft_timer.isActive()),
+            "current": intake.currentComponent, "saved": intake.session.saved,
+            "components": [{"name": c.name, "checked": c.checked, "pages": len(c.kept_pages()),
+                            "presented": c.presented, "received": c.received}
+                           for c in intake.session.components],
+            "job": job, "active": root.isActive(),
+        }
+
+    def handle(cmd: dict[str, Any]) -> Any:
+        op = cmd["op"]
+        if op == "where":
+            return where(cmd["name"])
+        if op == "state":
+            return state()
+        if op == "names":  # for a failing test's message: what is there to touch
+            return sorted({i.objectName() for i in items(root.contentItem())
+                           if i.objectName().startswith(cmd.get("prefix", "")) and i.isVisible()})
+        if op == "signin":
+            return win.app.signIn(cmd["pin"])
+        if op == "read":  # what a serial CCCD reader hands the app
+            return services.extras["route_read"](cmd["text"])
+        if op == "quit":
+            qt_app.quit()
+            return True
+        raise ValueError(op)
+
+    def pump() -> None:
+        while True:
+            try:
+                cmd = commands.get_nowait()
+            except queue.Empty:
+                return
+            if cmd is None:
+                qt_app.quit()
+                return
+            try:
+                out: Any = {"ok": True, "value": handle(cmd)}
+            except Exception as exc:  # reported to the test, which fails with it
+                out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.flush()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(pump)
+    timer.start()
+    try:
+        return int(qt_app.exec())
+    finally:
+        win.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
