@@ -130,7 +130,7 @@ def person_text(max_len: int) -> Callable[[str], str]:
     return parse
 
 
-def input_file(value: str) -> Path:
+def _input_file(value: str) -> Path:
     """A regular file that exists and can be read (not a directory, not a device)."""
     path = Path(value).expanduser()
     if not value.strip():
@@ -156,7 +156,23 @@ def input_file(value: str) -> Path:
     return path
 
 
-def output_file(value: str) -> Path:
+def _path_checked(check: Callable[[str], Path]) -> Callable[[str], Path]:
+    """An OS refusal while looking (name too long, a loop of links) is a usage error too."""
+
+    def parse(value: str) -> Path:
+        try:
+            return check(value)
+        except OSError as exc:
+            raise argparse.ArgumentTypeError(
+                _("không dùng được đường dẫn {path}: {error}", path=_shown(value),
+                  error=exc.strerror or str(exc))) from None
+
+    parse.__name__ = "path"
+    parse.__doc__ = check.__doc__
+    return parse
+
+
+def _output_file(value: str) -> Path:
     """Where a file will be written: not a directory, in a folder that exists or can be made."""
     if not value.strip():
         raise argparse.ArgumentTypeError(_("chưa có đường dẫn tệp."))
@@ -177,7 +193,7 @@ def output_file(value: str) -> Path:
     return path
 
 
-def output_dir(value: str) -> Path:
+def _output_dir(value: str) -> Path:
     """A directory to create or fill: not an existing file or device (``/dev/null``)."""
     if not value.strip():
         raise argparse.ArgumentTypeError(_("chưa có đường dẫn thư mục."))
@@ -196,6 +212,11 @@ def output_dir(value: str) -> Path:
 
 
 _shown = shown
+
+
+input_file = _path_checked(_input_file)
+output_file = _path_checked(_output_file)
+output_dir = _path_checked(_output_dir)
 
 
 # --- argparse's own messages, in the UI language -------------------------------------------

@@ -78,9 +78,28 @@ def _db_url(args: argparse.Namespace) -> str:
 
 
 def _db(args: argparse.Namespace) -> Any:
+    return open_db(_db_url(args))
+
+
+def open_db(url: str) -> Any:
+    """The server's database, or a clear refusal when the file or server is not one."""
+    import sqlite3
+
     from central.db import Database
 
-    return Database(_db_url(args))
+    try:
+        return Database(url)
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput(_("Không mở được cơ sở dữ liệu {url}: {error}", url=shown(url),
+                             error=str(exc)),
+                           hint=_("Dùng đường dẫn tới một tệp SQLite.")) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise InvalidInput(_("Không kết nối được cơ sở dữ liệu {url}: {error}",
+                                 url=shown(url.split("@")[-1]), error=str(exc)[:300]),
+                               hint=_("Kiểm tra địa chỉ, tài khoản và máy chủ PostgreSQL.")
+                               ) from None
+        raise
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -97,6 +116,7 @@ def _serve(args: argparse.Namespace) -> int:
               error=exc.strerror or str(exc)),
             hint=_("Chọn thư mục khác bằng --blobs, hoặc kiểm tra quyền ghi.")) from None
     _check_bind(args.host, args.port)
+    open_db(url).close()  # a file that is no database is refused before serving
     serve(url, blobs, args.host, args.port)
     return 0
 
