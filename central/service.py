@@ -56,9 +56,17 @@ def _now() -> str:
 
 # --- devices ----------------------------------------------------------------------------
 
+def new_token() -> str:
+    """A device token that never begins with ``-``: it is passed as ``--token TOKEN``."""
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
+
+
 def add_device(db: Database, unit_code: str, name: str = "", role: str = "device") -> dict[str, str]:
     """Create a device (or an admin) and return its token; only its hash is stored."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     device_id = str(uuid.uuid4())
     with db.transaction() as tx:
         tx.execute(

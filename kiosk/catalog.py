@@ -8,6 +8,7 @@ config points at it. Each dossier records the catalog version it was received un
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -29,6 +30,12 @@ TIME_UNITS = ("working_days", "working_hours", "calendar_days", "same_day")
 COMPONENT_FORMS = ("original", "copy", "certified_copy", "original_or_certified_copy", "present")
 _CODE_RE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z.]+)?$")
 _HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+#: The longest processing time the law gives anything, with a wide margin (ten years).
+MAX_PROCESSING = {"working_days": 3650, "working_hours": 3650 * 8, "calendar_days": 3650}
+#: A real catalog is a few hundred kilobytes; far beyond this is not a catalog.
+MAX_CATALOG_BYTES = 50 << 20
+MAX_AMOUNT = 10**12  # đồng
+MAX_COUNT = 1000
 
 
 @dataclass(frozen=True)
@@ -263,8 +270,12 @@ def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:
         raise chk.fail(f"{where}.processing.unit",
                        _("phải là một trong {units}", units=", ".join(TIME_UNITS)))
     value = chk.get(t, "value", (int, float), f"{where}.processing", required=unit != "same_day")
-    if unit != "same_day" and (value is None or value <= 0):
+    if unit != "same_day" and (value is None or not math.isfinite(value) or value <= 0):
         raise chk.fail(f"{where}.processing.value", _("thời hạn phải lớn hơn 0"))
+    if unit != "same_day" and value > MAX_PROCESSING[unit]:
+        raise chk.fail(f"{where}.processing.value",
+                       _("thời hạn {value:g} vượt quá {limit}", value=value,
+                         limit=MAX_PROCESSING[unit]))
     cutoff = chk.get(t, "cutoff", str, f"{where}.processing", required=False)
     if cutoff is not None and not _HHMM_RE.match(cutoff):
         raise chk.fail(f"{where}.processing.cutoff", _("giờ có dạng HH:MM"))
@@ -285,8 +296,8 @@ def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:
             raise chk.fail(f"{w}.form",
                            _("phải là một trong {forms}", forms=", ".join(COMPONENT_FORMS)))
         count = chk.get(rc, "count", int, w, required=False) or 1
-        if count < 1:
-            raise chk.fail(f"{w}.count", _("số lượng phải từ 1 trở lên"))
+        if not 1 <= count <= MAX_COUNT:
+            raise chk.fail(f"{w}.count", _("số lượng phải từ 1 đến {n}", n=MAX_COUNT))
         components.append(Component(
             code=chk.get(rc, "code", str, w), name=chk.get(rc, "name", str, w), form=form,
             count=count, mandatory=bool(chk.get(rc, "mandatory", bool, w, required=False)
@@ -294,11 +305,14 @@ def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:
             note=chk.get(rc, "note", str, w, required=False)))
     if len({c.code for c in components}) != len(components):
         raise chk.fail(f"{where}.components", _("mã thành phần bị trùng"))
+    extension = chk.get(raw, "extension_days", int, where, False) or 0
+    if not 0 <= extension <= MAX_PROCESSING["calendar_days"]:
+        raise chk.fail(f"{where}.extension_days", _("số ngày gia hạn không hợp lệ"))
     return Procedure(
         code=code, name=chk.get(raw, "name", str, where), field=chk.get(raw, "field", str, where),
         processing=ProcessingTime(unit, float(value or 0), cutoff), fees=fees,
         components=tuple(components), level=chk.get(raw, "level", str, where, False) or "xã",
-        extension_days=chk.get(raw, "extension_days", int, where, False) or 0,
+        extension_days=extension,
         handled_by=chk.get(raw, "handled_by", str, where, False),
         notes=chk.get(raw, "notes", str, where, False))
 
@@ -306,30 +320,61 @@ def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:
 def _parse_fee(chk: _Checker, raw: Any, where: str) -> Fee:
     if not isinstance(raw, dict):
         raise chk.fail(where, _("phải là một đối tượng JSON"))
-    amount = chk.get(raw, "amount", int, where, required=False)
-    if amount is not None and amount < 0:
-        raise chk.fail(f"{where}.amount", _("số tiền không được âm"))
-    tiers = tuple(
-        FeeTier(chk.get(t, "from", int, f"{where}.tiers[{k}]"),
-                chk.get(t, "amount", int, f"{where}.tiers[{k}]"))
-        for k, t in enumerate(chk.get(raw, "tiers", list, where, required=False) or [])
-    )
+    amount = _amount(chk, raw, "amount", where)
+    tiers = []
+    for k, t in enumerate(chk.get(raw, "tiers", list, where, required=False) or []):
+        w = f"{where}.tiers[{k}]"
+        if not isinstance(t, dict):
+            raise chk.fail(w, _("phải là một đối tượng JSON"))
+        start = chk.get(t, "from", int, w)
+        if not 1 <= start <= 10**6:
+            raise chk.fail(f"{w}.from", _("bậc phải bắt đầu từ 1 trở lên"))
+        tiers.append(FeeTier(start, _amount(chk, t, "amount", w, required=True) or 0))
     return Fee(name=chk.get(raw, "name", str, where), amount=amount,
                unit=chk.get(raw, "unit", str, where, False),
-               note=chk.get(raw, "note", str, where, False), tiers=tiers,
-               maximum=chk.get(raw, "max", int, where, False))
+               note=chk.get(raw, "note", str, where, False), tiers=tuple(tiers),
+               maximum=_amount(chk, raw, "max", where))
+
+
+def _amount(chk: _Checker, raw: Mapping[str, Any], key: str, where: str,
+            required: bool = False) -> int | None:
+    amount = chk.get(raw, key, int, where, required=required)
+    if amount is not None and not 0 <= amount <= MAX_AMOUNT:
+        raise chk.fail(f"{where}.{key}", _("số tiền phải từ 0 đến {n} đồng", n=MAX_AMOUNT))
+    return int(amount) if amount is not None else None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(_("giá trị {name} không được phép trong JSON", name=name))
 
 
 def read_catalog(path: Path) -> Catalog:
+    hint = _("Sửa tệp danh mục rồi nhập lại; danh mục đang dùng không thay đổi.")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        if path.is_dir():
+            raise InvalidInput(_("{path} là thư mục, không phải tệp danh mục.", path=str(path)),
+                               hint=hint)
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CATALOG_BYTES + 1)
     except FileNotFoundError:
         raise NotFound(_("Không tìm thấy tệp danh mục {path}.", path=str(path))) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise InvalidInput(_("Không đọc được tệp danh mục {path}: {error}", path=str(path),
+                             error=exc.strerror or str(exc)), hint=hint) from None
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise InvalidInput(_("Tệp danh mục {path} quá lớn.", path=str(path)), hint=hint)
+    try:
+        # NaN and Infinity are not JSON; Python accepts them unless told not to.
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(
             _("Tệp danh mục {path} không phải JSON hợp lệ: {error}", path=str(path), error=str(exc)),
-            hint=_("Sửa tệp danh mục rồi nhập lại; danh mục đang dùng không thay đổi."),
+            hint=hint,
         ) from exc
+    except RecursionError:
+        raise InvalidInput(
+            _("Tệp danh mục {path} lồng nhau quá sâu, không phải danh mục.", path=str(path)),
+            hint=hint) from None
     return parse_catalog(data, path)
 
 

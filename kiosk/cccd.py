@@ -16,10 +16,14 @@ from typing import Any
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import N_, _
+from kiosk.safe_text import bad_characters, has_surrogates, is_ascii_digits, shown
 from kiosk.text import nfc
 
-_ID_RE = re.compile(r"^\d{12}$")
-_OLD_ID_RE = re.compile(r"^(\d{9}|\d{12})$")
+# ASCII digits only: \d would also take Arabic-Indic (٠١٢) and full-width (０１２) digits.
+_ID_RE = re.compile(r"^[0-9]{12}$")
+_OLD_ID_RE = re.compile(r"^([0-9]{9}|[0-9]{12})$")
+#: A real payload is about 150 characters; a reader never sends kilobytes.
+MAX_PAYLOAD = 2000
 _SEXES = {"nam": "Nam", "nữ": "Nữ", "nu": "Nữ", "male": "Nam", "female": "Nữ"}
 
 FIELD_LABELS = {
@@ -80,7 +84,7 @@ def _clean(text: str) -> str:
 
 def looks_like_cccd(text: str) -> bool:
     """A cheap test for routing: 12 digits then a ``|`` (after a BOM or spaces)."""
-    return re.match(r"^\s*\d{12}\|", text.replace("\ufeff", "")) is not None
+    return re.match(r"^\s*[0-9]{12}\|", text.replace("\ufeff", "")) is not None
 
 
 def _parse_date(value: str, field: str, raw: str, *, required: bool) -> date | None:
@@ -93,15 +97,17 @@ def _parse_date(value: str, field: str, raw: str, *, required: bool) -> date | N
     if "/" in value or "-" in value or "." in value:
         parts = re.split(r"[/.-]", value)
         if len(parts) != 3:
-            raise CccdError(field, _("«{value}» không phải ngày", value=value), raw)
+            raise CccdError(field, _("«{value}» không phải ngày", value=shown(value)), raw)
         digits = f"{int(parts[0]):02d}{int(parts[1]):02d}{parts[2]}" if all(
-            p.isdigit() for p in parts) else "x"
-    if not re.fullmatch(r"\d{8}", digits):
-        raise CccdError(field, _("«{value}» không phải ngày dạng ddmmyyyy", value=value), raw)
+            is_ascii_digits(p) and len(p) <= 4 for p in parts) else "x"
+    if not re.fullmatch(r"[0-9]{8}", digits):
+        raise CccdError(field, _("«{value}» không phải ngày dạng ddmmyyyy",
+                                 value=shown(value)), raw)
     try:
         result = date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
     except ValueError:
-        raise CccdError(field, _("ngày «{value}» không có thật", value=value), raw) from None
+        raise CccdError(field, _("ngày «{value}» không có thật", value=shown(value)),
+                        raw) from None
     if not 1900 <= result.year <= 2100:
         raise CccdError(field, _("năm {year} không hợp lệ", year=result.year), raw)
     return result
@@ -109,6 +115,13 @@ def _parse_date(value: str, field: str, raw: str, *, required: bool) -> date | N
 
 def parse_cccd(text: str) -> CccdRecord:
     """Parse a CCCD QR payload or raise :class:`CccdError` naming the wrong field."""
+    if has_surrogates(text):
+        # Bytes that were not UTF-8: refuse, and keep none of it (it could not be stored).
+        raise CccdError("payload", _("có byte không phải UTF-8"), "")
+    if len(text) > MAX_PAYLOAD:
+        raise CccdError("payload", _("dài quá {n} ký tự", n=MAX_PAYLOAD), "")
+    if any(ch in text for ch in "\x00\x1b"):
+        raise CccdError("payload", _("có ký tự điều khiển"), "")
     raw = text
     cleaned = _clean(text)
     if "\n" in cleaned or "\r" in cleaned:
@@ -134,12 +147,26 @@ def parse_cccd(text: str) -> CccdRecord:
     name = re.sub(r"\s+", " ", name)
     if not name or any(ch.isdigit() for ch in name):
         raise CccdError("full_name", _("họ tên trống hoặc có chữ số"), raw)
+    if bad_characters(name):
+        raise CccdError("full_name",
+                        _("họ tên có ký tự ẩn hoặc ký tự điều khiển (không in ra được)"), raw)
+    if bad_characters(address):
+        raise CccdError("address",
+                        _("địa chỉ có ký tự ẩn hoặc ký tự điều khiển (không in ra được)"), raw)
     birth = _parse_date(dob, "date_of_birth", raw, required=True)
     sex_norm = _SEXES.get(sex.casefold())
     if sex_norm is None:
-        raise CccdError("sex", _("giới tính «{value}» phải là Nam hoặc Nữ", value=sex), raw)
+        raise CccdError("sex", _("giới tính «{value}» phải là Nam hoặc Nữ",
+                                 value=shown(sex, 20)), raw)
     issue = _parse_date(issued, "issue_date", raw, required=False)
     assert birth is not None
     if issue is not None and issue < birth:
         raise CccdError("issue_date", _("ngày cấp trước ngày sinh"), raw)
+    from kiosk.clock import now
+
+    today = now().date()
+    if birth > today:
+        raise CccdError("date_of_birth", _("ngày sinh ở tương lai"), raw)
+    if issue is not None and issue > today:
+        raise CccdError("issue_date", _("ngày cấp ở tương lai"), raw)
     return CccdRecord(id_number, old_id or None, name, birth, sex_norm, address, issue, raw)

@@ -130,9 +130,15 @@ def _office_hours(value: list[str]) -> str | None:
 
 
 def _date_list(value: list[str]) -> str | None:
+    from datetime import date
+
     for item in value:
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", item):
+        if not isinstance(item, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", item):
             return N_("ngày có dạng YYYY-MM-DD, cách nhau bởi dấu phẩy")
+        try:
+            date.fromisoformat(item)  # 2026-02-30 has the shape but is no day
+        except ValueError:
+            return N_("có ngày không có thật trong lịch")
     return None
 
 
@@ -290,6 +296,24 @@ class Config:
         except ConfigError:
             # A hand-edited bad value must not stop the counter: fall back to the default.
             return setting.default
+        return value
+
+    def get_strict(self, key: str) -> Any:
+        """Like :meth:`get`, but a stored value that fails validation is a clear error
+        naming the setting, the file and the value (where falling back would be wrong,
+        e.g. a day off that silently stops counting)."""
+        setting = self._setting(key)
+        found, value = _get_nested(self._data, key)
+        if not found:
+            return setting.default
+        try:
+            setting.check(value)
+        except ConfigError as exc:
+            raise ConfigError(
+                _("Thiết lập {key} trong tệp {path} có giá trị không hợp lệ «{value}»: {problem}",
+                  key=key, path=str(self.path), value=str(value)[:200], problem=exc.message),
+                hint=_("Sửa bằng lệnh: kiosk config set {key} GIÁ_TRỊ", key=key),
+            ) from None
         return value
 
     def set(self, key: str, value: Any) -> None:

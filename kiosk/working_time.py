@@ -54,16 +54,18 @@ class WorkingCalendar:
     @classmethod
     def from_config(cls, config: Config | None = None) -> WorkingCalendar:
         config = config or Config.load()
-        spans = [tuple(_hhmm(p) for p in s.split("-")) for s in config.get("office.hours")]
+        spans = [tuple(_hhmm(p) for p in s.split("-"))
+                 for s in config.get_strict("office.hours")]
         off, work = _load_overrides()
-        off |= {date.fromisoformat(d) for d in config.get("calendar.extra_days_off")}
-        work |= {date.fromisoformat(d) for d in config.get("calendar.extra_working_days")}
+        off |= {date.fromisoformat(d) for d in config.get_strict("calendar.extra_days_off")}
+        work |= {date.fromisoformat(d)
+                 for d in config.get_strict("calendar.extra_working_days")}
         return cls(
             office_hours=[(a, b) for a, b in spans],
             extra_days_off=frozenset(off - work),
             extra_working_days=frozenset(work),
             working_saturday=bool(config.get("office.working_saturday")),
-            same_day_cutoff=_hhmm(config.get("office.same_day_cutoff")),
+            same_day_cutoff=_hhmm(config.get_strict("office.same_day_cutoff")),
         )
 
     # --- days ---------------------------------------------------------------------------

@@ -56,8 +56,11 @@ fi
 
 if ! "$bin/kiosk" sync status | "$bin/python" -c "import json,sys; sys.exit(0 if json.load(sys.stdin).get('enrolled') else 1)"; then
   unit=$("$bin/python" -c "from kiosk.config import Config; print(Config.load().get('unit.code'))")
-  token=$("$bin/kiosk" central device add --unit "$unit" --name "demo counter" | "$bin/python" -c "import json,sys; print(json.load(sys.stdin)['token'])")
-  "$bin/kiosk" sync enroll --server "$server" --token "$token" >/dev/null
+  # The token goes through a pipe, never argv: out of the process list, and a token that
+  # begins with "-" cannot be taken for an option.
+  "$bin/kiosk" central device add --unit "$unit" --name "demo counter" \
+    | "$bin/python" -c "import json,sys; print(json.load(sys.stdin)['token'])" \
+    | "$bin/kiosk" sync enroll --server "$server" --token - >/dev/null
   echo "Enrolled this counter with $server"
 fi
 

@@ -44,7 +44,9 @@ def emit(value: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from kiosk.cli.argtypes import KioskArgumentParser
+
+    parser = KioskArgumentParser(
         prog="kiosk",
         description="Counter application for commune one-stop centres (JSON on stdout).",
     )
@@ -55,9 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _refuse(exc: KioskError) -> int:
+    print(exc.message, file=sys.stderr)
+    if exc.hint:
+        print(exc.hint, file=sys.stderr)
+    return exc.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.cli.argtypes import reject_bad_argv, shown
+
+    try:
+        # Bytes that are not UTF-8 would reach JSON, SQLite and the screen as surrogates.
+        reject_bad_argv(sys.argv[1:] if argv is None else argv)
+    except KioskError as exc:
+        return _refuse(exc)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # bad usage (already explained), --help, --version
+        return exc.code if isinstance(exc.code, int) else 2
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
@@ -70,15 +89,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             set_language(lang)
         result = func(args)
     except KioskError as exc:
-        print(exc.message, file=sys.stderr)
-        if exc.hint:
-            print(exc.hint, file=sys.stderr)
-        return exc.exit_code
+        return _refuse(exc)
     except KeyboardInterrupt:
         print(_("Đã dừng theo yêu cầu."), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # The machine said no (permissions, a vanished USB stick, a full disk): not a bug.
+        where = shown(str(exc.filename)) if exc.filename else ""
+        print(_("Hệ thống không cho thực hiện thao tác ({error}) {path}",
+                error=exc.strerror or type(exc).__name__, path=where).strip(), file=sys.stderr)
+        print(_("Kiểm tra đường dẫn, quyền truy cập và dung lượng ổ đĩa rồi thử lại."),
+              file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug: say so plainly, keep the trace for a maintainer
         print(
             _("Lỗi không mong đợi ({kind}): {error}", kind=type(exc).__name__, error=str(exc)),

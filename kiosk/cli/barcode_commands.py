@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.argtypes import float_range, int_range, text
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import _
 
@@ -16,7 +17,7 @@ from kiosk.i18n import _
 def register(sub: Any) -> None:
     p = sub.add_parser("decode", help="decode the barcodes in images or PDFs (one JSON line each)")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
-    p.add_argument("--formats", default=None,
+    p.add_argument("--formats", default=None, type=text(200, empty=True),
                    help="extra symbologies besides QR and Code128, comma-separated "
                         "(default: barcode.extra_formats)")
     p.add_argument("--engine", choices=("auto", "zxing", "zbar"), default="auto",
@@ -26,14 +27,16 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_decode)
 
     p = sub.add_parser("listen", help="print reads from barcode readers as they come")
-    p.add_argument("--serial", metavar="PORT", default=None,
+    p.add_argument("--serial", metavar="PORT", default=None, type=text(200),
                    help="serial/virtual COM port (default: barcode.serial_port)")
-    p.add_argument("--camera", metavar="N", default=None,
+    p.add_argument("--camera", metavar="N", default=None, type=text(1000),
                    help="camera number or video file (default: barcode.camera)")
     p.add_argument("--wedge", action="store_true",
                    help="read a keyboard-wedge reader typing into this terminal")
-    p.add_argument("--count", type=int, default=0, help="stop after this many reads")
-    p.add_argument("--duration", type=float, default=0.0, help="stop after this many seconds")
+    p.add_argument("--count", type=int_range(0, 1_000_000), default=0,
+                   help="stop after this many reads")
+    p.add_argument("--duration", type=float_range(0, 366 * 86400, above=False), default=0.0,
+                   help="stop after this many seconds")
     p.set_defaults(func=_listen)
 
 
@@ -75,17 +78,21 @@ def _decode(args: argparse.Namespace) -> int:
 
 
 def _listen(args: argparse.Namespace) -> int:
+    import os
+
     from kiosk.cli import emit
     from kiosk.config import Config
     from kiosk.devices.barcode.routing import Router
     from kiosk.devices.barcode.source import BarcodeSource, Read
     from kiosk.errors import DeviceError
 
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # our own message says it plainly
     config = Config.load()
     router = Router(str(config.get("unit.code")))
     lock = threading.Lock()
     done = threading.Event()
     count = 0
+    failed: list[DeviceError] = []
 
     def on_read(read: Read) -> None:
         nonlocal count
@@ -100,6 +107,7 @@ def _listen(args: argparse.Namespace) -> int:
 
     def on_error(error: DeviceError) -> None:
         with lock:
+            failed.append(error)
             print(error.message, file=sys.stderr)
             if error.hint:
                 print(error.hint, file=sys.stderr)
@@ -137,11 +145,29 @@ def _listen(args: argparse.Namespace) -> int:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
+                if not args.wedge and len(failed) >= len(sources) and _all_dead(sources):
+                    break  # nothing left that could ever read: say so rather than wait
                 done.wait(0.2 if remaining is None else min(0.2, remaining))
     finally:
         for source in sources:
             source.stop()
+    if failed:
+        # The messages are already on stderr; a script must not take this for success.
+        return failed[0].exit_code
     return 0
+
+
+def _all_dead(sources: list[Any]) -> bool:
+    """True when no reader is working: cameras that stopped, serial ports not open."""
+
+    def dead(source: Any) -> bool:
+        finished = getattr(source, "finished", None)
+        if finished is not None:
+            return bool(finished.is_set())
+        connected = getattr(source, "connected", None)
+        return connected is not None and not connected.is_set()
+
+    return bool(sources) and all(dead(s) for s in sources)
 
 
 def _wedge_loop(config: Any, on_read: Any, done: threading.Event,

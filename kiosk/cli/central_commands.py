@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
 from kiosk import paths
+from kiosk.cli.argtypes import int_range, output_dir, shown, text
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_DB_SCHEMES = ("postgresql", "postgres", "sqlite")
 
 
 def _default_db() -> str:
@@ -30,9 +35,9 @@ def register(sub: Any) -> None:
     csub = p.add_subparsers(dest="central_command", metavar="ACTION", required=True)
     serve = csub.add_parser("serve", parents=[db_opt],
                             help="run the server (HTTP; put TLS in front of it)")
-    serve.add_argument("--blobs", type=Path, default=None, help="directory for scans")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--blobs", type=output_dir, default=None, help="directory for scans")
+    serve.add_argument("--host", default="127.0.0.1", type=text(255))
+    serve.add_argument("--port", type=int_range(1, 65535), default=8765)
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -41,7 +46,7 @@ def register(sub: Any) -> None:
     group = add.add_mutually_exclusive_group(required=True)
     group.add_argument("--unit", help="unit code the device writes for")
     group.add_argument("--admin", action="store_true", help="an admin token instead")
-    add.add_argument("--name", default="")
+    add.add_argument("--name", default="", type=text(200, empty=True))
     add.set_defaults(func=_device_add)
     export = csub.add_parser("export", parents=[db_opt],
                              help="a dossier in the national portal's field names")
@@ -50,27 +55,88 @@ def register(sub: Any) -> None:
     status = csub.add_parser("status", parents=[db_opt],
                              help="move a dossier to status N (provincial side)")
     status.add_argument("code")
-    status.add_argument("--to", type=int, required=True)
-    status.add_argument("--note", default="")
-    status.add_argument("--by", default="admin")
+    status.add_argument("--to", type=int_range(1, 10), required=True)
+    status.add_argument("--note", default="", type=text(2000, empty=True))
+    status.add_argument("--by", default="admin", type=text(100))
     status.set_defaults(func=_status)
 
 
 def _db_url(args: argparse.Namespace) -> str:
-    return str(getattr(args, "db_sub", None) or args.db or _default_db())
+    url = str(getattr(args, "db_sub", None) or args.db or _default_db()).strip()
+    scheme = _URL_SCHEME.match(url)
+    # A drive-less path has no scheme; "garbage://x" must not become a file named "garbage:".
+    if not url or (scheme and scheme[1].lower() not in _DB_SCHEMES):
+        raise InvalidInput(
+            _("Cơ sở dữ liệu «{url}» không hợp lệ.", url=shown(url)),
+            hint=_("Dùng đường dẫn tệp SQLite, sqlite:///ĐƯỜNG_DẪN hoặc postgresql://..."))
+    if not url.startswith(("postgresql://", "postgres://")):
+        path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
+        if path.is_dir() or (path.exists() and not path.is_file()):
+            raise InvalidInput(_("{path} không phải tệp cơ sở dữ liệu.", path=shown(str(path))),
+                               hint=_("Dùng đường dẫn tới một tệp SQLite."))
+    return url
 
 
 def _db(args: argparse.Namespace) -> Any:
+    return open_db(_db_url(args))
+
+
+def open_db(url: str) -> Any:
+    """The server's database, or a clear refusal when the file or server is not one."""
+    import sqlite3
+
     from central.db import Database
 
-    return Database(_db_url(args))
+    try:
+        return Database(url)
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput(_("Không mở được cơ sở dữ liệu {url}: {error}", url=shown(url),
+                             error=str(exc)),
+                           hint=_("Dùng đường dẫn tới một tệp SQLite.")) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise InvalidInput(_("Không kết nối được cơ sở dữ liệu {url}: {error}",
+                                 url=shown(url.split("@")[-1]), error=str(exc)[:300]),
+                               hint=_("Kiểm tra địa chỉ, tài khoản và máy chủ PostgreSQL.")
+                               ) from None
+        raise
 
 
 def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
-    serve(_db_url(args), args.blobs or _default_blobs(), args.host, args.port)
+    url = _db_url(args)
+    blobs = args.blobs or _default_blobs()
+    try:
+        for sub_dir in ("blobs", "partial", "tmp"):
+            (blobs / sub_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            _("Không tạo được thư mục lưu tệp {path}: {error}", path=shown(str(blobs)),
+              error=exc.strerror or str(exc)),
+            hint=_("Chọn thư mục khác bằng --blobs, hoặc kiểm tra quyền ghi.")) from None
+    _check_bind(args.host, args.port)
+    open_db(url).close()  # a file that is no database is refused before serving
+    serve(url, blobs, args.host, args.port)
     return 0
+
+
+def _check_bind(host: str, port: int) -> None:
+    """Bind once before starting, so a bad host or a taken port is a message, not a trace."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _t, _p, _c, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except (OSError, UnicodeError) as exc:
+        raise InvalidInput(
+            _("Không mở được cổng {host}:{port}: {error}", host=shown(host), port=port,
+              error=getattr(exc, "strerror", None) or str(exc)),
+            hint=_("Cổng đã có chương trình khác dùng, hoặc địa chỉ không thuộc máy này.")
+        ) from None
 
 
 def _device_add(args: argparse.Namespace) -> Any:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+
+#: The longest legal time a due command computes (ten years): beyond it is a typo.
+MAX_DAYS = 3650
+#: Reception times outside these years are typos (and would overflow the calendar).
+RECEIVED_YEARS = (1900, 2200)
 
 
 def register(sub: Any) -> None:
@@ -20,10 +25,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("due", help="the legal due time for a reception time")
     p.add_argument("--received", required=True, help="YYYY-MM-DDTHH:MM (local time, +07:00)")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--procedure", help="national procedure code, e.g. 1.001193")
-    g.add_argument("--working-days", type=float)
-    g.add_argument("--working-hours", type=float)
-    g.add_argument("--calendar-days", type=float)
+    g.add_argument("--procedure", type=text(64),
+                   help="national procedure code, e.g. 1.001193")
+    g.add_argument("--working-days", type=float_range(0, MAX_DAYS))
+    g.add_argument("--working-hours", type=float_range(0, MAX_DAYS * 8))
+    g.add_argument("--calendar-days", type=float_range(0, MAX_DAYS))
     g.add_argument("--same-day", action="store_true", help="same day, the 15:00 rule")
     p.set_defaults(func=_due)
 
@@ -33,10 +39,10 @@ def register(sub: Any) -> None:
     c.add_argument("--full", action="store_true", help="with fees and components")
     c.set_defaults(func=_catalog_list)
     c = csub.add_parser("search", help="search ignoring diacritics and case")
-    c.add_argument("text")
+    c.add_argument("text", type=text(200, empty=True))
     c.set_defaults(func=_catalog_search)
     c = csub.add_parser("import", help="validate and install a newer catalog JSON file")
-    c.add_argument("file", type=Path)
+    c.add_argument("file", type=input_file)
     c.add_argument("--force", action="store_true", help="allow a version that is not newer")
     c.set_defaults(func=_catalog_import)
 
@@ -44,20 +50,28 @@ def register(sub: Any) -> None:
 def _cccd(args: argparse.Namespace) -> Any:
     from kiosk.cccd import parse_cccd
 
-    payload = sys.stdin.read() if args.payload == "-" else args.payload
+    payload = read_stdin_text("--cccd") if args.payload == "-" else args.payload
     return parse_cccd(payload).to_json()
 
 
 def _parse_received(text: str) -> datetime:
+    from kiosk.cli.argtypes import shown
     from kiosk.clock import to_local
 
     try:
-        return to_local(datetime.fromisoformat(text))
-    except ValueError:
+        value = to_local(datetime.fromisoformat(text.strip()))
+    except (ValueError, OverflowError):
         raise InvalidInput(
-            _("Thời điểm tiếp nhận «{value}» không hợp lệ.", value=text),
+            _("Thời điểm tiếp nhận «{value}» không hợp lệ.", value=shown(text)),
             hint=_("Dùng dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-25T09:30."),
         ) from None
+    if not RECEIVED_YEARS[0] <= value.year <= RECEIVED_YEARS[1]:
+        raise InvalidInput(
+            _("Thời điểm tiếp nhận «{value}» nằm ngoài các năm {lo}–{hi}.", value=shown(text),
+              lo=RECEIVED_YEARS[0], hi=RECEIVED_YEARS[1]),
+            hint=_("Dùng dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-25T09:30."),
+        )
+    return value
 
 
 def _due(args: argparse.Namespace) -> Any:
@@ -69,7 +83,7 @@ def _due(args: argparse.Namespace) -> Any:
     config = Config.load()
     received = _parse_received(args.received)
     out: dict[str, Any] = {"received": iso(received)}
-    if args.procedure:
+    if args.procedure is not None:
         proc = load_catalog(config).get(args.procedure)
         processing = proc.processing
         out["procedure"] = proc.code
@@ -85,7 +99,12 @@ def _due(args: argparse.Namespace) -> Any:
             raise InvalidInput(_("Thời hạn phải lớn hơn 0."))
         processing = ProcessingTime(unit, value)
     out["processing"] = processing.describe()
-    out["due"] = iso(WorkingCalendar.from_config(config).due(received, processing))
+    calendar = WorkingCalendar.from_config(config)
+    try:
+        out["due"] = iso(calendar.due(received, processing))
+    except OverflowError:
+        raise InvalidInput(_("Hạn xử lý tính ra vượt quá lịch (sau năm 9999)."),
+                           hint=_("Kiểm tra lại thời điểm tiếp nhận và thời hạn.")) from None
     return out
 
 

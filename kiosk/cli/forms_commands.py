@@ -7,8 +7,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.cli.argtypes import int_range, output_file, shown, text
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
+
+#: One tracking book covers a year at most (the paper book is opened per year).
+MAX_BOOK_DAYS = 366
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -18,21 +22,22 @@ if TYPE_CHECKING:
 def register(sub: Any) -> None:
     form = sub.add_parser("form", help="render a form of one dossier to PDF")
     _form_args(form)
-    form.add_argument("--out", required=True, type=Path, help="PDF file to write")
+    form.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     form.set_defaults(func=_form)
 
     book = sub.add_parser("book", help="the tracking book (sổ theo dõi) for a date range")
     book.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
     book.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: --from)")
     book.add_argument("--set", dest="set_id", help="template set (default: forms.set)")
-    book.add_argument("--volume", default="", help="book volume printed in the header")
-    book.add_argument("--out", required=True, type=Path, help="PDF file to write")
+    book.add_argument("--volume", default="", type=text(100, empty=True),
+                      help="book volume printed in the header")
+    book.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     book.set_defaults(func=_book)
 
     prn = sub.add_parser("print", help="print a form of one dossier through CUPS")
     _form_args(prn)
     prn.add_argument("--printer", help="CUPS queue (default: printer.name, then CUPS default)")
-    prn.add_argument("--copies", type=int, default=1)
+    prn.add_argument("--copies", type=int_range(1, 99), default=1)
     prn.add_argument("--wait", action="store_true", help="wait until the job leaves the queue")
     prn.set_defaults(func=_print)
 
@@ -41,15 +46,17 @@ def register(sub: Any) -> None:
 
 
 def _form_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("code", help="dossier code (mã hồ sơ)")
-    p.add_argument("--form", default="01", help="form number in the set (01 = receipt)")
+    p.add_argument("code", type=text(64), help="dossier code (mã hồ sơ)")
+    p.add_argument("--form", default="01", type=text(8), help="form number in the set (01 = receipt)")
     p.add_argument("--paper", choices=("a4", "thermal"), help="default: printer.paper")
     p.add_argument("--set", dest="set_id", help="template set (default: the dossier's, "
                                                   "then forms.set)")
     p.add_argument("--item", action="append", default=[], metavar="TEXT[|REASON]",
                    help="Mẫu 02 item / 03, 05 reason (repeatable)")
-    p.add_argument("--contact", default="", help="Mẫu 02: who to ask, with a phone number")
-    p.add_argument("--reason", default="", help="Mẫu 04: reason for the delay")
+    p.add_argument("--contact", default="", type=text(500, empty=True),
+                   help="Mẫu 02: who to ask, with a phone number")
+    p.add_argument("--reason", default="", type=text(1000, empty=True),
+                   help="Mẫu 04: reason for the delay")
     p.add_argument("--new-due", default="", help="Mẫu 04: new due time, YYYY-MM-DDTHH:MM")
     p.add_argument("--date", default="", help="date printed on the form (default: today)")
 
@@ -58,7 +65,8 @@ def _parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=text, what=what),
+        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=shown(text),
+                             what=what),
                            hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
 
 
@@ -67,8 +75,9 @@ def _parse_time(text: str, what: str) -> datetime:
 
     try:
         return to_local(datetime.fromisoformat(text.strip()))
-    except ValueError:
-        raise InvalidInput(_("Thời điểm «{value}» không hợp lệ ({what}).", value=text, what=what),
+    except (ValueError, OverflowError):
+        raise InvalidInput(_("Thời điểm «{value}» không hợp lệ ({what}).", value=shown(text),
+                             what=what),
                            hint=_("Viết dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-27T10:00.")) from None
 
 
@@ -162,13 +171,17 @@ def _book(args: argparse.Namespace) -> Any:
         raise InvalidInput(
             _("Khoảng ngày không hợp lệ: {start} sau {end}.", start=first.isoformat(),
               end=last.isoformat()), hint=_("Đổi lại ngày bắt đầu và ngày kết thúc."))
+    if (last - first).days + 1 > MAX_BOOK_DAYS:
+        raise InvalidInput(
+            _("Khoảng ngày {start}–{end} dài quá {n} ngày.", start=first.isoformat(),
+              end=last.isoformat(), n=MAX_BOOK_DAYS),
+            hint=_("In sổ theo từng năm (hoặc từng tháng)."))
     records = []
     with _open_store(config) as store:
-        day = first
-        while day <= last:
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)  # never steps past 9999-12-31
             for summary in store.list_dossiers(day=day, limit=100_000):
                 records.append(store.get_dossier(summary["code"]))
-            day += timedelta(days=1)
     unit = unit_from_config(config)
     book = book_from_records(records, unit, first, last, volume=args.volume)
     form = render_book(book, set_id=args.set_id or str(config.get("forms.set")))

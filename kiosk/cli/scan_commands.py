@@ -7,19 +7,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.argtypes import MAX_DPI, MIN_DPI, input_file, int_range, output_file, text
 from kiosk.i18n import _
 
 
 def register(sub: Any) -> None:
     scan = sub.add_parser("scan", help="scan a batch into one PDF (one dossier component)")
-    scan.add_argument("--device", help="SANE device name (default: configured, else first)")
+    scan.add_argument("--device", type=text(200), help="SANE device name (default: configured, else first)")
     scan.add_argument("--source", choices=("flatbed", "adf", "duplex"))
-    scan.add_argument("--resolution", type=int, help="dpi (default 200)")
+    scan.add_argument("--resolution", type=int_range(MIN_DPI, MAX_DPI),
+                      help=f"dpi, {MIN_DPI}–{MAX_DPI} (default 200)")
     scan.add_argument("--mode", choices=("color", "gray"))
     scan.add_argument("--keep-blank", action="store_true",
                       help="keep blank pages in the PDF instead of setting them aside")
     scan.add_argument("--no-mrc", action="store_true", help="JPEG instead of MRC for colour")
-    scan.add_argument("--out", required=True, type=Path, help="the PDF to write")
+    scan.add_argument("--out", required=True, type=output_file, help="the PDF to write")
     scan.add_argument("--store", action="store_true",
                       help="also put the PDF and page thumbnails in the file store")
     scan.add_argument("--ask", action="store_true",
@@ -28,9 +30,10 @@ def register(sub: Any) -> None:
     scan.set_defaults(func=_scan)
 
     imp = sub.add_parser("import", help="run images or PDFs through the page pipeline")
-    imp.add_argument("files", nargs="+", type=Path, metavar="IMAGE_OR_PDF")
-    imp.add_argument("--out", required=True, type=Path, help="the PDF to write")
-    imp.add_argument("--resolution", type=int, default=200, help="dpi for PDFs and photos")
+    imp.add_argument("files", nargs="+", type=input_file, metavar="IMAGE_OR_PDF")
+    imp.add_argument("--out", required=True, type=output_file, help="the PDF to write")
+    imp.add_argument("--resolution", type=int_range(MIN_DPI, MAX_DPI), default=200,
+                     help=f"dpi for PDFs and photos, {MIN_DPI}–{MAX_DPI}")
     imp.add_argument("--keep-blank", action="store_true")
     imp.add_argument("--no-mrc", action="store_true")
     imp.add_argument("--store", action="store_true",

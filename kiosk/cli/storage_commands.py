@@ -11,6 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.cli.argtypes import (
+    MAX_LIMIT,
+    input_file,
+    int_range,
+    output_dir,
+    person_text,
+    read_stdin_text,
+    shown,
+    text,
+)
 from kiosk.errors import InvalidInput, KioskError, StorageError
 from kiosk.i18n import _
 
@@ -32,18 +42,19 @@ def register(sub: Any) -> None:
     dsub = p.add_subparsers(dest="dossier_command", metavar="ACTION", required=True)
 
     c = dsub.add_parser("new", help="receive a dossier: allocates the code, prints code and due")
-    c.add_argument("--procedure", required=True, help="national procedure code, e.g. 1.001193")
+    c.add_argument("--procedure", required=True, type=text(64), help="national procedure code, e.g. 1.001193")
     c.add_argument("--cccd", help="the CCCD QR payload (or - for stdin)")
-    c.add_argument("--name", help="applicant's full name (without --cccd)")
-    c.add_argument("--id-number", default="", help="CCCD/CMND number (without --cccd)")
-    c.add_argument("--phone", default="")
-    c.add_argument("--email", default="")
-    c.add_argument("--address", default="")
+    c.add_argument("--name", type=person_text(200), help="applicant's full name (without --cccd)")
+    c.add_argument("--id-number", default="", type=text(20, empty=True),
+                   help="CCCD/CMND number (without --cccd)")
+    c.add_argument("--phone", default="", type=text(30, empty=True))
+    c.add_argument("--email", default="", type=text(254, empty=True))
+    c.add_argument("--address", default="", type=person_text(500))
     c.add_argument("--channel", default="1", help="1 in person, 2 online, 3 postal")
     c.add_argument("--attach", action="append", default=[], metavar="COMPONENT=FILE",
                    help="a scanned file for a component of the procedure (repeatable)")
-    c.add_argument("--note", default="")
-    c.add_argument("--actor", help="who receives it (default: $KIOSK_ACTOR or the OS user)")
+    c.add_argument("--note", default="", type=text(2000, empty=True))
+    c.add_argument("--actor", type=text(100), help="who receives it (default: $KIOSK_ACTOR or the OS user)")
     c.set_defaults(func=_new)
 
     c = dsub.add_parser("show", help="the whole dossier (JSON)")
@@ -54,22 +65,22 @@ def register(sub: Any) -> None:
     c.add_argument("--status", help="national portal status 1–10")
     c.add_argument("--overdue", action="store_true", help="only those past their due time")
     c.add_argument("--date", help="received on YYYY-MM-DD")
-    c.add_argument("--limit", type=int, default=200)
+    c.add_argument("--limit", type=int_range(1, MAX_LIMIT), default=200)
     c.set_defaults(func=_list)
 
     c = dsub.add_parser("status", help="move a dossier to another status (allowed moves only)")
     c.add_argument("code")
     c.add_argument("--to", required=True, help="national portal status 1–10")
-    c.add_argument("--note", default="")
-    c.add_argument("--actor")
+    c.add_argument("--note", default="", type=text(2000, empty=True))
+    c.add_argument("--actor", type=text(100))
     c.set_defaults(func=_status)
 
     c = dsub.add_parser("stats", help="today's counts for the home screen")
     c.set_defaults(func=_stats)
 
     p = sub.add_parser("search", help="find dossiers by code, name, ID number or phone")
-    p.add_argument("text")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("text", type=text(200, empty=True))
+    p.add_argument("--limit", type=int_range(1, MAX_LIMIT), default=50)
     p.set_defaults(func=_search)
 
     p = sub.add_parser("db", help="check or back up the database and the scans")
@@ -78,7 +89,7 @@ def register(sub: Any) -> None:
     c.add_argument("--no-rehash", action="store_true", help="only check that files exist")
     c.set_defaults(func=_check)
     c = bsub.add_parser("backup", help="consistent copy of the database and files into DEST")
-    c.add_argument("dest", type=Path)
+    c.add_argument("dest", type=output_dir)
     c.set_defaults(func=_backup)
 
 
@@ -104,12 +115,22 @@ def _components(store: Store, procedure_code: str, attach: list[str]) -> list[Co
         comp_code, sep, file_name = item.partition("=")
         if not sep or not file_name:
             raise InvalidInput(
-                _("Tham số --attach «{value}» không hợp lệ.", value=item),
+                _("Tham số --attach «{value}» không hợp lệ.", value=shown(item)),
                 hint=_("Dùng dạng --attach MÃ_THÀNH_PHẦN=ĐƯỜNG_DẪN_TỆP."),
                 field="attach",
             )
         proc.component(comp_code.strip())  # NotFound lists the valid codes
-        wanted.append((comp_code.strip(), Path(file_name)))
+        try:
+            path = input_file(file_name)
+        except argparse.ArgumentTypeError as exc:
+            problem = str(exc)
+            raise InvalidInput(
+                _("Tham số --attach «{value}»: {problem}", value=shown(item),
+                  problem=problem[:1].upper() + problem[1:]),
+                hint=_("Dùng dạng --attach MÃ_THÀNH_PHẦN=ĐƯỜNG_DẪN_TỆP."),
+                field="attach",
+            ) from None
+        wanted.append((comp_code.strip(), path))
     # Every argument is checked before any file is stored.
     pages: dict[str, list[PageInput]] = {}
     for comp_code, path in wanted:
@@ -135,7 +156,7 @@ def _new(args: argparse.Namespace) -> Any:
     if args.cccd:
         from kiosk.cccd import parse_cccd
 
-        payload = sys.stdin.read() if args.cccd == "-" else args.cccd
+        payload = read_stdin_text("--cccd") if args.cccd == "-" else args.cccd
         applicant = applicant_from_cccd(parse_cccd(payload), phone=args.phone)
         applicant.email = args.email
     elif args.name:

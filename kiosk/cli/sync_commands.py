@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, shown, text
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
+
+#: What a device token may hold: the URL-safe base64 alphabet, bounded.
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+/=")
 
 
 def register(sub: Any) -> None:
@@ -17,14 +21,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_once)
     ssub = p.add_subparsers(dest="sync_command", metavar="ACTION")
     enroll = ssub.add_parser("enroll", help="store the server address and device token")
-    enroll.add_argument("--server", required=True)
-    enroll.add_argument("--token", required=True)
+    enroll.add_argument("--server", required=True, type=text(2000))
+    token = enroll.add_mutually_exclusive_group(required=True)
+    token.add_argument("--token", help="the device token, or - to read it from stdin "
+                                       "(keeps it out of the process list and shell history)")
+    token.add_argument("--token-file", type=input_file, metavar="FILE",
+                       help="read the device token from FILE")
     enroll.add_argument("--ca", default="", help="PEM file of the province's CA")
     enroll.set_defaults(func=_enroll)
     status = ssub.add_parser("status", help="what is waiting, last success, last error (JSON)")
     status.set_defaults(func=_status)
     run = ssub.add_parser("run", help="keep syncing until stopped")
-    run.add_argument("--interval", type=float, default=30.0)
+    run.add_argument("--interval", type=float_range(0, 86400), default=30.0)
     run.set_defaults(func=_run)
 
 
@@ -34,11 +42,13 @@ def _enroll(args: argparse.Namespace) -> Any:
     from kiosk.sync.engine import SyncEngine  # noqa: F401 - fail early if deps are missing
     from kiosk.sync.transport import check_server_url, make_client
 
-    url = check_server_url(args.server)
-    with make_client(url, args.ca) as http:
+    url = _server_url(args.server, check_server_url)
+    ca = _ca_file(args.ca)
+    token = _token(args)
+    with make_client(url, ca) as http:
         try:
             r = http.get("/v1/changes", params={"limit": 1},
-                         headers={"Authorization": f"Bearer {args.token}"})
+                         headers={"Authorization": f"Bearer {token}"})
         except Exception as exc:
             raise ConfigError(_("Không kết nối được máy chủ {url}: {error}", url=url,
                                 error=str(exc) or type(exc).__name__),
@@ -46,12 +56,63 @@ def _enroll(args: argparse.Namespace) -> Any:
     if r.status_code == 401:
         raise InvalidInput(_("Máy chủ không nhận mã truy cập này."),
                            hint=_("Xin quản trị cấp lại mã: kiosk central device add --unit MÃ"))
-    credentials.save_token(url, args.token)
+    credentials.save_token(url, token)
     config = Config.load()
     config.set("sync.server_url", url)
-    config.set("sync.ca_file", args.ca)
+    config.set("sync.ca_file", ca)
     config.save()
-    return {"server": url, "ca_file": args.ca, "enrolled": True}
+    return {"server": url, "ca_file": ca, "enrolled": True}
+
+
+def _server_url(value: str, check: Any) -> str:
+    try:
+        return str(check(value))
+    except ValueError:  # urlsplit: "http://[::1" and the like
+        raise ConfigError(_("Địa chỉ máy chủ «{url}» không hợp lệ.", url=shown(value)),
+                          hint=_("Dùng dạng https://motcua.tinh.gov.vn")) from None
+
+
+def _ca_file(value: str) -> str:
+    """The CA file must be a readable PEM with at least one certificate, checked now."""
+    import ssl
+
+    if not value:
+        return ""
+    path = input_file_or_config_error(value)
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, ValueError, OSError):
+        raise ConfigError(
+            _("Tệp CA {path} không chứa chứng thư PEM đọc được.", path=shown(value)),
+            hint=_("Dùng tệp .pem do tỉnh cấp (bắt đầu bằng -----BEGIN CERTIFICATE-----)."),
+        ) from None
+    return str(path)
+
+
+def input_file_or_config_error(value: str) -> Any:
+    try:
+        return input_file(value)
+    except argparse.ArgumentTypeError as exc:
+        raise ConfigError(_("Tệp CA: {problem}", problem=str(exc)),
+                          hint=_("Dùng tệp .pem do tỉnh cấp.")) from None
+
+
+def _token(args: argparse.Namespace) -> str:
+    if args.token_file is not None:
+        try:
+            raw = args.token_file.read_bytes()[:4096].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raw = "\x00"  # refused below, without echoing the bytes
+    elif args.token == "-":
+        raw = read_stdin_text("--token")
+    else:
+        raw = args.token
+    token = raw.strip()
+    if not token or len(token) > 512 or not set(token) <= _TOKEN_CHARS:
+        raise InvalidInput(_("Mã truy cập của thiết bị không hợp lệ."),
+                           hint=_("Dán đúng mã do lệnh kiosk central device add in ra "
+                                  "(một dòng, không dấu cách)."))
+    return token
 
 
 def _engine() -> Any:

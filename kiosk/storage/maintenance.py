@@ -33,7 +33,10 @@ def referenced_hashes(db: Database) -> set[str]:
     }
 
 
-def check(db: Database, files: FileStore, *, rehash: bool = True) -> dict[str, Any]:
+def check(db: Database, files: FileStore, *, rehash: bool = True,
+          readonly: bool = False) -> dict[str, Any]:
+    """``readonly`` (a full disk): the search index is not checked (``None``), because
+    FTS5's integrity command is a write."""
     integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     fk = [
         {"table": r[0], "rowid": r[1], "parent": r[2]}
@@ -45,12 +48,14 @@ def check(db: Database, files: FileStore, *, rehash: bool = True) -> dict[str, A
         problem = files.verify(sha) if rehash else (None if files.exists(sha) else "missing")
         if problem:
             problems.append({"sha256": sha, "problem": problem})
-    fts_ok = True
-    try:
-        db.execute("INSERT INTO dossier_fts (dossier_fts) VALUES ('integrity-check')")
-    except sqlite3.DatabaseError:
-        fts_ok = False
-    ok = integrity == ["ok"] and not fk and not problems and fts_ok
+    fts_ok: bool | None = None
+    if not readonly:
+        try:
+            db.execute("INSERT INTO dossier_fts (dossier_fts) VALUES ('integrity-check')")
+            fts_ok = True
+        except sqlite3.DatabaseError:
+            fts_ok = False
+    ok = integrity == ["ok"] and not fk and not problems and fts_ok is not False
     return {
         "ok": ok,
         "integrity_check": integrity,

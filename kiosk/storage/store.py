@@ -27,6 +27,7 @@ from kiosk.i18n import _
 from kiosk.storage import dossiers, drafts, maintenance, outbox, records, settings
 from kiosk.storage.connection import connect, enable_wal, is_disk_full
 from kiosk.storage.files import FileStore, StoredFile, disk_full_error
+from kiosk.storage.full_disk import RefusingWriter, connect_immutable, readable_on_full_disk
 from kiosk.storage.model import DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.schema import migrate
 from kiosk.storage.writer import WriterThread
@@ -76,14 +77,22 @@ class Store:
                 hint=_("Kiểm tra quyền ghi thư mục dữ liệu."),
             ) from exc
         self.migrations_applied: list[str] = []
-        self._writer = WriterThread(self._open_writer)
+        #: True while the disk is too full to open the write connection: reads still work.
+        self.disk_full = False
+        self._writer: WriterThread | RefusingWriter
+        try:
+            self._writer = WriterThread(self._open_writer)
+        except StorageError as exc:
+            if not (self.disk_full and readable_on_full_disk(self.path)):
+                raise
+            self._writer = RefusingWriter(exc)
         self._local = threading.local()
         self._readers: list[Database] = []
         self._readers_lock = threading.Lock()
         # In-flight outbox items are not reset here: a CLI command opening the store must
         # not take items from the app's running sync worker. The drainer calls
         # recover_outbox() under its own lock.
-        if orphan_grace_seconds is not None:
+        if orphan_grace_seconds is not None and not self.disk_full:
             try:
                 self.collect_orphans(orphan_grace_seconds)
             except BaseException:
@@ -100,6 +109,7 @@ class Store:
         except BaseException as exc:
             if db is not None:
                 db.conn.close()
+            self.disk_full = is_disk_full(exc, self.path.parent)
             if isinstance(exc, sqlite3.DatabaseError):
                 raise self._storage_error(exc) from exc
             raise
@@ -132,11 +142,22 @@ class Store:
         """This thread's read-only connection."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path, readonly=True)
+            db = self._connect_reader()
             self._local.db = db
             with self._readers_lock:
                 self._readers.append(db)
         return db
+
+    def _connect_reader(self) -> Database:
+        if self.disk_full:
+            return connect_immutable(self.path)
+        try:
+            return connect(self.path, readonly=True)
+        except sqlite3.DatabaseError as exc:
+            # The disk filled up since the store opened, and no process holds the -shm.
+            if is_disk_full(exc, self.path.parent) and readable_on_full_disk(self.path):
+                return connect_immutable(self.path)
+            raise
 
     def read(self, fn: Callable[[Database], T]) -> T:
         try:
@@ -330,10 +351,10 @@ class Store:
 
     def check(self, *, rehash: bool = True) -> dict[str, Any]:
         # Its own connection: the FTS5 integrity command is a write, and a long check must
-        # not occupy the writer thread.
-        db = connect(self.path)
+        # not occupy the writer thread. On a full disk, the read-only view (see full_disk).
+        db = connect_immutable(self.path) if self.disk_full else connect(self.path)
         try:
-            return maintenance.check(db, self.files, rehash=rehash)
+            return maintenance.check(db, self.files, rehash=rehash, readonly=self.disk_full)
         except sqlite3.DatabaseError as exc:
             raise self._storage_error(exc) from exc
         finally:

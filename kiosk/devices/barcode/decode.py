@@ -21,6 +21,7 @@ import numpy as np
 
 from kiosk.devices.barcode import zbar_binary
 from kiosk.devices.barcode.source import CODE128, QR
+from kiosk.devices.image_limits import check_image_header, check_pages, check_pdf, check_size
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -274,6 +275,8 @@ def load_images(path: Path, *, pdf_dpi: int = 200) -> list[np.ndarray]:
         )
     if path.suffix.lower() == ".pdf":
         return _pdf_pages(path, pdf_dpi)
+    # The declared size, from the header, before decoding (OpenCV's own cap agrees with it).
+    check_image_header(path)
     # imdecode over the bytes rather than imread: imread fails on some non-ASCII paths.
     data = np.fromfile(str(path), dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
@@ -286,6 +289,7 @@ def load_images(path: Path, *, pdf_dpi: int = 200) -> list[np.ndarray]:
 
 
 def _pdf_pages(path: Path, dpi: int) -> list[np.ndarray]:
+    check_pdf(path, dpi)
     with tempfile.TemporaryDirectory(prefix="kiosk-decode-") as tmp:
         try:
             subprocess.run(
@@ -305,6 +309,14 @@ def _pdf_pages(path: Path, dpi: int) -> list[np.ndarray]:
                   error=exc.stderr.decode("utf-8", "replace").strip()[:200]),
                 hint=_("Kiểm tra tệp hoặc quét lại giấy tờ."),
             ) from exc
-        pages = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
-                 for p in sorted(Path(tmp).glob("page*.png"))]
-        return [p for p in pages if p is not None]
+        files = sorted(Path(tmp).glob("page*.png"))
+        check_pages(path, len(files))
+        pages = []
+        for n, file in enumerate(files, start=1):
+            if not check_image_header(file):
+                continue
+            page = cv2.imread(str(file), cv2.IMREAD_GRAYSCALE)
+            if page is not None:
+                check_size(path, page.shape[1], page.shape[0], page=n)
+                pages.append(page)
+        return pages

@@ -16,6 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kiosk.devices.image_limits import (
+    check_pages,
+    check_pdf,
+    check_size,
+    too_large,
+)
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
@@ -50,6 +56,7 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[tuple[np.ndarray, int]]:
             _("Không đọc được tệp PDF {path}: máy thiếu chương trình pdftoppm.", path=str(path)),
             hint=_("Nhờ quản trị cài gói poppler-utils."),
         )
+    check_pdf(path, dpi)
     with tempfile.TemporaryDirectory(prefix="kiosk-import-") as tmp:
         result = subprocess.run(
             ["pdftoppm", "-r", str(dpi), "-png", str(path), str(Path(tmp) / "p")],
@@ -62,8 +69,10 @@ def _pdf_pages(path: Path, dpi: int) -> Iterator[tuple[np.ndarray, int]]:
                 hint=_("Xin người dân gửi lại tệp, hoặc in ra rồi quét."),
                 detail=result.stderr.strip()[:200],
             )
-        for file in files:
+        check_pages(path, len(files))
+        for n, file in enumerate(files, start=1):
             with Image.open(file) as image:
+                check_size(path, *image.size, page=n)
                 yield np.asarray(image.convert("RGB")), dpi
 
 
@@ -72,6 +81,9 @@ def load_pages(path: Path, dpi: int = 200) -> Iterator[tuple[np.ndarray, int]]:
     if not path.exists():
         raise NotFound(_("Không tìm thấy tệp {path}.", path=str(path)),
                        hint=_("Kiểm tra lại đường dẫn tệp."))
+    if not path.is_file():
+        raise InvalidInput(_("{path} không phải một tệp (là thư mục?).", path=str(path)),
+                           hint=_("Dùng tệp JPEG, PNG, TIFF hoặc PDF."))
     with path.open("rb") as fh:
         head = fh.read(5)
     if head == b"%PDF-":
@@ -79,18 +91,27 @@ def load_pages(path: Path, dpi: int = 200) -> Iterator[tuple[np.ndarray, int]]:
         return
     try:
         image = Image.open(path)
+    except Image.DecompressionBombError:
+        raise too_large(path) from None
     except (UnidentifiedImageError, OSError) as exc:
         raise InvalidInput(
             _("Tệp {path} không phải ảnh hay PDF đọc được.", path=str(path)),
             hint=_("Dùng tệp JPEG, PNG, TIFF hoặc PDF."),
         ) from exc
     with image:
-        frames = getattr(image, "n_frames", 1)
+        try:
+            frames = getattr(image, "n_frames", 1)
+        except (OSError, ValueError, EOFError) as exc:
+            raise InvalidInput(_("Ảnh {path} bị hỏng.", path=str(path)),
+                               hint=_("Xin người dân gửi lại ảnh.")) from exc
+        check_pages(path, frames)
         for frame in range(frames):
-            image.seek(frame)
             try:
+                image.seek(frame)
+                # The header of each frame, before a single pixel is decoded.
+                check_size(path, *image.size, page=frame + 1 if frames > 1 else None)
                 yield _as_page(image.copy(), dpi)
-            except OSError as exc:
+            except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
                 raise InvalidInput(
                     _("Ảnh {path} bị hỏng (trang {page}).", path=str(path), page=frame + 1),
                     hint=_("Xin người dân gửi lại ảnh."),

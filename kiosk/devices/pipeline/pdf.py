@@ -66,9 +66,23 @@ def build_pdf(pages: Sequence[EncodedPage]) -> bytes:
 
 def write_pdf(pages: Sequence[EncodedPage], out: Path) -> int:
     """Write atomically (temp file then rename); returns the size in bytes."""
+    from kiosk.errors import InvalidInput, StorageError
+    from kiosk.i18n import _
+
     data = build_pdf(pages)
+    if out.is_dir():
+        raise InvalidInput(_("{path} là thư mục; cần tên tệp PDF.", path=str(out)),
+                           hint=_("Ví dụ: --out {path}/ket-qua.pdf", path=str(out)))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        # A failed write leaves no stray temp file beside the target.
+        tmp.unlink(missing_ok=True)
+        raise StorageError(
+            _("Không ghi được tệp {path}: {error}", path=str(out), error=exc.strerror or str(exc)),
+            hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi và dung lượng ổ đĩa."),
+        ) from exc
     return len(data)

@@ -1,0 +1,272 @@
+"""Argument checks at the edge: every bad value is a Vietnamese message and exit 2.
+
+argparse types here raise ``ArgumentTypeError`` with a translated message, so a value that
+cannot be right (a resolution of 0, ``nan`` days, a directory where a file is read) stops at
+parse time, before any command opens the database or a device. :class:`KioskArgumentParser`
+also words argparse's own complaints (missing argument, unknown option) in the UI language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import stat
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from kiosk.errors import InvalidInput
+from kiosk.i18n import _
+from kiosk.safe_text import bad_characters, has_surrogates, shown
+
+#: The largest row count a listing accepts (the book itself reads 100 000 at most per day).
+MAX_LIMIT = 100_000
+#: Resolutions a scanner offers (previews go down to 50; TT 01/2023 asks 200 for archives).
+MIN_DPI, MAX_DPI = 50, 1200
+#: What a QR payload or a token read from stdin may hold: far more than any real one.
+MAX_STDIN_BYTES = 1 << 20
+
+
+def reject_bad_argv(argv: Sequence[str]) -> None:
+    """Refuse arguments that are not UTF-8 text; never echo the raw bytes back."""
+    for n, arg in enumerate(argv, start=1):
+        if has_surrogates(arg) or "\x00" in arg:
+            raise InvalidInput(
+                _("Tham số thứ {n} không phải văn bản UTF-8 hợp lệ.", n=n),
+                hint=_("Gõ lại tham số bằng bảng mã UTF-8 (Unicode)."),
+                field="argv",
+            )
+
+
+def read_stdin_text(what: str, stream: IO[bytes] | None = None) -> str:
+    """stdin as strict UTF-8 text (a BOM allowed), or a clear refusal; never raw bytes."""
+    source = stream if stream is not None else sys.stdin.buffer
+    data = source.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise InvalidInput(_("Dữ liệu vào ({what}) quá lớn.", what=what),
+                           hint=_("Mã QR hoặc mã truy cập chỉ dài vài trăm ký tự."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            _("Dữ liệu vào ({what}) không phải văn bản UTF-8 hợp lệ.", what=what),
+            hint=_("Kiểm tra đầu đọc hoặc tệp: dữ liệu phải là văn bản UTF-8."),
+        ) from None
+
+
+# --- argparse types -------------------------------------------------------------------------
+
+def int_range(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("«{value}» không phải số nguyên.", value=_shown(text))) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(
+                _("{value} nằm ngoài khoảng cho phép {lo}–{hi}.", value=value, lo=lo, hi=hi))
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def float_range(lo: float, hi: float, *, above: bool = True) -> Callable[[str], float]:
+    """A finite number in (lo, hi] (``above``) or [lo, hi]: never nan, inf or 1e308."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("«{value}» không phải số.", value=_shown(text))) from None
+        low_ok = value > lo if above else value >= lo
+        if not math.isfinite(value) or not low_ok or value > hi:
+            raise argparse.ArgumentTypeError(
+                _("«{value}» nằm ngoài khoảng cho phép: lớn hơn {lo} và tối đa {hi}.",
+                  value=_shown(text), lo=f"{lo:g}", hi=f"{hi:g}") if above else
+                _("«{value}» nằm ngoài khoảng cho phép {lo}–{hi}.", value=_shown(text),
+                  lo=f"{lo:g}", hi=f"{hi:g}"))
+        return value
+
+    parse.__name__ = "float"
+    return parse
+
+
+def text(max_len: int = 1000, *, empty: bool = False) -> Callable[[str], str]:
+    """Plain text of bounded length (no control characters); stripped."""
+
+    def parse(value: str) -> str:
+        value = value.strip()
+        if not value and not empty:
+            raise argparse.ArgumentTypeError(_("không được để trống."))
+        if len(value) > max_len:
+            raise argparse.ArgumentTypeError(
+                _("dài quá {n} ký tự.", n=max_len))
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise argparse.ArgumentTypeError(_("có ký tự điều khiển."))
+        return value
+
+    parse.__name__ = "text"
+    return parse
+
+
+def person_text(max_len: int) -> Callable[[str], str]:
+    """A name or an address: no control, zero-width or bidi characters (they disguise text)."""
+    plain = text(max_len, empty=True)
+
+    def parse(value: str) -> str:
+        value = plain(value)
+        if bad_characters(value):
+            raise argparse.ArgumentTypeError(
+                _("có ký tự ẩn hoặc ký tự điều khiển (không in ra được)."))
+        return value
+
+    parse.__name__ = "text"
+    return parse
+
+
+def _input_file(value: str) -> Path:
+    """A regular file that exists and can be read (not a directory, not a device)."""
+    path = Path(value).expanduser()
+    if not value.strip():
+        raise argparse.ArgumentTypeError(_("chưa có đường dẫn tệp."))
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise argparse.ArgumentTypeError(
+            _("không tìm thấy tệp {path}.", path=_shown(value))) from None
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(
+            _("không đọc được {path}: {error}", path=_shown(value),
+              error=exc.strerror or str(exc))) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise argparse.ArgumentTypeError(
+            _("{path} là thư mục, cần một tệp.", path=_shown(value)))
+    if not stat.S_ISREG(st.st_mode):
+        raise argparse.ArgumentTypeError(
+            _("{path} không phải tệp thường.", path=_shown(value)))
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(
+            _("không có quyền đọc tệp {path}.", path=_shown(value)))
+    return path
+
+
+def _path_checked(check: Callable[[str], Path]) -> Callable[[str], Path]:
+    """An OS refusal while looking (name too long, a loop of links) is a usage error too."""
+
+    def parse(value: str) -> Path:
+        try:
+            return check(value)
+        except OSError as exc:
+            raise argparse.ArgumentTypeError(
+                _("không dùng được đường dẫn {path}: {error}", path=_shown(value),
+                  error=exc.strerror or str(exc))) from None
+
+    parse.__name__ = "path"
+    parse.__doc__ = check.__doc__
+    return parse
+
+
+def _output_file(value: str) -> Path:
+    """Where a file will be written: not a directory, in a folder that exists or can be made."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(_("chưa có đường dẫn tệp."))
+    path = Path(value).expanduser()
+    if path.is_dir() or value.endswith(os.sep):
+        raise argparse.ArgumentTypeError(
+            _("{path} là thư mục; cần tên tệp, ví dụ {path}/ket-qua.pdf.", path=_shown(value)))
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(
+            _("{path} không phải tệp thường.", path=_shown(value)))
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            _("{path} nằm dưới {parent}, vốn không phải thư mục.", path=_shown(value),
+              parent=_shown(str(parent))))
+    return path
+
+
+def _output_dir(value: str) -> Path:
+    """A directory to create or fill: not an existing file or device (``/dev/null``)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(_("chưa có đường dẫn thư mục."))
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            _("{path} đã có và không phải thư mục.", path=_shown(value)))
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            _("{path} nằm dưới {parent}, vốn không phải thư mục.", path=_shown(value),
+              parent=_shown(str(parent))))
+    return path
+
+
+_shown = shown
+
+
+input_file = _path_checked(_input_file)
+output_file = _path_checked(_output_file)
+output_dir = _path_checked(_output_dir)
+
+
+# --- argparse's own messages, in the UI language -------------------------------------------
+
+def _argparse_messages() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    return [
+        (re.compile(r"^the following arguments are required: (.+)$"),
+         lambda m: _("thiếu tham số bắt buộc: {names}", names=m[1])),
+        (re.compile(r"^one of the arguments (.+) is required$"),
+         lambda m: _("cần một trong các tham số: {names}", names=m[1])),
+        (re.compile(r"^argument (.+?): not allowed with argument (.+)$"),
+         lambda m: _("không dùng {a} cùng với {b}", a=m[1], b=m[2])),
+        (re.compile(r"^argument (.+?): expected one argument$"),
+         lambda m: _("tham số {name} cần một giá trị (giá trị bắt đầu bằng «-» thì viết "
+                     "{name}=GIÁ_TRỊ)", name=m[1])),
+        (re.compile(r"^argument (.+?): expected at least one argument$"),
+         lambda m: _("tham số {name} cần ít nhất một giá trị", name=m[1])),
+        (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.+)\)$"),
+         lambda m: _("{name}: giá trị {value} không có; chọn một trong {choices}",
+                     name=m[1], value=m[2], choices=m[3])),
+        (re.compile(r"^argument (.+?): invalid \w+ value: (.+)$"),
+         lambda m: _("{name}: giá trị {value} không hợp lệ", name=m[1], value=m[2])),
+        (re.compile(r"^unrecognized arguments: (.+)$"),
+         lambda m: _("tham số không được hỗ trợ: {names}", names=m[1])),
+        (re.compile(r"^ambiguous option: (.+?) could match (.+)$"),
+         lambda m: _("tùy chọn {name} không rõ: có thể là {choices}", name=m[1],
+                     choices=m[2])),
+        (re.compile(r"^argument (.+?): (.+)$"),
+         lambda m: _("{name}: {problem}", name=m[1], problem=m[2])),
+    ]
+
+
+def translate_argparse(message: str) -> str:
+    for pattern, words in _argparse_messages():
+        match = pattern.match(message)
+        if match:
+            return words(match)
+    return message
+
+
+class KioskArgumentParser(argparse.ArgumentParser):
+    """argparse with Vietnamese errors, values escaped, and a pointer to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        text_ = _shown(translate_argparse(message), limit=400)
+        sys.stderr.write(_("{prog}: lỗi: {problem}", prog=self.prog, problem=text_) + "\n")
+        sys.stderr.write(_("Xem hướng dẫn: {prog} --help", prog=self.prog) + "\n")
+        sys.exit(2)
+
+
+def parser_kwargs() -> dict[str, Any]:
+    return {"parser_class": KioskArgumentParser}

@@ -1,0 +1,198 @@
+"""A systematic walk of the whole ``kiosk`` command tree: every command, every argument that
+takes a value, each given every hostile value below while the rest of the line is valid.
+
+Judged as a user sees it: exit 0, 1 or 2 — never 70 ("Lỗi không mong đợi") or a traceback;
+a refusal says why on stderr; what is printed is valid UTF-8 JSON; no hang. Commands that run
+until stopped (servers, listeners, the scanner) are walked in a real subprocess with a short
+deadline; the others through ``kiosk.cli.main`` in this process (the same entry point
+``python -m kiosk`` calls), so the walk stays quick enough for ``make test``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .cli_tree import LONG_RUNNING, Slot, command_line, slots
+from .helpers import CRASH, kiosk
+
+#: Values a hurried admin, a script or an attacker may type; ``{dir}`` is an existing
+#: folder, ``{file}`` an existing text file. Lone surrogates are what Python makes of
+#: bytes in argv that are not UTF-8.
+HOSTILE = ["", " ", "-", "0", "-1", "nan", "inf", "-inf", "1e308", "99999999999999999999999",
+           "²", "٣", "１２", "x" * 5000, "\x1b[2J\x07", "a\nb", "\udcff\udcfe", "\u202eabc",
+           "/dev/null", "{dir}", "{file}", "/nonexistent/dir/f.pdf", "/proc/self/mem",
+           "9999-12-31T23:59", "0001-01-01", "2026-02-30", "http://[::1", "garbage://x",
+           "%s%n{0}", "'; DROP TABLE dossiers;--"]
+#: ``make test`` gives every argument these (one of each kind of trouble); ``make fuzz``
+#: (KIOSK_WALK=full) gives every argument all of HOSTILE.
+CORE = ["", "-1", "nan", "99999999999999999999999", "x" * 5000, "\x1b[2J\x07",
+        "\udcff\udcfe", "\u202eabc", "{dir}", "/dev/null", "0001-01-01", "garbage://x"]
+if os.environ.get("KIOSK_WALK") != "full":
+    HOSTILE = CORE
+#: The subset for commands that run until stopped (each try may take the full deadline).
+HOSTILE_LONG = ["", "-1", "nan", "99999999999999999999999", "{dir}", "\udcff"]
+
+ALL_SLOTS = slots()
+SHORT = [s for s in ALL_SLOTS if s.command not in LONG_RUNNING]
+LONG = [s for s in ALL_SLOTS if s.command in LONG_RUNNING]
+
+
+@dataclass(frozen=True)
+class World:
+    home: Path
+    work: Path
+    code: str
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("walk")
+    home, work = root / "home", root / "work"
+    home.mkdir()
+    work.mkdir()
+    (work / "folder").mkdir()
+    (work / "note.txt").write_text("not an image")
+    Image.new("RGB", (300, 420), "white").save(work / "page.png")
+    catalog = json.loads((Path(__file__).resolve().parents[2] / "assets" / "catalog" /
+                          "sample-catalog.json").read_text(encoding="utf-8"))
+    catalog["version"] = "2999.1.1"
+    (work / "catalog.json").write_text(json.dumps(catalog, ensure_ascii=False))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KIOSK_HOME", str(home))
+        r = kiosk("dossier", "new", "--procedure", "1.001193", "--name", "Đinh Thị Huyền",
+                  "--id-number", "001158024485", "--attach", f"TK={work / 'page.png'}")
+        assert r.returncode == 0, r.stderr.decode()
+        code = json.loads(r.stdout)["code"]
+    yield World(home, work, code)
+
+
+@pytest.fixture
+def in_world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setenv("KIOSK_HOME", str(world.home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "kiosk.sync.memory_keyring.MemoryKeyring")
+    return world
+
+
+def _fill(value: str, world: World) -> str:
+    return value.replace("{dir}", str(world.work / "folder")).replace(
+        "{file}", str(world.work / "note.txt"))
+
+
+def run_main(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    from kiosk.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    finally:
+        sys.stdin = saved
+    return code, out.getvalue(), err.getvalue()
+
+
+def judge(argv: list[str], code: int, out: str, err: str) -> None:
+    shown = " ".join(a[:40] for a in argv)
+    assert CRASH not in err and "Traceback" not in err, f"{shown}\n{err[-2000:]}"
+    assert code in (0, 1, 2), f"{shown}: exit {code}\n{err[-2000:]}"
+    if code != 0:
+        assert err.strip(), f"{shown}: exit {code} without a word"
+    # What reaches a terminal or a script must be real UTF-8 (no raw bytes from argv).
+    out.encode("utf-8")
+    err.encode("utf-8")
+    for line in out.splitlines():
+        json.loads(line)
+
+
+def _problem(argv: list[str], code: int, out: str, err: str) -> str | None:
+    try:
+        judge(argv, code, out, err)
+    except (AssertionError, UnicodeError, ValueError) as exc:
+        return str(exc)[:600]
+    return None
+
+
+def _slot_id(slot: Slot) -> str:
+    return f"{' '.join(slot.command)} {slot.name}"
+
+
+# One test per argument, every hostile value in it: the per-test overhead of pytest would
+# otherwise be most of the walk's time.
+@pytest.mark.parametrize("slot", SHORT, ids=_slot_id)
+def test_every_argument_refuses_hostile_values(slot: Slot, in_world: World) -> None:
+    problems = []
+    for value in HOSTILE:
+        argv = command_line(slot, _fill(value, in_world), in_world.work, in_world.code)
+        code, out, err = run_main(argv, stdin=b"\xff\xfe not utf-8")
+        problem = _problem(argv, code, out, err)
+        if problem:
+            problems.append(problem)
+    assert not problems, "\n---\n".join(problems)
+
+
+@pytest.mark.parametrize("slot", LONG, ids=_slot_id)
+def test_long_running_commands_refuse_hostile_values(slot: Slot, in_world: World) -> None:
+    problems = []
+    for value in HOSTILE_LONG:
+        argv = command_line(slot, _fill(value, in_world), in_world.work, in_world.code)
+        try:
+            r = kiosk(*argv, timeout=4)
+        except subprocess.TimeoutExpired:
+            continue  # accepted and running, as it should for a valid value
+        # surrogateescape: bytes that are not UTF-8 survive, and judge() reports them.
+        problem = _problem(argv, r.returncode, r.stdout.decode("utf-8", "surrogateescape"),
+                           r.stderr.decode("utf-8", "surrogateescape"))
+        if problem:
+            problems.append(problem)
+    assert not problems, "\n---\n".join(problems)
+
+
+@pytest.mark.parametrize("argv", [["run", "--bogus"], ["nosuchcommand"], ["dossier"],
+                                  ["--limit", "5"], ["dossier", "list", "--limitt", "5"],
+                                  ["central", "device", "add", "--unit", "X", "--admin"]])
+def test_usage_errors_are_vietnamese(argv: list[str]) -> None:
+    code, out, err = run_main(argv)
+    assert code == 2 and out == ""
+    assert "lỗi:" in err and "--help" in err
+
+
+def test_non_utf8_bytes_in_argv_are_refused_without_echo(in_world: World) -> None:
+    for argv in ([b"cccd", b"\xff\xfe\xfd"], [b"dossier", b"new", b"--procedure", b"1.001193",
+                                             b"--name", b"L\xea V\xe3n A"],
+                 [b"search", b"\xc3"]):
+        r = kiosk(*argv)
+        assert r.returncode == 2
+        err = r.stderr.decode("utf-8")  # strict: nothing raw comes back
+        assert "UTF-8" in err and CRASH not in err
+
+
+def test_the_store_still_works_after_the_walk(in_world: World) -> None:
+    # Whatever the walk fed in, nothing broke a later write or read.
+    r = kiosk("dossier", "new", "--procedure", "1.001193", "--name", "Trần Thị B")
+    assert r.returncode == 0, r.stderr.decode()
+    for args in (("dossier", "list"), ("dossier", "stats"), ("db", "check"),
+                 ("config", "show"), ("catalog", "list")):
+        r = kiosk(*args)
+        assert r.returncode == 0, (args, r.stderr.decode())
+        for line in r.stdout.decode("utf-8").splitlines():
+            json.loads(line)
+    shutil.rmtree(in_world.work / "backup", ignore_errors=True)
+
+
+def test_the_walk_covers_every_command() -> None:
+    commands = {s.command for s in ALL_SLOTS}
+    assert len(commands) >= 25 and len(ALL_SLOTS) >= 70, (len(commands), len(ALL_SLOTS))
