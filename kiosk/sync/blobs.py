@@ -66,7 +66,7 @@ def upload_blob(
 
     upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers,
                     server or TusServer(frozenset({"creation", "checksum"}), ("sha256",)),
-                    sizer, remember, on_bytes)
+                    sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}")
     sent = upload.run(upload_url)
     store.set_blob_upload(op_id, sha256, uploaded=True)
     crashpoint("blob_done")

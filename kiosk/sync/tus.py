@@ -130,13 +130,16 @@ class Upload:
     sizer: ChunkSizer = field(default_factory=ChunkSizer)
     on_url: Callable[[str | None], None] = lambda url: None
     on_bytes: Callable[[int], None] = lambda n: None
+    #: Sent on creation: our server then answers a repeated POST with the same upload.
+    idempotency_key: str | None = None
 
     def create(self) -> tuple[str, int]:
         if self.server.max_size is not None and self.length > self.server.max_size:
             raise NeedsPerson(_("Tệp {size} byte lớn hơn mức máy chủ nhận ({limit} byte).",
                                 size=self.length, limit=self.server.max_size))
+        extra = {"Idempotency-Key": self.idempotency_key} if self.idempotency_key else {}
         r = self.http.post(self.endpoint, headers={
-            **self.headers(), **TUS, "Upload-Length": str(self.length),
+            **self.headers(), **TUS, **extra, "Upload-Length": str(self.length),
             "Upload-Metadata": encode_metadata(self.metadata)})
         if r.status_code != 201:
             r.raise_for_status()
