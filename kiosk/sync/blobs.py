@@ -42,7 +42,7 @@ def upload_blob(
 
     Raises httpx errors and :class:`httpx.HTTPStatusError` for the caller to classify.
     """
-    path = store.file_path(sha256)
+    path = store.files.path_for(sha256)
     try:
         local_size: int | None = path.stat().st_size
     except OSError:

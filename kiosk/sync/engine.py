@@ -319,8 +319,8 @@ class SyncEngine:
 
     def _size(self, sha256: str) -> int:
         try:
-            return self.store.file_path(sha256).stat().st_size
-        except OSError:
+            return self.store.files.path_for(sha256).stat().st_size
+        except (OSError, ValueError):
             return 0
 
     def _check(self, call: Callable[[], Any]) -> Any:
