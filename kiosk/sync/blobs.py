@@ -36,7 +36,7 @@ def upload_blob(
     headers: Callable[[], dict[str, str]],
     sizer: ChunkSizer,
     on_bytes: Callable[[int], None],
-    server: TusServer | None = None,
+    server: Callable[[], TusServer] | None = None,
 ) -> int:
     """Make sure the server has ``sha256``; returns the payload bytes sent for it.
 
@@ -64,8 +64,10 @@ def upload_blob(
     def remember(url: str | None) -> None:
         store.set_blob_upload(op_id, sha256, upload_url=url)
 
-    upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers,
-                    server or TusServer(frozenset({"creation", "checksum"}), ("sha256",)),
+    # The server's capabilities (OPTIONS) are asked only once an upload is really needed.
+    capabilities = server() if server else TusServer(frozenset({"creation", "checksum"}),
+                                                     ("sha256",))
+    upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers, capabilities,
                     sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}")
     sent = upload.run(upload_url)
     store.set_blob_upload(op_id, sha256, uploaded=True)

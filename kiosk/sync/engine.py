@@ -291,7 +291,7 @@ class SyncEngine:
                 try:
                     self._check(lambda: upload_blob(
                         self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
-                        self._headers, self.sizer, progress, self._check(self._tus_server)))
+                        self._headers, self.sizer, progress, self._tus_server))
                     return
                 except UploadRestart:
                     blob["upload_url"] = None

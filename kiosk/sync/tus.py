@@ -146,9 +146,10 @@ class Upload:
             raise BadResponse(_("POST {path}: trả lời {status} thay vì 201", path=self.endpoint,
                                 status=r.status_code))
         wire.require_tus(r, "POST upload")
-        location = r.headers.get("Location", "")
-        if not location:
-            raise BadResponse(_("POST {path}: thiếu Location", path=self.endpoint))
+        locations = r.headers.get_list("Location")
+        if len(locations) != 1 or not locations[0].strip():
+            raise BadResponse(_("POST {path}: cần đúng một Location", path=self.endpoint))
+        location = locations[0]
         url = self.http.resolve(location)
         offset = wire.int_header(r, "Upload-Offset", "POST upload", 0, self.length) \
             if "Upload-Offset" in r.headers else 0

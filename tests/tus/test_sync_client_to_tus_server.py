@@ -43,7 +43,7 @@ def test_options_are_read_and_no_checksum_is_sent(store: Store,
         server = discover(http, "/v1/uploads")
         assert "creation" in server.extensions and server.checksum is None
         sent = upload_blob(http, store, op_id, sha, None, lambda: {"Authorization": "Bearer t"},
-                           ChunkSizer(64 * 1024), lambda n: None, server)
+                           ChunkSizer(64 * 1024), lambda n: None, lambda: server)
     assert sent == len(data)
     url = _upload_url(store, op_id)
     assert url and url.startswith(f"{tus_node_server.url}/v1/uploads/")
@@ -74,7 +74,7 @@ def test_a_plain_text_409_is_answered_by_head_and_resume(store: Store,
 
     with make_client(tus_node_server.url) as http:
         upload_blob(http, store, op_id, sha, None, lambda: {}, ChunkSizer(chunk),
-                    another_writer, discover(http, "/v1/uploads"))
+                    another_writer, lambda: discover(http, "/v1/uploads"))
     url = _upload_url(store, op_id)
     assert raced and url
     assert _stored(tus_node_server, url) == data
