@@ -122,13 +122,15 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 def _transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(verify=verify)
+    context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(
+        verify=verify)
+    transport = httpx.HTTPTransport(verify=context)
     # httpx has no public hook for the network backend; the pool is rebuilt with the same
     # settings as httpx's defaults plus the deadline-aware backend.
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20,
                           keepalive_expiry=5.0)
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify),
+        ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry, network_backend=_DeadlineBackend())
