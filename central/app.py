@@ -134,6 +134,11 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return JSONResponse({"error": "method_not_allowed",
                                  "message": _("Phương thức không được hỗ trợ ở đường dẫn này.")},
                                 status_code=405, headers={"Allow": _allowed(app, req)})
+        if exc.status_code == 400:
+            # Starlette/FastAPI's own "error parsing the body" (bytes that are not even text).
+            return JSONResponse({"error": "invalid_json",
+                                 "message": _("Nội dung yêu cầu không phải JSON hợp lệ.")},
+                                status_code=400)
         return await http_exception_handler(req, exc)
 
     @app.exception_handler(RequestValidationError)
@@ -244,12 +249,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     # --- admin ------------------------------------------------------------------------
 
     @app.post("/v1/admin/devices", response_model=DeviceOut, status_code=201, tags=["admin"],
-              responses=_err(401, 403, 422))
+              responses=_err(400, 401, 403, 422))
     def add_device(body: DeviceIn, _admin: AdminDep) -> dict[str, str]:
         return service.add_device(db, body.unit_code, body.name)
 
     @app.post("/v1/admin/dossiers/{code}/status", response_model=DossierState, tags=["admin"],
-              responses=_err(401, 403, 404, 422))
+              responses=_err(400, 401, 403, 404, 422))
     def set_status(code: Annotated[str, PathParam(max_length=60)], body: StatusIn,
                    _admin: AdminDep) -> dict[str, Any]:
         return service.set_status(db, code, body.to, body.note, body.by)

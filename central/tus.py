@@ -213,10 +213,11 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
         content_type: Annotated[str | None, Header()] = None,
         upload_checksum: Annotated[str | None, Header()] = None,
     ) -> Response:
-        _check_tus(tus_resumable)
+        # 415 before 412: a request without even a body type is not a tus PATCH at all.
         if (content_type or "").split(";")[0].strip() != "application/offset+octet-stream":
             raise ApiError(415, "wrong_content_type",
                            _("Nội dung phải có kiểu application/offset+octet-stream."))
+        _check_tus(tus_resumable)
         if upload_offset is None or not upload_offset.isascii() or not upload_offset.isdigit():
             raise ApiError(400, "upload_offset", _("Thiếu hoặc sai tiêu đề Upload-Offset."))
         declared = request.headers.get("content-length")

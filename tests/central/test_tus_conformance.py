@@ -173,7 +173,8 @@ def test_malformed_json_is_400(client: httpx.Client, central_server: Running) ->
         ("/v1/admin/devices", "POST", central_server.admin_token),
         ("/v1/admin/dossiers/X/status", "POST", central_server.admin_token),
     ]:
-        for body in (b"{", b'{"code": "x",', b"\xff\xfe", b"not json"):
+        for body in (b"{", b'{"code": "x",', b"\xff\xfe", b"not json", b"\t\x0b\xef",
+                     b"\x05\xe9x\x16"):
             r = client.request(method, path, content=body, headers={
                 **auth(token), "Content-Type": "application/json", "Idempotency-Key": "k"})
             assert r.status_code == 400, (path, body, r.status_code, r.text)
