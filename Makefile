@@ -26,7 +26,13 @@ $(STAMP): pyproject.toml $(SYSTAMP)
 run: $(STAMP)
 	./scripts/run.sh $(ARGS)
 
-test: $(STAMP)
+# The official tus implementations (tus-js-client, @tus/server) for the interop tests.
+TUS_NODE := tests/tus/node_modules/.package-lock.json
+$(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
+	npm ci --prefix tests/tus --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -1,8 +1,5 @@
 """The HTTP face of the central server (FastAPI). See SYNC.md for the protocol."""
 
-import base64
-import binascii
-import hashlib
 import sqlite3
 import threading
 import uuid
@@ -11,17 +8,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.requests import ClientDisconnect
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
-from central import __version__, service
+from central import __version__, service, tus
 from central.blobstore import BlobStore, BlobStoreFull
 from central.db import Database
 from central.models import (
@@ -42,7 +42,7 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 
-TUS_VERSION = "1.0.0"
+TUS_VERSION = tus.TUS_VERSION
 DEFAULT_MAX_CHUNK = 8 * 1024 * 1024
 #: Seconds a client should wait after a 503/507/429 before it tries again.
 RETRY_AFTER_SECONDS = 5
@@ -59,6 +59,7 @@ class Central:
     db: Database
     blobs: BlobStore
     max_chunk: int = DEFAULT_MAX_CHUNK
+    max_size: int = tus.DEFAULT_MAX_SIZE
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -69,7 +70,8 @@ class Central:
 
 
 class DateHeaderMiddleware:
-    """``Date`` on every response, ``Retry-After`` on 429/503/507 (SYNC.md server rule 6)."""
+    """``Date`` on every response, ``Retry-After`` on 429/503/507 (SYNC.md server rule 6),
+    ``Tus-Resumable`` on every answer but OPTIONS (tus 1.0), errors included."""
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
@@ -83,6 +85,10 @@ class DateHeaderMiddleware:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
                 headers.append((b"date", formatdate(usegmt=True).encode()))
+                if scope.get("method") != "OPTIONS" and not any(
+                    k.lower() == b"tus-resumable" for k, _v in headers
+                ):
+                    headers.append((b"tus-resumable", TUS_VERSION.encode()))
                 if message["status"] in (429, 503, 507) and not any(
                     k.lower() == b"retry-after" for k, _v in headers
                 ):
@@ -94,8 +100,9 @@ class DateHeaderMiddleware:
 
 
 def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_CHUNK,
+               max_size: int = tus.DEFAULT_MAX_SIZE,
                middleware: list[Any] | None = None) -> FastAPI:
-    central = Central(db, blobs, max_chunk)
+    central = Central(db, blobs, max_chunk, max_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -117,10 +124,30 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status,
-                            headers={"Tus-Resumable": TUS_VERSION})
+                            headers={"Tus-Resumable": TUS_VERSION, **exc.headers})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(req: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route that matched the path;
+            # Allow must list every method of the path (RFC 9110).
+            return JSONResponse({"error": "method_not_allowed",
+                                 "message": _("Phương thức không được hỗ trợ ở đường dẫn này.")},
+                                status_code=405, headers={"Allow": _allowed(app, req)})
+        if exc.status_code == 400:
+            # Starlette/FastAPI's own "error parsing the body" (bytes that are not even text).
+            return JSONResponse({"error": "invalid_json",
+                                 "message": _("Nội dung yêu cầu không phải JSON hợp lệ.")},
+                                status_code=400)
+        return await http_exception_handler(req, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            # Not JSON at all is malformed syntax (400); JSON that does not fit is 422.
+            return JSONResponse({"error": "invalid_json",
+                                 "message": _("Nội dung yêu cầu không phải JSON hợp lệ.")},
+                                status_code=400)
         return JSONResponse(
             {"error": "invalid_request", "message": _("Yêu cầu không hợp lệ."),
              "detail": jsonable_errors(exc)}, status_code=422)
@@ -183,84 +210,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."))
         return FileResponse(blobs.blob_path(sha256), media_type="application/octet-stream")
 
-    @app.options("/v1/uploads", status_code=204, tags=["blobs"])
-    def tus_options() -> Response:
-        return Response(status_code=204, headers={
-            "Tus-Resumable": TUS_VERSION, "Tus-Version": TUS_VERSION,
-            "Tus-Extension": "creation,checksum,expiration",
-            "Tus-Checksum-Algorithm": "sha256", "Tus-Max-Chunk-Size": str(central.max_chunk),
-        })
-
-    @app.post("/v1/uploads", status_code=201, tags=["blobs"],
-              responses=_err(400, 401, 412, 422))
-    def create_upload(
-        dev: DeviceDep,
-        upload_length: Annotated[int, Header(ge=0, le=1 << 40)],
-        upload_metadata: Annotated[str, Header(max_length=1000)],
-        tus_resumable: Annotated[Literal["1.0.0"], Header()],
-    ) -> Response:
-        """tus creation. ``Upload-Metadata`` must carry ``sha256 <base64 of the hex>``;
-        creation is idempotent per (device, sha256, length)."""
-        _check_tus(tus_resumable)
-        sha = _metadata_sha(upload_metadata)
-        upload = service.create_upload(db, dev, sha, upload_length)
-        return Response(status_code=201, headers={
-            "Location": f"/v1/uploads/{upload['id']}", "Tus-Resumable": TUS_VERSION,
-            "Upload-Offset": str(upload["upload_offset"]),
-            "Upload-Expires": _http_date(upload["expires_at"]),
-        })
-
-    @app.head("/v1/uploads/{upload_id}", tags=["blobs"], responses=_err(401, 404, 410))
-    def head_upload(upload_id: Annotated[str, PathParam(max_length=64)],
-                    dev: DeviceDep) -> Response:
-        upload = service.get_upload(db, dev, upload_id)
-        return Response(headers={
-            "Upload-Offset": str(upload["upload_offset"]),
-            "Upload-Length": str(upload["length"]), "Tus-Resumable": TUS_VERSION,
-            "Cache-Control": "no-store", "Upload-Expires": _http_date(upload["expires_at"]),
-        })
-
-    @app.patch(
-        "/v1/uploads/{upload_id}", status_code=204, tags=["blobs"],
-        responses=_err(400, 401, 404, 409, 410, 412, 413, 415, 422, 460, 507),
-        openapi_extra={"requestBody": {"required": True, "content": {
-            "application/offset+octet-stream": {"schema": {"type": "string",
-                                                            "format": "binary"}}}}},
-    )
-    async def patch_upload(
-        request: Request,
-        upload_id: Annotated[str, PathParam(max_length=64)],
-        dev: DeviceDep,
-        upload_offset: Annotated[int, Header(ge=0)],
-        tus_resumable: Annotated[Literal["1.0.0"], Header()],
-        content_type: Annotated[str, Header()],
-        upload_checksum: Annotated[str | None, Header()] = None,
-    ) -> Response:
-        _check_tus(tus_resumable)
-        if content_type.split(";")[0].strip() != "application/offset+octet-stream":
-            raise ApiError(415, "wrong_content_type",
-                           _("Nội dung phải có kiểu application/offset+octet-stream."))
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > central.max_chunk:
-            raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
-                           max_chunk=central.max_chunk)
-        data = bytearray()
-        try:
-            async for part in request.stream():
-                data.extend(part)
-                if len(data) > central.max_chunk:
-                    raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
-                                   max_chunk=central.max_chunk)
-        except ClientDisconnect:
-            # The link dropped mid-chunk: nothing was written; the client resumes at the
-            # last acknowledged offset.
-            raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ.")) from None
-        if upload_checksum is not None:
-            _verify_checksum(upload_checksum, bytes(data))
-        new_offset = await run_in_threadpool(
-            _apply_chunk, central, dev, upload_id, upload_offset, bytes(data))
-        return Response(status_code=204, headers={
-            "Upload-Offset": str(new_offset), "Tus-Resumable": TUS_VERSION})
+    tus.add_routes(app, central, device)
 
     # --- dossiers and the change feed ---------------------------------------------------
 
@@ -299,12 +249,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     # --- admin ------------------------------------------------------------------------
 
     @app.post("/v1/admin/devices", response_model=DeviceOut, status_code=201, tags=["admin"],
-              responses=_err(401, 403, 422))
+              responses=_err(400, 401, 403, 422))
     def add_device(body: DeviceIn, _admin: AdminDep) -> dict[str, str]:
         return service.add_device(db, body.unit_code, body.name)
 
     @app.post("/v1/admin/dossiers/{code}/status", response_model=DossierState, tags=["admin"],
-              responses=_err(401, 403, 404, 422))
+              responses=_err(400, 401, 403, 404, 422))
     def set_status(code: Annotated[str, PathParam(max_length=60)], body: StatusIn,
                    _admin: AdminDep) -> dict[str, Any]:
         return service.set_status(db, code, body.to, body.note, body.by)
@@ -326,70 +276,15 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     return app
 
 
-def _apply_chunk(central: Central, dev: Device, upload_id: str, offset: int, data: bytes) -> int:
-    with central.upload_lock(upload_id):
-        upload = service.get_upload(central.db, dev, upload_id)
-        if upload["completed"]:
-            if offset == upload["length"] and not data:
-                return int(upload["length"])
-            raise ApiError(409, "offset_mismatch", _("Tệp đã tải lên xong."),
-                           offset=upload["length"])
-        if offset != upload["upload_offset"]:
-            raise ApiError(409, "offset_mismatch",
-                           _("Vị trí tải lên {got} không khớp, máy chủ đang ở {have}.",
-                             got=offset, have=upload["upload_offset"]),
-                           offset=upload["upload_offset"])
-        end = offset + len(data)
-        if end > upload["length"]:
-            raise ApiError(400, "past_length", _("Dữ liệu vượt quá độ dài đã khai báo."))
-        central.blobs.write_chunk(upload_id, offset, data)
-        if not service.advance_upload(central.db, upload_id, offset, end):
-            raise ApiError(409, "offset_mismatch", _("Vị trí tải lên đã thay đổi."))
-        if end == upload["length"]:
-            if not central.blobs.finish(upload_id, upload["sha256"], upload["length"]):
-                service.drop_upload(central.db, upload_id)
-                raise ApiError(460, "blob_checksum_mismatch",
-                               _("Tệp tải lên không khớp mã băm sha256; hãy tải lại."))
-            service.complete_upload(central.db, upload)
-        return end
-
-
-def _check_tus(value: str) -> None:
-    if value != TUS_VERSION:
-        raise ApiError(412, "tus_version", _("Chỉ hỗ trợ tus {v}.", v=TUS_VERSION))
-
-
-def _metadata_sha(metadata: str) -> str:
-    for pair in metadata.split(","):
-        parts = pair.strip().split(" ")
-        if parts[0] == "sha256" and len(parts) == 2:
-            try:
-                value = base64.b64decode(parts[1], validate=True).decode("ascii")
-            except (binascii.Error, UnicodeDecodeError):
-                break
-            if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
-                return value
-    raise ApiError(400, "missing_sha256",
-                   _("Upload-Metadata phải có sha256 của tệp (hex, mã hoá base64)."))
-
-
-def _verify_checksum(header: str, data: bytes) -> None:
-    algo, _sep, value = header.partition(" ")
-    if algo != "sha256":
-        raise ApiError(400, "checksum_algorithm", _("Chỉ hỗ trợ kiểm tra sha256."))
-    try:
-        expected = base64.b64decode(value, validate=True)
-    except binascii.Error:
-        raise ApiError(400, "checksum_format", _("Upload-Checksum không hợp lệ.")) from None
-    if hashlib.sha256(data).digest() != expected:
-        raise ApiError(460, "checksum_mismatch",
-                       _("Phần dữ liệu bị hỏng trên đường truyền; hãy gửi lại."))
-
-
-def _http_date(iso_text: str) -> str:
-    from datetime import datetime
-
-    return formatdate(datetime.fromisoformat(iso_text).timestamp(), usegmt=True)
+def _allowed(app: FastAPI, req: Request) -> str:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _child = route.matches({**req.scope, "method": "__none__"})
+        if match != Match.NONE and isinstance(route, APIRoute | Route):
+            methods |= set(route.methods or ())
+    if "/v1/uploads" == req.url.path:
+        methods.add("OPTIONS")
+    return ", ".join(sorted(methods))
 
 
 def _disk_full() -> JSONResponse:

@@ -91,6 +91,11 @@ _SCHEMA = [
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )""",
+    # 0014_sync_upload_metadata: Upload-Metadata as the client sent it (tus HEAD answers it).
+    """CREATE TABLE IF NOT EXISTS upload_metadata (
+        upload_id TEXT PRIMARY KEY,
+        metadata TEXT NOT NULL
+    )""",
 ]
 
 

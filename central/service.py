@@ -28,11 +28,13 @@ IDEMPOTENCY_TTL = timedelta(days=400)
 class ApiError(Exception):
     """An error answered to the client as ``{"error": code, "message": ..., **extra}``."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
@@ -99,10 +101,12 @@ def blob_known(db: Database, sha256: str) -> int | None:
     return int(row["size"]) if row else None
 
 
-def create_upload(db: Database, device: Device, sha256: str, length: int) -> dict[str, Any]:
-    """Idempotent per (device, sha256, length): a repeated creation POST (its answer was
-    lost) returns the same upload, so the bytes already sent are not sent again
-    (tus-py-client#93)."""
+def create_upload(db: Database, device: Device, sha256: str, length: int,
+                  metadata: str | None = None, reuse: bool = True) -> dict[str, Any]:
+    """With ``reuse``, idempotent per (device, sha256, length): a repeated creation POST (its
+    answer was lost) returns the same upload, so the bytes already sent are not sent again
+    (tus-py-client#93). Without it (a standard tus client, which always PATCHes from 0 after
+    a creation), a fresh upload at offset 0."""
     now = clock.now()
     with db.transaction() as tx:
         blob = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
@@ -110,7 +114,7 @@ def create_upload(db: Database, device: Device, sha256: str, length: int) -> dic
             "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
             " AND expires_at > ? ORDER BY created_at DESC",
             (device.id, sha256, length, clock.iso(now)),
-        )
+        ) if reuse else None
         if row is not None:
             return row
         upload = {
@@ -121,14 +125,25 @@ def create_upload(db: Database, device: Device, sha256: str, length: int) -> dic
             "upload_offset": length if blob else 0,
             "created_at": clock.iso(now),
             "expires_at": clock.iso(now + UPLOAD_TTL),
-            "completed": 1 if blob else 0,
+            "completed": 1 if blob and reuse else 0,
         }
+        if not reuse:
+            upload["upload_offset"] = 0
         tx.execute(
             "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
             " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             tuple(upload.values()),
         )
+        if metadata:
+            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
+                       (upload["id"], metadata))
     return upload
+
+
+def upload_metadata(db: Database, upload_id: str) -> str | None:
+    with db.transaction(write=False) as tx:
+        row = tx.one("SELECT metadata FROM upload_metadata WHERE upload_id = ?", (upload_id,))
+    return str(row["metadata"]) if row else None
 
 
 def get_upload(db: Database, device: Device, upload_id: str) -> dict[str, Any]:
@@ -164,6 +179,7 @@ def complete_upload(db: Database, upload: dict[str, Any]) -> None:
 def drop_upload(db: Database, upload_id: str) -> None:
     with db.transaction() as tx:
         tx.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+        tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (upload_id,))
 
 
 def expired_uploads(db: Database) -> list[str]:
@@ -171,6 +187,8 @@ def expired_uploads(db: Database) -> list[str]:
         rows = tx.all("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?",
                       (_now(),))
         tx.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?", (_now(),))
+        for r in rows:
+            tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (r["id"],))
     return [r["id"] for r in rows]
 
 

@@ -210,6 +210,10 @@ declare("barcode.extra_formats", [], N_("Loại mã vạch đọc thêm ngoài Q
 declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
 declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
+# --- edges-sync (issue 12 §4): how long one request to the central server may take ---
+declare("sync.request_deadline_seconds", 120,
+        N_("Thời gian tối đa cho một yêu cầu tới máy chủ, kể cả câu trả lời (giây)"),
+        validate=lambda v: None if 1 <= v <= 3600 else N_("từ 1 đến 3600 giây"))
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
 # --- counter (printing out of the box, counter round two) ---

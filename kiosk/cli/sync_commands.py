@@ -137,16 +137,26 @@ def _lock() -> Any:
 def _once(args: argparse.Namespace) -> Any:
     if not args.once:
         return _status(args)
+    import sys
+
+    from kiosk.cli import emit
+
     lock = _lock()
     lock.acquire()
     try:
         engine = _engine()
         try:
-            return engine.run_once(ignore_backoff=args.now)
+            result = engine.run_once(ignore_backoff=args.now)
         finally:
             engine.store.close()
     finally:
         lock.release()
+    emit(result)
+    if result.get("ok", True):
+        return 0
+    # Nothing is lost (every item is still waiting); say why this pass did not finish.
+    print(result.get("error") or result.get("last_error") or "", file=sys.stderr)
+    return 1
 
 
 def _run(args: argparse.Namespace) -> int:

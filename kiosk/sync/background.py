@@ -27,7 +27,8 @@ def build_engine(store: Store, config: Config | None = None,
         raise ConfigError(_("Chưa cấu hình máy chủ đồng bộ."),
                           hint=_("Chạy «kiosk sync enroll --server URL --token MÃ»."))
     token = credentials.require_token(url)
-    http = make_client(url, config.get("sync.ca_file"))
+    http = make_client(url, config.get("sync.ca_file"),
+                       deadline=float(config.get("sync.request_deadline_seconds")))
     # After a 401 the token is read again: an admin may have re-enrolled meanwhile.
     return SyncEngine(store, http, lambda: credentials.load_token(url) or token, on_event)
 

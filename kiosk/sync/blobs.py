@@ -1,50 +1,34 @@
-"""Resumable blob upload (tus 1.0: creation, checksum) with the upload URL kept in SQLite."""
+"""Resumable blob upload (tus 1.0, see :mod:`kiosk.sync.tus`) with the upload URL kept in
+SQLite, after asking the central server whether it already has the blob."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-
-import httpx
 
 from kiosk.storage import Store
+from kiosk.sync import wire
 from kiosk.sync.crash import crashpoint
+from kiosk.sync.transport import ServerClient
+from kiosk.sync.tus import (  # noqa: F401 - re-exported for callers and tests
+    MAX_CHUNK,
+    MIN_CHUNK,
+    START_CHUNK,
+    TUS,
+    ChunkSizer,
+    TusServer,
+    Upload,
+    UploadRestart,
+)
 
-TUS = {"Tus-Resumable": "1.0.0"}
-MIN_CHUNK = 64 * 1024
-START_CHUNK = 256 * 1024
-MAX_CHUNK = 2 * 1024 * 1024
-
-
-class UploadRestart(Exception):
-    """The server forgot the upload (404/410, or the blob failed its final hash): start over."""
+UPLOADS = "/v1/uploads"
 
 
 class LocalFileBad(Exception):
     """The scan on this machine is missing or no longer hashes to its name."""
 
 
-@dataclass
-class ChunkSizer:
-    """Start at 256 KiB, double after a success up to 2 MiB, halve after a timeout."""
-
-    size: int = START_CHUNK
-
-    def grow(self) -> None:
-        self.size = min(MAX_CHUNK, self.size * 2)
-
-    def shrink(self) -> None:
-        self.size = max(MIN_CHUNK, self.size // 2)
-
-
-def _checksum(data: bytes) -> str:
-    return "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()
-
-
 def upload_blob(
-    http: httpx.Client,
+    http: ServerClient,
     store: Store,
     op_id: str,
     sha256: str,
@@ -52,75 +36,40 @@ def upload_blob(
     headers: Callable[[], dict[str, str]],
     sizer: ChunkSizer,
     on_bytes: Callable[[int], None],
+    server: Callable[[], TusServer] | None = None,
 ) -> int:
     """Make sure the server has ``sha256``; returns the payload bytes sent for it.
 
     Raises httpx errors and :class:`httpx.HTTPStatusError` for the caller to classify.
     """
+    path = store.files.path_for(sha256)
+    try:
+        local_size: int | None = path.stat().st_size
+    except OSError:
+        local_size = None
     r = http.head(f"/v1/blobs/{sha256}", headers=headers())
     if r.status_code == 200:
+        # A captive portal answers 200 to anything: only the server's own answer, naming
+        # the blob's length, says the blob is there.
+        size = wire.int_header(r, "Upload-Length", "HEAD blob")
+        if local_size is not None and size != local_size:
+            raise wire.BadResponse(f"HEAD blob: Upload-Length {size} != {local_size}")
         store.set_blob_upload(op_id, sha256, uploaded=True)
         return 0
     if r.status_code != 404:
         r.raise_for_status()
-    if store.files.verify(sha256) is not None:
+    if store.files.verify(sha256) is not None or local_size is None:
         raise LocalFileBad(sha256)
-    path = store.file_path(sha256)
-    length = path.stat().st_size
-    offset = None
-    if upload_url:
-        r = http.head(upload_url, headers={**headers(), **TUS})
-        if r.status_code in (404, 410):
-            upload_url = None
-        else:
-            r.raise_for_status()
-            offset = int(r.headers["Upload-Offset"])
-    if upload_url is None:
-        meta = "sha256 " + base64.b64encode(sha256.encode()).decode()
-        r = http.post("/v1/uploads", headers={**headers(), **TUS, "Upload-Length": str(length),
-                                              "Upload-Metadata": meta})
-        r.raise_for_status()
-        upload_url = r.headers["Location"]
-        offset = int(r.headers.get("Upload-Offset", "0"))
-        # Stored before the first PATCH: after a restart we resume instead of re-sending.
-        store.set_blob_upload(op_id, sha256, upload_url=upload_url)
-        crashpoint("upload_url_stored")
-    assert offset is not None and upload_url is not None
-    sent = 0
-    with path.open("rb") as fh:
-        while offset < length:
-            fh.seek(offset)
-            chunk = fh.read(sizer.size)
-            try:
-                r = http.patch(upload_url, content=chunk, headers={
-                    **headers(), **TUS, "Upload-Offset": str(offset),
-                    "Content-Type": "application/offset+octet-stream",
-                    "Upload-Checksum": _checksum(chunk)})
-            except httpx.TimeoutException:
-                sizer.shrink()
-                raise
-            sent += len(chunk)
-            if r.status_code == 409 and "offset" in _json(r):
-                offset = int(str(_json(r)["offset"]))  # the server has more (or less) than we thought
-                continue
-            if r.status_code in (404, 410) or (
-                    r.status_code == 460 and _json(r).get("error") == "blob_checksum_mismatch"):
-                store.set_blob_upload(op_id, sha256, upload_url=None)
-                raise UploadRestart(sha256)
-            r.raise_for_status()
-            new_offset = int(r.headers["Upload-Offset"])
-            on_bytes(new_offset - offset)
-            offset = new_offset
-            sizer.grow()
-            crashpoint("chunk_sent")
+
+    def remember(url: str | None) -> None:
+        store.set_blob_upload(op_id, sha256, upload_url=url)
+
+    # The server's capabilities (OPTIONS) are asked only once an upload is really needed.
+    capabilities = server() if server else TusServer(frozenset({"creation", "checksum"}),
+                                                     ("sha256",))
+    upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers, capabilities,
+                    sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}")
+    sent = upload.run(upload_url)
     store.set_blob_upload(op_id, sha256, uploaded=True)
     crashpoint("blob_done")
     return sent
-
-
-def _json(r: httpx.Response) -> dict[str, object]:
-    try:
-        body = r.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

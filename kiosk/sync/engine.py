@@ -7,12 +7,13 @@ ack with the outbox state, the cursor with the applied changes. A crash anywhere
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
@@ -23,34 +24,25 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.storage import Store, outbox
-from kiosk.sync import state
-from kiosk.sync.blobs import ChunkSizer, LocalFileBad, UploadRestart, upload_blob
+from kiosk.sync import state, wire
+from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
+from kiosk.sync.errors import BadResponse, NeedsPerson, Retry, Unauthorized, describe
 from kiosk.sync.payload import dossier_body
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
+from kiosk.sync.transport import ServerClient
+from kiosk.sync.tus import TusServer, discover
+
+__all__ = ["NeedsPerson", "Retry", "SyncEngine", "Unauthorized", "backoff_delay", "sync_status"]
+log = logging.getLogger(__name__)
 
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 15 * 60.0
 SKEW_WARN_SECONDS = 300
-PULL_LIMIT = 200
 #: Outbox kinds this client sends (both become a PUT of the whole dossier).
 KINDS = ("dossier.upsert", "dossier.status")
 
 Event = dict[str, Any]
-
-
-class Unauthorized(Exception):
-    pass
-
-
-class NeedsPerson(Exception):
-    """The server refused the item for good (400/403/422...): a person must look at it."""
-
-
-class Retry(Exception):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def backoff_delay(attempts: int, retry_after: float | None = None,
@@ -81,11 +73,16 @@ def _body(r: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _text(value: Any) -> str:
+    """A field of an error body, shown to people: strings only, bounded."""
+    return value[:500] if isinstance(value, str) else ""
+
+
 class SyncEngine:
     """Push and pull against one server. ``token`` is called again after a 401 (re-read
     from keyring once), so a token renewed by an admin is picked up without a restart."""
 
-    def __init__(self, store: Store, http: httpx.Client, token: Callable[[], str],
+    def __init__(self, store: Store, http: ServerClient, token: Callable[[], str],
                  on_event: Callable[[Event], None] | None = None,
                  rng: random.Random | None = None, parallel: int = 4,
                  parallel_dossiers: int = 2) -> None:
@@ -101,6 +98,9 @@ class SyncEngine:
         self.bytes_sent = 0
         self._stats_lock = threading.Lock()
         self._tables_ready = False
+        self._errors = 0  # noted during the current pass
+        self._tus: TusServer | None = None
+        self._tus_lock = threading.Lock()
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -114,35 +114,50 @@ class SyncEngine:
             pass
 
     def _note_error(self, message: str) -> None:
+        with self._stats_lock:
+            self._errors += 1
         self.store.call(lambda db: _with_atomic(db, lambda: state.set_meta(
             db, "last_error", f"{clock.iso(clock.now())} {message}")))
+
+    def _clear_error(self) -> None:
+        """A pass that met no error leaves no stale error in ``sync status``."""
+        self.store.call(lambda db: _with_atomic(db, lambda: db.conn.execute(
+            "DELETE FROM sync_meta WHERE key = 'last_error'")))
+
+    def _tus_server(self) -> TusServer:
+        """The upload endpoint's capabilities (OPTIONS), read once per pass."""
+        with self._tus_lock:
+            if self._tus is None:
+                self._tus = discover(self.http, UPLOADS, self._headers())
+            return self._tus
 
     # --- the pass -----------------------------------------------------------------------
 
     def probe(self) -> bool:
         """Connectivity is a real request over the configured TLS, not an OS flag."""
         try:
-            r = self.http.get("/v1/health")
-        except httpx.HTTPError as exc:
-            self._note_error(_("Không kết nối được máy chủ: {error}", error=type(exc).__name__))
-            self._emit(kind="offline", error=str(exc))
+            r = self.http.get("/v1/health", extensions={"max_bytes": 64 * 1024})
+            if r.status_code != 200:
+                raise Retry(_("Máy chủ trả lời {status}", status=r.status_code))
+            health = wire.parse(r, wire.Health, "GET /v1/health")
+        except (httpx.HTTPError, Retry) as exc:
+            message = describe(exc)
+            self._note_error(message)
+            self._emit(kind="offline", error=message)
             return False
-        if r.status_code != 200:
-            self._note_error(_("Máy chủ trả lời {status}", status=r.status_code))
-            return False
-        server_time = r.json().get("time")
-        if server_time:
-            skew = (datetime.fromisoformat(server_time) - clock.now()).total_seconds()
-            self.store.call(lambda db: _with_atomic(
-                db, lambda: state.set_meta(db, "clock_skew_seconds", f"{skew:.0f}")))
-            if abs(skew) > SKEW_WARN_SECONDS:
-                self._emit(kind="clock_skew", seconds=round(skew))
+        skew = (health.time - clock.now()).total_seconds()
+        self.store.call(lambda db: _with_atomic(
+            db, lambda: state.set_meta(db, "clock_skew_seconds", f"{skew:.0f}")))
+        if abs(skew) > SKEW_WARN_SECONDS:
+            self._emit(kind="clock_skew", seconds=round(skew))
         return True
 
     def run_once(self, *, pull: bool = True, max_items: int = 10_000,
                  ignore_backoff: bool = False) -> dict[str, Any]:
         """One pass. ``ignore_backoff`` also takes items whose next attempt is not yet due
         (an admin's "send now"; tests)."""
+        self._errors = 0
+        self._tus = None
         try:
             if not self._tables_ready:
                 self.store.call(state.ensure_tables)
@@ -153,7 +168,7 @@ class SyncEngine:
             return {"online": None, "error": exc.message, "hint": exc.hint,
                     **self._safe_summary()}
         if not online:
-            return {"online": False, **self.summary()}
+            return {"online": False, "ok": False, **self.summary()}
         counts = {"done": 0, "needs_attention": 0, "retry": 0}
         try:
             # An item left in flight by a pass that died (full disk...) is taken up again;
@@ -165,9 +180,12 @@ class SyncEngine:
             # Typically a full disk on this machine: nothing is lost (every step is
             # persisted before the next), the pass stops and the next one resumes.
             self._emit(kind="error", error=exc.message)
-            return {"online": True, "sent": counts["done"], "error": exc.message,
+            return {"online": True, "ok": False, "sent": counts["done"], "error": exc.message,
                     "hint": exc.hint, **self._safe_summary()}
-        return {"online": True, "sent": counts["done"],
+        ok = self._errors == 0
+        if ok:
+            self._clear_error()
+        return {"online": True, "ok": ok, "sent": counts["done"],
                 "needs_attention": counts["needs_attention"], "retrying": counts["retry"],
                 "pulled": pulled, **self.summary()}
 
@@ -236,10 +254,16 @@ class SyncEngine:
             self._emit(kind="dossier", dossier_id=dossier_id, state="needs_attention",
                        error=str(exc))
             return "needs_attention"
-        except (Retry, httpx.HTTPError, OSError) as exc:
+        except KioskError:
+            raise  # a full disk here: the pass stops, the item is taken up again next pass
+        except Exception as exc:
+            # Retry, httpx errors, OSError — and anything unforeseen: the item goes back to
+            # waiting with backoff, never left in flight or lost.
+            if not isinstance(exc, Retry | httpx.HTTPError | OSError):
+                log.exception("unexpected error while sending %s", op_id)
             retry_after = exc.retry_after if isinstance(exc, Retry) else None
             delay = backoff_delay(int(item["attempts"]) + 1, retry_after, self.rng)
-            message = str(exc) or type(exc).__name__
+            message = describe(exc)
             self.store.mark_outbox_retry(op_id, clock.now() + timedelta(seconds=delay), message)
             self._note_error(message)
             self._emit(kind="dossier", dossier_id=dossier_id, state="saved", error=message,
@@ -267,7 +291,7 @@ class SyncEngine:
                 try:
                     self._check(lambda: upload_blob(
                         self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
-                        self._headers, self.sizer, progress))
+                        self._headers, self.sizer, progress, self._tus_server))
                     return
                 except UploadRestart:
                     blob["upload_url"] = None
@@ -295,8 +319,8 @@ class SyncEngine:
 
     def _size(self, sha256: str) -> int:
         try:
-            return self.store.file_path(sha256).stat().st_size
-        except OSError:
+            return self.store.files.path_for(sha256).stat().st_size
+        except (OSError, ValueError):
             return 0
 
     def _check(self, call: Callable[[], Any]) -> Any:
@@ -312,13 +336,21 @@ class SyncEngine:
         body = _body(r)
         if code == 401:
             raise Unauthorized()
+        if 300 <= code < 400:
+            from kiosk.sync.errors import Redirected
+
+            raise Redirected(code, r.headers.get("Location", ""))
         if code in (408, 429, 460) or code >= 500:
             raise Retry(_("Máy chủ tạm thời không nhận ({status}).", status=code),
                         _retry_after(r))
         if code == 409 and body.get("error") in ("conflict", "missing_blobs"):
-            raise Retry(str(body.get("message") or code))
+            raise Retry(_text(body.get("message")) or str(code))
+        if not isinstance(body.get("error"), str):
+            # Not one of our server's refusals (a proxy's, a portal's page): no reason to
+            # park the dossier for a person; try again later.
+            raise BadResponse(f"{r.request.method} {r.request.url.path}: {code}")
         raise NeedsPerson(_("Máy chủ từ chối ({status} {error}): {detail}", status=code,
-                            error=body.get("error", ""), detail=body.get("message", "")))
+                            error=_text(body.get("error")), detail=_text(body.get("message"))))
 
     def _request_body(self, item: dict[str, Any]) -> dict[str, Any]:
         op_id, dossier_id = item["id"], item["dossier_id"]
@@ -352,19 +384,27 @@ class SyncEngine:
                               headers={**self._headers(), "Idempotency-Key": op_id})
             crashpoint("record_sent")
             if r.status_code in (200, 201):
-                ack: dict[str, Any] = r.json()
+                parsed = wire.parse(r, wire.Ack, "PUT dossier")
+                if parsed.id != dossier_id:
+                    raise BadResponse(_("PUT dossier: xác nhận cho hồ sơ khác ({id})",
+                                        id=parsed.id[:40]))
+                ack: dict[str, Any] = r.json()  # stored whole, as the server sent it
                 self.store.call(partial(state.acknowledge, op_id=op_id, dossier_id=dossier_id,
                                         ack=ack))
                 crashpoint("ack_stored")
                 return
             err = _body(r)
             if r.status_code == 409 and err.get("error") == "stale_version" and err.get("current"):
-                self._rebase(item, err["current"])
+                current = wire.validate(err["current"], wire.DossierCurrent, "PUT dossier 409")
+                if current.id != dossier_id:
+                    raise BadResponse(_("PUT dossier: «current» của hồ sơ khác"))
+                self._rebase(item, current.model_dump())
                 if item.get("_settled"):
                     return
                 continue
             if r.status_code == 409 and err.get("error") == "missing_blobs":
-                missing = set(err.get("missing", []))
+                raw = err.get("missing")
+                missing = {m for m in raw if isinstance(m, str)} if isinstance(raw, list) else set()
                 for sha in missing & {b["sha256"] for b in item["blobs"]}:
                     self.store.set_blob_upload(op_id, sha, uploaded=False)
             self._classify(r)
@@ -389,77 +429,17 @@ class SyncEngine:
             self.store.call(lambda db: state.acknowledge(db, op_id, dossier_id, ack))
             item["_settled"] = True
 
-    # --- pull ---------------------------------------------------------------------------
+    # --- pull (kiosk.sync.pull) ---------------------------------------------------------
 
     def pull(self) -> int:
-        applied = 0
-        for _page in range(1000):
-            cursor = int(self.store.read(lambda db: state.get_meta(db, "cursor", "0")) or 0)
-            try:
-                r = self.http.get("/v1/changes", params={"since": cursor, "limit": PULL_LIMIT},
-                                  headers=self._headers())
-            except httpx.HTTPError as exc:
-                self._note_error(str(exc) or type(exc).__name__)
-                return applied
-            if r.status_code == 410:
-                applied += self._resync(int(_body(r).get("oldest", 0)))
-                continue
-            if r.status_code == 401:
-                self._note_error(_("Máy chủ từ chối mã truy cập của quầy; cần đăng ký lại."))
-                return applied
-            if r.status_code != 200:
-                self._note_error(_("Không lấy được thay đổi ({status}).", status=r.status_code))
-                return applied
-            feed = r.json()
+        from kiosk.sync.pull import pull
 
-            def apply(db: Any, feed: dict[str, Any] = feed) -> int:
-                n = 0
-                with db.atomic():
-                    for change in feed["changes"]:
-                        n += state.apply_server_state(db, change["dossier_id"], change["status"],
-                                                      change["server_version"], change.get("note"))
-                    state.set_meta(db, "cursor", str(feed["next"]))
-                    # A pass that reached the server and read its feed is a success too.
-                    state.set_meta(db, "last_success", clock.iso(clock.now()))
-                return n
-
-            applied += self.store.call(apply)
-            crashpoint("pull_applied")
-            for change in feed["changes"]:
-                self._emit(kind="change", change=change)
-            if not feed["more"]:
-                break
-        return applied
-
-    def _resync(self, oldest: int) -> int:
-        """The cursor is older than the feed keeps: fetch every open dossier's state."""
-        from kiosk.dossier import FINAL
-
-        final = tuple(int(s) for s in FINAL)
-        ids = self.store.read(lambda db: [r[0] for r in db.execute(
-            "SELECT d.id FROM dossiers d JOIN sync_dossiers s ON s.dossier_id = d.id "
-            f"WHERE d.status NOT IN ({','.join('?' * len(final))})", final).fetchall()])
-        n = 0
-        for dossier_id in ids:
-            r = self.http.get(f"/v1/dossiers/{dossier_id}", headers=self._headers())
-            if r.status_code != 200:
-                continue
-            cur = r.json()
-            n += self.store.call(partial(_apply_one, cur=cur))
-        self.store.call(lambda db: _with_atomic(
-            db, lambda: state.set_meta(db, "cursor", str(oldest))))
-        return n
+        return pull(self)
 
     # --- status -------------------------------------------------------------------------
 
     def summary(self) -> dict[str, Any]:
         return sync_status(self.store)
-
-
-def _apply_one(db: Any, cur: dict[str, Any]) -> int:
-    with db.atomic():
-        return int(state.apply_server_state(db, cur["id"], cur["status"],
-                                            cur["server_version"], None))
 
 
 def _with_atomic(db: Any, fn: Callable[[], Any]) -> Any:

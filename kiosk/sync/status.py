@@ -19,12 +19,20 @@ def sync_status(store: Store) -> dict[str, Any]:
             "WHERE o.state IN ('pending', 'in_flight') AND b.state = 'pending'").fetchone()
         return {"bytes_waiting": int(waiting[0]), "files_waiting": int(waiting[1]),
                 "last_success": meta.get("last_success"), "last_error": meta.get("last_error"),
-                "cursor": int(meta.get("cursor", 0)),
-                "clock_skew_seconds": int(meta["clock_skew_seconds"])
-                if "clock_skew_seconds" in meta else None}
+                "cursor": _int(meta.get("cursor")) or 0,
+                "clock_skew_seconds": _int(meta.get("clock_skew_seconds"))}
 
     counts = store.outbox_counts()
     return {"waiting": counts["pending"] + counts["in_flight"], **counts, **store.read(read)}
+
+
+def _int(value: str | None) -> int | None:
+    """A stored number; a damaged value (an older client stored what a server sent) is
+    shown as unknown instead of breaking ``sync status``."""
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def dossier_sync_state(store: Store, dossier_id: str) -> str:

@@ -43,9 +43,11 @@ def checksum(data: bytes) -> str:
     return "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def create(client: httpx.Client, token: str, data: bytes) -> str:
+def create(client: httpx.Client, token: str, data: bytes, idempotent: bool = False) -> str:
     sha = hashlib.sha256(data).hexdigest()
-    r = client.post("/v1/uploads", headers={**auth(token), **TUS, "Upload-Length": str(len(data)),
+    key = {"Idempotency-Key": f"upload-{sha}"} if idempotent else {}
+    r = client.post("/v1/uploads", headers={**auth(token), **TUS, **key,
+                                             "Upload-Length": str(len(data)),
                                              "Upload-Metadata": meta(sha)})
     assert r.status_code == 201, r.text
     return str(r.headers["Location"])

@@ -45,7 +45,7 @@ def test_tus_options_advertise_extensions(client: httpx.Client) -> None:
     r = client.options("/v1/uploads")
     assert r.status_code == 204
     assert "checksum" in r.headers["Tus-Extension"]
-    assert r.headers["Tus-Checksum-Algorithm"] == "sha256"
+    assert r.headers["Tus-Checksum-Algorithm"].split(",") == ["sha1", "sha256"]
 
 
 def test_requests_without_token_get_401(client: httpx.Client) -> None:
@@ -67,10 +67,15 @@ def test_creation_is_idempotent_and_resume_uses_offset(client: httpx.Client,
                                                        central_server: Running) -> None:
     token = central_server.token
     data = os.urandom(200_000)
-    first = create(client, token, data)
+    first = create(client, token, data, idempotent=True)
     assert patch(client, token, first, 0, data[:50_000]).status_code == 204
-    # The creation answer was "lost": creating again gives the same upload, not a new one.
-    assert create(client, token, data) == first
+    # The creation answer was "lost": creating again (with the kiosk client's
+    # Idempotency-Key) gives the same upload, not a new one.
+    assert create(client, token, data, idempotent=True) == first
+    # A standard tus client (no key) starting fresh gets a fresh upload at offset 0.
+    fresh = create(client, token, data)
+    assert fresh != first
+    assert client.head(fresh, headers={**auth(token), **TUS}).headers["Upload-Offset"] == "0"
     head = client.head(first, headers={**auth(token), **TUS})
     assert head.headers["Upload-Offset"] == "50000"
     assert head.headers["Cache-Control"] == "no-store"
