@@ -36,7 +36,7 @@ def _draw_text(page: Image.Image, dpi: int, top: float = 0.3) -> None:
     font = samples._font(round(12 / 72 * dpi))
     y = round(top * page.height)
     for line in samples.LETTER_LINES[3:12]:
-        draw.text((round(dpi), y), line, fill=(25, 25, 25), font=font)
+        draw.text((dpi, y), line, fill=(25, 25, 25), font=font)
         y += round(0.3 * dpi)
 
 
