@@ -9,6 +9,7 @@ outbox entry are written, and the draft is discarded; either all of it commits o
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -75,8 +76,11 @@ def allocate_seq(db: Database, unit_code: str, day: str, counter: int) -> int:
     return seq
 
 
-def validate(inp: DossierInput, files: FileStore) -> None:
-    """Refuse input that would store a dossier no one can use; check files before rows."""
+def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
+    """Refuse input that would store a dossier no one can use; check files before rows.
+
+    Returns each page file's size (one stat per file, reused for its row)."""
+    sizes: dict[str, int] = {}
     if not inp.applicant.name.strip():
         raise InvalidInput(
             _("Chưa có họ tên người nộp hồ sơ."),
@@ -97,12 +101,17 @@ def validate(inp: DossierInput, files: FileStore) -> None:
                 field="components.copy_kind",
             )
         for page in comp.pages:
-            if not files.exists(page.sha256):
+            if page.sha256 in sizes:
+                continue
+            try:
+                sizes[page.sha256] = os.stat(files.path_for(page.sha256)).st_size
+            except FileNotFoundError:
                 raise StorageError(
                     _("Tệp quét {sha256} của giấy tờ «{name}» chưa có trong kho lưu trữ.",
                       sha256=page.sha256[:12], name=comp.name),
                     hint=_("Quét lại giấy tờ này rồi lưu hồ sơ."),
-                )
+                ) from None
+    return sizes
 
 
 def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str) -> None:
@@ -131,7 +140,7 @@ def save(
     files: FileStore,
     form_set: str | None = None,
 ) -> SavedDossier:
-    validate(inp, files)
+    sizes = validate(inp, files)
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -180,7 +189,7 @@ def save(
                 conn.execute(
                     "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) "
                     "VALUES (?, ?, ?, ?)",
-                    (page.sha256, files.path_for(page.sha256).stat().st_size, page.mime, stamp),
+                    (page.sha256, sizes[page.sha256], page.mime, stamp),
                 )
                 conn.execute(
                     "INSERT INTO pages (component_id, position, sha256) VALUES (?, ?, ?)",
@@ -196,6 +205,8 @@ def save(
             (num, fold(code), fold(inp.applicant.name), inp.applicant.id_number.strip(),
              inp.applicant.phone.strip()),
         )
+        conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)",
+                     (num, fold(inp.applicant.name)))
         audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code)
         record = records.dossier_record(db, dossier_id, with_procedure=False)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))

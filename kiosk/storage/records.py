@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from kiosk.clock import iso, now
 from kiosk.dossier import CLOCK_RUNNING
+from kiosk.storage import name_search
 from kiosk.text import fold
 
 #: Statuses whose legal clock runs: past its due time, such a dossier is overdue.
@@ -37,12 +38,16 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> l
 def _summaries(db: Database, where: str, params: list[Any], order: str, limit: int,
                at: datetime | None = None) -> list[dict[str, Any]]:
     rows = _rows(db, f"{_SUMMARY} {where} {order} LIMIT ?", [*params, limit])
+    _mark_overdue(rows, at)
+    return rows
+
+
+def _mark_overdue(rows: list[dict[str, Any]], at: datetime | None) -> None:
     stamp = iso(at or now())
     for row in rows:
         row["overdue"] = bool(
             row["due_at"] and row["status"] in RUNNING_STATUSES and row["due_at"] < stamp
         )
-    return rows
 
 
 def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
@@ -162,10 +167,21 @@ def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
         by_id = find_by_id_number(db, text, limit)
         if by_id:
             return by_id
+    named = name_search.search_nums(db, text, limit)
+    found: list[dict[str, Any]] = []
+    if named is not None:
+        nums, _exact = named
+        found = _by_nums(db, nums)
+        # Names starting with the text are the answer. None: the words may be in another
+        # order ("hoa nguyen") or inside the name, which the word index finds. (Topping
+        # up a short list from the word index too would cost its 10-40 ms on every
+        # keystroke of a rare name.)
+        if found:
+            return found
     query = fts_query(text)
     if query is None:
-        return []
-    return _summaries(
+        return found
+    words = _summaries(
         db,
         "WHERE d.num IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? "
         "ORDER BY rowid DESC LIMIT ?)",
@@ -173,6 +189,21 @@ def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
         "ORDER BY d.num DESC",
         limit,
     )
+    seen = {r["id"] for r in found}
+    return (found + [r for r in words if r["id"] not in seen])[:limit]
+
+
+def _by_nums(db: Database, nums: list[int]) -> list[dict[str, Any]]:
+    """Summaries of these dossiers, in this order."""
+    if not nums:
+        return []
+    marks = ", ".join("?" for _ in nums)
+    rows = _rows(db, _SUMMARY.replace("SELECT ", "SELECT d.num AS _num, ", 1)
+                 + f"WHERE d.num IN ({marks})", nums)
+    place = {num: i for i, num in enumerate(nums)}
+    rows.sort(key=lambda r: place[r.pop("_num")])
+    _mark_overdue(rows, None)
+    return rows
 
 
 def list_dossiers(

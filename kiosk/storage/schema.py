@@ -16,7 +16,8 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set", "0013_counter_presented")
+                   "0005_old_id_number_index", "0006_form_set", "0010_speed_name_keys",
+                   "0013_counter_presented")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -243,6 +244,27 @@ def _form_set(db: Database) -> None:
     # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
     # reprint years later uses the same set even after the unit switched to a newer one.
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
+
+
+@migrations(name="0010_speed_name_keys")
+def _name_keys(db: Database) -> None:
+    # The owner's folded name per dossier in a plain B-tree: a full name is one index
+    # seek and a name being typed ("nguyen thi h") one range scan, newest first, with no
+    # FTS5 doclist merging (kiosk.storage.name_search). ``num`` is the dossier's rowid, so
+    # (key, num) in the index also gives recency within one name.
+    db.execute("CREATE TABLE name_keys (num INTEGER PRIMARY KEY, key TEXT NOT NULL)")
+    rows = db.execute(
+        "SELECT d.num, a.name FROM dossiers d "
+        "JOIN applicants a ON a.dossier_id = d.id AND a.role = 'owner'"
+    ).fetchall()
+    db.conn.executemany("INSERT INTO name_keys (num, key) VALUES (?, ?)",
+                        ((num, fold(name)) for num, name in rows))
+    db.execute("CREATE INDEX name_keys_key ON name_keys (key)")
+    # FTS5 segment merges are taken off the save path: no automatic merge at commit (a
+    # save that happened to trigger one wrote 2,000+ pages); the writer thread runs
+    # bounded 'merge' steps when idle (kiosk.storage.idle). Crisis merges stay as the
+    # safety net if the counter is never idle.
+    db.execute("INSERT INTO dossier_fts (dossier_fts, rank) VALUES ('automerge', 0)")
 
 
 @migrations(name="0013_counter_presented")

@@ -25,8 +25,22 @@ _STOP = object()
 class WriterThread:
     """Runs submitted functions, one at a time, with the write connection as argument."""
 
-    def __init__(self, open_connection: Callable[[], Database], name: str = "kiosk-db-writer"):
+    def __init__(self, open_connection: Callable[[], Database], name: str = "kiosk-db-writer",
+                 *, idle: Callable[[Database], bool] | None = None,
+                 idle_done: Callable[[Database], None] | None = None,
+                 after_write: Callable[[], None] | None = None,
+                 idle_after: float = 0.2):
+        """``idle(db)`` runs on this thread once no work came for ``idle_after`` seconds
+        after a write, and again every 50 ms while it returns True and the queue stays
+        empty: bounded upkeep steps. Work submitted meanwhile aborts the step (it rolls
+        back) so a save never waits for upkeep. ``idle_done(db)`` runs after each step,
+        once nothing can abort it any more (it puts back connection settings).
+        ``after_write()`` runs after each submitted function that changed the database."""
         self._open = open_connection
+        self._idle = idle
+        self._idle_done = idle_done
+        self._after_write = after_write
+        self._idle_after = idle_after
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
@@ -44,14 +58,22 @@ class WriterThread:
             self._ready.set()
             return
         self._ready.set()
+        # None: no upkeep due; else seconds to wait for work before the next idle step
+        # (waiting on the queue, so work that arrives is taken at once).
+        upkeep: float | None = None
         try:
             while True:
-                item = self._queue.get()
+                try:
+                    item = self._queue.get(timeout=upkeep)
+                except queue.Empty:
+                    upkeep = 0.05 if self._idle_step(db) else None
+                    continue
                 if item is _STOP:
                     return
                 fn, future = item
                 if not future.set_running_or_notify_cancel():
                     continue
+                changes = db.conn.total_changes
                 try:
                     future.set_result(fn(db))
                 except BaseException as exc:
@@ -59,8 +81,33 @@ class WriterThread:
                     if db.conn.in_transaction:
                         db.conn.rollback()
                     future.set_exception(exc)
+                if db.conn.total_changes != changes:
+                    if self._idle is not None:
+                        upkeep = self._idle_after
+                    if self._after_write is not None:
+                        self._after_write()
         finally:
             db.conn.close()
+
+    def _idle_step(self, db: Database) -> bool:
+        """One idle step; True when it found work (so there may be more)."""
+        assert self._idle is not None
+        # SQLite's progress handler aborts the step's statement ("interrupted") as soon as
+        # work is queued, at whatever point it has reached; checked every 1,000 VM steps.
+        db.conn.set_progress_handler(lambda: int(not self._queue.empty()), 1000)
+        try:
+            more = self._idle(db)
+        except Exception:
+            # Upkeep is an optimisation: a full disk, a busy lock or an interrupt must not
+            # stop the writer. The next write re-arms it.
+            more = False
+        finally:
+            db.conn.set_progress_handler(None, 0)
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            if self._idle_done is not None:
+                self._idle_done(db)
+        return more
 
     def on_writer_thread(self) -> bool:
         return threading.current_thread() is self._thread

@@ -80,6 +80,7 @@ class ProcessedPage:
             "skew_degrees": self.facts.skew_degrees,
             "cropped": self.facts.cropped,
             "turned": self.facts.turned,
+            "fault": self.facts.fault,
             "size_px": [self.encoded.width, self.encoded.height],
             "dpi": self.encoded.dpi,
         }
