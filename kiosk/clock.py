@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+#: A replacement for the wall clock (tests that build weeks of history in one process).
+_source: Callable[[], datetime] | None = None
+
 
 def now() -> datetime:
+    if _source is not None:
+        return to_local(_source())
     return datetime.now(TZ)
+
+
+def set_source(source: Callable[[], datetime] | None) -> None:
+    """Make :func:`now` return ``source()`` (``None``: the wall clock again)."""
+    global _source
+    _source = source
 
 
 def to_local(dt: datetime) -> datetime:

@@ -193,6 +193,12 @@ declare("barcode.extra_formats", [], N_("Loại mã vạch đọc thêm ngoài Q
 declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
 declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
+# --- reports and late dossiers (issue 13) ---
+declare("alerts.due_soon_hours", 8,
+        N_("Cảnh báo «sắp đến hạn» khi còn số giờ làm việc này (mặc định 8 = một ngày)"))
+declare("reports.online_target", 0.5,
+        N_("Chỉ tiêu tỷ lệ hồ sơ trực tuyến/số hoá (0–1), vẽ trên biểu đồ báo cáo"))
+# --- end reports ---
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
 
