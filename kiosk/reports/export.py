@@ -38,7 +38,7 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 #: Column groups of the form's two-row header: (title, first column, last column).
 GROUPS = [("Số hồ sơ nhận giải quyết", 0, 6), ("Số hồ sơ đã giải quyết", 7, 10),
-          ("Số hồ sơ đang giải quyết", 11, 13), ("Khác", 14, 16)]
+          ("Số hồ sơ đang giải quyết", 11, 13), ("Theo dõi thêm", 14, 16)]
 #: The lines under the table: (JSON key, label); shares are printed as percentages.
 TOTAL_LINES: list[tuple[str, str]] = [
     ("received.back_entered", "Hồ sơ nhập bù từ sổ giấy"),
@@ -127,7 +127,9 @@ def to_pdf(report: dict[str, Any], config: Any = None) -> bytes:
         [Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", st.center),
          Paragraph("<b><u>Độc lập - Tự do - Hạnh phúc</u></b>", st.center)],
     ]], colWidths=[width * 0.4, width * 0.6])
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    # A table sets its cells' font even around paragraphs: name ours, or it is Helvetica.
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 9)]))
     story.append(head)
     story.append(Paragraph(
         "<b>TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH</b>", st.title))
@@ -135,18 +137,21 @@ def to_pdf(report: dict[str, Any], config: Any = None) -> bytes:
                       f"{_vn_date(report['to'])} — Đơn vị: {report.get('unit', '')}", st.center))
     story.append(Spacer(1, 3 * mm))
 
-    head1: list[Any] = [Paragraph("<b>STT</b>", st.cell_head),
+    head1: list[Any] = [Paragraph("<b>TT</b>", st.cell_head),
                         Paragraph("<b>Mã thủ tục</b>", st.cell_head),
                         Paragraph("<b>Lĩnh vực, thủ tục</b>", st.cell_head)]
     head2: list[Any] = ["", "", ""]
     for title, first, last in GROUPS:
         head1 += [Paragraph(f"<b>{esc(title)}</b>", st.cell_head)] + [""] * (last - first)
-    head2 += [Paragraph(esc(h), st.cell_center) for _k, h in COLUMNS]
+    from reportlab.lib.styles import ParagraphStyle
+
+    small = ParagraphStyle("colhead", parent=st.cell_center, fontSize=7, leading=8.2)
+    head2 += [Paragraph(esc(h), small) for _k, h in COLUMNS]
     body: list[list[Any]] = [head1, head2]
     for stt, code, name, numbers in _rows(report):
         body.append([stt, code, Paragraph(esc(name), st.cell)] + [str(n) for n in numbers])
-    num_w = (width - 10 * mm - 22 * mm - 62 * mm) / len(COLUMNS)
-    table = Table(body, colWidths=[10 * mm, 22 * mm, 62 * mm] + [num_w] * len(COLUMNS),
+    num_w = (width - 9 * mm - 19 * mm - 54 * mm) / len(COLUMNS)
+    table = Table(body, colWidths=[9 * mm, 19 * mm, 54 * mm] + [num_w] * len(COLUMNS),
                   repeatRows=2)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -167,6 +172,13 @@ def to_pdf(report: dict[str, Any], config: Any = None) -> bytes:
         number = value(report, key)
         shown = percent(number) if key in SHARES else str(number)
         story.append(para(f"{label}: {shown}", st.body))
+    from kiosk.forms.layout import signature_block
+
+    signs = signature_block([("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", ""),
+                             ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)", "")], st, width,
+                            space=16 * mm)
+    signs.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 9)]))
+    story.append(signs)
 
     def first_font(canvas: Any, _doc: Any) -> None:
         # Before anything is drawn: no page may reference reportlab's unembedded Helvetica.

@@ -35,7 +35,14 @@ def postal_rows(db: Database, day: date) -> list[dict[str, Any]]:
 def render_postal_list(rows: list[dict[str, Any]], day: date, config: Any) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        TableStyle,
+    )
 
     from kiosk.forms import fonts
     from kiosk.forms.layout import esc, grid_table, make_styles, para, signature_block
@@ -54,17 +61,20 @@ def render_postal_list(rows: list[dict[str, Any]], day: date, config: Any) -> by
                               ("STT", "Mã hồ sơ", "Người nhận", "Địa chỉ nhận", "Điện thoại",
                                "Kết quả thủ tục", "Ghi chú")]]
     for i, r in enumerate(rows, start=1):
-        body.append([str(i), Paragraph(esc(r["code"]), st.cell), Paragraph(esc(r["name"]), st.cell),
+        body.append([str(i), esc(r["code"]), Paragraph(esc(r["name"]), st.cell),
                      Paragraph(esc(r["address"] or ""), st.cell), esc(r["phone"] or ""),
                      Paragraph(esc(r["procedure"]), st.cell), ""])
-    widths = [9 * mm, 38 * mm, 28 * mm, 40 * mm, 22 * mm, 30 * mm]
+    widths = [9 * mm, 47 * mm, 28 * mm, 36 * mm, 22 * mm, 28 * mm]
     widths.append(width - sum(widths))
     table = grid_table(body, widths, repeat=True)
+    signs = signature_block([("BÊN GIAO", "(Ký, ghi rõ họ tên)", ""),
+                             ("NHÂN VIÊN BƯU CHÍNH NHẬN", "(Ký, ghi rõ họ tên, giờ nhận)", "")],
+                            st, width)
+    for t in (table, signs):
+        # A table sets its cells' font even around paragraphs: name ours, not Helvetica.
+        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 9)]))
     story += [table, Spacer(1, 3 * mm),
-              para(f"Tổng số: {len(rows)} bưu gửi.", st.body), Spacer(1, 4 * mm),
-              signature_block([("BÊN GIAO", "(Ký, ghi rõ họ tên)", ""),
-                               ("NHÂN VIÊN BƯU CHÍNH NHẬN", "(Ký, ghi rõ họ tên, giờ nhận)", "")],
-                              st, width)]
+              para(f"Tổng số: {len(rows)} bưu gửi.", st.body), Spacer(1, 4 * mm), signs]
 
     def first_font(canvas: Any, _doc: Any) -> None:
         canvas.setFont(fonts.REGULAR, 9)
