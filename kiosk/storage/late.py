@@ -208,6 +208,7 @@ def apply_remote(db: Database, dossier_id: str, letters: list[dict[str, Any]],
         return 0
     known = {p["letter_number"] for p in postponements(db, dossier_id)}
     added = 0
+    letters = [x for x in letters if isinstance(x, dict)]
     for letter in sorted(letters, key=lambda x: str(x.get("issued_at", ""))):
         number = str(letter.get("letter_number") or "")
         try:

@@ -22,7 +22,7 @@ import httpx
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
-from kiosk.storage import Store, outbox
+from kiosk.storage import Store, late, outbox
 from kiosk.sync import state
 from kiosk.sync.blobs import ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
@@ -333,8 +333,14 @@ class SyncEngine:
         def build(db: Any) -> dict[str, Any]:
             record = dossier_record(db, dossier_id)
             base = state.server_version(db, dossier_id)
-            status = item["payload"].get("to", record["status"]) \
-                if item["kind"] == "dossier.status" else record["status"]
+            if item["kind"] == "dossier.status":
+                status = item["payload"].get("to", record["status"])
+            elif _later_status_ops(db, op_id, dossier_id):
+                # Replaying a history queued offline: this upsert carries the status it was
+                # queued at; the status operations after it make each step in order.
+                status = item["payload"].get("status", record["status"])
+            else:
+                status = record["status"]
             body = dossier_body(record, status, base)
             if item["kind"] == "dossier.status":
                 body["status_note"] = str(item["payload"].get("note") or "")
@@ -376,6 +382,7 @@ class SyncEngine:
 
         def apply(db: Any) -> bool:
             with db.atomic():
+                late.apply_remote(db, dossier_id, list(current.get("postponements") or []))
                 state.apply_server_state(db, dossier_id, int(current["status"]),
                                          int(current["server_version"]), None)
                 db.conn.execute("DELETE FROM sync_requests WHERE operation_id = ?", (op_id,))
@@ -416,6 +423,9 @@ class SyncEngine:
                 n = 0
                 with db.atomic():
                     for change in feed["changes"]:
+                        if isinstance(change.get("postponement"), dict):
+                            n += late.apply_remote(db, change["dossier_id"],
+                                                   [change["postponement"]])
                         n += state.apply_server_state(db, change["dossier_id"], change["status"],
                                                       change["server_version"], change.get("note"))
                     state.set_meta(db, "cursor", str(feed["next"]))
@@ -456,8 +466,16 @@ class SyncEngine:
         return sync_status(self.store)
 
 
+def _later_status_ops(db: Any, op_id: str, dossier_id: str) -> bool:
+    return db.execute(
+        "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier.status' AND id > ? "
+        "AND state IN ('pending', 'in_flight', 'needs_attention') LIMIT 1",
+        (dossier_id, op_id)).fetchone() is not None
+
+
 def _apply_one(db: Any, cur: dict[str, Any]) -> int:
     with db.atomic():
+        late.apply_remote(db, cur["id"], list(cur.get("postponements") or []))
         return int(state.apply_server_state(db, cur["id"], cur["status"],
                                             cur["server_version"], None))
 
