@@ -82,8 +82,14 @@ Item {
             BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
                         onClicked: detail.printForm("01") }
             BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger
-                        visible: d.late === true; Layout.fillWidth: true
+                        objectName: "apologyButton"
+                        visible: d.late === true || d.dueSoon === true; Layout.fillWidth: true
                         onClicked: apology.open() }
+            Label { visible: (d.postponements || []).length > 0; color: theme.danger; wrapMode: Text.Wrap
+                    Layout.fillWidth: true; objectName: "postponedLabel"
+                    text: app.lang, app.tf("Hạn theo quy định: {legal}. Đã hẹn lại {n} lần (phiếu {letters}).",
+                                           {"legal": d.originalDue || "", "n": (d.postponements || []).length,
+                                            "letters": (d.postponements || []).join(", ")}) }
             BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
                         Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
         }
@@ -128,15 +134,16 @@ Item {
             anchors.fill: parent
             spacing: theme.gap
             Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true; font.pixelSize: theme.title - 4 }
-            Field { id: reason; Layout.fillWidth: true; label: app.lang, app.t("Lý do chậm trả kết quả") }
+            Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true; label: app.lang, app.t("Lý do chậm trả kết quả") }
             RowLayout {
                 Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); Layout.fillWidth: true }
                 SpinBox { id: extra; from: 1; to: 30; value: 2; Layout.preferredHeight: theme.touch; editable: true }
             }
             RowLayout {
                 Layout.fillWidth: true
-                BigButton { text: app.lang, app.t("In phiếu"); tint: theme.danger; Layout.fillWidth: true
-                            onClicked: { detail.printApology(reason.text, extra.value); apology.close() } }
+                BigButton { text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
+                            objectName: "apologyConfirm"
+                            onClicked: { if (detail.printApology(reason.text, extra.value)) apology.close() } }
                 BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                             onClicked: apology.close() }
             }
