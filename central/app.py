@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from central import __version__, service, tus
+from central import __version__, reports, service, tus
 from central.blobstore import BlobStore, BlobStoreFull
 from central.db import Database
 from central.models import (
@@ -235,7 +235,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         row = service.find_dossier(db, dossier_id=str(dossier_id))
         if row is None or (row["unit_code"] != dev.unit_code and dev.role != "admin"):
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ."))
-        return service.dossier_state(row)
+        return reports.state_with_letters(db, row)
 
     @app.get("/v1/changes", response_model=ChangeFeed, tags=["sync"],
              responses=_err(401, 410, 422))
@@ -268,6 +268,8 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         if row is None:
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
         return export_dossier(service.dossier_state(row))
+
+    reports.register_routes(app, db, AdminDep)
 
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])

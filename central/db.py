@@ -96,6 +96,26 @@ _SCHEMA = [
         upload_id TEXT PRIMARY KEY,
         metadata TEXT NOT NULL
     )""",
+    # --- reports (issue 13): apology letters and change details ---------------------------
+    # Every letter of a dossier, the counters' (from their bodies) and the province's, so a
+    # counter's later upload can never drop one the province issued.
+    """CREATE TABLE IF NOT EXISTS dossier_postponements (
+        dossier_id TEXT NOT NULL,
+        letter_number TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        previous_due_at TEXT,
+        new_due_at TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        clerk TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL,
+        PRIMARY KEY (dossier_id, letter_number)
+    )""",
+    # What a feed event carries beyond its status (a postponement's letter), by seq.
+    """CREATE TABLE IF NOT EXISTS change_details (
+        seq BIGINT PRIMARY KEY,
+        details TEXT NOT NULL
+    )""",
+    # --- end reports ---
 ]
 
 

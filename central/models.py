@@ -25,6 +25,8 @@ class Component(BaseModel):
     kind: str = Field(default="copy", pattern=r"^(original|copy|photo|certified|certified_copy)$")
     quantity: int = Field(default=1, ge=0, le=1000)
     digitised: bool = True
+    handed_in: bool = Field(default=True, description="Handed in at reception (ticked)")
+    reused: bool = Field(default=False, description="DuocTaiSuDung: from a national database")
     pages: list[Page] = Field(default_factory=list, max_length=2000)
 
 
@@ -36,6 +38,46 @@ class Applicant(BaseModel):
     phone: str = Field(default="", max_length=30)
     email: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500)
+
+
+# --- reports (issue 13): apology letters, pauses, history -------------------------------
+
+class Postponement(BaseModel):
+    """An apology letter (Mẫu 04) with its new due: the counter's or the province's."""
+
+    model_config = ConfigDict(extra="forbid")
+    letter_number: str = Field(min_length=1, max_length=100)
+    issued_at: datetime
+    previous_due_at: datetime | None = None
+    new_due_at: datetime
+    reason: str = Field(default="", max_length=2000)
+    clerk: str = Field(default="", max_length=200)
+    origin: str = Field(default="counter", pattern=r"^(counter|central)$")
+
+
+class Pause(BaseModel):
+    """A supplement request (Mẫu 02): the legal clock stops from ``started_at``."""
+
+    model_config = ConfigDict(extra="forbid")
+    started_at: datetime
+    ended_at: datetime | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class HistoryItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime
+    status: int = Field(ge=1, le=10)
+
+
+class PostponeIn(BaseModel):
+    """The province postpones a dossier (the counter learns it from the change feed)."""
+
+    model_config = ConfigDict(extra="forbid")
+    new_due_at: datetime
+    reason: str = Field(min_length=1, max_length=2000)
+    letter_number: str = Field(min_length=1, max_length=100)
+    by: str = Field(default="", max_length=200)
 
 
 class DossierIn(BaseModel):
@@ -58,6 +100,18 @@ class DossierIn(BaseModel):
                              description="Why the status changed (some steps require it)")
     components: list[Component] = Field(default_factory=list, max_length=200)
     extra: dict[str, Any] = Field(default_factory=dict)
+    # reports (issue 13)
+    legal_due_at: datetime | None = Field(
+        default=None, description="Due by law (pauses included, letters not)")
+    reception_channel: int | None = Field(
+        default=None, ge=1, le=4, description="1–3 as channel; 4 other (e.g. by chat)")
+    return_method: str = Field(default="counter", pattern=r"^(counter|post)$")
+    entered_at: datetime | None = Field(
+        default=None, description="Back-entry: when a paper dossier was typed in")
+    entered_by: str = Field(default="", max_length=200)
+    postponements: list[Postponement] = Field(default_factory=list, max_length=100)
+    pauses: list[Pause] = Field(default_factory=list, max_length=100)
+    history: list[HistoryItem] = Field(default_factory=list, max_length=500)
 
 
 class DossierAck(BaseModel):
@@ -80,6 +134,8 @@ class DossierState(BaseModel):
     refused_at: str | None = None
     updated_at: str
     dossier: dict[str, Any]
+    postponements: list[dict[str, Any]] = Field(
+        default_factory=list, description="Apology letters, the province's included")
 
 
 class Change(BaseModel):
@@ -92,6 +148,8 @@ class Change(BaseModel):
     origin_device: str | None = None
     note: str | None = None
     at: str
+    postponement: dict[str, Any] | None = Field(
+        default=None, description="kind 'postponed': the letter the province issued")
 
 
 class ChangeFeed(BaseModel):
@@ -129,3 +187,23 @@ class StatusIn(BaseModel):
     to: int = Field(ge=1, le=10)
     note: str = Field(default="", max_length=2000)
     by: str = Field(default="", max_length=200)
+
+
+class ReportOut(BaseModel):
+    """``kiosk report summary``'s structure (kiosk.reports.summary), per unit or all."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    date_from: str = Field(alias="from")
+    to: str
+    unit: str
+    received: dict[str, int]
+    resolved: dict[str, int]
+    pending: dict[str, int]
+    returned: int
+    late_with_apology: int
+    digitised: int
+    online_share: float | None
+    digitised_share: float | None
+    on_time_rate: float | None
+    by_procedure: list[dict[str, Any]]
+    units: list[dict[str, Any]] = Field(default_factory=list)

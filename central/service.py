@@ -298,7 +298,7 @@ def _write_dossier(
             raise ApiError(409, "stale_version",
                            _("Hồ sơ {code} đã thay đổi trên máy chủ (phiên bản {v}).",
                              code=existing["code"], v=existing["server_version"]),
-                           current=dossier_state(existing))
+                           current=dossier_state(existing, tx))
         if body.code != existing["code"]:
             raise ApiError(422, "code_changed",
                            _("Không được đổi mã hồ sơ {code}.", code=existing["code"]))
@@ -318,6 +318,9 @@ def _write_dossier(
     for h in hashes:
         tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
                    (dossier_id, h))
+    from central.reports import merge_letters
+
+    merge_letters(tx, dossier_id, body)
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
         " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -333,14 +336,19 @@ def _stamp_dates(tx: Tx, dossier_id: str, status: int, now: str) -> None:
         tx.execute(f"UPDATE dossiers SET {column} = ? WHERE id = ?", (now, dossier_id))
 
 
-def dossier_state(row: dict[str, Any]) -> dict[str, Any]:
-    return {
+def dossier_state(row: dict[str, Any], tx: Tx | None = None) -> dict[str, Any]:
+    state = {
         "id": row["id"], "code": row["code"], "unit_code": row["unit_code"],
         "status": row["status"], "server_version": row["server_version"],
         "notes": json.loads(row["notes"]), "finished_at": row["finished_at"],
         "returned_at": row["returned_at"], "refused_at": row["refused_at"],
         "updated_at": row["updated_at"], "dossier": json.loads(row["body"]),
     }
+    if tx is not None:
+        from central.reports import letters
+
+        state["postponements"] = letters(tx, row["id"])
+    return state
 
 
 def find_dossier(db: Database, *, dossier_id: str | None = None,
@@ -374,8 +382,8 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
             (row["id"], row["unit_code"], "status", to, version, None, note or None, now),
         )
         updated = tx.one("SELECT * FROM dossiers WHERE id = ?", (row["id"],))
-    assert updated is not None
-    return dossier_state(updated)
+        assert updated is not None
+        return dossier_state(updated, tx)
 
 
 # --- change feed ------------------------------------------------------------------------
@@ -393,6 +401,9 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
             " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
             (device.unit_code, since, limit + 1),
         )
+        from central.reports import change_details
+
+        change_details(tx, rows)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"changes": rows, "next": rows[-1]["seq"] if rows else since, "more": more}

@@ -6,6 +6,7 @@ time a clerk sees is shown in it. The zone is set once per process from the conf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,9 +33,20 @@ def configure(name: str) -> None:
     if name and name != TZ.key and valid_zone(name):
         TZ = ZoneInfo(name)
 
+#: A replacement for the wall clock (tests that build weeks of history in one process).
+_source: Callable[[], datetime] | None = None
+
 
 def now() -> datetime:
+    if _source is not None:
+        return to_local(_source())
     return datetime.now(TZ)
+
+
+def set_source(source: Callable[[], datetime] | None) -> None:
+    """Make :func:`now` return ``source()`` (``None``: the wall clock again)."""
+    global _source
+    _source = source
 
 
 def to_local(dt: datetime) -> datetime:

@@ -214,6 +214,12 @@ declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
 declare("sync.request_deadline_seconds", 120,
         N_("Thời gian tối đa cho một yêu cầu tới máy chủ, kể cả câu trả lời (giây)"),
         validate=lambda v: None if 1 <= v <= 3600 else N_("từ 1 đến 3600 giây"))
+# --- reports and late dossiers (issue 13) ---
+declare("alerts.due_soon_hours", 8,
+        N_("Cảnh báo «sắp đến hạn» khi còn số giờ làm việc này (mặc định 8 = một ngày)"))
+declare("reports.online_target", 0.5,
+        N_("Chỉ tiêu tỷ lệ hồ sơ trực tuyến/số hoá (0–1), vẽ trên biểu đồ báo cáo"))
+# --- end reports ---
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
 # --- counter (printing out of the box, counter round two) ---

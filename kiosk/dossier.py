@@ -51,10 +51,17 @@ class Channel(IntEnum):
     COUNTER = 1  # trực tiếp
     ONLINE = 2  # trực tuyến
     POSTAL = 3  # bưu chính công ích
+    #: Not a portal code (KenhThucHien has 1–3): e.g. photos sent by chat, then brought in.
+    OTHER = 4
 
     @property
     def label(self) -> str:
-        return _({1: N_("Trực tiếp"), 2: N_("Trực tuyến"), 3: N_("Bưu chính công ích")}[self])
+        return _({1: N_("Trực tiếp"), 2: N_("Trực tuyến"), 3: N_("Bưu chính công ích"),
+                  4: N_("Hình thức khác")}[self])
+
+
+#: How the result goes back to the applicant.
+RETURN_METHODS = ("counter", "post")
 
 
 S = Status
@@ -126,8 +133,17 @@ def parse_channel(value: int | str) -> Channel:
     except (ValueError, TypeError):
         raise InvalidInput(
             _("Kênh nộp «{value}» không hợp lệ.", value=value),
-            hint=_("1: trực tiếp, 2: trực tuyến, 3: bưu chính."),
+            hint=_("1: trực tiếp, 2: trực tuyến, 3: bưu chính, 4: hình thức khác."),
         ) from None
+
+
+def parse_return_method(value: str) -> str:
+    if value not in RETURN_METHODS:
+        raise InvalidInput(
+            _("Hình thức trả kết quả «{value}» không hợp lệ.", value=value),
+            hint=_("counter: trả tại quầy, post: trả qua bưu chính."),
+        )
+    return value
 
 
 @dataclass(frozen=True)

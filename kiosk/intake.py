@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from kiosk.catalog import Procedure
@@ -101,6 +101,9 @@ class IntakeSession:
         self.applicant = Person()
         self.components: list[IntakeComponent] = []
         self.channel = 1
+        #: "counter" or "post"; and a back-entry's paper reception time, "YYYY-MM-DDTHH:MM".
+        self.return_method = "counter"
+        self.paper_received_at = ""
         self.sets = 1
         self.note = ""
         self.saved: dict[str, Any] | None = None
@@ -269,6 +272,7 @@ class IntakeSession:
                            for p in c.pages]}
                 for c in self.components],
             "channel": self.channel, "sets": self.sets, "note": self.note,
+            "return_method": self.return_method, "paper_received_at": self.paper_received_at,
         }
 
     @classmethod
@@ -286,6 +290,8 @@ class IntakeSession:
             s.components.append(IntakeComponent(
                 **{k: v for k, v in c.items() if k != "pages"}, pages=pages))
         s.channel = int(data.get("channel", 1))
+        s.return_method = str(data.get("return_method") or "counter")
+        s.paper_received_at = str(data.get("paper_received_at") or "")
         s.sets = int(data.get("sets", 1))
         s.note = data.get("note", "")
         return s
@@ -317,9 +323,26 @@ class IntakeSession:
             components.append(ComponentInput(
                 name=c.name, code=c.code, copy_kind=copy_kind_for(c.received_kind),
                 count=c.count, checked=c.checked, pages=pages, presented=c.presented))
-        return DossierInput(procedure_code=self.procedure_code, applicant=applicant,
-                            channel=self.channel, components=components, sets=self.sets,
-                            note=self.note, draft_id=self.draft_id)
+        inp = DossierInput(procedure_code=self.procedure_code, applicant=applicant,
+                           channel=self.channel, components=components, sets=self.sets,
+                           note=self.note, draft_id=self.draft_id,
+                           return_method=self.return_method)
+        if self.paper_received_at.strip():
+            inp.received_at, inp.back_entry = parse_paper_time(self.paper_received_at), True
+        return inp
+
+
+def parse_paper_time(text: str) -> datetime:
+    """The reception time written on a paper record: ``YYYY-MM-DD HH:MM`` (or with T)."""
+    from kiosk.clock import to_local
+
+    try:
+        return to_local(datetime.fromisoformat(text.strip().replace(" ", "T", 1)))
+    except ValueError:
+        raise InvalidInput(
+            _("Thời điểm tiếp nhận trên giấy «{value}» không hợp lệ.", value=text),
+            hint=_("Viết dạng YYYY-MM-DD HH:MM, ví dụ 2026-11-25 09:30."),
+            field="paper_received_at") from None
 
 
 def copy_kind_for(form: str) -> str:

@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.forms_commands",
     "kiosk.cli.barcode_commands",
     "kiosk.cli.cups_commands",
+    "kiosk.cli.report_commands",
 ]
 
 

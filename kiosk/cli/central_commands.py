@@ -59,6 +59,9 @@ def register(sub: Any) -> None:
     status.add_argument("--note", default="", type=text(2000, empty=True))
     status.add_argument("--by", default="admin", type=text(100))
     status.set_defaults(func=_status)
+    from kiosk.cli import central_report_commands
+
+    central_report_commands.register(csub, db_opt)
 
 
 def _db_url(args: argparse.Namespace) -> str:

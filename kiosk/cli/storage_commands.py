@@ -50,7 +50,11 @@ def register(sub: Any) -> None:
     c.add_argument("--phone", default="", type=text(30, empty=True))
     c.add_argument("--email", default="", type=text(254, empty=True))
     c.add_argument("--address", default="", type=person_text(500))
-    c.add_argument("--channel", default="1", help="1 in person, 2 online, 3 postal")
+    c.add_argument("--channel", default="1", help="1 in person, 2 online, 3 postal, 4 other")
+    c.add_argument("--return-method", default="counter", choices=("counter", "post"),
+                   help="result returned at the counter or by post")
+    c.add_argument("--received-on-paper", metavar="YYYY-MM-DDTHH:MM",
+                   help="back-entry: the reception time on the paper record")
     c.add_argument("--attach", action="append", default=[], metavar="COMPONENT=FILE",
                    help="a scanned file for a component of the procedure (repeatable)")
     c.add_argument("--note", default="", type=text(2000, empty=True))
@@ -77,6 +81,10 @@ def register(sub: Any) -> None:
 
     c = dsub.add_parser("stats", help="today's counts for the home screen")
     c.set_defaults(func=_stats)
+
+    from kiosk.cli import late_commands
+
+    late_commands.register_dossier(dsub)
 
     p = sub.add_parser("search", help="find dossiers by code, name, ID number or phone")
     p.add_argument("text", type=text(200, empty=True))
@@ -172,7 +180,13 @@ def _new(args: argparse.Namespace) -> Any:
     with _open() as store:
         components = _components(store, args.procedure, args.attach)
         inp = DossierInput(args.procedure.strip(), applicant, channel=channel,
-                           components=components, note=args.note)
+                           components=components, note=args.note,
+                           return_method=args.return_method)
+        if args.received_on_paper:
+            from kiosk.cli.late_commands import parse_local_time
+
+            inp.received_at = parse_local_time(args.received_on_paper, "--received-on-paper")
+            inp.back_entry = True
         try:
             return store.save_dossier(inp, _actor(args)).to_json()
         except StorageError as exc:

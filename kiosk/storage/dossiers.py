@@ -87,11 +87,28 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
             hint=_("Đọc mã QR trên CCCD hoặc nhập họ tên."),
             field="applicant.name",
         )
-    if inp.channel not in (1, 2, 3):
+    if inp.channel not in (1, 2, 3, 4):
         raise InvalidInput(
-            _("Kênh nộp {channel} không hợp lệ (1, 2 hoặc 3).", channel=inp.channel),
+            _("Kênh nộp {channel} không hợp lệ (1, 2, 3 hoặc 4).", channel=inp.channel),
             field="channel",
         )
+    if inp.return_method not in ("counter", "post"):
+        raise InvalidInput(
+            _("Hình thức trả kết quả «{value}» không hợp lệ.", value=inp.return_method),
+            hint=_("counter: trả tại quầy, post: trả qua bưu chính."),
+            field="return_method",
+        )
+    if inp.back_entry:
+        if inp.received_at is None:
+            raise InvalidInput(_("Nhập bù hồ sơ giấy cần thời điểm tiếp nhận trên giấy."),
+                               field="received_at")
+        if to_local(inp.received_at) > now():
+            raise InvalidInput(
+                _("Thời điểm tiếp nhận trên giấy {at} còn ở tương lai.",
+                  at=iso(inp.received_at)),
+                hint=_("Nhập đúng giờ, ngày ghi trên sổ theo dõi giấy."),
+                field="received_at",
+            )
     for comp in inp.components:
         if comp.copy_kind not in COPY_KINDS:
             raise InvalidInput(
@@ -146,6 +163,7 @@ def save(
     try:
         # The time is taken after the write lock is held, so codes and times agree in order.
         received = to_local(inp.received_at) if inp.received_at else now()
+        entered_at = iso(now()) if inp.back_entry else None
         due = due_for(received)
         day = received.date().isoformat()
         seq = allocate_seq(db, unit_code, day, counter)
@@ -165,13 +183,15 @@ def save(
         cur = conn.execute(
             "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
             "procedure_name, catalog_version, channel, status, received_at, "
-            "due_at, sets, note, received_by, updated_at, form_set) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "due_at, sets, note, received_by, updated_at, form_set, return_method, "
+            "entered_at, entered_by, legal_due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
                 procedure.catalog_version,
                 inp.channel, RECEIVED_STATUS, iso(received), iso(due) if due else None,
-                inp.sets, inp.note, actor, stamp, form_set,
+                inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
+                entered_at, actor if inp.back_entry else None, iso(due) if due else None,
             ),
         )
         num = cur.lastrowid
@@ -207,7 +227,9 @@ def save(
         )
         conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)",
                      (num, fold(inp.applicant.name)))
-        audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code)
+        audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
+              **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
+                 if inp.back_entry else {}))
         record = records.dossier_record(db, dossier_id, with_procedure=False)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
@@ -228,7 +250,10 @@ def change_status(
     actor: str,
     note: str,
     check: Callable[[int, int], None],
+    calendar: Any = None,
 ) -> dict[str, Any]:
+    from kiosk.storage import late
+
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -250,6 +275,7 @@ def change_status(
             "VALUES (?, ?, ?, ?, ?, ?)",
             (dossier_id, at, old, to, actor, note),
         )
+        late.track_status(db, dossier_id, old, to, at, calendar, note)
         audit(db, actor, "dossier.status", dossier_id, code=code, old=old, new=to, note=note)
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
                  "actor": actor, "note": note}

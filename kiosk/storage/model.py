@@ -62,6 +62,10 @@ class DossierInput:
     received_at: datetime | None = None
     #: The draft this intake was kept as; it is discarded in the same transaction.
     draft_id: str | None = None
+    #: "counter" or "post" (the result is sent by the public postal service).
+    return_method: str = "counter"
+    #: Back-entry: ``received_at`` is the time on the paper record, entered later.
+    back_entry: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -102,6 +106,8 @@ class DossierInput:
             note=data.get("note", ""),
             received_at=datetime.fromisoformat(received) if received else None,
             draft_id=data.get("draft_id"),
+            return_method=str(data.get("return_method") or "counter"),
+            back_entry=bool(data.get("back_entry", False)),
         )
 
 

@@ -99,6 +99,11 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         "WHERE dossier_id = ? ORDER BY id",
         (dossier_id,),
     )
+    if "legal_due_at" in d:  # migrations 0007_reports_* applied
+        from kiosk.storage import late
+
+        d["postponements"] = late.postponements(db, dossier_id)
+        d["pauses"] = late.pauses(db, dossier_id)
     return d
 
 

@@ -16,8 +16,9 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set", "0010_speed_name_keys",
-                   "0013_counter_presented")
+                   "0005_old_id_number_index", "0006_form_set",
+                   "0007_reports_channels", "0007_reports_postponements",
+                   "0010_speed_name_keys", "0013_counter_presented")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -244,6 +245,70 @@ def _form_set(db: Database) -> None:
     # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
     # reprint years later uses the same set even after the unit switched to a newer one.
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
+
+
+# --- reports (issue 13) -------------------------------------------------------------------
+
+@migrations(name="0007_reports_channels")
+def _reports_channels(db: Database) -> None:
+    # How the result goes back (at the counter or by post), and back-entry: a dossier
+    # received on paper earlier keeps the paper time as received_at (its legal reception);
+    # entered_at/entered_by say when and by whom it was typed in (NULL: at reception).
+    _script(
+        db,
+        """
+        ALTER TABLE dossiers ADD COLUMN return_method TEXT NOT NULL DEFAULT 'counter'
+            CHECK (return_method IN ('counter', 'post'));
+        ALTER TABLE dossiers ADD COLUMN entered_at TEXT;
+        ALTER TABLE dossiers ADD COLUMN entered_by TEXT
+        """,
+    )
+
+
+@migrations(name="0007_reports_postponements")
+def _reports_postponements(db: Database) -> None:
+    # legal_due_at: the due the law gives (reception + processing time + supplement pauses),
+    # never moved by an apology letter; due_at is the date promised now. Statistics judge
+    # lateness against legal_due_at.
+    _script(
+        db,
+        """
+        ALTER TABLE dossiers ADD COLUMN legal_due_at TEXT;
+        UPDATE dossiers SET legal_due_at = due_at;
+        CREATE TABLE postponements (
+            id INTEGER PRIMARY KEY,
+            dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+            letter_number TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            previous_due_at TEXT,
+            new_due_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            clerk TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'counter' CHECK (origin IN ('counter', 'central')),
+            UNIQUE (dossier_id, letter_number)
+        );
+        CREATE INDEX postponements_dossier ON postponements (dossier_id);
+        CREATE TABLE letter_counters (
+            unit_code TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            counter INTEGER NOT NULL,
+            last_number INTEGER NOT NULL,
+            PRIMARY KEY (unit_code, year, counter)
+        );
+        CREATE TABLE clock_pauses (
+            id INTEGER PRIMARY KEY,
+            dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX clock_pauses_dossier ON clock_pauses (dossier_id);
+        INSERT INTO clock_pauses (dossier_id, started_at, note)
+            SELECT d.id, (SELECT max(e.at) FROM status_events e
+                          WHERE e.dossier_id = d.id AND e.to_status = 5), ''
+            FROM dossiers d WHERE d.status = 5
+        """,
+    )
 
 
 @migrations(name="0010_speed_name_keys")

@@ -24,7 +24,7 @@ from kiosk.config import Config
 from kiosk.dossier import Status, check_transition, parse_status
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import dossiers, drafts, maintenance, outbox, records, settings, upkeep
+from kiosk.storage import dossiers, drafts, late, maintenance, outbox, records, settings, upkeep
 from kiosk.storage.connection import connect, enable_wal, is_disk_full
 from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.full_disk import RefusingWriter, connect_immutable, readable_on_full_disk
@@ -266,7 +266,7 @@ class Store:
                     _("Không tìm thấy hồ sơ {code}.", code=code.strip()),
                     hint=_("Kiểm tra lại mã hồ sơ trên phiếu tiếp nhận."),
                 )
-            return records.dossier_record(db, dossier_id)
+            return _with_dues(records.dossier_record(db, dossier_id))
 
         return self.read(get)
 
@@ -295,7 +295,34 @@ class Store:
         new = parse_status(to)
         return self.call(lambda db: dossiers.change_status(
             db, code.strip(), int(new), actor=actor, note=note.strip(),
-            check=lambda old, new_: check_transition(Status(old), Status(new_), note)))
+            check=lambda old, new_: check_transition(Status(old), Status(new_), note),
+            calendar=self.calendar))
+
+    # --- late dossiers and reports (kiosk.storage.late, kiosk.reports) ---------------------
+
+    def postpone(self, code: str, new_due: datetime, reason: str, actor: str
+                 ) -> dict[str, Any]:
+        """Record an apology letter (Mẫu 04) with its new date; returns the letter."""
+        unit = str(self.config.get("unit.code"))
+        counter = int(self.config.get("counter.number"))
+        return self.call(lambda db: late.postpone(
+            db, code, new_due=new_due, reason=reason, actor=actor, unit_code=unit,
+            counter=counter, calendar=self.calendar))
+
+    def due_soon(self, hours: float | None = None, procedure: str | None = None,
+                 at: datetime | None = None) -> list[dict[str, Any]]:
+        h = float(self.config.get("alerts.due_soon_hours")) if hours is None else hours
+        return self.read(lambda db: late.due_soon(db, self.calendar, h, procedure, at))
+
+    def overdue(self, procedure: str | None = None,
+                at: datetime | None = None) -> list[dict[str, Any]]:
+        return self.read(lambda db: late.overdue(db, self.calendar, procedure, at))
+
+    def report_records(self, end: datetime | None = None) -> list[Any]:
+        """Every dossier as :class:`kiosk.reports.records.ReportRecord` (received ≤ end)."""
+        from kiosk.reports.records import local_records
+
+        return self.read(lambda db: local_records(db, end))
 
     def audit_log(self, dossier_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT id, at, actor, action, dossier_id, details FROM audit_log"
@@ -382,3 +409,10 @@ class Store:
 
     def backup(self, dest: Path) -> dict[str, Any]:
         return self.read(lambda db: maintenance.backup(db, self.files, dest))
+
+
+def _with_dues(record: dict[str, Any]) -> dict[str, Any]:
+    # The two dues under the names the CLI documents: the legal one stays for statistics.
+    record["original_due"] = record.get("legal_due_at", record.get("due_at"))
+    record["due"] = record.get("due_at")
+    return record

@@ -23,7 +23,7 @@ import httpx
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
-from kiosk.storage import Store, outbox
+from kiosk.storage import Store, late, outbox
 from kiosk.sync import state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
@@ -365,8 +365,14 @@ class SyncEngine:
         def build(db: Any) -> dict[str, Any]:
             record = dossier_record(db, dossier_id)
             base = state.server_version(db, dossier_id)
-            status = item["payload"].get("to", record["status"]) \
-                if item["kind"] == "dossier.status" else record["status"]
+            if item["kind"] == "dossier.status":
+                status = item["payload"].get("to", record["status"])
+            elif _later_status_ops(db, op_id, dossier_id):
+                # Replaying a history queued offline: this upsert carries the status it was
+                # queued at; the status operations after it make each step in order.
+                status = item["payload"].get("status", record["status"])
+            else:
+                status = record["status"]
             body = dossier_body(record, status, base)
             if item["kind"] == "dossier.status":
                 body["status_note"] = str(item["payload"].get("note") or "")
@@ -416,6 +422,7 @@ class SyncEngine:
 
         def apply(db: Any) -> bool:
             with db.atomic():
+                late.apply_remote(db, dossier_id, list(current.get("postponements") or []))
                 state.apply_server_state(db, dossier_id, int(current["status"]),
                                          int(current["server_version"]), None)
                 db.conn.execute("DELETE FROM sync_requests WHERE operation_id = ?", (op_id,))
@@ -440,6 +447,13 @@ class SyncEngine:
 
     def summary(self) -> dict[str, Any]:
         return sync_status(self.store)
+
+
+def _later_status_ops(db: Any, op_id: str, dossier_id: str) -> bool:
+    return db.execute(
+        "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier.status' AND id > ? "
+        "AND state IN ('pending', 'in_flight', 'needs_attention') LIMIT 1",
+        (dossier_id, op_id)).fetchone() is not None
 
 
 def _with_atomic(db: Any, fn: Callable[[], Any]) -> Any:

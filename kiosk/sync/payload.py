@@ -20,6 +20,8 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
             "kind": _KINDS.get(comp.get("copy_kind", "original"), "copy"),
             "quantity": int(comp.get("count", 1)),
             "digitised": bool(comp.get("pages")),
+            "handed_in": bool(comp.get("checked", True)),
+            "reused": bool(comp.get("from_national_db", False)),
             "pages": [{"sha256": p["sha256"], "size": int(p["size"]),
                        "mime": p.get("mime") or "application/pdf"} for p in comp["pages"]],
         })
@@ -36,7 +38,8 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
         "procedure_code": record["procedure_code"],
         "procedure_name": record.get("procedure_name", ""),
         "field_code": str(procedure.get("field_code") or procedure.get("field") or "")[:50],
-        "channel": int(record.get("channel", 1)),
+        # KenhThucHien has 1–3; "other" (4) goes as in person, with reception_channel 4.
+        "channel": int(record.get("channel", 1)) if int(record.get("channel", 1)) <= 3 else 1,
         "applicant": {
             "name": applicant.get("name") or "?",
             "id_number": applicant.get("id_number", ""),
@@ -52,4 +55,31 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
         "base_version": base_version,
         "components": components,
         "extra": extra,
+        **late_fields(record),
+    }
+
+
+def late_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Reports need these on the server too: the legal due beside the promised one, each
+    apology letter, the supplement pauses, the status history with the counter's times,
+    how the dossier came and goes back, and whether it was typed in from paper later."""
+    if "legal_due_at" not in record:
+        return {}
+    channel = int(record.get("channel", 1))
+    history = [{"at": e["at"], "status": int(e["to_status"])}
+               for e in record.get("events", [])
+               if e.get("from_status") is None or e["from_status"] != e["to_status"]]
+    return {
+        "legal_due_at": record.get("legal_due_at"),
+        "reception_channel": channel,
+        "return_method": record.get("return_method") or "counter",
+        "entered_at": record.get("entered_at"),
+        "entered_by": record.get("entered_by") or "",
+        "postponements": [
+            {k: p.get(k) for k in ("letter_number", "issued_at", "previous_due_at",
+                                   "new_due_at", "reason", "clerk", "origin")}
+            for p in record.get("postponements", [])],
+        "pauses": [{k: p.get(k) for k in ("started_at", "ended_at", "note")}
+                   for p in record.get("pauses", [])],
+        "history": history,
     }

@@ -13,6 +13,7 @@ import httpx
 
 from kiosk import clock
 from kiosk.i18n import _
+from kiosk.storage import late
 from kiosk.sync import state, wire
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import BadResponse, Retry, describe
@@ -58,6 +59,8 @@ def pull(engine: SyncEngine) -> int:
             n = 0
             with db.atomic():
                 for change in feed.changes:
+                    if change.postponement is not None:
+                        n += late.apply_remote(db, change.dossier_id, [change.postponement])
                     n += state.apply_server_state(db, change.dossier_id, change.status,
                                                   change.server_version, change.note)
                 state.set_meta(db, "cursor", str(feed.next))
@@ -115,5 +118,6 @@ def error_int(r: httpx.Response, key: str) -> int | None:
 
 def _apply_one(db: Any, cur: dict[str, Any]) -> int:
     with db.atomic():
+        late.apply_remote(db, cur["id"], list(cur.get("postponements") or []))
         return int(state.apply_server_state(db, cur["id"], cur["status"],
                                             cur["server_version"], None))

@@ -114,5 +114,8 @@ def apply_server_state(db: Database, dossier_id: str, status: int, version: int,
             (stamp, actor, "sync.pull_status", dossier_id,
              json.dumps({"code": code, "old": old, "new": status, "server_version": version},
                         ensure_ascii=False)))
+        from kiosk.storage.late import track_status
+
+        track_status(db, dossier_id, old, status, stamp, note=note or "")
     set_server_version(db, dossier_id, version, None)
     return changed

@@ -56,6 +56,9 @@ class Change(_Wire):
     status: int = _STATUS
     server_version: int = _VERSION
     note: str | None = Field(default=None, max_length=10_000)
+    # A province's postponement (Mẫu 04) travelling with the change; its fields are checked
+    # one by one where it is applied (kiosk.storage.late.apply_remote).
+    postponement: dict[str, Any] | None = None
 
 
 class ChangeFeed(_Wire):
@@ -70,6 +73,7 @@ class DossierCurrent(_Wire):
     id: str = Field(min_length=1, max_length=100)
     status: int = _STATUS
     server_version: int = _VERSION
+    postponements: list[dict[str, Any]] | None = Field(default=None, max_length=1000)
 
 
 class MissingBlobs(_Wire):

@@ -19,6 +19,7 @@ from kiosk.ui.home_model import HomeModel
 from kiosk.ui.intake_model import IntakeModel
 from kiosk.ui.lookup_model import DetailModel, LookupModel
 from kiosk.ui.qt import QFontDatabase, QGuiApplication, QObject, QQmlApplicationEngine, QUrl
+from kiosk.ui.reports_model import ReportsModel
 from kiosk.ui.return_model import ReturnModel
 from kiosk.ui.services import Services
 from kiosk.ui.settings_model import SettingsModel
@@ -121,6 +122,7 @@ def create_window(services: Services, *, synchronous: bool = False,
         "app": app, "home": HomeModel(app, engine), "intake": IntakeModel(app, engine),
         "lookup": LookupModel(app, engine), "detail": DetailModel(app, engine),
         "returns": ReturnModel(app, engine), "settings": SettingsModel(app, engine),
+        "reports": ReportsModel(app, engine),
     }
     extras: list[Any] = []
     from kiosk.ui.integrations import install

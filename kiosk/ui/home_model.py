@@ -22,7 +22,7 @@ class HomeModel(QObject):
         super().__init__(parent)
         self.app = app
         self._stats: dict[str, int] = {"received_today": 0, "due_today": 0, "overdue": 0,
-                                       "waiting_to_sync": 0}
+                                       "waiting_to_sync": 0, "due_soon": 0}
         self._devices = DictListModel(["kind", "label", "state", "ok"], self)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -51,7 +51,9 @@ class HomeModel(QObject):
         services = self.app.services
 
         def work() -> tuple[dict[str, int], list[dict[str, Any]]]:
-            return services.store.stats_today(), device_states(services)
+            stats = services.store.stats_today()
+            stats["due_soon"] = len(services.store.due_soon())
+            return stats, device_states(services)
 
         def done(result: tuple[dict[str, int], list[dict[str, Any]]]) -> None:
             self._refreshing = False

@@ -141,6 +141,32 @@ class IntakeModel(QObject):
 
     saving = Property(bool, _get_saving, notify=savedChanged)
 
+    # --- reception channel, return method, back-entry (issue 13) --------------------------
+
+    def _reception(self) -> dict[str, Any]:
+        s = self.session
+        return {"channel": s.channel, "returnMethod": s.return_method,
+                "paperReceivedAt": s.paper_received_at}
+
+    reception = Property(QVARIANT, _reception, notify=changed)
+
+    @Slot(int)
+    def setChannel(self, channel: int) -> None:
+        if channel in (1, 2, 3, 4):
+            self.session.channel = channel
+            self._changed()
+
+    @Slot(str)
+    def setReturnMethod(self, method: str) -> None:
+        if method in ("counter", "post"):
+            self.session.return_method = method
+            self._changed()
+
+    @Slot(str)
+    def setPaperReceivedAt(self, text: str) -> None:
+        self.session.paper_received_at = text.strip()
+        self._changed()
+
     # --- lifecycle ------------------------------------------------------------------------
 
     @Slot()

@@ -12,7 +12,7 @@ from kiosk.i18n import N_, _
 from kiosk.sync.status import dossier_sync_state
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
-from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
+from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,18 @@ def summary_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def late_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A due-soon or overdue row: the due line says how late, or how long is left."""
+    out = summary_row(row)
+    if "late_working_days" in row:
+        out["due"] = _("{due} · trễ {n} ngày làm việc", due=out["due"],
+                       n=f"{row['late_working_days']:g}".replace(".", ","))
+    elif "hours_left" in row:
+        out["due"] = _("{due} · còn {n} giờ làm việc", due=out["due"],
+                       n=f"{row['hours_left']:g}".replace(".", ","))
+    return out
+
+
 class LookupModel(QObject):
     queryChanged = Signal()
 
@@ -48,6 +60,7 @@ class LookupModel(QObject):
         self.app = app
         self._results = DictListModel(ROW_ROLES, self)
         self._overdue = DictListModel(ROW_ROLES, self)
+        self._due_soon = DictListModel(ROW_ROLES, self)
         self._query = ""
 
     def _get_results(self) -> DictListModel:
@@ -72,12 +85,38 @@ class LookupModel(QObject):
         self.app.tasks.run(lambda: store.search(text, limit=100), done, self.app.error,
                            lane="work")
 
+    def _procedure_choices(self) -> list[dict[str, str]]:
+        """For the late lists' filter: every procedure, "all" first."""
+        catalog = self.app.services.store.catalog
+        return [{"code": "", "name": _("Tất cả thủ tục")}] + [
+            {"code": p.code, "name": f"{p.code} · {p.name}"} for p in catalog.procedures]
+
+    procedureChoices = Property(QVARIANT_LIST, _procedure_choices, constant=True)
+
+    def _get_due_soon(self) -> DictListModel:
+        return self._due_soon
+
+    dueSoon = Property(QObject, _get_due_soon, constant=True)
+
     @Slot()
     def loadOverdue(self) -> None:
+        self.filterLate("")
+
+    @Slot(str)
+    def filterLate(self, procedure: str) -> None:
+        """Overdue (latest first, by working days late) and due-soon, for one procedure or
+        all (empty)."""
         store = self.app.services.store
-        self.app.tasks.run(lambda: store.list_dossiers(overdue=True, limit=500),
-                           lambda rows: self._overdue.reset(summary_row(r) for r in rows),
-                           self.app.error, lane="work")
+        proc = procedure.strip() or None
+
+        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            return store.overdue(proc)[:500], store.due_soon(procedure=proc)[:500]
+
+        def done(result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+            self._overdue.reset(late_row(r) for r in result[0])
+            self._due_soon.reset(late_row(r) for r in result[1])
+
+        self.app.tasks.run(work, done, self.app.error, lane="work")
 
 
 class DetailModel(QObject):
@@ -102,16 +141,24 @@ class DetailModel(QObject):
             return {}
         status = Status(int(r["status"]))
         due = parse_iso(r["due_at"]) if r.get("due_at") else None
+        # Lateness is judged against the legal due: an apology letter does not undo it.
+        legal = parse_iso(r["original_due"]) if r.get("original_due") else due
         applicant = r.get("applicant") or {}
-        late_now = bool(due and status in (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT)
-                        and now() > due)
+        running = status in (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT)
+        late_now = bool(legal and running and now() > legal)
+        soon_hours = float(self.app.services.config.get("alerts.due_soon_hours"))
+        calendar = self.app.services.calendar
+        due_soon = bool(due and running and not late_now and
+                        calendar.working_hours_between(now(), due) <= soon_hours)
         return {
             "code": r["code"], "status": int(status), "statusLabel": status.label,
             "procedure": r.get("procedure_name", ""), "name": applicant.get("name", ""),
             "idNumber": mask_id(applicant.get("id_number")), "phone": applicant.get("phone", ""),
             "address": applicant.get("address", ""),
             "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
-            "overdue": late_now, "late": late_now or is_late(due, _finished_at(r)),
+            "overdue": late_now, "late": late_now or is_late(legal, _finished_at(r)),
+            "dueSoon": due_soon, "originalDue": format_due(r.get("original_due")),
+            "postponements": [p["letter_number"] for p in r.get("postponements") or []],
             "done": status == Status.DONE, "returned": status == Status.RETURNED,
             "sync": self._live_sync or sync_text(r.get("_sync_state", "saved"),
                                                  error=r.get("_sync_error", "")),
@@ -195,22 +242,35 @@ class DetailModel(QObject):
 
     @Slot(str, int, result=bool)
     def printApology(self, reason: str, days: int) -> bool:
-        """Mẫu 04: the apology with a new date ``days`` working days from now.
+        """Mẫu 04: record the apology with a new date ``days`` working days from now on the
+        dossier (the same core function as ``kiosk dossier postpone``), then print it.
 
         False when something is missing: the dialog then stays open with what was typed.
         """
-        printer = self.app.services.extras.get("print_apology")
         if not self._record:
             return False
         if not reason.strip():
             self.app.error(_("Ghi rõ lý do chậm trả kết quả."))
             return False
-        if not callable(printer):
-            self.app.error(_("Chưa cấu hình máy in."))
-            return False
-        calendar = self.app.services.calendar
+        services = self.app.services
+        calendar = services.calendar
+        code = self._record["code"]
         new_due = calendar.add_working_hours(now(), max(1, days) * calendar.day_hours)
-        printer(self._record["code"], reason.strip(), new_due)
+        actor = services.actor()
+
+        def done(letter: dict[str, Any]) -> None:
+            self.app.ok(_("Đã ghi nhận phiếu xin lỗi số {number}, hẹn trả {due}.",
+                          number=letter["letter"]["number"], due=format_due(letter["due"])))
+            printer = services.extras.get("print_apology")
+            if callable(printer):
+                printer(code, reason.strip(), new_due)
+            else:
+                self.app.error(_("Chưa cấu hình máy in; phiếu đã được ghi nhận, in sau ở "
+                                 "màn hình này."))
+            self.load(code)
+
+        self.app.tasks.run(lambda: services.store.postpone(code, new_due, reason, actor),
+                           done, self.app.error, lane="storage")
         return True
 
 

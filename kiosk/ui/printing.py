@@ -37,6 +37,9 @@ class UiPrinting:
 
         config = self.services.config
         record = self.services.store.get_dossier(code)
+        if form == "04" and record.get("postponements"):
+            # The letter quotes the appointment it replaces, not the new one it records.
+            record["due_at"] = record["postponements"][-1]["previous_due_at"]
         names = {c.login: c.full_name for c in self.services.clerks.list()}
         if form not in ("01", "1"):
             extra.setdefault("printed_at", now())

@@ -31,7 +31,8 @@ def test_codes_are_the_national_portal_codes() -> None:
     assert [s.value for s in Status] == list(range(1, 11))
     assert Status(2).label == "Được tiếp nhận"
     assert Status(10).label == "Đã trả kết quả"
-    assert [c.value for c in Channel] == [1, 2, 3]
+    # 1–3 are KenhThucHien; 4 (other, e.g. photos sent by chat) is local, sent as 1 + a tag.
+    assert [c.value for c in Channel] == [1, 2, 3, 4]
 
 
 def test_happy_path() -> None:

@@ -86,8 +86,14 @@ Item {
             BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
                         onClicked: detail.printForm("01") }
             BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger
-                        visible: d.late === true; Layout.fillWidth: true
+                        objectName: "apologyButton"
+                        visible: d.late === true || d.dueSoon === true; Layout.fillWidth: true
                         onClicked: apology.open() }
+            Label { visible: (d.postponements || []).length > 0; color: theme.danger; wrapMode: Text.Wrap
+                    Layout.fillWidth: true; objectName: "postponedLabel"
+                    text: app.lang, app.tf("Hạn theo quy định: {legal}. Đã hẹn lại {n} lần (phiếu {letters}).",
+                                           {"legal": d.originalDue || "", "n": (d.postponements || []).length,
+                                            "letters": (d.postponements || []).join(", ")}) }
             BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
                         Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
         }
@@ -167,7 +173,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.topMargin: 8
                 spacing: theme.gap
-                BigButton { objectName: "apologyPrint"; text: app.lang, app.t("In phiếu"); tint: theme.danger; Layout.fillWidth: true
+                BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
                             onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
                 BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                             onClicked: apology.close() }

@@ -29,6 +29,11 @@ Flickable {
                        label: app.lang, app.t("Đến hạn hôm nay")
                        value: home.stats.due_today || 0; tint: theme.warn }
             StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
+                       label: app.lang, app.t("Sắp đến hạn")
+                       objectName: "statDueSoon"
+                       value: home.stats.due_soon || 0; tint: theme.warn
+                       onClicked: app.go("lookup", "duesoon") }
+            StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
                        label: app.lang, app.t("Quá hạn")
                        value: home.stats.overdue || 0; tint: theme.danger
                        onClicked: app.go("lookup", "overdue") }
@@ -128,6 +133,9 @@ Flickable {
                 Layout.alignment: Qt.AlignTop
                 BigButton { text: app.lang, app.t("Danh sách quá hạn"); tint: theme.danger
                             Layout.fillWidth: true; onClicked: app.go("lookup", "overdue") }
+                BigButton { text: app.lang, app.t("Báo cáo thống kê"); tint: theme.primaryDark
+                            objectName: "reportsButton"
+                            Layout.fillWidth: true; onClicked: app.go("reports") }
                 BigButton { text: app.lang, app.t("Cài đặt"); tint: theme.muted; visible: app.isAdmin
                             objectName: "settingsButton"
                             Layout.fillWidth: true; onClicked: app.go("settings") }

@@ -336,6 +336,7 @@ Item {
                                     color: theme.muted }
                         }
                     }
+                    ReceptionOptions { Layout.fillWidth: true }
                     Repeater {
                         model: intake.problems
                         delegate: Label { text: "• " + modelData; color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }

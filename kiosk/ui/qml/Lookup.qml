@@ -5,7 +5,7 @@ import "parts"
 
 Item {
     id: screen
-    property int tab: app.screenArgument === "overdue" ? 1 : 0
+    property int tab: app.screenArgument === "overdue" ? 1 : app.screenArgument === "duesoon" ? 2 : 0
     Component.onCompleted: lookup.loadOverdue()
 
     ColumnLayout {
@@ -19,6 +19,22 @@ Item {
             TabButton { text: app.lang, app.t("Tra cứu"); height: theme.touch; font.pixelSize: theme.text }
             TabButton { text: app.lang, app.tf("Quá hạn ({n})", {"n": lookup.overdue.count}); height: theme.touch
                         font.pixelSize: theme.text; objectName: "overdueTab" }
+            TabButton { text: app.lang, app.tf("Sắp đến hạn ({n})", {"n": lookup.dueSoon.count}); height: theme.touch
+                        font.pixelSize: theme.text; objectName: "dueSoonTab" }
+        }
+        RowLayout {
+            visible: tabs.currentIndex > 0
+            Layout.fillWidth: true
+            Label { text: app.lang, app.t("Thủ tục") }
+            ComboBox {
+                objectName: "lateProcedure"
+                Layout.fillWidth: true
+                Layout.preferredHeight: theme.touch
+                model: lookup.procedureChoices
+                textRole: "name"
+                valueRole: "code"
+                onActivated: lookup.filterLate(currentValue)
+            }
         }
         StackLayout {
             currentIndex: tabs.currentIndex
@@ -52,6 +68,14 @@ Item {
                 delegate: DossierRow { onClicked: app.go("detail", model.code) }
                 Label { anchors.centerIn: parent; visible: parent.count === 0; color: theme.ok
                         text: app.lang, app.t("Không có hồ sơ quá hạn") }
+            }
+            ListView {
+                objectName: "dueSoonList"
+                clip: true
+                model: lookup.dueSoon
+                delegate: DossierRow { onClicked: app.go("detail", model.code) }
+                Label { anchors.centerIn: parent; visible: parent.count === 0; color: theme.ok
+                        text: app.lang, app.t("Không có hồ sơ sắp đến hạn") }
             }
         }
     }

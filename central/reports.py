@@ -1,0 +1,177 @@
+"""The central server's side of issue 13: the province's apology letters, and the TTHC
+summary over the bodies it stores, computed by the same pure function as the counter's
+(:func:`kiosk.reports.summary.summary`)."""
+
+# No ``from __future__ import annotations``: FastAPI reads the route signatures below at
+# definition time, and they name the admin dependency passed in by create_app.
+import json
+from datetime import date
+from typing import Any
+
+from central.db import Database, Tx
+from central.models import DossierIn, PostponeIn
+from kiosk import clock
+from kiosk.i18n import _
+
+_COLUMNS = ("letter_number", "issued_at", "previous_due_at", "new_due_at", "reason", "clerk",
+            "origin")
+
+
+def letters(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
+    return tx.all(f"SELECT {', '.join(_COLUMNS)} FROM dossier_postponements WHERE "
+                  "dossier_id = ? ORDER BY issued_at", (dossier_id,))
+
+
+def merge_letters(tx: Tx, dossier_id: str, body: DossierIn) -> None:
+    """Keep every letter a counter sent (the body carries them all; known ones stay)."""
+    for p in body.postponements:
+        if tx.one("SELECT letter_number FROM dossier_postponements WHERE dossier_id = ? AND "
+                  "letter_number = ?", (dossier_id, p.letter_number)) is None:
+            tx.execute(
+                "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
+                "previous_due_at, new_due_at, reason, clerk, origin) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?)",
+                (dossier_id, p.letter_number, clock.iso(p.issued_at),
+                 clock.iso(p.previous_due_at) if p.previous_due_at else None,
+                 clock.iso(p.new_due_at), p.reason, p.clerk, p.origin))
+
+
+def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
+    """The province issues an apology letter with a new due; it reaches the counter
+    through the change feed (kind ``postponed``)."""
+    from central.service import ApiError, dossier_state
+    from kiosk.dossier import FINAL, Status
+
+    now = clock.now()
+    new_due = clock.to_local(body.new_due_at)
+    with db.transaction() as tx:
+        row = tx.one("SELECT * FROM dossiers WHERE code = ?" + tx.for_update(), (code,))
+        if row is None:
+            raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.",
+                                                       code=code))
+        if Status(row["status"]) in FINAL or row["status"] == Status.DONE:
+            raise ApiError(422, "not_postponable",
+                           _("Hồ sơ {code} đang ở trạng thái «{status}», không cần hẹn lại.",
+                             code=code, status=Status(row["status"]).label))
+        known = letters(tx, row["id"])
+        if any(x["letter_number"] == body.letter_number for x in known):
+            raise ApiError(409, "letter_exists",
+                           _("Số văn bản {number} đã dùng cho hồ sơ {code}.",
+                             number=body.letter_number, code=code))
+        stored = json.loads(row["body"])
+        current = known[-1]["new_due_at"] if known else stored.get("due_at")
+        if new_due <= now or (current and new_due <= clock.parse_iso(current)):
+            raise ApiError(422, "invalid_new_due",
+                           _("Ngày hẹn mới {due} phải sau thời điểm hiện tại.",
+                             due=clock.iso(new_due)), current_due=current)
+        letter = {"letter_number": body.letter_number, "issued_at": clock.iso(now),
+                  "previous_due_at": current, "new_due_at": clock.iso(new_due),
+                  "reason": body.reason, "clerk": body.by, "origin": "central"}
+        tx.execute(
+            "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
+            "previous_due_at, new_due_at, reason, clerk, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], *[letter[k] for k in _COLUMNS]))
+        version = row["server_version"] + 1
+        tx.execute("UPDATE dossiers SET server_version = ?, updated_at = ? WHERE id = ?",
+                   (version, clock.iso(now), row["id"]))
+        seq = tx.insert_returning_seq(
+            "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
+            " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], row["unit_code"], "postponed", row["status"], version, None,
+             body.reason, clock.iso(now)))
+        tx.execute("INSERT INTO change_details (seq, details) VALUES (?, ?)",
+                   (seq, json.dumps({"postponement": letter}, ensure_ascii=False)))
+        updated = tx.one("SELECT * FROM dossiers WHERE id = ?", (row["id"],))
+        assert updated is not None
+        state = dossier_state(updated)
+        state["postponements"] = letters(tx, row["id"])
+    return state
+
+
+def change_details(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Attach the letter to each ``postponed`` event of a feed page."""
+    for row in rows:
+        row["postponement"] = None
+        if row["kind"] == "postponed":
+            found = tx.one("SELECT details FROM change_details WHERE seq = ?", (row["seq"],))
+            if found:
+                row["postponement"] = json.loads(found["details"]).get("postponement")
+
+
+def summary(db: Database, date_from: date, date_to: date, unit: str | None = None
+            ) -> dict[str, Any]:
+    """The summary for one unit, or for all with a ``units`` list (one summary each)."""
+    from kiosk.reports.records import server_record
+    from kiosk.reports.summary import Period
+    from kiosk.reports.summary import summary as compute
+
+    end = clock.iso(Period(date_from, date_to).end)
+    with db.transaction(write=False) as tx:
+        sql = "SELECT id, unit_code, status, body, notes FROM dossiers"
+        params: tuple[Any, ...] = ()
+        if unit:
+            sql += " WHERE unit_code = ?"
+            params = (unit,)
+        rows = tx.all(sql, params)
+        all_letters: dict[str, list[dict[str, Any]]] = {}
+        for letter in tx.all("SELECT dossier_id, " + ", ".join(_COLUMNS) +
+                             " FROM dossier_postponements"):
+            all_letters.setdefault(letter.pop("dossier_id"), []).append(letter)
+    records = []
+    for row in rows:
+        body = json.loads(row["body"])
+        if str(body.get("received_at", "")) >= end:
+            continue
+        records.append(server_record(body, unit=row["unit_code"], status=int(row["status"]),
+                                     province_notes=json.loads(row["notes"]),
+                                     letters=all_letters.get(row["id"], [])))
+    report = compute(records, date_from, date_to, unit=unit or "")
+    if not unit:
+        units = sorted({r.unit for r in records})
+        report["units"] = [compute([r for r in records if r.unit == u], date_from, date_to,
+                                   unit=u) for u in units]
+    return report
+
+
+def state_with_letters(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+    from central.service import dossier_state
+
+    with db.transaction(write=False) as tx:
+        return dossier_state(row, tx)
+
+
+def register_routes(app: Any, db: Database, admin_dep: Any) -> None:
+    """``POST /v1/admin/dossiers/{code}/postpone`` and ``GET /v1/reports/summary``."""
+    from typing import Annotated
+
+    from fastapi import Path as PathParam
+    from fastapi import Query
+
+    from central.models import ApiErrorBody, DossierState, ReportOut
+    from central.service import ApiError
+
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ApiErrorBody} for code in (401, 403, 404, 409, 422)}
+
+    @app.post("/v1/admin/dossiers/{code}/postpone", response_model=DossierState,
+              tags=["admin"], responses=errors)
+    def postpone_route(code: Annotated[str, PathParam(max_length=60)], body: PostponeIn,
+                       _admin: admin_dep) -> dict[str, Any]:
+        return postpone(db, code, body)
+
+    # exclude_unset: "units" only appears in the all-units report.
+    @app.get("/v1/reports/summary", response_model=ReportOut, tags=["reports"],
+             response_model_exclude_unset=True,
+             responses={k: v for k, v in errors.items() if k != 409})
+    def report_route(_admin: admin_dep,
+                     date_from: Annotated[date, Query(alias="from")],
+                     date_to: Annotated[date, Query(alias="to")],
+                     unit: Annotated[str | None, Query(max_length=40)] = None
+                     ) -> dict[str, Any]:
+        if date_to < date_from:
+            raise ApiError(422, "invalid_period",
+                           _("Khoảng ngày không hợp lệ: {start} sau {end}.",
+                             start=date_from.isoformat(), end=date_to.isoformat()))
+        if (date_to - date_from).days > 3660:
+            raise ApiError(422, "invalid_period", _("Khoảng ngày quá dài (tối đa 10 năm)."))
+        return summary(db, date_from, date_to, unit or None)

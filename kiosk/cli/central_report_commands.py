@@ -1,0 +1,49 @@
+"""``kiosk central report|postpone``: the province's side of issue 13."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kiosk.errors import InvalidInput
+
+
+def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
+    rep = csub.add_parser("report", parents=[db_opt],
+                          help="the TTHC summary per unit and for all units (JSON)")
+    rep.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    rep.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+    rep.add_argument("--unit", help="only this unit code")
+    rep.set_defaults(func=_report)
+    post = csub.add_parser("postpone", parents=[db_opt],
+                           help="the province issues an apology letter with a new due")
+    post.add_argument("code")
+    post.add_argument("--new-due", required=True, metavar="YYYY-MM-DDTHH:MM")
+    post.add_argument("--reason", required=True)
+    post.add_argument("--letter", required=True, help="the letter's number")
+    post.add_argument("--by", default="admin")
+    post.set_defaults(func=_postpone)
+
+
+def _report(args: argparse.Namespace) -> Any:
+    from central import reports
+    from kiosk.cli.central_commands import _db
+    from kiosk.cli.report_commands import parse_period
+
+    first, last = parse_period(args)
+    return reports.summary(_db(args), first, last, args.unit or None)
+
+
+def _postpone(args: argparse.Namespace) -> Any:
+    from central import reports, service
+    from central.models import PostponeIn
+    from kiosk.cli.central_commands import _find
+    from kiosk.cli.late_commands import parse_local_time
+
+    db, _row = _find(args)
+    body = PostponeIn(new_due_at=parse_local_time(args.new_due, "--new-due"),
+                      reason=args.reason, letter_number=args.letter, by=args.by)
+    try:
+        return reports.postpone(db, args.code, body)
+    except service.ApiError as exc:
+        raise InvalidInput(exc.message) from exc

@@ -1,0 +1,116 @@
+"""``kiosk report summary|reconcile|postal-list`` (issue 13)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import InvalidInput
+from kiosk.i18n import _
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("report", help="statistics: TTHC resolution summary, reconciliation")
+    rsub = p.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+
+    c = rsub.add_parser("summary", help="received / resolved / pending for a period")
+    _period(c)
+    c.add_argument("--procedure", help="only this procedure code")
+    c.add_argument("--format", choices=("json", "pdf", "xlsx"), default="json")
+    c.add_argument("--out", type=Path, help="file to write (required for pdf and xlsx)")
+    c.set_defaults(func=_summary)
+
+    c = rsub.add_parser("reconcile", help="paper tracking book vs electronic, per day")
+    _period(c)
+    c.add_argument("--paper", required=True, type=Path, help="CSV with columns date,count")
+    c.set_defaults(func=_reconcile)
+
+    c = rsub.add_parser("postal-list", help="hand-over list (bảng kê) of results sent by post")
+    c.add_argument("--date", required=True, help="the day the results go to the post office")
+    c.add_argument("--out", required=True, type=Path, help="PDF file to write")
+    c.set_defaults(func=_postal_list)
+
+
+def _period(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    c.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+
+
+def parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=text, what=what),
+                           hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
+
+
+def parse_period(args: argparse.Namespace) -> tuple[date, date]:
+    first = parse_day(args.date_from, "--from")
+    last = parse_day(args.date_to, "--to")
+    if last < first:
+        raise InvalidInput(
+            _("Khoảng ngày không hợp lệ: {start} sau {end}.", start=first.isoformat(),
+              end=last.isoformat()), hint=_("Đổi lại ngày bắt đầu và ngày kết thúc."))
+    return first, last
+
+
+def _open() -> Any:
+    from kiosk.storage import Store
+
+    return Store(orphan_grace_seconds=None)
+
+
+def write_report(report: dict[str, Any], fmt: str, out: Path | None, config: Any) -> Any:
+    """JSON to stdout (or ``out``); PDF and XLSX to ``out``."""
+    from kiosk.reports import export
+
+    if fmt == "json":
+        if out is None:
+            return report
+        export.write_atomic(out, export.to_json(report).encode())
+        return {"file": str(out), "format": "json"}
+    if out is None:
+        raise InvalidInput(_("Cần --out TỆP cho định dạng {fmt}.", fmt=fmt),
+                           hint=_("Ví dụ: --format {fmt} --out bao-cao.{fmt}", fmt=fmt))
+    data = export.to_pdf(report, config) if fmt == "pdf" else export.to_xlsx(report)
+    export.write_atomic(out, data)
+    return {"file": str(out), "format": fmt, "bytes": len(data)}
+
+
+def _summary(args: argparse.Namespace) -> Any:
+    from kiosk.reports.summary import Period, summary
+
+    first, last = parse_period(args)
+    with _open() as store:
+        records = store.report_records(Period(first, last).end)
+        unit = str(store.config.get("unit.code"))
+        report = summary(records, first, last, unit=unit, procedure=args.procedure)
+        return write_report(report, args.format, args.out, store.config)
+
+
+def _reconcile(args: argparse.Namespace) -> Any:
+    from kiosk.cli import emit
+    from kiosk.reports.reconcile import electronic_counts, read_paper_csv, reconcile
+
+    first, last = parse_period(args)
+    paper = read_paper_csv(args.paper)
+    with _open() as store:
+        electronic = store.read(lambda db: electronic_counts(db, first, last))
+    for line in reconcile(paper, electronic, first, last):
+        emit(line)
+    return None
+
+
+def _postal_list(args: argparse.Namespace) -> Any:
+    from kiosk.reports import export
+    from kiosk.reports.postal import postal_rows, render_postal_list
+
+    day = parse_day(args.date, "--date")
+    with _open() as store:
+        rows = store.read(lambda db: postal_rows(db, day))
+        pdf = render_postal_list(rows, day, store.config)
+    export.write_atomic(args.out, pdf)
+    return {"file": str(args.out), "date": day.isoformat(), "rows": len(rows),
+            "codes": [r["code"] for r in rows]}

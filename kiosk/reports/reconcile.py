@@ -1,0 +1,75 @@
+"""Paper tracking book vs the electronic record, day by day.
+
+The paper side is the book's daily totals (CSV ``date,count``); the electronic side counts
+dossiers by their legal reception day, so a back-entered dossier counts on its paper day.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.errors import InvalidInput
+from kiosk.i18n import _
+
+
+def read_paper_csv(path: Path) -> dict[date, int]:
+    try:
+        text = path.expanduser().read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(_("Không đọc được tệp {path}: {error}", path=str(path),
+                             error=exc.strerror or str(exc))) from exc
+    out: dict[date, int] = {}
+    reader = csv.reader(text.splitlines())
+    for n, row in enumerate(reader, start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if n == 1 and row[0].strip().lower() == "date":
+            continue
+        if len(row) < 2:
+            raise InvalidInput(_("Dòng {n} của {path} cần hai cột: ngày,số hồ sơ.", n=n,
+                                 path=str(path)), hint=_("Ví dụ: 2026-11-02,14"))
+        try:
+            day = date.fromisoformat(row[0].strip())
+            count = int(row[1].strip())
+        except ValueError:
+            raise InvalidInput(
+                _("Dòng {n} của {path} không hợp lệ: «{line}».", n=n, path=str(path),
+                  line=",".join(row)),
+                hint=_("Ngày dạng YYYY-MM-DD, số hồ sơ là số nguyên không âm.")) from None
+        if count < 0:
+            raise InvalidInput(_("Dòng {n} của {path}: số hồ sơ không được âm.", n=n,
+                                 path=str(path)))
+        if day in out:
+            raise InvalidInput(_("Ngày {day} xuất hiện hai lần trong {path}.",
+                                 day=day.isoformat(), path=str(path)))
+        out[day] = count
+    return out
+
+
+def electronic_counts(db: Database, first: date, last: date) -> dict[date, int]:
+    rows = db.execute("SELECT substr(received_at, 1, 10), count(*) FROM dossiers WHERE "
+                      "substr(received_at, 1, 10) BETWEEN ? AND ? GROUP BY 1",
+                      (first.isoformat(), last.isoformat())).fetchall()
+    return {date.fromisoformat(d): int(n) for d, n in rows}
+
+
+def reconcile(paper: dict[date, int], electronic: dict[date, int], first: date,
+              last: date) -> list[dict[str, Any]]:
+    """One line per day of the period, then ``{"date": "total", ...}``."""
+    lines: list[dict[str, Any]] = []
+    day = first
+    while day <= last:
+        p, e = paper.get(day, 0), electronic.get(day, 0)
+        lines.append({"date": day.isoformat(), "paper": p, "electronic": e,
+                      "difference": e - p})
+        day += timedelta(days=1)
+    tp = sum(int(x["paper"]) for x in lines)
+    te = sum(int(x["electronic"]) for x in lines)
+    lines.append({"date": "total", "paper": tp, "electronic": te, "difference": te - tp,
+                  "days_differing": sum(1 for x in lines if x["difference"])})
+    return lines

@@ -1,0 +1,136 @@
+"""What the report needs of one dossier, from the counter's database or the server's body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.clock import iso, parse_iso
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    channel: int
+    #: The legal reception time (the paper one for a back-entry).
+    received_at: datetime
+    #: Due by law, supplement pauses included, apology letters not.
+    legal_due: datetime | None
+    #: (time, status) in order, the reception first.
+    history: tuple[tuple[datetime, int], ...]
+    #: (issued at, new due) of each apology letter.
+    postponements: tuple[tuple[datetime, datetime], ...] = ()
+    #: (start, end or None while still waiting) of each supplement request.
+    pauses: tuple[tuple[datetime, datetime | None], ...] = ()
+    #: Components handed in, and how many of those have a scan.
+    handed_in: int = 0
+    scanned: int = 0
+    back_entered: bool = False
+    return_method: str = "counter"
+    unit: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _handed_in(components: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    # Components reused from a national database are not handed in, so they need no scan.
+    handed = [c for c in components
+              if c.get("checked", True) and not c.get("from_national_db")
+              and int(c.get("count", c.get("quantity", 1)) or 0) > 0]
+    return len(handed), sum(1 for c in handed if c.get("pages"))
+
+
+def local_records(db: Database, end: datetime | None = None) -> list[ReportRecord]:
+    """Every dossier of this counter's database received up to ``end``."""
+    sql = ("SELECT id, code, procedure_code, procedure_name, channel, received_at, "
+           "legal_due_at, due_at, entered_at, return_method, unit_code FROM dossiers")
+    params: list[Any] = []
+    if end is not None:
+        sql += " WHERE received_at < ?"
+        params.append(iso(end))
+    rows = db.execute(sql + " ORDER BY received_at", params).fetchall()
+    history: dict[str, list[tuple[datetime, int]]] = {}
+    for did, at, status in db.execute(
+            "SELECT dossier_id, at, to_status FROM status_events WHERE from_status IS NULL "
+            "OR from_status != to_status ORDER BY id").fetchall():
+        history.setdefault(did, []).append((parse_iso(at), int(status)))
+    letters: dict[str, list[tuple[datetime, datetime]]] = {}
+    for did, issued, new_due in db.execute(
+            "SELECT dossier_id, issued_at, new_due_at FROM postponements ORDER BY issued_at"):
+        letters.setdefault(did, []).append((parse_iso(issued), parse_iso(new_due)))
+    paused: dict[str, list[tuple[datetime, datetime | None]]] = {}
+    for did, a, b in db.execute(
+            "SELECT dossier_id, started_at, ended_at FROM clock_pauses ORDER BY started_at"):
+        paused.setdefault(did, []).append((parse_iso(a), parse_iso(b) if b else None))
+    comps: dict[str, list[dict[str, Any]]] = {}
+    for did, checked, national, count, pages in db.execute(
+            "SELECT c.dossier_id, c.checked, c.from_national_db, c.count, "
+            "(SELECT count(*) FROM pages p WHERE p.component_id = c.id) FROM components c"):
+        comps.setdefault(did, []).append({"checked": bool(checked),
+                                          "from_national_db": bool(national),
+                                          "count": count, "pages": pages})
+    out = []
+    for (did, code, pcode, pname, channel, received, legal, due, entered, ret,
+         unit) in rows:
+        handed, scanned = _handed_in(comps.get(did, []))
+        legal_due = legal or due
+        out.append(ReportRecord(
+            code=code, procedure_code=pcode, procedure_name=pname, channel=int(channel),
+            received_at=parse_iso(received),
+            legal_due=parse_iso(legal_due) if legal_due else None,
+            history=tuple(sorted(history.get(did, []), key=lambda h: h[0])),
+            postponements=tuple(letters.get(did, [])), pauses=tuple(paused.get(did, [])),
+            handed_in=handed, scanned=scanned, back_entered=entered is not None,
+            return_method=ret or "counter", unit=unit))
+    return out
+
+
+def server_record(body: dict[str, Any], *, unit: str, status: int,
+                  province_notes: Iterable[dict[str, Any]] = (),
+                  letters: Iterable[dict[str, Any]] = ()) -> ReportRecord:
+    """A record from what the central server stores: the counter's body (with its history,
+    pauses and letters), the province's own status notes and letters it issued."""
+    hist = [(parse_iso(h["at"]), int(h["status"])) for h in body.get("history") or []]
+    seen = {(h[0], h[1]) for h in hist}
+    for note in province_notes:
+        item = (parse_iso(note["at"]), int(note["status"]))
+        if item not in seen:
+            hist.append(item)
+    if not hist:
+        hist = [(parse_iso(body["received_at"]), status)]
+    hist.sort(key=lambda h: h[0])
+    all_letters = {str(p.get("letter_number")): p for p in body.get("postponements") or []}
+    for p in letters:
+        all_letters.setdefault(str(p.get("letter_number")), p)
+    posts = sorted((parse_iso(p["issued_at"]), parse_iso(p["new_due_at"]))
+                   for p in all_letters.values())
+    pauses = tuple((parse_iso(p["started_at"]),
+                    parse_iso(p["ended_at"]) if p.get("ended_at") else None)
+                   for p in body.get("pauses") or [])
+    components = [{"checked": c.get("handed_in", True), "from_national_db": False,
+                   "count": c.get("quantity", 1), "pages": c.get("pages")}
+                  for c in body.get("components") or []]
+    handed, scanned = _handed_in(components)
+    legal = body.get("legal_due_at") or body.get("due_at")
+    return ReportRecord(
+        code=body["code"], procedure_code=body["procedure_code"],
+        procedure_name=body.get("procedure_name", ""),
+        channel=int(body.get("reception_channel") or body.get("channel") or 1),
+        received_at=parse_iso(body["received_at"]),
+        legal_due=parse_iso(legal) if legal else None, history=tuple(hist),
+        postponements=tuple(posts), pauses=pauses, handed_in=handed, scanned=scanned,
+        back_entered=bool(body.get("entered_at")),
+        return_method=str(body.get("return_method") or "counter"), unit=unit)
+
+
+def dumps(records: Iterable[ReportRecord]) -> str:
+    """For debugging a report: the records as JSON lines."""
+    return "\n".join(json.dumps({"code": r.code, "received_at": iso(r.received_at),
+                                 "history": [[iso(a), s] for a, s in r.history]})
+                     for r in records)

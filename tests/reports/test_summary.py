@@ -1,0 +1,218 @@
+"""The report over a month of history, against numbers worked out by hand."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.storage import Store
+from tests.reports.history import BS, EXPECTED_NOVEMBER, build, controlled_clock
+
+
+@pytest.fixture
+def history(kiosk_home: Path) -> Any:
+    with controlled_clock() as c:
+        store = Store(orphan_grace_seconds=None)
+        try:
+            codes = build(store, c)
+            yield store, codes, c
+        finally:
+            store.close()
+
+
+def expected() -> dict[str, Any]:
+    exp = copy.deepcopy(EXPECTED_NOVEMBER)
+    from kiosk.catalog import load_catalog
+
+    exp["by_procedure"][1]["name"] = load_catalog().get(BS).name
+    return exp
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_summary_json_matches_hand_computed(history: Any, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    code, out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01",
+                             "--to", "2026-11-30")
+    assert code == 0, err
+    assert json.loads(out) == expected()
+
+
+def test_summary_for_one_procedure(history: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(capsys, "report", "summary", "--from", "2026-11-01",
+                              "--to", "2026-11-30", "--procedure", "1.004873")
+    assert code == 0
+    report = json.loads(out)
+    tthn = expected()["by_procedure"][0]
+    assert report["received"] == tthn["received"]
+    assert report["resolved"] == tthn["resolved"]
+    assert report["pending"] == tthn["pending"]
+    assert [p["code"] for p in report["by_procedure"]] == ["1.004873"]
+
+
+def test_postponement_and_pause_on_the_record(history: Any,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    store, codes, _c = history
+    _code, out, _err = run_cli(capsys, "dossier", "show", codes["D7"])
+    record = json.loads(out)
+    assert record["original_due"] == "2026-11-27T09:00:00+07:00"
+    assert record["due"] == "2026-12-02T10:00:00+07:00"
+    assert [p["letter_number"] for p in record["postponements"]] == [
+        "002/2026/PXL-Q1", "003/2026/PXL-Q1"]
+    assert [p["previous_due_at"] for p in record["postponements"]] == [
+        "2026-11-27T09:00:00+07:00", "2026-11-30T10:00:00+07:00"]
+    d3 = store.get_dossier(codes["D3"])
+    assert d3["original_due"] == "2026-11-09T10:00:00+07:00"  # pushed by the 8 h pause
+    assert d3["pauses"] == [{"started_at": "2026-11-04T09:00:00+07:00",
+                             "ended_at": "2026-11-05T09:00:00+07:00",
+                             "note": "Thiếu giấy xác nhận cư trú"}]
+    actions = [a["action"] for a in store.audit_log(record["id"])]
+    assert actions.count("dossier.postpone") == 2
+    notes = [e["note"] for e in record["events"] if e["from_status"] == e["to_status"]]
+    assert len(notes) == 2 and "003/2026/PXL-Q1" in notes[1]
+
+
+def test_back_entry_keeps_the_paper_time(history: Any) -> None:
+    store, codes, _c = history
+    d6 = store.get_dossier(codes["D6"])
+    assert "-261110-" in d6["code"]
+    assert d6["received_at"] == "2026-11-10T08:00:00+07:00"
+    assert d6["entered_at"] == "2026-11-12T10:00:00+07:00"
+    assert d6["entered_by"] == "canbo1"
+    assert d6["original_due"] == "2026-11-13T08:00:00+07:00"
+
+
+def test_empty_period_and_bad_input(history: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(capsys, "report", "summary", "--from", "2026-01-01",
+                              "--to", "2026-01-31")
+    report = json.loads(out)
+    assert report["received"]["total"] == 0 and report["online_share"] is None
+    code, _out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-30",
+                              "--to", "2026-11-01")
+    assert code == 2 and "Khoảng ngày" in err
+    code, _out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01",
+                              "--to", "2026-11-30", "--format", "pdf")
+    assert code == 2 and "--out" in err
+
+
+def _pdf_text(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _row_numbers(text: str, code: str) -> list[int]:
+    line = next(ln for ln in text.splitlines() if code in ln.split())
+    after = line.split(code, 1)[1].split()
+    return [int(tok) for tok in after if tok.isdigit()]
+
+
+def test_pdf_and_xlsx_carry_the_json_numbers(history: Any, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from kiosk.reports.export import COLUMNS, value
+
+    exp = expected()
+    pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+    for fmt, path in (("pdf", pdf), ("xlsx", xlsx)):
+        code, _out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01",
+                                  "--to", "2026-11-30", "--format", fmt, "--out", str(path))
+        assert code == 0, err
+    text = _pdf_text(pdf)
+    for proc in exp["by_procedure"]:
+        assert _row_numbers(text, proc["code"]) == [value(proc, k) for k, _h in COLUMNS]
+    total_line = next(ln for ln in text.splitlines() if "Tổng cộng" in ln)
+    assert [int(t) for t in total_line.split() if t.isdigit()] == [
+        value(exp, k) for k, _h in COLUMNS]
+    assert "Tỷ lệ hồ sơ trực tuyến: 22,22 %" in text
+    assert "Tỷ lệ hồ sơ được số hoá: 66,67 %" in text
+    assert "Hồ sơ nhập bù từ sổ giấy: 1" in text
+    # Every font is the bundled one, embedded: no reportlab Helvetica left unembedded.
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]
+    assert fonts and all("BeVietnamPro" in f and " yes " in f for f in fonts), fonts
+    size = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
+                          text=True).stdout
+    assert "841.89 x 595.276" in size  # A4 landscape
+
+    ws = load_workbook(xlsx).active
+    rows = list(ws.iter_rows(values_only=True))
+    keys = next(r for r in rows if r[2] == "(khoá JSON)")[3:]
+    assert list(keys) == [k for k, _h in COLUMNS]
+    by_code = {r[1]: r for r in rows if r[1] in {p["code"] for p in exp["by_procedure"]}}
+    for proc in exp["by_procedure"]:
+        assert list(by_code[proc["code"]][3:3 + len(keys)]) == [value(proc, k) for k in keys]
+        assert all(isinstance(v, int) for v in by_code[proc["code"]][3:3 + len(keys)])
+    total = next(r for r in rows if r[2] == "Tổng cộng")
+    assert list(total[3:3 + len(keys)]) == [value(exp, k) for k in keys]
+    lines = {r[1]: r[3] for r in rows if r and r[1] in ("online_share", "digitised_share",
+                                                        "on_time_rate",
+                                                        "received.back_entered")}
+    assert lines == {"online_share": 0.2222, "digitised_share": 0.6667, "on_time_rate": 0.6667,
+                     "received.back_entered": 1}
+
+
+def test_reconcile_against_the_paper_book(history: Any, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    paper = tmp_path / "book.csv"
+    # The book: Nov 2 had 3 on paper (2 typed in), Nov 10 1 (back-entered), Nov 12 one more.
+    paper.write_text("date,count\n2026-11-02,3\n2026-11-10,1\n2026-11-12,1\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "report", "reconcile", "--from", "2026-11-01",
+                             "--to", "2026-11-12", "--paper", str(paper))
+    assert code == 0, err
+    lines = [json.loads(x) for x in out.splitlines()]
+    by_day = {x["date"]: x for x in lines}
+    assert len(lines) == 13
+    # Electronic: Nov 2 D1 D2; Nov 3 D3; Nov 5 D4; Nov 6 D5; Nov 10 D6 (paper day).
+    assert by_day["2026-11-02"] == {"date": "2026-11-02", "paper": 3, "electronic": 2,
+                                    "difference": -1}
+    assert by_day["2026-11-10"]["difference"] == 0
+    assert by_day["2026-11-12"] == {"date": "2026-11-12", "paper": 1, "electronic": 0,
+                                    "difference": -1}
+    assert by_day["2026-11-03"]["difference"] == 1
+    assert by_day["total"] == {"date": "total", "paper": 5, "electronic": 6, "difference": 1,
+                               "days_differing": 5}
+    paper.write_text("date,count\n2026-11-02,abc\n", encoding="utf-8")
+    code, _out, err = run_cli(capsys, "report", "reconcile", "--from", "2026-11-01",
+                              "--to", "2026-11-12", "--paper", str(paper))
+    assert code == 2 and "Dòng 2" in err
+
+
+def test_postal_hand_over_list(history: Any, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    _store, codes, _c = history
+    out_pdf = tmp_path / "bang-ke.pdf"
+    code, out, err = run_cli(capsys, "report", "postal-list", "--date", "2026-11-09",
+                             "--out", str(out_pdf))
+    assert code == 0, err
+    assert json.loads(out)["codes"] == [codes["D3"]]  # done Nov 9, to be returned by post
+    text = _pdf_text(out_pdf)
+    assert codes["D3"] in text and "BẢNG KÊ" in text and "Người nộp D3" in text
+    code, out, _err = run_cli(capsys, "report", "postal-list", "--date", "2026-11-06",
+                              "--out", str(out_pdf))
+    assert json.loads(out)["rows"] == 0
+
+
+def test_postal_list_embeds_only_the_bundled_font(history: Any, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    out_pdf = tmp_path / "bang-ke.pdf"
+    assert run_cli(capsys, "report", "postal-list", "--date", "2026-11-09", "--out",
+                   str(out_pdf))[0] == 0
+    fonts = subprocess.run(["pdffonts", str(out_pdf)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]
+    assert fonts and all("BeVietnamPro" in f for f in fonts), fonts

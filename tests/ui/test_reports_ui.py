@@ -1,0 +1,217 @@
+"""The Reports screen, the late lists, the apology dialog and the intake's channel, driven
+with real mouse and key events on the QML window over a month of history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from kiosk import clock
+from tests.reports.history import EXPECTED_NOVEMBER, build, t
+from tests.ui.conftest import wait_idle
+
+
+@pytest.fixture
+def history_window(window: Any) -> Iterator[tuple[Any, dict[str, str], Any]]:
+    from tests.reports.history import Clock
+
+    c = Clock()
+    clock.set_source(c)
+    try:
+        codes = build(window.services.store, c)
+        assert window.app.signIn("1234")
+        yield window, codes, c
+    finally:
+        clock.set_source(None)
+
+
+_FIND = """(function(name, prop) {
+    function find(it) {
+        if (!it) return null;
+        var kids = it.children || [];
+        for (var i = kids.length - 1; i >= 0; i--) { var r = find(kids[i]); if (r) return r; }
+        if (it.objectName === name && it.visible && it.width > 0) return it;
+        return null;
+    }
+    var top = contentItem;
+    while (top.parent) top = top.parent;
+    var it = find(top);
+    if (!it) return null;
+    if (prop) return String(it[prop]);
+    var p = it.mapToItem(null, it.width / 2, it.height / 2);
+    return p.x + "," + p.y;
+})"""
+
+
+def qml(win: Any, name: str, prop: str = "") -> Any:
+    """Look an item up by objectName in QML itself: PySide wrappers of items a Loader
+    created can come back already deleted, values never do."""
+    from PySide6.QtQml import QQmlExpression
+
+    expr = QQmlExpression(win.engine.rootContext(), win.root(),
+                          f"{_FIND}({json.dumps(name)}, {json.dumps(prop)})")
+    value, _undefined = expr.evaluate()
+    return value
+
+
+def item_value(qtbot: Any, win: Any, name: str, prop: str) -> str:
+    qtbot.waitUntil(lambda: qml(win, name, prop) is not None, timeout=10_000)
+    return str(qml(win, name, prop))
+
+
+def click(qtbot: Any, win: Any, name: str) -> None:
+    wait_idle(qtbot, win)
+    qtbot.waitUntil(lambda: qml(win, name) is not None, timeout=10_000)
+    x, y = (float(v) for v in str(qml(win, name)).split(","))
+    QTest.mouseClick(win.root(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(int(x), int(y)))
+    wait_idle(qtbot, win)
+
+
+_stamp = [50_000_000]
+
+
+def type_into(qtbot: Any, win: Any, name: str, text: str) -> None:
+    """Click the field, select all, type like a person (120 ms a key: faster bursts are
+    what the barcode wedge filter takes for a scan), then Enter."""
+    from kiosk.ui.qt import QEvent, QGuiApplication, QKeyEvent
+
+    click(qtbot, win, name)
+
+    def key(code: int, mods: Any = Qt.KeyboardModifier.NoModifier, char: str = "") -> None:
+        _stamp[0] += 120
+        press = QKeyEvent(QEvent.Type.KeyPress, code, mods, char)
+        press.setTimestamp(_stamp[0])
+        QGuiApplication.sendEvent(win.root(), press)
+
+    key(int(Qt.Key.Key_A), Qt.KeyboardModifier.ControlModifier)
+    key(int(Qt.Key.Key_Backspace))
+    for char in text:
+        key(0, char=char)
+    key(int(Qt.Key.Key_Return), char="\r")
+    wait_idle(qtbot, win)
+
+
+def test_reports_screen_shows_the_summary_and_exports_it(
+        qtbot: Any, history_window: Any, tmp_path: Path) -> None:
+    win, _codes, _c = history_window
+    win.root().setProperty("width", 1366)
+    win.root().setProperty("height", 768)
+    win.app.go("home")
+    wait_idle(qtbot, win)
+    click(qtbot, win, "reportsButton")
+    assert win.app.screen == "reports"
+    type_into(qtbot, win, "reportFrom", "2026-11-01")
+    type_into(qtbot, win, "reportTo", "2026-11-30")
+    assert item_value(qtbot, win, "reportFrom", "text") == "2026-11-01"
+    assert item_value(qtbot, win, "reportTo", "text") == "2026-11-30"
+    click(qtbot, win, "reportShow")
+    report = win.engine.rootContext().contextProperty("reports").report
+    exp = EXPECTED_NOVEMBER
+    for key in ("received", "resolved", "pending"):
+        assert report[key] == exp[key]
+    assert item_value(qtbot, win, "repReceived", "value") == "11"
+    assert item_value(qtbot, win, "repResolved", "value") == "6"
+    assert item_value(qtbot, win, "repApology", "value") == "1"
+    shares = item_value(qtbot, win, "repShares", "text")
+    assert "66,67 %" in shares and "22,22 %" in shares and "50,00 %" in shares
+    months = win.engine.rootContext().contextProperty("reports").months
+    assert months == [{"month": "2026-11", "on_time": 4, "late": 2, "digitised_share": 0.6667,
+                       "new": 9}]
+    out = tmp_path / "exports"
+    type_into(qtbot, win, "reportFolder", str(out))
+    click(qtbot, win, "exportXlsx")
+    click(qtbot, win, "exportPdf")
+    qtbot.waitUntil(lambda: out.exists() and len(list(out.iterdir())) == 2, timeout=10_000)
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["bao-cao-tthc-2026-11-01-2026-11-30.pdf",
+                     "bao-cao-tthc-2026-11-01-2026-11-30.xlsx"]
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out / files[1]).active.iter_rows(values_only=True))
+    total = next(r for r in rows if r[2] == "Tổng cộng")
+    assert total[3:6] == (11, 2, 9)
+
+
+def test_late_lists_and_apology_dialog_record_the_letter(qtbot: Any,
+                                                         history_window: Any) -> None:
+    win, codes, c = history_window
+    c.at = t("2026-12-01T10:00")
+    win.home.refresh()
+    wait_idle(qtbot, win)
+    assert win.home.stats["due_soon"] == 2  # D7, D9 due Wed Dec 2 10:00: 8 h left
+    click(qtbot, win, "statDueSoon")
+    assert win.app.screen == "lookup"
+    wait_idle(qtbot, win)
+    assert sorted(r["code"] for r in win.lookup.dueSoon.rows()) == sorted([codes["D7"], codes["D9"]])
+    assert [r["code"] for r in win.lookup.overdue.rows()] == [codes["C"]]
+    win.lookup.filterLate("1.004873")
+    wait_idle(qtbot, win)
+    assert win.lookup.overdue.rows() == []
+
+    # C is overdue: the apology dialog records the letter through the core function.
+    win.detail.load(codes["C"])
+    win.app.go("detail", codes["C"])
+    wait_idle(qtbot, win)
+    click(qtbot, win, "apologyButton")
+    type_into(qtbot, win, "apologyReasonInput", "Chờ xác minh")
+    click(qtbot, win, "apologyConfirm")
+    wait_idle(qtbot, win)
+    record = win.services.store.get_dossier(codes["C"])
+    assert len(record["postponements"]) == 1
+    letter = record["postponements"][0]
+    assert letter["reason"] == "Chờ xác minh" and letter["clerk"] == "canbo"
+    # 2 working days from Tue Dec 1 10:00 → Thu Dec 3 10:00; the legal due is unchanged.
+    assert record["due"] == "2026-12-03T10:00:00+07:00"
+    assert record["original_due"] == "2026-10-30T17:00:00+07:00"
+    qtbot.waitUntil(lambda: bool(win.detail.dossier.get("postponements")), timeout=10_000)
+    assert item_value(qtbot, win, "postponedLabel", "text").count(letter["letter_number"]) == 1
+
+
+def test_intake_asks_the_channel_in_one_tap(qtbot: Any, history_window: Any) -> None:
+    win, _codes, _c = history_window
+    intake = win.intake
+    intake.start()
+    win.app.go("intake")
+    intake.chooseProcedure("1.004873")
+    intake.applyCccd("001189012345||Nguyễn Thị Hồng Nhung|12051989|Nữ|Thôn Đông|20042021")
+    intake.setField("phone", "0912345678")
+    intake.next()
+    for i in range(3):
+        intake.setChecked(i, True)
+    intake.next()
+    for comp in (0, 1):  # the two papers to scan, through the SANE test backend
+        intake.selectComponent(comp)
+        intake.scan()
+        wait_idle(qtbot, win)
+        qtbot.waitUntil(lambda: not intake.scanner.active, timeout=60_000)
+    intake.next()
+    wait_idle(qtbot, win)
+    assert intake.stepName == "review"
+    assert intake.reception == {"channel": 1, "returnMethod": "counter", "paperReceivedAt": ""}
+    click(qtbot, win, "channel3")
+    click(qtbot, win, "return_post")
+    assert intake.session.channel == 3 and intake.session.return_method == "post"
+    draft = json.dumps(intake.session.to_draft())
+    assert '"return_method": "post"' in draft
+    # A back-entry: the paper time typed in, then saved.
+    type_into(qtbot, win, "paperReceivedAt", "2026-11-30 15:30")
+    assert intake.session.paper_received_at == "2026-11-30 15:30"
+    assert intake.problems == []
+    messages: list[str] = []
+    win.app.message.connect(lambda text, kind: messages.append(f"{kind}: {text}"))
+    click(qtbot, win, "saveButton")
+    qtbot.waitUntil(lambda: bool(intake.saved.get("code")) or any(
+        m.startswith("error") for m in messages), timeout=60_000)
+    assert intake.saved.get("code"), messages
+    record = win.services.store.get_dossier(intake.saved["code"])
+    assert "-261130-" in record["code"]
+    assert record["received_at"] == "2026-11-30T15:30:00+07:00"
+    assert record["entered_at"] == "2026-12-01T10:00:00+07:00"
+    assert (record["channel"], record["return_method"]) == (3, "post")
