@@ -193,6 +193,21 @@ declare("barcode.extra_formats", [], N_("Loại mã vạch đọc thêm ngoài Q
 declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
 declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
+# --- digital signatures (issue 14) ---
+declare("signing.pkcs11_module", "",
+        N_("Thư viện PKCS#11 của thẻ ký số (tệp .so của nhà cung cấp; để trống: không ký số)"))
+declare("signing.token_label", "", N_("Nhãn của thẻ ký số (để trống: thẻ đầu tiên tìm thấy)"))
+declare("signing.key_label", "", N_("Nhãn khoá ký trên thẻ (để trống: theo nhãn chứng thư)"))
+declare("signing.cert_label", "", N_("Nhãn chứng thư số trên thẻ (để trống: theo nhãn khoá)"))
+declare("signing.tsa_url", "",
+        N_("Địa chỉ máy chủ cấp dấu thời gian RFC 3161 (để trống: ký không dấu thời gian)"))
+declare("signing.reason", "Tiếp nhận hồ sơ", N_("Lý do ký ghi trong chữ ký số"))
+declare("signing.location", "", N_("Nơi ký ghi trong chữ ký số (tên và địa danh đơn vị)"))
+declare("signing.required", False,
+        N_("Bắt buộc ký số: không lưu hồ sơ khi chưa ký được"))
+declare("signing.trust_file", "",
+        N_("Tệp chứng thư CA gốc (PEM) dùng khi kiểm tra chữ ký (để trống: kho của hệ thống)"))
+declare("forms.sign", False, N_("Ký số phiếu tiếp nhận (Mẫu 01) và thư (Mẫu 04) khi xuất tệp"))
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
 

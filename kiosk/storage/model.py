@@ -45,6 +45,9 @@ class ComponentInput:
     checked: bool = True
     from_national_db: bool = False
     pages: list[PageInput] = field(default_factory=list)
+    #: The signing outcome (kiosk.signing.dossier): {"state": "signed"|"unsigned", ...};
+    #: None where signing was not attempted.
+    signature: dict[str, Any] | None = None
 
 
 @dataclass

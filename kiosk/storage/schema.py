@@ -16,7 +16,7 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set")
+                   "0005_old_id_number_index", "0006_form_set", "0008_signing_components")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -243,6 +243,30 @@ def _form_set(db: Database) -> None:
     # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
     # reprint years later uses the same set even after the unit switched to a newer one.
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
+
+
+@migrations(name="0008_signing_components")
+def _signing_components(db: Database) -> None:
+    # Whether each scanned component's stored PDF carries the clerk's signature. A row only
+    # exists where signing was attempted (a unit without a token flags nothing); 'unsigned'
+    # rows are what Home lists as "chưa ký số" and `kiosk sign CODE` signs.
+    _script(
+        db,
+        """
+        CREATE TABLE component_signatures (
+            component_id INTEGER PRIMARY KEY REFERENCES components(id),
+            dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+            state TEXT NOT NULL CHECK (state IN ('signed', 'unsigned')),
+            signer TEXT,
+            signed_at TEXT,
+            timestamped INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX component_signatures_unsigned ON component_signatures (dossier_id)
+            WHERE state = 'unsigned'
+        """,
+    )
 
 
 def migrate(db: Database) -> list[str]:
