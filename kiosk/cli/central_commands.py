@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
     serve.add_argument("--blobs", type=Path, default=None, help="directory for scans")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--trust", type=Path, default=None,
+                       help="CA bundle (PEM) the signatures of uploaded files are checked "
+                            "against (default: $KIOSK_CENTRAL_TRUST)")
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -69,7 +72,12 @@ def _db(args: argparse.Namespace) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
-    serve(_db_url(args), args.blobs or _default_blobs(), args.host, args.port)
+    if args.trust is not None:
+        from kiosk.signing.verify import load_trust
+
+        load_trust(args.trust)  # a bad bundle is a clear error now, not at the first upload
+    serve(_db_url(args), args.blobs or _default_blobs(), args.host, args.port,
+          **({"trust_file": args.trust} if args.trust else {}))
     return 0
 
 

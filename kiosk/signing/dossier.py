@@ -150,10 +150,10 @@ def sign_dossier(store: Store, code: str, settings: SigningSettings, pin: str, *
     result = store.call(lambda db: signatures.replace_signed(db, dossier_id, actor, done,
                                                               failed))
     if error is not None:
-        signed = ", ".join(str(p) for p in result["signed"]) or "0"
+        positions = ", ".join(str(p) for p in result["signed"]) or "0"
         raise SigningError(error.message, reason=error.reason,
                            hint=_("Đã ký các thành phần: {signed}; các thành phần còn lại vẫn "
-                                  "«chưa ký số».", signed=signed) + " " + (error.hint or ""),
+                                  "«chưa ký số».", signed=positions) + " " + (error.hint or ""),
                            signed=result["signed"], unsigned=result["unsigned"])
     return {"code": record["code"], **result}
 

@@ -87,9 +87,11 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pki]:
     token.load(clerk, KEY_LABEL, "01")
     token.load(expired, "expired", "02")
     token.load(future, "future", "03")
+    other_ca = make_ca("Some Other CA")
+    token.load(issue(other_ca, "Người Lạ"), "stranger", "04")
     old = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(token.conf)
-    yield Pki(ca, clerk, make_ca("Some Other CA"), token, root)
+    yield Pki(ca, clerk, other_ca, token, root)
     if old is None:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
