@@ -6,7 +6,7 @@ import "parts"
 
 Item {
     id: screen
-    Component.onCompleted: if (app.screenArgument) detail.load(app.screenArgument)
+    Component.onCompleted: { if (app.screenArgument) detail.load(app.screenArgument); signing.refresh() }
     property var d: detail.dossier
 
     RowLayout {
@@ -79,6 +79,10 @@ Item {
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
             }
+            BigButton { objectName: "signDossierButton"
+                        text: app.lang, app.t("Ký số các giấy tờ chưa ký"); tint: theme.warn
+                        visible: signing.configured && signing.unsignedCodes.indexOf(d.code || "") >= 0
+                        Layout.fillWidth: true; onClicked: signing.signDossier(d.code) }
             BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
                         onClicked: detail.printForm("01") }
             BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger

@@ -41,6 +41,8 @@ ApplicationWindow {
 
     Toast { id: toast; z: 50 }
 
+    PinPad { }
+
     Rectangle {
         anchors.fill: parent
         visible: app.busy
