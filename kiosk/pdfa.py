@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 from typing import Any
 
 import pikepdf
@@ -36,11 +37,16 @@ _FORBIDDEN_ACTIONS = {"/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData"
 
 @functools.cache
 def srgb_icc() -> bytes:
-    """An sRGB ICC profile (v2, from LittleCMS via Pillow), made once per process."""
+    """An sRGB ICC profile (from LittleCMS via Pillow), the same bytes in every process."""
     from PIL import ImageCms
 
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    return bytes(profile.tobytes())
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # LittleCMS stamps the creation time into the header (bytes 24–35) and an MD5 profile
+    # ID over it (84–99): fix the date and clear the ID ("not computed" is allowed), so the
+    # same scan gives the same PDF bytes in every process and the store deduplicates.
+    data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+    data[84:100] = bytes(16)
+    return bytes(data)
 
 
 def make_pdfa(pdf: pikepdf.Pdf) -> None:
