@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,11 @@ from kiosk.signing import SigningError
 from kiosk.signing.settings import SigningSettings
 
 log = logging.getLogger(__name__)
+
+#: PKCS#11 login state belongs to the process, not the session: a second C_Login fails
+#: (CKR_USER_ALREADY_LOGGED_IN) and the first session's logout ends the other's. So one
+#: TokenSession at a time per process (an intake save and a "sign later" then queue).
+_TOKEN_LOCK = threading.Lock()
 
 #: Token flags (PKCS#11 CK_TOKEN_INFO.flags) about the user PIN's retry counter.
 CKF_USER_PIN_COUNT_LOW = 0x00010000
@@ -133,9 +139,6 @@ class TokenSession:
     """One login to the token; :meth:`sign` may be called for each file of a batch."""
 
     def __init__(self, settings: SigningSettings, pin: str) -> None:
-        import pkcs11
-        from pyhanko.sign.pkcs11 import PKCS11Signer
-
         if not settings.configured:
             raise SigningError(_("Chưa cấu hình ký số trên máy này."), reason="not_configured",
                                hint=_("Quản trị viên đặt signing.pkcs11_module, "
@@ -144,6 +147,19 @@ class TokenSession:
             raise SigningError(_("Chưa nhập mã PIN của thẻ ký số."), reason="no_pin",
                                hint=_hint_later())
         self.settings = settings
+        self._session: Any = None
+        _TOKEN_LOCK.acquire()
+        self._locked_token = True
+        try:
+            self._open(settings, pin)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, settings: SigningSettings, pin: str) -> None:
+        import pkcs11
+        from pyhanko.sign.pkcs11 import PKCS11Signer
+
         lib = _load_lib(settings.module)
         token = _find_token(lib, settings.token_label)
         if int(token.flags) & CKF_USER_PIN_LOCKED:
@@ -164,30 +180,26 @@ class TokenSession:
                                  error=type(exc).__name__), reason="token_error",
                                hint=_hint_later()) from None
         del pin
+        key_label = settings.key_label or settings.cert_label or None
+        cert_label = settings.cert_label or settings.key_label or None
+        self._signer = PKCS11Signer(self._session, cert_label=cert_label,
+                                    key_label=key_label, embed_roots=False)
         try:
-            key_label = settings.key_label or settings.cert_label or None
-            cert_label = settings.cert_label or settings.key_label or None
-            self._signer = PKCS11Signer(self._session, cert_label=cert_label,
-                                        key_label=key_label, embed_roots=False)
-            try:
-                cert = self._signer.signing_cert
-            except Exception as exc:  # pyHanko and python-pkcs11 both raise here
-                raise SigningError(
-                    _("Không tìm thấy khoá ký hoặc chứng thư «{label}» trên thẻ.",
-                      label=cert_label or key_label or "?"), reason="no_key",
-                    hint=_("Kiểm tra signing.key_label và signing.cert_label "
-                           "(pkcs11-tool --list-objects cho biết nhãn trên thẻ).")) from exc
-            check_validity(cert)
-            self.cert = cert
-            self.signer_name = subject_name(cert)
-            self._timestamper = None
-            if settings.tsa_url:
-                from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+            cert = self._signer.signing_cert
+        except Exception as exc:  # pyHanko and python-pkcs11 both raise here
+            raise SigningError(
+                _("Không tìm thấy khoá ký hoặc chứng thư «{label}» trên thẻ.",
+                  label=cert_label or key_label or "?"), reason="no_key",
+                hint=_("Kiểm tra signing.key_label và signing.cert_label "
+                       "(pkcs11-tool --list-objects cho biết nhãn trên thẻ).")) from exc
+        check_validity(cert)
+        self.cert = cert
+        self.signer_name = subject_name(cert)
+        self._timestamper: Any = None
+        if settings.tsa_url:
+            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-                self._timestamper = RequestsHTTPTimeStamper(settings.tsa_url, timeout=10)
-        except BaseException:
-            self.close()
-            raise
+            self._timestamper = RequestsHTTPTimeStamper(settings.tsa_url, timeout=10)
 
     def _locked(self) -> SigningError:
         return SigningError(
@@ -255,6 +267,9 @@ class TokenSession:
             except Exception:  # a pulled token cannot be logged out of: nothing to do
                 log.debug("closing the token session failed", exc_info=True)
             self._session = None
+        if getattr(self, "_locked_token", False):
+            self._locked_token = False
+            _TOKEN_LOCK.release()
 
     def __enter__(self) -> TokenSession:
         return self
