@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.signing.pki import (  # noqa: E402
+from tests.signing.pki import (
     KEY_LABEL,
     SOFTHSM_MODULE,
     TOKEN_LABEL,

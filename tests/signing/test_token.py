@@ -154,3 +154,30 @@ def test_second_signature_keeps_the_first_valid(pki: Pki) -> None:
     verdict = verify_pdf(twice, pki.trust())
     assert verdict["valid"] and len(verdict["signatures"]) == 2
     assert pdfa_problems(twice) == []
+
+
+def test_two_signing_jobs_take_turns_on_the_token(pki: Pki) -> None:
+    """PKCS#11 login is per process: a second session waits instead of failing."""
+    import threading
+
+    first = TokenSession(pki.settings(), USER_PIN)
+    results: list[object] = []
+
+    def second() -> None:
+        try:
+            with TokenSession(pki.settings(), USER_PIN) as session:
+                results.append(session.sign(scan_pdf("thứ hai")).data)
+        except Exception as exc:  # the test reports it
+            results.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive() and results == []  # waiting for the first job
+    signed = first.sign(scan_pdf("thứ nhất")).data
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert isinstance(results[0], bytes)
+    for data in (signed, results[0]):
+        assert verify_pdf(data, pki.trust())["valid"]
