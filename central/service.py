@@ -259,6 +259,8 @@ def _write_dossier(
     if verdicts is not None:
         stored = json.loads(canonical)
         problems = signatures.annotate(stored, verdicts, require_trust)
+        if problems:
+            stored["signature_problems"] = problems
         canonical = json.dumps(stored, sort_keys=True, ensure_ascii=False)
     existing = tx.one("SELECT * FROM dossiers WHERE id = ?" + tx.for_update(), (dossier_id,))
     if existing is None:

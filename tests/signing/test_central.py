@@ -88,6 +88,8 @@ def test_server_records_and_flags_each_components_signature(
     assert comps["UQ"]["signatures"][0]["intact"] is True
     assert "not trusted" in comps["UQ"]["signatures"][0]["problem"]
     assert comps["GT"]["signed"] is False and not comps["GT"]["signature_valid"]
+    problems = record["dossier"]["signature_problems"]  # type: ignore[index]
+    assert [p.split(":")[0] for p in problems] == ["GCS", "UQ"]
     flagged = [c for c in _feed(srv, token) if c["kind"] == "signature_invalid"]
     assert len(flagged) == 1 and flagged[0]["dossier_id"] == saved.id
     note = str(flagged[0]["note"])
@@ -115,6 +117,7 @@ def test_signed_later_replaces_the_unsigned_file_on_the_server(
     after = _remote(srv, token, saved.id)
     comp = after["dossier"]["components"][0]  # type: ignore[index]
     assert comp["signed"] and comp["signature_valid"]
+    assert "signature_problems" not in after["dossier"]  # type: ignore[operator]
     assert comp["pages"][0]["sha256"] == store.get_dossier(saved.code)[
         "components"][0]["pages"][0]["sha256"]
     assert not [c for c in _feed(srv, token) if c["kind"] == "signature_invalid"]
