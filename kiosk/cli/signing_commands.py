@@ -102,7 +102,15 @@ def _sign(args: argparse.Namespace) -> Any:
             raise InvalidInput(_("Tệp {path} không phải PDF.", path=str(src)))
         if args.out.expanduser().resolve() == src.resolve():
             raise InvalidInput(_("--out phải khác tệp gốc: tệp gốc được giữ nguyên."))
-        signed = sign_bytes(data, settings, read_pin(), reason=args.reason)
+        from kiosk.signing import SigningError
+        from kiosk.signing.token import _hint_later
+
+        try:
+            signed = sign_bytes(data, settings, read_pin(), reason=args.reason)
+        except SigningError as exc:
+            # Signing one file: the advice about dossiers saved unsigned does not apply.
+            hint = (exc.hint or "").replace(_hint_later(), "").strip() or None
+            raise SigningError(exc.message, reason=exc.reason, hint=hint) from exc
         _write(args.out, signed["data"])
         return {"file": str(args.out), "signer": signed["signer"],
                 "signed_at": signed["signed_at"], "timestamped": signed["timestamped"],

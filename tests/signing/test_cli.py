@@ -163,3 +163,26 @@ def test_dossier_saved_unsigned_then_kiosk_sign_code(configured: Pki, tmp_path: 
     record = json.loads(r.stdout)
     comp = next(c for c in record["components"] if c["pages"])
     assert comp["signature"]["state"] == "signed"
+
+
+@pytest.mark.parametrize(("shift", "words"), [("+800d", "đã hết hạn"),
+                                              ("-30d", "chưa có hiệu lực")])
+def test_clock_outside_the_certificate_validity(configured: Pki, tmp_path: Path, shift: str,
+                                                words: str) -> None:
+    """The clerk's own (valid) certificate, with the machine's clock moved by libfaketime."""
+    import shutil
+
+    if shutil.which("faketime") is None:
+        pytest.skip("faketime is not installed (scripts/system-packages.txt)")
+    src = tmp_path / "a.pdf"
+    src.write_bytes(scan_pdf("A"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_SIGNING_PIN": USER_PIN}
+    r = subprocess.run(["faketime", "-f", shift, sys.executable, "-m", "kiosk", "sign",
+                        str(src), "--out", str(tmp_path / "b.pdf")], capture_output=True,
+                       text=True, timeout=120, env=env, cwd=ROOT, check=False,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 2, r.stderr
+    assert "Chứng thư số của Nguyễn Thị Cán Bộ" in r.stderr and words in r.stderr
+    assert "Hồ sơ vẫn được lưu" not in r.stderr  # a file, not a dossier
+    _clean_error(r)
+    assert not (tmp_path / "b.pdf").exists()
