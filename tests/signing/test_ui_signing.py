@@ -77,13 +77,13 @@ def _item(win: Any, name: str) -> Any:
     return found
 
 
-def _click(qtbot: Any, win: Any, name: str) -> None:
+def _click(qtbot: Any, win: Any, name: str, at_y: float = 0.5) -> None:
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtTest import QTest
 
     qtbot.waitUntil(lambda: _find(win, name) is not None, timeout=5000)
     item = _item(win, name)
-    centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
+    centre = item.mapToScene(QPointF(item.width() / 2, item.height() * at_y))
     QTest.mouseClick(_root(win), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      QPoint(int(centre.x()), int(centre.y())))
 
@@ -166,3 +166,16 @@ def test_pin_pad_signs_at_intake_and_later(qtbot: Any, window: Any, pki: Pki,
     assert signing.unsignedCodes == [code3]
     assert "PIN" in store.read(lambda db: db.execute(
         "SELECT error FROM component_signatures WHERE state = 'unsigned'").fetchone()[0])
+    # 5. Signed later from the dossier screen, which then shows each document signed.
+    win.app.go("detail", code3)
+    wait_idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.detail.dossier.get("code") == code3, timeout=5000)
+    assert _item(win, "document_0").property("text").startswith("📄 chưa ký số")
+    _click(qtbot, win, "signDossierButton", at_y=0.9)  # below the toast still showing
+    _type_pin(qtbot, win, USER_PIN)
+    wait_idle(qtbot, win)
+    assert signing.unsignedCodes == []
+    qtbot.waitUntil(lambda: _find(win, "signDossierButton") is None, timeout=5000)
+    qtbot.waitUntil(lambda: str(_item(win, "document_0").property("text")).startswith(
+        "📄 đã ký số"), timeout=5000)
+    _root(win).grabWindow().save(str(tmp_path / "detail-signed.png"))

@@ -74,7 +74,11 @@ Item {
                 delegate: ItemDelegate {
                     width: ListView.view.width
                     height: theme.touch
-                    text: "📄 " + model.name
+                    objectName: "document_" + index
+                    // The signature state first: a long document name is elided at the end.
+                    text: "📄 " + (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
+                                   : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
+                          + model.name
                     font.pixelSize: theme.small
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
