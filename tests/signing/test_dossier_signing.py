@@ -127,15 +127,11 @@ def test_required_refuses_to_save_unsigned(store: Store, pki: Pki) -> None:
 
 
 def _pull(pki: Pki, label: str, *extra: str) -> dict[str, object]:
+    tokens = pki.root / "hsm" / "tokens"
+    before = set(tokens.iterdir())
     token = make_token(pki.root / "hsm", label=label)
     token.load(pki.clerk, KEY_LABEL, "01")
-    serial = token.run("softhsm2-util", "--show-slots")
-    # SoftHSM2 names a token's directory by a UUID whose tail is the token serial.
-    block = serial.split(f"Label:            {label}")[0].rsplit("Serial number:", 1)[1]
-    token_serial = block.split()[0]
-    tokens = pki.root / "hsm" / "tokens"
-    token_dir = next(p for p in tokens.iterdir() if p.name.replace("-", "").endswith(
-        token_serial))
+    (token_dir,) = set(tokens.iterdir()) - before  # SoftHSM2: one directory per token
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "tests.signing.pull_client", label,
                            str(token_dir), *extra], capture_output=True, text=True,
