@@ -1,5 +1,9 @@
 """The HTTP face of the central server (FastAPI). See SYNC.md for the protocol."""
 
+import base64
+import binascii
+import hashlib
+import os
 import sqlite3
 import threading
 import uuid
@@ -38,6 +42,7 @@ from central.models import (
 )
 from central.portal import export_dossier
 from central.service import ApiError, Device
+from central.signatures import SignatureChecker, extends
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
@@ -101,8 +106,12 @@ class DateHeaderMiddleware:
 
 def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_CHUNK,
                max_size: int = tus.DEFAULT_MAX_SIZE,
-               middleware: list[Any] | None = None) -> FastAPI:
+               middleware: list[Any] | None = None,
+               trust_file: Path | str | None = None) -> FastAPI:
     central = Central(db, blobs, max_chunk, max_size)
+    # Trust roots for the signatures on uploaded files (issue 14).
+    trust = trust_file or os.environ.get("KIOSK_CENTRAL_TRUST") or None
+    checker = SignatureChecker(Path(trust) if trust else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -222,8 +231,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
     ) -> dict[str, Any]:
         """Create or update a dossier, exactly once per ``Idempotency-Key``."""
+        verdicts = checker.results(db, blobs, [(p.sha256, p.mime) for c in body.components
+                                               for p in c.pages])
         status, reply, replayed = service.put_dossier(
-            db, dev, str(dossier_id), idempotency_key, body)
+            db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
+            extends=lambda old, new: extends(blobs, old, new),
+            require_trust=bool(checker.trust))
         response.status_code = status
         if replayed:
             response.headers["Idempotent-Replayed"] = "true"

@@ -118,6 +118,11 @@ _SCHEMA = [
     # --- end reports ---
 ]
 
+# --- signature verdicts per uploaded file (issue 14; see central/signatures.py) ----------
+from central.signatures import SCHEMA as _SIGNING_SCHEMA  # noqa: E402
+
+_SCHEMA += _SIGNING_SCHEMA
+
 
 class IntegrityError(Exception):
     """A unique or foreign-key constraint failed (either engine)."""

@@ -11,10 +11,12 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from central import signatures
 from central.db import Database, IntegrityError, Tx
 from central.models import DossierIn
 from kiosk import clock
@@ -218,7 +220,9 @@ def _stored_reply(stored: dict[str, Any], request_sha: str) -> tuple[int, dict[s
 
 
 def put_dossier(
-    db: Database, device: Device, dossier_id: str, op_key: str, body: DossierIn
+    db: Database, device: Device, dossier_id: str, op_key: str, body: DossierIn,
+    *, verdicts: dict[str, dict[str, Any]] | None = None,
+    extends: Callable[[str, str], bool] | None = None, require_trust: bool = True,
 ) -> tuple[int, dict[str, Any], bool]:
     """Create or update a dossier exactly once per ``op_key``.
 
@@ -236,7 +240,8 @@ def put_dossier(
                 " WHERE device_id = ? AND op_key = ?", (device.id, op_key))
             if stored is not None:
                 return (*_stored_reply(stored, request_sha), True)
-            status, response = _write_dossier(tx, device, dossier_id, body, canonical)
+            status, response = _write_dossier(tx, device, dossier_id, body, canonical,
+                                              verdicts, extends, require_trust)
             tx.execute(
                 "INSERT INTO idempotency (device_id, op_key, request_sha256, status_code,"
                 " response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -256,7 +261,9 @@ def put_dossier(
 
 
 def _write_dossier(
-    tx: Tx, device: Device, dossier_id: str, body: DossierIn, canonical: str
+    tx: Tx, device: Device, dossier_id: str, body: DossierIn, canonical: str,
+    verdicts: dict[str, dict[str, Any]] | None = None,
+    extends: Callable[[str, str], bool] | None = None, require_trust: bool = True,
 ) -> tuple[int, dict[str, Any]]:
     from kiosk.dossier_code import parse_dossier_code
 
@@ -273,6 +280,14 @@ def _write_dossier(
                        _("Máy chủ chưa có {n} tệp của hồ sơ {code}.", n=len(missing),
                          code=body.code), missing=missing)
     now = _now()
+    # Signature verdicts go onto the stored record's components (issue 14).
+    problems: list[str] = []
+    if verdicts is not None:
+        stored = json.loads(canonical)
+        problems = signatures.annotate(stored, verdicts, require_trust)
+        if problems:
+            stored["signature_problems"] = problems
+        canonical = json.dumps(stored, sort_keys=True, ensure_ascii=False)
     existing = tx.one("SELECT * FROM dossiers WHERE id = ?" + tx.for_update(), (dossier_id,))
     if existing is None:
         if body.base_version:
@@ -304,7 +319,10 @@ def _write_dossier(
                            _("Không được đổi mã hồ sơ {code}.", code=existing["code"]))
         old_pages = {r["sha256"] for r in tx.all(
             "SELECT sha256 FROM dossier_pages WHERE dossier_id = ?", (dossier_id,))}
-        if not old_pages <= set(hashes):
+        removed = old_pages - set(hashes)
+        # A file may only be replaced by itself plus a later signature (signed after sync).
+        if removed and not (extends is not None and all(
+                any(extends(old, new) for new in set(hashes) - old_pages) for old in removed)):
             raise ApiError(422, "pages_removed",
                            _("Không được xoá trang đã gửi của hồ sơ {code}.", code=body.code))
         if body.status != existing["status"]:
@@ -326,6 +344,8 @@ def _write_dossier(
         " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (dossier_id, unit, kind, body.status, version, device.id, None, now),
     )
+    if problems:
+        signatures.flag(tx, dossier_id, unit, body.status, version, problems, now)
     return http, {"id": dossier_id, "code": body.code, "server_version": version,
                   "server_seq": seq, "status": body.status}
 

@@ -220,6 +220,21 @@ declare("alerts.due_soon_hours", 8,
 declare("reports.online_target", 0.5,
         N_("Chỉ tiêu tỷ lệ hồ sơ trực tuyến/số hoá (0–1), vẽ trên biểu đồ báo cáo"))
 # --- end reports ---
+# --- digital signatures (issue 14) ---
+declare("signing.pkcs11_module", "",
+        N_("Thư viện PKCS#11 của thẻ ký số (tệp .so của nhà cung cấp; để trống: không ký số)"))
+declare("signing.token_label", "", N_("Nhãn của thẻ ký số (để trống: thẻ đầu tiên tìm thấy)"))
+declare("signing.key_label", "", N_("Nhãn khoá ký trên thẻ (để trống: theo nhãn chứng thư)"))
+declare("signing.cert_label", "", N_("Nhãn chứng thư số trên thẻ (để trống: theo nhãn khoá)"))
+declare("signing.tsa_url", "",
+        N_("Địa chỉ máy chủ cấp dấu thời gian RFC 3161 (để trống: ký không dấu thời gian)"))
+declare("signing.reason", "Tiếp nhận hồ sơ", N_("Lý do ký ghi trong chữ ký số"))
+declare("signing.location", "", N_("Nơi ký ghi trong chữ ký số (tên và địa danh đơn vị)"))
+declare("signing.required", False,
+        N_("Bắt buộc ký số: không lưu hồ sơ khi chưa ký được"))
+declare("signing.trust_file", "",
+        N_("Tệp chứng thư CA gốc (PEM) dùng khi kiểm tra chữ ký (để trống: kho của hệ thống)"))
+declare("forms.sign", False, N_("Ký số phiếu tiếp nhận (Mẫu 01) và thư (Mẫu 04) khi xuất tệp"))
 declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút không thao tác"))
 
 # --- counter (printing out of the box, counter round two) ---

@@ -3,7 +3,8 @@
 At the counter each scanned page is kept as its own small PDF (already compressed by the
 page pipeline) so that rotate / reorder / delete / rescan never re-encode anything and a
 draft can reference every page by hash. At save, the pages are joined into one PDF per
-dossier component; pikepdf copies the page objects unchanged.
+dossier component; pikepdf copies the page objects unchanged. The result is PDF/A-2b
+(:mod:`kiosk.pdfa`), ready to be signed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pikepdf
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.pdfa import make_pdfa
 
 
 def merge_pages(pages: Sequence[tuple[bytes, int]]) -> bytes:
@@ -37,6 +39,7 @@ def merge_pages(pages: Sequence[tuple[bytes, int]]) -> bytes:
                 added.obj.Rotate = total
             elif "/Rotate" in added.obj:
                 del added.obj["/Rotate"]
+    make_pdfa(out)
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -35,6 +35,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.barcode_commands",
     "kiosk.cli.cups_commands",
     "kiosk.cli.report_commands",
+    "kiosk.cli.signing_commands",
 ]
 
 

@@ -38,6 +38,9 @@ def register(sub: Any) -> None:
     serve.add_argument("--blobs", type=output_dir, default=None, help="directory for scans")
     serve.add_argument("--host", default="127.0.0.1", type=text(255))
     serve.add_argument("--port", type=int_range(1, 65535), default=8765)
+    serve.add_argument("--trust", type=Path, default=None,
+                       help="CA bundle (PEM) the signatures of uploaded files are checked "
+                            "against (default: $KIOSK_CENTRAL_TRUST)")
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -120,7 +123,12 @@ def _serve(args: argparse.Namespace) -> int:
             hint=_("Chọn thư mục khác bằng --blobs, hoặc kiểm tra quyền ghi.")) from None
     _check_bind(args.host, args.port)
     open_db(url).close()  # a file that is no database is refused before serving
-    serve(url, blobs, args.host, args.port)
+    if args.trust is not None:
+        from kiosk.signing.verify import load_trust
+
+        load_trust(args.trust)  # a bad bundle is a clear error now, not at the first upload
+    serve(url, blobs, args.host, args.port,
+          **({"trust_file": args.trust} if args.trust else {}))
     return 0
 
 

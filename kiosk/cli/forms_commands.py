@@ -152,11 +152,17 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _form(args: argparse.Namespace) -> Any:
+    from kiosk.cli.signing_commands import read_pin
     from kiosk.config import Config
+    from kiosk.signing.forms import sign_form
+    from kiosk.signing.settings import SigningSettings
 
-    form, code = _render(args, Config.load())
-    _write(args.out, form.pdf)
-    return {"file": str(args.out), "code": code, **_describe(form)}
+    config = Config.load()
+    form, code = _render(args, config)
+    data, signing = sign_form(form.pdf, form.form, SigningSettings.from_config(config), read_pin)
+    _write(args.out, data)
+    return {"file": str(args.out), "code": code, **_describe(form),
+            **({"signing": signing} if signing else {})}
 
 
 def _book(args: argparse.Namespace) -> Any:

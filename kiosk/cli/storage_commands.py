@@ -25,7 +25,7 @@ from kiosk.errors import InvalidInput, KioskError, StorageError
 from kiosk.i18n import _
 
 if TYPE_CHECKING:
-    from kiosk.storage import ComponentInput, Store
+    from kiosk.storage import ComponentInput, DossierInput, Store
 
 #: How a catalog component's form maps to what the checklist records.
 _COPY_KIND = {
@@ -113,6 +113,27 @@ def _actor(args: argparse.Namespace) -> str:
     return os.environ.get("KIOSK_ACTOR") or getpass.getuser()
 
 
+def _sign_components(store: Store, inp: DossierInput) -> dict[str, Any] | None:
+    """Sign the attached PDFs when the unit has a token configured (issue 14)."""
+    from kiosk.signing import SigningError
+    from kiosk.signing.dossier import sign_input
+    from kiosk.signing.settings import SigningSettings
+
+    settings = SigningSettings.from_config(store.config)
+    if not settings.configured:
+        return None
+    from kiosk.cli.signing_commands import read_pin
+
+    try:
+        pin = read_pin()
+    except SigningError:
+        pin = ""  # sign_input records why nothing was signed (or refuses, if required)
+    outcome = sign_input(inp, store, settings, pin)
+    if outcome.error:
+        print(_("Chưa ký số: {error}", error=outcome.error), file=sys.stderr)
+    return outcome.to_json()
+
+
 def _components(store: Store, procedure_code: str, attach: list[str]) -> list[ComponentInput]:
     """The procedure's checklist, with attached files as pages and attached items ticked."""
     from kiosk.storage import ComponentInput, PageInput
@@ -187,8 +208,10 @@ def _new(args: argparse.Namespace) -> Any:
 
             inp.received_at = parse_local_time(args.received_on_paper, "--received-on-paper")
             inp.back_entry = True
+        signing = _sign_components(store, inp)
         try:
-            return store.save_dossier(inp, _actor(args)).to_json()
+            saved = store.save_dossier(inp, _actor(args)).to_json()
+            return {**saved, **({"signing": signing} if signing else {})}
         except StorageError as exc:
             # Keep what was typed and scanned, as the intake screen does.
             try:

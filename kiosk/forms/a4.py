@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from kiosk.forms.barcodes import A4_MODULE, Code128Flowable, QRFlowable
 from kiosk.forms.layout import (
+    CELL_FONT,
     Built,
     Styles,
     build_pdf,
@@ -66,6 +67,7 @@ def _code_block(ctx: FormContext, tpl: FormTemplate, st: Styles) -> Table:
     qr = QRFlowable(qr_payload(ctx), size=28 * mm)
     table = Table([[left, qr]], colWidths=[WIDTH - 30 * mm, 30 * mm])
     table.setStyle(TableStyle([
+        CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (1, 0), (1, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

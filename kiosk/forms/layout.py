@@ -31,6 +31,12 @@ from reportlab.platypus import (
 from kiosk.forms import fonts
 from kiosk.forms.templates import FormTemplate, TemplateSet
 from kiosk.forms.vnformat import nfc
+from kiosk.pdfa import to_pdfa
+
+#: Tables set a cell font of their own (reportlab's Helvetica, never embedded) even when
+#: every cell holds a paragraph; PDF/A wants every font embedded, so name ours.
+CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)
+_CELL_FONT = CELL_FONT
 
 
 def esc(text: str) -> str:
@@ -101,6 +107,7 @@ def national_header(tset: TemplateSet, tpl: FormTemplate, unit_name: str, centre
              Paragraph(f"<b><u>{esc(tset.motto)}</u></b>", st.center)]
     table = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -121,7 +128,7 @@ def signature_block(columns: Sequence[tuple[str, str, str]], st: Styles, width: 
         ])
     n = len(columns)
     table = Table([cells], colWidths=[width / n] * n)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), _CELL_FONT]))
     return table
 
 
@@ -129,6 +136,7 @@ def grid_table(rows: list[list[Any]], widths: list[float], *, header_rows: int =
                repeat: bool = False) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=header_rows if repeat else 0)
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#EEEEEE")),
@@ -159,13 +167,13 @@ def build_pdf(story: list[Flowable], *, width: float, height: float, margins: tu
     doc = BaseDocTemplate(
         buf, pagesize=(width, height), leftMargin=left, rightMargin=right, topMargin=top,
         bottomMargin=bottom, title=nfc(title), author=nfc(author), subject=subject,
-        creator="kiosk", invariant=True,
+        creator="kiosk", invariant=True, initialFontName=fonts.REGULAR,
     )
     frame = Frame(left, bottom, width - left - right, height - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page or _noop)])
     doc.build(story)
-    return Built(buf.getvalue(), doc.page)
+    return Built(to_pdfa(buf.getvalue()), doc.page)
 
 
 def _noop(canvas: Any, doc: Any) -> None:
@@ -204,7 +212,8 @@ def draw_story_on_one_page(story: list[Flowable], *, page_width: float, side: fl
         total += before + h + after
     height = top + bottom + total
     buf = io.BytesIO()
-    canv = Canvas(buf, pagesize=(page_width, height), invariant=True)
+    canv = Canvas(buf, pagesize=(page_width, height), invariant=True,
+                  initialFontName=fonts.REGULAR)
     canv.setTitle(nfc(title))
     canv.setAuthor(nfc(author))
     canv.setSubject(subject)
@@ -219,4 +228,4 @@ def draw_story_on_one_page(story: list[Flowable], *, page_width: float, side: fl
         y -= after
     canv.showPage()
     canv.save()
-    return Built(buf.getvalue(), 1), height
+    return Built(to_pdfa(buf.getvalue()), 1), height

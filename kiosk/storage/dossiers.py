@@ -22,7 +22,7 @@ from kiosk.dossier import Status
 from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import outbox, records
+from kiosk.storage import outbox, records, signatures
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
 from kiosk.text import fold
@@ -215,6 +215,8 @@ def save(
                     "INSERT INTO pages (component_id, position, sha256) VALUES (?, ?, ?)",
                     (comp_id, page_pos, page.sha256),
                 )
+            if comp.signature is not None and comp.pages:
+                signatures.record(db, int(comp_id or 0), dossier_id, comp.signature)
         conn.execute(
             "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
             "VALUES (?, ?, NULL, ?, ?, ?)",

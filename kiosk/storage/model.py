@@ -47,6 +47,9 @@ class ComponentInput:
     pages: list[PageInput] = field(default_factory=list)
     #: Shown at the counter and handed back (xuất trình), not handed in.
     presented: bool = False
+    #: The signing outcome (kiosk.signing.dossier): {"state": "signed"|"unsigned", ...};
+    #: None where signing was not attempted.
+    signature: dict[str, Any] | None = None
 
 
 @dataclass

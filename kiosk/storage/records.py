@@ -92,6 +92,7 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
             "JOIN files f ON f.sha256 = p.sha256 WHERE p.component_id = ? ORDER BY p.position",
             (comp.pop("id"),),
         )
+    _attach_signatures(db, dossier_id, comps)
     d["components"] = comps
     d["events"] = _rows(
         db,
@@ -105,6 +106,16 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         d["postponements"] = late.postponements(db, dossier_id)
         d["pauses"] = late.pauses(db, dossier_id)
     return d
+
+
+def _attach_signatures(db: Database, dossier_id: str, comps: list[dict[str, Any]]) -> None:
+    # Migration 0003 builds records before the signatures table exists: look it up first.
+    from kiosk.storage import signatures
+
+    found = signatures.for_dossier(db, dossier_id)
+    for comp in comps:
+        if comp["position"] in found:
+            comp["signature"] = found[comp["position"]]
 
 
 def page_hashes(record: dict[str, Any]) -> list[str]:

@@ -16,8 +16,8 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set",
-                   "0007_reports_channels", "0007_reports_postponements",
+                   "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
+                   "0007_reports_postponements", "0008_signing_components",
                    "0010_speed_name_keys", "0013_counter_presented")
 
 
@@ -247,8 +247,6 @@ def _form_set(db: Database) -> None:
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
 
 
-# --- reports (issue 13) -------------------------------------------------------------------
-
 @migrations(name="0007_reports_channels")
 def _reports_channels(db: Database) -> None:
     # How the result goes back (at the counter or by post), and back-entry: a dossier
@@ -307,6 +305,30 @@ def _reports_postponements(db: Database) -> None:
             SELECT d.id, (SELECT max(e.at) FROM status_events e
                           WHERE e.dossier_id = d.id AND e.to_status = 5), ''
             FROM dossiers d WHERE d.status = 5
+        """,
+    )
+
+
+@migrations(name="0008_signing_components")
+def _signing_components(db: Database) -> None:
+    # Whether each scanned component's stored PDF carries the clerk's signature. A row only
+    # exists where signing was attempted (a unit without a token flags nothing); 'unsigned'
+    # rows are what Home lists as "chưa ký số" and `kiosk sign CODE` signs.
+    _script(
+        db,
+        """
+        CREATE TABLE component_signatures (
+            component_id INTEGER PRIMARY KEY REFERENCES components(id),
+            dossier_id TEXT NOT NULL REFERENCES dossiers(id),
+            state TEXT NOT NULL CHECK (state IN ('signed', 'unsigned')),
+            signer TEXT,
+            signed_at TEXT,
+            timestamped INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX component_signatures_unsigned ON component_signatures (dossier_id)
+            WHERE state = 'unsigned'
         """,
     )
 

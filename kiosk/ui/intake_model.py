@@ -429,6 +429,20 @@ class IntakeModel(QObject):
         if problems:
             self.app.error(problems[0])
             return
+        signing = self.app.services.extras.get("signing")
+        if signing is not None and signing.settings.configured:
+            # The PIN pad first; the PIN then goes with the save to the storage lane.
+            required = signing.settings.required
+            signing.ask_pin(_("Ký số các giấy tờ đã quét và lưu hồ sơ"),
+                            lambda pin: self._save(pin, signing.settings)
+                            if pin is not None or not required else None,
+                            can_skip=not required)
+            return
+        self._save(None, None)
+
+    def _save(self, pin: str | None, settings: Any) -> None:
+        if self._saving:
+            return
         self._draft_timer.stop()
         self._saving = True
         self.savedChanged.emit()
@@ -444,7 +458,13 @@ class IntakeModel(QObject):
                                                     label=session.draft_label())
             inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
                                       store.put_file)
-            return store.save_dossier(inp, actor).to_json()
+            signing: dict[str, Any] | None = None
+            if settings is not None:
+                from kiosk.signing.dossier import sign_input
+
+                outcome = sign_input(inp, store, settings, pin)
+                signing = {**outcome.to_json(), "hint": outcome.hint}
+            return {**store.save_dossier(inp, actor).to_json(), "signing": signing}
 
         self.app.begin_busy()
         self.app.tasks.run(work, self._saved_ok, self._save_failed, lane="storage")
@@ -456,7 +476,16 @@ class IntakeModel(QObject):
         self.session.saved = saved
         self.session.draft_id = None
         self.session.step = STEPS.index("done")
-        self.app.ok(_("Đã lưu hồ sơ {code}.", code=saved["code"]))
+        signing = saved.get("signing") or {}
+        if signing.get("error"):
+            self.app.error(_("Đã lưu hồ sơ {code} nhưng chưa ký số: {error}", code=saved["code"],
+                             error=f"{signing['error']} {signing.get('hint') or ''}".strip()))
+        elif signing.get("signed"):
+            self.app.ok(_("Đã ký số và lưu hồ sơ {code}.", code=saved["code"]))
+        else:
+            self.app.ok(_("Đã lưu hồ sơ {code}.", code=saved["code"]))
+        if saved.get("signing") is not None:
+            self.app.services.extras["signing"].refresh()
         self._changed(save_draft=False)
         self.savedChanged.emit()
         printer = self.app.services.extras.get("print_receipt")

@@ -123,7 +123,19 @@ def install_printing(services: Services, app: AppModel, printer: Any = None) -> 
     return printing
 
 
+def install_signing(services: Services, app: AppModel, models: dict[str, Any]) -> Any:
+    from kiosk.ui.signing_model import SigningModel
+
+    signing = SigningModel(app, app)
+    models["signing"] = signing
+    services.extras["signing"] = signing
+    # A dossier signed from the dossier screen shows its new state there at once.
+    signing.signed.connect(lambda code: models["detail"].load(code))
+    return signing
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
+    install_signing(services, app, models)
     services.extras["route_read"] = lambda text: route_read(app, models, text)
     stoppers: list[Any] = [install_input(services, app)]
     from kiosk.ui.wedge_filter import install_wedge

@@ -129,7 +129,8 @@ class DetailModel(QObject):
         #: The latest per-dossier sync event for the dossier shown ("Đang gửi 40%"...).
         self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
-        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind"], self)
+        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed"],
+                                        self)
 
     def _get(self) -> dict[str, Any]:
         return dict(self._view)
@@ -221,8 +222,10 @@ class DetailModel(QObject):
         docs = []
         for comp in record["components"]:
             for page in comp["pages"]:
+                # "signed" / "unsigned" where signing was attempted, else "" (issue 14).
                 docs.append({"name": comp["name"], "sha256": page["sha256"], "pages": 0,
-                             "path": page["path"], "kind": page.get("mime", "")})
+                             "path": page["path"], "kind": page.get("mime", ""),
+                             "signed": (comp.get("signature") or {}).get("state", "")})
         self._documents.reset(docs)
         self.loaded.emit()
 

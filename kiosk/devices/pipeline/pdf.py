@@ -3,7 +3,8 @@
 img2pdf embeds one image per page; MRC needs several layers and an explicit mask on a page,
 so we write the few objects ourselves with pikepdf (img2pdf's own PDF engine), embedding
 JPEG and G4 data unchanged. Output is deterministic (same pages → same bytes) so the
-content-addressed store deduplicates a component saved twice.
+content-addressed store deduplicates a component saved twice. Each file is PDF/A-2b
+(:mod:`kiosk.pdfa`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pikepdf
 from pikepdf import Name
 
 from kiosk.devices.pipeline.encode import EncodedPage, ImageLayer
+from kiosk.pdfa import make_pdfa
 
 
 def _image(pdf: pikepdf.Pdf, layer: ImageLayer, *, stencil: bool = False) -> pikepdf.Stream:
@@ -58,6 +60,7 @@ def build_pdf(pages: Sequence[EncodedPage]) -> bytes:
             Resources=pikepdf.Dictionary(XObject=xobjects),
             Contents=content,
         )))
+    make_pdfa(pdf)
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)

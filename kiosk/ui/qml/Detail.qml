@@ -6,7 +6,7 @@ import "parts"
 
 Item {
     id: screen
-    Component.onCompleted: if (app.screenArgument) detail.load(app.screenArgument)
+    Component.onCompleted: { if (app.screenArgument) detail.load(app.screenArgument); signing.refresh() }
     property var d: detail.dossier
 
     RowLayout {
@@ -76,13 +76,22 @@ Item {
                 delegate: ItemDelegate {
                     objectName: "document_" + index
                     width: ListView.view.width
-                    // The whole name, wrapped: long names were cut ("…chứng x…").
+                    objectName: "document_" + index
+                    // The whole name, wrapped (long names were cut: "…chứng x…"), after the
+                    // signature state.
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
-                    contentItem: Label { id: docName; text: "📄 " + model.name; wrapMode: Text.Wrap
+                    contentItem: Label { id: docName; wrapMode: Text.Wrap
+                                         text: "📄 " + (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
+                                                : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
+                                               + model.name
                                          font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
             }
+            BigButton { objectName: "signDossierButton"
+                        text: app.lang, app.t("Ký số các giấy tờ chưa ký"); tint: theme.warn
+                        visible: signing.configured && signing.unsignedCodes.indexOf(d.code || "") >= 0
+                        Layout.fillWidth: true; onClicked: signing.signDossier(d.code) }
             BigButton { text: app.lang, app.t("In lại phiếu hẹn"); Layout.fillWidth: true
                         onClicked: detail.printForm("01") }
             BigButton { text: app.lang, app.t("In phiếu xin lỗi, hẹn lại ngày trả"); tint: theme.danger

@@ -7,7 +7,7 @@ Flickable {
     id: screen
     contentHeight: col.implicitHeight + 48
     clip: true
-    Component.onCompleted: { home.refresh(); intake.loadDrafts() }
+    Component.onCompleted: { home.refresh(); intake.loadDrafts(); signing.refresh() }
 
     // A draft card takes room: the tiles and buttons shrink so that the device panel stays
     // on screen at 1366×768.
@@ -94,6 +94,34 @@ Flickable {
                         Button { text: app.lang, app.t("Bỏ"); Layout.preferredHeight: theme.touch
                                  objectName: "discardDraft"
                                  onClicked: { discardAsk.draftId = model.id; discardAsk.label = model.label; discardAsk.open() } }
+                    }
+                }
+            }
+        }
+
+        Card {
+            objectName: "unsignedCard"
+            Layout.fillWidth: true
+            visible: signing.unsigned.count > 0
+            implicitHeight: unsignedCol.implicitHeight + 32
+            border.color: theme.warn
+            ColumnLayout {
+                id: unsignedCol
+                anchors.fill: parent
+                anchors.margins: theme.gap
+                Label { text: app.lang, app.t("Hồ sơ chưa ký số"); font.bold: true; color: theme.warn }
+                Repeater {
+                    model: signing.unsigned
+                    delegate: RowLayout {
+                        Layout.fillWidth: true
+                        Label { text: model.code + "  ·  " + model.name; font.bold: true }
+                        Label { text: model.error; color: theme.muted; Layout.fillWidth: true
+                                elide: Text.ElideRight }
+                        Button { text: app.lang, app.t("Xem"); Layout.preferredHeight: theme.touch
+                                 onClicked: app.go("detail", model.code) }
+                        Button { text: app.lang, app.t("Ký số"); Layout.preferredHeight: theme.touch
+                                 objectName: "signUnsigned_" + model.code
+                                 onClicked: signing.signDossier(model.code) }
                     }
                 }
             }

@@ -43,6 +43,8 @@ ApplicationWindow {
     Toast { id: toast; parent: Overlay.overlay; z: 1000
             y: (win.header && win.header.visible ? win.header.height : 0) + 8 }
 
+    PinPad { }
+
     Rectangle {
         anchors.fill: parent
         visible: app.busy

@@ -1,0 +1,138 @@
+"""``kiosk sign`` and ``kiosk verify``: PAdES signatures from the clerk's PKCS#11 token.
+
+The PIN comes from ``KIOSK_SIGNING_PIN`` or, in a terminal, a hidden prompt; it is never
+echoed, logged or written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import InvalidInput, KioskError, NotFound
+from kiosk.i18n import _
+
+PIN_ENV = "KIOSK_SIGNING_PIN"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sign", help="sign a PDF file, or a dossier's unsigned components "
+                                    "(PAdES, with the PKCS#11 token of signing.*)")
+    p.add_argument("target", help="FILE.pdf (with --out) or a dossier code")
+    p.add_argument("--out", type=Path, help="where to write the signed copy of FILE.pdf")
+    p.add_argument("--reason", help="reason written in the signature (default signing.reason)")
+    p.add_argument("--actor", help="who signs (default: $KIOSK_ACTOR or the OS user)")
+    p.set_defaults(func=_sign)
+    v = sub.add_parser("verify", help="check a PDF's signatures and PDF/A-2b (JSON; exit 1 "
+                                      "when not signed, not intact or not valid)")
+    v.add_argument("file", type=Path)
+    v.add_argument("--trust", type=Path, help="CA bundle (PEM) to trust "
+                                              "(default signing.trust_file, else the system's)")
+    v.set_defaults(func=_verify)
+
+
+def read_pin() -> str:
+    """The token PIN from the environment or a hidden terminal prompt."""
+    pin = os.environ.get(PIN_ENV)
+    if pin:
+        return pin
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            pin = getpass.getpass(_("Mã PIN thẻ ký số: "))
+        except EOFError:
+            pin = ""
+        if pin:
+            return pin
+    from kiosk.signing import SigningError
+
+    raise SigningError(_("Chưa nhập mã PIN của thẻ ký số."), reason="no_pin",
+                       hint=_("Chạy lệnh trong terminal để nhập mã PIN, hoặc đặt biến môi "
+                              "trường {env}.", env=PIN_ENV))
+
+
+def _settings() -> Any:
+    from kiosk.config import Config
+    from kiosk.signing.settings import SigningSettings
+
+    return SigningSettings.from_config(Config.load())
+
+
+def _write(path: Path, data: bytes) -> None:
+    import tempfile
+
+    path = path.expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".signed.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise KioskError(_("Không ghi được tệp {path}: {error}", path=str(path),
+                           error=exc.strerror or str(exc)),
+                         hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi.")) from exc
+
+
+def _looks_like_file(target: str) -> bool:
+    return target.lower().endswith(".pdf") or os.sep in target or Path(target).is_file()
+
+
+def _sign(args: argparse.Namespace) -> Any:
+    from kiosk.signing.dossier import sign_bytes, sign_dossier
+
+    settings = _settings()
+    if _looks_like_file(args.target):
+        src = Path(args.target).expanduser()
+        if args.out is None:
+            raise InvalidInput(_("Thiếu --out: ký tệp cần nơi ghi bản đã ký."),
+                               hint=_("Ví dụ: kiosk sign hoso.pdf --out hoso-da-ky.pdf"))
+        try:
+            data = src.read_bytes()
+        except OSError:
+            raise NotFound(_("Không đọc được tệp {path}.", path=str(src)),
+                           hint=_("Kiểm tra lại đường dẫn tệp PDF.")) from None
+        if data.lstrip()[:5] != b"%PDF-":
+            raise InvalidInput(_("Tệp {path} không phải PDF.", path=str(src)))
+        if args.out.expanduser().resolve() == src.resolve():
+            raise InvalidInput(_("--out phải khác tệp gốc: tệp gốc được giữ nguyên."))
+        from kiosk.signing import SigningError
+        from kiosk.signing.token import _hint_later
+
+        try:
+            signed = sign_bytes(data, settings, read_pin(), reason=args.reason)
+        except SigningError as exc:
+            # Signing one file: the advice about dossiers saved unsigned does not apply.
+            hint = (exc.hint or "").replace(_hint_later(), "").strip() or None
+            raise SigningError(exc.message, reason=exc.reason, hint=hint) from exc
+        _write(args.out, signed["data"])
+        return {"file": str(args.out), "signer": signed["signer"],
+                "signed_at": signed["signed_at"], "timestamped": signed["timestamped"],
+                "bytes_added": len(signed["data"]) - len(data)}
+    if args.out is not None:
+        raise InvalidInput(_("--out chỉ dùng khi ký một tệp PDF."),
+                           hint=_("Ký hồ sơ: kiosk sign MÃ_HỒ_SƠ (tệp đã ký được lưu vào hồ sơ)."))
+    from kiosk.cli.storage_commands import _actor
+    from kiosk.storage import Store
+
+    with Store(orphan_grace_seconds=None) as store:
+        return sign_dossier(store, args.target, settings, read_pin(), actor=_actor(args))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from kiosk.cli import emit
+    from kiosk.signing.verify import verify_file
+
+    trust = args.trust
+    if trust is None:
+        configured = _settings().trust_file
+        trust = Path(configured) if configured else None
+    result = verify_file(args.file, trust)
+    emit(result)
+    return 0 if result["signed"] and result["intact"] and result["valid"] else 1

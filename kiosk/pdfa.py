@@ -1,0 +1,184 @@
+"""PDF/A-2b for every PDF the kiosk makes: component scans and printed forms.
+
+What PDF/A-2b asks of our files, and how we meet it:
+
+- an XMP metadata stream with ``pdfaid:part=2`` / ``pdfaid:conformance=B``, agreeing with
+  the document information dictionary (pikepdf fills the XMP from it);
+- an sRGB ``OutputIntent`` (the ICC profile is made by LittleCMS through Pillow, so no
+  profile file with its own licence ships): scans use DeviceRGB/DeviceGray, which PDF/A
+  allows only with such an intent;
+- every font embedded: forms use the bundled TrueType family only (the reportlab canvas's
+  initial font is set to it too, else each page names an unembedded Helvetica);
+- nothing forbidden: no encryption, JavaScript, launch actions, embedded files or LZW.
+
+:func:`pdfa_problems` checks this structure (it is what ``kiosk verify`` reports as
+``pdfa``); it is not a full validator such as veraPDF, which does not install from the
+registries this project uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+from typing import Any
+
+import pikepdf
+from pikepdf import Name
+
+PDFA_PART = "2"
+PDFA_CONFORMANCE = "B"
+_OUTPUT_CONDITION = "sRGB IEC61966-2.1"
+_FORBIDDEN_FILTERS = {"/LZWDecode", "/LZW"}
+_FORBIDDEN_ACTIONS = {"/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData",
+                      "/JavaScript", "/Hide", "/SetOCGState", "/Rendition", "/Trans",
+                      "/GoTo3DView"}
+
+
+@functools.cache
+def srgb_icc() -> bytes:
+    """An sRGB ICC profile (from LittleCMS via Pillow), the same bytes in every process."""
+    from PIL import ImageCms
+
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # LittleCMS stamps the creation time into the header (bytes 24–35) and an MD5 profile
+    # ID over it (84–99): fix the date and clear the ID ("not computed" is allowed), so the
+    # same scan gives the same PDF bytes in every process and the store deduplicates.
+    data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+    data[84:100] = bytes(16)
+    return bytes(data)
+
+
+def make_pdfa(pdf: pikepdf.Pdf) -> None:
+    """Add the PDF/A-2b identification and the sRGB output intent to ``pdf`` in place.
+
+    Deterministic: no dates are added, so the same pages still give the same bytes and the
+    content-addressed store keeps deduplicating.
+    """
+    root = pdf.Root
+    if "/OutputIntents" not in root:
+        icc = pikepdf.Stream(pdf, srgb_icc())
+        icc.N = 3
+        intent = pikepdf.Dictionary(
+            Type=Name.OutputIntent, S=Name.GTS_PDFA1,
+            OutputConditionIdentifier=pikepdf.String(_OUTPUT_CONDITION),
+            Info=pikepdf.String(_OUTPUT_CONDITION), DestOutputProfile=icc)
+        root.OutputIntents = pdf.make_indirect(pikepdf.Array([intent]))
+    had_xmp = "/Metadata" in root
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        if not had_xmp and "/Info" in pdf.trailer:
+            # Else pikepdf syncs the empty XMP back and drops the title, author... /Trapped
+            # (reportlab's "False") has no XMP mapping in pikepdf; False is the default.
+            if "/Trapped" in pdf.docinfo:
+                del pdf.docinfo["/Trapped"]
+            meta.load_from_docinfo(pdf.docinfo)
+        meta["pdfaid:part"] = PDFA_PART
+        meta["pdfaid:conformance"] = PDFA_CONFORMANCE
+    if "/MarkInfo" not in root:
+        root.MarkInfo = pikepdf.Dictionary(Marked=False)
+
+
+def to_pdfa(data: bytes) -> bytes:
+    """``data`` re-saved as PDF/A-2b (the same content, deterministic output)."""
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        make_pdfa(pdf)
+        buf = io.BytesIO()
+        # Object streams are allowed in PDF/A-2 (unlike PDF/A-1).
+        pdf.save(buf, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return buf.getvalue()
+
+
+def _walk_fonts(resources: Any, seen: set[tuple[int, int]], out: list[str]) -> None:
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    fonts = resources.get("/Font")
+    if isinstance(fonts, pikepdf.Dictionary):
+        for name, font in fonts.items():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            _check_font(name, font, out)
+    xobjects = resources.get("/XObject")
+    if isinstance(xobjects, pikepdf.Dictionary):
+        for xobj in xobjects.values():
+            if xobj.objgen in seen:
+                continue
+            seen.add(xobj.objgen)
+            if xobj.get("/Subtype") == Name.Form:
+                _walk_fonts(xobj.get("/Resources"), seen, out)
+
+
+def _check_font(name: str, font: pikepdf.Object, out: list[str]) -> None:
+    if font.get("/Subtype") == Name.Type0:
+        descendants = font.get("/DescendantFonts")
+        font = descendants[0] if descendants else font
+    if font.get("/Subtype") == Name.Type3:
+        return  # glyphs are content streams: nothing to embed
+    descriptor = font.get("/FontDescriptor")
+    embedded = isinstance(descriptor, pikepdf.Dictionary) and any(
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    if not embedded:
+        out.append(f"font not embedded: {font.get('/BaseFont', name)}")
+
+
+def pdfa_problems(data: bytes) -> list[str]:
+    """What keeps ``data`` from being PDF/A-2b, structurally (empty list: none found)."""
+    problems: list[str] = []
+    try:
+        pdf = pikepdf.Pdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return [f"not a readable PDF: {exc}"]
+    with pdf:
+        if pdf.is_encrypted:
+            problems.append("encrypted")
+        meta = pdf.open_metadata()
+        if meta.get("pdfaid:part") != PDFA_PART or meta.get("pdfaid:conformance") != \
+                PDFA_CONFORMANCE:
+            problems.append("XMP metadata lacks pdfaid:part=2 conformance=B")
+        intents = pdf.Root.get("/OutputIntents")
+        if not isinstance(intents, pikepdf.Array) or not any(
+                i.get("/S") == Name.GTS_PDFA1 and "/DestOutputProfile" in i for i in intents):
+            problems.append("no PDF/A output intent with an ICC profile")
+        if "/ID" not in pdf.trailer:
+            problems.append("no file identifier (trailer /ID)")
+        names = pdf.Root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary):
+            if "/JavaScript" in names:
+                problems.append("JavaScript")
+            if "/EmbeddedFiles" in names:
+                problems.append("embedded files (not allowed in PDF/A-2b)")
+        acro = pdf.Root.get("/AcroForm")
+        if isinstance(acro, pikepdf.Dictionary) and bool(acro.get("/NeedAppearances", False)):
+            problems.append("AcroForm NeedAppearances is true")
+        if "/OpenAction" in pdf.Root:
+            action = pdf.Root.OpenAction
+            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in \
+                    {Name(a) for a in _FORBIDDEN_ACTIONS}:
+                problems.append("forbidden open action")
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                filters = obj.get("/Filter")
+                names_ = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) \
+                    else [str(filters)] if filters is not None else []
+                if _FORBIDDEN_FILTERS & set(names_):
+                    problems.append("LZW-compressed stream")
+                    break
+            elif isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in \
+                    {Name(a) for a in _FORBIDDEN_ACTIONS}:
+                problems.append(f"forbidden action {obj.get('/S')}")
+                break
+        seen: set[tuple[int, int]] = set()
+        fonts: list[str] = []
+        for page in pdf.pages:
+            _walk_fonts(page.obj.get("/Resources"), seen, fonts)
+            for annot in page.obj.get("/Annots", []):
+                flags = int(annot.get("/F", 0))
+                rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+                zero = rect[2] - rect[0] == 0 and rect[3] - rect[1] == 0
+                if annot.get("/Subtype") != Name.Popup and not (flags & 4):
+                    problems.append("annotation without the Print flag")
+                if not zero and annot.get("/Subtype") != Name.Link and "/AP" not in annot:
+                    problems.append("annotation without an appearance stream")
+        problems.extend(sorted(set(fonts)))
+    return problems

@@ -1,0 +1,125 @@
+"""Check the signatures of a PDF with pyHanko's validator (never with the signing code).
+
+``signed``: at least one signature; ``intact``: every signature's signed bytes are unchanged
+and nothing but signatures was appended after the last one; ``valid``: intact, every
+signature cryptographically sound and its certificate chains to a trusted root and was in
+its validity period at signing time. Revocation is not fetched (the counter is often
+offline, and test CAs publish no CRL): ``revocation`` says so.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.i18n import _
+from kiosk.pdfa import pdfa_problems
+
+
+def load_trust(path: str | Path) -> list[Any]:
+    """The certificates of a PEM (or DER) bundle, as asn1crypto objects."""
+    from asn1crypto import pem
+    from asn1crypto import x509 as ax509
+
+    p = Path(path).expanduser()
+    try:
+        raw = p.read_bytes()
+    except OSError:
+        raise NotFound(_("Không đọc được tệp chứng thư gốc {path}.", path=str(p)),
+                       hint=_("Kiểm tra đường dẫn tệp CA (PEM).")) from None
+    try:
+        if pem.detect(raw):
+            return [ax509.Certificate.load(der) for _t, _h, der in pem.unarmor(raw, multiple=True)]
+        return [ax509.Certificate.load(raw)]
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(_("Tệp {path} không phải chứng thư X.509 (PEM/DER).", path=str(p)),
+                           hint=_("Dùng tệp CA gốc dạng PEM do tổ chức chứng thực cung cấp.")
+                           ) from exc
+
+
+def _context(trust: list[Any] | None) -> Any:
+    from pyhanko_certvalidator import ValidationContext
+
+    kw: dict[str, Any] = {"allow_fetching": False, "revocation_mode": "soft-fail"}
+    if trust is not None:
+        kw["trust_roots"] = trust
+    return ValidationContext(**kw)
+
+
+def verify_pdf(data: bytes, trust: list[Any] | None = None) -> dict[str, Any]:
+    """The verdict on ``data``; ``trust=None`` uses the system's trust store."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    # pyHanko logs a traceback for every untrusted path; the verdict already says it.
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    out: dict[str, Any] = {"signed": False, "valid": False, "intact": False, "signer": None,
+                           "signed_at": None, "pdfa": False, "timestamped": False,
+                           "signatures": [], "revocation": "not_checked"}
+    problems = pdfa_problems(data)
+    out["pdfa"] = not problems
+    if problems:
+        out["pdfa_problems"] = problems
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = list(reader.embedded_signatures)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        out["problem"] = f"unreadable PDF: {exc}"[:300]
+        return out
+    if not sigs:
+        return out
+    out["signed"] = True
+    intact = valid = True
+    for n, sig in enumerate(sigs):
+        item: dict[str, Any] = {"field": sig.field_name}
+        try:
+            status = validate_pdf_signature(sig, _context(trust), skip_diff=False)
+        except Exception as exc:  # a malformed signature is a verdict, not a crash
+            item.update(intact=False, valid=False, problem=f"{type(exc).__name__}: {exc}"[:300])
+            intact = valid = False
+            out["signatures"].append(item)
+            continue
+        last = n == len(sigs) - 1
+        whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        # After the last signature nothing may follow; earlier ones may be followed by
+        # later signatures only (pyHanko's diff analysis decides what the later revisions did).
+        sig_intact = bool(status.intact) and (whole or not last)
+        modification = getattr(status.modification_level, "name", None)
+        if not last and modification not in (None, "NONE", "LTA_UPDATES", "FORM_FILLING"):
+            sig_intact = False
+        cert = status.signing_cert
+        stamp = status.timestamp_validity
+        item.update(
+            intact=sig_intact, cryptographically_valid=bool(status.valid),
+            trusted=bool(status.trusted), valid=bool(status.bottom_line) and sig_intact,
+            signer=str(cert.subject.native.get("common_name") or cert.subject.human_friendly),
+            signed_at=(stamp.timestamp if stamp is not None else status.signer_reported_dt),
+            timestamped=stamp is not None, modification=modification)
+        if item["signed_at"] is not None:
+            item["signed_at"] = item["signed_at"].isoformat()
+        intact = intact and sig_intact
+        valid = valid and item["valid"]
+        out["signatures"].append(item)
+    first = out["signatures"][0]
+    out.update(intact=intact, valid=valid and intact, signer=first.get("signer"),
+               signed_at=first.get("signed_at"),
+               timestamped=all(s.get("timestamped") for s in out["signatures"]))
+    return out
+
+
+def verify_file(path: Path, trust_path: str | Path | None = None) -> dict[str, Any]:
+    try:
+        data = Path(path).expanduser().read_bytes()
+    except OSError:
+        raise NotFound(_("Không đọc được tệp {path}.", path=str(path)),
+                       hint=_("Kiểm tra lại đường dẫn tệp PDF.")) from None
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise InvalidInput(_("Tệp {path} không phải PDF.", path=str(path)))
+    trust = load_trust(trust_path) if trust_path else None
+    return {"file": str(path), **verify_pdf(data, trust)}

@@ -1,0 +1,105 @@
+"""PDF/A-2b structure of every PDF the kiosk makes, before and after signing (pikepdf).
+
+No full validator (veraPDF) installs from this project's registries; these checks follow
+its rules for what our files contain: identification in XMP, an sRGB output intent, every
+font embedded, no encryption/JavaScript/LZW/embedded files, annotations printable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from kiosk.forms import BookContext, render_book, render_form
+from kiosk.pdfa import pdfa_problems, srgb_icc
+from tests.forms.helpers import realistic_context
+from tests.signing.conftest import Pki
+from tests.signing.helpers import scan_pdf
+from tests.signing.pki import USER_PIN
+from tests.signing.test_cli import configured, kiosk  # noqa: F401 - the fixture
+
+FORMS = [("01", "a4"), ("01", "thermal"), ("02", "a4"), ("03", "a4"), ("04", "a4"),
+         ("05", "a4"), ("06", "a4")]
+
+
+def _structure(data: bytes) -> None:
+    assert pdfa_problems(data) == []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.S == "/GTS_PDFA1"
+        assert intent.DestOutputProfile.read_bytes() == srgb_icc()
+        assert int(intent.DestOutputProfile.N) == 3
+        # Every font on every page is embedded, and none is reportlab's Helvetica.
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                assert "Helvetica" not in str(font.get("/BaseFont", ""))
+        info = pdf.trailer.get("/Info")
+        if info is not None and "/Title" in info:
+            assert str(meta["dc:title"]) == str(info.Title)  # Info and XMP agree
+
+
+@pytest.mark.parametrize(("form", "paper"), FORMS)
+def test_printed_forms_are_pdfa_2b(form: str, paper: str) -> None:
+    _structure(render_form(realistic_context(), form, paper=paper).pdf)
+
+
+def test_tracking_book_is_pdfa_2b() -> None:
+    book = BookContext(unit=realistic_context().unit, date_from=date(2026, 11, 23),
+                       date_to=date(2026, 11, 23), rows=())
+    _structure(render_book(book).pdf)
+
+
+@pytest.mark.parametrize("mrc", [False, True])
+def test_component_pdfs_are_pdfa_2b(mrc: bool) -> None:
+    _structure(scan_pdf("Tờ khai", pages=2, mrc=mrc))
+
+
+def test_a_file_that_is_not_pdfa_is_reported() -> None:
+    pdf = pikepdf.Pdf.new()
+    pdf.add_blank_page()
+    buf = io.BytesIO()
+    pdf.save(buf)
+    problems = pdfa_problems(buf.getvalue())
+    assert any("pdfaid" in p for p in problems) and any("output intent" in p for p in problems)
+
+
+def test_signed_receipt_and_letter_via_forms_sign(configured: Pki, tmp_path: Path  # noqa: F811
+                                                  ) -> None:
+    scan = tmp_path / "tk.pdf"
+    scan.write_bytes(scan_pdf("Tờ khai"))
+    r = kiosk("dossier", "new", "--procedure", "1.001193", "--name", "Đinh Thị Huyền",
+              "--attach", f"TK={scan}", pin=USER_PIN)
+    assert r.returncode == 0, r.stderr
+    code = json.loads(r.stdout)["code"]
+    assert kiosk("config", "set", "forms.sign", "true").returncode == 0
+    outputs = {"01": ("--form", "01"),
+               "04": ("--form", "04", "--reason", "Chờ xác minh", "--new-due",
+                      "2026-12-30T10:00"),
+               "02": ("--form", "02", "--item", "Bản sao giấy chứng sinh")}
+    for number, extra in outputs.items():
+        out = tmp_path / f"mau-{number}.pdf"
+        r = kiosk("form", code, *extra, "--paper", "a4", "--out", str(out), pin=USER_PIN)
+        assert r.returncode == 0, r.stderr
+        result = json.loads(r.stdout)
+        v = kiosk("verify", str(out), "--trust", str(configured.ca_pem))
+        verdict = json.loads(v.stdout)
+        assert verdict["pdfa"] is True
+        if number in ("01", "04"):
+            assert result["signing"]["signed"] is True
+            assert v.returncode == 0 and verdict["valid"]
+            _structure(out.read_bytes())
+        else:  # only receipts and letters are signed
+            assert "signing" not in result and verdict["signed"] is False
+    # No PIN: the receipt is still written, unsigned, and the reason given.
+    out = tmp_path / "no-pin.pdf"
+    r = kiosk("form", code, "--out", str(out), "--paper", "a4")
+    assert r.returncode == 0 and out.exists()
+    assert json.loads(r.stdout)["signing"]["reason"] == "no_pin"
+    assert "Chưa ký số" in r.stderr
