@@ -319,6 +319,10 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
         return export_dossier(service.dossier_state(row))
 
+    from central import citizen  # the citizen screen's queue and ratings (issue 16)
+
+    citizen.install(app, db, device)
+
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])
     # Added last, so it is the outermost: injected faults get a Date header too.

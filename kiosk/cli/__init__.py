@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.central_commands",
     "kiosk.cli.forms_commands",
     "kiosk.cli.barcode_commands",
+    "kiosk.cli.citizen_commands",
 ]
 
 

@@ -196,6 +196,10 @@ def save(
             (num, fold(code), fold(inp.applicant.name), inp.applicant.id_number.strip(),
              inp.applicant.phone.strip()),
         )
+        if inp.citizen_confirmation:
+            from kiosk.storage.citizen import insert_confirmation
+
+            insert_confirmation(db, dossier_id, inp.citizen_confirmation)
         audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code)
         record = records.dossier_record(db, dossier_id, with_procedure=False)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))

@@ -60,6 +60,9 @@ class DossierInput:
     received_at: datetime | None = None
     #: The draft this intake was kept as; it is discarded in the same transaction.
     draft_id: str | None = None
+    #: What the citizen confirmed on the citizen screen before the save (issue 16), if any:
+    #: ``{"confirmed_at", "digest", "corrections", "shown"}``.
+    citizen_confirmation: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -98,6 +101,7 @@ class DossierInput:
             components=components,
             sets=int(data.get("sets", 1)),
             note=data.get("note", ""),
+            citizen_confirmation=data.get("citizen_confirmation"),
             received_at=datetime.fromisoformat(received) if received else None,
             draft_id=data.get("draft_id"),
         )

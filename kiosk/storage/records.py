@@ -91,6 +91,9 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         "WHERE dossier_id = ? ORDER BY id",
         (dossier_id,),
     )
+    from kiosk.storage.citizen import confirmation
+
+    d["citizen_confirmation"] = confirmation(db, dossier_id)
     return d
 
 

@@ -16,7 +16,9 @@ migrations = Migrations("kiosk")
 
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set")
+                   "0005_old_id_number_index", "0006_form_set",
+                   # --- citizen screen (issue 16) ---
+                   "0009_citizen_screen")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -243,6 +245,15 @@ def _form_set(db: Database) -> None:
     # The template set (TT 01/2018, TT 03/2025...) the receipt was printed under, so that a
     # reprint years later uses the same set even after the unit switched to a newer one.
     db.execute("ALTER TABLE dossiers ADD COLUMN form_set TEXT")
+
+
+# --- citizen screen (issue 16): confirmations, ratings, queue tickets ----------------------
+
+@migrations(name="0009_citizen_screen")
+def _citizen_screen(db: Database) -> None:
+    from kiosk.storage.citizen import SCHEMA
+
+    _script(db, SCHEMA)
 
 
 def migrate(db: Database) -> list[str]:
