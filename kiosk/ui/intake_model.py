@@ -306,11 +306,18 @@ class IntakeModel(QObject):
         if problems:
             self.app.error(problems[0])
             return
+        services = self.app.services
+        session = self.session
+        # Check before save (issue 16): with a citizen screen, what the citizen confirmed.
+        gate = services.extras.get("citizen_gate")
+        confirmation = gate.confirmation_for(session) if gate is not None else None
+        if gate is not None and gate.required and confirmation is None:
+            self.app.error(_("Mời công dân kiểm tra và xác nhận thông tin trên màn hình công "
+                             "dân trước khi lưu."))
+            return
         self._draft_timer.stop()
         self._saving = True
         self.savedChanged.emit()
-        services = self.app.services
-        session = self.session
         actor = services.actor()
         store = services.store
 
@@ -321,6 +328,7 @@ class IntakeModel(QObject):
                                                     label=session.draft_label())
             inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
                                       store.put_file)
+            inp.citizen_confirmation = confirmation
             return store.save_dossier(inp, actor).to_json()
 
         self.app.begin_busy()
