@@ -86,6 +86,8 @@ class CitizenModel(QObject):
         self._selected: dict[str, Any] = {}
         self._seen_calls: set[str] = set()
         self._tick = 0
+        self._query = ""
+        self._receipt_mode = False
         self._board = DictListModel(["code", "name", "field", "processing"], self)
         self._entries: dict[str, dict[str, Any]] = {}
         self._idle = QTimer(self)
@@ -167,6 +169,32 @@ class CitizenModel(QObject):
 
     # --- the board ----------------------------------------------------------------------
 
+    query = Property(str, lambda self: self._query, notify=changed)
+    receiptMode = Property(bool, lambda self: self._receipt_mode, notify=changed)
+
+    @Slot(str)
+    def typeKey(self, ch: str) -> None:
+        """The screen's own keypad (the citizen window never takes the keyboard focus)."""
+        self._query = (self._query + ch)[:40]
+        self._typed()
+
+    @Slot()
+    def eraseKey(self) -> None:
+        self._query = self._query[:-1]
+        self._typed()
+
+    @Slot(bool)
+    def setReceiptMode(self, on: bool) -> None:
+        self._receipt_mode = bool(on) and self._self_service
+        self._query = ""
+        self._typed()
+
+    def _typed(self) -> None:
+        if not self._receipt_mode:
+            self.search(self._query)
+        self._idle.start(int(self.services.config.get("citizen.idle_seconds")) * 1000)
+        self.changed.emit()
+
     @Slot(str)
     def search(self, text: str) -> None:
         place = _("Bộ phận Tiếp nhận và Trả kết quả, {unit}",
@@ -191,6 +219,8 @@ class CitizenModel(QObject):
         """Idle: nothing of the last citizen stays on the screen."""
         self._status, self._ticket, self._called, self._selected = {}, {}, {}, {}
         self._reason_needed = False
+        self._query, self._receipt_mode = "", False
+        self.search("")
         if self._pending is not None:
             log.info("rating for %s not given (timeout)", self._pending.get("code"))
             self._pending = None
@@ -389,7 +419,7 @@ class CitizenModel(QObject):
             return board.status_view(store.get_dossier(text))
 
         def done(view: dict[str, Any]) -> None:
-            self._status = view
+            self._status, self._query = view, ""
             self._set_mode("status")
 
         self.tasks.run(work, done, self._failed, lane="work")

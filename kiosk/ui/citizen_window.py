@@ -17,7 +17,7 @@ from kiosk import paths
 from kiosk.i18n import _
 from kiosk.ui.citizen_model import Chime, CitizenModel
 from kiosk.ui.qt import QVARIANT, Property, QGuiApplication, QObject, QQmlApplicationEngine, \
-    QUrl, Signal, Slot
+    Qt, QUrl, Signal, Slot
 
 log = logging.getLogger(__name__)
 QML = Path(__file__).resolve().parent / "qml" / "Citizen.qml"
@@ -165,6 +165,10 @@ class CitizenSide:
         if not engine.rootObjects():
             raise RuntimeError("the citizen window could not be loaded (see the messages above)")
         root = engine.rootObjects()[0]
+        if not self_service:
+            # Beside the clerk's window it never becomes the active window: the clerk's
+            # typing, on-screen keyboard and barcode reader stay on the clerk's side.
+            root.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)  # type: ignore[attr-defined]
         if screen is not None:
             root.setScreen(screen)  # type: ignore[attr-defined]
             root.setGeometry(screen.geometry())  # type: ignore[attr-defined]

@@ -39,7 +39,8 @@ ApplicationWindow {
                     objectName: "takeTicket_" + modelData.code
                     Layout.preferredHeight: 64
                     Layout.preferredWidth: 210
-                    enabled: citizen.mode !== "check"
+                    // Not while a citizen at the counter checks or rates: one thing at a time.
+                    visible: ["check", "rating", "thanks"].indexOf(citizen.mode) < 0
                     onClicked: citizen.takeTicket(modelData.code)
                     contentItem: ColumnLayout {
                         spacing: 0

@@ -2,23 +2,34 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import "../parts"
+import "."
 
 // Idle: the public posting of procedures, searchable without diacritics.
 RowLayout {
     spacing: 20
     ColumnLayout {
-        Layout.preferredWidth: 520
+        Layout.preferredWidth: 540
+        Layout.maximumWidth: 540
+        Layout.fillWidth: false
         Layout.fillHeight: true
         spacing: 10
         Label { text: citizen.lang, citizen.t("Thủ tục hành chính"); font.pixelSize: theme.title; font.bold: true
                 color: theme.primary }
-        TextField {
+        Rectangle {
             objectName: "boardSearch"
             Layout.fillWidth: true
             Layout.preferredHeight: theme.touch
-            font.pixelSize: theme.text
-            placeholderText: citizen.lang, citizen.t("Tìm thủ tục (gõ không dấu cũng được)")
-            onTextChanged: citizen.search(text)
+            radius: theme.radius
+            color: "white"
+            border.color: theme.primary
+            Label {
+                anchors.fill: parent; anchors.leftMargin: 14
+                verticalAlignment: Text.AlignVCenter
+                text: citizen.query !== "" ? citizen.query + "▏"
+                      : (citizen.lang, citizen.t("Tìm thủ tục: chạm các chữ bên dưới (không cần dấu)"))
+                color: citizen.query !== "" ? theme.ink : theme.muted
+                font.pixelSize: theme.text
+            }
         }
         ListView {
             objectName: "boardList"
@@ -43,19 +54,20 @@ RowLayout {
                 MouseArea { anchors.fill: parent; onClicked: citizen.select(model.code) }
             }
         }
-        RowLayout {
+        CitizenKeypad {
+            digits: citizen.receiptMode
+            onKey: (ch) => citizen.typeKey(ch)
+            onErase: citizen.eraseKey()
+            onEnter: citizen.lookupReceipt(citizen.query)
+        }
+        Button {
+            objectName: "receiptMode"
             visible: citizen.selfService
-            Layout.fillWidth: true
-            TextField {
-                id: receipt
-                objectName: "receiptField"
-                Layout.fillWidth: true
-                Layout.preferredHeight: theme.touch
-                font.pixelSize: theme.text
-                placeholderText: citizen.lang, citizen.t("Mã hồ sơ trên phiếu hẹn (hoặc quét mã vạch)")
-                onAccepted: { citizen.lookupReceipt(text); text = "" }
-            }
-            BigButton { text: citizen.lang, citizen.t("Tra cứu"); onClicked: { citizen.lookupReceipt(receipt.text); receipt.text = "" } }
+            focusPolicy: Qt.NoFocus
+            Layout.fillWidth: true; Layout.preferredHeight: theme.touch
+            text: citizen.lang, citizen.receiptMode ? citizen.t("◀ Tìm thủ tục")
+                                                    : citizen.t("Tra cứu hồ sơ theo mã trên phiếu hẹn")
+            onClicked: citizen.setReceiptMode(!citizen.receiptMode)
         }
     }
     Card {

@@ -26,9 +26,9 @@ Card {
                 model: citizen.levels
                 delegate: BigButton {
                     objectName: "rate" + modelData.level
-                    text: (modelData.level === 3 ? "😊  " : modelData.level === 2 ? "🙂  " : "🙁  ") + modelData.label
+                    text: modelData.label
                     tint: modelData.level === 3 ? theme.ok : modelData.level === 2 ? "#3f7fbf" : theme.danger
-                    Layout.fillWidth: true; Layout.preferredHeight: 220
+                    Layout.fillWidth: true; Layout.preferredWidth: 1; Layout.preferredHeight: 220
                     font.pixelSize: theme.title + 4
                     onClicked: citizen.rate(modelData.level)
                 }
