@@ -410,6 +410,7 @@ class CitizenModel(QObject):
     @Slot(str)
     def lookupReceipt(self, text: str) -> None:
         text = text.strip().upper()
+        log.info("citizen screen: receipt %s", text)
         if not looks_like_dossier_code(text):
             self.message.emit(_("Mã «{text}» không phải mã hồ sơ trên phiếu hẹn.", text=text))
             return

@@ -17,6 +17,10 @@ from kiosk.devices.barcode.wedge import ENTER, KeyEvent, WedgeDetector
 from kiosk.ui.qt import QEvent, QGuiApplication, QKeyEvent, QObject, Qt, QTimer, QWindow
 
 _ENTER_KEYS = {int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)}
+# A reader types "H" as Shift + h, like a keyboard: the Shift press itself is no key of the
+# code and must not break the burst (it still reaches the window untouched).
+_MODIFIER_KEYS = {int(Qt.Key.Key_Shift), int(Qt.Key.Key_Control), int(Qt.Key.Key_Alt),
+                  int(Qt.Key.Key_AltGr), int(Qt.Key.Key_Meta)}
 
 
 class WedgeKeys(QObject):
@@ -42,6 +46,8 @@ class WedgeKeys(QObject):
         if self._replaying or not isinstance(watched, QWindow):
             return False  # replays, and the window's own forwarding to its focus item
         key_event: QKeyEvent = event
+        if key_event.key() in _MODIFIER_KEYS:
+            return False
         stamp = key_event.timestamp() / 1000.0
         self._offset = stamp - time.monotonic()
         key = ENTER if key_event.key() in _ENTER_KEYS else (

@@ -70,6 +70,8 @@ def main() -> int:
     from kiosk.ui.app import build_services, create_window
 
     services = build_services(Config.load(), demo=True)
+    if "--citizen" in sys.argv:
+        return self_service(qt_app, services, state_path)
     win = create_window(services)
     side = next(e for e in win.extras if type(e).__name__ == "CitizenSide")
     assert win.app.signIn("1234")
@@ -171,6 +173,82 @@ def main() -> int:
     finally:
         timer.stop()
         win.close()
+
+
+def self_service(qt_app: Any, services: Any, state_path: Path) -> int:
+    """``kiosk run --citizen``: the citizen screen alone."""
+    from kiosk.ui.app import create_self_service
+    from kiosk.ui.qt import QTimer
+
+    side = create_self_service(services)
+    from kiosk.ui.qt import QEvent, QObject
+
+    class KeyCount(QObject):
+        n = 0
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.KeyPress:
+                KeyCount.n += 1
+            return False
+
+    counter = KeyCount()
+    qt_app.installEventFilter(counter)
+
+    def tick() -> None:
+        citizen = side.model
+        state = {"citizen_screen": 0, "citizen": items(side.root()), "mode": citizen.mode,
+                 "status": citizen.status, "query": citizen.query, "keys": KeyCount.n,
+                 "all_text": texts(side.root())}
+        tmp = state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, ensure_ascii=False, default=str))
+        tmp.replace(state_path)
+
+    commands: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def read_stdin() -> None:
+        for line in sys.stdin:
+            if line.strip():
+                commands.put(json.loads(line))
+        commands.put({"cmd": "quit"})
+
+    def step() -> None:
+        while not commands.empty():
+            cmd = commands.get_nowait()
+            if cmd["cmd"] == "shot":
+                side.root().grabWindow().save(cmd["path"])
+            elif cmd["cmd"] == "quit":
+                qt_app.quit()
+        tick()
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    timer = QTimer()
+    timer.setInterval(200)
+    timer.timeout.connect(step)
+    timer.start()
+    try:
+        return int(qt_app.exec())
+    finally:
+        timer.stop()
+        side.stop()
+        side.tasks_owned.shutdown()
+        services.close()
+
+
+def texts(window: Any) -> list[str]:
+    """Every visible text on the window (what a passer-by could read)."""
+    out: list[str] = []
+
+    def walk(item: Any) -> None:
+        for child in item.childItems():
+            if not child.isVisible():
+                continue
+            text = child.property("text")
+            if isinstance(text, str) and text:
+                out.append(text)
+            walk(child)
+
+    walk(window.contentItem())
+    return out
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ def xvfb() -> Iterator[str]:
 
 
 class XApp:
-    def __init__(self, display: str, home: Path, cups_socket: str, tmp: Path) -> None:
+    def __init__(self, display: str, home: Path, cups_socket: str, tmp: Path,
+                 citizen: bool = False) -> None:
         self.display = display
         self.state_path = tmp / "state.json"
         self.log = (tmp / "app.log").open("w")
@@ -57,7 +58,7 @@ class XApp:
                "PYTHONPATH": str(ROOT), "QT_QUICK_BACKEND": "software"}
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "tests" / "ui" / "citizen_xapp.py"),
-             str(self.state_path)], stdin=subprocess.PIPE, stdout=self.log, stderr=self.log,
+             str(self.state_path), *(["--citizen"] if citizen else [])], stdin=subprocess.PIPE, stdout=self.log, stderr=self.log,
             env=env, text=True, cwd=ROOT)
 
     def state(self) -> dict[str, Any]:
@@ -141,6 +142,8 @@ class XApp:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.send(cmd="quit")
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
@@ -251,3 +254,41 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     assert blocks["queue"]["tickets"] == 1 and blocks["queue"]["called"] == 1
     assert blocks["queue"]["median_wait_minutes"] is not None
     assert date.fromisoformat(str(today))
+
+
+def test_self_service_status_by_receipt_scan(xvfb: str, kiosk_home: Path, cups: Any,
+                                             tmp_path: Path) -> None:
+    """``kiosk run --citizen``: a receipt's barcode read by a keyboard-wedge reader (a burst
+    of X key events ending in Enter) shows that dossier's status, due time and what to
+    bring, with only the name's initials."""
+    from kiosk.storage import ApplicantInput, DossierInput, Store
+
+    config = configure()
+    config.save()
+    with Store(orphan_grace_seconds=None) as store:
+        saved = store.save_dossier(DossierInput("2.000815", ApplicantInput(
+            "Phạm Quốc Việt", id_number="036085007788", phone="0868123456",
+            address="Thôn Nam, xã Mẫu")), actor="clerk1")
+        store.change_status(saved.code, 4, "central")
+        store.change_status(saved.code, 9, "central", "Đã ký kết quả")
+    app = XApp(xvfb, kiosk_home, cups.socket, tmp_path, citizen=True)
+    try:
+        app.wait(lambda s: s["mode"] == "board" and "key_A" in s["citizen"])
+        window = subprocess.run(["xdotool", "search", "--name", "công dân"], text=True,
+                                capture_output=True, env={**os.environ, "DISPLAY": xvfb},
+                                check=True).stdout.split()[0]
+        app.xdo("windowfocus", "--sync", window)  # no window manager: focus it directly
+        # The reader's burst: Shift for the capitals, then Return, like a HID scanner.
+        names = {".": "period", "-": "minus"}
+        app.xdo("key", "--delay", "4", *[names.get(c, c) for c in saved.code], "Return")
+        state = app.wait(lambda s: s["mode"] == "status")
+        assert state["status"]["code"] == saved.code
+        assert state["status"]["status"] == 9 and state["status"]["initials"] == "P. Q. V."
+        assert state["status"]["bring"]
+        shown = " ".join(state["all_text"])
+        for private in ("Phạm Quốc Việt", "036085007788", "0868123456", "Thôn Nam"):
+            assert private not in shown
+        assert saved.code in shown and state["status"]["due"] in shown
+        app.shot("citizen", "c8-status.png", tmp_path)
+    finally:
+        app.stop()
