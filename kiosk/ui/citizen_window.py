@@ -16,8 +16,17 @@ from typing import Any
 from kiosk import paths
 from kiosk.i18n import _
 from kiosk.ui.citizen_model import Chime, CitizenModel
-from kiosk.ui.qt import QVARIANT, Property, QGuiApplication, QObject, QQmlApplicationEngine, \
-    Qt, QUrl, Signal, Slot
+from kiosk.ui.qt import (
+    QVARIANT,
+    Property,
+    QGuiApplication,
+    QObject,
+    QQmlApplicationEngine,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
 
 log = logging.getLogger(__name__)
 QML = Path(__file__).resolve().parent / "qml" / "Citizen.qml"
@@ -187,7 +196,7 @@ class CitizenSide:
     def _connect(self, model: CitizenModel) -> None:
         intake, returns, app = (self.models.get("intake"), self.models.get("returns"),
                                 self.app)
-        if intake is None or app is None:
+        if intake is None or returns is None or app is None:
             return
 
         def intake_changed() -> None:

@@ -39,7 +39,8 @@ def test_confirmation_and_rating_reach_the_server_once(store: Store, central: Ce
                        reason="time", clerk="clerk1", counter=1)
     engine = engine_for(store, central.url, central.token)
     result = engine.run_once(pull=False)
-    assert result["needs_attention"] == 0, store.read(lambda db: db.execute("SELECT kind, last_error FROM outbox").fetchall())
+    assert result["needs_attention"] == 0, store.read(lambda db: db.execute(
+        "SELECT kind, last_error FROM outbox").fetchall())
     assert store.outbox_counts()["pending"] == 0
     with central.db.transaction() as tx:
         body = json.loads(tx.one("SELECT body FROM dossiers WHERE id = ?", (saved.id,))["body"])

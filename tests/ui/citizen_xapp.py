@@ -31,8 +31,9 @@ CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
 
 def items(window: Any) -> dict[str, Any]:
     """Named items a finger could tap now: visible, and inside every clipping ancestor."""
-    from kiosk.ui.qt import QQuickItem
     from PySide6.QtCore import QPointF, QRectF
+
+    from kiosk.ui.qt import QQuickItem
 
     found: dict[str, Any] = {}
 

@@ -58,8 +58,9 @@ class XApp:
                "PYTHONPATH": str(ROOT), "QT_QUICK_BACKEND": "software"}
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "tests" / "ui" / "citizen_xapp.py"),
-             str(self.state_path), *(["--citizen"] if citizen else [])], stdin=subprocess.PIPE, stdout=self.log, stderr=self.log,
-            env=env, text=True, cwd=ROOT)
+             str(self.state_path), *(["--citizen"] if citizen else [])],
+            stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, env=env, text=True,
+            cwd=ROOT)
 
     def state(self) -> dict[str, Any]:
         try:
@@ -193,8 +194,8 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     xapp.tap("clerk", "saveButton", scroll=True)
     time.sleep(1.0)
     assert xapp.state()["saved"] == "" and xapp.state()["step"] == "review"
-    xapp.tap_until("citizen", "confirmButton", lambda s: s["confirmed"] and "đã xác nhận" in s["clerk"]["citizenConfirmState"]
-              ["text"])
+    xapp.tap_until("citizen", "confirmButton", lambda s: s["confirmed"] and "đã xác nhận"
+                   in s["clerk"]["citizenConfirmState"]["text"])
     xapp.tap("clerk", "saveButton")
     state = xapp.wait(lambda s: s["saved"] and s["mode"] == "rating")
     code = state["saved"]
