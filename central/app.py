@@ -283,6 +283,9 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return export_dossier(service.dossier_state(row))
 
     reports.register_routes(app, db, AdminDep)
+    from central import citizen  # the citizen screen's queue and ratings (issue 16)
+
+    citizen.install(app, db, device)
 
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])

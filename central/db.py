@@ -116,6 +116,49 @@ _SCHEMA = [
         details TEXT NOT NULL
     )""",
     # --- end reports ---
+    # --- citizen screen (issue 16): queue tickets shared by a unit's counters, ratings ---
+    """CREATE TABLE IF NOT EXISTS queue_numbers (
+        unit_code TEXT NOT NULL,
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (unit_code, day, service)
+    )""",
+    """CREATE TABLE IF NOT EXISTS queue_tickets (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        taken_at TEXT NOT NULL,
+        called_at TEXT,
+        called_counter INTEGER,
+        called_device TEXT,
+        called_by TEXT,
+        finished_at TEXT,
+        state TEXT NOT NULL,
+        UNIQUE (unit_code, day, service, number)
+    )""",
+    "CREATE INDEX IF NOT EXISTS queue_tickets_unit_day ON queue_tickets (unit_code, day, state)",
+    """CREATE TABLE IF NOT EXISTS ratings (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        dossier_id TEXT NOT NULL,
+        occasion TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        clerk TEXT NOT NULL,
+        procedure_code TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (dossier_id, occasion)
+    )""",
+    # --- end of the citizen screen block ---
 ]
 
 # --- signature verdicts per uploaded file (issue 14; see central/signatures.py) ----------

@@ -108,6 +108,10 @@ class Procedure:
     extension_days: int = 0
     handled_by: str | None = None
     notes: str | None = None
+    #: The procedure's public page (the procedure board shows it as a QR code).
+    url: str | None = None
+    #: Where the result is handed back, when not the unit's own one-stop counter.
+    result_place: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -314,7 +318,9 @@ def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:
         components=tuple(components), level=chk.get(raw, "level", str, where, False) or "xã",
         extension_days=extension,
         handled_by=chk.get(raw, "handled_by", str, where, False),
-        notes=chk.get(raw, "notes", str, where, False))
+        notes=chk.get(raw, "notes", str, where, False),
+        url=chk.get(raw, "url", str, where, False),
+        result_place=chk.get(raw, "result_place", str, where, False))
 
 
 def _parse_fee(chk: _Checker, raw: Any, where: str) -> Fee:

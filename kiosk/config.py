@@ -241,6 +241,33 @@ declare("ui.idle_lock_minutes", 5, N_("Tự khoá màn hình sau số phút khô
 declare("printer.cups_server", "",
         N_("Dịch vụ in CUPS dùng cho máy này (socket hoặc máy:cổng; để trống: CUPS của máy). "
            "«kiosk cups start» ghi vào đây máy in PDF thử nghiệm"))
+# --- citizen screen (issue 16) ---------------------------------------------------------------
+
+
+def _citizen_screen(value: str) -> str | None:
+    ok = value in ("auto", "off") or (value.isdigit() and int(value) < 10)
+    return None if ok else N_("auto, off hoặc số thứ tự màn hình (0, 1, ...)")
+
+
+def _queue_services(value: list[str]) -> str | None:
+    letters = [item.split("=", 1)[0] for item in value]
+    ok = value and all(re.match(r"^[A-Z]=\S.*$", item) for item in value) \
+        and len(set(letters)) == len(letters)
+    return None if ok else N_("mỗi nhóm có dạng CHỮ=Tên nhóm (chữ không trùng), ví dụ "
+                              "A=Tiếp nhận hồ sơ,B=Trả kết quả")
+
+
+declare("ui.citizen_screen", "auto",
+        N_("Màn hình cho công dân: auto (màn hình thứ hai nếu có), off, hoặc số màn hình"),
+        validate=_citizen_screen)
+declare("citizen.idle_seconds", 60,
+        N_("Màn hình công dân trở về bảng thủ tục sau số giây không thao tác"),
+        validate=lambda v: None if 5 <= v <= 3600 else N_("từ 5 đến 3600 giây"))
+declare("citizen.require_confirmation", True,
+        N_("Khi có màn hình công dân, chỉ lưu hồ sơ sau khi công dân xác nhận thông tin"))
+declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
+        N_("Nhóm dịch vụ của số thứ tự, dạng CHỮ=Tên nhóm, cách nhau bởi dấu phẩy"),
+        item_kind=str, validate=_queue_services)
 
 
 # --- upgrades of older files ----------------------------------------------------------------

@@ -36,6 +36,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.cups_commands",
     "kiosk.cli.report_commands",
     "kiosk.cli.signing_commands",
+    "kiosk.cli.citizen_commands",
 ]
 
 

@@ -12,10 +12,13 @@ def register(sub: Any) -> None:
                    help="create the demo clerks (PIN 1234, admin 9999) and sample dossiers "
                         "when the database is empty")
     p.add_argument("--fullscreen", action="store_true", help="kiosk mode: full screen")
+    p.add_argument("--citizen", action="store_true",
+                   help="only the citizen screen (self-service kiosk: procedure board, queue "
+                        "tickets, status by receipt)")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> Any:
     from kiosk.ui.app import run
 
-    return run(demo=args.demo, fullscreen=args.fullscreen)
+    return run(demo=args.demo, fullscreen=args.fullscreen, citizen=args.citizen)

@@ -227,6 +227,10 @@ def save(
             (num, fold(code), fold(inp.applicant.name), inp.applicant.id_number.strip(),
              inp.applicant.phone.strip()),
         )
+        if inp.citizen_confirmation:
+            from kiosk.storage.citizen import insert_confirmation
+
+            insert_confirmation(db, dossier_id, inp.citizen_confirmation)
         conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)",
                      (num, fold(inp.applicant.name)))
         audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,

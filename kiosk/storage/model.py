@@ -69,6 +69,9 @@ class DossierInput:
     return_method: str = "counter"
     #: Back-entry: ``received_at`` is the time on the paper record, entered later.
     back_entry: bool = False
+    #: What the citizen confirmed on the citizen screen before the save (issue 16), if any:
+    #: ``{"confirmed_at", "digest", "corrections", "shown"}``.
+    citizen_confirmation: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -107,6 +110,7 @@ class DossierInput:
             components=components,
             sets=int(data.get("sets", 1)),
             note=data.get("note", ""),
+            citizen_confirmation=data.get("citizen_confirmation"),
             received_at=datetime.fromisoformat(received) if received else None,
             draft_id=data.get("draft_id"),
             return_method=str(data.get("return_method") or "counter"),

@@ -105,6 +105,9 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
 
         d["postponements"] = late.postponements(db, dossier_id)
         d["pauses"] = late.pauses(db, dossier_id)
+    from kiosk.storage.citizen import confirmation
+
+    d["citizen_confirmation"] = confirmation(db, dossier_id)
     return d
 
 

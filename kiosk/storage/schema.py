@@ -18,7 +18,7 @@ migrations = Migrations("kiosk")
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
-                   "0010_speed_name_keys", "0013_counter_presented")
+                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -331,6 +331,13 @@ def _signing_components(db: Database) -> None:
             WHERE state = 'unsigned'
         """,
     )
+
+
+@migrations(name="0009_citizen_screen")
+def _citizen_screen(db: Database) -> None:
+    from kiosk.storage.citizen import SCHEMA
+
+    _script(db, SCHEMA)
 
 
 @migrations(name="0010_speed_name_keys")

@@ -31,6 +31,8 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
                              "catalog_version": record.get("catalog_version", "")}
     if record.get("proxy"):
         extra["proxy"] = {k: record["proxy"].get(k, "") for k in ("name", "id_number", "phone")}
+    if record.get("citizen_confirmation"):
+        extra["citizen_confirmation"] = record["citizen_confirmation"]
     if procedure.get("fees"):
         extra["fees"] = procedure["fees"]
     return {

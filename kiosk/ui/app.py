@@ -129,9 +129,14 @@ def create_window(services: Services, *, synchronous: bool = False,
 
     extras.extend(install(services, app, models))
     ctx = engine.rootContext()
+    from kiosk.ui import citizen_window
+
+    citizen = citizen_window.install(services, app, models, ctx)
+    extras.append(citizen)
     for name, model in models.items():
         ctx.setContextProperty(name, model)
-    ctx.setContextProperty("appFontFamily", load_font())
+    font = load_font()
+    ctx.setContextProperty("appFontFamily", font)
     from kiosk.ui.clock_model import ClockModel
 
     unit_clock = ClockModel(engine)
@@ -140,6 +145,7 @@ def create_window(services: Services, *, synchronous: bool = False,
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
     if not engine.rootObjects():
         raise RuntimeError("the QML window could not be loaded (see the messages above)")
+    citizen_window.open_for(citizen, engine.rootObjects()[0], font)
     window = Window(engine, app, models["home"], models["intake"], models["lookup"],  # type: ignore[arg-type]
                     models["detail"], models["returns"], models["settings"],  # type: ignore[arg-type]
                     tasks, services, extras)
@@ -162,7 +168,23 @@ def fill(root: Any) -> None:
     root.showMaximized()
 
 
-def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None = None) -> int:
+def create_self_service(services: Services, *, fullscreen: bool = False) -> Any:
+    """The citizen screen alone (a self-service kiosk: board, "Lấy số", status by receipt)."""
+    from kiosk.ui.citizen_window import CitizenSide
+
+    i18n.set_language(str(services.config.get("locale.language")))
+    tasks = TaskRunner()
+    side = CitizenSide(services, tasks)
+    model = side.open(None, self_service=True, font_family=load_font(), fullscreen=fullscreen)
+    from kiosk.ui.citizen_window import install_receipt_reader
+
+    side.reader = install_receipt_reader(services, model)
+    side.tasks_owned = tasks
+    return side
+
+
+def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None = None,
+        citizen: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     qt_app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("kiosk")
@@ -172,8 +194,16 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
         from kiosk.demo import seed
 
         seed(services.store, progress=True)  # one finished and ready to hand over
-    window = create_window(services, fullscreen=fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN")),
-                           fill_screen=True)
+    fullscreen = fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN"))
+    if citizen:
+        side = create_self_service(services, fullscreen=fullscreen)
+        try:
+            return int(qt_app.exec())
+        finally:
+            side.stop()
+            side.tasks_owned.shutdown()
+            services.close()
+    window = create_window(services, fullscreen=fullscreen, fill_screen=True)
     try:
         return int(qt_app.exec())
     finally:

@@ -429,25 +429,33 @@ class IntakeModel(QObject):
         if problems:
             self.app.error(problems[0])
             return
+        # Check before save (issue 16): with a citizen screen, what the citizen confirmed.
+        gate = self.app.services.extras.get("citizen_gate")
+        confirmation = gate.confirmation_for(self.session) if gate is not None else None
+        if gate is not None and gate.required and confirmation is None:
+            self.app.error(_("Mời công dân kiểm tra và xác nhận thông tin trên màn hình công "
+                             "dân trước khi lưu."))
+            return
         signing = self.app.services.extras.get("signing")
         if signing is not None and signing.settings.configured:
             # The PIN pad first; the PIN then goes with the save to the storage lane.
             required = signing.settings.required
             signing.ask_pin(_("Ký số các giấy tờ đã quét và lưu hồ sơ"),
-                            lambda pin: self._save(pin, signing.settings)
+                            lambda pin: self._save(pin, signing.settings, confirmation)
                             if pin is not None or not required else None,
                             can_skip=not required)
             return
-        self._save(None, None)
+        self._save(None, None, confirmation)
 
-    def _save(self, pin: str | None, settings: Any) -> None:
+    def _save(self, pin: str | None, settings: Any,
+              confirmation: dict[str, Any] | None) -> None:
         if self._saving:
             return
+        services = self.app.services
+        session = self.session
         self._draft_timer.stop()
         self._saving = True
         self.savedChanged.emit()
-        services = self.app.services
-        session = self.session
         actor = services.actor()
         store = services.store
 
@@ -458,6 +466,7 @@ class IntakeModel(QObject):
                                                     label=session.draft_label())
             inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
                                       store.put_file)
+            inp.citizen_confirmation = confirmation
             signing: dict[str, Any] | None = None
             if settings is not None:
                 from kiosk.signing.dossier import sign_input

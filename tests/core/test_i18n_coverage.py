@@ -18,7 +18,7 @@ PYTHON_DIRS = ("kiosk", "central")
 QML_DIR = ROOT / "kiosk" / "ui" / "qml"
 CATALOG = ROOT / "assets" / "locale" / "en" / "kiosk.po"
 MARKERS = {"_", "N_"}
-QML_CALL = re.compile(r'app\.tf?\(\s*"((?:[^"\\]|\\.)*)"')
+QML_CALL = re.compile(r'(?:app|citizen)\.tf?\(\s*"((?:[^"\\]|\\.)*)"')
 
 
 def _python_strings(path: Path) -> list[str]:

@@ -159,6 +159,13 @@ Flickable {
                 Layout.maximumWidth: 300
                 Layout.fillWidth: false
                 Layout.alignment: Qt.AlignTop
+                BigButton {  // queue tickets (issue 16)
+                    objectName: "callNextButton"
+                    text: app.lang, app.t("Gọi số tiếp theo")
+                    sub: queue.current.label ? (app.lang, app.tf("Đang phục vụ số {label}", {"label": queue.current.label})) : ""
+                    enabled: !queue.busy
+                    Layout.fillWidth: true; onClicked: queue.callNext()
+                }
                 BigButton { text: app.lang, app.t("Danh sách quá hạn"); tint: theme.danger
                             Layout.fillWidth: true; onClicked: app.go("lookup", "overdue") }
                 BigButton { text: app.lang, app.t("Báo cáo thống kê"); tint: theme.primaryDark

@@ -341,6 +341,13 @@ Item {
                         model: intake.problems
                         delegate: Label { text: "• " + modelData; color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     }
+                    Label {  // check before save: the citizen screen's confirmation (issue 16)
+                        objectName: "citizenConfirmState"
+                        visible: citizenLink.present
+                        text: app.lang, citizenLink.text
+                        color: citizenLink.confirmed ? theme.ok : theme.warn
+                        font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true
+                    }
                     BigButton {
                         objectName: "saveButton"
                         text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")

@@ -1,0 +1,252 @@
+"""Queue tickets ("Lấy số"): numbers per day and service group, unique across a unit's counters.
+
+The counters agree through the central server (``POST /v1/queue/tickets`` allocates the next
+number of the unit's day and group in one transaction; ``POST /v1/queue/call`` hands the
+oldest waiting ticket to one counter). Why not the local network: the counters already trust
+that server (device tokens, TLS), and a commune LAN gives no dependable discovery.
+
+When the server cannot be reached within a second or two, this machine issues its own
+numbers: ``A2-07`` (group, counter, number). The server's numbers never contain a dash, so
+the two can never collide; offline tickets are called by the counter that issued them (or
+the clerk's screen of the same machine). Every ticket this machine issues or calls is kept
+in ``queue_tickets`` with its times, for the period report's median wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from kiosk.clock import now
+from kiosk.errors import InvalidInput, KioskError
+from kiosk.i18n import _
+from kiosk.storage.citizen import CitizenStore
+
+log = logging.getLogger(__name__)
+
+#: Fast: a ticket printer must never keep a citizen waiting for a dead link.
+QUEUE_TIMEOUT = httpx.Timeout(2.0)
+_SERVICE_RE = re.compile(r"^([A-Z])=(.+)$")
+
+
+def _stamp(at: Any) -> str:
+    # Milliseconds: two calls within one second must still come out in order.
+    return str(at.isoformat(timespec="milliseconds"))
+
+
+def parse_services(items: list[str]) -> dict[str, str]:
+    """``["A=Tiếp nhận hồ sơ", "B=Trả kết quả"]`` → ``{"A": "Tiếp nhận hồ sơ", ...}``."""
+    out: dict[str, str] = {}
+    for item in items:
+        m = _SERVICE_RE.match(item.strip())
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def offline_label(service: str, counter: int, number: int) -> str:
+    return f"{service}{counter}-{number:02d}"
+
+
+class QueueService:
+    """Take, call and report tickets; central first, local numbers when offline."""
+
+    def __init__(self, store: Any, config: Any,
+                 client: Callable[[], httpx.Client | None] | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.citizen = CitizenStore(store)
+        self._client_factory = client or self._default_client
+        self._client: httpx.Client | None = None
+        self.last_mode = "local"
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _default_client(self) -> httpx.Client | None:
+        url = str(self.config.get("sync.server_url"))
+        if not url:
+            return None
+        from kiosk.sync import credentials
+        from kiosk.sync.transport import make_client
+
+        token = credentials.load_token(url)
+        if not token:
+            return None
+        client = make_client(url, str(self.config.get("sync.ca_file")), timeout=QUEUE_TIMEOUT)
+        client.headers["Authorization"] = f"Bearer {token}"
+        return client
+
+    def _http(self) -> httpx.Client | None:
+        if self._client is None:
+            try:
+                self._client = self._client_factory()
+            except KioskError as exc:
+                log.info("queue: no central server (%s)", exc)
+                return None
+        return self._client
+
+    def _central(self, method: str, path: str, **kw: Any) -> dict[str, Any] | None:
+        """The server's JSON answer, or None when it cannot be reached or answers badly."""
+        http = self._http()
+        if http is None:
+            return None
+        try:
+            r = http.request(method, path, **kw)
+        except (httpx.HTTPError, OSError) as exc:
+            log.info("queue: central unreachable (%s), using local numbers", exc)
+            return None
+        if r.status_code >= 400:
+            log.warning("queue: central refused %s %s: %s %s", method, path, r.status_code,
+                        r.text[:200])
+            return None
+        try:
+            body = r.json()
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def services(self) -> dict[str, str]:
+        return parse_services(list(self.config.get("queue.services")))
+
+    def _counter(self) -> int:
+        return int(self.config.get("counter.number"))
+
+    # --- taking a ticket -----------------------------------------------------------------
+
+    def take(self, service: str | None = None, *, kiosk: bool = False) -> dict[str, Any]:
+        """A new ticket ``{"label", "service", "serviceName", "ahead", "origin", ...}``."""
+        groups = self.services()
+        service = (service or next(iter(groups))).strip().upper()
+        if service not in groups:
+            raise InvalidInput(_("Không có nhóm dịch vụ «{service}».", service=service),
+                               hint=_("Các nhóm: {groups}", groups=", ".join(
+                                   f"{k} ({v})" for k, v in groups.items())))
+        counter = 0 if kiosk else self._counter()
+        answer = self._central("POST", "/v1/queue/tickets",
+                               json={"service": service, "counter": counter})
+        ticket = _valid_ticket(answer, service) if answer else None
+        if ticket is not None:
+            self.last_mode = "central"
+            ticket.update(origin="central", issued_counter=counter)
+            self.citizen.record_ticket(ticket)
+        else:
+            self.last_mode = "local"
+            # Offline numbers carry a counter digit; a kiosk without one uses its configured
+            # counter number so that two offline machines still differ.
+            own = self._counter()
+            day = now().date().isoformat()
+
+            def make(number: int) -> dict[str, Any]:
+                return {"id": str(uuid.uuid4()), "day": day, "service": service,
+                        "number": number, "label": offline_label(service, own, number),
+                        "origin": "local", "issued_counter": own, "taken_at": _stamp(now()),
+                        "state": "waiting"}
+
+            ticket = self.citizen.local_ticket(day, service, own, make)
+            ticket["ahead"] = sum(1 for t in self.citizen.tickets(day=day, state="waiting")
+                                  if t["service"] == service and t["origin"] == "local"
+                                  and t["taken_at"] < ticket["taken_at"])
+        ticket["serviceName"] = groups[service]
+        return ticket
+
+    # --- calling -----------------------------------------------------------------------
+
+    def call_next(self, by: str = "", services: list[str] | None = None) -> dict[str, Any] | None:
+        """Call the next ticket to this counter; None when nobody is waiting."""
+        counter = self._counter()
+        stamp = _stamp(now())
+        day = now().date().isoformat()
+        # This counter's current ticket is finished by the next call (service time).
+        for t in self.citizen.tickets(day=day, state="called"):
+            if t["called_counter"] == counter:
+                self.citizen.record_ticket({**t, "finished_at": stamp, "state": "done"})
+        answer = self._central("POST", "/v1/queue/call",
+                               json={"counter": counter, "services": services or [], "by": by})
+        if answer is not None:
+            self.last_mode = "central"
+            for done in answer.get("finished") or []:
+                ok = _valid_ticket(done, None)
+                if ok:
+                    self.citizen.record_ticket({**ok, "origin": "central",
+                                                "issued_counter": int(ok.get("counter") or 0)})
+            called = _valid_ticket(answer.get("called"), None)
+            if called is not None:
+                called.update(origin="central", issued_counter=int(called.get("counter") or 0))
+                self.citizen.record_ticket(called)
+                return self._with_name(called)
+        # Offline, or nobody waiting at the server: this machine's own offline tickets.
+        waiting = [t for t in self.citizen.tickets(day=day, state="waiting")
+                   if t["origin"] == "local" and (not services or t["service"] in services)]
+        if not waiting:
+            return None
+        ticket = {**waiting[0], "called_at": stamp, "called_counter": counter, "called_by": by,
+                  "state": "called"}
+        self.citizen.record_ticket(ticket)
+        return self._with_name(ticket)
+
+    def _with_name(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        ticket["serviceName"] = self.services().get(ticket["service"], ticket["service"])
+        return ticket
+
+    def status(self) -> dict[str, Any]:
+        """Today's queue: waiting per group and the latest calls (central and local merged)."""
+        day = now().date().isoformat()
+        answer = self._central("GET", "/v1/queue/status")
+        groups = self.services()
+        waiting = {k: 0 for k in groups}
+        calls: list[dict[str, Any]] = []
+        mode = "local"
+        if answer is not None and isinstance(answer.get("services"), list):
+            mode = "central"
+            for g in answer["services"]:
+                if isinstance(g, dict) and g.get("service") in waiting:
+                    waiting[g["service"]] += int(g.get("waiting") or 0)
+            calls = [c for c in (_valid_ticket(c, None) for c in answer.get("calls") or []) if c]
+        local = self.citizen.tickets(day=day)
+        for t in local:
+            if t["origin"] == "local" and t["state"] == "waiting" and t["service"] in waiting:
+                waiting[t["service"]] += 1
+        known = {c["id"] for c in calls}
+        calls += [t for t in local if t["called_at"] and t["id"] not in known
+                  and (mode == "local" or t["origin"] == "local")]
+        calls.sort(key=lambda t: t["called_at"] or "", reverse=True)
+        return {"day": day, "mode": mode, "counter": self._counter(),
+                "services": [{"service": k, "name": v, "waiting": waiting[k]}
+                             for k, v in groups.items()],
+                "calls": [{"label": c["label"], "service": c["service"],
+                           "counter": c.get("called_counter"), "called_at": c["called_at"]}
+                          for c in calls[:6]]}
+
+
+def _valid_ticket(raw: Any, service: str | None) -> dict[str, Any] | None:
+    """A server ticket, checked before it is printed or stored (never trust the answer)."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        ticket = {
+            "id": str(uuid.UUID(str(raw["id"]))), "day": str(raw["day"])[:10],
+            "service": str(raw["service"]), "number": int(raw["number"]),
+            "label": str(raw["label"]), "taken_at": str(raw["taken_at"]),
+            "called_at": raw.get("called_at"), "called_counter": raw.get("called_counter"),
+            "called_by": raw.get("called_by"), "finished_at": raw.get("finished_at"),
+            "state": str(raw.get("state") or "waiting"), "ahead": int(raw.get("ahead") or 0),
+            "counter": int(raw.get("counter") or 0),
+        }
+    except (KeyError, TypeError, ValueError):
+        return None
+    if service is not None and ticket["service"] != service:
+        return None
+    if not re.match(r"^[A-Z]\d{3}$", str(ticket["label"])) or ticket["state"] not in (
+            "waiting", "called", "done"):
+        return None
+    return ticket

@@ -1,0 +1,114 @@
+"""The citizen side of the period report: ``satisfaction`` and ``queue`` blocks.
+
+Pure functions over rows read from storage (``kiosk.storage.citizen``), so the report
+command, the Reports screen and the central server can all call them; :func:`period_blocks`
+reads and summarises in one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from statistics import median
+from typing import Any
+
+from kiosk.citizen.ratings import LEVELS, REASONS
+
+_LEVEL_KEYS = {3: "very_satisfied", 2: "satisfied", 1: "unsatisfied"}
+
+
+def _empty() -> dict[str, Any]:
+    return {"ratings": 0, "very_satisfied": 0, "satisfied": 0, "unsatisfied": 0,
+            "reasons": {r: 0 for r in REASONS}}
+
+
+def _add(block: dict[str, Any], rating: dict[str, Any]) -> None:
+    block["ratings"] += 1
+    block[_LEVEL_KEYS[int(rating["level"])]] += 1
+    if int(rating["level"]) == 1 and rating.get("reason") in block["reasons"]:
+        block["reasons"][rating["reason"]] += 1
+
+
+def _finish(block: dict[str, Any]) -> dict[str, Any]:
+    n = block["ratings"]
+    # The satisfaction index of the one-stop reports: satisfied or better over all ratings.
+    block["satisfied_percent"] = round(100 * (block["very_satisfied"] + block["satisfied"]) / n,
+                                       1) if n else None
+    return block
+
+
+def satisfaction(ratings: Iterable[dict[str, Any]],
+                 clerk_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """Counts overall, per clerk and per procedure (levels and reasons)."""
+    names = clerk_names or {}
+    total = _empty()
+    by_clerk: dict[str, dict[str, Any]] = {}
+    by_procedure: dict[str, dict[str, Any]] = {}
+    by_occasion = {"intake": _empty(), "return": _empty()}
+    for r in ratings:
+        if int(r["level"]) not in LEVELS:
+            continue
+        _add(total, r)
+        clerk = by_clerk.setdefault(r["clerk"], {"clerk": r["clerk"],
+                                                 "name": names.get(r["clerk"], r["clerk"]),
+                                                 **_empty()})
+        _add(clerk, r)
+        proc = by_procedure.setdefault(r["procedure_code"], {
+            "procedure_code": r["procedure_code"], "procedure_name": r.get("procedure_name", ""),
+            **_empty()})
+        _add(proc, r)
+        if r.get("occasion") in by_occasion:
+            _add(by_occasion[r["occasion"]], r)
+    return {**_finish(total),
+            "by_occasion": {k: _finish(v) for k, v in by_occasion.items()},
+            "by_clerk": [_finish(v) for _k, v in sorted(by_clerk.items())],
+            "by_procedure": [_finish(v) for _k, v in sorted(by_procedure.items())]}
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _median_minutes(values: list[float]) -> float | None:
+    return round(median(values) / 60, 1) if values else None
+
+
+def queue(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Tickets, the median wait (taken → called) and median service (called → finished)."""
+    rows = list(tickets)
+    waits: list[float] = []
+    services: list[float] = []
+    by_service: dict[str, dict[str, Any]] = {}
+    for t in rows:
+        group = by_service.setdefault(t["service"], {"service": t["service"], "tickets": 0,
+                                                     "called": 0, "_waits": []})
+        group["tickets"] += 1
+        wait = _seconds(t.get("taken_at"), t.get("called_at"))
+        if wait is not None and wait >= 0:
+            waits.append(wait)
+            group["called"] += 1
+            group["_waits"].append(wait)
+        served = _seconds(t.get("called_at"), t.get("finished_at"))
+        if served is not None and served >= 0:
+            services.append(served)
+    return {
+        "tickets": len(rows), "called": len(waits),
+        "waiting": sum(1 for t in rows if t.get("state") == "waiting"),
+        "median_wait_minutes": _median_minutes(waits),
+        "median_service_minutes": _median_minutes(services),
+        "by_service": [{"service": g["service"], "tickets": g["tickets"], "called": g["called"],
+                        "median_wait_minutes": _median_minutes(g["_waits"])}
+                       for _k, g in sorted(by_service.items())],
+    }
+
+
+def period_blocks(store: Any, start: date, end: date,
+                  clerk_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"satisfaction": ..., "queue": ...}`` for ``start``–``end`` (inclusive) from storage."""
+    from kiosk.storage.citizen import CitizenStore
+
+    cs = CitizenStore(store)
+    return {"satisfaction": satisfaction(cs.ratings_between(start, end), clerk_names),
+            "queue": queue(cs.tickets(start=start, end=end))}

@@ -1,0 +1,268 @@
+"""The citizen window: which screen it goes on, its own QML engine, and the clerk-side links.
+
+The citizen window has its own ``QQmlApplicationEngine``: its root context holds only the
+citizen model, so nothing in it can sign in, navigate the clerk's screens or save; and the
+clerk's engine never holds the citizen model, so the clerk's screens cannot give a rating.
+The clerk sees two read-only links instead: ``citizenLink`` (has the citizen confirmed?) and
+``queue`` ("Gọi số tiếp theo").
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from kiosk import paths
+from kiosk.i18n import _
+from kiosk.ui.citizen_model import Chime, CitizenModel
+from kiosk.ui.qt import (
+    QVARIANT,
+    Property,
+    QGuiApplication,
+    QObject,
+    QQmlApplicationEngine,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+
+log = logging.getLogger(__name__)
+QML = Path(__file__).resolve().parent / "qml" / "Citizen.qml"
+
+
+def choose_screen(setting: str, screens: list[Any], clerk_screen: Any) -> Any:
+    """The screen for the citizen window, or None (``auto``: a second monitor if present)."""
+    if setting == "off" or not screens:
+        return None
+    if setting == "auto":
+        others = [s for s in screens if s is not clerk_screen]
+        return others[0] if others else None
+    index = int(setting)
+    if index >= len(screens):
+        log.warning("ui.citizen_screen=%s but only %d screens; no citizen window", setting,
+                    len(screens))
+        return None
+    return screens[index]
+
+
+class CitizenLink(QObject):
+    """What the clerk's screens may know of the citizen window: present, confirmed."""
+
+    changed = Signal()
+
+    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.citizen: CitizenModel | None = None
+        self.session: Any = None
+        self._correction = False
+
+    def attach(self, citizen: CitizenModel) -> None:
+        self.citizen = citizen
+        citizen.on_confirmation = self._confirmation_changed
+        self.changed.emit()
+
+    def _confirmation_changed(self, correction: bool) -> None:
+        self._correction = correction
+        self.changed.emit()
+
+    present = Property(bool, lambda self: self.citizen is not None, notify=changed)
+
+    def _confirmed(self) -> bool:
+        return bool(self.citizen and self.session is not None
+                    and self.citizen.confirmation_for(self.session))
+
+    confirmed = Property(bool, _confirmed, notify=changed)
+
+    def _text(self) -> str:
+        if self.citizen is None:
+            return ""
+        if self._confirmed():
+            return _("Công dân đã xác nhận thông tin trên màn hình công dân.")
+        if self._correction:
+            return _("Công dân đề nghị sửa thông tin: hỏi lại và sửa trước khi lưu.")
+        return _("Đang chờ công dân xác nhận thông tin trên màn hình công dân.")
+
+    text = Property(str, _text, notify=changed)
+
+    @property
+    def required(self) -> bool:
+        return self.citizen is not None and bool(
+            self.services.config.get("citizen.require_confirmation"))
+
+    def confirmation_for(self, session: Any) -> dict[str, Any] | None:
+        return self.citizen.confirmation_for(session) if self.citizen else None
+
+
+class QueueLink(QObject):
+    """The clerk's "Gọi số tiếp theo": calls the next ticket and shows it on both screens."""
+
+    changed = Signal()
+
+    def __init__(self, services: Any, app: Any, queue: Any,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.app, self.queue = services, app, queue
+        self.citizen: CitizenModel | None = None
+        self._current: dict[str, Any] = {}
+        self._busy = False
+
+    current = Property(QVARIANT, lambda self: dict(self._current), notify=changed)
+    busy = Property(bool, lambda self: self._busy, notify=changed)
+
+    @Slot()
+    def callNext(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.changed.emit()
+        queue, by = self.queue, self.services.actor()
+
+        def done(ticket: dict[str, Any] | None) -> None:
+            self._busy = False
+            if ticket is None:
+                self.app.info(_("Không còn ai chờ."))
+            else:
+                self._current = ticket
+                self.app.ok(_("Mời số {label} đến quầy {counter}.", label=ticket["label"],
+                              counter=ticket["called_counter"]))
+                if self.citizen is not None:
+                    self.citizen.announce(ticket)
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            self.changed.emit()
+            self.app.error(exc)
+
+        self.app.tasks.run(lambda: queue.call_next(by), done, failed, lane="net")
+
+
+class CitizenSide:
+    """Everything the citizen window adds to a running app (stopped at exit)."""
+
+    def __init__(self, services: Any, tasks: Any, *, app: Any = None,
+                 models: dict[str, Any] | None = None) -> None:
+        from kiosk.citizen.queue import QueueService
+
+        self.services, self.tasks, self.app, self.models = services, tasks, app, models or {}
+        self.queue = QueueService(services.store, services.config)
+        self.chime = Chime(str(paths.asset("sounds", "chime.wav")))
+        self.link = CitizenLink(services, app)
+        self.queue_link = QueueLink(services, app, self.queue, app) if app is not None else None
+        self.engine: QQmlApplicationEngine | None = None
+        self.model: CitizenModel | None = None
+        self.reader: Any = None
+        self.tasks_owned: Any = None
+
+    def expose(self, ctx: Any) -> None:
+        """Put the clerk-side links on the clerk's root context (before its QML loads)."""
+        ctx.setContextProperty("citizenLink", self.link)
+        ctx.setContextProperty("queue", self.queue_link)
+
+    def open(self, screen: Any, *, self_service: bool = False, font_family: str = "",
+             fullscreen: bool = False) -> CitizenModel:
+        engine = QQmlApplicationEngine()
+        model = CitizenModel(self.services, self.tasks, queue=self.queue, chime=self.chime,
+                             self_service=self_service, parent=engine)
+        ctx = engine.rootContext()
+        ctx.setContextProperty("citizen", model)
+        ctx.setContextProperty("appFontFamily", font_family or "DejaVu Sans")
+        engine.load(QUrl.fromLocalFile(str(QML)))
+        if not engine.rootObjects():
+            raise RuntimeError("the citizen window could not be loaded (see the messages above)")
+        root = engine.rootObjects()[0]
+        if not self_service:
+            # Beside the clerk's window it never becomes the active window: the clerk's
+            # typing, on-screen keyboard and barcode reader stay on the clerk's side.
+            root.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)  # type: ignore[attr-defined]
+        if screen is not None:
+            root.setScreen(screen)  # type: ignore[attr-defined]
+            root.setGeometry(screen.geometry())  # type: ignore[attr-defined]
+        if fullscreen or (screen is not None and not self_service):
+            root.showFullScreen()  # type: ignore[attr-defined]
+        else:
+            root.show()  # type: ignore[attr-defined]
+        self.engine, self.model = engine, model
+        self.link.attach(model)
+        if self.queue_link is not None:
+            self.queue_link.citizen = model
+        self._connect(model)
+        log.info("citizen window on %s", screen.name() if screen is not None else "default")
+        return model
+
+    def _connect(self, model: CitizenModel) -> None:
+        intake, returns, app = (self.models.get("intake"), self.models.get("returns"),
+                                self.app)
+        if intake is None or returns is None or app is None:
+            return
+
+        def intake_changed() -> None:
+            self.link.session = intake.session
+            model.intake_changed(intake.session, app.screen == "intake")
+            self.link.changed.emit()
+
+        def saved() -> None:
+            done = intake.session.saved
+            if done and done.get("id"):
+                model.arm_rating(done["id"], done["code"], "intake", self.services.actor())
+
+        def returned() -> None:
+            if returns.returned and returns.dossier.get("code"):
+                code = returns.dossier["code"]
+                if getattr(returns, "_rated_code", None) == code:
+                    return
+                returns._rated_code = code
+                record = self.services.store.get_dossier(code)
+                model.arm_rating(record["id"], code, "return", self.services.actor())
+
+        intake.changed.connect(intake_changed)
+        app.screenChanged.connect(intake_changed)
+        intake.savedChanged.connect(saved)
+        returns.changed.connect(returned)
+
+    def root(self) -> Any:
+        return self.engine.rootObjects()[0] if self.engine else None
+
+    def stop(self) -> None:
+        if self.model is not None:
+            self.model.stop()
+        self.queue.close()
+        if self.engine is not None:
+            self.engine.deleteLater()
+
+
+def install(services: Any, app: Any, models: dict[str, Any], ctx: Any) -> CitizenSide:
+    side = CitizenSide(services, app.tasks, app=app, models=models)
+    side.expose(ctx)
+    services.extras["citizen_gate"] = side.link
+    return side
+
+
+def open_for(side: CitizenSide, clerk_root: Any, font_family: str) -> None:
+    """Open the citizen window per ``ui.citizen_screen`` (nothing when there is no screen)."""
+    qt_app = QGuiApplication.instance()
+    screens = list(qt_app.screens()) if qt_app is not None else []  # type: ignore[attr-defined]
+    clerk_screen = clerk_root.screen() if clerk_root is not None else None
+    screen = choose_screen(str(side.services.config.get("ui.citizen_screen")), screens,
+                           clerk_screen)
+    if screen is None:
+        log.info("no citizen window (ui.citizen_screen=%s, %d screens)",
+                 side.services.config.get("ui.citizen_screen"), len(screens))
+        return
+    side.open(screen, font_family=font_family)
+
+
+def install_receipt_reader(services: Any, model: CitizenModel) -> Any:
+    """Self-service: a receipt's barcode from a wedge reader opens that dossier's status."""
+    from kiosk.ui.input_filter import InputFilter
+    from kiosk.ui.wedge_filter import install_wedge
+
+    input_filter = InputFilter(model.touched, parent=model)
+    qt_app = QGuiApplication.instance()
+    if qt_app is not None:
+        qt_app.installEventFilter(input_filter)
+    install_wedge(services, input_filter, model.lookupReceipt)
+    return input_filter
