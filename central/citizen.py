@@ -29,20 +29,20 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
 
 
 class TicketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     service: str = Field(pattern=SERVICE_PATTERN)
     counter: int = Field(ge=0, le=9, description="0: a self-service kiosk")
 
 
 class CallIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     counter: int = Field(ge=1, le=9)
     services: list[str] = Field(default_factory=list, max_length=26)
     by: str = Field(default="", max_length=200)
 
 
 class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     dossier_id: uuid.UUID
     code: str = Field(default="", max_length=60)
     occasion: str = Field(pattern=r"^(intake|return)$")
@@ -197,12 +197,12 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     from central.app import _err
 
     @app.post("/v1/queue/tickets", status_code=201, tags=["queue"],
-              responses=_err(401, 409, 422))
+              responses=_err(400, 401, 409, 422))
     def post_ticket(body: TicketIn, dev: Device = auth) -> dict[str, Any]:
         """Take the next number of a service group for the device's unit, today."""
         return take_ticket(db, dev, body)
 
-    @app.post("/v1/queue/call", tags=["queue"], responses=_err(401, 422))
+    @app.post("/v1/queue/call", tags=["queue"], responses=_err(400, 401, 422))
     def post_call(body: CallIn, dev: Device = auth) -> dict[str, Any]:
         """Call the oldest waiting ticket to a counter (finishing that counter's last one)."""
         return call_next(db, dev, body)
@@ -213,7 +213,7 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
 
     @app.put("/v1/ratings/{rating_id}", status_code=201, tags=["sync"],
              responses={200: {"description": "already stored (replay)"},
-                        **_err(401, 403, 409, 422)})
+                        **_err(400, 401, 403, 409, 422)})
     def put_rating_route(rating_id: Annotated[str, PathParam(max_length=64)], body: RatingIn,
                          response: Response, dev: Device = auth) -> dict[str, Any]:
         """Store a satisfaction rating once (the rating id is its idempotency key)."""

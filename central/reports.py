@@ -154,7 +154,7 @@ def register_routes(app: Any, db: Database, admin_dep: Any) -> None:
         code: {"model": ApiErrorBody} for code in (401, 403, 404, 409, 422)}
 
     @app.post("/v1/admin/dossiers/{code}/postpone", response_model=DossierState,
-              tags=["admin"], responses=errors)
+              tags=["admin"], responses={**errors, 400: {"model": ApiErrorBody}})
     def postpone_route(code: Annotated[str, PathParam(max_length=60)], body: PostponeIn,
                        _admin: admin_dep) -> dict[str, Any]:
         return postpone(db, code, body)
