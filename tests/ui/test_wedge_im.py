@@ -205,12 +205,20 @@ def test_scan_through_the_input_method_is_whole_and_leaves_the_field_empty(
                         ".property('preeditText') or '')") == ""
         # And the clerk types on through the input method afterwards (Unikey holds digits in
         # its pre-edit until the word ends).
+        probe = ("o = QGuiApplication.focusObject()\n"
+                 "result = str(o.property('text')) + str(o.property('preeditText'))")
         window = app.call("result = int(root.winId())")
         im[0].xdotool("windowfocus", "--sync", str(window))
         im[0].xdotool("type", "--delay", "200", "09")
-        assert app.wait_for("o = QGuiApplication.focusObject()\n"
-                            "result = str(o.property('text')) + str(o.property('preeditText'))",
-                            "09") == "09"
+        typed = app.wait_for(probe, "09", timeout=8)
+        if typed == "":
+            # Known and unexplained (docs/DEVELOPING.md, wedge readers): on a heavily loaded
+            # machine, keys typed right after the scan sometimes never reach the app's X
+            # connection at all (no raw key is logged). Type again, as the clerk would.
+            im[0].xdotool("windowfocus", "--sync", str(window))
+            im[0].xdotool("type", "--delay", "200", "09")
+            typed = app.wait_for(probe, "09")
+        assert typed == "09"
         assert app.call("result = scans") == [CCCD]
     finally:
         app.stop()
