@@ -86,10 +86,16 @@ class SignatureChecker:
             if sha in found:
                 continue
             try:
-                found[sha] = self.verdict(blobs.blob_path(sha).read_bytes())
+                data = blobs.blob_path(sha).read_bytes()
             except OSError as exc:  # the blob went away meanwhile: the PUT will say so
                 log.warning("cannot read blob %s: %s", sha, exc)
                 continue
+            try:
+                found[sha] = self.verdict(data)
+            except Exception as exc:  # a file the validator chokes on is flagged, not a 500
+                log.exception("cannot check the signature of blob %s", sha)
+                found[sha] = {"signed": None, "valid": False, "intact": False,
+                              "problem": f"cannot be checked: {type(exc).__name__}"}
             with db.transaction() as tx:
                 if tx.one("SELECT sha256 FROM blob_signatures WHERE sha256 = ? AND "
                           "trust_id = ?", (sha, self.trust_id)) is None:
@@ -135,12 +141,14 @@ def annotate(body: dict[str, Any], verdicts: dict[str, dict[str, Any]],
                 continue
             entries.append({"sha256": page["sha256"], **verdict})
             bad = not verdict.get("intact") or (require_trust and not verdict.get("valid"))
-            if verdict.get("signed") and bad:
+            if verdict.get("signed") is None:
+                problems.append(f"{comp.get('code')}: unverifiable ({page['sha256'][:12]})")
+            elif verdict.get("signed") and bad:
                 what = "tampered" if not verdict.get("intact") else "invalid signature"
                 problems.append(f"{comp.get('code')}: {what} ({page['sha256'][:12]})")
         if entries:
             comp["signatures"] = entries
-            comp["signed"] = all(e["signed"] for e in entries)
+            comp["signed"] = all(bool(e["signed"]) for e in entries)
             comp["signature_valid"] = all(e["signed"] and e["valid"] and e["intact"]
                                           for e in entries)
     return problems

@@ -4,9 +4,9 @@ What PDF/A-2b asks of our files, and how we meet it:
 
 - an XMP metadata stream with ``pdfaid:part=2`` / ``pdfaid:conformance=B``, agreeing with
   the document information dictionary (pikepdf fills the XMP from it);
-- an sRGB ``OutputIntent`` (the ICC profile is made by LittleCMS through Pillow, so no
-  profile file with its own licence ships): scans use DeviceRGB/DeviceGray, which PDF/A
-  allows only with such an intent;
+- an sRGB ``OutputIntent`` (a v2 ICC profile built in :func:`srgb_icc`, so no profile
+  file with its own licence ships): scans use DeviceRGB/DeviceGray, which PDF/A allows
+  only with such an intent;
 - every font embedded: forms use the bundled TrueType family only (the reportlab canvas's
   initial font is set to it too, else each page names an unembedded Helvetica);
 - nothing forbidden: no encryption, JavaScript, launch actions, embedded files or LZW.
@@ -35,18 +35,54 @@ _FORBIDDEN_ACTIONS = {"/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData"
                       "/GoTo3DView"}
 
 
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz(x: float, y: float, z: float) -> bytes:
+    return b"XYZ " + bytes(4) + _s15(x) + _s15(y) + _s15(z)
+
+
+def _srgb_decode(v: float) -> float:
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
 @functools.cache
 def srgb_icc() -> bytes:
-    """An sRGB ICC profile (from LittleCMS via Pillow), the same bytes in every process."""
-    from PIL import ImageCms
+    """A version 2.1 sRGB display profile (matrix/TRC), built here byte by byte.
 
-    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    # LittleCMS stamps the creation time into the header (bytes 24–35) and an MD5 profile
-    # ID over it (84–99): fix the date and clear the ID ("not computed" is allowed), so the
-    # same scan gives the same PDF bytes in every process and the store deduplicates.
-    data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
-    data[84:100] = bytes(16)
-    return bytes(data)
+    Version 2 is what every PDF/A part accepts (PDF/A-1 allows nothing newer); the profile
+    LittleCMS makes is v4.4 and stamps its creation time, which would change the bytes of
+    every scan from one process to the next. Primaries are sRGB's, adapted to D50 (the PCS
+    white), with the IEC 61966-2-1 tone curve as a 256-entry table (LittleCMS interpolates it to
+    the same 8-bit values as its built-in sRGB: tested).
+    """
+    curve_n = 256
+    curve = b"curv" + bytes(4) + struct.pack(">I", curve_n) + b"".join(
+        struct.pack(">H", round(_srgb_decode(i / (curve_n - 1)) * 65535))
+        for i in range(curve_n))
+    name = b"sRGB IEC61966-2.1 (kiosk)"
+    desc = (b"desc" + bytes(4) + struct.pack(">I", len(name) + 1) + name + b"\0"
+            + bytes(4) + bytes(4) + bytes(2) + bytes(1) + bytes(67))
+    cprt = b"text" + bytes(4) + b"No copyright, use freely\0"
+    tags = [(b"desc", desc), (b"cprt", cprt), (b"wtpt", _xyz(0.9642, 1.0, 0.8249)),
+            (b"rXYZ", _xyz(0.4361, 0.2225, 0.0139)), (b"gXYZ", _xyz(0.3851, 0.7169, 0.0971)),
+            (b"bXYZ", _xyz(0.1431, 0.0606, 0.7141)), (b"rTRC", curve), (b"gTRC", curve),
+            (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data, placed = b"", b"", {}
+    for sig, body in tags:
+        if body not in placed:  # the three TRCs share one curve
+            placed[body] = offset + len(data)
+            data += body + bytes(-len(body) % 4)
+        table += sig + struct.pack(">II", placed[body], len(body))
+    size = offset + len(data)
+    header = (struct.pack(">I", size) + bytes(4) + bytes((2, 0x10, 0, 0)) + b"mntr" + b"RGB "
+              + b"XYZ " + struct.pack(">6H", 2000, 1, 1, 0, 0, 0) + b"acsp" + bytes(4)
+              + bytes(4) + bytes(4) + bytes(4) + bytes(8) + struct.pack(">I", 0)
+              + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + bytes(4) + bytes(44))
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + data
 
 
 def make_pdfa(pdf: pikepdf.Pdf) -> None:

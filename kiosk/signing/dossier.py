@@ -114,6 +114,8 @@ def sign_dossier(store: Store, code: str, settings: SigningSettings, pin: str, *
     """
     from kiosk.storage import signatures
 
+    if not settings.configured:  # nothing to record: this machine signs nothing
+        TokenSession(settings, pin)  # raises the "not configured" error
     record = store.get_dossier(code)
     todo = unsigned_components(record)
     if not todo:

@@ -160,8 +160,10 @@ def install_raw_keys(wedge: Any) -> Any:
         #: X auto-repeat (a key held down) comes as a release and a press of the same key
         #: with the same server time; a reader's next press of the same key ("00") comes
         #: within a few ms of its previous press, a repeat 20+ ms after it.
-        last_release: tuple[int, int] = (-1, -1)
-        last_press: dict[int, int] = {}
+        def __init__(self) -> None:
+            super().__init__()
+            self.last_release: tuple[int, int] = (-1, -1)
+            self.last_press: dict[int, int] = {}
 
         def nativeEventFilter(self, event_type: Any, message: Any) -> Any:
             try:

@@ -180,3 +180,55 @@ def test_keys_slower_than_the_gap_are_always_typing(text: str, gaps: list[float]
         t += gap / 1000
     trace.append(KeyEvent("", t, ENTER))
     assert run(trace) == ([], text + "\n")
+
+
+# --- what a USB reader really types: Shift around capitals, Enter or Tab, CapsLock ------------
+
+def reader_trace(text: str, start: float, gap_ms: float, suffix: str = ENTER,
+                 caps_lock: bool = False) -> list[KeyEvent]:
+    """Shift pressed before each capital and ``|:/`` (on a US layout), as a reader sends it."""
+    from kiosk.devices.barcode.wedge import MODIFIER
+
+    t, out = start, []
+    for ch in text:
+        if ch.isupper() or ch in '|:/_"?':
+            out.append(KeyEvent("", t, MODIFIER, caps_lock))
+            t += gap_ms / 3000
+        out.append(KeyEvent(ch.swapcase() if caps_lock else ch, t, "", caps_lock))
+        t += gap_ms / 1000
+    out.append(KeyEvent("", t, suffix, caps_lock))
+    return out
+
+
+def test_shift_never_splits_a_burst() -> None:
+    from kiosk.devices.barcode.wedge import TAB
+
+    payload = "001189012345||Nguyen Thi Hong Nhung|12051989|Nu|Thon Dong, Xa Mau|20042021"
+    for gap in (2, 10, 40):
+        assert run(reader_trace(payload, 1.0, gap)) == ([payload], "")
+        assert run(reader_trace(CODE, 1.0, gap, TAB)) == ([CODE], "")
+
+
+def test_tab_after_typing_is_a_key_for_the_field() -> None:
+    from kiosk.devices.barcode.wedge import TAB
+
+    trace = typist_trace("Nguyen", 0.0, 1, enter=False)
+    trace.append(KeyEvent("", trace[-1].t + 0.2, TAB))
+    assert run(trace) == ([], "Nguyen\t")
+
+
+def test_caps_lock_inverted_reads_route_as_what_they_invert() -> None:
+    from kiosk.devices.barcode.routing import classify
+
+    reads, _ = run(reader_trace(CODE, 1.0, 5, caps_lock=True))
+    assert reads == [CODE.swapcase()]
+    c = classify(reads[0])
+    assert c.kind == "dossier_code" and str(c.record) == CODE
+    payload = "001189012345||Nguyen Thi Hong Nhung|12051989|Nu|Thon Dong, Xa Mau|20042021"
+    reads, _ = run(reader_trace(payload, 1.0, 5, caps_lock=True))
+    c = classify(reads[0])
+    assert c.kind == "cccd" and c.restored == payload
+    assert c.record is not None and c.record.full_name == "Nguyen Thi Hong Nhung"
+    # A text in its right case is never inverted, whatever its letters.
+    assert classify(payload).restored is None
+    assert classify("001189012345||NGUYỄN THỊ HOA|12051989|Nữ|HÀ NỘI|20042021").restored is None

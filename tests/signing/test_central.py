@@ -143,3 +143,16 @@ def test_a_file_swapped_for_another_is_still_refused(
     error = store.read(lambda db: db.execute(
         "SELECT last_error FROM outbox WHERE state = 'needs_attention'").fetchone()[0])
     assert "pages_removed" in error
+
+
+def test_annotate_flags_what_cannot_be_checked() -> None:
+    from central.signatures import annotate
+
+    body = {"components": [{"code": "TK", "pages": [{"sha256": "a" * 64}]},
+                           {"code": "GCS", "pages": [{"sha256": "b" * 64}]}]}
+    verdicts = {"a" * 64: {"signed": None, "valid": False, "intact": False,
+                           "problem": "cannot be checked: ValueError"},
+                "b" * 64: {"signed": False, "valid": False, "intact": False}}
+    problems = annotate(body, verdicts)
+    assert problems == ["TK: unverifiable (aaaaaaaaaaaa)"]  # unsigned alone is no problem
+    assert body["components"][0]["signed"] is False  # type: ignore[index]

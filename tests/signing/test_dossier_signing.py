@@ -166,3 +166,13 @@ def test_token_pulled_while_signing_later(pki: Pki, kiosk_home: Path) -> None:
         # What was signed before the pull is kept and verifies.
         data = store.files.read(record["components"][0]["pages"][0]["sha256"])
         assert verify_pdf(data, pki.trust())["valid"]
+
+
+def test_sign_later_without_a_token_configured_records_nothing(store: Store, pki: Pki) -> None:
+    inp = _input(store, 1)
+    code = store.save_dossier(inp, "clerk1").code
+    with pytest.raises(SigningError) as err:
+        sign_dossier(store, code, pki.settings(module=""), USER_PIN, actor="clerk1")
+    assert err.value.reason == "not_configured"
+    assert store.read(signatures.unsigned_dossiers) == []
+    assert "signature" not in store.get_dossier(code)["components"][0]

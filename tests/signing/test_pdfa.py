@@ -103,3 +103,21 @@ def test_signed_receipt_and_letter_via_forms_sign(configured: Pki, tmp_path: Pat
     assert r.returncode == 0 and out.exists()
     assert json.loads(r.stdout)["signing"]["reason"] == "no_pin"
     assert "Chưa ký số" in r.stderr
+
+
+def test_the_srgb_profile_is_a_v2_display_profile_littlecms_reads_as_srgb() -> None:
+    from PIL import Image, ImageCms
+
+    data = srgb_icc()
+    assert srgb_icc() is data and len(data) == int.from_bytes(data[:4], "big")
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+    assert profile.profile.version == 2.1
+    assert profile.profile.device_class == "mntr" and profile.profile.xcolor_space == "RGB "
+    builtin = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    ramp = Image.new("RGB", (256, 3))
+    for x in range(256):
+        for y, colour in enumerate(((x, 0, 0), (0, x, 0), (x, x // 2, 255 - x))):
+            ramp.putpixel((x, y), colour)
+    out = ImageCms.applyTransform(ramp, ImageCms.buildTransform(
+        profile, builtin, "RGB", "RGB", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC))
+    assert out.tobytes() == ramp.tobytes()

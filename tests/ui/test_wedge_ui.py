@@ -163,3 +163,33 @@ def test_input_method_typing_reaches_the_field(qtbot: Any, window: Any) -> None:
     # Keys a person types (120 ms apart): each composed text shows, in order.
     raw_then_im(window, keys, events, gap_ms=120, start_ms=50_000_000, suffix=False)
     qtbot.waitUntil(lambda: focused_text() == "Nguyễn ", timeout=3000)
+
+
+def test_stamped_shift_presses_and_a_tab_suffix_make_one_scan(qtbot: Any, window: Any) -> None:
+    """Qt's key path (offscreen, or a platform without the X hook): Shift presses between the
+    characters, as a reader sends them, and Tab as the suffix."""
+    codes = seed(window.services.store, progress=True)
+    assert window.app.signIn("1234")
+    window.returns.clear()
+    window.app.go("return")
+    qtbot.wait(200)
+    focused_field(qtbot, window, "returnQuery")
+    root, t = window.root(), 60_000_000
+    for ch in codes[3]:
+        if ch.isupper():
+            shift = QKeyEvent(QEvent.Type.KeyPress, int(Qt.Key.Key_Shift),
+                              Qt.KeyboardModifier.ShiftModifier, "")
+            shift.setTimestamp(t)
+            QGuiApplication.sendEvent(root, shift)
+            t += 1
+        press = QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch)
+        press.setTimestamp(t)
+        QGuiApplication.sendEvent(root, press)
+        t += 6
+    tab = QKeyEvent(QEvent.Type.KeyPress, int(Qt.Key.Key_Tab), Qt.KeyboardModifier.NoModifier,
+                    "\t")
+    tab.setTimestamp(t)
+    QGuiApplication.sendEvent(root, tab)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.returns.dossier.get("code") == codes[3], timeout=10_000)
+    assert focused_text() == ""
