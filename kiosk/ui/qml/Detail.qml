@@ -74,7 +74,6 @@ Item {
                 spacing: 6
                 model: detail.documents
                 delegate: ItemDelegate {
-                    objectName: "document_" + index
                     width: ListView.view.width
                     objectName: "document_" + index
                     // The whole name, wrapped (long names were cut: "…chứng x…"), after the
