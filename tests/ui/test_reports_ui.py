@@ -60,6 +60,13 @@ def qml(win: Any, name: str, prop: str = "") -> Any:
     return value
 
 
+def blur(win: Any) -> None:
+    from PySide6.QtQml import QQmlExpression
+
+    QQmlExpression(win.engine.rootContext(), win.root(),
+                   "contentItem.forceActiveFocus(); Qt.inputMethod.hide()").evaluate()
+
+
 def item_value(qtbot: Any, win: Any, name: str, prop: str) -> str:
     qtbot.waitUntil(lambda: qml(win, name, prop) is not None, timeout=10_000)
     return str(qml(win, name, prop))
@@ -204,6 +211,7 @@ def test_intake_asks_the_channel_in_one_tap(qtbot: Any, history_window: Any) -> 
     type_into(qtbot, win, "paperReceivedAt", "2026-11-30 15:30")
     assert intake.session.paper_received_at == "2026-11-30 15:30"
     assert intake.problems == []
+    blur(win)  # the clerk closes the on-screen keyboard, which may cover the button
     messages: list[str] = []
     win.app.message.connect(lambda text, kind: messages.append(f"{kind}: {text}"))
     click(qtbot, win, "saveButton")
