@@ -36,7 +36,7 @@ from kiosk.clock import TZ
 from kiosk.dossier import Channel, Status
 from kiosk.reports.records import CLOSED, RESOLVED, ReportRecord
 
-__all__ = ["CLOSED", "RESOLVED", "Period", "ReportRecord", "SECTIONS", "by_month", "summary"]
+__all__ = ["CLOSED", "RESOLVED", "SECTIONS", "Period", "ReportRecord", "by_month", "summary"]
 
 
 @dataclass(frozen=True)
