@@ -190,6 +190,41 @@ class ReportsModel(QObject):
 
         self.app.tasks.run(work, done, self.app.error, lane="work")
 
+    @Slot(str, bool)
+    def postalList(self, folder: str, to_printer: bool) -> None:
+        """Today's hand-over list (bảng kê) of results going back by post: saved into
+        ``folder``, and sent to the printer when ``to_printer``."""
+        from kiosk.reports import export
+        from kiosk.reports.postal import postal_rows, render_postal_list
+
+        services = self.app.services
+        day = now().date()
+        target = Path(folder.strip() or self._get_default_folder()).expanduser() / \
+            f"bang-ke-buu-chinh-{day.isoformat()}.pdf"
+        printer = getattr(services.printer, "printer", None) if to_printer else None
+
+        def work() -> dict[str, Any]:
+            rows = services.store.read(lambda db: postal_rows(db, day))
+            pdf = render_postal_list(rows, day, services.config)
+            export.write_atomic(target, pdf)
+            out: dict[str, Any] = {"path": str(target), "rows": len(rows)}
+            if printer is not None:
+                from kiosk.devices.printer import check_ready
+
+                name = str(services.config.get("printer.name")) or None
+                check_ready(printer.printer(name))
+                out["job"] = printer.submit(pdf, printer=name, media="A4",
+                                            title=target.name).to_json()
+            return out
+
+        def done(out: dict[str, Any]) -> None:
+            self._last_file = out["path"]
+            self.changed.emit()
+            self.app.ok(_("Bảng kê bưu chính: {n} bưu gửi, đã lưu vào {path}.", n=out["rows"],
+                          path=out["path"]))
+
+        self.app.tasks.run(work, done, self.app.error, lane="print" if to_printer else "work")
+
     @Slot()
     def printReport(self) -> None:
         if not self._view["report"]:
