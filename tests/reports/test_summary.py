@@ -235,3 +235,10 @@ def test_apology_letter_quotes_its_number_and_the_replaced_appointment(history: 
     # The appointment it replaces (Nov 30 10:00), then the new one (Dec 2 10:00).
     assert "ngày 30 tháng 11 năm 2026" in text
     assert "10 giờ 00 phút, ngày 02 tháng 12 năm 2026" in text
+
+
+def test_unknown_procedure_is_an_error_not_zeros(history: Any,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01", "--to",
+                             "2026-11-30", "--procedure", "9.999999")
+    assert code != 0 and out == "" and "9.999999" in err
