@@ -3,7 +3,7 @@ kept across uploads, the province's letter in the change feed, the summary over 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -33,8 +33,10 @@ def test_letters_feed_and_summary(any_db: Database) -> None:
     did = new_id()
     _status, ack, _replayed = service.put_dossier(any_db, dev, did, new_id(), _body())
     code = ack["code"]
-    new_due = (clock.now() + timedelta(days=9)).replace(hour=10, minute=0, second=0,
-                                                        microsecond=0)
+    from kiosk.working_time import WorkingCalendar
+
+    day = WorkingCalendar.from_config().next_working_day(clock.now().date() + timedelta(days=7))
+    new_due = datetime.combine(day, time(10), clock.TZ)
     state = reports.postpone(any_db, code, PostponeIn(
         new_due_at=new_due, reason="Chờ ý kiến Sở", letter_number="15/STP", by="so"))
     assert [p["letter_number"] for p in state["postponements"]] == ["001/2026/PXL-Q1", "15/STP"]
@@ -42,6 +44,10 @@ def test_letters_feed_and_summary(any_db: Database) -> None:
         reports.postpone(any_db, code, PostponeIn(new_due_at=new_due + timedelta(days=1),
                                                   reason="x", letter_number="15/STP"))
     assert err.value.code == "letter_exists"
+    with pytest.raises(ApiError) as err:  # lunch time is not office time
+        reports.postpone(any_db, code, PostponeIn(new_due_at=new_due.replace(hour=12),
+                                                  reason="x", letter_number="16/STP"))
+    assert err.value.code == "invalid_new_due" and "giờ làm việc" in err.value.message
     feed = service.changes(any_db, dev, 0, 50)["changes"]
     assert [c["kind"] for c in feed] == ["created", "postponed"]
     assert feed[1]["postponement"]["letter_number"] == "15/STP"
