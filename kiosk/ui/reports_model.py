@@ -28,15 +28,23 @@ def month_end(day: date) -> date:
 
 def build_view(records: list[Any], first: date, last: date, unit: str) -> dict[str, Any]:
     """Everything the screen shows, from report records (pure: tested without Qt)."""
-    from kiosk.reports.summary import by_month, summary
+    from kiosk.reports.summary import Period, by_month, summary
 
     report = summary(records, first, last, unit=unit)
     months = by_month(records, first, last)
+    # New and digitised dossiers per month in one pass (the summary's definitions).
+    new: dict[str, list[int]] = {m["month"]: [0, 0] for m in months}
+    period = Period(first, last)
+    for r in records:
+        if period.contains(r.received_at):
+            slot = new.get(f"{r.received_at:%Y-%m}")
+            if slot is not None:
+                slot[0] += 1
+                slot[1] += bool(r.handed_in and r.scanned == r.handed_in)
     for m in months:
-        y, mo = (int(x) for x in m["month"].split("-"))
-        part = summary(records, max(first, date(y, mo, 1)), min(last, month_end(date(y, mo, 1))))
-        m["digitised_share"] = part["digitised_share"]
-        m["new"] = part["received"]["new"]
+        n, digitised = new[m["month"]]
+        m["digitised_share"] = round(digitised / n, 4) if n else None
+        m["new"] = n
     rec = report["received"]
     channels = [{"key": key, "label": Channel(code).label, "value": rec[key]}
                 for key, code in (("direct", 1), ("online", 2), ("postal", 3), ("other", 4))]

@@ -242,3 +242,18 @@ def test_unknown_procedure_is_an_error_not_zeros(history: Any,
     code, out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01", "--to",
                              "2026-11-30", "--procedure", "9.999999")
     assert code != 0 and out == "" and "9.999999" in err
+
+
+def test_chart_data_by_month(history: Any) -> None:
+    from datetime import date
+
+    from kiosk.ui.reports_model import build_view
+
+    store, _codes, _c = history
+    view = build_view(store.report_records(), date(2026, 10, 1), date(2026, 11, 30), "X")
+    # October: A, B, C received (all scanned), A resolved early; November as above.
+    assert view["months"] == [
+        {"month": "2026-10", "on_time": 1, "late": 0, "digitised_share": 1.0, "new": 3},
+        {"month": "2026-11", "on_time": 4, "late": 2, "digitised_share": 0.6667, "new": 9}]
+    assert [(c["key"], c["value"]) for c in view["channels"]] == [
+        ("direct", 8), ("online", 2), ("postal", 1), ("other", 1)]
