@@ -60,10 +60,13 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
                              number=body.letter_number, code=code))
         stored = json.loads(row["body"])
         current = known[-1]["new_due_at"] if known else stored.get("due_at")
-        if new_due <= now or (current and new_due <= clock.parse_iso(current)):
-            raise ApiError(422, "invalid_new_due",
-                           _("Ngày hẹn mới {due} phải sau thời điểm hiện tại.",
-                             due=clock.iso(new_due)), current_due=current)
+        from kiosk.errors import KioskError
+        from kiosk.storage.late import _default_calendar, check_new_due
+
+        try:  # the counter's rules: after now, after the current due, in office hours
+            check_new_due(new_due, current, _default_calendar(), now)
+        except KioskError as exc:
+            raise ApiError(422, "invalid_new_due", exc.message, current_due=current) from exc
         letter = {"letter_number": body.letter_number, "issued_at": clock.iso(now),
                   "previous_due_at": current, "new_due_at": clock.iso(new_due),
                   "reason": body.reason, "clerk": body.by, "origin": "central"}

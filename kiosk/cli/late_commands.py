@@ -95,6 +95,7 @@ def render_letter(store: Any, letter: dict[str, Any], reason: str) -> Any:
                               lookup_url=str(config.get("forms.lookup_url")),
                               delay_reason=reason.strip(),
                               new_due_at=parse_iso(this["new_due_at"]),
+                              letter_number=this["letter_number"],
                               printed_at=parse_iso(this["issued_at"]))
     set_id = record.get("form_set") or str(config.get("forms.set"))
     return render_form(ctx, "04", paper="a4", set_id=set_id)

@@ -86,6 +86,9 @@ def _summary(args: argparse.Namespace) -> Any:
     with _open() as store:
         records = store.report_records(Period(first, last).end)
         unit = str(store.config.get("unit.code"))
+        if args.procedure and not any(r.procedure_code == args.procedure for r in records):
+            store.catalog.get(args.procedure)  # a mistyped code: NotFound, not zeros
+
         report = summary(records, first, last, unit=unit, procedure=args.procedure)
         return write_report(report, args.format, args.out, store.config)
 

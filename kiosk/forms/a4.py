@@ -170,7 +170,8 @@ def refusal(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
 def apology(tset: TemplateSet, tpl: FormTemplate, ctx: FormContext) -> Built:
     st = make_styles(11.5)
     v = label_values(ctx, tpl)
-    story = _opening(tset, tpl, ctx, st)
+    story = _opening(tset, tpl, ctx, st,
+                     f"Số: {ctx.letter_number}" if ctx.letter_number else "")
     story.append(Paragraph(f"<b>{esc(tpl.label('recipient', **v))}</b>", st.center))
     story.append(Spacer(1, 2 * mm))
     for key in ("body", "late"):

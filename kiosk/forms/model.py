@@ -97,6 +97,7 @@ class FormContext:
     contact: str = ""  # Mẫu 02: who to ask, and their phone
     delay_reason: str = ""  # Mẫu 04
     new_due_at: datetime | None = None  # Mẫu 04
+    letter_number: str = ""  # Mẫu 04: the number the letter was recorded under
     handovers: tuple[Handover, ...] = ()  # Mẫu 06
     printed_at: datetime | None = None  # date on the form; defaults to received_at
     lookup_url: str = ""  # QR payload template; "{code}" is replaced, empty: the code

@@ -36,6 +36,33 @@ class ReportRecord:
     return_method: str = "counter"
     unit: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Derived once from the history (reports ask for them many times per record).
+    resolved_at: datetime | None = field(init=False, compare=False, default=None)
+    returned_at: datetime | None = field(init=False, compare=False, default=None)
+    closed_at: datetime | None = field(init=False, compare=False, default=None)
+    ended_at: datetime | None = field(init=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        def first(statuses: frozenset[int]) -> datetime | None:
+            return next((at for at, s in self.history if s in statuses), None)
+
+        resolved, closed = first(RESOLVED), first(CLOSED)
+        object.__setattr__(self, "resolved_at", resolved)
+        object.__setattr__(self, "returned_at", first(frozenset({10})))
+        object.__setattr__(self, "closed_at", closed if resolved is None else None)
+        object.__setattr__(self, "ended_at", first(RESOLVED | CLOSED))
+
+
+#: Portal statuses that give the dossier its result (9 done, 10 returned), and those that
+#: end it without one (3 refused, 7 withdrawn, 8 stopped).
+RESOLVED = frozenset({9, 10})
+CLOSED = frozenset({3, 7, 8})
+
+
+def _parse(text: str) -> datetime:
+    # Stored times are ISO with their +07:00 offset: aware as they are, and comparable with
+    # any other aware time; skipping the zone conversion halves the cost of a year's read.
+    return datetime.fromisoformat(text)
 
 
 def _handed_in(components: Iterable[dict[str, Any]]) -> tuple[int, int]:
@@ -59,15 +86,15 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
     for did, at, status in db.execute(
             "SELECT dossier_id, at, to_status FROM status_events WHERE from_status IS NULL "
             "OR from_status != to_status ORDER BY id").fetchall():
-        history.setdefault(did, []).append((parse_iso(at), int(status)))
+        history.setdefault(did, []).append((_parse(at), int(status)))
     letters: dict[str, list[tuple[datetime, datetime]]] = {}
     for did, issued, new_due in db.execute(
             "SELECT dossier_id, issued_at, new_due_at FROM postponements ORDER BY issued_at"):
-        letters.setdefault(did, []).append((parse_iso(issued), parse_iso(new_due)))
+        letters.setdefault(did, []).append((_parse(issued), _parse(new_due)))
     paused: dict[str, list[tuple[datetime, datetime | None]]] = {}
     for did, a, b in db.execute(
             "SELECT dossier_id, started_at, ended_at FROM clock_pauses ORDER BY started_at"):
-        paused.setdefault(did, []).append((parse_iso(a), parse_iso(b) if b else None))
+        paused.setdefault(did, []).append((_parse(a), _parse(b) if b else None))
     comps: dict[str, list[dict[str, Any]]] = {}
     for did, checked, national, count, pages in db.execute(
             "SELECT c.dossier_id, c.checked, c.from_national_db, c.count, "
@@ -82,8 +109,8 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
         legal_due = legal or due
         out.append(ReportRecord(
             code=code, procedure_code=pcode, procedure_name=pname, channel=int(channel),
-            received_at=parse_iso(received),
-            legal_due=parse_iso(legal_due) if legal_due else None,
+            received_at=_parse(received),
+            legal_due=_parse(legal_due) if legal_due else None,
             history=tuple(sorted(history.get(did, []), key=lambda h: h[0])),
             postponements=tuple(letters.get(did, [])), pauses=tuple(paused.get(did, [])),
             handed_in=handed, scanned=scanned, back_entered=entered is not None,

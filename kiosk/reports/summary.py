@@ -28,31 +28,29 @@ builder appended there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kiosk.clock import TZ
 from kiosk.dossier import Channel, Status
-from kiosk.reports.records import ReportRecord
+from kiosk.reports.records import CLOSED, RESOLVED, ReportRecord
 
-RESOLVED = frozenset({int(Status.DONE), int(Status.RETURNED)})
-CLOSED = frozenset({int(Status.REFUSED), int(Status.WITHDRAWN), int(Status.STOPPED)})
+__all__ = ["CLOSED", "RESOLVED", "SECTIONS", "Period", "ReportRecord", "by_month", "summary"]
 
 
 @dataclass(frozen=True)
 class Period:
     date_from: date
     date_to: date
+    start: datetime = field(init=False, compare=False)
+    #: The first instant after the period.
+    end: datetime = field(init=False, compare=False)
 
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.date_from, time(), TZ)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period."""
-        return datetime.combine(self.date_to + timedelta(days=1), time(), TZ)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", datetime.combine(self.date_from, time(), TZ))
+        object.__setattr__(self, "end", datetime.combine(self.date_to + timedelta(days=1),
+                                                         time(), TZ))
 
     def contains(self, at: datetime | None) -> bool:
         return at is not None and self.start <= at < self.end
@@ -63,12 +61,11 @@ def first_at(rec: ReportRecord, statuses: frozenset[int]) -> datetime | None:
 
 
 def resolved_at(rec: ReportRecord) -> datetime | None:
-    return first_at(rec, RESOLVED)
+    return rec.resolved_at
 
 
 def _ended_before(rec: ReportRecord, at: datetime) -> bool:
-    end = first_at(rec, RESOLVED | CLOSED)
-    return end is not None and end < at
+    return rec.ended_at is not None and rec.ended_at < at
 
 
 def status_at(rec: ReportRecord, at: datetime) -> int | None:
@@ -127,11 +124,10 @@ def resolved_section(recs: Sequence[ReportRecord], period: Period, out: dict[str
     verdicts = [judge(r) for r in done]
     out["resolved"] = {"total": len(done), "early": verdicts.count("early"),
                        "on_time": verdicts.count("on_time"), "late": verdicts.count("late")}
-    out["returned"] = sum(1 for r in recs if period.contains(first_at(r, frozenset({10}))))
+    out["returned"] = sum(1 for r in recs if period.contains(r.returned_at))
     out["late_with_apology"] = sum(1 for r, v in zip(done, verdicts, strict=True)
                                    if v == "late" and r.postponements)
-    out["closed_without_result"] = sum(
-        1 for r in recs if period.contains(first_at(r, CLOSED)) and resolved_at(r) is None)
+    out["closed_without_result"] = sum(1 for r in recs if period.contains(r.closed_at))
 
 
 def pending_section(recs: Sequence[ReportRecord], period: Period, out: dict[str, Any]) -> None:
@@ -202,13 +198,13 @@ def summary(records: Iterable[ReportRecord], date_from: date, date_to: date, *,
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
                            "unit": unit}
     out.update(counts(recs, period, sections))
-    names: dict[str, str] = {}
+    groups: dict[str, list[ReportRecord]] = {}
     for r in recs:
-        names.setdefault(r.procedure_code, r.procedure_name)
+        groups.setdefault(r.procedure_code, []).append(r)
     out["by_procedure"] = [
-        {"code": code, "name": names[code],
-         **counts([r for r in recs if r.procedure_code == code], period, sections)}
-        for code in sorted(names)
+        {"code": code, "name": groups[code][0].procedure_name,
+         **counts(groups[code], period, sections)}
+        for code in sorted(groups)
     ]
     return out
 

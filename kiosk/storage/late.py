@@ -104,7 +104,7 @@ _calendar: WorkingCalendar | None = None
 
 
 def _default_calendar() -> WorkingCalendar:
-    # Changes pulled from the server arrive without the Store's calendar at hand.
+    # Changes pulled from the server (and the server itself) have no Store calendar at hand.
     global _calendar
     if _calendar is None:
         _calendar = WorkingCalendar.from_config()

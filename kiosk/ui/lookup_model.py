@@ -157,7 +157,10 @@ class DetailModel(QObject):
             "idNumber": mask_id(applicant.get("id_number")), "phone": applicant.get("phone", ""),
             "address": applicant.get("address", ""),
             "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
-            "overdue": late_now, "late": late_now or is_late(legal, _finished_at(r)),
+            # Overdue now: past the date promised (a letter's new date counts); late: past
+            # the legal due, which no letter undoes.
+            "overdue": bool(due and running and now() > due),
+            "late": late_now or is_late(legal, _finished_at(r)),
             "dueSoon": due_soon, "originalDue": format_due(r.get("original_due")),
             "postponements": [p["letter_number"] for p in r.get("postponements") or []],
             "done": status == Status.DONE, "returned": status == Status.RETURNED,

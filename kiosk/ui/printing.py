@@ -40,6 +40,7 @@ class UiPrinting:
         if form == "04" and record.get("postponements"):
             # The letter quotes the appointment it replaces, not the new one it records.
             record["due_at"] = record["postponements"][-1]["previous_due_at"]
+            extra.setdefault("letter_number", record["postponements"][-1]["letter_number"])
         names = {c.login: c.full_name for c in self.services.clerks.list()}
         if form not in ("01", "1"):
             extra.setdefault("printed_at", now())

@@ -28,15 +28,23 @@ def month_end(day: date) -> date:
 
 def build_view(records: list[Any], first: date, last: date, unit: str) -> dict[str, Any]:
     """Everything the screen shows, from report records (pure: tested without Qt)."""
-    from kiosk.reports.summary import by_month, summary
+    from kiosk.reports.summary import Period, by_month, summary
 
     report = summary(records, first, last, unit=unit)
     months = by_month(records, first, last)
+    # New and digitised dossiers per month in one pass (the summary's definitions).
+    new: dict[str, list[int]] = {m["month"]: [0, 0] for m in months}
+    period = Period(first, last)
+    for r in records:
+        if period.contains(r.received_at):
+            slot = new.get(f"{r.received_at:%Y-%m}")
+            if slot is not None:
+                slot[0] += 1
+                slot[1] += bool(r.handed_in and r.scanned == r.handed_in)
     for m in months:
-        y, mo = (int(x) for x in m["month"].split("-"))
-        part = summary(records, max(first, date(y, mo, 1)), min(last, month_end(date(y, mo, 1))))
-        m["digitised_share"] = part["digitised_share"]
-        m["new"] = part["received"]["new"]
+        n, digitised = new[m["month"]]
+        m["digitised_share"] = round(digitised / n, 4) if n else None
+        m["new"] = n
     rec = report["received"]
     channels = [{"key": key, "label": Channel(code).label, "value": rec[key]}
                 for key, code in (("direct", 1), ("online", 2), ("postal", 3), ("other", 4))]
@@ -189,6 +197,41 @@ class ReportsModel(QObject):
             self.app.ok(_("Đã lưu báo cáo vào {path}.", path=path))
 
         self.app.tasks.run(work, done, self.app.error, lane="work")
+
+    @Slot(str, bool)
+    def postalList(self, folder: str, to_printer: bool) -> None:
+        """Today's hand-over list (bảng kê) of results going back by post: saved into
+        ``folder``, and sent to the printer when ``to_printer``."""
+        from kiosk.reports import export
+        from kiosk.reports.postal import postal_rows, render_postal_list
+
+        services = self.app.services
+        day = now().date()
+        target = Path(folder.strip() or self._get_default_folder()).expanduser() / \
+            f"bang-ke-buu-chinh-{day.isoformat()}.pdf"
+        printer = getattr(services.printer, "printer", None) if to_printer else None
+
+        def work() -> dict[str, Any]:
+            rows = services.store.read(lambda db: postal_rows(db, day))
+            pdf = render_postal_list(rows, day, services.config)
+            export.write_atomic(target, pdf)
+            out: dict[str, Any] = {"path": str(target), "rows": len(rows)}
+            if printer is not None:
+                from kiosk.devices.printer import check_ready
+
+                name = str(services.config.get("printer.name")) or None
+                check_ready(printer.printer(name))
+                out["job"] = printer.submit(pdf, printer=name, media="A4",
+                                            title=target.name).to_json()
+            return out
+
+        def done(out: dict[str, Any]) -> None:
+            self._last_file = out["path"]
+            self.changed.emit()
+            self.app.ok(_("Bảng kê bưu chính: {n} bưu gửi, đã lưu vào {path}.", n=out["rows"],
+                          path=out["path"]))
+
+        self.app.tasks.run(work, done, self.app.error, lane="print" if to_printer else "work")
 
     @Slot()
     def printReport(self) -> None:

@@ -216,3 +216,44 @@ def test_postal_list_embeds_only_the_bundled_font(history: Any, tmp_path: Path,
     fonts = subprocess.run(["pdffonts", str(out_pdf)], check=True, capture_output=True,
                            text=True).stdout.splitlines()[2:]
     assert fonts and all("BeVietnamPro" in f for f in fonts), fonts
+
+
+def test_apology_letter_quotes_its_number_and_the_replaced_appointment(history: Any,
+                                                                       tmp_path: Path) -> None:
+    from kiosk.cli.late_commands import render_letter
+
+    store, codes, _c = history
+    record = store.get_dossier(codes["D7"])
+    last = record["postponements"][-1]
+    letter = {"code": codes["D7"], "letter": {"number": last["letter_number"],
+                                              "issued_at": last["issued_at"]}}
+    pdf = tmp_path / "mau04.pdf"
+    pdf.write_bytes(render_letter(store, letter, last["reason"]).pdf)
+    text = " ".join(_pdf_text(pdf).split())
+    assert "Số: 003/2026/PXL-Q1" in text
+    assert "Chờ cơ quan khác trả lời" in text
+    # The appointment it replaces (Nov 30 10:00), then the new one (Dec 2 10:00).
+    assert "ngày 30 tháng 11 năm 2026" in text
+    assert "10 giờ 00 phút, ngày 02 tháng 12 năm 2026" in text
+
+
+def test_unknown_procedure_is_an_error_not_zeros(history: Any,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01", "--to",
+                             "2026-11-30", "--procedure", "9.999999")
+    assert code != 0 and out == "" and "9.999999" in err
+
+
+def test_chart_data_by_month(history: Any) -> None:
+    from datetime import date
+
+    from kiosk.ui.reports_model import build_view
+
+    store, _codes, _c = history
+    view = build_view(store.report_records(), date(2026, 10, 1), date(2026, 11, 30), "X")
+    # October: A, B, C received (all scanned), A resolved early; November as above.
+    assert view["months"] == [
+        {"month": "2026-10", "on_time": 1, "late": 0, "digitised_share": 1.0, "new": 3},
+        {"month": "2026-11", "on_time": 4, "late": 2, "digitised_share": 0.6667, "new": 9}]
+    assert [(c["key"], c["value"]) for c in view["channels"]] == [
+        ("direct", 8), ("online", 2), ("postal", 1), ("other", 1)]

@@ -43,6 +43,7 @@ _FIND = """(function(name, prop) {
     while (top.parent) top = top.parent;
     var it = find(top);
     if (!it) return null;
+    if (prop === "scroll_to_end") { it.contentY = Math.max(0, it.contentHeight - it.height); return "ok"; }
     if (prop) return String(it[prop]);
     var p = it.mapToItem(null, it.width / 2, it.height / 2);
     return p.x + "," + p.y;
@@ -58,6 +59,13 @@ def qml(win: Any, name: str, prop: str = "") -> Any:
                           f"{_FIND}({json.dumps(name)}, {json.dumps(prop)})")
     value, _undefined = expr.evaluate()
     return value
+
+
+def blur(win: Any) -> None:
+    from PySide6.QtQml import QQmlExpression
+
+    QQmlExpression(win.engine.rootContext(), win.root(),
+                   "contentItem.forceActiveFocus(); Qt.inputMethod.hide()").evaluate()
 
 
 def item_value(qtbot: Any, win: Any, name: str, prop: str) -> str:
@@ -100,7 +108,8 @@ def type_into(qtbot: Any, win: Any, name: str, text: str) -> None:
 
 def test_reports_screen_shows_the_summary_and_exports_it(
         qtbot: Any, history_window: Any, tmp_path: Path) -> None:
-    win, _codes, _c = history_window
+    win, _codes, c = history_window
+    c.at = t("2026-12-01T10:00")
     win.root().setProperty("width", 1366)
     win.root().setProperty("height", 768)
     win.app.go("home")
@@ -137,6 +146,17 @@ def test_reports_screen_shows_the_summary_and_exports_it(
     rows = list(load_workbook(out / files[1]).active.iter_rows(values_only=True))
     total = next(r for r in rows if r[2] == "Tổng cộng")
     assert total[3:6] == (11, 2, 9)
+
+    # Today's hand-over list for the post office, from the same screen (swipe down).
+    assert qml(win, "reportsScreen", "scroll_to_end") == "ok"
+    click(qtbot, win, "postalSave")
+    listed = out / "bang-ke-buu-chinh-2026-12-01.pdf"
+    qtbot.waitUntil(listed.exists, timeout=10_000)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(listed), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert _codes["D3"] in text and "Tổng số: 1 bưu gửi." in text
 
 
 def test_late_lists_and_apology_dialog_record_the_letter(qtbot: Any,
@@ -204,6 +224,7 @@ def test_intake_asks_the_channel_in_one_tap(qtbot: Any, history_window: Any) -> 
     type_into(qtbot, win, "paperReceivedAt", "2026-11-30 15:30")
     assert intake.session.paper_received_at == "2026-11-30 15:30"
     assert intake.problems == []
+    blur(win)  # the clerk closes the on-screen keyboard, which may cover the button
     messages: list[str] = []
     win.app.message.connect(lambda text, kind: messages.append(f"{kind}: {text}"))
     click(qtbot, win, "saveButton")

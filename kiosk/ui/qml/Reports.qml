@@ -199,6 +199,16 @@ Flickable {
             }
         }
 
-        Label { visible: reports.lastFile !== ""; text: reports.lastFile; color: theme.muted; objectName: "reportLastFile" }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 8
+            Label { text: app.lang, app.t("Kết quả trả qua bưu chính hôm nay:"); font.bold: true }
+            Button { text: app.lang, app.t("Lưu bảng kê"); objectName: "postalSave"; Layout.preferredHeight: theme.touch
+                     onClicked: reports.postalList(folder.text, false) }
+            Button { text: app.lang, app.t("In bảng kê"); objectName: "postalPrint"; Layout.preferredHeight: theme.touch
+                     onClicked: reports.postalList(folder.text, true) }
+            Label { visible: reports.lastFile !== ""; text: reports.lastFile; color: theme.muted; objectName: "reportLastFile"
+                    Layout.fillWidth: true; elide: Text.ElideMiddle }
+        }
     }
 }
