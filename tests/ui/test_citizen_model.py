@@ -92,7 +92,7 @@ def test_save_waits_for_the_citizen_and_stores_the_confirmation(
 
 def test_idle_timeout_clears_the_screen_and_the_chime_is_attempted(
         qtbot: Any, both: tuple[Any, Any], caplog: pytest.LogCaptureFixture) -> None:
-    win, side = both
+    _win, side = both
     citizen = side.model
     citizen.select("1.001193")
     assert citizen.mode == "procedure"
