@@ -330,9 +330,9 @@ class CitizenModel(QObject):
 
         def done(_r: dict[str, Any]) -> None:
             log.info("rating stored for %s: %s %s", pending["code"], level, reason)
-            poke = self.services.extras.get("sync_poke")
+            poke = getattr(self.services.sync, "poke", None)
             if callable(poke):
-                poke()
+                poke()  # send it now rather than at the next sync pass
 
         self.tasks.run(work, done, self._failed, lane="storage")
         self._set_mode("thanks", SHORT_MS)
