@@ -104,3 +104,15 @@ def test_idle_timeout_clears_the_screen_and_the_chime_is_attempted(
     assert citizen.mode == "called" and citizen.called["label"] == "A005"
     assert side.chime.attempts == 1
     assert "queue call chime: play attempted" in caplog.text
+
+
+def test_which_screen_the_citizen_window_takes() -> None:
+    from kiosk.ui.citizen_window import choose_screen
+
+    clerk, second, third = object(), object(), object()
+    screens = [clerk, second, third]
+    assert choose_screen("auto", screens, clerk) is second
+    assert choose_screen("auto", [clerk], clerk) is None  # one monitor: no citizen window
+    assert choose_screen("off", screens, clerk) is None
+    assert choose_screen("2", screens, clerk) is third
+    assert choose_screen("5", screens, clerk) is None  # no such screen: logged, none
