@@ -153,3 +153,19 @@ def test_cli_bad_input_exits_2_with_a_vietnamese_message(kiosk_home: Path) -> No
     assert status["mode"] == "local" and status["services"][0]["waiting"] == 1
     wrong = kiosk("rating", "report", "--from", "2026-12-02", "--to", "2026-12-01")
     assert wrong.returncode == 2 and "trước ngày bắt đầu" in wrong.stderr
+
+
+def test_cli_ticket_prints_through_cups(kiosk_home: Path, cups: Any) -> None:
+    env = {"PYTHONPATH": str(ROOT), "KIOSK_HOME": str(kiosk_home), "PATH": "/usr/bin:/bin",
+           "CUPS_SERVER": cups.socket}
+    subprocess.run([sys.executable, "-m", "kiosk", "config", "set", "printer.name",
+                    "KioskPDF"], env=env, cwd=ROOT, check=True, capture_output=True)
+    took = subprocess.run([sys.executable, "-m", "kiosk", "queue", "take", "--service", "B"],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    assert took.returncode == 0, took.stderr
+    ticket = json.loads(took.stdout)
+    assert ticket["label"] == "B1-01" and ticket["print"]["media"].startswith("Custom.80x")
+    printed = cups.printed(ticket["print"]["job"])
+    text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "B1-01" in text
