@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from kiosk.catalog import load_catalog
 from kiosk.citizen import board
 from kiosk.citizen.queue import _valid_ticket, offline_label, parse_services
 from kiosk.citizen.ticket import render_ticket
-from kiosk.clock import now
+from kiosk.clock import TZ, now
 from kiosk.errors import InvalidInput
 from kiosk.intake import IntakeSession
 from kiosk.storage import ApplicantInput, DossierInput, Store
@@ -66,6 +67,16 @@ def test_check_view_masks_the_id_and_its_digest_follows_the_data() -> None:
     assert view["documents"][0]["name"].startswith("Tờ khai") and view["due"]
     again = board.check_view(s, catalog, calendar, now())
     assert again["digest"] == view["digest"]
+    # "3 working days" moves with the clock, minute by minute; the confirmation must not.
+    s.choose_procedure(catalog.get("1.004873"))
+    s.set_applicant_field("name", "Phạm Quốc Việt")
+    at = datetime(2026, 12, 1, 9, 31, tzinfo=TZ)
+    early = board.check_view(s, catalog, calendar, at)
+    late = board.check_view(s, catalog, calendar, at + timedelta(minutes=2))
+    assert early["due"] != late["due"] and early["digest"] == late["digest"]
+    s.choose_procedure(catalog.get("1.001193"))
+    s.set_applicant_field("name", "Phạm Quốc Việt")
+    s.components[0].checked = True
     s.set_applicant_field("name", "Phạm Quốc Vinh")
     assert board.check_view(s, catalog, calendar, now())["digest"] != view["digest"]
 
