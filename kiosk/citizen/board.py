@@ -80,12 +80,13 @@ def check_view(session: Any, catalog: Catalog, calendar: Any, at: datetime) -> d
     gives another digest, and the confirmation no longer counts.
     """
     a = session.applicant
-    due = ""
+    due, due_day = "", ""
     if session.procedure_code:
         try:
             proc = catalog.get(session.procedure_code)
             due_at = calendar.due(at, proc.processing)
             due = format_datetime_vn(due_at) if due_at else ""
+            due_day = due_at.date().isoformat() if due_at else ""
         except Exception:  # a catalog problem shows no due time, never a broken screen
             due = ""
     documents = [{"name": c.name, "count": c.count, "pages": len(c.kept_pages())}
@@ -97,8 +98,9 @@ def check_view(session: Any, catalog: Catalog, calendar: Any, at: datetime) -> d
         "documents": documents, "due": due,
     }
     # Page counts are left out of the digest: the citizen confirms which papers, not how
-    # many sheets the scanner produced.
-    basis = {**view, "idNumber": a.id_number.strip(),
+    # many sheets the scanner produced. So is the due time's minute: "N working days" runs
+    # from the moment of saving, so it moves on while the clerk prints; the day does not.
+    basis = {**view, "idNumber": a.id_number.strip(), "due": due_day,
              "documents": [[d["name"], d["count"]] for d in documents]}
     view["digest"] = hashlib.sha256(
         json.dumps(basis, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -160,7 +160,9 @@ class CitizenModel(QObject):
 
     def _set_mode(self, mode: str, idle_ms: int | None = None) -> None:
         self._mode = mode
-        if mode == "board":
+        if mode in ("board", "check"):
+            # The check view lasts as long as the clerk's intake does (leaving it clears it):
+            # a timeout there would hide it while the clerk waits for the citizen's tap.
             self._idle.stop()
         else:
             self._idle.start(idle_ms or int(self.services.config.get("citizen.idle_seconds"))
@@ -211,7 +213,7 @@ class CitizenModel(QObject):
 
     @Slot()
     def touched(self) -> None:
-        if self._idle.isActive():
+        if self._idle.isActive() and self._mode != "check":
             self._idle.start()
 
     @Slot()
@@ -330,9 +332,9 @@ class CitizenModel(QObject):
 
         def done(_r: dict[str, Any]) -> None:
             log.info("rating stored for %s: %s %s", pending["code"], level, reason)
-            poke = self.services.extras.get("sync_poke")
+            poke = getattr(self.services.sync, "poke", None)
             if callable(poke):
-                poke()
+                poke()  # send it now rather than at the next sync pass
 
         self.tasks.run(work, done, self._failed, lane="storage")
         self._set_mode("thanks", SHORT_MS)

@@ -182,7 +182,10 @@ class CitizenSide:
             root.setScreen(screen)  # type: ignore[attr-defined]
             root.setGeometry(screen.geometry())  # type: ignore[attr-defined]
         if fullscreen or (screen is not None and not self_service):
-            root.showFullScreen()  # type: ignore[attr-defined]
+            # Not showFullScreen(): it asks to activate the window, which a window that
+            # does not accept focus refuses with a warning.
+            root.setWindowStates(Qt.WindowState.WindowFullScreen)  # type: ignore[attr-defined]
+            root.setVisible(True)  # type: ignore[attr-defined]
         else:
             root.show()  # type: ignore[attr-defined]
         self.engine, self.model = engine, model

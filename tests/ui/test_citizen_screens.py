@@ -182,14 +182,14 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     xapp.tap("citizen", "board_1.001193")
     state = xapp.wait(lambda s: s["mode"] == "procedure" and "procedureQr" in s["citizen"])
     assert state["citizen"]["detailName"]["text"] == "Đăng ký khai sinh"
-    xapp.shot("citizen", "c1-board.png", tmp_path)
+    xapp.shot("citizen", "citizen-1-board.png", tmp_path)
 
     # --- check before save --------------------------------------------------------------
     xapp.send(cmd="intake")
     state = xapp.wait(lambda s: s["mode"] == "check" and s["step"] == "review", timeout=180)
     assert state["citizen"]["checkName"]["text"] == "Phạm Quốc Việt"
     assert state["citizen"]["checkId"]["text"] == "••••••••7788"  # masked but the last 4
-    xapp.shot("citizen", "c2-check.png", tmp_path)
+    xapp.shot("citizen", "citizen-2-check.png", tmp_path)
     # The clerk presses save first: refused until the citizen confirms; nothing is lost.
     xapp.tap("clerk", "saveButton", scroll=True)
     time.sleep(1.0)
@@ -199,7 +199,7 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     xapp.tap("clerk", "saveButton")
     state = xapp.wait(lambda s: s["saved"] and s["mode"] == "rating")
     code = state["saved"]
-    xapp.shot("citizen", "c3-rating.png", tmp_path)
+    xapp.shot("citizen", "citizen-3-rating.png", tmp_path)
     xapp.tap_until("citizen", "rate3", lambda s: s["mode"] == "thanks")
 
     # --- a rating after the return: "không hài lòng" with a reason -------------------------
@@ -207,7 +207,7 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     xapp.wait(lambda s: s["can_return"] and "handOverButton" in s["clerk"])
     xapp.tap_until("clerk", "handOverButton", lambda s: s["returned"] and s["mode"] == "rating")
     xapp.tap_until("citizen", "rate1", lambda s: s["reason_needed"])
-    xapp.shot("citizen", "c4-reason.png", tmp_path)
+    xapp.shot("citizen", "citizen-4-reason.png", tmp_path)
     xapp.tap_until("citizen", "reason_time", lambda s: s["mode"] == "thanks")
 
     # --- a ticket taken on the citizen screen and called from the clerk's Home -------------
@@ -215,7 +215,7 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     state = xapp.wait(lambda s: s["mode"] == "ticket" and s["ticket"].get("print"))
     ticket = state["ticket"]
     assert ticket["label"] == "A1-01" and ticket["ahead"] == 0  # offline: counter-prefixed
-    xapp.shot("citizen", "c5-ticket.png", tmp_path)
+    xapp.shot("citizen", "citizen-5-ticket.png", tmp_path)
     printed = cups.printed(ticket["print"]["job"])
     text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -229,8 +229,8 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     assert state["called"]["label"] == "A1-01" and state["called"]["counter"] == 1
     assert state["citizen"]["calledLabel"]["text"] == "A1-01"
     assert state["chime_attempts"] >= 1 and state["chime_status"]  # no audio device here
-    xapp.shot("citizen", "c6-called.png", tmp_path)
-    xapp.shot("clerk", "c7-clerk-home-queue.png", tmp_path)
+    xapp.shot("citizen", "citizen-6-called.png", tmp_path)
+    xapp.shot("clerk", "citizen-7-clerk-home-queue.png", tmp_path)
     assert "queue call chime: play attempted" in xapp.logs()
     xapp.stop()
 
@@ -290,6 +290,6 @@ def test_self_service_status_by_receipt_scan(xvfb: str, kiosk_home: Path, cups: 
         for private in ("Phạm Quốc Việt", "036085007788", "0868123456", "Thôn Nam"):
             assert private not in shown
         assert saved.code in shown and state["status"]["due"] in shown
-        app.shot("citizen", "c8-status.png", tmp_path)
+        app.shot("citizen", "citizen-8-status.png", tmp_path)
     finally:
         app.stop()
