@@ -27,7 +27,14 @@ from kiosk.storage import Store, outbox
 from kiosk.sync import state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
-from kiosk.sync.errors import BadResponse, NeedsPerson, Retry, Unauthorized, describe
+from kiosk.sync.errors import (
+    BadResponse,
+    NeedsPerson,
+    Redirected,
+    Retry,
+    Unauthorized,
+    describe,
+)
 from kiosk.sync.payload import dossier_body
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 from kiosk.sync.transport import ServerClient
@@ -337,8 +344,6 @@ class SyncEngine:
         if code == 401:
             raise Unauthorized()
         if 300 <= code < 400:
-            from kiosk.sync.errors import Redirected
-
             raise Redirected(code, r.headers.get("Location", ""))
         if code in (408, 429, 460) or code >= 500:
             raise Retry(_("Máy chủ tạm thời không nhận ({status}).", status=code),
