@@ -172,7 +172,7 @@ class SyncEngine:
             online = self.probe()
         except KioskError as exc:
             self._emit(kind="error", error=exc.message)
-            return {"online": None, "error": exc.message, "hint": exc.hint,
+            return {"online": None, "ok": False, "error": exc.message, "hint": exc.hint,
                     **self._safe_summary()}
         if not online:
             return {"online": False, "ok": False, **self.summary()}
