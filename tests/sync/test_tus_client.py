@@ -71,3 +71,22 @@ def test_a_file_beyond_tus_max_size_waits_for_a_person(store: Store, tmp_path) -
     assert result["needs_attention"] == 1 and not result["ok"]
     assert "lớn hơn mức máy chủ nhận" in (result["last_error"] or "")
     assert store.outbox_counts()["needs_attention"] == 1  # kept, never deleted
+
+
+def test_a_proxy_from_the_environment_is_used(store: Store, central: Central,
+                                              monkeypatch) -> None:
+    """A province network may require an HTTP proxy (``http_proxy``/``https_proxy``, as httpx
+    reads them): the hardened transport keeps using it."""
+    from tests.sync.hostile import Hostile
+
+    proxy = Hostile(central.url, sink_port=9).start()
+    try:
+        monkeypatch.setenv("http_proxy", proxy.url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        save_dossier(store, pages=2)
+        assert engine_for(store, central.url, central.token).run_once()["ok"]
+    finally:
+        proxy.stop()
+    assert ("GET", "/v1/health") in proxy.seen and ("GET", "/v1/changes") in proxy.seen
+    assert_sync_properties(store, central)
