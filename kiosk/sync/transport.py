@@ -128,7 +128,7 @@ def _env_proxy(url: str) -> str | None:
 
     proxies = urllib.request.getproxies_environment()
     host = urlsplit(url).hostname or ""
-    if not proxies or urllib.request.proxy_bypass_environment(host, proxies):
+    if not proxies or urllib.request.proxy_bypass(host):
         return None
     return proxies.get(urlsplit(url).scheme) or proxies.get("all")
 
