@@ -62,6 +62,11 @@ class Rig:
         found = list(self.home.rglob("kiosk.sqlite3")) or list(self.home.rglob("*.sqlite3"))
         return sqlite3.connect(f"file:{found[0]}?mode=ro", uri=True)
 
+    def attempts(self) -> dict[str, tuple[int, str]]:
+        with self.db() as db:
+            return {r[0]: (int(r[1]), r[2]) for r in db.execute(
+                "SELECT id, attempts, next_attempt_at FROM outbox").fetchall()}
+
     def outbox(self) -> dict[str, int]:
         with self.db() as db:
             rows = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
@@ -121,7 +126,12 @@ def test_a_hostile_server_cannot_hurt_the_counter(rig: Rig) -> None:
         "huge_health_streamed": "quá lớn",
     }
     for mode, expect in nothing_sent.items():
+        attempts = rig.attempts()
         status = _pass_fails(rig, mode, expect)
+        if mode in ("portal_after_health", "redirect_after_health", "foreign_location"):
+            # The items were tried, and wait their backoff (not parked, not hammered).
+            assert all(rig.attempts()[k][0] == attempts[k][0] + 1 for k in attempts), mode
+            assert all(rig.attempts()[k][1] > attempts[k][1] for k in attempts), mode
         assert status["pending"] == 2 and status["done"] == 0, (mode, status)
         assert rig.outbox() == {"pending": 2, "uploaded_blobs": 0}, mode
         with rig.central.db.transaction(write=False) as tx:
