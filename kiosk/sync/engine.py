@@ -27,7 +27,14 @@ from kiosk.storage import Store, late, outbox
 from kiosk.sync import citizen_push, state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
-from kiosk.sync.errors import BadResponse, NeedsPerson, Retry, Unauthorized, describe
+from kiosk.sync.errors import (
+    BadResponse,
+    NeedsPerson,
+    Redirected,
+    Retry,
+    Unauthorized,
+    describe,
+)
 from kiosk.sync.payload import dossier_body
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 from kiosk.sync.transport import ServerClient
@@ -165,7 +172,7 @@ class SyncEngine:
             online = self.probe()
         except KioskError as exc:
             self._emit(kind="error", error=exc.message)
-            return {"online": None, "error": exc.message, "hint": exc.hint,
+            return {"online": None, "ok": False, "error": exc.message, "hint": exc.hint,
                     **self._safe_summary()}
         if not online:
             return {"online": False, "ok": False, **self.summary()}
@@ -340,8 +347,6 @@ class SyncEngine:
         if code == 401:
             raise Unauthorized()
         if 300 <= code < 400:
-            from kiosk.sync.errors import Redirected
-
             raise Redirected(code, r.headers.get("Location", ""))
         if code in (408, 429, 460) or code >= 500:
             raise Retry(_("Máy chủ tạm thời không nhận ({status}).", status=code),

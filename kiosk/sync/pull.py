@@ -27,6 +27,7 @@ PULL_LIMIT = 200
 def pull(engine: SyncEngine) -> int:
     """Apply the change feed page by page; the cursor advances with the applied changes."""
     applied = 0
+    resynced = False
     for _page in range(1000):
         cursor = engine.store.read(_cursor)
         try:
@@ -34,9 +35,11 @@ def pull(engine: SyncEngine) -> int:
                                 headers=engine._headers(), extensions={"max_bytes": 16 << 20})
             if r.status_code == 410:
                 oldest = error_int(r, "oldest")
-                if oldest is None or oldest < cursor:
+                if oldest is None or oldest < cursor or resynced:
+                    # Once per pass: a server answering 410 again after a resync is broken.
                     raise BadResponse(_("GET /v1/changes 410: «oldest» không hợp lệ"))
                 applied += _resync(engine, oldest)
+                resynced = True
                 continue
             if r.status_code == 401:
                 engine._note_error(_("Máy chủ từ chối mã truy cập của quầy; cần đăng ký lại."))

@@ -121,19 +121,36 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def _transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``https_proxy``, ``no_proxy``...), as
+    httpx itself would use it: a province network may require one."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies_environment()
+    host = urlsplit(url).hostname or ""
+    if not proxies or urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(urlsplit(url).scheme) or proxies.get("all")
+
+
+def _transport(verify: ssl.SSLContext | bool, url: str) -> httpx.HTTPTransport:
     context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(
         verify=verify)
     transport = httpx.HTTPTransport(verify=context)
     # httpx has no public hook for the network backend; the pool is rebuilt with the same
     # settings as httpx's defaults plus the deadline-aware backend.
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20,
-                          keepalive_expiry=5.0)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry, network_backend=_DeadlineBackend())
+    common: dict[str, Any] = {"ssl_context": context, "max_connections": 100,
+                              "max_keepalive_connections": 20, "keepalive_expiry": 5.0,
+                              "network_backend": _DeadlineBackend()}
+    proxy_url = _env_proxy(url)
+    if proxy_url and urlsplit(proxy_url).scheme in ("http", "https"):
+        proxy = httpx.Proxy(proxy_url)
+        transport._pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(scheme=proxy.url.raw_scheme, host=proxy.url.raw_host,
+                                   port=proxy.url.port, target=proxy.url.raw_path),
+            proxy_auth=proxy.raw_auth, proxy_headers=proxy.headers.raw, **common)
+    else:
+        transport._pool = httpcore.ConnectionPool(**common)
     return transport
 
 
@@ -232,6 +249,6 @@ def make_client(server_url: str, ca_file: str = "", *,
             )
         verify = ssl.create_default_context(cafile=ca_file)
     return ServerClient(base_url=base, verify=verify, timeout=timeout,
-                        transport=transport or _transport(verify),
+                        transport=transport or _transport(verify, base),
                         headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity"},
                         follow_redirects=False, deadline=deadline, max_bytes=max_bytes)

@@ -52,20 +52,26 @@ content_types = st.sampled_from(["application/json", "application/json; charset=
                                  "text/html; charset=utf-8", "text/plain", ""])
 
 
+junk = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(),
+                 st.text(max_size=8), st.lists(st.integers(), max_size=2))
+
+
 def _field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Mostly a valid value, sometimes anything."""
-    return st.one_of(valid, valid, valid, json_values)
+    """Mostly a valid value, sometimes a wrong type or value (cheap to draw)."""
+    return st.one_of(valid, valid, valid, junk)
 
 
 def _dict_body(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
     shaped = st.fixed_dictionaries({}, optional={k: _field(v) for k, v in fields.items()}) | \
         st.fixed_dictionaries({k: _field(v) for k, v in fields.items()})
-    return st.one_of(shaped, shaped, shaped, json_values)
+    return st.one_of(shaped, shaped, shaped, shaped, shaped, json_values)
 
 
-def _encode(body: Any) -> st.SearchStrategy[bytes]:
+def _encode(drawn: tuple[Any, int]) -> bytes:
+    """JSON as sent (mostly), truncated, or a captive portal's page."""
+    body, variant = drawn
     text = json.dumps(body, allow_nan=True).encode()
-    return st.sampled_from([text, text, text, text[: len(text) // 2], b"<html>portal</html>"])
+    return [text, text, text, text[: len(text) // 2], b"<html>portal</html>"][variant]
 
 
 def answer(body: st.SearchStrategy[Any], statuses: list[int],
@@ -74,7 +80,7 @@ def answer(body: st.SearchStrategy[Any], statuses: list[int],
         "status": st.one_of(st.sampled_from(statuses), st.sampled_from(statuses),
                             st.integers(100, 599)),
         "type": st.one_of(st.just("application/json"), content_types),
-        "body": body.flatmap(_encode) | st.binary(max_size=64),
+        "body": st.tuples(body, st.integers(0, 4)).map(_encode) | st.binary(max_size=64),
         "headers": st.fixed_dictionaries({}, optional={h: header_text for h in headers}),
     })
 

@@ -144,7 +144,9 @@ class Hostile:
             headers = {k: v for k, v in h.headers.items() if k.lower() not in HOP}
             if body or h.command in ("POST", "PUT", "PATCH"):
                 headers["Content-Length"] = str(len(body))
-            conn.request(h.command, h.path, body=body, headers=headers)
+            target = urlsplit(h.path)  # absolute-form when it serves as a forward proxy
+            path = target.path + (f"?{target.query}" if target.query else "")
+            conn.request(h.command, path, body=body, headers=headers)
             r = conn.getresponse()
             answer = r.read()
             return r.status, {k.lower(): v for k, v in r.getheaders()
