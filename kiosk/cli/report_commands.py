@@ -90,7 +90,24 @@ def _summary(args: argparse.Namespace) -> Any:
             store.catalog.get(args.procedure)  # a mistyped code: NotFound, not zeros
 
         report = summary(records, first, last, unit=unit, procedure=args.procedure)
+        report.update(_citizen_blocks(store, first, last, args.procedure))
         return write_report(report, args.format, args.out, store.config)
+
+
+def _citizen_blocks(store: Any, first: Any, last: Any, procedure: str | None) -> dict[str, Any]:
+    """Satisfaction (per clerk and per procedure) and queue waits from the citizen screen."""
+    from kiosk.citizen.ratings_report import period_blocks
+    from kiosk.clerks import ClerkDirectory
+
+    try:
+        names = {c.login: c.full_name for c in ClerkDirectory().list()}
+    except Exception:  # an unreadable clerk file must not hide the report
+        names = {}
+    blocks = period_blocks(store, first, last, names)
+    if procedure:
+        rows = [p for p in blocks["satisfaction"]["by_procedure"] if p.get("procedure_code") == procedure]
+        blocks["satisfaction"]["by_procedure"] = rows
+    return blocks
 
 
 def _reconcile(args: argparse.Namespace) -> Any:
