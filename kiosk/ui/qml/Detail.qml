@@ -76,13 +76,13 @@ Item {
                 delegate: ItemDelegate {
                     width: ListView.view.width
                     objectName: "document_" + index
-                    // The whole name, wrapped (long names were cut: "…chứng x…"), after the
-                    // signature state.
+                    // The signature state first, then the whole name, wrapped (long names were
+                    // cut: "…chứng x…").
+                    text: "📄 " + (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
+                                   : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
+                          + model.name
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
-                    contentItem: Label { id: docName; wrapMode: Text.Wrap
-                                         text: "📄 " + (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
-                                                : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
-                                               + model.name
+                    contentItem: Label { id: docName; wrapMode: Text.Wrap; text: parent.text
                                          font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
