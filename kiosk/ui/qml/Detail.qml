@@ -73,6 +73,8 @@ Item {
                 clip: true
                 spacing: 6
                 model: detail.documents
+                Label { visible: parent.count === 0; text: app.lang, app.t("Hồ sơ này chưa có tài liệu đã số hoá.")
+                        color: theme.muted; wrapMode: Text.Wrap; width: parent.width }
                 delegate: ItemDelegate {
                     objectName: "document_" + index
                     width: ListView.view.width
