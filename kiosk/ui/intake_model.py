@@ -277,8 +277,9 @@ class IntakeModel(QObject):
         self.scanningChanged.emit()
 
     def _can_scan_all(self) -> bool:
-        # Separators are blank sheets: only a simplex feeder can tell them from blank backs.
-        return (str(self.app.services.config.get("scanner.source")) == "adf"
+        # A feeder pass; in duplex only the barcode separator sheet splits (a blank back
+        # side is not a separator there).
+        return (str(self.app.services.config.get("scanner.source")) in ("adf", "duplex")
                 and len(self.session.unscanned()) >= 2)
 
     canScanAll = Property(bool, _can_scan_all, notify=changed)
@@ -294,8 +295,10 @@ class IntakeModel(QObject):
         self._current = first
         self._split_target = first
         self._refresh_pages()
-        self.scan()
-        self._scan_status = _("Đang quét cả bộ: đặt một tờ giấy trắng giữa hai giấy tờ…")
+        self._stopping = False
+        self.scanner.scan(first, find_separators=True)
+        self._scan_status = _("Đang quét cả bộ: giữa hai giấy tờ là một tờ ngăn cách (tờ "
+                              "trắng, hoặc tờ in bằng «kiosk separator»)…")
         self.scanningChanged.emit()
 
     @Slot()
@@ -320,8 +323,11 @@ class IntakeModel(QObject):
             self.session.add_page(component, IntakePage(**page))
         else:
             comp = self.session.component(target)
-            if page.get("blank") and comp.kept_pages():
-                # A separator sheet: kept aside with the document it ends, never deleted.
+            duplex = str(self.app.services.config.get("scanner.source")) == "duplex"
+            ends = page.get("separator") or (page.get("blank") and not duplex)
+            if ends and comp.kept_pages():
+                # A separator (blank or barcode sheet): kept aside with the document it
+                # ends, never deleted.
                 self.session.add_page(target, IntakePage(**page))
                 following = self.session.next_to_scan(target)
                 if following is not None:
