@@ -80,7 +80,7 @@ Item {
                     width: ListView.view.width
                     // The whole name, wrapped: long names were cut ("…chứng x…").
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
-                    contentItem: Label { id: docName; text: "📄 " + model.name; wrapMode: Text.Wrap
+                    contentItem: Label { id: docName; text: model.name; wrapMode: Text.Wrap
                                          font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
                 }
