@@ -45,6 +45,8 @@ class IntakePage:
     encoding: str = ""
     color: bool = False
     size: int = 0
+    #: A separator sheet of a one-pass feeder scan (kept aside like a blank page).
+    separator: bool = False
 
 
 #: What the clerk may have received for each catalog form: asked, never assumed.

@@ -42,6 +42,8 @@ if [ "${KIOSK_PRINTER:-pdf}" = "pdf" ]; then
     echo "No PDF test printer: $(head -c 400 "$KIOSK_HOME/cups-start.err")" >&2
     "$bin/kiosk" config set printer.cups_server "" >/dev/null
   fi
+else
+  "$bin/kiosk" config set printer.cups_server "" >/dev/null  # the machine's own CUPS
 fi
 
 if ! "$bin/python" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
@@ -79,6 +81,6 @@ if [ "$codes" != "[]" ]; then
 fi
 
 echo "Counter app: KIOSK_HOME=$KIOSK_HOME — clerk PIN 1234, admin PIN 9999"
-echo "Ready to hand over: the dossier of Phạm Quốc Việt (Trả kết quả → Tìm → Phạm Quốc Việt)"
+echo "Ready to hand over: the dossier of Phạm Quốc Việt (Trả kết quả lists it under «Kết quả đang chờ trả»)"
 set --
 "$bin/kiosk" run --demo "${KIOSK_RUN_ARGS[@]}"

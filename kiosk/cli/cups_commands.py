@@ -1,4 +1,5 @@
-"""``kiosk cups start|stop|status``: the private PDF printer of ``make run``."""
+"""``kiosk cups start|stop|status``: the private PDF printer of ``make run``; and
+``kiosk separator``, the sheet that splits a one-pass feeder scan."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ def register(sub: Any) -> None:
     status = cmds.add_parser("status", help="whether it runs, and where printed PDFs land")
     status.set_defaults(func=_status)
     cups.set_defaults(func=lambda _args: cups.print_help() or 2)
+
+    sep = sub.add_parser("separator", help="the separator sheet for scanning a whole dossier "
+                                           "in one feeder pass (PDF to print)")
+    sep.add_argument("--out", required=True, help="PDF file to write")
+    sep.set_defaults(func=_separator)
 
 
 def _home() -> Any:
@@ -54,3 +60,14 @@ def _status(_args: argparse.Namespace) -> Any:
     return {"running": running, "socket": server.socket, "out": str(server.out),
             "message": _("Các phiếu đã in nằm trong {path}.", path=str(server.out))
             if running else _("Máy in PDF thử nghiệm chưa chạy (kiosk cups start).")}
+
+
+def _separator(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from kiosk.devices.barcode.separator import SEPARATOR_TEXT
+    from kiosk.forms.separator import separator_pdf
+
+    out = Path(args.out)
+    out.write_bytes(separator_pdf())
+    return {"file": str(out), "code": SEPARATOR_TEXT}

@@ -9,33 +9,17 @@ from typing import Any
 from kiosk.clock import parse_iso
 from kiosk.errors import KioskError
 from kiosk.forms.vnformat import format_datetime_vn
-from kiosk.i18n import N_, _
+from kiosk.i18n import _
 from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
 from kiosk.ui.app_model import AppModel
+from kiosk.ui.intake_text import COPY_LABELS, page_summary
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, QUrl, Signal, Slot
 from kiosk.ui.scan_controller import ScanController
 
 log = logging.getLogger(__name__)
 
-COPY_LABELS = {"original": N_("Bản chính"), "copy": N_("Bản sao"),
-               "certified_copy": N_("Bản sao chứng thực"),
-               "original_or_certified_copy": N_("Bản chính hoặc bản sao chứng thực"),
-               "present": N_("Xuất trình")}
 DRAFT_DELAY_MS = 300
-#: Page encodings in a clerk's words (G4 and grey JPEG are both "black and white" to them).
-ENCODING_WORDS = {"g4": N_("Đen trắng"), "jpeg-gray": N_("Đen trắng"), "mrc": N_("Màu"),
-                  "jpeg": N_("Màu")}
-
-
-def page_summary(p: IntakePage) -> str:
-    """"Đen trắng · 817 KB" / "Màu · 1,2 MB": what the thumbnail caption says."""
-    words = _(ENCODING_WORDS.get(p.encoding, N_("Màu") if p.color else N_("Đen trắng")))
-    if p.size >= 1024 * 1024:
-        size = f"{p.size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
-    else:
-        size = f"{max(1, round(p.size / 1024))} KB"
-    return f"{words} · {size}"
 
 
 class IntakeModel(QObject):
@@ -51,7 +35,7 @@ class IntakeModel(QObject):
         self._procedures = DictListModel(["code", "name", "field", "processing"], self)
         self._components = DictListModel(
             ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",
-             "received"], self)
+             "received", "receivedLabel"], self)
         self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size",
                                      "summary"], self)
         self._drafts = DictListModel(["id", "label", "updated"], self)
@@ -319,8 +303,9 @@ class IntakeModel(QObject):
         self.scanningChanged.emit()
 
     def _can_scan_all(self) -> bool:
-        # Separators are blank sheets: only a simplex feeder can tell them from blank backs.
-        return (str(self.app.services.config.get("scanner.source")) == "adf"
+        # A feeder pass; in duplex only the barcode separator sheet splits (a blank back
+        # side is not a separator there).
+        return (str(self.app.services.config.get("scanner.source")) in ("adf", "duplex")
                 and len(self.session.unscanned()) >= 2)
 
     canScanAll = Property(bool, _can_scan_all, notify=changed)
@@ -336,8 +321,10 @@ class IntakeModel(QObject):
         self._current = first
         self._split_target = first
         self._refresh_pages()
-        self.scan()
-        self._scan_status = _("Đang quét cả bộ: đặt một tờ giấy trắng giữa hai giấy tờ…")
+        self._stopping = False
+        self.scanner.scan(first, find_separators=True)
+        self._scan_status = _("Đang quét cả bộ: giữa hai giấy tờ là một tờ ngăn cách (tờ "
+                              "trắng, hoặc tờ in bằng «kiosk separator»)…")
         self.scanningChanged.emit()
 
     @Slot()
@@ -362,8 +349,11 @@ class IntakeModel(QObject):
             self.session.add_page(component, IntakePage(**page))
         else:
             comp = self.session.component(target)
-            if page.get("blank") and comp.kept_pages():
-                # A separator sheet: kept aside with the document it ends, never deleted.
+            duplex = str(self.app.services.config.get("scanner.source")) == "duplex"
+            ends = page.get("separator") or (page.get("blank") and not duplex)
+            if ends and comp.kept_pages():
+                # A separator (blank or barcode sheet): kept aside with the document it
+                # ends, never deleted.
                 self.session.add_page(target, IntakePage(**page))
                 following = self.session.next_to_scan(target)
                 if following is not None:
@@ -539,6 +529,7 @@ class IntakeModel(QObject):
             "pages": len(c.kept_pages()), "needsScan": not c.presented,
             "kinds": [{"kind": k, "label": _(COPY_LABELS.get(k, k))} for k in c.kinds()],
             "received": c.received_kind if c.checked else "",
+            "receivedLabel": _(COPY_LABELS.get(c.received_kind, c.received_kind)),
         } for c in self.session.components)
 
     def _refresh_pages(self) -> None:

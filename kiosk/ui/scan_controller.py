@@ -23,15 +23,22 @@ from kiosk.ui.qt import QVARIANT, QObject, Signal
 log = logging.getLogger(__name__)
 
 
-def encode_page(image: Any, dpi: int, index: int) -> tuple[bytes, bytes, dict[str, Any]]:
+def encode_page(image: Any, dpi: int, index: int, find_separator: bool = False
+                ) -> tuple[bytes, bytes, dict[str, Any]]:
     """In the pipeline process: the page's one-page PDF, its thumbnail, and what it is."""
     from kiosk.devices.pipeline.pdf import build_pdf
     from kiosk.devices.pipeline.process import process_page
 
     done = process_page(image, dpi, index)
+    separator = False
+    if find_separator and not done.blank:
+        from kiosk.devices.barcode.separator import is_separator
+
+        separator = is_separator(image)
     return build_pdf([done.encoded]), done.thumbnail, {
-        "blank": bool(done.blank), "encoding": done.encoded.encoding,
-        "color": bool(done.facts.color), "size": done.encoded.nbytes}
+        "blank": bool(done.blank) or separator, "encoding": done.encoded.encoding,
+        "color": bool(done.facts.color), "size": done.encoded.nbytes,
+        "separator": separator}
 
 
 def _warm_up() -> None:
@@ -62,20 +69,20 @@ class ScanController(QObject):
     def _finished_on_gui_thread(self, *_args: Any) -> None:
         self.active = False
 
-    def scan(self, component: int) -> None:
+    def scan(self, component: int, *, find_separators: bool = False) -> None:
         if self.active:
             return
         from kiosk.devices.scanner import CancelToken
 
         self.active = True
         self._cancel = CancelToken()
-        self._scan_lane.submit(self._run, component, self._cancel)
+        self._scan_lane.submit(self._run, component, self._cancel, find_separators)
 
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.cancel()
 
-    def _run(self, component: int, cancel: Any) -> None:
+    def _run(self, component: int, cancel: Any, find_separators: bool = False) -> None:
         from kiosk.devices.scanner.defaults import resolve_settings
         from kiosk.devices.scanner.sane_driver import pick_device
 
@@ -93,7 +100,8 @@ class ScanController(QObject):
             self.progress.emit(_("Đang quét…"))
 
             def on_page(page: Any) -> None:
-                encoded = self._pipeline.submit(encode_page, page.image, page.dpi, page.index)
+                encoded = self._pipeline.submit(encode_page, page.image, page.dpi, page.index,
+                                                find_separators)
                 # One storer thread, fed in scan order, keeps the pages in scan order.
                 futures.append(self._storer.submit(self._store, component, page.index, encoded))
                 self.progress.emit(_("Đã quét {n} trang…", n=page.index + 1))

@@ -149,3 +149,24 @@ def test_last_sync_never_says_zero_minutes() -> None:
     assert last_sent_text(5) == "lần cuối: vừa xong"
     assert last_sent_text(125) == "lần cuối 2 phút trước"
     assert last_sent_text(7300) == "lần cuối 2 giờ trước"
+
+
+def test_settings_pick_printer_and_scanner_from_what_is_there(qtbot: Any, window: Any,
+                                                              cups: Any) -> None:
+    from kiosk.devices.printer.cups import CupsPrinter
+
+    window.services.printer.printer = CupsPrinter(cups.socket)
+    assert window.app.signIn("9999")
+    window.settings.load()
+    window.settings.findDevices()
+    wait_idle(qtbot, window)
+    rows = {window.settings.rows.get(i)["key"]: window.settings.rows.get(i)
+            for i in range(window.settings.rows.count)}
+    for key in ("unit.name", "unit.code", "counter.number", "locale.language"):
+        assert key in rows
+    assert rows["printer.name"]["kind"] == "choice"
+    assert rows["printer.name"]["choices"] == ["", "KioskPDF"]
+    assert rows["scanner.device"]["kind"] == "choice" and len(rows["scanner.device"]["choices"]) > 1
+    assert rows["locale.language"]["labels"] == ["Tiếng Việt", "English"]
+    assert window.settings.set("printer.name", "KioskPDF")
+    assert window.services.config.get("printer.name") == "KioskPDF"

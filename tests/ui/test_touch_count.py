@@ -133,24 +133,31 @@ def test_three_document_dossier_in_twelve_touches(counter: Counter, cups: Any,
     assert app.ask("read", text=CCCD) == "cccd"  # the reader, not a touch
     app.idle()
     app.tap("nextButton")  # applicant filled from the card
-    state = app.ask("state")
-    assert state["step"] == "checklist"
+    state = app.wait("the checklist", lambda: (lambda st: st if st["step"] == "checklist"
+                                               else None)(app.ask("state")))
     # The ID card was read at the counter: it is ticked as shown (xuất trình) already.
     assert [c["checked"] for c in state["components"]] == [False, False, True, False]
     app.tap("check_0")
     app.tap("check_1")
     app.tap("kind_3_original")  # "original or certified copy": the touch says which
+    app.wait("the ticks", lambda: [c["received"] for c in app.ask("state")["components"]]
+             == ["original", "original", "", "original"])
     app.tap("nextButton")
-    state = app.ask("state")
-    assert state["step"] == "scan" and state["current"] == 0
+    state = app.wait("the scan step", lambda: (lambda st: st if st["step"] == "scan"
+                                               else None)(app.ask("state")))
+    assert state["current"] == 0
+    def scanned(*indexes: int) -> Any:
+        return app.wait("the scan", lambda: (lambda st: st if not st["busy"] and all(
+            st["components"][i]["pages"] for i in indexes) else None)(app.ask("state")))
+
     if app.feeder == "separated":
         # The whole dossier in the feeder, blank sheets between documents: one touch.
         app.tap("scanAllButton")
-        state = app.idle()
+        state = scanned(0, 1, 3)
     else:
-        for expected_next in (1, 3, 3):
+        for scanning, expected_next in ((0, 1), (1, 3), (3, 3)):
             app.tap("scanButton")
-            state = app.idle()
+            state = scanned(scanning)
             # The next document still to scan is selected and ready by itself.
             assert state["current"] == expected_next, state
     assert all(c["pages"] for c in state["components"] if not c["presented"])

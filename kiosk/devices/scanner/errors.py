@@ -21,7 +21,8 @@ class ScannerError(DeviceError):
     """
 
     code = "scanner_error"
-    MESSAGE = N_("Máy quét báo lỗi: {detail}.")
+    # SANE's own words ("Error during device I/O") stay in the details, off the clerk's screen.
+    MESSAGE = N_("Máy quét báo lỗi.")
     HINT = N_("Tắt rồi bật lại máy quét và thử lại; nếu còn lỗi, báo quản trị.")
     MENTION_KEPT = True
     #: Keep SANE's own text in the details (kinds with no better name than SANE's).

@@ -73,12 +73,14 @@ Item {
                 clip: true
                 spacing: 6
                 model: detail.documents
+                Label { visible: parent.count === 0; text: app.lang, app.t("Hồ sơ này chưa có tài liệu đã số hoá.")
+                        color: theme.muted; wrapMode: Text.Wrap; width: parent.width }
                 delegate: ItemDelegate {
                     width: ListView.view.width
                     objectName: "document_" + index
                     // The signature state first, then the whole name, wrapped (long names were
                     // cut: "…chứng x…").
-                    text: "📄 " + (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
+                    text: (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
                                    : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
                           + model.name
                     height: Math.max(theme.touch, docName.implicitHeight + 20)

@@ -332,7 +332,8 @@ Item {
                             visible: model.checked
                             Layout.fillWidth: true
                             Label { text: "✓ " + model.name; Layout.fillWidth: true; wrapMode: Text.Wrap }
-                            Label { text: model.needsScan ? (app.lang, app.tf("{n} trang", {"n": model.pages})) : (app.lang, app.t("Xuất trình"))
+                            Label { text: model.needsScan ? model.receivedLabel + "  ·  " + (app.lang, app.tf("{n} trang", {"n": model.pages}))
+                                                          : (app.lang, app.t("Xuất trình"))
                                     color: theme.muted }
                         }
                     }
