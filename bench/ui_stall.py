@@ -105,7 +105,8 @@ def main() -> int:
         config.save()
         token = json.loads(kiosk("central", "device", "add", "--unit",
                                  str(config.get("unit.code"))))["token"]
-        kiosk("sync", "enroll", "--server", f"http://127.0.0.1:{port}", "--token", token)
+        # "--token=…": a token may start with "-", which argparse would read as an option.
+        kiosk("sync", "enroll", "--server", f"http://127.0.0.1:{port}", f"--token={token}")
 
         from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
 

@@ -17,18 +17,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays
-
 from kiosk import paths
 from kiosk.catalog import ProcessingTime
 from kiosk.clock import to_local, zone
 from kiosk.config import Config
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
+from kiosk.vn_holidays import VietnamHolidays
 
 OVERRIDES_FILE = paths.asset("calendar", "overrides.json")
 #: How far the calendar looks ahead before it decides the configuration has no working time.
 MAX_DAYS_AHEAD = 3660
+
+
+@lru_cache(maxsize=1)
+def _national_holidays() -> VietnamHolidays:
+    return VietnamHolidays()
 
 
 def _hhmm(text: str) -> time:
@@ -43,12 +47,12 @@ class WorkingCalendar:
     extra_working_days: frozenset[date] = frozenset()
     working_saturday: bool = False
     same_day_cutoff: time = time(15)
-    _national: holidays.HolidayBase = field(init=False, repr=False)
+    _national: VietnamHolidays = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.office_hours:
             raise ConfigError(_("Chưa cấu hình giờ làm việc."))
-        self._national = holidays.country_holidays("VN")
+        self._national = _national_holidays()
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)  # type: ignore[method-assign]
 
     @classmethod
@@ -75,7 +79,7 @@ class WorkingCalendar:
             return True
         if day in self.extra_days_off or day in self._national:
             return False
-        if day in getattr(self._national, "weekend_workdays", ()):
+        if self._national.is_weekend_workday(day):
             return True  # a make-up Saturday (làm bù)
         if day.weekday() == 5:
             return self.working_saturday

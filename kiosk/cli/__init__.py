@@ -40,13 +40,31 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+#: Top-level command → the module that registers it, so that running one command imports
+#: and registers only its module (``kiosk --help`` still registers them all).
+#: tests/core/test_cli_commands.py checks this against what the modules register.
+COMMAND_OWNERS: dict[str, str] = {
+    "cccd": "kiosk.cli.domain_commands", "due": "kiosk.cli.domain_commands",
+    "catalog": "kiosk.cli.domain_commands", "config": "kiosk.cli.config_commands",
+    "run": "kiosk.cli.run_commands", "dossier": "kiosk.cli.storage_commands",
+    "search": "kiosk.cli.storage_commands", "db": "kiosk.cli.storage_commands",
+    "scan": "kiosk.cli.scan_commands", "import": "kiosk.cli.scan_commands",
+    "devices": "kiosk.cli.scan_commands", "sync": "kiosk.cli.sync_commands",
+    "central": "kiosk.cli.central_commands", "form": "kiosk.cli.forms_commands",
+    "book": "kiosk.cli.forms_commands", "print": "kiosk.cli.forms_commands",
+    "printers": "kiosk.cli.forms_commands", "decode": "kiosk.cli.barcode_commands",
+    "listen": "kiosk.cli.barcode_commands",
+}
+
+
 def emit(value: Any) -> None:
     """Print one JSON document (one line) on stdout."""
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the arguments, only the named command's module is loaded."""
     from kiosk.cli.argtypes import KioskArgumentParser
 
     parser = KioskArgumentParser(
@@ -55,7 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    owner = COMMAND_OWNERS.get(first or "")
+    for name in [owner] if owner and not args[0].startswith("-") else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
@@ -75,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reject_bad_argv(sys.argv[1:] if argv is None else argv)
     except KioskError as exc:
         return _refuse(exc)
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # bad usage (already explained), --help, --version

@@ -5,8 +5,9 @@ SQLite's automatic WAL checkpoint (copying ~1,000 pages into the database file a
 it, run by whichever commit crossed the threshold) and FTS5's automatic segment merge
 (one save rewrote 2,000+ pages of the search index). Both are now done elsewhere:
 
-- the writer connection has ``wal_autocheckpoint`` off and a :class:`Checkpointer` thread,
-  with its own connection, runs ``wal_checkpoint(PASSIVE)`` shortly after writes. A passive
+- the writer connection's ``wal_autocheckpoint`` is only a far safety bound and a
+  :class:`Checkpointer` thread, with its own connection, runs ``wal_checkpoint(PASSIVE)``
+  shortly after writes once the WAL holds 1,000 pages or more. A passive
   checkpoint never blocks a writer or a reader, so it runs beside the next save instead of
   inside it. Durability is unchanged: a commit is durable once its WAL frames are fsynced
   (``synchronous=FULL``), before and independently of any checkpoint;
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 #: Pages one idle merge step may write (a few ms); the step repeats while it finds work.
 MERGE_PAGES = 64
+#: The checkpointer leaves a WAL smaller than this alone (SQLite's own default threshold,
+#: 1,000 pages of 4 KiB): checkpointing a few pages costs a database fsync for nothing.
+CHECKPOINT_MIN_BYTES = 1000 * (4096 + 24)
 #: WAL frames beyond which a commit checkpoints by itself after all: the bound on the WAL's
 #: size if the checkpointer cannot keep up (64 MiB at 4 KiB pages), far above what it leaves.
 WAL_SAFETY_PAGES = 16_000
@@ -98,11 +102,14 @@ class Checkpointer:
                 if self._stop:
                     return
                 try:
+                    wal = self._path.with_name(self._path.name + "-wal")
+                    if not wal.exists() or wal.stat().st_size < CHECKPOINT_MIN_BYTES:
+                        continue
                     if db is None:
                         db = connect(self._path)
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
-                except sqlite3.Error as exc:
+                except (sqlite3.Error, OSError) as exc:
                     # A full disk or a locked file: the WAL keeps the data; try next time.
                     log.info("WAL checkpoint skipped: %s", exc)
         finally:

@@ -204,6 +204,14 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
             side.tasks_owned.shutdown()
             services.close()
     window = create_window(services, fullscreen=fullscreen, fill_screen=True)
+    if os.environ.get("KIOSK_FIRST_FRAME_EXIT"):  # bench/startup.py: time to first frame
+        def first_frame() -> None:
+            import time
+
+            print(f"FIRST_FRAME {time.time():.6f}", flush=True)
+            qt_app.quit()
+
+        window.root().frameSwapped.connect(first_frame)  # type: ignore[attr-defined]
     try:
         return int(qt_app.exec())
     finally:

@@ -7,6 +7,7 @@ job number, or a plain message when there is no printer, it is stopped, or out o
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -23,12 +24,26 @@ class UiPrinting:
     def __init__(self, services: Services, app: AppModel, printer: Any = None) -> None:
         self.services = services
         self.app = app
-        if printer is None:
-            from kiosk.devices.printer import open_printer
-
-            printer = open_printer(services.config)
-        self.printer = printer
+        # Opened on first use, off the GUI thread (the print lane, the home screen's device
+        # check): the CUPS client imports httpx and builds an SSL context, 0.5–2 s that
+        # were spent before the first frame (bench/startup.py).
+        self._printer = printer
+        self._printer_lock = threading.Lock()
         self.last_job: dict[str, Any] | None = None
+
+    @property
+    def printer(self) -> Any:
+        with self._printer_lock:
+            if self._printer is None:
+                from kiosk.devices.printer import open_printer
+
+                self._printer = open_printer(self.services.config)
+            return self._printer
+
+    @printer.setter
+    def printer(self, value: Any) -> None:
+        with self._printer_lock:
+            self._printer = value
 
     def render(self, code: str, form: str = "01", **extra: Any) -> Any:
         """The form as a :class:`kiosk.forms.RenderedForm` (call off the GUI thread)."""

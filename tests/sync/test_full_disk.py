@@ -74,7 +74,9 @@ def test_counter_disk_full_during_sync(tmp_path: Path, monkeypatch: pytest.Monke
         engine = engine_for(store, central.url, central.token)
         engine.run_once(max_items=0, pull=False)  # its tables exist before the disk fills
         filler = home / "filler"
-        with filler.open("wb") as fh:
+        # Unbuffered: a buffered writer keeps a partial last chunk and its close() raises
+        # ENOSPC, depending on how the free space happens to align with the chunks.
+        with filler.open("wb", buffering=0) as fh:
             try:
                 while True:
                     fh.write(b"\0" * 65536)

@@ -110,7 +110,9 @@ def encode_as(encoding: str, rgb: np.ndarray, dpi: int, options: PipelineOptions
 def process_page(image: np.ndarray, dpi: int, index: int = 0,
                  options: PipelineOptions | None = None, side: str = "front") -> ProcessedPage:
     options = options or PipelineOptions()
-    rgb = as_rgb(image)
+    # A grey scan stays one channel all the way to G4 or grey JPEG (a third of the pixels
+    # to resize, rotate and threshold); only colour needs three.
+    rgb = image if image.ndim == 2 and not options.force_color else as_rgb(image)
     cropped = False
     angle = 0.0
     if options.crop:
