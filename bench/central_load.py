@@ -244,8 +244,9 @@ def main() -> None:
             commits0 = conn.execute("SELECT xact_commit FROM pg_stat_database"
                                     " WHERE datname = 'central'").fetchone()[0]
         spy = None
-        if args.profile and shutil.which("py-spy"):
-            spy = subprocess.Popen(["py-spy", "record", "-p", str(procs.procs[0].pid), "-r", "40",
+        pyspy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+        if args.profile and pyspy:
+            spy = subprocess.Popen([pyspy, "record", "-p", str(procs.procs[0].pid), "-r", "40",
                                     "-f", "raw", "-o", str(tmp / "profile.txt"), "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         start = time.perf_counter()
