@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
 import shutil
 import subprocess
@@ -64,6 +63,14 @@ def pctl(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
 
 
+COMMITS = "SELECT xact_commit FROM pg_stat_database WHERE datname = 'central'"
+
+
+def _scalar(conn: Any, sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
 def verify(db_url: str, blob_dir: Path, res: Results) -> dict[str, Any]:
     """Exactly-once on the server: every acked dossier once, its pages, its one 'created'
     event, every blob present with the right size and sha256, no duplicate codes, and every
@@ -75,17 +82,17 @@ def verify(db_url: str, blob_dir: Path, res: Results) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with psycopg.connect(db_url) as conn:
         rows = conn.execute("SELECT id, code FROM dossiers").fetchall()
-        server = dict(rows)
+        server: dict[str, str] = {r[0]: r[1] for r in rows}
         acked = {a["id"]: a for a in res.acked}
         out["acked"] = len(res.acked)
         out["server_dossiers"] = len(rows)
         out["acked_twice"] = len(res.acked) - len(acked)
-        out["missing"] = sum(1 for i in acked if i not in server)
-        out["unexpected"] = sum(1 for i in server if i not in acked)
+        out["missing"] = len(set(acked) - set(server))
+        out["unexpected"] = len(set(server) - set(acked))
         out["wrong_code"] = sum(1 for i, a in acked.items() if server.get(i, a["code"]) != a["code"])
-        out["duplicate_codes"] = conn.execute(
-            "SELECT count(*) FROM (SELECT code FROM dossiers GROUP BY code HAVING count(*) > 1)"
-            " x").fetchone()[0]
+        out["duplicate_codes"] = _scalar(
+            conn, "SELECT count(*) FROM (SELECT code FROM dossiers GROUP BY code"
+            " HAVING count(*) > 1) x")
         created = Tally(r[0] for r in conn.execute(
             "SELECT dossier_id FROM changes WHERE kind = 'created'").fetchall())
         out["created_events_not_once"] = sum(1 for i in acked if created.get(i) != 1)
@@ -93,8 +100,9 @@ def verify(db_url: str, blob_dir: Path, res: Results) -> dict[str, Any]:
         for d, s in conn.execute("SELECT dossier_id, sha256 FROM dossier_pages").fetchall():
             pages.setdefault(d, set()).add(s)
         out["pages_wrong"] = sum(1 for i, a in acked.items() if pages.get(i, set()) != set(a["shas"]))
-        out["idempotency_rows"] = conn.execute("SELECT count(*) FROM idempotency").fetchone()[0]
-        sizes = dict(conn.execute("SELECT sha256, size FROM blobs").fetchall())
+        out["idempotency_rows"] = _scalar(conn, "SELECT count(*) FROM idempotency")
+        sizes: dict[str, int] = {r[0]: r[1] for r in conn.execute(
+            "SELECT sha256, size FROM blobs").fetchall()}
         events = conn.execute("SELECT seq, unit_code FROM changes").fetchall()
     store = BlobStore(blob_dir)
     bad = 0
@@ -241,8 +249,7 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect(db_url) as conn:
-            commits0 = conn.execute("SELECT xact_commit FROM pg_stat_database"
-                                    " WHERE datname = 'central'").fetchone()[0]
+            commits0 = _scalar(conn, COMMITS)
         spy = None
         pyspy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
         if args.profile and pyspy:
@@ -264,8 +271,7 @@ def main() -> None:
             spy.send_signal(2)  # SIGINT: py-spy writes the profile and exits
             spy.wait(timeout=60)
         with psycopg.connect(db_url) as conn:
-            commits = conn.execute("SELECT xact_commit FROM pg_stat_database"
-                                   " WHERE datname = 'central'").fetchone()[0] - commits0
+            commits = _scalar(conn, COMMITS) - commits0
         n = len(res.acked)
         print(f"load: {n} dossiers, {len(res.blobs)} scans ({res.blob_bytes / 1e6:.1f} MB) in"
               f" {elapsed:.1f} s -> {n / elapsed:.1f} dossiers/s,"
