@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.central_load_client import CounterSpec, Results, run_counters  # noqa: E402
-from bench.central_procs import CentralProcs, PgCluster  # noqa: E402
+from bench.central_procs import CentralProcs, PgCluster, cpu_seconds, pg_cpu_seconds  # noqa: E402
 
 
 def enrol(url: str, admin_token: str, n: int, per_unit: int) -> list[CounterSpec]:
@@ -256,6 +256,8 @@ def main() -> None:
             spy = subprocess.Popen([pyspy, "record", "-p", str(procs.procs[0].pid), "-r", "40",
                                     "-f", "raw", "-o", str(tmp / "profile.txt"), "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        srv_cpu0 = sum(cpu_seconds(pr.pid) for pr in procs.procs)
+        pg_cpu0 = pg_cpu_seconds(pg.data)
         start = time.perf_counter()
         res = Results()
         if args.load_procs <= 1:
@@ -267,6 +269,8 @@ def main() -> None:
                 for f in futures:
                     res.merge(f.result())
         elapsed = time.perf_counter() - start
+        srv_cpu = sum(cpu_seconds(pr.pid) for pr in procs.procs) - srv_cpu0
+        pg_cpu = pg_cpu_seconds(pg.data) - pg_cpu0
         if spy is not None:
             spy.send_signal(2)  # SIGINT: py-spy writes the profile and exits
             spy.wait(timeout=60)
@@ -278,6 +282,11 @@ def main() -> None:
               f" {res.blob_bytes / elapsed / 1e6:.2f} MB/s of scans;"
               f" not reached before the time cap: {res.unfinished};"
               f" PostgreSQL commits per dossier {commits / max(n, 1):.1f}", flush=True)
+        per = 1000 / max(n, 1)
+        print(f"CPU per dossier: server processes {srv_cpu * per:.0f} ms, PostgreSQL"
+              f" {pg_cpu * per:.0f} ms, load generator {res.cpu * per:.0f} ms; cores busy"
+              f" with this run {(srv_cpu + pg_cpu + res.cpu) / elapsed:.2f} of"
+              f" {os.cpu_count()} (load average {os.getloadavg()[0]:.1f})", flush=True)
         print("latency per endpoint (ms): p50 / p99 / max, requests")
         for name in sorted(res.latencies):
             v = res.latencies[name]

@@ -49,6 +49,7 @@ class Results:
     cursors: dict[int, int] = field(default_factory=dict)
     units: dict[int, str] = field(default_factory=dict)
     unfinished: int = 0
+    cpu: float = 0.0
 
     def merge(self, other: Results) -> None:
         for k, v in other.latencies.items():
@@ -63,6 +64,7 @@ class Results:
         self.cursors.update(other.cursors)
         self.units.update(other.units)
         self.unfinished += other.unfinished
+        self.cpu += other.cpu
 
 
 class Transient(Exception):
@@ -233,4 +235,7 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
 
 def run_counters(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
     """Entry point of one load process."""
-    return asyncio.run(_run_all(specs, cfg))
+    cpu0 = time.process_time()
+    res = asyncio.run(_run_all(specs, cfg))
+    res.cpu = time.process_time() - cpu0
+    return res
