@@ -177,6 +177,33 @@ def raw_baseline(db_url: str, res: Results, conns: int) -> float:
     return len(res.acked) / (time.perf_counter() - start)
 
 
+class Probes(threading.Thread):
+    """During the load: round trips of ``SELECT 1`` on one PostgreSQL connection and of
+    ``GET /v1/health`` (no database, but a handler thread) on server 0, to tell waiting for
+    PostgreSQL from waiting in the server."""
+
+    def __init__(self, db_url: str, url: str) -> None:
+        super().__init__(daemon=True)
+        self.db_url, self.url = db_url, url
+        self.stop = threading.Event()
+        self.pg: list[float] = []
+        self.health: list[float] = []
+
+    def run(self) -> None:
+        import httpx
+        import psycopg
+
+        with psycopg.connect(self.db_url, autocommit=True) as conn, \
+                httpx.Client(base_url=self.url, timeout=60) as http:
+            while not self.stop.wait(0.1):
+                t = time.perf_counter()
+                conn.execute("SELECT 1").fetchone()
+                self.pg.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                http.get("/v1/health")
+                self.health.append(time.perf_counter() - t)
+
+
 def summarize_profile(raw: Path) -> list[str]:
     """py-spy's collapsed stacks: share of samples by where the CPU time goes."""
     cats = {"psycopg (queries, connect)": ("psycopg",), "fsync": ("fsync",),
@@ -258,6 +285,8 @@ def main() -> None:
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         srv_cpu0 = sum(cpu_seconds(pr.pid) for pr in procs.procs)
         pg_cpu0 = pg_cpu_seconds(pg.data)
+        probes = Probes(db_url, procs.urls[0])
+        probes.start()
         start = time.perf_counter()
         res = Results()
         if args.load_procs <= 1:
@@ -269,6 +298,8 @@ def main() -> None:
                 for f in futures:
                     res.merge(f.result())
         elapsed = time.perf_counter() - start
+        probes.stop.set()
+        probes.join(timeout=60)
         srv_cpu = sum(cpu_seconds(pr.pid) for pr in procs.procs) - srv_cpu0
         pg_cpu = pg_cpu_seconds(pg.data) - pg_cpu0
         if spy is not None:
@@ -292,6 +323,10 @@ def main() -> None:
             v = res.latencies[name]
             print(f"  {name:24s} {pctl(v, .5) * 1e3:7.1f} / {pctl(v, .99) * 1e3:7.1f} /"
                   f" {max(v) * 1e3:7.1f}  n={len(v)}")
+        print(f"probes during the load (ms, p50 / p99): PostgreSQL SELECT 1"
+              f" {pctl(probes.pg, .5) * 1e3:.1f} / {pctl(probes.pg, .99) * 1e3:.1f};"
+              f" GET /v1/health {pctl(probes.health, .5) * 1e3:.1f} /"
+              f" {pctl(probes.health, .99) * 1e3:.1f}")
         print(f"errors: {dict(res.errors) or 'none'}; replayed PUTs answered from the"
               f" idempotency record: {res.replays_ok} ok, {res.replays_bad} wrong")
         check = verify(db_url, tmp / "blobs", res)
