@@ -9,7 +9,8 @@ straight into PostgreSQL with psycopg (one transaction per dossier, as many conn
 the server has worker processes). Optional py-spy profile of server process 0.
 
     .venv/bin/python bench/central_load.py [--counters 300] [--dossiers 3] [--workers 2]
-        [--scans 1-2] [--scan-kb 40] [--time-cap 120] [--load-procs 1] [--profile]
+        [--scans 1-2] [--scan-kb 40] [--time-cap 120] [--load-procs 2] [--pull-every 1]
+        [--pg-fsync-off] [--profile]
 """
 
 from __future__ import annotations
@@ -213,6 +214,7 @@ def summarize_profile(raw: Path) -> list[str]:
     total = 0
     inclusive: Tally[str] = Tally()
     leaves: Tally[str] = Tally()
+    waits: Tally[str] = Tally()
     for line in raw.read_text(errors="replace").splitlines():
         stack, _sep, count = line.rpartition(" ")
         if not count.isdigit():
@@ -221,6 +223,9 @@ def summarize_profile(raw: Path) -> list[str]:
         total += n
         frames = stack.split(";")
         leaves[frames[-1][:90]] += n
+        if "wait" in frames[-1] and "psycopg" in frames[-1]:
+            ours = [f for f in frames if "central/" in f and "db.py" not in f]
+            waits[(ours[-1] if ours else "?").split(" (")[0]] += n
         for name, keys in cats.items():
             if any(k in f for f in frames for k in keys):
                 inclusive[name] += n
@@ -228,6 +233,8 @@ def summarize_profile(raw: Path) -> list[str]:
         return ["(no samples)"]
     lines = [f"  {name}: {inclusive[name] / total:.0%} of samples (inclusive)" for name in cats]
     lines += [f"  leaf {n / total:.0%}  {f}" for f, n in leaves.most_common(8)]
+    lines.append("  waiting for PostgreSQL (psycopg wait), by the server function waiting:")
+    lines += [f"    {n / total:.0%}  {f}" for f, n in waits.most_common(8)]
     return lines
 
 
@@ -239,10 +246,12 @@ def main() -> None:
     p.add_argument("--scans", default="1-2", help="scans per dossier, MIN-MAX")
     p.add_argument("--scan-kb", type=float, default=40.0, help="median scan size (KB)")
     p.add_argument("--workers", type=int, default=2, help="server processes")
-    p.add_argument("--load-procs", type=int, default=1, help="load-generator processes")
+    p.add_argument("--load-procs", type=int, default=2, help="load-generator processes")
     p.add_argument("--time-cap", type=float, default=120.0, help="seconds of load at most")
     p.add_argument("--replay", type=float, default=0.05,
                    help="fraction of PUTs sent twice with the same Idempotency-Key")
+    p.add_argument("--pull-every", type=int, default=1,
+                   help="read the change feed after every K-th dossier (0: never)")
     p.add_argument("--pg-fsync-off", action="store_true")
     p.add_argument("--profile", action="store_true", help="py-spy on server process 0")
     p.add_argument("--seed", type=int, default=1)
@@ -271,7 +280,8 @@ def main() -> None:
         for s in specs:  # one connection per counter, spread like a round-robin balancer
             s.url = procs.urls[s.index % args.workers]
         cfg = {"dossiers": args.dossiers, "scans": scans, "scan_kb": args.scan_kb,
-               "replay": args.replay, "time_cap": args.time_cap, "seed": args.seed,
+               "replay": args.replay, "pull_every": args.pull_every,
+               "time_cap": args.time_cap, "seed": args.seed,
                "day": time.strftime("%y%m%d")}
         import psycopg
 
@@ -326,7 +336,8 @@ def main() -> None:
         print(f"probes during the load (ms, p50 / p99): PostgreSQL SELECT 1"
               f" {pctl(probes.pg, .5) * 1e3:.1f} / {pctl(probes.pg, .99) * 1e3:.1f};"
               f" GET /v1/health {pctl(probes.health, .5) * 1e3:.1f} /"
-              f" {pctl(probes.health, .99) * 1e3:.1f}")
+              f" {pctl(probes.health, .99) * 1e3:.1f}; load generator's event-loop lag"
+              f" {pctl(res.loop_lag, .5) * 1e3:.1f} / {pctl(res.loop_lag, .99) * 1e3:.1f}")
         print(f"errors: {dict(res.errors) or 'none'}; replayed PUTs answered from the"
               f" idempotency record: {res.replays_ok} ok, {res.replays_bad} wrong")
         check = verify(db_url, tmp / "blobs", res)

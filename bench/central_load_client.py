@@ -50,6 +50,7 @@ class Results:
     units: dict[int, str] = field(default_factory=dict)
     unfinished: int = 0
     cpu: float = 0.0
+    loop_lag: list[float] = field(default_factory=list)
 
     def merge(self, other: Results) -> None:
         for k, v in other.latencies.items():
@@ -65,6 +66,7 @@ class Results:
         self.units.update(other.units)
         self.unfinished += other.unfinished
         self.cpu += other.cpu
+        self.loop_lag.extend(other.loop_lag)
 
 
 class Transient(Exception):
@@ -180,7 +182,7 @@ class SimCounter:
         return dossier_body(record, 2, None)
 
     async def run(self, n_dossiers: int, scans: tuple[int, int], scan_kb: float,
-                  replay: float, deadline: float) -> None:
+                  replay: float, deadline: float, cfg_pull: int = 1) -> None:
         for n in range(1, n_dossiers + 1):
             if time.monotonic() > deadline:
                 self.res.unfinished += n_dossiers - n + 1
@@ -210,7 +212,8 @@ class SimCounter:
             self.res.acked.append({"id": dossier_id, "code": body["code"], "key": key,
                                    "shas": sorted(s for s, _ in shas), "unit": self.spec.unit,
                                    "seq": ack["server_seq"]})
-            await self.retrying(self.pull)
+            if cfg_pull and n % cfg_pull == 0:
+                await self.retrying(self.pull)
 
 
 async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
@@ -222,12 +225,24 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
     counters = [SimCounter(s, res, c, random.Random(cfg["seed"] * 100_003 + s.index), cfg["day"])
                 for s, c in zip(specs, clients, strict=True)]
     tasks = [asyncio.create_task(c.run(cfg["dossiers"], cfg["scans"], cfg["scan_kb"],
-                                       cfg["replay"], deadline)) for c in counters]
+                                       cfg["replay"], deadline, cfg["pull_every"]))
+             for c in counters]
+
+    async def lag_probe() -> None:
+        # How late this event loop wakes up: the part of a measured latency that is the
+        # load generator's own queueing, not the server's.
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.05)
+            res.loop_lag.append(time.perf_counter() - t - 0.05)
+
+    probe = asyncio.create_task(lag_probe())
     for t in asyncio.as_completed(tasks):
         try:
             await t
         except Exception as exc:  # one counter giving up must not hide the others' figures
             res.errors[f"counter gave up: {str(exc)[:80]}"] += 1
+    probe.cancel()
     for c in clients:
         await c.aclose()
     return res
