@@ -345,7 +345,8 @@ def main() -> None:
         procs.stop()
         procs = None
         if spy is not None and (tmp / "profile.txt").exists():
-            print("profile of server process 0 (py-spy: samples of its threads, running or waiting):")
+            print("profile of server process 0 (py-spy: samples of its threads, running or"
+                  " waiting):")
             print("\n".join(summarize_profile(tmp / "profile.txt")))
         raw = raw_baseline(pg.create_db("raw"), res, args.workers)
         print(f"baseline: the same rows straight into PostgreSQL ({args.workers} connections,"
