@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+#: Advisory lock key between change-feed writers (shared) and readers (exclusive).
+FEED_LOCK = 0x6B696F736B_0001
 
 # Portable DDL: TEXT/BIGINT/INTEGER only; the one auto-increment column differs per engine.
 _SCHEMA = [
@@ -193,6 +195,8 @@ class Tx:
         """Run an INSERT into ``changes`` and return the new ``seq``."""
         try:
             if self._pg:
+                # Held until commit: a feed reader waits for it (see feed_barrier).
+                self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (FEED_LOCK,))
                 row = self._conn.execute(self._sql(sql) + " RETURNING seq", tuple(params))
                 return int(row.fetchone()[0])
             cur = self._conn.execute(sql, tuple(params))
@@ -217,6 +221,15 @@ class Tx:
         """Serialise transactions on ``name`` until commit (SQLite: the write lock does it)."""
         if self._pg:
             self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
+
+    def feed_barrier(self) -> None:
+        """Before reading ``changes``: wait until no transaction holds a feed seq it has not
+        committed yet. Seqs are taken at insert but commits land in any order, so without
+        this a reader could see seq 11, move its cursor past 10 and never see 10 (several
+        workers or servers on PostgreSQL). Writers share the lock, so they never wait for
+        each other; SQLite serialises writers and needs nothing."""
+        if self._pg:
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
 
     def for_update(self) -> str:
         """Row-lock suffix for a SELECT that decides a write (SQLite already holds the lock)."""

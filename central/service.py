@@ -410,6 +410,7 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
 
 def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, Any]:
     with db.transaction(write=False) as tx:
+        tx.feed_barrier()
         floor = tx.one("SELECT value FROM meta WHERE key = 'changes_pruned_below'")
         if floor is not None and since < int(floor["value"]):
             raise ApiError(410, "cursor_expired",

@@ -53,7 +53,10 @@ COMMAND_OWNERS: dict[str, str] = {
     "central": "kiosk.cli.central_commands", "form": "kiosk.cli.forms_commands",
     "book": "kiosk.cli.forms_commands", "print": "kiosk.cli.forms_commands",
     "printers": "kiosk.cli.forms_commands", "decode": "kiosk.cli.barcode_commands",
-    "listen": "kiosk.cli.barcode_commands",
+    "listen": "kiosk.cli.barcode_commands", "cups": "kiosk.cli.cups_commands",
+    "separator": "kiosk.cli.cups_commands", "report": "kiosk.cli.report_commands",
+    "sign": "kiosk.cli.signing_commands", "verify": "kiosk.cli.signing_commands",
+    "queue": "kiosk.cli.citizen_commands", "rating": "kiosk.cli.citizen_commands",
 }
 
 
