@@ -1,8 +1,5 @@
 """The HTTP face of the central server (FastAPI). See SYNC.md for the protocol."""
 
-import base64
-import binascii
-import hashlib
 import os
 import sqlite3
 import threading

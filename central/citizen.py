@@ -29,28 +29,28 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
 
 
 class TicketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
     service: str = Field(pattern=SERVICE_PATTERN)
-    counter: int = Field(ge=0, le=9, description="0: a self-service kiosk")
+    counter: int = Field(ge=0, le=9, strict=True, description="0: a self-service kiosk")
 
 
 class CallIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    counter: int = Field(ge=1, le=9)
+    model_config = ConfigDict(extra="forbid")
+    counter: int = Field(ge=1, le=9, strict=True)
     services: list[str] = Field(default_factory=list, max_length=26)
     by: str = Field(default="", max_length=200)
 
 
 class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
     dossier_id: uuid.UUID
     code: str = Field(default="", max_length=60)
     occasion: str = Field(pattern=r"^(intake|return)$")
-    level: int = Field(ge=1, le=3)
+    level: int = Field(ge=1, le=3, strict=True)
     reason: str = Field(default="", pattern=r"^(|attitude|time|guidance|other)$")
     clerk: str = Field(min_length=1, max_length=200)
     procedure_code: str = Field(min_length=1, max_length=60)
-    counter: int = Field(ge=0, le=9)
+    counter: int = Field(ge=0, le=9, strict=True)
     at: str = Field(min_length=10, max_length=40)
 
 

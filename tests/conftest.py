@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,24 @@ from tests.pg_cluster import pg_url  # noqa: F401 - one PostgreSQL cluster for t
 
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "kiosk.sync.memory_keyring.MemoryKeyring")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _sigpipe_ignored() -> bool:
+    with open("/proc/self/status") as status:
+        mask = next(line for line in status if line.startswith("SigIgn:")).split()[1]
+    return bool(int(mask, 16) & (1 << (signal.SIGPIPE - 1)))
+
+
+@pytest.fixture(autouse=True)
+def sigpipe_stays_ignored(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Python ignores SIGPIPE so that a write to a closed socket is an error, not death. A
+    native library loaded by some test (seen once in a full run) set it back to the default,
+    and a later test writing to a hung-up peer killed the whole run with no report: put it
+    back, and name the test that changed it."""
+    yield
+    if os.path.exists("/proc/self/status") and not _sigpipe_ignored():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        print(f"\nSIGPIPE was reset to its default during {request.node.nodeid}", flush=True)
 
 
 @pytest.fixture(autouse=True)

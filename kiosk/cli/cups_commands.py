@@ -4,9 +4,18 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from kiosk.i18n import _
+
+
+def queue_name(value: str) -> str:
+    """A CUPS queue name: letters, digits, '_' and '-' (CUPS refuses '/', '#', spaces)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,127}", value):
+        raise argparse.ArgumentTypeError(
+            _("tên hàng in chỉ gồm chữ không dấu, chữ số, «_» và «-» (tối đa 127 ký tự)."))
+    return value
 
 
 def register(sub: Any) -> None:
@@ -15,7 +24,7 @@ def register(sub: Any) -> None:
     cmds = cups.add_subparsers(dest="cups_command", metavar="ACTION")
     start = cmds.add_parser("start", help="start it (or find it running), make its PDF queue "
                                           "the default and record it as printer.cups_server")
-    start.add_argument("--queue", default="KioskPDF", help="queue name (default: KioskPDF)")
+    start.add_argument("--queue", default="KioskPDF", type=queue_name, help="queue name (default: KioskPDF)")
     start.set_defaults(func=_start)
     stop = cmds.add_parser("stop", help="stop it (printer.cups_server is left as it is)")
     stop.set_defaults(func=_stop)
@@ -25,7 +34,9 @@ def register(sub: Any) -> None:
 
     sep = sub.add_parser("separator", help="the separator sheet for scanning a whole dossier "
                                            "in one feeder pass (PDF to print)")
-    sep.add_argument("--out", required=True, help="PDF file to write")
+    from kiosk.cli.argtypes import output_file
+
+    sep.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     sep.set_defaults(func=_separator)
 
 

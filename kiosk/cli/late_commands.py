@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from kiosk.cli.argtypes import float_range
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -23,7 +24,8 @@ def register_dossier(dsub: Any) -> None:
     c.set_defaults(func=_postpone)
 
     c = dsub.add_parser("due-soon", help="dossiers due within N working hours (JSON lines)")
-    c.add_argument("--hours", type=float, help="default: alerts.due_soon_hours")
+    c.add_argument("--hours", type=float_range(0, 10_000),
+                   help="default: alerts.due_soon_hours")
     c.add_argument("--procedure", help="only this procedure code")
     c.set_defaults(func=_due_soon)
 

@@ -172,13 +172,14 @@ def test_tus_upload_started_on_one_server_finishes_on_the_other(two: Two) -> Non
     sha = hashlib.sha256(data).hexdigest()
     a, b = (httpx.Client(base_url=u, timeout=30) for u in two.urls)
     with a, b:
-        location = create(a, token, data)
+        location = create(a, token, data, idempotent=True)
         assert patch(a, token, location, 0, data[:80_000]).status_code == 204
         # The link dropped; the counter comes back through the balancer to the other server.
         head = b.head(location, headers={**auth(token), **TUS})
         assert head.status_code == 200 and head.headers["Upload-Offset"] == "80000"
-        # Creating again (the answer was lost) finds the same upload on either server.
-        assert create(b, token, data) == location
+        # Creating again under the same Idempotency-Key, as the kiosk client does (the
+        # answer was lost), finds the same upload on either server.
+        assert create(b, token, data, idempotent=True) == location
         r = patch(b, token, location, 80_000, data[80_000:])
         assert r.status_code == 204 and r.headers["Upload-Offset"] == "200000"
         assert a.head(f"/v1/blobs/{sha}", headers=auth(token)).status_code == 200

@@ -44,7 +44,11 @@ def test_summary_json_matches_hand_computed(history: Any, capsys: pytest.Capture
     code, out, err = run_cli(capsys, "report", "summary", "--from", "2026-11-01",
                              "--to", "2026-11-30")
     assert code == 0, err
-    assert json.loads(out) == expected()
+    report = json.loads(out)
+    # The citizen screen's blocks (tests/reports/test_summary_citizen.py): none this month.
+    assert report.pop("satisfaction")["ratings"] == 0
+    assert report.pop("queue")["tickets"] == 0
+    assert report == expected()
 
 
 def test_summary_for_one_procedure(history: Any, capsys: pytest.CaptureFixture[str]) -> None:
