@@ -159,13 +159,28 @@ def advance_upload(db: Database, upload_id: str, old_offset: int, new_offset: in
         ) == 1
 
 
-def complete_upload(db: Database, upload: dict[str, Any]) -> None:
-    with db.transaction() as tx:
-        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
-            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                       (upload["sha256"], upload["length"], _now()))
-        tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
-                   (upload["id"],))
+class _OffsetMoved(Exception):
+    pass
+
+
+def complete_upload(db: Database, upload: dict[str, Any], from_offset: int | None = None) -> bool:
+    """The blob row and the finished upload in one commit. With ``from_offset`` (the last
+    chunk's start) this is also the chunk's offset advance: False if the offset moved."""
+    try:
+        with db.transaction() as tx:
+            if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
+                tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                           (upload["sha256"], upload["length"], _now()))
+            if from_offset is None:
+                tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
+                           " WHERE id = ?", (upload["id"],))
+            elif tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
+                            " WHERE id = ? AND upload_offset = ?",
+                            (upload["id"], from_offset)) != 1:
+                raise _OffsetMoved
+    except _OffsetMoved:
+        return False
+    return True
 
 
 def drop_upload(db: Database, upload_id: str) -> None:

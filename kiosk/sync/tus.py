@@ -153,10 +153,16 @@ class Upload:
         url = self.http.resolve(location)
         offset = wire.int_header(r, "Upload-Offset", "POST upload", 0, self.length) \
             if "Upload-Offset" in r.headers else 0
-        # Stored before the first PATCH: after a restart we resume instead of re-sending.
-        self.on_url(url)
-        crashpoint("upload_url_stored")
+        if self.length - offset > self.chunk_size():
+            # Stored before the first PATCH: after a restart we resume instead of re-sending.
+            # A file sent in one PATCH has nothing to resume (a crash re-sends that one
+            # chunk, and the blob HEAD finds it if it arrived), so it costs no commit here.
+            self.on_url(url)
+            crashpoint("upload_url_stored")
         return url, offset
+
+    def chunk_size(self) -> int:
+        return min(self.sizer.size, self.server.max_chunk or MAX_CHUNK)
 
     def run(self, url: str | None) -> int:
         """Upload (or resume at ``url``); returns the payload bytes sent."""
@@ -173,7 +179,7 @@ class Upload:
         with self.path.open("rb") as fh:
             while offset < self.length:
                 fh.seek(offset)
-                chunk = fh.read(min(self.sizer.size, self.server.max_chunk or MAX_CHUNK))
+                chunk = fh.read(self.chunk_size())
                 try:
                     r = self.http.patch(url, content=chunk, headers={
                         **self.headers(), **TUS, "Upload-Offset": str(offset),
