@@ -132,6 +132,42 @@ def create_upload(db: Database, device: Device, sha256: str, length: int,
     return upload
 
 
+def create_finished_upload(db: Database, device: Device, sha256: str, length: int,
+                           upload_id: str, metadata: str | None, reuse: bool) -> dict[str, Any]:
+    """A whole file that came with its creation POST, already verified and in the blob
+    store: the upload (finished), its metadata and the blob row in one commit. With
+    ``reuse``, an open upload of the same file from a lost answer is returned instead."""
+    now = clock.now()
+    with db.transaction() as tx:
+        row = tx.one(
+            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
+            " AND expires_at > ? ORDER BY created_at DESC",
+            (device.id, sha256, length, clock.iso(now)),
+        ) if reuse else None
+        if row is not None and not row["completed"]:
+            # The whole file is here now: the open upload of it is finished too.
+            tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
+                       (row["id"],))
+            row = {**row, "completed": 1, "upload_offset": length}
+        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (sha256,)) is None:
+            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                       (sha256, length, clock.iso(now)))
+        if row is not None:
+            return row
+        upload = {"id": upload_id, "device_id": device.id, "sha256": sha256, "length": length,
+                  "upload_offset": length, "created_at": clock.iso(now),
+                  "expires_at": clock.iso(now + UPLOAD_TTL), "completed": 1}
+        tx.execute(
+            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
+            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            tuple(upload.values()),
+        )
+        if metadata:
+            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
+                       (upload_id, metadata))
+    return upload
+
+
 def upload_metadata(db: Database, upload_id: str) -> str | None:
     with db.transaction(write=False) as tx:
         row = tx.one("SELECT metadata FROM upload_metadata WHERE upload_id = ?", (upload_id,))
