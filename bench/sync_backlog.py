@@ -1,9 +1,16 @@
 """Sync a backlog through the real server: direct, through a bandwidth-capped link (our
 proxy), and through the capped link with cuts. Prints goodput as a fraction of the cap and
-the bytes sent again after cuts.
+against a same-run baseline: a raw streaming HTTP upload (httpx) of the same scan bytes
+through the same capped proxy to a sink that only reads them (what the cap lets through).
+
+Re-sent bytes are counted, not inferred: client side, every PATCH body handed to the
+transport, keyed by (upload URL, Upload-Offset) — a repeated key is a chunk sent again;
+server side (ASGI middleware), PATCH body bytes that arrived against bytes acknowledged.
+Fsyncs per page: run under ``strace -f -c -e trace=fsync,fdatasync`` with
+``--modes direct`` (both ends run in this process).
 
     .venv/bin/python bench/sync_backlog.py [--dossiers 200] [--pages 10] [--rate-mbit 16]
-        [--cut-every 4]
+        [--cut-every 4] [--modes direct,capped,capped+cuts]
 """
 
 from __future__ import annotations
@@ -45,6 +52,143 @@ def make_backlog(store, n_dossiers: int, pages: int, seed: int) -> int:  # type:
     return total
 
 
+class PatchCounter:
+    """ASGI middleware: chunk bytes (tus PATCH and creation-with-upload POST bodies) that
+    reached the server, and those acknowledged."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.received = 0
+        self.acknowledged = 0
+        self.unacknowledged_requests = 0
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send):
+        # Chunks come in PATCH bodies and, for a file of one chunk, in the creation POST
+        # (tus creation-with-upload).
+        if scope["type"] != "http" or scope["method"] not in ("PATCH", "POST") \
+                or not scope["path"].startswith("/v1/uploads"):
+            return await self.app(scope, receive, send)
+        got = {"n": 0, "status": 0}
+
+        async def counting_receive():
+            message = await receive()
+            if message["type"] == "http.request":
+                got["n"] += len(message.get("body", b""))
+            return message
+
+        async def recording_send(message):
+            if message["type"] == "http.response.start":
+                got["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, recording_send)
+        finally:
+            with self._lock:
+                self.received += got["n"]
+                if got["status"] in (201, 204):
+                    self.acknowledged += got["n"]
+                elif got["n"]:
+                    self.unacknowledged_requests += 1
+
+
+def count_patches(http) -> dict[str, int]:
+    """Client side: every chunk handed to the transport (PATCH, creation POST); a (URL,
+    offset) — for a POST (endpoint, file) — seen before is a chunk sent again."""
+    counts = {"bytes": 0, "chunks": 0, "resent_bytes": 0, "resent_chunks": 0}
+    seen: set[tuple[str, str]] = set()
+    lock = threading.Lock()
+    original = http.request
+
+    def request(method, url, **kw):
+        headers = kw.get("headers") or {}
+        n = len(kw.get("content") or b"")
+        if n and (method == "PATCH" or (method == "POST" and "Upload-Length" in headers)):
+            # A POST's body is the file's first chunk: its key is the file (metadata), at 0.
+            key = (str(url), str(headers.get("Upload-Offset", headers.get("Upload-Metadata"))))
+            with lock:
+                counts["bytes"] += n
+                counts["chunks"] += 1
+                if key in seen:
+                    counts["resent_bytes"] += n
+                    counts["resent_chunks"] += 1
+                seen.add(key)
+        return original(method, url, **kw)
+
+    http.request = request
+    return counts
+
+
+def raw_baseline(files: list[Path], rate: float, limit: int) -> float:
+    """Bytes/s of one streaming HTTP upload of the scans (up to ``limit`` bytes) through the
+    same capped proxy to a sink that reads and discards: what the cap lets through."""
+    import socketserver
+
+    import httpx
+
+    from central.netproxy import FaultProxy, Faults
+
+    class Sink(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            try:
+                self._serve()
+            except OSError:
+                pass  # the proxy reset the connection when it stopped
+
+        def _serve(self) -> None:
+            while True:
+                length = 0
+                line = self.rfile.readline()
+                if not line:
+                    return
+                while line not in (b"\r\n", b""):
+                    name, _sep, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                    line = self.rfile.readline()
+                while length:
+                    length -= len(self.rfile.read(min(length, 1 << 16)))
+                self.wfile.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    sink = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    proxy = FaultProxy(sink.server_address[1], Faults(rate=rate)).start()
+    chosen, total = [], 0
+    for f in files:
+        if total >= limit:
+            break
+        chosen.append(f)
+        total += f.stat().st_size
+
+    # Requests of ≤ 8 MB on one kept-alive connection: the proxy's upstream socket times
+    # out after 10 s without an answer.
+    batches: list[list[Path]] = [[]]
+    size = 0
+    for f in chosen:
+        if size >= 8_000_000:
+            batches.append([])
+            size = 0
+        batches[-1].append(f)
+        size += f.stat().st_size
+
+    def body(batch: list[Path]):  # type: ignore[no-untyped-def]
+        for f in batch:
+            yield f.read_bytes()
+
+    start = time.perf_counter()
+    with httpx.Client(timeout=60) as client:
+        for batch in batches:
+            length = sum(f.stat().st_size for f in batch)
+            r = client.post(proxy.url + "/sink", content=body(batch),
+                            headers={"Content-Length": str(length)})
+            assert r.status_code == 204, r.status_code
+    elapsed = time.perf_counter() - start
+    proxy.stop()
+    sink.shutdown()
+    return total / elapsed
+
+
 def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
     import httpx
 
@@ -63,14 +207,25 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
         payload = make_backlog(store, args.dossiers, args.pages, seed=1)
         db = Database(str(Path(tmp) / "central.sqlite3"))
         token = service.add_device(db, "000.00.04.H40")["token"]
-        server = ServerThread(db, BlobStore(Path(tmp) / "blobs")).start()
+        server = ServerThread(db, BlobStore(Path(tmp) / "blobs"))
+        # Wrapped before uvicorn loads the app (at start).
+        counter = PatchCounter(server.app)
+        server._server.config.app = counter
+        server.start()
         rate = args.rate_mbit * 1_000_000 / 8
+        baseline = 0.0
+        if mode == "capped":
+            files = sorted(store.files.path_for(r[0]) for r in store.read(
+                lambda db: db.execute("SELECT sha256 FROM files").fetchall()))
+            baseline = raw_baseline(files, rate, args.baseline_mb * 1_000_000)
         proxy = None
         url = server.url
         if mode != "direct":
             proxy = FaultProxy(server.port, Faults(rate=rate)).start()
             url = proxy.url
-        engine = SyncEngine(store, make_client(url, timeout=httpx.Timeout(10.0)), lambda: token)
+        engine = SyncEngine(store, make_client(url, timeout=httpx.Timeout(10.0)), lambda: token,
+                            parallel=args.parallel, parallel_dossiers=args.parallel_dossiers)
+        client = count_patches(engine.http)
         stop = threading.Event()
         cuts = {"n": 0}
 
@@ -81,6 +236,7 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
 
         if mode == "capped+cuts":
             threading.Thread(target=cutter, daemon=True).start()
+        wall_start = time.time()  # to pick this window out of an strace -ttt log
         start = time.perf_counter()
         passes = 0
         while True:
@@ -88,6 +244,7 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
             if engine.run_once(ignore_backoff=True)["waiting"] == 0:
                 break
         elapsed = time.perf_counter() - start
+        wall_end = time.time()
         stop.set()
         wire = proxy.bytes_up if proxy else engine.bytes_sent
         server.stop()
@@ -98,7 +255,15 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
                 "goodput_mb_s": payload / elapsed / 1e6,
                 "fraction_of_cap": payload / elapsed / rate if mode != "direct" else 0.0,
                 "resent_mb": max(0.0, (wire - payload) / 1e6), "cuts": cuts["n"],
-                "passes": passes}
+                "passes": passes, "pages": args.dossiers * args.pages,
+                "sync_window": f"{wall_start:.6f}-{wall_end:.6f}", "baseline_mb_s": baseline / 1e6,
+                "vs_baseline": payload / elapsed / baseline if baseline else 0.0,
+                "client_patch_mb": client["bytes"] / 1e6, "chunks": client["chunks"],
+                "resent_chunks": client["resent_chunks"],
+                "client_resent_mb": client["resent_bytes"] / 1e6,
+                "server_patch_mb": counter.received / 1e6,
+                "server_unacked_mb": (counter.received - counter.acknowledged) / 1e6,
+                "server_unacked_patches": counter.unacknowledged_requests}
 
 
 def main() -> None:
@@ -111,14 +276,20 @@ def main() -> None:
     p.add_argument("--cut-every", type=float, default=4.0)
     p.add_argument("--max-cuts", type=int, default=10)
     p.add_argument("--repeat", type=int, default=1, help="runs per mode; medians are printed")
+    p.add_argument("--baseline-mb", type=float, default=30.0,
+                   help="bytes of the raw upload baseline (capped mode)")
+    p.add_argument("--parallel", type=int, default=4, help="uploads at once per dossier")
+    p.add_argument("--parallel-dossiers", type=int, default=2)
+    p.add_argument("--modes", default="direct,capped,capped+cuts")
     args = p.parse_args()
     results: dict[str, dict[str, float]] = {}
-    for mode in ("direct", "capped", "capped+cuts"):
+    for mode in args.modes.split(","):
         runs = []
         for _ in range(args.repeat):
             runs.append(run(mode, args))
             print(f"  {mode}: {runs[-1]}", flush=True)
-        results[mode] = r = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
+        results[mode] = r = {k: statistics.median(x[k] for x in runs) for k in runs[0]
+                             if k != "sync_window"}
         print(f"{mode:12s} payload {r['payload_mb']:.1f} MB in {r['seconds']:.1f} s; "
               f"goodput {r['goodput_mb_s']:.2f} MB/s"
               + (f" = {r['fraction_of_cap']:.0%} of the {args.rate_mbit:g} Mbit/s cap"
@@ -126,6 +297,23 @@ def main() -> None:
               + f"; wire {r['wire_mb']:.1f} MB, beyond payload {r['resent_mb']:.2f} MB;"
               f" cuts {r['cuts']:g}; passes {r['passes']:g} (median of {args.repeat})",
               flush=True)
+        if mode == "capped":
+            print(f"{'':12s} raw streaming upload through the same cap: "
+                  f"{r['baseline_mb_s']:.2f} MB/s = "
+                  f"{r['baseline_mb_s'] * 8 / args.rate_mbit:.0%} of the cap; "
+                  f"sync / raw {r['vs_baseline']:.2f}", flush=True)
+        if r["cuts"]:
+            cuts = r["cuts"]
+            print(f"{'':12s} counted: {r['resent_chunks']:g} chunks re-sent "
+                  f"({r['client_resent_mb']:.2f} MB) for {cuts:g} cuts = "
+                  f"{r['resent_chunks'] / cuts:.1f} chunks, "
+                  f"{r['client_resent_mb'] / cuts:.3f} MB per cut "
+                  f"(mean chunk {r['client_patch_mb'] / max(r['chunks'], 1):.3f} MB); "
+                  f"server got {r['server_patch_mb']:.2f} MB of PATCH bodies, "
+                  f"{r['server_unacked_mb']:.2f} MB in "
+                  f"{r['server_unacked_patches']:g} unacknowledged PATCHes", flush=True)
+    if not {"direct", "capped", "capped+cuts"} <= results.keys():
+        return
     base = results["capped"]
     cut = results["capped+cuts"]
     print(f"bytes re-sent because of {cut['cuts']:g} cuts: "

@@ -44,7 +44,7 @@ class BlobStore:
         return self.blob_path(sha256).stat().st_size
 
     def write_chunk(self, upload_id: str, offset: int, data: bytes) -> None:
-        """Write ``data`` at ``offset`` and fsync; bytes past ``offset`` from a failed earlier
+        """Write ``data`` at ``offset`` and fdatasync; bytes past ``offset`` from a failed earlier
         attempt (written but never acknowledged in the database) are cut off first."""
         path = self.partial_path(upload_id)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
@@ -56,7 +56,8 @@ class BlobStore:
                 written = os.pwrite(fd, view, pos)
                 view = view[written:]
                 pos += written
-            os.fsync(fd)
+            # Data and the file's size: what a reader after a crash needs (the mtime is not).
+            os.fdatasync(fd)
         except OSError as exc:
             os.ftruncate(fd, offset)
             if exc.errno in (28, 122):  # ENOSPC, EDQUOT

@@ -142,6 +142,42 @@ def create_upload(db: Database, device: Device, sha256: str, length: int,
     return upload
 
 
+def create_finished_upload(db: Database, device: Device, sha256: str, length: int,
+                           upload_id: str, metadata: str | None, reuse: bool) -> dict[str, Any]:
+    """A whole file that came with its creation POST, already verified and in the blob
+    store: the upload (finished), its metadata and the blob row in one commit. With
+    ``reuse``, an open upload of the same file from a lost answer is returned instead."""
+    now = clock.now()
+    with db.transaction() as tx:
+        row = tx.one(
+            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
+            " AND expires_at > ? ORDER BY created_at DESC",
+            (device.id, sha256, length, clock.iso(now)),
+        ) if reuse else None
+        if row is not None and not row["completed"]:
+            # The whole file is here now: the open upload of it is finished too.
+            tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
+                       (row["id"],))
+            row = {**row, "completed": 1, "upload_offset": length}
+        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (sha256,)) is None:
+            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                       (sha256, length, clock.iso(now)))
+        if row is not None:
+            return row
+        upload = {"id": upload_id, "device_id": device.id, "sha256": sha256, "length": length,
+                  "upload_offset": length, "created_at": clock.iso(now),
+                  "expires_at": clock.iso(now + UPLOAD_TTL), "completed": 1}
+        tx.execute(
+            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
+            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            tuple(upload.values()),
+        )
+        if metadata:
+            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
+                       (upload_id, metadata))
+    return upload
+
+
 def upload_metadata(db: Database, upload_id: str) -> str | None:
     with db.transaction(write=False) as tx:
         row = tx.one("SELECT metadata FROM upload_metadata WHERE upload_id = ?", (upload_id,))
@@ -169,13 +205,28 @@ def advance_upload(db: Database, upload_id: str, old_offset: int, new_offset: in
         ) == 1
 
 
-def complete_upload(db: Database, upload: dict[str, Any]) -> None:
-    with db.transaction() as tx:
-        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
-            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                       (upload["sha256"], upload["length"], _now()))
-        tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
-                   (upload["id"],))
+class _OffsetMoved(Exception):
+    pass
+
+
+def complete_upload(db: Database, upload: dict[str, Any], from_offset: int | None = None) -> bool:
+    """The blob row and the finished upload in one commit. With ``from_offset`` (the last
+    chunk's start) this is also the chunk's offset advance: False if the offset moved."""
+    try:
+        with db.transaction() as tx:
+            if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
+                tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                           (upload["sha256"], upload["length"], _now()))
+            if from_offset is None:
+                tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
+                           " WHERE id = ?", (upload["id"],))
+            elif tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
+                            " WHERE id = ? AND upload_offset = ?",
+                            (upload["id"], from_offset)) != 1:
+                raise _OffsetMoved
+    except _OffsetMoved:
+        return False
+    return True
 
 
 def drop_upload(db: Database, upload_id: str) -> None:

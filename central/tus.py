@@ -1,5 +1,6 @@
-"""tus 1.0 on the central server (core, creation, checksum, expiration), as the official
-implementations expect it (tus-js-client and @tus/server are tested against it, tests/tus).
+"""tus 1.0 on the central server (core, creation, creation-with-upload, checksum,
+expiration), as the official implementations expect it (tus-js-client and @tus/server are
+tested against it, tests/tus).
 
 - ``Tus-Resumable`` missing or not 1.0.0: 412 with ``Tus-Version`` (every request but OPTIONS).
 - Creation: ``Upload-Length: 0`` is a finished upload (the blob exists at once). A repeated
@@ -15,6 +16,7 @@ implementations expect it (tus-js-client and @tus/server are tested against it, 
 import base64
 import binascii
 import hashlib
+import uuid
 from datetime import datetime
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Annotated, Any
@@ -132,15 +134,27 @@ def apply_chunk(central: "Central", dev: Device, upload_id: str, offset: int,
         end = offset + len(data)
         if end > upload["length"]:
             raise ApiError(400, "past_length", _("Dữ liệu vượt quá độ dài đã khai báo."))
-        central.blobs.write_chunk(upload_id, offset, data)
-        if not service.advance_upload(central.db, upload_id, offset, end):
-            raise ApiError(409, "offset_mismatch", _("Vị trí tải lên đã thay đổi."))
-        if end == upload["length"]:
-            if not central.blobs.finish(upload_id, upload["sha256"], upload["length"]):
-                service.drop_upload(central.db, upload_id)
-                raise ApiError(460, "blob_checksum_mismatch",
-                               _("Tệp tải lên không khớp mã băm sha256; hãy tải lại."))
+        if end < upload["length"]:
+            central.blobs.write_chunk(upload_id, offset, data)
+            if not service.advance_upload(central.db, upload_id, offset, end):
+                raise ApiError(409, "offset_mismatch", _("Vị trí tải lên đã thay đổi."))
+            return end, upload["expires_at"]
+        # The last chunk: bytes fsynced, file re-hashed and renamed into place, then the
+        # offset, the upload's end and the blob row in one commit (not two). A crash after
+        # the rename but before that commit leaves the blob in place and no partial file:
+        # the client's retry of this chunk is answered from the blob.
+        if offset and not central.blobs.partial_path(upload_id).exists() \
+                and central.blobs.has(upload["sha256"]) \
+                and central.blobs.rehash(upload["sha256"]) == upload["sha256"]:
             service.complete_upload(central.db, upload)
+            return end, upload["expires_at"]
+        central.blobs.write_chunk(upload_id, offset, data)
+        if not central.blobs.finish(upload_id, upload["sha256"], upload["length"]):
+            service.drop_upload(central.db, upload_id)
+            raise ApiError(460, "blob_checksum_mismatch",
+                           _("Tệp tải lên không khớp mã băm sha256; hãy tải lại."))
+        if not service.complete_upload(central.db, upload, from_offset=offset):
+            raise ApiError(409, "offset_mismatch", _("Vị trí tải lên đã thay đổi."))
         return end, upload["expires_at"]
 
 
@@ -153,29 +167,81 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
     def tus_options() -> Response:
         return Response(status_code=204, headers={
             "Tus-Resumable": TUS_VERSION, "Tus-Version": TUS_VERSION,
-            "Tus-Extension": "creation,checksum,expiration",
+            "Tus-Extension": "creation,creation-with-upload,checksum,expiration",
             "Tus-Checksum-Algorithm": ",".join(CHECKSUMS),
             "Tus-Max-Size": str(central.max_size),
             "Tus-Max-Chunk-Size": str(central.max_chunk),
         })
 
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > central.max_chunk:
+            raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
+                           max_chunk=central.max_chunk)
+        data = bytearray()
+        try:
+            async for part in request.stream():
+                data.extend(part)
+                if len(data) > central.max_chunk:
+                    raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
+                                   max_chunk=central.max_chunk)
+        except ClientDisconnect:
+            # The link dropped mid-chunk: nothing was written; the client resumes at the
+            # last acknowledged offset.
+            raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ.")) from None
+        return bytes(data)
+
+    def create_and_write(dev: Device, sha: str, length: int, metadata: str | None,
+                         reuse: bool, data: bytes) -> dict[str, Any]:
+        if data and len(data) == length and service.blob_known(central.db, sha) is None:
+            # The whole file in the POST: bytes fsynced, re-hashed and renamed into place,
+            # then upload and blob row in one commit. A crash before it leaves a verified
+            # blob file and no rows; the client's retry writes the same bytes again.
+            upload_id = uuid.uuid4().hex
+            central.blobs.write_chunk(upload_id, 0, data)
+            if not central.blobs.finish(upload_id, sha, length):
+                raise ApiError(460, "blob_checksum_mismatch",
+                               _("Tệp tải lên không khớp mã băm sha256; hãy tải lại."))
+            return service.create_finished_upload(central.db, dev, sha, length, upload_id,
+                                                  metadata, reuse)
+        upload = service.create_upload(central.db, dev, sha, length, metadata=metadata,
+                                       reuse=reuse)
+        if length == 0 and not upload["completed"]:
+            _finish_empty(central, upload)
+        elif data and not upload["completed"] and upload["upload_offset"] == 0:
+            # creation-with-upload: the first chunk rides on the POST (one round trip for
+            # a page). An upload that already has bytes (a repeated POST) ignores the body;
+            # its offset in the answer tells the client where to go on.
+            upload["upload_offset"], _exp = apply_chunk(central, dev, upload["id"], 0, data)
+        return upload
+
     @app.post("/v1/uploads", status_code=201, tags=["blobs"],
-              responses=_err(400, 401, 412, 413, 422, 460, 507))
-    def create_upload(
+              responses=_err(400, 401, 412, 413, 415, 422, 460, 507))
+    async def create_upload(
+        request: Request,
         dev: DeviceDep,
         tus_resumable: TusHeader = None,
         upload_length: Annotated[str | None, Header(max_length=20)] = None,
         upload_metadata: Annotated[str | None, Header(max_length=4000)] = None,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        content_type: Annotated[str | None, Header()] = None,
+        upload_checksum: Annotated[str | None, Header()] = None,
     ) -> Response:
-        """tus creation. ``Upload-Metadata`` must carry ``sha256 <base64 of the hex>``."""
+        """tus creation (and creation-with-upload: a body of type
+        ``application/offset+octet-stream`` is the first chunk). ``Upload-Metadata`` must
+        carry ``sha256 <base64 of the hex>``."""
         _check_tus(tus_resumable)
         length = _length(upload_length, central)
         sha = _metadata_sha(upload_metadata)
-        upload = service.create_upload(central.db, dev, sha, length, metadata=upload_metadata,
-                                       reuse=idempotency_key is not None)
-        if length == 0 and not upload["completed"]:
-            _finish_empty(central, upload)
+        data = b""
+        if (content_type or "").split(";")[0].strip() == "application/offset+octet-stream":
+            data = await read_body(request)
+            if len(data) > length:
+                raise ApiError(400, "past_length", _("Dữ liệu vượt quá độ dài đã khai báo."))
+            if upload_checksum is not None and data:
+                _verify_checksum(upload_checksum, data)
+        upload = await run_in_threadpool(create_and_write, dev, sha, length, upload_metadata,
+                                         idempotency_key is not None, data)
         return Response(status_code=201, headers={
             "Location": f"/v1/uploads/{upload['id']}", "Tus-Resumable": TUS_VERSION,
             "Upload-Offset": str(upload["upload_offset"]),
@@ -220,25 +286,11 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
         _check_tus(tus_resumable)
         if upload_offset is None or not upload_offset.isascii() or not upload_offset.isdigit():
             raise ApiError(400, "upload_offset", _("Thiếu hoặc sai tiêu đề Upload-Offset."))
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > central.max_chunk:
-            raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
-                           max_chunk=central.max_chunk)
-        data = bytearray()
-        try:
-            async for part in request.stream():
-                data.extend(part)
-                if len(data) > central.max_chunk:
-                    raise ApiError(413, "chunk_too_large", _("Phần tải lên quá lớn."),
-                                   max_chunk=central.max_chunk)
-        except ClientDisconnect:
-            # The link dropped mid-chunk: nothing was written; the client resumes at the
-            # last acknowledged offset.
-            raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ.")) from None
+        data = await read_body(request)
         if upload_checksum is not None:
-            _verify_checksum(upload_checksum, bytes(data))
+            _verify_checksum(upload_checksum, data)
         new_offset, expires = await run_in_threadpool(
-            apply_chunk, central, dev, upload_id, int(upload_offset), bytes(data))
+            apply_chunk, central, dev, upload_id, int(upload_offset), data)
         return Response(status_code=204, headers={
             "Upload-Offset": str(new_offset), "Tus-Resumable": TUS_VERSION,
             "Upload-Expires": http_date(expires)})

@@ -37,8 +37,12 @@ def upload_blob(
     sizer: ChunkSizer,
     on_bytes: Callable[[int], None],
     server: Callable[[], TusServer] | None = None,
+    on_uploaded: Callable[[str], None] | None = None,
 ) -> int:
     """Make sure the server has ``sha256``; returns the payload bytes sent for it.
+
+    ``on_uploaded`` takes over recording the blob as uploaded (the engine records a
+    dossier's blobs in one transaction); without it, each is committed here.
 
     Raises httpx errors and :class:`httpx.HTTPStatusError` for the caller to classify.
     """
@@ -47,6 +51,12 @@ def upload_blob(
         local_size: int | None = path.stat().st_size
     except OSError:
         local_size = None
+    def uploaded() -> None:
+        if on_uploaded is None:
+            store.set_blob_upload(op_id, sha256, uploaded=True)
+        else:
+            on_uploaded(sha256)
+
     r = http.head(f"/v1/blobs/{sha256}", headers=headers())
     if r.status_code == 200:
         # A captive portal answers 200 to anything: only the server's own answer, naming
@@ -54,7 +64,7 @@ def upload_blob(
         size = wire.int_header(r, "Upload-Length", "HEAD blob")
         if local_size is not None and size != local_size:
             raise wire.BadResponse(f"HEAD blob: Upload-Length {size} != {local_size}")
-        store.set_blob_upload(op_id, sha256, uploaded=True)
+        uploaded()
         return 0
     if r.status_code != 404:
         r.raise_for_status()
@@ -70,6 +80,6 @@ def upload_blob(
     upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers, capabilities,
                     sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}")
     sent = upload.run(upload_url)
-    store.set_blob_upload(op_id, sha256, uploaded=True)
+    uploaded()
     crashpoint("blob_done")
     return sent

@@ -296,12 +296,15 @@ class SyncEngine:
                 percent = min(99, int(100 * done_bytes / total))
             self._emit(kind="dossier", dossier_id=dossier_id, state="sending", percent=percent)
 
+        arrived: list[str] = []  # list.append is atomic: the upload threads share it
+
         def one(blob: dict[str, Any]) -> None:
             for _restart in range(3):
                 try:
                     self._check(lambda: upload_blob(
                         self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
-                        self._headers, self.sizer, progress, self._tus_server))
+                        self._headers, self.sizer, progress, self._tus_server,
+                        arrived.append))
                     return
                 except UploadRestart:
                     blob["upload_url"] = None
@@ -310,22 +313,32 @@ class SyncEngine:
                                         sha=blob["sha256"][:12])) from None
             raise Retry(_("Tải tệp {sha} lên không thành công.", sha=blob["sha256"][:12]))
 
+        try:
+            failures = self._upload_all(blobs, one)
+        finally:
+            # One commit for the dossier's blobs instead of one per page. A crash before it
+            # costs only a HEAD per blob on the next pass (the server answers 200).
+            if arrived:
+                self.store.call(partial(_mark_uploaded, op_id=op_id, shas=list(arrived)))
+        for kind in (NeedsPerson, Unauthorized):
+            for exc in failures:
+                if isinstance(exc, kind):
+                    raise exc
+        if failures:
+            raise failures[0]
+        self._put_record(item)
+
+    def _upload_all(self, blobs: list[dict[str, Any]],
+                    one: Callable[[dict[str, Any]], None]) -> list[BaseException]:
         if self.parallel <= 1 or len(blobs) <= 1:
             for blob in blobs:
                 one(blob)
-        else:
-            # Several uploads at once: each one waits on fsyncs at both ends, so overlapping
-            # them keeps the link busy (see docs/BENCHMARKS.md).
-            with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
-                errors = [f.exception() for f in [pool.submit(one, b) for b in blobs]]
-            failures = [e for e in errors if e is not None]
-            for kind in (NeedsPerson, Unauthorized):
-                for exc in failures:
-                    if isinstance(exc, kind):
-                        raise exc
-            if failures:
-                raise failures[0]
-        self._put_record(item)
+            return []
+        # Several uploads at once: each one waits on fsyncs at both ends, so overlapping
+        # them keeps the link busy (see docs/BENCHMARKS.md).
+        with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
+            errors = [f.exception() for f in [pool.submit(one, b) for b in blobs]]
+        return [e for e in errors if e is not None]
 
     def _size(self, sha256: str) -> int:
         try:
@@ -462,6 +475,12 @@ def _later_status_ops(db: Any, op_id: str, dossier_id: str) -> bool:
         "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier.status' AND id > ? "
         "AND state IN ('pending', 'in_flight', 'needs_attention') LIMIT 1",
         (dossier_id, op_id)).fetchone() is not None
+
+
+def _mark_uploaded(db: Any, op_id: str, shas: list[str]) -> None:
+    with db.atomic():
+        for sha in shas:
+            outbox.set_blob_upload(db, op_id, sha, uploaded=True)
 
 
 def _with_atomic(db: Any, fn: Callable[[], Any]) -> Any:

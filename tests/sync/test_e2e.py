@@ -98,7 +98,8 @@ def test_refused_item_needs_attention_and_does_not_block_others(store, central: 
 def test_server_errors_retry_with_backoff_then_succeed(store, central: Central) -> None:
     save_dossier(store, pages=2)
     central.plan.add(FaultRule("503", method="PUT", count=1))
-    central.plan.add(FaultRule("500", method="PATCH", count=1))
+    # A chunk fails: small pages ride on the creation POST (creation-with-upload).
+    central.plan.add(FaultRule("500", method="POST|PATCH", path="/v1/uploads.*", count=1))
     engine = engine_for(store, central.url, central.token)
     first = engine.run_once()
     assert first["sent"] == 0 and first["retrying"] == 1
