@@ -22,6 +22,7 @@ from kiosk import paths
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.safe_text import has_surrogates
 from kiosk.text import fold, nfc
 
 SAMPLE_CATALOG = paths.asset("catalog", "sample-catalog.json")
@@ -217,6 +218,9 @@ class _Checker:
         if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
             raise self.fail(f"{where}.{key}", _("sai kiểu dữ liệu"))
         if isinstance(value, str):
+            if has_surrogates(value) or "\x00" in value:
+                # JSON may spell a lone surrogate (\udcff): it could not be stored or shown.
+                raise self.fail(f"{where}.{key}", _("có ký tự không hợp lệ"))
             value = nfc(value.strip())
             if required and not value:
                 raise self.fail(f"{where}.{key}", _("không được để trống"))

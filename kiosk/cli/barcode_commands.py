@@ -41,6 +41,10 @@ def register(sub: Any) -> None:
 
 
 def _decode(args: argparse.Namespace) -> int:
+    import os
+
+    # Broken files make OpenCV log C-level errors; our own message says it plainly.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
     from kiosk.cli import emit
     from kiosk.config import Config
     from kiosk.devices.barcode.decode import ImageDecoder
@@ -86,7 +90,7 @@ def _listen(args: argparse.Namespace) -> int:
     from kiosk.devices.barcode.source import BarcodeSource, Read
     from kiosk.errors import DeviceError
 
-    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # our own message says it plainly
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")  # our own message says it plainly
     config = Config.load()
     router = Router(str(config.get("unit.code")))
     lock = threading.Lock()

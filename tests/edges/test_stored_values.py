@@ -114,3 +114,13 @@ def test_an_imported_catalog_broken_later_is_named(tmp_path: Path, kiosk_home: P
     stored.write_text("[" * 50_000, encoding="utf-8")
     assert str(stored) in assert_refused(kiosk("catalog", "list"))
     assert kiosk("dossier", "list").returncode == 0
+
+
+def test_a_catalog_spelling_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    # Found by tests/fuzz/test_fuzz_catalog.py: JSON may write "\udcff"; such a name could
+    # neither be stored nor shown, and the refusal echoed it (a crash printing the message).
+    path = _catalog(tmp_path, lambda d: d["procedures"][0].update(name="@@"))
+    path.write_text(path.read_text(encoding="utf-8").replace('"@@"', '"Khai \\udcff sinh"'),
+                    encoding="utf-8")
+    err = assert_refused(kiosk("catalog", "import", str(path)))
+    assert "procedures[0].name" in err
