@@ -164,11 +164,13 @@ def test_book_over_the_whole_calendar_is_refused_not_a_hang(tmp_path: Path) -> N
     assert json.loads(r.stdout)["rows"] == 0
 
 
-@pytest.mark.parametrize("args", [("--serial", "/nonexistent"), ("--camera", "99")])
+@pytest.mark.parametrize("args", [("--serial", "/nonexistent"), ("--camera", "99"),
+                                  ("--camera", "99999999999999999999"),
+                                  ("--camera", "/nonexistent.mp4")])
 def test_listen_with_a_reader_that_cannot_open_fails(args: tuple[str, ...]) -> None:
     # No --duration: it must not wait forever for a reader that is not there either.
     err = assert_refused(kiosk("listen", *args, timeout=30))
-    assert "Không mở được" in err
+    assert "Không mở được" in err or "không hợp lệ" in err or "không tìm thấy" in err
     assert "WARN" not in err  # OpenCV's own log lines stay out of the clerk's message
 
 
