@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--examples", type=int, default=2500, help="Hypothesis examples (scale 1)")
-    ap.add_argument("--batch", type=int, default=200, help="havoc mutants per example")
+    ap.add_argument("--examples", type=int, default=500, help="Hypothesis examples (scale 1)")
+    ap.add_argument("--batch", type=int, default=2000, help="havoc mutants per example")
     ap.add_argument("--max-seconds", type=int, default=3600, help="stop after this long")
     ap.add_argument("--walk", action="store_true",
                     help="also the full CLI walk (every argument × every hostile value)")

@@ -89,7 +89,7 @@ def _check_one(data: Any) -> None:
         json.dumps(catalog.to_json(), allow_nan=False)
 
 
-@budget.settings_for()
+@budget.settings_for(0.5)
 @given(st.lists(json_values | mutated(), min_size=1, max_size=4))
 def test_catalog_values_are_refused_or_usable(items: list[Any]) -> None:
     for data in items:
@@ -101,7 +101,7 @@ def test_catalog_values_are_refused_or_usable(items: list[Any]) -> None:
 SMALL = json.dumps({**SAMPLE, "procedures": SAMPLE["procedures"][2:5]}, ensure_ascii=False)
 
 
-@budget.settings_for(0.6)
+@budget.settings_for(0.2)
 @given(st.randoms(use_true_random=False))
 def test_catalog_text_mutants_are_refused_or_usable(rng: random.Random) -> None:
     n = budget.batch(20)

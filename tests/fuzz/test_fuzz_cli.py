@@ -70,7 +70,7 @@ def _run(argv: list[str]) -> None:
     out.getvalue().encode("utf-8")
 
 
-@budget.settings_for(0.3)
+@budget.settings_for(0.1)
 @given(command_lines(), st.randoms(use_true_random=False))
 def test_argument_parsing_never_crashes(argv: list[str], rng: random.Random) -> None:
     n = budget.batch(20)

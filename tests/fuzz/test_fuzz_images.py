@@ -63,10 +63,10 @@ def _decode(path: Path) -> None:
         pass
 
 
-@budget.settings_for(0.16)
+@budget.settings_for(0.5)
 @given(st.sampled_from(sorted(SEEDS)), st.randoms(use_true_random=False))
 def test_mutated_images_are_refused_or_bounded(fmt: str, rng: random.Random) -> None:
-    n = max(1, budget.batch(20) // 4)
+    n = max(1, budget.batch(20) // 100)  # a decode costs ~4 ms: fewer mutants each
     path = _SCRATCH / f"page.{fmt.lower()}"
     for data in havoc_bytes(SEEDS[fmt], rng, n):
         path.write_bytes(data)
