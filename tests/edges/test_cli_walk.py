@@ -199,3 +199,15 @@ def test_the_store_still_works_after_the_walk(in_world: World) -> None:
 def test_the_walk_covers_every_command() -> None:
     commands = {s.command for s in ALL_SLOTS}
     assert len(commands) >= 25 and len(ALL_SLOTS) >= 70, (len(commands), len(ALL_SLOTS))
+
+
+@pytest.mark.parametrize("lang", ["en", "xx", "\udcff"])
+def test_usage_errors_follow_kiosk_lang(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIOSK_LANG", lang)
+    r = kiosk("dossier", "list", "--limit", "0")
+    err = r.stderr.decode("utf-8")
+    assert r.returncode == 2 and "Traceback" not in err
+    if lang == "en":
+        assert "error:" in err and "outside the allowed range" in err
+    else:
+        assert "KIOSK_LANG" in err
