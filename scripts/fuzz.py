@@ -24,6 +24,8 @@ def main() -> int:
     ap.add_argument("--examples", type=int, default=500, help="Hypothesis examples (scale 1)")
     ap.add_argument("--batch", type=int, default=2000, help="havoc mutants per example")
     ap.add_argument("--max-seconds", type=int, default=3600, help="stop after this long")
+    ap.add_argument("--log", type=Path, default=Path(tempfile.gettempdir()) / "kiosk-fuzz.log",
+                    help="the whole pytest output (failing examples, to replay)")
     ap.add_argument("--walk", action="store_true",
                     help="also the full CLI walk (every argument × every hostile value)")
     args = ap.parse_args()
@@ -41,6 +43,7 @@ def main() -> int:
             proc = subprocess.run(cmd, cwd=ROOT, env=env, timeout=args.max_seconds,
                                   capture_output=True, text=True, check=False)
             status, tail = proc.returncode, proc.stdout[-3000:]
+            args.log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
         except subprocess.TimeoutExpired as exc:
             status, tail = -1, f"stopped after {args.max_seconds} s: {exc}"
         elapsed = time.monotonic() - started
@@ -48,7 +51,7 @@ def main() -> int:
     summary = {"total_inputs": counts.get("total_inputs", 0), "inputs": counts.get("inputs"),
                "examples": counts.get("examples"), "seconds": round(elapsed, 1),
                "pytest_status": status, "examples_setting": args.examples,
-               "batch": args.batch}
+               "batch": args.batch, "log": str(args.log)}
     if status != 0:
         print(tail, file=sys.stderr)
     print(json.dumps(summary))
