@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _lock = threading.Lock()
 _inputs: Counter[str] = Counter()
@@ -36,9 +36,12 @@ def batch(default: int = 20) -> int:
 
 
 def settings_for(scale: float = 1.0) -> Any:
-    """Bounded, no example database (no writes beside the tests), no deadline (shared CPU)."""
+    """Bounded, no example database (no writes beside the tests), no deadline (shared CPU),
+    no shrinking: an example replays thousands of mutants, so shrinking costs hours; the
+    failing mutant itself is named in the failure instead (:func:`check`)."""
     return settings(max_examples=max(10, int(examples() * scale)), deadline=None,
                     database=None, derandomize=False,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much,
                                            HealthCheck.function_scoped_fixture])
@@ -58,3 +61,11 @@ def report() -> dict[str, Any]:
 
 def write_report(path: Path) -> None:
     path.write_text(json.dumps(report(), indent=1), encoding="utf-8")
+
+
+def check(fn: Any, value: Any) -> None:
+    """``fn(value)``; a failure names the input, as ``repr``, for a regression test."""
+    try:
+        fn(value)
+    except Exception as exc:
+        raise AssertionError(f"input {value!r:.2000}: {type(exc).__name__}: {exc}") from exc

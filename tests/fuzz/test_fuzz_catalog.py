@@ -110,7 +110,7 @@ def test_catalog_text_mutants_are_refused_or_usable(rng: random.Random) -> None:
             data = json.loads(text)
         except (ValueError, RecursionError):
             continue  # read_catalog's own refusal, tested below
-        _check_one(data)
+        budget.check(_check_one, data)
     budget.count("catalog", n)
 
 
