@@ -1,6 +1,7 @@
 # make run   — set up if needed, then start the counter app on its embedded defaults
 #              (ARGS=--fullscreen for kiosk mode)
 # make test  — set up if needed, then run the whole test suite
+# make fuzz  — the fuzz suites with a budget of about a million inputs (nice -n 19)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed
 SYSTAMP := $(VENV)/.system-packages
 export KIOSK_DEV_HOME := $(CURDIR)/.kiosk-home
 
-.PHONY: run test setup lint check bench clean
+.PHONY: run test setup lint check bench clean fuzz
 
 setup: $(STAMP)
 
@@ -34,6 +35,9 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 
 test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk central tests bench

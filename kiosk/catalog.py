@@ -22,6 +22,7 @@ from kiosk import paths
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.safe_text import has_surrogates
 from kiosk.text import fold, nfc
 
 SAMPLE_CATALOG = paths.asset("catalog", "sample-catalog.json")
@@ -30,8 +31,9 @@ TIME_UNITS = ("working_days", "working_hours", "calendar_days", "same_day")
 COMPONENT_FORMS = ("original", "copy", "certified_copy", "original_or_certified_copy", "present")
 _CODE_RE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z.]+)?$")
 _HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-#: The longest processing time the law gives anything, with a wide margin (ten years).
-MAX_PROCESSING = {"working_days": 3650, "working_hours": 3650 * 8, "calendar_days": 3650}
+#: The longest processing time the law gives anything, with a wide margin, and within the
+#: working calendar's ten-year horizon (found by fuzzing: 3650 working days ran past it).
+MAX_PROCESSING = {"working_days": 1000, "working_hours": 8000, "calendar_days": 1825}
 #: A real catalog is a few hundred kilobytes; far beyond this is not a catalog.
 MAX_CATALOG_BYTES = 50 << 20
 MAX_AMOUNT = 10**12  # đồng
@@ -221,6 +223,9 @@ class _Checker:
         if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
             raise self.fail(f"{where}.{key}", _("sai kiểu dữ liệu"))
         if isinstance(value, str):
+            if has_surrogates(value) or "\x00" in value:
+                # JSON may spell a lone surrogate (\udcff): it could not be stored or shown.
+                raise self.fail(f"{where}.{key}", _("có ký tự không hợp lệ"))
             value = nfc(value.strip())
             if required and not value:
                 raise self.fail(f"{where}.{key}", _("không được để trống"))

@@ -15,7 +15,7 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +268,36 @@ declare("citizen.require_confirmation", True,
 declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
         N_("Nhóm dịch vụ của số thứ tự, dạng CHỮ=Tên nhóm, cách nhau bởi dấu phẩy"),
         item_kind=str, validate=_queue_services)
+
+
+# --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------
+
+#: The symbology names ``kiosk.devices.barcode.decode`` knows (a test keeps them equal).
+KNOWN_SYMBOLOGIES = ("qr", "code128", "microqr", "datamatrix", "aztec", "pdf417", "code39",
+                     "code93", "ean13", "ean8", "upca", "upce", "itf", "codabar")
+
+
+def _between(lo: int, hi: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if lo <= value <= hi else N_("ngoài khoảng cho phép")
+
+    return check
+
+
+def _symbologies(value: list[str]) -> str | None:
+    unknown = [v for v in value if v.strip().lower() not in KNOWN_SYMBOLOGIES]
+    return N_("có loại mã vạch không biết (qr, code128, datamatrix, pdf417, ean13…)") \
+        if unknown else None
+
+
+for _key, _check in {
+    "barcode.wedge_max_gap_ms": _between(1, 1000),
+    "barcode.wedge_min_length": _between(1, 500),
+    "barcode.camera": _between(-1, 99),
+    "ui.idle_lock_minutes": _between(0, 24 * 60),
+    "barcode.extra_formats": _symbologies,
+}.items():
+    SETTINGS[_key] = replace(SETTINGS[_key], validate=_check)
 
 
 # --- upgrades of older files ----------------------------------------------------------------

@@ -99,6 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         reject_bad_argv(sys.argv[1:] if argv is None else argv)
     except KioskError as exc:
         return _refuse(exc)
+    lang = os.environ.get("KIOSK_LANG")
+    if lang:
+        from kiosk.i18n import LANGUAGES, set_language
+
+        if lang not in LANGUAGES:
+            print(_("KIOSK_LANG={lang} không được hỗ trợ; dùng một trong: {choices}.",
+                    lang=shown(lang), choices=", ".join(LANGUAGES)), file=sys.stderr)
+            return 2
+        set_language(lang)  # before parsing: usage errors are messages too
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
@@ -109,11 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        from kiosk.i18n import set_language
-
-        lang = os.environ.get("KIOSK_LANG")
-        if lang:
-            set_language(lang)
         result = func(args)
     except KioskError as exc:
         return _refuse(exc)

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli.argtypes import float_range, int_range, text
-from kiosk.errors import ConfigError, KioskError
+from kiosk.cli.argtypes import float_range, input_file, int_range, shown, text
+from kiosk.errors import ConfigError, InvalidInput, KioskError
 from kiosk.i18n import _
 
 
@@ -41,6 +41,10 @@ def register(sub: Any) -> None:
 
 
 def _decode(args: argparse.Namespace) -> int:
+    import os
+
+    # Broken files make OpenCV log C-level errors; our own message says it plainly.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
     from kiosk.cli import emit
     from kiosk.config import Config
     from kiosk.devices.barcode.decode import ImageDecoder
@@ -86,7 +90,7 @@ def _listen(args: argparse.Namespace) -> int:
     from kiosk.devices.barcode.source import BarcodeSource, Read
     from kiosk.errors import DeviceError
 
-    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # our own message says it plainly
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")  # our own message says it plainly
     config = Config.load()
     router = Router(str(config.get("unit.code")))
     lock = threading.Lock()
@@ -122,6 +126,16 @@ def _listen(args: argparse.Namespace) -> int:
     camera: str | int = args.camera if args.camera is not None else int(config.get("barcode.camera"))
     if isinstance(camera, str) and camera.lstrip("-").isdigit():
         camera = int(camera)
+        if not -1 <= camera <= 99:
+            raise InvalidInput(_("Số camera {n} không hợp lệ.", n=camera),
+                               hint=_("Dùng số từ 0 đến 99 (-1: không dùng), hoặc một tệp video."))
+    elif isinstance(camera, str) and camera and "://" not in camera:
+        try:
+            input_file(camera)
+        except argparse.ArgumentTypeError as exc:
+            raise InvalidInput(_("Camera «{value}»: {problem}", value=shown(camera),
+                                 problem=str(exc)),
+                               hint=_("Dùng số camera (0, 1…) hoặc một tệp video.")) from None
     if camera != -1 and camera != "":
         from kiosk.devices.barcode.camera import CameraSource
         from kiosk.devices.barcode.decode import ImageDecoder

@@ -7,12 +7,11 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from kiosk.catalog import MAX_PROCESSING
 from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
-#: The longest legal time a due command computes (ten years): beyond it is a typo.
-MAX_DAYS = 3650
 #: Reception times outside these years are typos (and would overflow the calendar).
 RECEIVED_YEARS = (1900, 2200)
 
@@ -27,9 +26,9 @@ def register(sub: Any) -> None:
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--procedure", type=text(64),
                    help="national procedure code, e.g. 1.001193")
-    g.add_argument("--working-days", type=float_range(0, MAX_DAYS))
-    g.add_argument("--working-hours", type=float_range(0, MAX_DAYS * 8))
-    g.add_argument("--calendar-days", type=float_range(0, MAX_DAYS))
+    g.add_argument("--working-days", type=float_range(0, MAX_PROCESSING["working_days"]))
+    g.add_argument("--working-hours", type=float_range(0, MAX_PROCESSING["working_hours"]))
+    g.add_argument("--calendar-days", type=float_range(0, MAX_PROCESSING["calendar_days"]))
     g.add_argument("--same-day", action="store_true", help="same day, the 15:00 rule")
     p.set_defaults(func=_due)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import subprocess
 import warnings
 from pathlib import Path
@@ -26,6 +27,12 @@ MAX_PIXELS = 140_000_000
 MAX_SIDE = 30_000
 #: Pages (TIFF frames or PDF pages) in one file.
 MAX_PAGES = 1000
+#: What Pillow and OpenCV raise on a broken file, found by fuzzing (tests/fuzz): Pillow's
+#: plugins let SyntaxError ("broken PNG file"), KeyError, TypeError and struct.error out of
+#: load() and seek(), not only OSError.
+DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, ValueError, EOFError, SyntaxError, TypeError, KeyError, IndexError,
+    struct.error, ZeroDivisionError, OverflowError, AttributeError, RuntimeError)
 
 # OpenCV reads its own limit once, on first use: make it agree with ours.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_PIXELS))
@@ -65,14 +72,12 @@ def check_pages(path: Path, pages: int) -> None:
 
 def check_image_header(path: Path) -> bool:
     """Check an image's declared size without decoding it; False if Pillow cannot tell."""
-    from PIL import UnidentifiedImageError
-
     try:
         with Image.open(path) as image:  # reads the header only
             check_size(path, *image.size)
     except Image.DecompressionBombError:
         raise too_large(path) from None
-    except (UnidentifiedImageError, OSError):
+    except DECODE_ERRORS:  # UnidentifiedImageError is an OSError
         return False
     return True
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 
-import pytest
-
 from kiosk.cli import COMMAND_MODULES, COMMAND_OWNERS, build_parser, main
 
 

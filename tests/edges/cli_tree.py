@@ -19,6 +19,10 @@ CARD = "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Khánh Vân, Th
 #: subprocess with a short deadline, and still running at the deadline means "accepted".
 LONG_RUNNING = {("sync", "run"), ("central", "serve"), ("listen",), ("scan",), ("print",),
                 ("printers",)}
+#: Of those, the ones that legitimately never end on their own (the others must end: the
+#: base line makes them stop quickly — a listener with --duration, a server on a foreign
+#: address — so running past the deadline is a hang).
+RUNS_FOREVER = {("sync", "run")}
 #: The touch UI (Qt) is not started by the walk; its arguments are flags only.
 SKIPPED = {("run",)}
 
@@ -67,7 +71,7 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         ("book",): [("--from", "2026-11-23"), ("--out", str(work / "book.pdf"))],
         ("print",): [("code", code), ("--printer", "NoSuchQueue")],
         ("decode",): [("images", png)],
-        ("listen",): [("--serial", "/nonexistent-port")],
+        ("listen",): [("--serial", "/nonexistent-port"), ("--duration", "2")],
     }.get(command, [])
 
 

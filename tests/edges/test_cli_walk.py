@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .cli_tree import LONG_RUNNING, Slot, command_line, slots
+from .cli_tree import LONG_RUNNING, RUNS_FOREVER, Slot, command_line, slots
 from .helpers import CRASH, kiosk
 
 #: Values a hurried admin, a script or an attacker may type; ``{dir}`` is an existing
@@ -149,9 +149,12 @@ def test_long_running_commands_refuse_hostile_values(slot: Slot, in_world: World
     problems = []
     for value in HOSTILE_LONG:
         argv = command_line(slot, _fill(value, in_world), in_world.work, in_world.code)
+        forever = slot.command in RUNS_FOREVER
         try:
-            r = kiosk(*argv, timeout=4)
+            r = kiosk(*argv, timeout=4 if forever else 60)
         except subprocess.TimeoutExpired:
+            if not forever:
+                problems.append(f"{' '.join(a[:40] for a in argv)}: still running (a hang)")
             continue  # accepted and running, as it should for a valid value
         # surrogateescape: bytes that are not UTF-8 survive, and judge() reports them.
         problem = _problem(argv, r.returncode, r.stdout.decode("utf-8", "surrogateescape"),
@@ -196,3 +199,15 @@ def test_the_store_still_works_after_the_walk(in_world: World) -> None:
 def test_the_walk_covers_every_command() -> None:
     commands = {s.command for s in ALL_SLOTS}
     assert len(commands) >= 25 and len(ALL_SLOTS) >= 70, (len(commands), len(ALL_SLOTS))
+
+
+@pytest.mark.parametrize("lang", ["en", "xx", "\udcff"])
+def test_usage_errors_follow_kiosk_lang(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIOSK_LANG", lang)
+    r = kiosk("dossier", "list", "--limit", "0")
+    err = r.stderr.decode("utf-8")
+    assert r.returncode == 2 and "Traceback" not in err
+    if lang == "en":
+        assert "error:" in err and "outside the allowed range" in err
+    else:
+        assert "KIOSK_LANG" in err

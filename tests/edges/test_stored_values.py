@@ -35,6 +35,11 @@ def _timed(data: dict) -> dict:
     ("office.hours", "17:00-07:00"),
     ("scanner.resolution", "99999999"),
     ("counter.number", "99999999999999999999999"),
+    ("barcode.extra_formats", "qr,FOO"),
+    ("barcode.wedge_max_gap_ms", "-5"),
+    ("barcode.wedge_min_length", "0"),
+    ("barcode.camera", "99999999999999999999"),
+    ("ui.idle_lock_minutes", "-1"),
 ])
 def test_config_set_refuses_values_that_break_later(key: str, value: str,
                                                     kiosk_home: Path) -> None:
@@ -114,3 +119,32 @@ def test_an_imported_catalog_broken_later_is_named(tmp_path: Path, kiosk_home: P
     stored.write_text("[" * 50_000, encoding="utf-8")
     assert str(stored) in assert_refused(kiosk("catalog", "list"))
     assert kiosk("dossier", "list").returncode == 0
+
+
+def test_a_catalog_spelling_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    # Found by tests/fuzz/test_fuzz_catalog.py: JSON may write "\udcff"; such a name could
+    # neither be stored nor shown, and the refusal echoed it (a crash printing the message).
+    path = _catalog(tmp_path, lambda d: d["procedures"][0].update(name="@@"))
+    path.write_text(path.read_text(encoding="utf-8").replace('"@@"', '"Khai \\udcff sinh"'),
+                    encoding="utf-8")
+    err = assert_refused(kiosk("catalog", "import", str(path)))
+    assert "procedures[0].name" in err
+
+
+def test_the_symbology_list_is_the_decoders() -> None:
+    from kiosk.config import KNOWN_SYMBOLOGIES
+    from kiosk.devices.barcode.decode import ZXING_FORMATS
+
+    assert set(KNOWN_SYMBOLOGIES) == set(ZXING_FORMATS)
+
+
+def test_a_bad_symbology_already_stored_falls_back(kiosk_home: Path, tmp_path: Path) -> None:
+    (kiosk_home / "config.toml").write_text(
+        'config_version = 2\n[barcode]\nextra_formats = ["FOO"]\ncamera = 99999999999\n',
+        encoding="utf-8")
+    page = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (50, 50), 255).save(page)
+    r = kiosk("decode", str(page))  # the stored FOO no longer breaks every decode
+    assert r.returncode == 1 and "Không tìm thấy mã vạch" in r.stderr.decode()

@@ -62,7 +62,10 @@ class CameraSource(ThreadedSource):
         self.finished.clear()
 
     def _run(self, on_read: ReadCallback, on_error: ErrorCallback) -> None:
-        capture = self._opener(self.device)
+        try:
+            capture = self._opener(self.device)
+        except (OverflowError, ValueError, TypeError, OSError):
+            capture = None  # an impossible device number: reported below like a missing one
         try:
             if capture is None or not capture.isOpened():
                 on_error(DeviceError(

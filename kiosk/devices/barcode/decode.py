@@ -279,7 +279,12 @@ def load_images(path: Path, *, pdf_dpi: int = 200) -> list[np.ndarray]:
     check_image_header(path)
     # imdecode over the bytes rather than imread: imread fails on some non-ASCII paths.
     data = np.fromfile(str(path), dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    except cv2.error:
+        image = None  # OpenCV refused it (its own size cap, a broken header)
+    if image is not None:
+        check_size(path, image.shape[1], image.shape[0])
     if image is None:
         raise InvalidInput(
             _("Không đọc được ảnh {path}.", path=str(path)),

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from kiosk.devices.image_limits import (
+    DECODE_ERRORS,
     check_pages,
     check_pdf,
     check_size,
@@ -93,7 +94,7 @@ def load_pages(path: Path, dpi: int = 200) -> Iterator[tuple[np.ndarray, int]]:
         image = Image.open(path)
     except Image.DecompressionBombError:
         raise too_large(path) from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except DECODE_ERRORS as exc:  # UnidentifiedImageError is an OSError
         raise InvalidInput(
             _("Tệp {path} không phải ảnh hay PDF đọc được.", path=str(path)),
             hint=_("Dùng tệp JPEG, PNG, TIFF hoặc PDF."),
@@ -101,7 +102,7 @@ def load_pages(path: Path, dpi: int = 200) -> Iterator[tuple[np.ndarray, int]]:
     with image:
         try:
             frames = getattr(image, "n_frames", 1)
-        except (OSError, ValueError, EOFError) as exc:
+        except DECODE_ERRORS as exc:
             raise InvalidInput(_("Ảnh {path} bị hỏng.", path=str(path)),
                                hint=_("Xin người dân gửi lại ảnh.")) from exc
         check_pages(path, frames)
@@ -111,7 +112,9 @@ def load_pages(path: Path, dpi: int = 200) -> Iterator[tuple[np.ndarray, int]]:
                 # The header of each frame, before a single pixel is decoded.
                 check_size(path, *image.size, page=frame + 1 if frames > 1 else None)
                 yield _as_page(image.copy(), dpi)
-            except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            except Image.DecompressionBombError:
+                raise too_large(path) from None
+            except DECODE_ERRORS as exc:
                 raise InvalidInput(
                     _("Ảnh {path} bị hỏng (trang {page}).", path=str(path), page=frame + 1),
                     hint=_("Xin người dân gửi lại ảnh."),
