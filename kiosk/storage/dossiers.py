@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import uuid_utils
@@ -29,6 +29,10 @@ from kiosk.text import fold
 
 #: A dossier saved at the counter is "Được tiếp nhận" (accepted, national portal code 2).
 RECEIVED_STATUS = int(Status.RECEIVED)
+
+
+#: How far back a paper dossier may be back-entered.
+BACK_ENTRY_YEARS = 10
 
 
 def new_id() -> str:
@@ -107,6 +111,16 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
                 _("Thời điểm tiếp nhận trên giấy {at} còn ở tương lai.",
                   at=iso(inp.received_at)),
                 hint=_("Nhập đúng giờ, ngày ghi trên sổ theo dõi giấy."),
+                field="received_at",
+            )
+        # A paper book older than this is an archive, not a back-entry (and a year-1 date
+        # would break every later date computation on the record).
+        if to_local(inp.received_at) < now() - timedelta(days=366 * BACK_ENTRY_YEARS):
+            raise InvalidInput(
+                _("Thời điểm tiếp nhận trên giấy {at} đã quá {years} năm.",
+                  at=iso(inp.received_at), years=BACK_ENTRY_YEARS),
+                hint=_("Chỉ nhập bù hồ sơ giấy trong {years} năm gần đây.",
+                       years=BACK_ENTRY_YEARS),
                 field="received_at",
             )
     for comp in inp.components:
