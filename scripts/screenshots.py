@@ -101,6 +101,8 @@ def main() -> int:
     window.app.signIn("0000")  # a wrong PIN: the message stays clear of the PIN pad
     shot("21-wrong-pin")
     window.app.signIn("1234")
+    for toast in root.findChildren(QObject, "toast"):
+        QMetaObject.invokeMethod(toast, "hide")  # the wrong PIN's message is not Home's
     window.home.refresh()
     shot("02-home")
     intake = window.intake
