@@ -82,6 +82,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture
 def in_world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("KIOSK_HOME", str(world.home))
+    # Relative paths among the hostile values (a backup to «１２») land in the world, not in
+    # the checkout the tests run from.
+    monkeypatch.chdir(world.work)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "kiosk.sync.memory_keyring.MemoryKeyring")
     return world
 
