@@ -6,6 +6,7 @@ one machine rely on it. Otherwise the platform's config and data directories are
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -45,3 +46,32 @@ def files_dir() -> Path:
 
 def asset(*parts: str) -> Path:
     return ASSETS_DIR.joinpath(*parts)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, synced, then
+    renamed over it. A failure removes the temporary file and is a clear error."""
+    import tempfile
+
+    from kiosk.errors import KioskError
+    from kiosk.i18n import _
+
+    path = path.expanduser()
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise KioskError(_("Không ghi được tệp {path}: {error}", path=str(path),
+                           error=exc.strerror or str(exc)),
+                         hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi.")) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

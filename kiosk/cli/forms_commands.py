@@ -135,20 +135,9 @@ def _describe(form: RenderedForm) -> dict[str, Any]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
+    from kiosk.paths import write_atomic as _atomic
 
-    path = path.expanduser()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".form.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise KioskError(_("Không ghi được tệp {path}: {error}", path=str(path),
-                           error=exc.strerror or str(exc)),
-                         hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi.")) from exc
+    _atomic(path, data)
 
 
 def _form(args: argparse.Namespace) -> Any:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import InvalidInput, KioskError, NotFound
+from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
 PIN_ENV = "KIOSK_SIGNING_PIN"
@@ -63,21 +63,9 @@ def _settings() -> Any:
 
 
 def _write(path: Path, data: bytes) -> None:
-    import tempfile
+    from kiosk.paths import write_atomic as _atomic
 
-    path = path.expanduser()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".signed.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise KioskError(_("Không ghi được tệp {path}: {error}", path=str(path),
-                           error=exc.strerror or str(exc)),
-                         hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi.")) from exc
+    _atomic(path, data)
 
 
 def _looks_like_file(target: str) -> bool:

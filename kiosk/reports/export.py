@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
-
-from kiosk.errors import KioskError
-from kiosk.i18n import _
 
 #: (JSON path, column heading) of the form's numeric columns, in order.
 COLUMNS: list[tuple[str, str]] = [
@@ -71,19 +66,9 @@ def to_json(report: dict[str, Any]) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path = path.expanduser()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".report.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise KioskError(_("Không ghi được tệp {path}: {error}", path=str(path),
-                           error=exc.strerror or str(exc)),
-                         hint=_("Chọn thư mục khác hoặc kiểm tra quyền ghi.")) from exc
+    from kiosk.paths import write_atomic as _atomic
+
+    _atomic(path, data)
 
 
 def _rows(report: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
