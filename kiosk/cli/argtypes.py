@@ -172,6 +172,17 @@ def _path_checked(check: Callable[[str], Path]) -> Callable[[str], Path]:
     return parse
 
 
+def _check_nearest_parent(path: Path, value: str) -> None:
+    """The nearest existing ancestor of a path to create must be a directory."""
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            _("{path} nằm dưới {parent}, vốn không phải thư mục.", path=_shown(value),
+              parent=_shown(str(parent))))
+
+
 def _output_file(value: str) -> Path:
     """Where a file will be written: not a directory, in a folder that exists or can be made."""
     if not value.strip():
@@ -183,13 +194,7 @@ def _output_file(value: str) -> Path:
     if path.exists() and not path.is_file():
         raise argparse.ArgumentTypeError(
             _("{path} không phải tệp thường.", path=_shown(value)))
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(
-            _("{path} nằm dưới {parent}, vốn không phải thư mục.", path=_shown(value),
-              parent=_shown(str(parent))))
+    _check_nearest_parent(path, value)
     return path
 
 
@@ -201,13 +206,7 @@ def _output_dir(value: str) -> Path:
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(
             _("{path} đã có và không phải thư mục.", path=_shown(value)))
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(
-            _("{path} nằm dưới {parent}, vốn không phải thư mục.", path=_shown(value),
-              parent=_shown(str(parent))))
+    _check_nearest_parent(path, value)
     return path
 
 
