@@ -11,7 +11,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -22,42 +21,19 @@ from kiosk import paths
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.processing_time import MAX_PROCESSING, TIME_UNITS, ProcessingTime
 from kiosk.safe_text import has_surrogates
 from kiosk.text import fold, nfc
 
 SAMPLE_CATALOG = paths.asset("catalog", "sample-catalog.json")
 SCHEMA = 1
-TIME_UNITS = ("working_days", "working_hours", "calendar_days", "same_day")
 COMPONENT_FORMS = ("original", "copy", "certified_copy", "original_or_certified_copy", "present")
 _CODE_RE = re.compile(r"^\d\.\d{6}(\.[0-9A-Z.]+)?$")
 _HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-#: The longest processing time the law gives anything, with a wide margin, and within the
-#: working calendar's ten-year horizon (found by fuzzing: 3650 working days ran past it).
-MAX_PROCESSING = {"working_days": 1000, "working_hours": 8000, "calendar_days": 1825}
 #: A real catalog is a few hundred kilobytes; far beyond this is not a catalog.
 MAX_CATALOG_BYTES = 50 << 20
 MAX_AMOUNT = 10**12  # đồng
 MAX_COUNT = 1000
-
-
-@dataclass(frozen=True)
-class ProcessingTime:
-    """How long the law gives: ``value`` units, or same day with a cut-off (the 15:00 rule)."""
-
-    unit: str
-    value: float = 0
-    cutoff: str | None = None
-
-    def describe(self) -> str:
-        if self.unit == "same_day":
-            return _("Trong ngày (nhận sau {cutoff} trả ngày làm việc tiếp theo)",
-                     cutoff=self.cutoff or "15:00")
-        n = f"{self.value:g}"
-        return {
-            "working_days": _("{n} ngày làm việc", n=n),
-            "working_hours": _("{n} giờ làm việc", n=n),
-            "calendar_days": _("{n} ngày", n=n),
-        }[self.unit]
 
 
 @dataclass(frozen=True)
@@ -415,6 +391,8 @@ def import_catalog(path: Path, config: Config | None = None, *, force: bool = Fa
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"catalog-{new.version}.json"
     payload = json.dumps(new.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".import.")
     with os.fdopen(fd, "wb") as fh:
         fh.write(payload)

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 
 from kiosk import paths
 from kiosk.errors import ConfigError
@@ -424,6 +422,10 @@ class Config:
 
     def save(self) -> None:
         """Write atomically (temp file, fsync, rename): a power cut leaves old or new, never half."""
+        import tempfile
+
+        import tomli_w
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = tomli_w.dumps(self._data).encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=".config.", dir=self.path.parent)

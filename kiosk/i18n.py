@@ -10,9 +10,7 @@ Never call ``_()`` at import time: the language may change while the app runs.
 
 from __future__ import annotations
 
-import ast
-import string
-import threading
+from _thread import allocate_lock
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +19,8 @@ from kiosk.paths import ASSETS_DIR
 SOURCE_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
 
-_lock = threading.Lock()
+# threading.Lock itself, without importing threading: every CLI command pays this import.
+_lock = allocate_lock()
 _language = SOURCE_LANGUAGE
 _catalogs: dict[str, dict[str, str]] = {}
 _listeners: list[Callable[[str], None]] = []
@@ -29,6 +28,8 @@ _listeners: list[Callable[[str], None]] = []
 
 def field_names(text: str) -> set[str]:
     """The named fields of a format string; raises ValueError for positional fields."""
+    import string
+
     names: set[str] = set()
     for _literal, name, _spec, _conv in string.Formatter().parse(text):
         if name is None:
@@ -41,6 +42,8 @@ def field_names(text: str) -> set[str]:
 
 def parse_po(text: str) -> dict[str, str]:
     """Parse a PO file's msgid/msgstr pairs (no plurals, no contexts: we do not use them)."""
+    import ast
+
     entries: dict[str, str] = {}
     msgid: list[str] | None = None
     msgstr: list[str] | None = None

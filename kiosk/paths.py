@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 APP_NAME = "kiosk"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -21,14 +20,36 @@ def home() -> Path | None:
     return Path(value).expanduser().resolve() if value else None
 
 
+def _xdg(variable: str, default: str) -> Path:
+    """The XDG base directory ``variable`` names, as platformdirs reads it on Linux; inlined
+    because importing platformdirs was a tenth of every CLI command's start-up."""
+    value = os.environ.get(variable, "")
+    # The XDG spec: an empty or relative value is invalid and the default applies.
+    if not value.strip() or not os.path.isabs(value):
+        value = os.path.expanduser(default)
+    return Path(value) / APP_NAME
+
+
 def config_dir() -> Path:
     h = home()
-    return h if h else Path(platformdirs.user_config_dir(APP_NAME))
+    if h:
+        return h
+    if sys.platform == "linux":
+        return _xdg("XDG_CONFIG_HOME", "~/.config")
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
 
 
 def data_dir() -> Path:
     h = home()
-    return h / "data" if h else Path(platformdirs.user_data_dir(APP_NAME))
+    if h:
+        return h / "data"
+    if sys.platform == "linux":
+        return _xdg("XDG_DATA_HOME", "~/.local/share")
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def config_file() -> Path:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from kiosk import paths
-from kiosk.catalog import ProcessingTime
+from kiosk.processing_time import ProcessingTime
 from kiosk.clock import to_local, zone
 from kiosk.config import Config
 from kiosk.errors import ConfigError, InvalidInput

@@ -14,7 +14,6 @@ import importlib
 import json
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         if os.environ.get("KIOSK_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         return 70
     if isinstance(result, bool):

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from kiosk.catalog import MAX_PROCESSING
+from kiosk.processing_time import MAX_PROCESSING
 from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
@@ -74,15 +74,17 @@ def _parse_received(text: str) -> datetime:
 
 
 def _due(args: argparse.Namespace) -> Any:
-    from kiosk.catalog import ProcessingTime, load_catalog
     from kiosk.clock import iso
     from kiosk.config import Config
+    from kiosk.processing_time import ProcessingTime
     from kiosk.working_time import WorkingCalendar
 
     config = Config.load()
     received = _parse_received(args.received)
     out: dict[str, Any] = {"received": iso(received)}
     if args.procedure is not None:
+        from kiosk.catalog import load_catalog
+
         proc = load_catalog(config).get(args.procedure)
         processing = proc.processing
         out["procedure"] = proc.code

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk.catalog import ProcessingTime
+from kiosk.processing_time import ProcessingTime
 from kiosk.clock import iso, now, parse_iso, to_local
 from kiosk.dossier import CLOCK_RUNNING, Status
 from kiosk.errors import InvalidInput, NotFound
