@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-
 from kiosk import paths
 from kiosk.errors import ConfigError
 from kiosk.i18n import N_, _

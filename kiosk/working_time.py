@@ -18,11 +18,11 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from kiosk import paths
-from kiosk.processing_time import ProcessingTime
 from kiosk.clock import to_local, zone
 from kiosk.config import Config
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
+from kiosk.processing_time import ProcessingTime
 from kiosk.vn_holidays import VietnamHolidays
 
 OVERRIDES_FILE = paths.asset("calendar", "overrides.json")

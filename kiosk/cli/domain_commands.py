@@ -7,10 +7,10 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from kiosk.processing_time import MAX_PROCESSING
 from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.processing_time import MAX_PROCESSING
 
 #: Reception times outside these years are typos (and would overflow the calendar).
 RECEIVED_YEARS = (1900, 2200)
