@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +32,13 @@ from kiosk.text import fold
 #: A dossier saved at the counter is "Được tiếp nhận" (accepted, national portal code 2).
 RECEIVED_STATUS = int(Status.RECEIVED)
 
+
+#: Per write connection, the (catalog version, procedure) pairs whose rows a committed save
+#: has written: the procedure snapshot (a few kilobytes of JSON) is then neither encoded nor
+#: offered again. Filled only after COMMIT, so a rolled-back save cannot leave a pair here
+#: whose rows do not exist.
+_known_procedures: weakref.WeakKeyDictionary[Database, set[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary())
 
 #: How far back a paper dossier may be back-entered.
 BACK_ENTRY_YEARS = 10
@@ -145,10 +154,18 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
     return sizes
 
 
-def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str) -> None:
-    db.conn.execute(
+def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
+    """The row an ``INSERT … RETURNING`` wrote, as the reader would select it."""
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+
+def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str
+                   ) -> dict[str, Any]:
+    return _returned(db.conn.execute(
         "INSERT INTO applicants (dossier_id, role, name, id_number, old_id_number, birth_date, "
-        "gender, address, phone, email, cccd_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "gender, address, phone, email, cccd_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING *",
         (
             dossier_id, role, person.name.strip(), person.id_number.strip(),
             person.old_id_number.strip(),
@@ -156,7 +173,19 @@ def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: 
             person.gender, person.address, person.phone.strip(), person.email.strip(),
             person.cccd_raw,
         ),
-    )
+    ))
+
+
+def _file_row(db: Database, sha256: str, size: int, mime: str | None, stamp: str
+              ) -> dict[str, Any]:
+    """Insert the file's row unless it is there; its size and mime as stored either way."""
+    row = db.conn.execute(
+        "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) "
+        "RETURNING size, mime", (sha256, size, mime, stamp)).fetchone()
+    if row is None:  # an earlier dossier holds the same scan
+        row = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
+                              (sha256,)).fetchone()
+    return {"size": row[0], "mime": row[1]}
 
 
 def save(
@@ -184,22 +213,28 @@ def save(
         code = format_dossier_code(unit_code, received.date(), seq)
         dossier_id = new_id()
         stamp = iso(now())
-        conn.execute(
-            "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
-            (procedure.catalog_version, stamp),
-        )
-        conn.execute(
-            "INSERT OR IGNORE INTO procedures (catalog_version, code, name, snapshot) "
-            "VALUES (?, ?, ?, ?)",
-            (procedure.catalog_version, procedure.code, procedure.name,
-             json.dumps(procedure.snapshot, ensure_ascii=False)),
-        )
-        cur = conn.execute(
+        known = _known_procedures.setdefault(db, set())
+        procedure_key = (procedure.catalog_version, procedure.code)
+        if procedure_key not in known:
+            conn.execute(
+                "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
+                (procedure.catalog_version, stamp),
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO procedures (catalog_version, code, name, snapshot) "
+                "VALUES (?, ?, ?, ?)",
+                (procedure.catalog_version, procedure.code, procedure.name,
+                 procedure.snapshot_json),
+            )
+        # Each insert returns its row as stored (defaults included): the outbox payload is
+        # made of those rows, not read back with a dozen queries (issue 15 §1).
+        row = _returned(conn.execute(
             "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
             "procedure_name, catalog_version, channel, status, received_at, "
             "due_at, sets, note, received_by, updated_at, form_set, return_method, "
             "entered_at, entered_by, legal_due_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING *",
             (
                 dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
                 procedure.catalog_version,
@@ -207,50 +242,64 @@ def save(
                 inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
                 entered_at, actor if inp.back_entry else None, iso(due) if due else None,
             ),
-        )
-        num = cur.lastrowid
-        _insert_person(db, dossier_id, inp.applicant, "owner")
+        ))
+        num = row.pop("num")
+        people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
         if inp.proxy is not None:
-            _insert_person(db, dossier_id, inp.proxy, "proxy")
+            people.append(_insert_person(db, dossier_id, inp.proxy, "proxy"))
+        comps: list[dict[str, Any]] = []
+        signed = False
         for position, comp in enumerate(inp.components, start=1):
-            comp_id = conn.execute(
+            comp_row = _returned(conn.execute(
                 "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
-                "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id, position, code, name, copy_kind, count, checked, "
+                "from_national_db, presented",
                 (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
                  int(comp.checked), int(comp.from_national_db), int(comp.presented)),
-            ).lastrowid
+            ))
+            comp_id = comp_row.pop("id")
+            pages = []
             for page_pos, page in enumerate(comp.pages, start=1):
-                conn.execute(
-                    "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (page.sha256, sizes[page.sha256], page.mime, stamp),
-                )
+                stored = _file_row(db, page.sha256, sizes[page.sha256], page.mime, stamp)
                 conn.execute(
                     "INSERT INTO pages (component_id, position, sha256) VALUES (?, ?, ?)",
                     (comp_id, page_pos, page.sha256),
                 )
+                pages.append({"position": page_pos, "sha256": page.sha256, **stored})
+            comp_row["pages"] = pages
+            comps.append(comp_row)
             if comp.signature is not None and comp.pages:
                 signatures.record(db, int(comp_id or 0), dossier_id, comp.signature)
-        conn.execute(
+                signed = True
+        if signed:
+            records.attach_signatures(db, dossier_id, comps)
+        events = [_returned(conn.execute(
             "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
-            "VALUES (?, ?, NULL, ?, ?, ?)",
+            "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
+            "due_at",
             (dossier_id, iso(received), RECEIVED_STATUS, actor, iso(due) if due else None),
-        )
+        ))]
+        name_key = fold(inp.applicant.name)
         conn.execute(
             "INSERT INTO dossier_fts (rowid, code, name, id_number, phone) VALUES (?, ?, ?, ?, ?)",
-            (num, fold(code), fold(inp.applicant.name), inp.applicant.id_number.strip(),
+            (num, fold(code), name_key, inp.applicant.id_number.strip(),
              inp.applicant.phone.strip()),
         )
+        confirmation = None
         if inp.citizen_confirmation:
+            from kiosk.storage.citizen import confirmation as stored_confirmation
             from kiosk.storage.citizen import insert_confirmation
 
             insert_confirmation(db, dossier_id, inp.citizen_confirmation)
-        conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)",
-                     (num, fold(inp.applicant.name)))
+            confirmation = stored_confirmation(db, dossier_id)
+        conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)", (num, name_key))
         audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
               **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
                  if inp.back_entry else {}))
-        record = records.dossier_record(db, dossier_id, with_procedure=False)
+        # A dossier made in this transaction has no postponements or pauses yet.
+        record = records.assemble(row, people, comps, events,
+                                  {"postponements": [], "pauses": []}, confirmation)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
@@ -259,6 +308,7 @@ def save(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    known.add(procedure_key)  # committed: rows of these tables are never deleted
     return SavedDossier(dossier_id, code, received, due, RECEIVED_STATUS)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -126,6 +128,10 @@ class ProcedureInfo:
     name: str
     catalog_version: str
     snapshot: dict[str, Any]
+
+    @functools.cached_property
+    def snapshot_json(self) -> str:
+        return json.dumps(self.snapshot, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

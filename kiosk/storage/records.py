@@ -69,11 +69,6 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         ).fetchone()
         d["procedure"] = json.loads(snapshot[0]) if snapshot else None
     people = _rows(db, "SELECT * FROM applicants WHERE dossier_id = ? ORDER BY id", (dossier_id,))
-    for person in people:
-        person.pop("id")
-        person.pop("dossier_id")
-    d["applicant"] = next((p for p in people if p["role"] == "owner"), None)
-    d["proxy"] = next((p for p in people if p["role"] == "proxy"), None)
     comps = _rows(
         db,
         "SELECT id, position, code, name, copy_kind, count, checked, from_national_db"
@@ -83,35 +78,56 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         (dossier_id,),
     )
     for comp in comps:
-        comp["checked"] = bool(comp["checked"])
-        comp["from_national_db"] = bool(comp["from_national_db"])
-        comp["presented"] = bool(comp.get("presented", False))
         comp["pages"] = _rows(
             db,
             "SELECT p.position, p.sha256, f.size, f.mime FROM pages p "
             "JOIN files f ON f.sha256 = p.sha256 WHERE p.component_id = ? ORDER BY p.position",
             (comp.pop("id"),),
         )
-    _attach_signatures(db, dossier_id, comps)
-    d["components"] = comps
-    d["events"] = _rows(
+    attach_signatures(db, dossier_id, comps)
+    events = _rows(
         db,
         "SELECT at, from_status, to_status, actor, note, due_at FROM status_events "
         "WHERE dossier_id = ? ORDER BY id",
         (dossier_id,),
     )
+    later: dict[str, Any] = {}
     if "legal_due_at" in d:  # migrations 0007_reports_* applied
         from kiosk.storage import late
 
-        d["postponements"] = late.postponements(db, dossier_id)
-        d["pauses"] = late.pauses(db, dossier_id)
+        later = {"postponements": late.postponements(db, dossier_id),
+                 "pauses": late.pauses(db, dossier_id)}
     from kiosk.storage.citizen import confirmation
 
-    d["citizen_confirmation"] = confirmation(db, dossier_id)
-    return d
+    return assemble(d, people, comps, events, later, confirmation(db, dossier_id))
 
 
-def _attach_signatures(db: Database, dossier_id: str, comps: list[dict[str, Any]]) -> None:
+def assemble(dossier: dict[str, Any], people: list[dict[str, Any]],
+             comps: list[dict[str, Any]], events: list[dict[str, Any]],
+             later: dict[str, Any], citizen_confirmation: dict[str, Any] | None
+             ) -> dict[str, Any]:
+    """One record from its rows, in the one shape the server and the screens read.
+
+    The save builds the outbox payload from the rows it has just inserted (their
+    ``RETURNING`` values) instead of reading the dossier back; both paths come here, and
+    tests/storage/test_saved_record.py holds them equal."""
+    for person in people:
+        person.pop("id", None)
+        person.pop("dossier_id", None)
+    dossier["applicant"] = next((p for p in people if p["role"] == "owner"), None)
+    dossier["proxy"] = next((p for p in people if p["role"] == "proxy"), None)
+    for comp in comps:
+        comp["checked"] = bool(comp["checked"])
+        comp["from_national_db"] = bool(comp["from_national_db"])
+        comp["presented"] = bool(comp.get("presented", False))
+    dossier["components"] = comps
+    dossier["events"] = events
+    dossier.update(later)
+    dossier["citizen_confirmation"] = citizen_confirmation
+    return dossier
+
+
+def attach_signatures(db: Database, dossier_id: str, comps: list[dict[str, Any]]) -> None:
     # Migration 0003 builds records before the signatures table exists: look it up first.
     from kiosk.storage import signatures
 
