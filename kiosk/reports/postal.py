@@ -6,9 +6,8 @@ import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import TZ, iso
+from kiosk.storage.sqlite import Database
 
 
 def postal_rows(db: Database, day: date) -> list[dict[str, Any]]:

@@ -11,10 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.storage.sqlite import Database
 
 
 def read_paper_csv(path: Path) -> dict[date, int]:

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, parse_iso
+from kiosk.storage.sqlite import Database
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ import sqlite3
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.storage import outbox
+from kiosk.storage.sqlite import Database
 
 SCHEMA = """
 CREATE TABLE citizen_confirmations (

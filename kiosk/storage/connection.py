@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
+from kiosk.storage.sqlite import Database
 
 #: How long a connection waits for another process's write lock before giving up (ms).
 #: Several CLI processes and the app may write at once; saves are short.
@@ -20,7 +20,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def connect(path: Path, *, readonly: bool = False) -> Database:
-    """Open ``path`` as a sqlite-utils Database with our pragmas.
+    """Open ``path`` as a :class:`Database` with our pragmas.
 
     ``check_same_thread=False`` only because the writer thread hands finished connections
     back to whoever closes the store; each connection is used by one thread at a time.
@@ -32,7 +32,7 @@ def connect(path: Path, *, readonly: bool = False) -> Database:
         conn.execute("PRAGMA synchronous=FULL")
         if readonly:
             conn.execute("PRAGMA query_only=ON")
-        return Database(conn, execute_plugins=False)
+        return Database(conn)
     except BaseException:
         conn.close()
         raise

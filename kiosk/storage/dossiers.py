@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import uuid_utils
-from sqlite_utils import Database
 
 from kiosk.clock import iso, now, to_local
 from kiosk.dossier import Status
@@ -27,6 +26,7 @@ from kiosk.i18n import _
 from kiosk.storage import outbox, records, signatures
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
+from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
 #: A dossier saved at the counter is "Được tiếp nhận" (accepted, national portal code 2).

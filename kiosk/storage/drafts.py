@@ -12,10 +12,10 @@ import json
 from typing import Any
 
 import uuid_utils
-from sqlite_utils import Database
 
 from kiosk.clock import iso, now
 from kiosk.storage.files import SHA256_RE
+from kiosk.storage.sqlite import Database
 
 
 def file_hashes(payload: Any) -> set[str]:

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
 from kiosk.errors import KioskError
+from kiosk.storage.sqlite import Database
 
 T = TypeVar("T")
 
@@ -67,7 +66,7 @@ def connect_immutable(path: Path) -> Database:
     except BaseException:
         conn.close()
         raise
-    return Database(conn, execute_plugins=False)
+    return Database(conn)
 
 
 def readable_on_full_disk(path: Path) -> bool:

@@ -14,13 +14,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now, parse_iso, to_local
 from kiosk.dossier import CLOCK_RUNNING, Status
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.processing_time import ProcessingTime
+from kiosk.storage.sqlite import Database
 from kiosk.working_time import WorkingCalendar
 
 RUNNING = tuple(sorted(int(s) for s in CLOCK_RUNNING))

@@ -16,13 +16,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now
 from kiosk.errors import StorageError
 from kiosk.i18n import _
 from kiosk.storage.connection import is_disk_full
 from kiosk.storage.files import FileStore, disk_full_error
+from kiosk.storage.sqlite import Database
 
 
 def referenced_hashes(db: Database) -> set[str]:

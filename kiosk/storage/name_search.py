@@ -31,8 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlite_utils import Database
-
+from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
 _TOKEN = re.compile(r"[0-9a-z]+")

@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import uuid_utils
-from sqlite_utils import Database
 
 from kiosk.clock import iso, now
+from kiosk.storage.sqlite import Database
 
 STATES = ("pending", "in_flight", "done", "needs_attention")
 

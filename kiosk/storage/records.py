@@ -12,11 +12,10 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now
 from kiosk.dossier import CLOCK_RUNNING
 from kiosk.storage import name_search
+from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
 #: Statuses whose legal clock runs: past its due time, such a dossier is overdue.

@@ -1,4 +1,4 @@
-"""The database schema as named migrations (sqlite-utils ``Migrations``).
+"""The database schema as named migrations (``kiosk.storage.sqlite.Migrations``).
 
 Each migration runs in one transaction with its record in ``_sqlite_migrations``. Never edit
 a migration that has shipped: add a new one. Names are ordered by their number; a database
@@ -7,9 +7,7 @@ created by any earlier version is brought forward by applying the ones it lacks.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
+from kiosk.storage.sqlite import Database, Migrations
 from kiosk.text import fold
 
 migrations = Migrations("kiosk")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
+from kiosk.storage.sqlite import Database
 
 
 def get(db: Database, key: str, default: Any = None) -> Any:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now
 from kiosk.storage import outbox, records
+from kiosk.storage.sqlite import Database
 
 
 def record(db: Database, component_id: int, dossier_id: str, sig: dict[str, Any]) -> None:

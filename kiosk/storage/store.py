@@ -16,8 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from sqlite_utils import Database
-
 from kiosk import paths
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.config import Config
@@ -30,6 +28,7 @@ from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.full_disk import RefusingWriter, connect_immutable, readable_on_full_disk
 from kiosk.storage.model import DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.schema import migrate
+from kiosk.storage.sqlite import Database
 from kiosk.storage.writer import WriterThread
 from kiosk.working_time import WorkingCalendar
 

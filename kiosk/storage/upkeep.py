@@ -23,9 +23,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from kiosk.storage.connection import BUSY_TIMEOUT_MS, connect
+from kiosk.storage.sqlite import Database
 
 log = logging.getLogger(__name__)
 

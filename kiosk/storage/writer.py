@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
+from kiosk.storage.sqlite import Database
 
 T = TypeVar("T")
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from kiosk.clock import iso, now
 from kiosk.storage import outbox
+from kiosk.storage.sqlite import Database
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

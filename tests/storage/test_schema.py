@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from kiosk.storage import Store
 from kiosk.storage.connection import connect, enable_wal
 from kiosk.storage.schema import MIGRATION_NAMES, migrate, migrations
+from kiosk.storage.sqlite import Database
 
 
 def test_migrations_from_empty_create_every_table(kiosk_home: Path) -> None:
@@ -128,3 +128,53 @@ def test_dossier_records_the_form_set_in_force_at_reception(store: Store) -> Non
     saved = store.save_dossier(DossierInput("2.000815", ApplicantInput(name="Lò Văn Páo")), "a")
     store.config.set("forms.set", "tt03-2025")
     assert store.get_dossier(saved.code)["form_set"] == "tt01-2018"
+
+
+@pytest.mark.parametrize("stop_before", ["0003_outbox", "0010_speed_name_keys"])
+def test_a_database_sqlite_utils_migrated_is_brought_forward(tmp_path: Path,
+                                                             stop_before: str) -> None:
+    """Counters before 2026-12 kept their migration record with sqlite-utils' Migrations:
+    that record is read as it is, and each side reads what the other wrote."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations as UpstreamMigrations
+
+    path = tmp_path / "upstream.sqlite3"
+    upstream = UpstreamMigrations("kiosk")
+    for m in migrations._migrations:
+        upstream(name=m.name)(m.fn)  # type: ignore[arg-type]
+    old = sqlite_utils.Database(str(path))
+    upstream.apply(old, stop_before=stop_before)
+    _insert_old_dossier(old)  # type: ignore[arg-type]
+    before = [m.name for m in upstream.applied(old)]
+    old.close()
+
+    db = connect(path)
+    assert [m.name for m in migrations.applied(db)] == before
+    applied = migrate(db)
+    assert applied == [n for n in MIGRATION_NAMES if n not in before]
+    assert db.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 1
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.conn.close()
+
+    again = sqlite_utils.Database(str(path))
+    assert [m.name for m in upstream.applied(again)] == list(MIGRATION_NAMES)
+    assert upstream.pending(again) == []
+    again.close()
+
+
+def test_fresh_migration_record_matches_sqlite_utils_layout(tmp_path: Path) -> None:
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations as UpstreamMigrations
+
+    ours = connect(tmp_path / "ours.sqlite3")
+    migrate(ours)
+    theirs = sqlite_utils.Database(str(tmp_path / "theirs.sqlite3"))
+    UpstreamMigrations("other").ensure_migrations_table(theirs)
+
+    def layout(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+        return conn.execute("SELECT type, name, sql FROM sqlite_master "
+                            "WHERE tbl_name = '_sqlite_migrations' ORDER BY name").fetchall()
+
+    assert layout(ours.conn) == layout(theirs.conn)
+    ours.conn.close()
+    theirs.close()
