@@ -50,16 +50,12 @@ class SyncLink:
             self.problem = _("Chưa cấu hình máy chủ (Cài đặt → Máy chủ).")
             return self
         try:
-            from kiosk.sync import credentials
-            from kiosk.sync.engine import SyncEngine
-            from kiosk.sync.transport import make_client
+            from kiosk.sync.background import build_engine
             from kiosk.sync.worker import InstanceLock, SyncWorker
 
-            credentials.require_token(url)
-            http = make_client(url, str(config.get("sync.ca_file")))
-            self.engine = SyncEngine(self.services.store, http,
-                                     lambda: credentials.require_token(url),
-                                     on_event=self._on_event)
+            # The same engine as `kiosk sync run`: TLS trust, the request deadline and the
+            # token read again after a re-enrolment all come from the one place.
+            self.engine = build_engine(self.services.store, config, on_event=self._on_event)
             self.worker = SyncWorker(self._one_pass, InstanceLock(paths.data_dir() / "sync.lock"),
                                      interval=self.interval).start()
         except KioskError as exc:

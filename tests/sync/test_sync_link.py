@@ -1,0 +1,45 @@
+"""The app's sync link builds the same engine as `kiosk sync run`, from the configuration."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+from kiosk.events import EventHub
+from kiosk.storage import Store
+from kiosk.sync import credentials
+from kiosk.ui.sync_link import SyncLink
+from tests.sync.conftest import Central, assert_sync_properties, save_dossier
+
+
+def test_the_app_link_honours_the_request_deadline_and_syncs(store: Store, central: Central
+                                                             ) -> None:
+    config = store.config
+    config.set("sync.server_url", central.url)
+    config.set("sync.request_deadline_seconds", 7)
+    credentials.save_token(central.url, central.token)
+    save_dossier(store, pages=2)
+    link = SyncLink(SimpleNamespace(store=store, config=config), EventHub(), interval=3600)
+    link.start()
+    try:
+        assert link.problem is None
+        assert link.engine.http.deadline == 7
+        link.poke()
+        deadline = time.monotonic() + 30
+        while store.outbox_counts().get("pending", 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.outbox_counts().get("pending", 0) == 0
+    finally:
+        link.stop()
+    assert_sync_properties(store, central)
+
+
+def test_an_unenrolled_counter_is_a_state_not_a_crash(store: Store) -> None:
+    store.config.set("sync.server_url", "https://mot-cua.example.invalid")
+    link = SyncLink(SimpleNamespace(store=store, config=store.config), EventHub(), interval=3600)
+    link.start()
+    try:
+        assert link.engine is None and link.worker is None
+        assert link.problem == "Quầy chưa đăng ký với máy chủ https://mot-cua.example.invalid."
+    finally:
+        link.stop()
