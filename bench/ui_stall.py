@@ -1,7 +1,8 @@
 """Event-loop stall probe: does the GUI thread ever freeze during a 20-page scan with sync?
 
 A 5 ms QTimer on the GUI thread records how late each tick fires; a stall is the lateness.
-Three phases in one process: an idle window (baseline), sync of a backlog alone, then two
+Phases in one process: the sign-in → Home change as the PIN pad does it (``enterPin``:
+the PIN checked on a worker, then Home loaded), an idle window (baseline), then two
 10-sheet ADF batches through the real SANE test backend (200 dpi colour, the page pipeline,
 the file store) while the sync worker pushes the backlog to a reference server on loopback.
 
@@ -125,7 +126,17 @@ def main() -> int:
 
         window = create_window(build_services(Config.load(), demo=True))
         probe = Probe(qt_app)
-        window.app.signIn("1234")
+        probe.run(lambda: window.first_frame is not None and window.first_frame.done, 30)
+        probe.run(lambda: False, 1.0)  # the keyboard and the pipeline process start here
+        window.app.enterPin("1234")
+        signed_in: list[float] = []
+
+        def home_shown() -> bool:
+            if window.app.screen == "home" and not signed_in:
+                signed_in.append(time.monotonic())
+            return bool(signed_in) and time.monotonic() - signed_in[0] > 0.5
+
+        report("sign-in → Home (PIN pad)", probe.run(home_shown, 30))
         report("idle window (baseline)", probe.run(lambda: False, 3.0))
         link = window.services.sync
         assert link.worker is not None, link.problem

@@ -14,12 +14,15 @@ from collections.abc import Sequence
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
-from kiosk.pdfa import make_pdfa
 
 
 def merge_pages(pages: Sequence[tuple[bytes, int]]) -> bytes:
     """Join single- or multi-page PDFs; each entry is ``(pdf bytes, extra rotation°)``."""
-    import pikepdf  # here: 0.3 s at the app's start, only needed when a dossier is saved
+    # Here, kiosk.pdfa too (it imports pikepdf): 30–300 ms at the app's start, and only
+    # needed when a dossier is saved.
+    import pikepdf
+
+    from kiosk.pdfa import make_pdfa
 
     if not pages:
         raise InvalidInput(_("Thành phần hồ sơ chưa có trang nào."))

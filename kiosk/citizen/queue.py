@@ -18,19 +18,20 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import now
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
 from kiosk.storage.citizen import CitizenStore
 
+if TYPE_CHECKING:  # httpx costs ~0.1 s to import: only when a ticket goes to the server
+    import httpx
+
 log = logging.getLogger(__name__)
 
-#: Fast: a ticket printer must never keep a citizen waiting for a dead link.
-QUEUE_TIMEOUT = httpx.Timeout(2.0)
+#: Fast: a ticket printer must never keep a citizen waiting for a dead link (seconds).
+QUEUE_TIMEOUT = 2.0
 _SERVICE_RE = re.compile(r"^([A-Z])=(.+)$")
 
 
@@ -71,13 +72,15 @@ class QueueService:
         url = str(self.config.get("sync.server_url"))
         if not url:
             return None
+        import httpx
+
         from kiosk.sync import credentials
         from kiosk.sync.transport import make_client
 
         token = credentials.load_token(url)
         if not token:
             return None
-        client = make_client(url, str(self.config.get("sync.ca_file")), timeout=QUEUE_TIMEOUT)
+        client = make_client(url, str(self.config.get("sync.ca_file")), timeout=httpx.Timeout(QUEUE_TIMEOUT))
         client.headers["Authorization"] = f"Bearer {token}"
         return client
 
@@ -95,6 +98,8 @@ class QueueService:
         http = self._http()
         if http is None:
             return None
+        import httpx
+
         try:
             r = http.request(method, path, **kw)
         except (httpx.HTTPError, OSError) as exc:

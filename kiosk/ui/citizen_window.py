@@ -164,6 +164,7 @@ class CitizenSide:
 
     def open(self, screen: Any, *, self_service: bool = False, font_family: str = "",
              fullscreen: bool = False) -> CitizenModel:
+        self.chime.load()
         engine = QQmlApplicationEngine()
         model = CitizenModel(self.services, self.tasks, queue=self.queue, chime=self.chime,
                              self_service=self_service, parent=engine)

@@ -12,8 +12,8 @@ time (measured by bench/ui_stall.py), which froze the GUI thread in-process.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
 from kiosk.i18n import _
@@ -55,9 +55,10 @@ class ScanController(QObject):
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        # spawn, not fork: forking a process that runs Qt and several threads is unsafe.
-        self._pipeline = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        self._pipeline.submit(_warm_up)
+        # Started by warm_up() once the first screen is drawn (or by the first page): its
+        # Python start-up and imports (~0.4 s of CPU) must not compete with the window's.
+        self._pipeline: Executor | None = None
+        self._pipeline_lock = threading.Lock()
         self._storer = ThreadPoolExecutor(1, thread_name_prefix="kiosk-pages")
         self._scan_lane = ThreadPoolExecutor(1, thread_name_prefix="kiosk-scan")
         self._cancel: Any = None
@@ -68,6 +69,22 @@ class ScanController(QObject):
 
     def _finished_on_gui_thread(self, *_args: Any) -> None:
         self.active = False
+
+    def warm_up(self) -> None:
+        """Start the pipeline process and import its modules, so the first page is quick."""
+        self._executor()
+
+    def _executor(self) -> Executor:
+        with self._pipeline_lock:
+            if self._pipeline is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                # spawn, not fork: forking a process that runs Qt and threads is unsafe.
+                self._pipeline = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"))
+                self._pipeline.submit(_warm_up)
+            return self._pipeline
 
     def scan(self, component: int, *, find_separators: bool = False) -> None:
         if self.active:
@@ -100,7 +117,7 @@ class ScanController(QObject):
             self.progress.emit(_("Đang quét…"))
 
             def on_page(page: Any) -> None:
-                encoded = self._pipeline.submit(encode_page, page.image, page.dpi, page.index,
+                encoded = self._executor().submit(encode_page, page.image, page.dpi, page.index,
                                                 find_separators)
                 # One storer thread, fed in scan order, keeps the pages in scan order.
                 futures.append(self._storer.submit(self._store, component, page.index, encoded))
@@ -138,7 +155,10 @@ class ScanController(QObject):
         self.cancel()
         self._scan_lane.shutdown(wait=True)
         self._storer.shutdown(wait=True)
-        self._pipeline.shutdown(wait=True)
+        with self._pipeline_lock:
+            pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.shutdown(wait=True)
 
 
 def _ok(future: Any) -> bool:

@@ -1,8 +1,6 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard
-import QtQuick.VirtualKeyboard.Settings
 import "parts"
 
 ApplicationWindow {
@@ -17,11 +15,10 @@ ApplicationWindow {
 
     Theme { id: theme }
 
-    Component.onCompleted: {
-        // Vietnamese first (Telex-style diacritics on the keyboard), English second.
-        VirtualKeyboardSettings.activeLocales = ["vi_VN", "en_US"]
-        VirtualKeyboardSettings.locale = "vi_VN"
-    }
+    // Set from Python after the first frame (kiosk.ui.app.after_first_frame): then the
+    // on-screen keyboard is made, a little per frame, while the sign-in screen is shown.
+    property bool keyboardWanted: false
+    readonly property bool keyboardActive: keyboard.item ? keyboard.item.active : false
 
     readonly property var screens: ({
         "signin": "SignIn.qml", "home": "Home.qml", "intake": "Intake.qml",
@@ -34,7 +31,7 @@ ApplicationWindow {
     Loader {
         id: screenLoader
         anchors.fill: parent
-        anchors.bottomMargin: inputPanel.active ? inputPanel.height : 0
+        anchors.bottomMargin: win.keyboardActive ? keyboard.item.height : 0
         source: win.screens[app.screen] || "Home.qml"
         objectName: "screenLoader"
     }
@@ -57,7 +54,7 @@ ApplicationWindow {
     // Keep the field being typed into above the keyboard.
     function revealFocus() {
         var item = win.activeFocusItem
-        if (!item || !inputPanel.active) return
+        if (!item || !win.keyboardActive) return
         for (var p = item.parent; p; p = p.parent) {
             if (p.contentY !== undefined && p.contentHeight !== undefined && p.height > 0) {
                 var pos = item.mapToItem(p.contentItem, 0, 0)
@@ -71,17 +68,17 @@ ApplicationWindow {
     onActiveFocusItemChanged: revealFocusTimer.restart()
     Timer { id: revealFocusTimer; interval: 200; onTriggered: win.revealFocus() }
 
-    InputPanel {
-        id: inputPanel
-        objectName: "inputPanel"
+    Loader {
+        id: keyboard
+        objectName: "keyboardLoader"
         z: 99
-        onActiveChanged: revealFocusTimer.restart()
-        // A narrower panel is also a lower one: the form stays in sight at 1366×768.
-        width: Math.min(win.width, 1060)
-        x: (win.width - width) / 2
-        y: active ? win.height - height - (win.header && win.header.visible ? win.header.height : 0)
-                  : win.height
-        Behavior on y { NumberAnimation { duration: 150 } }
+        active: win.keyboardWanted
+        asynchronous: true
+        source: "parts/Keyboard.qml"
+        Connections {
+            target: keyboard.item
+            function onActiveChanged() { revealFocusTimer.restart() }
+        }
     }
 
     Connections {

@@ -8,8 +8,10 @@ Item {
     property string pin: ""
 
     function press(key) {
+        if (app.checkingPin) return
         if (key === "⌫") pin = pin.slice(0, -1)
-        else if (key === "OK") { if (app.signIn(pin)) pin = ""; else pin = "" }
+        // Checked off the GUI thread; a wrong PIN comes back as a message.
+        else if (key === "OK") { app.enterPin(pin); pin = "" }
         else if (pin.length < 8) pin += key
     }
 
@@ -26,7 +28,9 @@ Item {
                     color: theme.primary; Layout.alignment: Qt.AlignHCenter }
             Label { text: app.lang, app.t("Bộ phận Tiếp nhận và Trả kết quả")
                     color: theme.muted; Layout.alignment: Qt.AlignHCenter }
-            Label { text: app.lang, app.t("Nhập mã PIN để đăng nhập"); Layout.alignment: Qt.AlignHCenter }
+            Label { text: app.checkingPin ? (app.lang, app.t("Đang kiểm tra mã PIN…"))
+                                          : (app.lang, app.t("Nhập mã PIN để đăng nhập"))
+                    Layout.alignment: Qt.AlignHCenter }
             Label {
                 objectName: "pinDots"
                 text: screen.pin.length ? "●".repeat(screen.pin.length) : " "
