@@ -8,7 +8,7 @@ from typing import Any
 from kiosk import i18n
 from kiosk.errors import KioskError, sentence
 from kiosk.i18n import _
-from kiosk.ui.qt import QVARIANT, Property, QObject, QTimer, Signal, Slot
+from kiosk.ui.qt import QVARIANT, Property, QObject, QTimer, Signal, Slot, plain
 from kiosk.ui.services import Services
 from kiosk.ui.tasks import TaskRunner
 
@@ -93,7 +93,7 @@ class AppModel(QObject):
 
     @Slot(str, "QVariant", result=str)
     def tf(self, text: str, fields: Any) -> str:
-        return _(text, **{str(k): v for k, v in dict(fields or {}).items()})
+        return _(text, **{str(k): v for k, v in dict(plain(fields) or {}).items()})
 
     @Slot(str)
     def setLanguage(self, language: str) -> None:
@@ -215,7 +215,7 @@ class AppModel(QObject):
             self.message.emit(_("Chỉ quản trị viên được thay đổi cài đặt."), "error")
             return
         # The argument first: the screen reads it when its file loads.
-        self._argument = argument
+        self._argument = plain(argument)
         self._screen = screen
         self.screenChanged.emit()
         self.navigate.emit(screen, argument)

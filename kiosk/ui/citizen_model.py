@@ -21,7 +21,7 @@ from kiosk.dossier_code import looks_like_dossier_code
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.ui.listmodel import DictListModel
-from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, Signal, Slot
+from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, Signal, Slot, plain
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class CitizenModel(QObject):
 
     @Slot(str, "QVariant", result=str)
     def tf(self, text: str, fields: Any) -> str:
-        return _(text, **{str(k): v for k, v in dict(fields or {}).items()})
+        return _(text, **{str(k): v for k, v in dict(plain(fields) or {}).items()})
 
     # --- properties ---------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QKeyEvent, QWindow
-from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQml import QJSValue, QQmlApplicationEngine
 from PySide6.QtQuick import QQuickImageProvider, QQuickItem, QQuickWindow
 
 #: QML-facing type names: PySide6 converts dicts and lists to JS objects and arrays only when a
@@ -48,3 +48,14 @@ __all__ = [
     "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize", "QTimer", "QUrl",
     "QWindow", "Qt", "Signal", "Slot",
 ]
+
+
+def plain(value: Any) -> Any:
+    """A JavaScript object or array from QML as Python dicts and lists.
+
+    PySide6 before 6.12 hands a ``"QVariant"`` slot argument written in QML as a
+    ``QJSValue``; 6.12 converted it already. Slots taking QML objects pass it through this."""
+    if isinstance(value, QJSValue):
+        return value.toVariant()
+    return value
+
