@@ -20,8 +20,6 @@ $(SYSTAMP): scripts/system-packages.txt scripts/setup-system.sh
 $(STAMP): pyproject.toml $(SYSTAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	@# PySide6-Pdf exists only for 6.12, which the project does not take (pyproject.toml).
-	$(BIN)/python -m pip uninstall -q -y PySide6-Pdf 2>/dev/null || true
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+import shiboken6
+
 SCRIPT = """
 import sys
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -29,6 +32,8 @@ print(sys.getrefcount(None) - none_before, sys.getrefcount(True) - true_before)
 """
 
 
+@pytest.mark.xfail(shiboken6.__version__ == "6.12.0", strict=True,
+                   reason="PySide6 6.12.0 reference bug: the interpreter aborts (known, open)")
 def test_twenty_thousand_calls_keep_none_and_true_alive() -> None:
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                          timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
