@@ -90,7 +90,16 @@ def test_lookup_and_overdue_lists(qtbot: Any, window: Any) -> None:
     row = window.lookup.results.get(0)
     assert row["name"] == "Đặng Thùy Dương"
     assert row["idNumber"].endswith("9900") and "•" in row["idNumber"]  # masked on screen
-    window.lookup.loadOverdue()
-    wait_idle(qtbot, window)
+    # The demo's dossiers of today are due at 17:00: read the list at 10:00 today, or
+    # after five in the afternoon they would all be overdue too.
+    from kiosk import clock
+
+    ten = clock.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    clock.set_source(lambda: ten)
+    try:
+        window.lookup.loadOverdue()
+        wait_idle(qtbot, window)
+    finally:
+        clock.set_source(None)
     assert window.lookup.overdue.count == 1
     assert window.lookup.overdue.get(0)["overdue"]
