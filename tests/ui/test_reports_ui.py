@@ -148,7 +148,15 @@ def test_reports_screen_shows_the_summary_and_exports_it(
     assert total[3:6] == (11, 2, 9)
 
     # Today's hand-over list for the post office, from the same screen (swipe down).
-    assert qml(win, "reportsScreen", "scroll_to_end") == "ok"
+    # Rows a background task adds can lengthen the page after a scroll: scroll again until
+    # the button is inside the window, or the click would land outside it.
+    def save_button_in_view() -> bool:
+        wait_idle(qtbot, win)
+        assert qml(win, "reportsScreen", "scroll_to_end") == "ok"
+        y = float(str(qml(win, "postalSave")).split(",")[1])
+        return 0 <= y < float(win.root().property("height"))
+
+    qtbot.waitUntil(save_button_in_view, timeout=10_000)
     click(qtbot, win, "postalSave")
     listed = out / "bang-ke-buu-chinh-2026-12-01.pdf"
     qtbot.waitUntil(listed.exists, timeout=10_000)
