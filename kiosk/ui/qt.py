@@ -36,6 +36,9 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QImage, QKeyEve
 from PySide6.QtQml import QJSValue, QQmlApplicationEngine
 from PySide6.QtQuick import QQuickImageProvider, QQuickItem, QQuickWindow
 
+# Before any call into the binding: PySide6 6.12.0 loses references to None/True/False.
+import kiosk.ui.singletons  # noqa: F401  (the guard is applied on import)
+
 #: QML-facing type names: PySide6 converts dicts and lists to JS objects and arrays only when a
 #: property or signal is declared with these names (its stubs only know Python types).
 QVARIANT: Any = "QVariant"
