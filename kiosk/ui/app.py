@@ -209,7 +209,7 @@ def create_window(services: Services, *, synchronous: bool = False,
     window.first_frame.then(lambda: window.root().setProperty("keyboardWanted", True))
     window.first_frame.then(window.intake.scanner.warm_up)
     if fullscreen:
-        window.root().showFullScreen()
+        window.root().showFullScreen()  # type: ignore[attr-defined]
     elif fill_screen:
         fill(window.root())
     return window

@@ -178,17 +178,17 @@ class CitizenSide:
         if not self_service:
             # Beside the clerk's window it never becomes the active window: the clerk's
             # typing, on-screen keyboard and barcode reader stay on the clerk's side.
-            root.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)
+            root.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)  # type: ignore[attr-defined]
         if screen is not None:
-            root.setScreen(screen)
-            root.setGeometry(screen.geometry())
+            root.setScreen(screen)  # type: ignore[attr-defined]
+            root.setGeometry(screen.geometry())  # type: ignore[attr-defined]
         if fullscreen or (screen is not None and not self_service):
             # Not showFullScreen(): it asks to activate the window, which a window that
             # does not accept focus refuses with a warning.
-            root.setWindowStates(Qt.WindowState.WindowFullScreen)
-            root.setVisible(True)
+            root.setWindowStates(Qt.WindowState.WindowFullScreen)  # type: ignore[attr-defined]
+            root.setVisible(True)  # type: ignore[attr-defined]
         else:
-            root.show()
+            root.show()  # type: ignore[attr-defined]
         self.engine, self.model = engine, model
         self.link.attach(model)
         if self.queue_link is not None:
@@ -248,7 +248,7 @@ def install(services: Any, app: Any, models: dict[str, Any], ctx: Any) -> Citize
 def open_for(side: CitizenSide, clerk_root: Any, font_family: str) -> None:
     """Open the citizen window per ``ui.citizen_screen`` (nothing when there is no screen)."""
     qt_app = QGuiApplication.instance()
-    screens = list(qt_app.screens()) if qt_app is not None else []
+    screens = list(qt_app.screens()) if qt_app is not None else []  # type: ignore[attr-defined]
     clerk_screen = clerk_root.screen() if clerk_root is not None else None
     screen = choose_screen(str(side.services.config.get("ui.citizen_screen")), screens,
                            clerk_screen)
