@@ -29,9 +29,7 @@ _SUMMARY = (
 
 
 def _rows(db: Database, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-    cur = db.execute(sql, params)
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+    return list(db.query(sql, params))
 
 
 def _summaries(db: Database, where: str, params: list[Any], order: str, limit: int,

@@ -29,9 +29,7 @@ def record(db: Database, component_id: int, dossier_id: str, sig: dict[str, Any]
 
 
 def has_table(db: Database) -> bool:
-    return db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'component_signatures'"
-    ).fetchone() is not None
+    return db.has_table("component_signatures")
 
 
 def for_dossier(db: Database, dossier_id: str) -> dict[int, dict[str, Any]]:

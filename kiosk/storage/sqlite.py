@@ -80,6 +80,10 @@ class Database:
         return [r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
+    def has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 (name,)).fetchone() is not None
+
     def close(self) -> None:
         self.conn.close()
 
@@ -117,7 +121,7 @@ class Migrations:
         return register
 
     def applied(self, db: Database) -> list[AppliedMigration]:
-        if not _table_exists(db, MIGRATIONS_TABLE):
+        if not db.has_table(MIGRATIONS_TABLE):
             return []
         rows = db.execute(f"SELECT name, applied_at FROM {MIGRATIONS_TABLE} "
                           "WHERE migration_set = ? ORDER BY rowid", (self.name,)).fetchall()
@@ -151,8 +155,3 @@ class Migrations:
                        '   "name" TEXT,\n   "applied_at" TEXT\n)')
             db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "idx_{MIGRATIONS_TABLE}_'
                        f'migration_set_name"\n    ON "{MIGRATIONS_TABLE}" ("migration_set", "name")')
-
-
-def _table_exists(db: Database, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                      (name,)).fetchone() is not None
