@@ -75,6 +75,7 @@ class SaneHandle:
 
     def __init__(self, dev: Any) -> None:
         self._dev = dev
+        self._reader_threads: set[str] = set()
 
     def options(self) -> dict[str, OptionInfo]:
         out: dict[str, OptionInfo] = {}
@@ -105,10 +106,13 @@ class SaneHandle:
             raise _failure(exc) from exc
 
     def start(self) -> None:
+        before = _thread_ids()
         try:
             self._dev.start()
         except Exception as exc:
             raise _failure(exc) from exc
+        # The threads sane_start made: the backend's reader (see _let_reader_exit).
+        self._reader_threads = _thread_ids() - before
 
     def snap(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Read one frame; ``progress(lines_read, lines_total)``. Returns H×W or H×W×3 uint8."""
@@ -118,6 +122,8 @@ class SaneHandle:
             try:
                 if progress is not None:
                     progress(done, total)
+                if 0 < total <= done:
+                    _let_reader_exit(self._reader_threads)
             except Exception:  # see above
                 pass
 
@@ -125,7 +131,7 @@ class SaneHandle:
             # no_cancel=True keeps an ADF batch going between pages (python-sane's own
             # multi_scan does the same); the driver calls cancel() when the batch ends.
             data, width, height, samples, sample_size = self._dev.dev.snap(
-                True, True, shielded if progress else None
+                True, True, shielded
             )
         except Exception as exc:
             raise _failure(exc) from exc
@@ -148,6 +154,39 @@ class SaneHandle:
             self._dev.close()
         except Exception:  # already closed
             pass
+
+
+#: How long the last line's callback waits for the backend's reader thread to be gone.
+READER_EXIT_WAIT_S = 0.25
+
+
+def _thread_ids() -> set[str]:
+    try:
+        return set(os.listdir("/proc/self/task"))
+    except OSError:  # not Linux: nothing to wait for
+        return set()
+
+
+def _let_reader_exit(reader_threads: set[str]) -> None:
+    """Wait until the backend's reader thread has ended before the read that reaches EOF.
+
+    Backends built on sanei_thread (the test backend and many real ones) read the device in a
+    thread with asynchronous cancellation, and at EOF ``sane_read`` calls ``pthread_cancel`` on
+    it (seen with gdb on every page). A reader cancelled while it is still ending, inside
+    glibc's free() with a malloc arena locked, leaves that lock taken for good: the next
+    thread given that arena hangs, in the field a later scan that never returns (a full test
+    run caught one: reader stuck in ``_int_free`` at thread exit, no thread holding the lock).
+    All its data is in the pipe by the last line, so waiting for it costs nothing but the
+    time it takes to end. Cancels on a jam or a clerk's "Dừng" still race; only running SANE
+    in a process of its own removes that (docs/SCANNING.md).
+    """
+    if not reader_threads:
+        return
+    import time
+
+    deadline = time.monotonic() + READER_EXIT_WAIT_S
+    while reader_threads & _thread_ids() and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 #: libsane is process-global: ``sane_exit`` unloads every backend for every user in the
