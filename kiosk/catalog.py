@@ -92,7 +92,9 @@ class Procedure:
     result_place: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["processing"] = self.processing.to_json()  # a plain value, not a dataclass
+        return out
 
     def component(self, code: str) -> Component:
         for comp in self.components:
@@ -167,7 +169,7 @@ class Catalog:
 
 
 def _procedure_json(p: Procedure) -> dict[str, Any]:
-    out = asdict(p)
+    out = p.to_json()
     for fee in out["fees"]:
         fee["tiers"] = [{"from": t["start"], "amount": t["amount"]} for t in fee["tiers"]]
         fee["max"] = fee.pop("maximum")

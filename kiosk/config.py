@@ -14,29 +14,39 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kiosk import paths
 from kiosk.errors import ConfigError
 from kiosk.i18n import N_, _
+from kiosk.values import Value
 
 CONFIG_VERSION = 2
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Value):
+    # In the constructor's order (the repr's): not sorted.
+    __slots__ = ("key", "default", "description", "kind", "choices",  # noqa: RUF023
+                 "validate", "secret", "item_kind", "extra")
     key: str
     default: Any
     description: str
-    kind: type = str
-    choices: tuple[Any, ...] | None = None
-    validate: Callable[[Any], str | None] | None = None
+    kind: type
+    choices: tuple[Any, ...] | None
+    validate: Callable[[Any], str | None] | None
     #: A secret is never written to the config file (it lives in keyring).
-    secret: bool = False
-    item_kind: type | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    secret: bool
+    item_kind: type | None
+    extra: dict[str, Any]
+
+    def __init__(self, key: str, default: Any, description: str, kind: type = str,
+                 choices: tuple[Any, ...] | None = None,
+                 validate: Callable[[Any], str | None] | None = None, secret: bool = False,
+                 item_kind: type | None = None, extra: dict[str, Any] | None = None) -> None:
+        self._set(key=key, default=default, description=description, kind=kind,
+                  choices=choices, validate=validate, secret=secret, item_kind=item_kind,
+                  extra={} if extra is None else extra)
 
     def parse(self, text: str) -> Any:
         """Turn a string typed by an admin into this setting's type, or raise ConfigError."""
@@ -294,7 +304,7 @@ for _key, _check in {
     "ui.idle_lock_minutes": _between(0, 24 * 60),
     "barcode.extra_formats": _symbologies,
 }.items():
-    SETTINGS[_key] = replace(SETTINGS[_key], validate=_check)
+    SETTINGS[_key] = SETTINGS[_key].replace(validate=_check)
 
 
 # --- upgrades of older files ----------------------------------------------------------------

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from kiosk.i18n import _
+from kiosk.values import Value
 
 TIME_UNITS = ("working_days", "working_hours", "calendar_days", "same_day")
 #: The longest processing time the law gives anything, with a wide margin, and within the
@@ -13,13 +14,19 @@ TIME_UNITS = ("working_days", "working_hours", "calendar_days", "same_day")
 MAX_PROCESSING = {"working_days": 1000, "working_hours": 8000, "calendar_days": 1825}
 
 
-@dataclass(frozen=True)
-class ProcessingTime:
+class ProcessingTime(Value):
     """How long the law gives: ``value`` units, or same day with a cut-off (the 15:00 rule)."""
 
+    __slots__ = ("unit", "value", "cutoff")  # noqa: RUF023  (the constructor's order)
     unit: str
-    value: float = 0
-    cutoff: str | None = None
+    value: float
+    cutoff: str | None
+
+    def __init__(self, unit: str, value: float = 0, cutoff: str | None = None) -> None:
+        self._set(unit=unit, value=value, cutoff=cutoff)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "value": self.value, "cutoff": self.cutoff}
 
     def describe(self) -> str:
         if self.unit == "same_day":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -40,20 +39,42 @@ def _hhmm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-@dataclass
 class WorkingCalendar:
-    office_hours: Sequence[tuple[time, time]] = ((time(7), time(11, 30)), (time(13, 30), time(17)))
-    extra_days_off: frozenset[date] = frozenset()
-    extra_working_days: frozenset[date] = frozenset()
-    working_saturday: bool = False
-    same_day_cutoff: time = time(15)
-    _national: VietnamHolidays = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.office_hours:
+    # A plain class, not a dataclass: kiosk.values says why (the CLI's start).
+    def __init__(self,
+                 office_hours: Sequence[tuple[time, time]] = ((time(7), time(11, 30)),
+                                                              (time(13, 30), time(17))),
+                 extra_days_off: frozenset[date] = frozenset(),
+                 extra_working_days: frozenset[date] = frozenset(),
+                 working_saturday: bool = False,
+                 same_day_cutoff: time = time(15)) -> None:
+        if not office_hours:
             raise ConfigError(_("Chưa cấu hình giờ làm việc."))
-        self._national = _national_holidays()
+        self.office_hours = office_hours
+        self.extra_days_off = extra_days_off
+        self.extra_working_days = extra_working_days
+        self.working_saturday = working_saturday
+        self.same_day_cutoff = same_day_cutoff
+        self._national: VietnamHolidays = _national_holidays()
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)  # type: ignore[method-assign]
+
+    def _settings(self) -> tuple[object, ...]:
+        return (tuple(self.office_hours), self.extra_days_off, self.extra_working_days,
+                self.working_saturday, self.same_day_cutoff)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkingCalendar):
+            return NotImplemented
+        return self._settings() == other._settings()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return (f"WorkingCalendar(office_hours={self.office_hours!r}, "
+                f"working_saturday={self.working_saturday!r}, "
+                f"same_day_cutoff={self.same_day_cutoff!r}, "
+                f"{len(self.extra_days_off)} extra days off, "
+                f"{len(self.extra_working_days)} extra working days)")
 
     @classmethod
     def from_config(cls, config: Config | None = None) -> WorkingCalendar:
