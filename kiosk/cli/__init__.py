@@ -21,42 +21,53 @@ from kiosk import __version__
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 
-#: Command modules, in the order they appear in ``kiosk --help``.
-COMMAND_MODULES: list[str] = [
-    "kiosk.cli.domain_commands",
-    "kiosk.cli.config_commands",
-    "kiosk.cli.run_commands",
-    "kiosk.cli.storage_commands",
-    "kiosk.cli.scan_commands",
-    "kiosk.cli.sync_commands",
-    "kiosk.cli.central_commands",
-    "kiosk.cli.forms_commands",
-    "kiosk.cli.barcode_commands",
-    "kiosk.cli.cups_commands",
-    "kiosk.cli.report_commands",
-    "kiosk.cli.signing_commands",
-    "kiosk.cli.citizen_commands",
-]
-
-
-#: Top-level command → the module that registers it, so that running one command imports
-#: and registers only its module (``kiosk --help`` still registers them all).
+#: Every top-level command: the module under ``kiosk.cli`` that registers it, and its line in
+#: ``kiosk --help``, in that order. Running one command imports and registers only its module;
+#: ``kiosk --help`` imports none (the modules take their help lines from here).
 #: tests/core/test_cli_commands.py checks this against what the modules register.
-COMMAND_OWNERS: dict[str, str] = {
-    "cccd": "kiosk.cli.domain_commands", "due": "kiosk.cli.domain_commands",
-    "catalog": "kiosk.cli.domain_commands", "config": "kiosk.cli.config_commands",
-    "run": "kiosk.cli.run_commands", "dossier": "kiosk.cli.storage_commands",
-    "search": "kiosk.cli.storage_commands", "db": "kiosk.cli.storage_commands",
-    "scan": "kiosk.cli.scan_commands", "import": "kiosk.cli.scan_commands",
-    "devices": "kiosk.cli.scan_commands", "sync": "kiosk.cli.sync_commands",
-    "central": "kiosk.cli.central_commands", "form": "kiosk.cli.forms_commands",
-    "book": "kiosk.cli.forms_commands", "print": "kiosk.cli.forms_commands",
-    "printers": "kiosk.cli.forms_commands", "decode": "kiosk.cli.barcode_commands",
-    "listen": "kiosk.cli.barcode_commands", "cups": "kiosk.cli.cups_commands",
-    "separator": "kiosk.cli.cups_commands", "report": "kiosk.cli.report_commands",
-    "sign": "kiosk.cli.signing_commands", "verify": "kiosk.cli.signing_commands",
-    "queue": "kiosk.cli.citizen_commands", "rating": "kiosk.cli.citizen_commands",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cccd": ("domain_commands", 'parse a CCCD QR payload (or - for stdin)'),
+    "due": ("domain_commands", 'the legal due time for a reception time'),
+    "catalog": ("domain_commands", 'the procedure catalog'),
+    "config": ("config_commands", 'show or change the configuration'),
+    "run": ("run_commands", 'start the counter application (touch UI)'),
+    "dossier": ("storage_commands", 'receive, show, list dossiers and change their status'),
+    "search": ("storage_commands", 'find dossiers by code, name, ID number or phone'),
+    "db": ("storage_commands", 'check or back up the database and the scans'),
+    "scan": ("scan_commands", 'scan a batch into one PDF (one dossier component)'),
+    "import": ("scan_commands", 'run images or PDFs through the page pipeline'),
+    "devices": ("scan_commands", 'scanners (and other devices) with their state'),
+    "sync": ("sync_commands", 'send dossiers and scans to the central server'),
+    "central": ("central_commands", 'the reference central one-stop server'),
+    "form": ("forms_commands", 'render a form of one dossier to PDF'),
+    "book": ("forms_commands", 'the tracking book (sổ theo dõi) for a date range'),
+    "print": ("forms_commands", 'print a form of one dossier through CUPS'),
+    "printers": ("forms_commands", 'CUPS printers with their state'),
+    "decode": ("barcode_commands", 'decode the barcodes in images or PDFs (one JSON line each)'),
+    "listen": ("barcode_commands", 'print reads from barcode readers as they come'),
+    "cups": ("cups_commands", "a private CUPS with a PDF printer under KIOSK_HOME "
+                              "(the demo's receipt printer)"),
+    "separator": ("cups_commands", "the separator sheet for scanning a whole dossier in one "
+                                   "feeder pass (PDF to print)"),
+    "report": ("report_commands", 'statistics: TTHC resolution summary, reconciliation'),
+    "sign": ("signing_commands", "sign a PDF file, or a dossier's unsigned components (PAdES, "
+                                 "with the PKCS#11 token of signing.*)"),
+    "verify": ("signing_commands", "check a PDF's signatures and PDF/A-2b (JSON; exit 1 when "
+                                   "not signed, not intact or not valid)"),
+    "queue": ("citizen_commands", 'queue tickets: take, call, status, report'),
+    "rating": ("citizen_commands", 'satisfaction ratings given on the citizen screen'),
 }
+
+#: Top-level command → its module.
+COMMAND_OWNERS: dict[str, str] = {name: f"kiosk.cli.{module}"
+                                  for name, (module, _help) in COMMANDS.items()}
+#: Command modules, in the order their commands appear in ``kiosk --help``.
+COMMAND_MODULES: list[str] = list(dict.fromkeys(COMMAND_OWNERS.values()))
+
+
+def command_help(name: str) -> str:
+    """The line ``kiosk --help`` shows for a top-level command."""
+    return COMMANDS[name][1]
 
 
 def emit(value: Any) -> None:
@@ -65,8 +76,11 @@ def emit(value: Any) -> None:
     sys.stdout.flush()
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser; given the arguments, only the named command's module is loaded."""
+def build_parser(argv: Sequence[str] | None = None, *, every_command: bool = False
+                 ) -> argparse.ArgumentParser:
+    """The parser; given the arguments, only the named command's module is loaded.
+
+    ``every_command`` registers every module, for tools that walk the whole command tree."""
     from kiosk.cli.argtypes import KioskArgumentParser
 
     parser = KioskArgumentParser(
@@ -78,8 +92,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     args = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args if not a.startswith("-")), None)
     owner = COMMAND_OWNERS.get(first or "")
-    for name in [owner] if owner and not args[0].startswith("-") else COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    if owner is None and not every_command:
+        # The list of commands (help, a mistyped command): their names and lines are enough.
+        for name, (_module, line) in COMMANDS.items():
+            sub.add_parser(name, help=line)
+        return parser
+    for module in [owner] if owner and not args[0].startswith("-") else COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -9,13 +9,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import float_range, input_file, int_range, shown, text
 from kiosk.errors import ConfigError, InvalidInput, KioskError
 from kiosk.i18n import _
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("decode", help="decode the barcodes in images or PDFs (one JSON line each)")
+    p = sub.add_parser("decode", help=command_help("decode"))
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p.add_argument("--formats", default=None, type=text(200, empty=True),
                    help="extra symbologies besides QR and Code128, comma-separated "
@@ -26,7 +27,7 @@ def register(sub: Any) -> None:
                    help="keep looking after the first code (slower; pages with several codes)")
     p.set_defaults(func=_decode)
 
-    p = sub.add_parser("listen", help="print reads from barcode readers as they come")
+    p = sub.add_parser("listen", help=command_help("listen"))
     p.add_argument("--serial", metavar="PORT", default=None, type=text(200),
                    help="serial/virtual COM port (default: barcode.serial_port)")
     p.add_argument("--camera", metavar="N", default=None, type=text(1000),

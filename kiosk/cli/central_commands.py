@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import paths
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import int_range, output_dir, shown, text
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
@@ -25,7 +26,7 @@ def _default_blobs() -> Path:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("central", help="the reference central one-stop server")
+    p = sub.add_parser("central", help=command_help("central"))
     p.add_argument("--db", default=None,
                    help="database: a SQLite path or postgresql://... (default: under KIOSK_HOME)")
     # --db is accepted before or after the action (``kiosk central serve --db URL``).

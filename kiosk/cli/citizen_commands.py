@@ -10,6 +10,7 @@ import argparse
 from datetime import date
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -23,7 +24,7 @@ def _day(text: str) -> date:
 
 
 def register(sub: Any) -> None:
-    q = sub.add_parser("queue", help="queue tickets: take, call, status, report")
+    q = sub.add_parser("queue", help=command_help("queue"))
     qs = q.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     take = qs.add_parser("take", help="take a number and print the ticket")
     take.add_argument("--service", default=None, help="service group letter (queue.services)")
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
     report = qs.add_parser("report", help="tickets and median wait for a period")
     _period(report)
     report.set_defaults(func=_queue_report)
-    r = sub.add_parser("rating", help="satisfaction ratings given on the citizen screen")
+    r = sub.add_parser("rating", help=command_help("rating"))
     rs = r.add_subparsers(dest="rating_command", metavar="ACTION", required=True)
     rr = rs.add_parser("report", help="satisfaction per clerk and per procedure for a period")
     _period(rr)

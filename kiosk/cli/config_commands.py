@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.config import SETTINGS, Config
 from kiosk.i18n import _
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("config", help="show or change the configuration")
+    p = sub.add_parser("config", help=command_help("config"))
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = csub.add_parser("show", help="all settings with their values (JSON)")
     show.add_argument("--describe", action="store_true", help="include descriptions and defaults")

@@ -7,6 +7,7 @@ import argparse
 import re
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.i18n import _
 
 
@@ -19,8 +20,7 @@ def queue_name(value: str) -> str:
 
 
 def register(sub: Any) -> None:
-    cups = sub.add_parser("cups", help="a private CUPS with a PDF printer under KIOSK_HOME "
-                                       "(the demo's receipt printer)")
+    cups = sub.add_parser("cups", help=command_help("cups"))
     cmds = cups.add_subparsers(dest="cups_command", metavar="ACTION")
     start = cmds.add_parser("start", help="start it (or find it running), make its PDF queue "
                                           "the default and record it as printer.cups_server")
@@ -32,8 +32,7 @@ def register(sub: Any) -> None:
     status.set_defaults(func=_status)
     cups.set_defaults(func=lambda _args: cups.print_help() or 2)
 
-    sep = sub.add_parser("separator", help="the separator sheet for scanning a whole dossier "
-                                           "in one feeder pass (PDF to print)")
+    sep = sub.add_parser("separator", help=command_help("separator"))
     from kiosk.cli.argtypes import output_file
 
     sep.add_argument("--out", required=True, type=output_file, help="PDF file to write")

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
@@ -17,11 +18,11 @@ RECEIVED_YEARS = (1900, 2200)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("cccd", help="parse a CCCD QR payload (or - for stdin)")
+    p = sub.add_parser("cccd", help=command_help("cccd"))
     p.add_argument("payload")
     p.set_defaults(func=_cccd)
 
-    p = sub.add_parser("due", help="the legal due time for a reception time")
+    p = sub.add_parser("due", help=command_help("due"))
     p.add_argument("--received", required=True, help="YYYY-MM-DDTHH:MM (local time, +07:00)")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--procedure", type=text(64),
@@ -32,7 +33,7 @@ def register(sub: Any) -> None:
     g.add_argument("--same-day", action="store_true", help="same day, the 15:00 rule")
     p.set_defaults(func=_due)
 
-    p = sub.add_parser("catalog", help="the procedure catalog")
+    p = sub.add_parser("catalog", help=command_help("catalog"))
     csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     c = csub.add_parser("list", help="every procedure (JSON lines)")
     c.add_argument("--full", action="store_true", help="with fees and components")

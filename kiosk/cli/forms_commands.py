@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import int_range, output_file, shown, text
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    form = sub.add_parser("form", help="render a form of one dossier to PDF")
+    form = sub.add_parser("form", help=command_help("form"))
     _form_args(form)
     form.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     form.set_defaults(func=_form)
 
-    book = sub.add_parser("book", help="the tracking book (sổ theo dõi) for a date range")
+    book = sub.add_parser("book", help=command_help("book"))
     book.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
     book.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default: --from)")
     book.add_argument("--set", dest="set_id", help="template set (default: forms.set)")
@@ -34,14 +35,14 @@ def register(sub: Any) -> None:
     book.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     book.set_defaults(func=_book)
 
-    prn = sub.add_parser("print", help="print a form of one dossier through CUPS")
+    prn = sub.add_parser("print", help=command_help("print"))
     _form_args(prn)
     prn.add_argument("--printer", help="CUPS queue (default: printer.name, then CUPS default)")
     prn.add_argument("--copies", type=int_range(1, 99), default=1)
     prn.add_argument("--wait", action="store_true", help="wait until the job leaves the queue")
     prn.set_defaults(func=_print)
 
-    lst = sub.add_parser("printers", help="CUPS printers with their state")
+    lst = sub.add_parser("printers", help=command_help("printers"))
     lst.set_defaults(func=_printers)
 
 

@@ -7,12 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("report", help="statistics: TTHC resolution summary, reconciliation")
+    p = sub.add_parser("report", help=command_help("report"))
     rsub = p.add_subparsers(dest="report_command", metavar="ACTION", required=True)
 
     c = rsub.add_parser("summary", help="received / resolved / pending for a period")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kiosk.cli import command_help
+
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help="start the counter application (touch UI)")
+    p = sub.add_parser("run", help=command_help("run"))
     p.add_argument("--demo", action="store_true",
                    help="create the demo clerks (PIN 1234, admin 9999) and sample dossiers "
                         "when the database is empty")

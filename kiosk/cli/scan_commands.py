@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import MAX_DPI, MIN_DPI, input_file, int_range, output_file, text
 from kiosk.i18n import _
 
 
 def register(sub: Any) -> None:
-    scan = sub.add_parser("scan", help="scan a batch into one PDF (one dossier component)")
+    scan = sub.add_parser("scan", help=command_help("scan"))
     scan.add_argument("--device", type=text(200), help="SANE device name (default: configured, else first)")
     scan.add_argument("--source", choices=("flatbed", "adf", "duplex"))
     scan.add_argument("--resolution", type=int_range(MIN_DPI, MAX_DPI),
@@ -29,7 +30,7 @@ def register(sub: Any) -> None:
                            "stdin and continue the same batch")
     scan.set_defaults(func=_scan)
 
-    imp = sub.add_parser("import", help="run images or PDFs through the page pipeline")
+    imp = sub.add_parser("import", help=command_help("import"))
     imp.add_argument("files", nargs="+", type=input_file, metavar="IMAGE_OR_PDF")
     imp.add_argument("--out", required=True, type=output_file, help="the PDF to write")
     imp.add_argument("--resolution", type=int_range(MIN_DPI, MAX_DPI), default=200,
@@ -40,7 +41,7 @@ def register(sub: Any) -> None:
                      help="also put the PDF and page thumbnails in the file store")
     imp.set_defaults(func=_import)
 
-    dev = sub.add_parser("devices", help="scanners (and other devices) with their state")
+    dev = sub.add_parser("devices", help=command_help("devices"))
     dev.add_argument("--kind", action="append", help="only this kind (repeatable)")
     dev.set_defaults(func=_devices)
 

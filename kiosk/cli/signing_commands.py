@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
@@ -19,15 +20,13 @@ PIN_ENV = "KIOSK_SIGNING_PIN"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sign", help="sign a PDF file, or a dossier's unsigned components "
-                                    "(PAdES, with the PKCS#11 token of signing.*)")
+    p = sub.add_parser("sign", help=command_help("sign"))
     p.add_argument("target", help="FILE.pdf (with --out) or a dossier code")
     p.add_argument("--out", type=Path, help="where to write the signed copy of FILE.pdf")
     p.add_argument("--reason", help="reason written in the signature (default signing.reason)")
     p.add_argument("--actor", help="who signs (default: $KIOSK_ACTOR or the OS user)")
     p.set_defaults(func=_sign)
-    v = sub.add_parser("verify", help="check a PDF's signatures and PDF/A-2b (JSON; exit 1 "
-                                      "when not signed, not intact or not valid)")
+    v = sub.add_parser("verify", help=command_help("verify"))
     v.add_argument("file", type=Path)
     v.add_argument("--trust", type=Path, help="CA bundle (PEM) to trust "
                                               "(default signing.trust_file, else the system's)")

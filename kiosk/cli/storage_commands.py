@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import (
     MAX_LIMIT,
     input_file,
@@ -38,7 +39,7 @@ _COPY_KIND = {
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("dossier", help="receive, show, list dossiers and change their status")
+    p = sub.add_parser("dossier", help=command_help("dossier"))
     dsub = p.add_subparsers(dest="dossier_command", metavar="ACTION", required=True)
 
     c = dsub.add_parser("new", help="receive a dossier: allocates the code, prints code and due")
@@ -86,12 +87,12 @@ def register(sub: Any) -> None:
 
     late_commands.register_dossier(dsub)
 
-    p = sub.add_parser("search", help="find dossiers by code, name, ID number or phone")
+    p = sub.add_parser("search", help=command_help("search"))
     p.add_argument("text", type=text(200, empty=True))
     p.add_argument("--limit", type=int_range(1, MAX_LIMIT), default=50)
     p.set_defaults(func=_search)
 
-    p = sub.add_parser("db", help="check or back up the database and the scans")
+    p = sub.add_parser("db", help=command_help("db"))
     bsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     c = bsub.add_parser("check", help="integrity, foreign keys, every file present and re-hashed")
     c.add_argument("--no-rehash", action="store_true", help="only check that files exist")

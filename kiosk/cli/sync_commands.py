@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, shown, text
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
@@ -14,7 +15,7 @@ _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sync", help="send dossiers and scans to the central server")
+    p = sub.add_parser("sync", help=command_help("sync"))
     p.add_argument("--once", action="store_true", help="one pass, then exit")
     p.add_argument("--now", action="store_true",
                    help="with --once: also retry items whose next attempt is not due yet")

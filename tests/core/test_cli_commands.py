@@ -26,3 +26,19 @@ def test_one_command_loads_only_its_module_and_help_lists_all(capsys) -> None:
     assert main(["--help"]) == 0  # main turns argparse's exit into a status
     out = capsys.readouterr().out
     assert all(command in out for command in COMMAND_OWNERS)
+
+
+def test_the_command_list_needs_no_command_module() -> None:
+    """``kiosk --help`` lists the commands from the table, exactly as the modules would."""
+    full = build_parser(["--help"], every_command=True)
+    assert build_parser(["--help"]).format_help() == full.format_help()
+
+
+def test_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from kiosk.cli import main; main(['--help']); "
+            "print(sorted(m for m in sys.modules if m.endswith('_commands')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -86,7 +86,7 @@ def leaves() -> dict[tuple[str, ...], argparse.ArgumentParser]:
                 for name, sub in action.choices.items():
                     walk(sub, (*path, name))
 
-    walk(build_parser(), ())
+    walk(build_parser(every_command=True), ())
     return found
 
 

@@ -21,7 +21,7 @@ from tests.edges.cli_tree import leaves
 from tests.fuzz import budget
 from tests.fuzz.mutate import TOKENS, havoc_text
 
-PARSER = build_parser()
+PARSER = build_parser(every_command=True)
 LEAVES = sorted(leaves().items())
 RUN_TO_END = {("cccd",), ("due",), ("catalog", "search"), ("config", "show")}
 VALUES = [*TOKENS, "", "0", "2026-11-20T09:00", "1.001193", "/dev/null", "/", "/tmp",
