@@ -42,13 +42,15 @@ class Value:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({inner})"
 
+    def _fields(self) -> dict[str, Any]:
+        return dict(zip(self.__slots__, self._values(), strict=True))
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.__class__, dict(zip(self.__slots__, self._values(),
-                                                      strict=True))))
+        return (_rebuild, (self.__class__, self._fields()))
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (``dataclasses.replace``)."""
-        fields = dict(zip(self.__slots__, self._values(), strict=True))
+        fields = self._fields()
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)}")
