@@ -51,9 +51,10 @@ def test_each_page_of_the_test_backend_ends_its_reader_before_eof(
     seen_at_last_line: list[set[str]] = []
     real_wait = sane_device._let_reader_exit
 
-    def watched(readers: set[str]) -> None:
-        real_wait(readers)
-        seen_at_last_line.append(readers & _thread_ids())
+    def watched(readers: set[str], or_blocked_in_pipe_write: bool = False) -> None:
+        real_wait(readers, or_blocked_in_pipe_write)
+        if not or_blocked_in_pipe_write:  # the last line's wait, not the cancel's
+            seen_at_last_line.append(readers & _thread_ids())
 
     monkeypatch.setattr(sane_device, "_let_reader_exit", watched)
     api = SaneApi()
@@ -71,3 +72,33 @@ def test_each_page_of_the_test_backend_ends_its_reader_before_eof(
     finally:
         api.exit()
     assert seen_at_last_line == [set(), set(), set()]
+
+
+def test_a_cancel_mid_page_waits_for_a_reader_at_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page started and not read: by the cancel, its reader is blocked writing the pipe
+    (a safe place to be cancelled) or gone; then it ends, nothing hangs."""
+    monkeypatch.setenv("SANE_CONFIG_DIR", str(asset("sane")))
+    states: list[bool] = []
+    real_wait = sane_device._let_reader_exit
+
+    def watched(readers: set[str], or_blocked_in_pipe_write: bool = False) -> None:
+        real_wait(readers, or_blocked_in_pipe_write)
+        alive = readers & _thread_ids()
+        states.append(all(sane_device._in_pipe_write(t) for t in alive))
+
+    monkeypatch.setattr(sane_device, "_let_reader_exit", watched)
+    api = SaneApi()
+    try:
+        handle = api.open("test:0")
+        handle.set("resolution", 300)  # an A4 page at 300 dpi does not fit in a pipe
+        handle.start()
+        readers = set(handle._reader_threads)
+        handle.cancel()
+        assert states == [True]
+        handle.close()
+        deadline = time.monotonic() + 5
+        while readers & _thread_ids() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not readers & _thread_ids()
+    finally:
+        api.exit()

@@ -144,6 +144,9 @@ class SaneHandle:
         return arr[:, :, 0].copy() if samples == 1 else arr.copy()
 
     def cancel(self) -> None:
+        # sane_cancel cancels the reader asynchronously too: not while it is still starting
+        # or ending (inside malloc/free), only once it is gone or blocked writing the pipe.
+        _let_reader_exit(self._reader_threads, or_blocked_in_pipe_write=True)
         try:
             self._dev.cancel()
         except Exception:  # cancelling a closed or idle device is harmless
@@ -167,7 +170,7 @@ def _thread_ids() -> set[str]:
         return set()
 
 
-def _let_reader_exit(reader_threads: set[str]) -> None:
+def _let_reader_exit(reader_threads: set[str], or_blocked_in_pipe_write: bool = False) -> None:
     """Wait until the backend's reader thread has ended before the read that reaches EOF.
 
     Backends built on sanei_thread (the test backend and many real ones) read the device in a
@@ -177,16 +180,30 @@ def _let_reader_exit(reader_threads: set[str]) -> None:
     thread given that arena hangs, in the field a later scan that never returns (a full test
     run caught one: reader stuck in ``_int_free`` at thread exit, no thread holding the lock).
     All its data is in the pipe by the last line, so waiting for it costs nothing but the
-    time it takes to end. Cancels on a jam or a clerk's "Dừng" still race; only running SANE
-    in a process of its own removes that (docs/SCANNING.md).
+    time it takes to end. Before a cancel (a jam, a clerk's "Dừng", the end of a batch) the
+    reader may also be blocked writing the pipe, a system call where cancelling it is safe.
+    A reader cancelled while it computes can still race; only running SANE in a process of
+    its own removes that (docs/SCANNING.md).
     """
     if not reader_threads:
         return
     import time
 
     deadline = time.monotonic() + READER_EXIT_WAIT_S
-    while reader_threads & _thread_ids() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        alive = reader_threads & _thread_ids()
+        if not alive or (or_blocked_in_pipe_write and all(map(_in_pipe_write, alive))):
+            return
         time.sleep(0.001)
+
+
+def _in_pipe_write(tid: str) -> bool:
+    """The thread sleeps in the kernel writing a pipe: a safe place to be cancelled."""
+    try:
+        with open(f"/proc/self/task/{tid}/wchan") as f:
+            return "pipe_write" in f.read()
+    except OSError:  # gone meanwhile
+        return True
 
 
 #: libsane is process-global: ``sane_exit`` unloads every backend for every user in the
