@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kiosk import paths
+from kiosk.config_file import (
+    get_nested,
+    locked,
+    read_config_file,
+    set_nested,
+    upgrade_data,
+)
 from kiosk.errors import ConfigError
 from kiosk.i18n import N_, _
 from kiosk.values import Value
-
-CONFIG_VERSION = 2
 
 
 class Setting(Value):
     # In the constructor's order (the repr's): not sorted.
     __slots__ = ("key", "default", "description", "kind", "choices",  # noqa: RUF023
-                 "validate", "secret", "item_kind", "extra")
+                 "validate", "secret", "item_kind", "extra", "critical")
     key: str
     default: Any
     description: str
@@ -39,14 +43,18 @@ class Setting(Value):
     secret: bool
     item_kind: type | None
     extra: dict[str, Any]
+    #: Shapes a dossier code, a due time or a legal number: a bad stored value is an error
+    #: when read, never replaced by the default (which would be another counter's codes).
+    critical: bool
 
     def __init__(self, key: str, default: Any, description: str, kind: type = str,
                  choices: tuple[Any, ...] | None = None,
                  validate: Callable[[Any], str | None] | None = None, secret: bool = False,
-                 item_kind: type | None = None, extra: dict[str, Any] | None = None) -> None:
+                 item_kind: type | None = None, extra: dict[str, Any] | None = None,
+                 critical: bool = False) -> None:
         self._set(key=key, default=default, description=description, kind=kind,
                   choices=choices, validate=validate, secret=secret, item_kind=item_kind,
-                  extra={} if extra is None else extra)
+                  extra={} if extra is None else extra, critical=critical)
 
     def parse(self, text: str) -> Any:
         """Turn a string typed by an admin into this setting's type, or raise ConfigError."""
@@ -162,36 +170,37 @@ def _hhmm(value: str) -> str | None:
 # --- the settings ---------------------------------------------------------------------------
 
 declare("unit.code", "000.00.04.H40", N_("Mã định danh của đơn vị (QCVN 102 / QĐ 20/2020)"),
-        validate=_unit_code)
+        validate=_unit_code, critical=True)
 declare("unit.name", "UBND xã Mẫu", N_("Tên đơn vị tiếp nhận"))
 declare("unit.centre_name", "Trung tâm Phục vụ hành chính công xã",
         N_("Tên bộ phận/trung tâm in trên phiếu"))
 declare("unit.address", "", N_("Địa chỉ nơi trả kết quả, in trên phiếu"))
 declare("unit.province", "", N_("Tỉnh/thành phố, dùng cho địa danh trên biểu mẫu"))
 declare("counter.number", 1, N_("Số quầy (1–9); mỗi quầy cấp mã hồ sơ trong khối k001–k999"),
-        choices=tuple(range(1, 10)))
+        choices=tuple(range(1, 10)), critical=True)
 declare("office.hours", ["07:00-11:30", "13:30-17:00"],
         N_("Giờ làm việc, các khoảng HH:MM-HH:MM cách nhau bởi dấu phẩy"),
-        item_kind=str, validate=_office_hours)
+        item_kind=str, validate=_office_hours, critical=True)
 declare("office.same_day_cutoff", "15:00",
         N_("Giờ chốt trả trong ngày: nhận sau giờ này thì hẹn ngày làm việc tiếp theo"),
-        validate=_hhmm)
+        validate=_hhmm, critical=True)
 declare("office.working_saturday", False,
-        N_("Thứ Bảy có tính là ngày làm việc khi tính hạn không"))
+        N_("Thứ Bảy có tính là ngày làm việc khi tính hạn không"), critical=True)
 declare("calendar.extra_days_off", [], N_("Ngày nghỉ thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
-        item_kind=str, validate=_date_list)
+        item_kind=str, validate=_date_list, critical=True)
 declare("calendar.extra_working_days", [],
         N_("Ngày làm việc bù thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
-        item_kind=str, validate=_date_list)
+        item_kind=str, validate=_date_list, critical=True)
 declare("locale.language", "vi", N_("Ngôn ngữ giao diện"), choices=("vi", "en"))
 # --- the unit's clock (issue 11 §2) ---
 declare("unit.timezone", "Asia/Ho_Chi_Minh",
         N_("Múi giờ của đơn vị (tên IANA); mọi giờ hiển thị và lưu theo múi giờ này"),
         validate=lambda value: None if _zone_ok(value) else N_(
-            "múi giờ không có trong cơ sở dữ liệu múi giờ (ví dụ Asia/Ho_Chi_Minh)"))
+            "múi giờ không có trong cơ sở dữ liệu múi giờ (ví dụ Asia/Ho_Chi_Minh)"),
+        critical=True)
 declare("catalog.file", "", N_("Tệp danh mục thủ tục đã nhập (để trống: danh mục mẫu)"))
 declare("forms.set", "tt03-2025", N_("Bộ biểu mẫu dùng khi in"),
-        choices=("tt01-2018", "tt03-2025"))
+        choices=("tt01-2018", "tt03-2025"), critical=True)
 declare("forms.lookup_url", "",
         N_("Địa chỉ tra cứu hồ sơ in trong mã QR (để trống: mã QR chứa mã hồ sơ)"))
 declare("printer.name", "", N_("Tên máy in CUPS (để trống: máy in mặc định)"))
@@ -307,35 +316,6 @@ for _key, _check in {
     SETTINGS[_key] = SETTINGS[_key].replace(validate=_check)
 
 
-# --- upgrades of older files ----------------------------------------------------------------
-
-def _upgrade_1_to_2(data: dict[str, Any]) -> None:
-    # Version 1 kept office hours as one string "07:00-11:30,13:30-17:00".
-    office = data.get("office", {})
-    if isinstance(office.get("hours"), str):
-        office["hours"] = [p.strip() for p in office["hours"].split(",") if p.strip()]
-
-
-UPGRADES: dict[int, Callable[[dict[str, Any]], None]] = {1: _upgrade_1_to_2}
-
-
-def _get_nested(data: dict[str, Any], key: str) -> tuple[bool, Any]:
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
-def _set_nested(data: dict[str, Any], key: str, value: Any) -> None:
-    parts = key.split(".")
-    node = data
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
-
-
 class Config:
     """The loaded configuration. ``get`` returns the stored value or the declared default."""
 
@@ -343,74 +323,92 @@ class Config:
         self.path = path or paths.config_file()
         self._data: dict[str, Any] = data if data is not None else {}
         self._listeners: list[Callable[[str, Any], None]] = []
+        #: Keys set since the last save: only these are written over the file's current
+        #: content, so two programs changing different settings at once both keep theirs.
+        self._changed: dict[str, Any] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
         path = path or paths.config_file()
-        data: dict[str, Any] = {}
-        if path.exists():
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(
-                    _("Tệp cấu hình {path} bị lỗi: {error}", path=str(path), error=str(exc)),
-                    hint=_("Sửa hoặc xoá tệp này rồi chạy lại."),
-                ) from exc
-        config = cls(path, data)
+        config = cls(path, read_config_file(path))
         config._upgrade()
         from kiosk import clock
 
-        clock.configure(str(config.get("unit.timezone")))
+        # A bad zone is refused where it shapes a time (get); the clock itself must still run.
+        zone, problem = config._stored("unit.timezone")
+        clock.configure(str(SETTINGS["unit.timezone"].default if problem or zone is None
+                            else zone))
         return config
 
     def _upgrade(self) -> None:
-        version = int(self._data.get("config_version", CONFIG_VERSION if not self._data else 1))
-        if version > CONFIG_VERSION:
-            raise ConfigError(
-                _("Tệp cấu hình được tạo bởi phiên bản mới hơn (phiên bản {v}).", v=version),
-                hint=_("Hãy cập nhật phần mềm."),
-            )
-        while version < CONFIG_VERSION:
-            UPGRADES[version](self._data)
-            version += 1
-        self._data["config_version"] = CONFIG_VERSION
+        self._data = upgrade_data(self._data, self.path)
 
-    def get(self, key: str) -> Any:
+    def _stored(self, key: str) -> tuple[Any, ConfigError | None]:
+        """The stored value (None when not set) and why it is invalid, if it is."""
         setting = self._setting(key)
-        found, value = _get_nested(self._data, key)
+        found, value = get_nested(self._data, key)
         if not found:
-            return setting.default
-        try:
-            setting.check(value)
-        except ConfigError:
-            # A hand-edited bad value must not stop the counter: fall back to the default.
-            return setting.default
-        return value
-
-    def get_strict(self, key: str) -> Any:
-        """Like :meth:`get`, but a stored value that fails validation is a clear error
-        naming the setting, the file and the value (where falling back would be wrong,
-        e.g. a day off that silently stops counting)."""
-        setting = self._setting(key)
-        found, value = _get_nested(self._data, key)
-        if not found:
-            return setting.default
+            return None, None
         try:
             setting.check(value)
         except ConfigError as exc:
-            raise ConfigError(
-                _("Thiết lập {key} trong tệp {path} có giá trị không hợp lệ «{value}»: {problem}",
-                  key=key, path=str(self.path), value=str(value)[:200], problem=exc.message),
-                hint=_("Sửa bằng lệnh: kiosk config set {key} GIÁ_TRỊ", key=key),
-            ) from None
-        return value
+            return value, exc
+        return value, None
+
+    def _invalid(self, key: str, value: Any, problem: ConfigError) -> ConfigError:
+        return ConfigError(
+            _("Thiết lập {key} trong tệp {path} có giá trị không hợp lệ «{value}»: {problem}",
+              key=key, path=str(self.path), value=str(value)[:200], problem=problem.message),
+            hint=_("Sửa bằng lệnh: kiosk config set {key} GIÁ_TRỊ", key=key),
+            setting=key, file=str(self.path),
+        )
+
+    def get(self, key: str) -> Any:
+        """The stored value, or the default when none is stored. A stored value that fails
+        validation falls back to the default, except for a critical setting (one that shapes
+        a dossier code, a due time or a legal number): that is a ConfigError naming the
+        setting, the file and the value."""
+        setting = self._setting(key)
+        value, problem = self._stored(key)
+        if problem is not None:
+            if setting.critical:
+                raise self._invalid(key, value, problem)
+            return setting.default
+        # TOML has no null: None means nothing is stored.
+        return setting.default if value is None else value
+
+    def get_or(self, key: str, fallback: Any) -> Any:
+        """For showing or tagging, never for issuing: ``fallback`` when the stored value is
+        invalid (a critical setting's bad value is refused by :meth:`get` where it counts)."""
+        value, problem = self._stored(key)
+        if problem is not None:
+            return fallback
+        return self._setting(key).default if value is None else value
+
+    def get_strict(self, key: str) -> Any:
+        """Like :meth:`get`, but any stored value that fails validation is an error."""
+        setting = self._setting(key)
+        value, problem = self._stored(key)
+        if problem is not None:
+            raise self._invalid(key, value, problem)
+        return setting.default if value is None else value
+
+    def problems(self) -> list[ConfigError]:
+        """Every stored value that fails validation (critical ones first)."""
+        found = []
+        for key, _setting in sorted(SETTINGS.items(), key=lambda kv: not kv[1].critical):
+            value, problem = self._stored(key)
+            if problem is not None:
+                found.append(self._invalid(key, value, problem))
+        return found
 
     def set(self, key: str, value: Any) -> None:
         setting = self._setting(key)
         if isinstance(value, str) and setting.kind is not str:
             value = setting.parse(value)
         setting.check(value)
-        _set_nested(self._data, key, value)
+        set_nested(self._data, key, value)
+        self._changed[key] = value
         if key == "unit.timezone":
             from kiosk import clock
 
@@ -427,26 +425,38 @@ class Config:
         self._listeners.append(listener)
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: self.get(key) for key in SETTINGS}
+        out = {}
+        for key, setting in SETTINGS.items():
+            value, problem = self._stored(key)
+            out[key] = setting.default if problem is not None or value is None else value
+        return out
 
     def save(self) -> None:
-        """Write atomically (temp file, fsync, rename): a power cut leaves old or new, never half."""
+        """Write the settings changed since loading over the file as it is now, atomically
+        (temp file, fsync, rename) and under a lock: a power cut leaves old or new, never
+        half, and two programs saving at once (the app and a script) lose neither change."""
         import tempfile
 
         import tomli_w
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = tomli_w.dumps(self._data).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".config.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with locked(self.path.with_name(self.path.name + ".lock")):
+            current = upgrade_data(read_config_file(self.path), self.path)
+            for key, value in self._changed.items():
+                set_nested(current, key, value)
+            payload = tomli_w.dumps(current).encode("utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".config.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(payload)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        self._data = current
+        self._changed.clear()
 
     @staticmethod
     def _setting(key: str) -> Setting:

@@ -79,6 +79,8 @@ class WorkingCalendar:
     @classmethod
     def from_config(cls, config: Config | None = None) -> WorkingCalendar:
         config = config or Config.load()
+        # Due times are computed in the unit's zone: a bad zone is refused, never replaced.
+        config.get("unit.timezone")
         spans = [tuple(_hhmm(p) for p in s.split("-"))
                  for s in config.get_strict("office.hours")]
         off, work = _load_overrides()

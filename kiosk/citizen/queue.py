@@ -124,7 +124,7 @@ class QueueService:
         return parse_services(list(self.config.get("queue.services")))
 
     def _counter(self) -> int:
-        return int(self.config.get("counter.number"))
+        return int(self.config.get_or("counter.number", 0))
 
     # --- taking a ticket -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from typing import IO, Any, NoReturn
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.paths import not_a_file_to_replace
 from kiosk.safe_text import bad_characters, has_surrogates, shown
 
 #: The largest row count a listing accepts (the book itself reads 100 000 at most per day).
@@ -193,9 +194,10 @@ def _output_file(value: str) -> Path:
     if path.is_dir() or value.endswith(os.sep):
         raise argparse.ArgumentTypeError(
             _("{path} là thư mục; cần tên tệp, ví dụ {path}/ket-qua.pdf.", path=_shown(value)))
-    if path.exists() and not path.is_file():
+    problem = not_a_file_to_replace(path)
+    if problem:
         raise argparse.ArgumentTypeError(
-            _("{path} không phải tệp thường.", path=_shown(value)))
+            _("không ghi được vào {path}: {problem}.", path=_shown(value), problem=problem))
     _check_nearest_parent(path, value)
     return path
 
@@ -212,12 +214,29 @@ def _output_dir(value: str) -> Path:
     return path
 
 
+def _input_dir(value: str) -> Path:
+    """A directory that exists and can be read."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(_("chưa có đường dẫn thư mục."))
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise argparse.ArgumentTypeError(
+            _("không tìm thấy thư mục {path}.", path=_shown(value)))
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(_("{path} không phải thư mục.", path=_shown(value)))
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            _("không có quyền đọc thư mục {path}.", path=_shown(value)))
+    return path
+
+
 _shown = shown
 
 
 input_file = _path_checked(_input_file)
 output_file = _path_checked(_output_file)
 output_dir = _path_checked(_output_dir)
+input_dir = _path_checked(_input_dir)
 
 
 # --- argparse's own messages, in the UI language -------------------------------------------

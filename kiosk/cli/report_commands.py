@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import command_help
+from kiosk.cli.argtypes import output_file
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -20,7 +21,7 @@ def register(sub: Any) -> None:
     _period(c)
     c.add_argument("--procedure", help="only this procedure code")
     c.add_argument("--format", choices=("json", "pdf", "xlsx"), default="json")
-    c.add_argument("--out", type=Path, help="file to write (required for pdf and xlsx)")
+    c.add_argument("--out", type=output_file, help="file to write (required for pdf and xlsx)")
     c.set_defaults(func=_summary)
 
     c = rsub.add_parser("reconcile", help="paper tracking book vs electronic, per day")
@@ -30,7 +31,7 @@ def register(sub: Any) -> None:
 
     c = rsub.add_parser("postal-list", help="hand-over list (bảng kê) of results sent by post")
     c.add_argument("--date", required=True, help="the day the results go to the post office")
-    c.add_argument("--out", required=True, type=Path, help="PDF file to write")
+    c.add_argument("--out", required=True, type=output_file, help="PDF file to write")
     c.set_defaults(func=_postal_list)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import command_help
+from kiosk.cli.argtypes import output_file
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
@@ -22,7 +23,7 @@ PIN_ENV = "KIOSK_SIGNING_PIN"
 def register(sub: Any) -> None:
     p = sub.add_parser("sign", help=command_help("sign"))
     p.add_argument("target", help="FILE.pdf (with --out) or a dossier code")
-    p.add_argument("--out", type=Path, help="where to write the signed copy of FILE.pdf")
+    p.add_argument("--out", type=output_file, help="where to write the signed copy of FILE.pdf")
     p.add_argument("--reason", help="reason written in the signature (default signing.reason)")
     p.add_argument("--actor", help="who signs (default: $KIOSK_ACTOR or the OS user)")
     p.set_defaults(func=_sign)

@@ -1,4 +1,5 @@
-"""``kiosk dossier new|show|list|status|stats``, ``kiosk search``, ``kiosk db check|backup``."""
+"""``kiosk dossier new|show|list|status|stats``, ``kiosk search``,
+``kiosk db check|backup|restore``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import (
     MAX_LIMIT,
+    input_dir,
     input_file,
     int_range,
     output_dir,
@@ -23,7 +25,7 @@ from kiosk.cli.argtypes import (
     text,
 )
 from kiosk.errors import InvalidInput, KioskError, StorageError
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 
 if TYPE_CHECKING:
     from kiosk.storage import ComponentInput, DossierInput, Store
@@ -100,6 +102,12 @@ def register(sub: Any) -> None:
     c = bsub.add_parser("backup", help="consistent copy of the database and files into DEST")
     c.add_argument("dest", type=output_dir)
     c.set_defaults(func=_backup)
+    c = bsub.add_parser("restore", help="put a backup (made by db backup) back in place; "
+                                        "the database it replaces is kept beside it")
+    c.add_argument("backup", type=input_dir, help="the backup folder (with manifest.json)")
+    c.add_argument("--replace", action="store_true",
+                   help="replace a database that is still healthy (it is moved aside)")
+    c.set_defaults(func=_restore)
 
 
 def _open() -> Store:
@@ -272,20 +280,51 @@ def _search(args: argparse.Namespace) -> Any:
     return None
 
 
-def _check(args: argparse.Namespace) -> Any:
-    from kiosk.cli import emit
+_RESTORE_HINT = N_("Khôi phục từ bản sao lưu gần nhất (kiosk db restore THƯ_MỤC_SAO_LƯU) "
+                   "theo hướng dẫn trong docs/STORAGE.md.")
 
-    with _open() as store:
-        result = store.check(rehash=not args.no_rehash)
+
+def _check(args: argparse.Namespace) -> Any:
+    from kiosk import paths
+    from kiosk.cli import emit
+    from kiosk.storage.files import FileStore
+    from kiosk.storage.restore import diagnose
+
+    try:
+        with _open() as store:
+            result = store.check(rehash=not args.no_rehash)
+    except StorageError as exc:
+        # The report is what an admin needs most when the store will not open at all.
+        emit(diagnose(paths.database_file(), FileStore(paths.files_dir()), exc))
+        print(exc.message, file=sys.stderr)
+        print(exc.hint if exc.hint and "kiosk db restore" in exc.hint else _(_RESTORE_HINT),
+              file=sys.stderr)
+        return 1
     emit(result)
     if not result["ok"]:
         print(_("Cơ sở dữ liệu hoặc kho tệp có lỗi (xem chi tiết ở trên)."), file=sys.stderr)
-        print(_("Khôi phục từ bản sao lưu gần nhất theo hướng dẫn trong docs/STORAGE.md."),
-              file=sys.stderr)
+        print(_(_RESTORE_HINT), file=sys.stderr)
         return 1
+    if result["numbers_without_record"]:
+        print(_("Có {n} mã hồ sơ đã cấp nhưng không có trong cơ sở dữ liệu (xem "
+                "numbers_without_record): lấy lại hồ sơ từ máy chủ hoặc từ giấy.",
+                n=len(result["numbers_without_record"])), file=sys.stderr)
     return 0
 
 
 def _backup(args: argparse.Namespace) -> Any:
     with _open() as store:
         return store.backup(args.dest)
+
+
+def _restore(args: argparse.Namespace) -> Any:
+    from kiosk import paths
+    from kiosk.storage.files import FileStore
+    from kiosk.storage.restore import restore
+
+    result = restore(args.backup, paths.database_file(), FileStore(paths.files_dir()),
+                     replace=args.replace)
+    with _open() as store:  # binds the identity and catches the counters up
+        report = store.check(rehash=False)
+    return {**result, "numbers_caught_up": report["numbers_caught_up"],
+            "numbers_without_record": report["numbers_without_record"], "ok": report["ok"]}

@@ -45,10 +45,16 @@ def save_draft(db: Database, payload: dict[str, Any], *, actor: str,
             "updated_at = excluded.updated_at, actor = excluded.actor",
             (draft_id, actor, label, json.dumps(payload, ensure_ascii=False), stamp, stamp),
         )
-        db.conn.execute("DELETE FROM draft_files WHERE draft_id = ?", (draft_id,))
+        # Only the scans the draft no longer holds are deleted: each deletion lets the file
+        # go (a trigger records it for the start-up sweep, kiosk.storage.ownership).
+        wanted = file_hashes(payload)
+        held = {row[0] for row in db.conn.execute(
+            "SELECT sha256 FROM draft_files WHERE draft_id = ?", (draft_id,))}
+        db.conn.executemany("DELETE FROM draft_files WHERE draft_id = ? AND sha256 = ?",
+                            [(draft_id, sha) for sha in sorted(held - wanted)])
         db.conn.executemany(
             "INSERT INTO draft_files (draft_id, sha256) VALUES (?, ?)",
-            [(draft_id, sha) for sha in sorted(file_hashes(payload))],
+            [(draft_id, sha) for sha in sorted(wanted - held)],
         )
     return draft_id
 

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -67,28 +67,34 @@ class FileStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 
-    def put(self, data: bytes | Path | BinaryIO) -> StoredFile:
+    def put(self, data: bytes | Path | BinaryIO,
+            on_hashed: Callable[[str], None] | None = None) -> StoredFile:
         """Store bytes, a file at a path, or a binary stream; returns its hash and size.
 
-        Raises :class:`StorageError` (disk full, unreadable source) and leaves no temp file.
+        ``on_hashed(sha256)`` runs once the bytes are durable under a temporary name and
+        before they get their own: whatever it records about the file is never later than
+        the file itself. Raises :class:`StorageError` (disk full, unreadable source) and
+        leaves no temp file.
         """
         if isinstance(data, Path):
             try:
                 with data.open("rb") as fh:
-                    return self._put_stream(fh)
+                    return self._put_stream(fh, on_hashed)
             except FileNotFoundError:
                 raise NotFound(
                     _("Không tìm thấy tệp {path}.", path=str(data)),
                     hint=_("Kiểm tra lại đường dẫn tệp đính kèm."),
                 ) from None
         if isinstance(data, bytes | bytearray | memoryview):
-            return self._put_chunks([bytes(data)])
-        return self._put_stream(data)
+            return self._put_chunks([bytes(data)], on_hashed)
+        return self._put_stream(data, on_hashed)
 
-    def _put_stream(self, fh: BinaryIO) -> StoredFile:
-        return self._put_chunks(iter(lambda: fh.read(_CHUNK), b""))
+    def _put_stream(self, fh: BinaryIO,
+                    on_hashed: Callable[[str], None] | None) -> StoredFile:
+        return self._put_chunks(iter(lambda: fh.read(_CHUNK), b""), on_hashed)
 
-    def _put_chunks(self, chunks: Iterable[bytes]) -> StoredFile:
+    def _put_chunks(self, chunks: Iterable[bytes],
+                    on_hashed: Callable[[str], None] | None) -> StoredFile:
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = _mkstemp(self.tmp)
@@ -102,6 +108,8 @@ class FileStore:
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
+            if on_hashed is not None:
+                on_hashed(sha)
             final = self.path_for(sha)
             # Even when the name exists the rename goes ahead: it costs little and replaces
             # a copy that rotted on disk with the bytes just verified by hashing.

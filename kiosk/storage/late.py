@@ -11,6 +11,7 @@ is later. Everything here runs inside the caller's transaction unless it says ot
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,13 @@ from kiosk.working_time import WorkingCalendar
 RUNNING = tuple(sorted(int(s) for s in CLOCK_RUNNING))
 #: The printed letter number: sequence per unit, counter and year.
 LETTER_FORMAT = "{n:03d}/{year}/PXL-Q{counter}"
+_LETTER_RE = re.compile(r"^(\d+)/(\d{4})/PXL-Q(\d)$")
+
+
+def parse_letter_number(text: str) -> tuple[int, int, int] | None:
+    """(number, year, counter) of a letter number this counter issued, else None."""
+    match = _LETTER_RE.match(text)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def has_tables(db: Database) -> bool:

@@ -16,7 +16,8 @@ migrations = Migrations("kiosk")
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
-                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented")
+                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
+                   "0014_file_ownership")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -364,6 +365,23 @@ def _counter_presented(db: Database) -> None:
     # Documents only shown at the counter (xuất trình, like the CCCD itself) are not handed
     # in: the receipt prints "Xuất trình" for them, not "Bản chính 01".
     db.execute("ALTER TABLE components ADD COLUMN presented INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations(name="0014_file_ownership")
+def _file_ownership(db: Database) -> None:
+    # The files this database wrote or let go of: the only ones the start-up sweep may
+    # delete (kiosk.storage.ownership). A draft's scan the clerk deleted, or every scan of
+    # a discarded draft, is let go of here; one a dossier keeps is forgotten by the sweep.
+    db.execute(
+        "CREATE TABLE unowned_files ("
+        " sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),"
+        " since TEXT NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TRIGGER draft_file_let_go AFTER DELETE ON draft_files BEGIN"
+        " INSERT OR IGNORE INTO unowned_files (sha256, since)"
+        " VALUES (old.sha256, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')); END"
+    )
 
 
 def migrate(db: Database) -> list[str]:

@@ -8,6 +8,7 @@ thread, so a long report never holds the writer up (WAL).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -18,11 +19,25 @@ from typing import Any, BinaryIO, TypeVar
 
 from kiosk import paths
 from kiosk.catalog import Catalog, load_catalog
+from kiosk.clock import now
 from kiosk.config import Config
 from kiosk.dossier import Status, check_transition, parse_status
+from kiosk.dossier_code import parse_dossier_code
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import dossiers, drafts, late, maintenance, outbox, records, settings, upkeep
+from kiosk.storage import (
+    dossiers,
+    drafts,
+    identity,
+    late,
+    maintenance,
+    numbers,
+    outbox,
+    ownership,
+    records,
+    settings,
+    upkeep,
+)
 from kiosk.storage.connection import connect, enable_wal, is_disk_full
 from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.full_disk import RefusingWriter, connect_immutable, readable_on_full_disk
@@ -33,6 +48,7 @@ from kiosk.storage.writer import WriterThread
 from kiosk.working_time import WorkingCalendar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Files younger than this are never collected: another process (the app, while a CLI
 #: command opens the store) may hold a fresh scan that its next draft or save references.
@@ -76,6 +92,11 @@ class Store:
                   error=exc.strerror or str(exc)),
                 hint=_("Kiểm tra quyền ghi thư mục dữ liệu."),
             ) from exc
+        self._lock_fd = identity.hold_shared_lock(self.path)
+        self.numbers = numbers.IssuedNumbers(self.files.root)
+        #: Counters raised at opening because the database was behind the numbers issued.
+        self.numbers_caught_up: list[dict[str, Any]] = []
+        self.store_id = ""
         self.migrations_applied: list[str] = []
         #: True while the disk is too full to open the write connection: reads still work.
         self.disk_full = False
@@ -87,8 +108,12 @@ class Store:
                                         after_write=self._after_write)
         except StorageError as exc:
             if not (self.disk_full and readable_on_full_disk(self.path)):
+                identity.release_lock(self._lock_fd)
                 raise
             self._writer = RefusingWriter(exc)
+        except BaseException:
+            identity.release_lock(self._lock_fd)
+            raise
         else:
             self._checkpointer = upkeep.Checkpointer(self.path)
         self._local = threading.local()
@@ -107,9 +132,20 @@ class Store:
     def _open_writer(self) -> Database:
         db: Database | None = None
         try:
-            db = connect(self.path)
-            enable_wal(db)
-            self.migrations_applied = migrate(db)
+            # One process at a time decides whether the database is new: two starting
+            # together must not each see the other's fresh database as a lost one.
+            with identity.opening_lock(self.path):
+                blank = identity.database_is_blank(self.path)
+                if blank:
+                    identity.refuse_if_files_are_owned(self.files, self.path)
+                db = connect(self.path)
+                if not blank and not identity.has_schema(db):
+                    identity.refuse_if_files_are_owned(self.files, self.path)
+                enable_wal(db)
+                self.migrations_applied = migrate(db)
+                self.store_id = identity.bind(db, self.files, self.path)
+                self.numbers_caught_up = numbers.catch_up(db, self.numbers)
+                self.numbers.compact(now().date())
             upkeep.configure_writer(db)
             return db
         except BaseException as exc:
@@ -131,7 +167,8 @@ class Store:
             return disk_full_error(self.path.parent)
         return StorageError(
             _("Lỗi cơ sở dữ liệu {path}: {error}", path=str(self.path), error=str(exc)),
-            hint=_("Chạy «kiosk db check»; nếu lỗi còn, khôi phục từ bản sao lưu gần nhất."),
+            hint=_("Chạy «kiosk db check» để xem chi tiết; nếu lỗi còn, khôi phục từ bản sao "
+                   "lưu gần nhất (kiosk db restore THƯ_MỤC_SAO_LƯU)."),
         )
 
     def submit(self, fn: Callable[[Database], T]) -> Future[T]:
@@ -176,6 +213,8 @@ class Store:
             raise self._storage_error(exc) from exc
 
     def close(self) -> None:
+        identity.release_lock(self._lock_fd)
+        self._lock_fd = None
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
@@ -225,7 +264,18 @@ class Store:
         return self.put_file_info(data).sha256
 
     def put_file_info(self, data: bytes | Path | BinaryIO) -> StoredFile:
-        return self.files.put(data)
+        return self.files.put(data, on_hashed=self._note_written)
+
+    def _note_written(self, sha256: str) -> None:
+        # Until a draft or a dossier references the file, only this row lets the start-up
+        # sweep delete it (kiosk.storage.ownership); without it the file is merely kept.
+        noted = self.submit(lambda db: ownership.note_written(db, sha256))
+        if self._writer.on_writer_thread():
+            return
+        try:
+            noted.result()
+        except KioskError as exc:
+            log.warning("file %s kept without a record: %s", sha256, exc)
 
     def file_path(self, sha256: str) -> Path:
         path = self.files.path_for(sha256)
@@ -234,12 +284,10 @@ class Store:
         return path
 
     def collect_orphans(self, min_age_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+        """Delete the files this database wrote or let go of and no row references."""
         # On the writer thread: no save of this process can commit a new reference meanwhile.
         return self.call(
-            lambda db: self.files.collect_orphans(
-                maintenance.referenced_hashes(db), min_age_seconds=min_age_seconds
-            )
-        )
+            lambda db: ownership.collect(db, self.files, min_age_seconds=min_age_seconds))
 
     # --- dossiers -------------------------------------------------------------------------
 
@@ -248,7 +296,7 @@ class Store:
         info, due_for = self.procedure_info(inp.procedure_code)
         unit = self.config.get("unit.code")
         counter = int(self.config.get("counter.number"))
-        return self.call(
+        saved = self.call(
             lambda db: dossiers.save(
                 db, inp, actor=actor, unit_code=unit, counter=counter, procedure=info,
                 due_for=due_for, files=self.files,
@@ -256,6 +304,10 @@ class Store:
                 form_set=str(self.config.get("forms.set")),
             )
         )
+        parts = parse_dossier_code(saved.code)
+        self.numbers.record("code", (parts.unit_code, parts.day.isoformat(), parts.counter),
+                            parts.seq)
+        return saved
 
     def get_dossier(self, code: str) -> dict[str, Any]:
         def get(db: Database) -> dict[str, Any]:
@@ -304,9 +356,14 @@ class Store:
         """Record an apology letter (Mẫu 04) with its new date; returns the letter."""
         unit = str(self.config.get("unit.code"))
         counter = int(self.config.get("counter.number"))
-        return self.call(lambda db: late.postpone(
+        letter = self.call(lambda db: late.postpone(
             db, code, new_due=new_due, reason=reason, actor=actor, unit_code=unit,
             counter=counter, calendar=self.calendar))
+        issued = late.parse_letter_number(str(letter["letter"]["number"]))
+        if issued is not None:
+            number, year, letter_counter = issued
+            self.numbers.record("letter", (unit, year, letter_counter), number)
+        return letter
 
     def due_soon(self, hours: float | None = None, procedure: str | None = None,
                  at: datetime | None = None) -> list[dict[str, Any]]:
@@ -400,7 +457,12 @@ class Store:
         # not occupy the writer thread. On a full disk, the read-only view (see full_disk).
         db = connect_immutable(self.path) if self.disk_full else connect(self.path)
         try:
-            return maintenance.check(db, self.files, rehash=rehash, readonly=self.disk_full)
+            report = maintenance.check(db, self.files, rehash=rehash, readonly=self.disk_full)
+            report["store_id"] = self.store_id
+            report["files_unknown"] = len(ownership.unknown_files(db, self.files))
+            report["numbers_caught_up"] = self.numbers_caught_up
+            report["numbers_without_record"] = numbers.codes_without_record(db)
+            return report
         except sqlite3.DatabaseError as exc:
             raise self._storage_error(exc) from exc
         finally:

@@ -13,6 +13,7 @@ from typing import Any
 from kiosk import i18n, paths
 from kiosk.clerks import ClerkDirectory
 from kiosk.config import Config
+from kiosk.errors import KioskError
 from kiosk.storage import Store
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.home_model import HomeModel
@@ -248,12 +249,21 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     qt_app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("kiosk")
     qt_app.setOrganizationName("kiosk")
-    services = build_services(demo=demo)
+    fullscreen = fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN"))
+    try:
+        services = build_services(demo=demo)
+    except KioskError as exc:
+        logging.getLogger(__name__).error("cannot start: %s (%s)", exc, exc.technical())
+        print(exc.message, file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        from kiosk.ui import startup_error
+
+        return startup_error.show(qt_app, exc, load_font(), fullscreen=fullscreen)
     if demo:
         from kiosk.demo import seed
 
         seed(services.store, progress=True)  # one finished and ready to hand over
-    fullscreen = fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN"))
     if citizen:
         side = create_self_service(services, fullscreen=fullscreen)
         try:

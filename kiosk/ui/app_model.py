@@ -122,7 +122,8 @@ class AppModel(QObject):
     unitName = Property(str, _unit_name, notify=signedInChanged)
 
     def _counter(self) -> int:
-        return int(self.services.config.get("counter.number"))
+        # 0 shows as no number while a bad counter.number stops issuing codes.
+        return int(self.services.config.get_or("counter.number", 0))
 
     counterNumber = Property(int, _counter, notify=signedInChanged)
 

@@ -336,7 +336,7 @@ class CitizenModel(QObject):
         from kiosk.storage.citizen import CitizenStore
 
         citizen = CitizenStore(self.services.store)
-        counter = int(self.services.config.get("counter.number"))
+        counter = int(self.services.config.get_or("counter.number", 0))
 
         def work() -> dict[str, Any]:
             return citizen.add_rating(rating_id=pending["id"], dossier_id=pending["dossier_id"],

@@ -64,7 +64,7 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
 
 def _router(app: AppModel) -> Router:
     router = app.services.extras.get("router")
-    unit = str(app.services.config.get("unit.code"))
+    unit = str(app.services.config.get_or("unit.code", ""))
     if router is None or router.unit_code != unit:
         # No lookup here: the screens load the dossier off the GUI thread.
         router = Router(unit)

@@ -147,7 +147,7 @@ class ReportsModel(QObject):
 
         store = self.app.services.store
         first, last = self._first, self._last
-        unit = str(self.app.services.config.get("unit.code"))
+        unit = str(self.app.services.config.get_or("unit.code", ""))
         self._loading = True
         self.changed.emit()
 

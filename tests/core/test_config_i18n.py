@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import i18n, paths
-from kiosk.config import CONFIG_VERSION, SETTINGS, Config
+from kiosk.config import SETTINGS, Config
+from kiosk.config_file import CONFIG_VERSION
 from kiosk.errors import ConfigError
 
 
@@ -81,8 +82,20 @@ def test_newer_file_is_refused(kiosk_home: Path) -> None:
 
 def test_hand_edited_bad_value_falls_back_to_default(kiosk_home: Path) -> None:
     (kiosk_home / "config.toml").write_text(
+        f"config_version = {CONFIG_VERSION}\n[ui]\nidle_lock_minutes = -5\n", encoding="utf-8")
+    assert Config.load().get("ui.idle_lock_minutes") == 5
+
+
+def test_a_bad_critical_value_is_an_error_naming_it(kiosk_home: Path) -> None:
+    # Falling back would issue counter 1's codes from counter 42 (issue 22 §0).
+    (kiosk_home / "config.toml").write_text(
         f"config_version = {CONFIG_VERSION}\n[counter]\nnumber = 42\n", encoding="utf-8")
-    assert Config.load().get("counter.number") == 1
+    config = Config.load()
+    with pytest.raises(ConfigError, match=r"counter\.number") as raised:
+        config.get("counter.number")
+    assert "42" in raised.value.message and "config.toml" in raised.value.message
+    assert config.get_or("counter.number", 0) == 0
+    assert [p.details["setting"] for p in config.problems()] == ["counter.number"]
 
 
 def test_translation_switch_and_named_fields() -> None:
