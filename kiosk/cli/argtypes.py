@@ -22,7 +22,7 @@ from typing import IO, Any, NoReturn
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
-from kiosk.paths import not_a_file_to_replace
+from kiosk.output_file import not_a_file_to_replace
 from kiosk.safe_text import bad_characters, has_surrogates, shown
 
 #: The largest row count a listing accepts (the book itself reads 100 000 at most per day).

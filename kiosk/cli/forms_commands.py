@@ -136,7 +136,7 @@ def _describe(form: RenderedForm) -> dict[str, Any]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from kiosk.paths import write_atomic as _atomic
+    from kiosk.output_file import write_atomic as _atomic
 
     _atomic(path, data)
 

@@ -63,7 +63,7 @@ def _settings() -> Any:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from kiosk.paths import write_atomic as _atomic
+    from kiosk.output_file import write_atomic as _atomic
 
     _atomic(path, data)
 

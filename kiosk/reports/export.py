@@ -66,7 +66,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    from kiosk.paths import write_atomic as _atomic
+    from kiosk.output_file import write_atomic as _atomic
 
     _atomic(path, data)
 

@@ -85,7 +85,7 @@ def test_out_refuses_a_socket(unix_socket: Path) -> None:
 def test_the_writer_itself_refuses_a_device(tmp_path: Path) -> None:
     """Callers that do not go through the CLI (the app's report export) are covered too."""
     from kiosk.errors import KioskError
-    from kiosk.paths import write_atomic
+    from kiosk.output_file import write_atomic
 
     target = tmp_path / "fifo"
     os.mkfifo(target)
