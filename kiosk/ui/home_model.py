@@ -55,11 +55,9 @@ class HomeModel(QObject):
              "ok": False}]
         if not self._probed:
             return  # the first refresh has not come back yet: it shows everything at once
-        at = next((i for i, r in enumerate(self._probed) if r["kind"] == "printer"),
-                  len(self._probed))
-        others = [r for r in self._probed if r["kind"] != "barcode"]
-        at = min(at, len(others))
-        self._devices.reset([*others[:at], *readers, *others[at:]])
+        probed = self._probed
+        at = next((i for i, r in enumerate(probed) if r["kind"] == "printer"), len(probed))
+        self._devices.reset([*probed[:at], *readers, *probed[at:]])
 
     @Slot()
     def refresh(self) -> None:
