@@ -167,6 +167,20 @@ def _hhmm(value: str) -> str | None:
     return None if re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value) else N_("giờ có dạng HH:MM")
 
 
+def _serial_suffix(value: str) -> str | None:
+    # A letter, digit, space or one of |,./- occurs inside a CCCD or a dossier code: as a
+    # terminator it would cut them.
+    if len(value) > 8 or any(ch.isalnum() or ch.isspace() or ch in "|,./-" for ch in value):
+        return N_("tối đa 8 ký hiệu không có trong mã CCCD hay mã hồ sơ, ví dụ # hoặc ~")
+    return None
+
+
+def _camera_url(value: str) -> str | None:
+    if not value or re.match(r"^[a-z][a-z0-9+.-]*://\S+$", value) or value.startswith("/"):
+        return None
+    return N_("địa chỉ dạng rtsp://… hoặc http://…, hoặc đường dẫn tuyệt đối tới tệp video")
+
+
 # --- the settings ---------------------------------------------------------------------------
 
 declare("unit.code", "000.00.04.H40", N_("Mã định danh của đơn vị (QCVN 102 / QĐ 20/2020)"),
@@ -223,6 +237,16 @@ declare("barcode.wedge_suffix", "", N_("Ký tự cuối do đầu đọc gửi t
 declare("barcode.camera", -1, N_("Số thứ tự camera đọc mã (-1: không dùng)"))
 declare("barcode.extra_formats", [], N_("Loại mã vạch đọc thêm ngoài QR và Code128"),
         item_kind=str)
+# --- every reader in the app (issue 21 §1) ---
+declare("barcode.serial_baudrate", 9600,
+        N_("Tốc độ cổng serial của đầu đọc (baud; đầu đọc USB kiểu COM ảo không cần đổi)"),
+        choices=(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
+declare("barcode.serial_suffix", "",
+        N_("Ký tự kết thúc do đầu đọc serial gửi thêm, ngoài CR/LF (nếu có)"),
+        validate=_serial_suffix)
+declare("barcode.camera_url", "",
+        N_("Camera IP (rtsp://…, http://…) hoặc tệp video dùng thay cho số camera "
+           "(để trống: dùng số camera)"), validate=_camera_url)
 declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
 declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
@@ -421,8 +445,15 @@ class Config:
         self.set(key, value)
         return value
 
-    def on_change(self, listener: Callable[[str, Any], None]) -> None:
+    def on_change(self, listener: Callable[[str, Any], None]) -> Callable[[], None]:
+        """Call ``listener(key, value)`` after every ``set``; returns the unsubscribe."""
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def as_dict(self) -> dict[str, Any]:
         out = {}

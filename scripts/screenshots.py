@@ -63,19 +63,28 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     os.environ["KIOSK_HOME"] = str(home)
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QMetaObject, QObject
+    from PySide6.QtCore import Q_ARG, QMetaObject, QObject
 
     from kiosk.ui.qt import QGuiApplication, QQuickItem
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.demo import seed
     cups = start_cups()
+    from kiosk.config import Config
     from kiosk.devices.scanner import create_driver
     from kiosk.ui.app import build_services, create_window
 
+    # A serial (virtual COM) CCCD reader plugged in beside the keyboard wedge: a pty under
+    # the name a USB CDC reader gets, so that Home's device panel shows both readers.
+    reader_end, port_end = os.openpty()
+    port = home / "ttyACM0"
+    port.symlink_to(os.ttyname(port_end))
+    config = Config.load()
+    config.set("barcode.serial_port", str(port))
+    config.save()
     # The fake driver feeds generated letters with seals: pages a clerk would recognise.
     # (The SANE test backend's pages are test patterns; the UI tests scan through it.)
-    services = build_services(demo=True, scanner_factory=lambda: create_driver("fake"))
+    services = build_services(config, demo=True, scanner_factory=lambda: create_driver("fake"))
     codes = seed(services.store, progress=True)
     window = create_window(services)
     root = window.root()
@@ -156,8 +165,10 @@ def main() -> int:
     window.app.go("settings")
     shot("13-settings")
     lists = [x for x in root.findChildren(QQuickItem, "settingsList") if x.isVisible()]
-    if lists:  # the printing and device rows, picked from what is connected
-        lists[-1].setProperty("contentY", 1500)
+    if lists:  # the scanner picked from what is connected, then the barcode readers
+        keys = [row["key"] for row in window.settings.rows.rows()]
+        QMetaObject.invokeMethod(lists[-1], "positionViewAtIndex",
+                                 Q_ARG(int, keys.index("scanner.device")), Q_ARG(int, 0))
     shot("22-settings-devices")
     # A new intake, left half-way (it is the draft on Home below).
     intake.start()
@@ -245,6 +256,8 @@ def main() -> int:
     settle(1)
     shot("20-no-printer")
     window.close()
+    os.close(reader_end)
+    os.close(port_end)
     if cups is not None:
         cups.stop()  # type: ignore[attr-defined]
     if xvfb is not None:

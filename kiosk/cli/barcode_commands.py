@@ -88,7 +88,7 @@ def _listen(args: argparse.Namespace) -> int:
     from kiosk.cli import emit
     from kiosk.config import Config
     from kiosk.devices.barcode.routing import Router
-    from kiosk.devices.barcode.source import BarcodeSource, Read
+    from kiosk.devices.barcode.source import Read, ThreadedSource
     from kiosk.errors import DeviceError
 
     os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")  # our own message says it plainly
@@ -118,13 +118,13 @@ def _listen(args: argparse.Namespace) -> int:
                 print(error.hint, file=sys.stderr)
             sys.stderr.flush()
 
-    sources: list[BarcodeSource] = []
+    from kiosk.devices.barcode.readers import camera_spec, camera_target, serial_spec
+
+    sources: list[ThreadedSource] = []
     port = args.serial if args.serial is not None else str(config.get("barcode.serial_port"))
     if port:
-        from kiosk.devices.barcode.serial_reader import SerialSource
-
-        sources.append(SerialSource(port))
-    camera: str | int = args.camera if args.camera is not None else int(config.get("barcode.camera"))
+        sources.append(serial_spec(config, port).create())
+    camera: str | int = args.camera if args.camera is not None else camera_target(config)
     if isinstance(camera, str) and camera.lstrip("-").isdigit():
         camera = int(camera)
         if not -1 <= camera <= 99:
@@ -138,11 +138,7 @@ def _listen(args: argparse.Namespace) -> int:
                                  problem=str(exc)),
                                hint=_("Dùng số camera (0, 1…) hoặc một tệp video.")) from None
     if camera != -1 and camera != "":
-        from kiosk.devices.barcode.camera import CameraSource
-        from kiosk.devices.barcode.decode import ImageDecoder
-
-        extra = list(config.get("barcode.extra_formats"))
-        sources.append(CameraSource(camera, decoder=ImageDecoder(extra, retries=False)))
+        sources.append(camera_spec(config, str(camera)).create())
     if not sources and not args.wedge:
         raise ConfigError(
             _("Chưa có đầu đọc mã vạch nào để nghe."),
@@ -173,16 +169,10 @@ def _listen(args: argparse.Namespace) -> int:
 
 
 def _all_dead(sources: list[Any]) -> bool:
-    """True when no reader is working: cameras that stopped, serial ports not open."""
+    """True when no reader is working: each is waiting to retry or has ended."""
+    from kiosk.devices.barcode.source import ENDED, RETRYING, STOPPED
 
-    def dead(source: Any) -> bool:
-        finished = getattr(source, "finished", None)
-        if finished is not None:
-            return bool(finished.is_set())
-        connected = getattr(source, "connected", None)
-        return connected is not None and not connected.is_set()
-
-    return bool(sources) and all(dead(s) for s in sources)
+    return bool(sources) and all(s.status.state in (RETRYING, ENDED, STOPPED) for s in sources)
 
 
 def _wedge_loop(config: Any, on_read: Any, done: threading.Event,

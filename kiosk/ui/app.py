@@ -236,9 +236,10 @@ def create_self_service(services: Services, *, fullscreen: bool = False) -> Any:
     tasks = TaskRunner()
     side = CitizenSide(services, tasks)
     model = side.open(None, self_service=True, font_family=load_font(), fullscreen=fullscreen)
-    from kiosk.ui.citizen_window import install_receipt_reader
+    from kiosk.ui.citizen_window import install_receipt_reader, install_receipt_readers
 
     side.reader = install_receipt_reader(services, model)
+    side.readers = install_receipt_readers(services, model)
     side.tasks_owned = tasks
     return side
 

@@ -155,6 +155,8 @@ class CitizenSide:
         self.engine: QQmlApplicationEngine | None = None
         self.model: CitizenModel | None = None
         self.reader: Any = None
+        #: Self-service: the serial and camera readers (kiosk.ui.barcode_readers.ReaderHub).
+        self.readers: Any = None
         self.tasks_owned: Any = None
 
     def expose(self, ctx: Any) -> None:
@@ -231,6 +233,8 @@ class CitizenSide:
         return self.engine.rootObjects()[0] if self.engine else None
 
     def stop(self) -> None:
+        if self.readers is not None:
+            self.readers.stop()
         if self.model is not None:
             self.model.stop()
         self.queue.close()
@@ -270,3 +274,13 @@ def install_receipt_reader(services: Any, model: CitizenModel) -> Any:
         qt_app.installEventFilter(input_filter)
     install_wedge(services, input_filter, model.lookupReceipt)
     return input_filter
+
+
+def install_receipt_readers(services: Any, model: CitizenModel) -> Any:
+    """Self-service: a receipt read by a serial or camera reader, as by the wedge."""
+    from kiosk.ui.barcode_readers import ReaderHub
+
+    return ReaderHub(services.config, lambda text, _source: model.lookupReceipt(text),
+                     lambda error: model.message.emit(str(error)),
+                     wedge=bool(services.config.get("barcode.wedge_enabled")),
+                     parent=model).start()

@@ -29,6 +29,8 @@ class HomeModel(QObject):
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self._refreshing = False
+        #: The last probed rows of the other devices (scanner, printer, server).
+        self._probed: list[dict[str, Any]] = []
 
     def _get_stats(self) -> dict[str, int]:
         return dict(self._stats)
@@ -44,6 +46,20 @@ class HomeModel(QObject):
         self._timer.stop()
 
     @Slot()
+    def showReaders(self) -> None:
+        """Redraw the device panel with the barcode readers' states as they are now (they
+        change on the readers' threads; this runs on the GUI thread, reading no device)."""
+        rows = self.app.services.extras.get("barcode_rows")
+        readers = rows() if callable(rows) else [
+            {"kind": "barcode", "label": _("Đầu đọc mã vạch"), "state": _("Chưa cấu hình"),
+             "ok": False}]
+        if not self._probed:
+            return  # the first refresh has not come back yet: it shows everything at once
+        probed = self._probed
+        at = next((i for i, r in enumerate(probed) if r["kind"] == "printer"), len(probed))
+        self._devices.reset([*probed[:at], *readers, *probed[at:]])
+
+    @Slot()
     def refresh(self) -> None:
         if self._refreshing:
             return
@@ -57,8 +73,8 @@ class HomeModel(QObject):
 
         def done(result: tuple[dict[str, int], list[dict[str, Any]]]) -> None:
             self._refreshing = False
-            self._stats, devices = result
-            self._devices.reset(devices)
+            self._stats, self._probed = result
+            self.showReaders()
             self.statsChanged.emit()
 
         def failed(exc: BaseException) -> None:
@@ -74,15 +90,12 @@ def _scanner_state(scanner: Any) -> dict[str, Any]:
 
 
 def device_states(services: Any) -> list[dict[str, Any]]:
-    """One row per device kind: what the clerk needs to know before a citizen arrives."""
-    reader = services.extras.get("barcode_state")
+    """One row per device the counter probes (the barcode readers report their own state:
+    :meth:`HomeModel.showReaders` puts them between the scanner and the printer)."""
     scanner, printer, sync = services.scanner(), services.printer, services.sync
     probes: list[tuple[str, str, Any, str]] = [
         ("scanner", _("Máy quét"), scanner and (lambda: _scanner_state(scanner)),
          _("Chưa cấu hình")),
-        ("barcode", _("Đầu đọc mã vạch"),
-         lambda: {"text": reader() if callable(reader) else _("Kiểu bàn phím (sẵn sàng)"),
-                  "ok": True}, ""),
         ("printer", _("Máy in"), printer and printer.state, _("Chưa cấu hình")),
         ("server", _("Máy chủ"), sync and sync.ui_state, _("Chưa kết nối")),
     ]

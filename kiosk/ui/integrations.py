@@ -22,10 +22,11 @@ log = logging.getLogger(__name__)
 def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "reader") -> str:
     """Send a barcode read where the clerk needs it; returns what it was taken for.
 
-    A CCCD fills the applicant (and starts an intake from any other screen); a dossier code
-    of this unit opens the return screen or the dossier; anything else gets a clear message.
-    The same code read again within the router's window (a code held under a camera, a
-    double trigger) is merged.
+    Every reader goes through here (keyboard wedge, serial, camera). A CCCD fills the
+    applicant (and starts an intake from any other screen); a dossier code of this unit
+    opens the return screen or the dossier; anything else gets a clear message. The same
+    code read again within the router's window (a code held under a camera, a double
+    trigger, two readers) is merged.
     """
     if app.services.clerk is None:
         app.error(_("Đăng nhập trước khi quét mã."))
@@ -112,6 +113,17 @@ def install_input(services: Services, app: AppModel) -> Any:
     return input_filter
 
 
+def install_readers(services: Services, app: AppModel, models: dict[str, Any]) -> Any:
+    """Serial and camera readers: their reads go where the wedge's go, on every screen."""
+    from kiosk.ui.barcode_readers import install_readers as start_readers
+
+    hub = start_readers(services, lambda text, source: route_read(app, models, text, source),
+                        app.error, parent=app)
+    hub.changed.connect(models["home"].showReaders)
+    services.extras["readers"] = hub
+    return hub
+
+
 def install_printing(services: Services, app: AppModel, printer: Any = None) -> Any:
     from kiosk.ui.printing import UiPrinting
 
@@ -145,6 +157,7 @@ def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[A
     services.extras["wedge"] = wedge
     if services.extras.get("raw_keys") is not None:
         stoppers.append(services.extras["raw_keys"])
+    stoppers.append(install_readers(services, app, models))
     install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
     return stoppers

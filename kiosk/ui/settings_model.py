@@ -21,8 +21,10 @@ GROUPS: list[tuple[str, list[str]]] = [
     (N_("Giờ làm việc"), ["office.hours", "office.same_day_cutoff", "office.working_saturday",
                       "calendar.extra_days_off", "calendar.extra_working_days"]),
     (N_("Máy quét"), ["scanner.device", "scanner.source", "scanner.resolution", "scanner.mode"]),
-    (N_("Đầu đọc mã vạch"), ["barcode.wedge_enabled", "barcode.serial_port", "barcode.camera",
-                         "barcode.wedge_max_gap_ms", "barcode.wedge_min_length"]),
+    (N_("Đầu đọc mã vạch"), ["barcode.wedge_enabled", "barcode.serial_port",
+                         "barcode.serial_baudrate", "barcode.serial_suffix", "barcode.camera",
+                         "barcode.camera_url", "barcode.wedge_max_gap_ms",
+                         "barcode.wedge_min_length"]),
     (N_("In ấn"), ["printer.name", "printer.paper", "printer.print_on_return", "forms.set",
                "forms.lookup_url"]),
     (N_("Máy chủ"), ["sync.server_url", "sync.ca_file", "sync.enabled"]),
@@ -93,7 +95,16 @@ class SettingsModel(QObject):
                 rows.append({"group": _(group), "key": key, "label": _(setting.description),
                              "value": value, "kind": kind, "choices": choices,
                              "labels": labels})
-        self._rows.reset(rows)
+        current = self._rows.rows()
+        if [r["key"] for r in current] == [r["key"] for r in rows]:
+            # The same settings: change the rows in place. A reset would destroy the
+            # delegates, and the text field being edited would lose its focus and finish
+            # its edit once more with its row already gone (the key read as undefined).
+            for i, (old, new) in enumerate(zip(current, rows, strict=True)):
+                if old != new:
+                    self._rows.update(i, **new)
+        else:
+            self._rows.reset(rows)
         self.changed.emit()
 
     @Slot()

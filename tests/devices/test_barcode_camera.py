@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.devices.barcode import synth
 from kiosk.devices.barcode.camera import CameraSource
-from kiosk.devices.barcode.source import Read
+from kiosk.devices.barcode.source import ENDED, OPEN, RETRYING, STOPPED, Read, SourceStatus
 from kiosk.errors import DeviceError
 
 PAYLOAD = "001158024485||Lê Thị Ỷ Lan|08101958|Nữ|Phường Ỷ La, Tuyên Quang|24042021"
@@ -81,24 +81,93 @@ def test_stop_ends_capture_and_releases_the_camera() -> None:
     assert source.frames == frames  # nothing runs after stop
 
 
-def test_a_camera_that_does_not_open_is_reported() -> None:
-    errors: list[DeviceError] = []
+class Closed:
+    def isOpened(self) -> bool:
+        return False
 
-    class Closed:
-        def isOpened(self) -> bool:
-            return False
+    def release(self) -> None:
+        pass
 
-        def release(self) -> None:
-            pass
 
-    def opener(_device: Any) -> Closed:
-        return Closed()
+def test_a_camera_that_does_not_open_is_retried_with_a_back_off_until_it_comes() -> None:
+    errors: queue.Queue[DeviceError] = queue.Queue()
+    got: queue.Queue[Read] = queue.Queue()
+    plugged = threading.Event()
+    waits: list[float] = []
+    frame = synth.camera_frame(synth.qr_image("Lý"), seed=5)
 
-    source = CameraSource(7, opener=opener)
-    source.start(lambda r: None, errors.append)
-    assert source.finished.wait(5)
+    def opener(_device: Any) -> Any:
+        return EndlessCapture(frame) if plugged.is_set() else Closed()
+
+    retried = threading.Event()
+
+    def on_status(status: SourceStatus) -> None:
+        if status.state == RETRYING and status.retry_s is not None:
+            waits.append(status.retry_s)
+            if len(waits) >= 5:
+                retried.set()
+
+    source = CameraSource(7, opener=opener, reconnect_s=0.01, max_reconnect_s=0.04)
+    source.on_status = on_status
+    source.start(got.put, errors.put)
+    error = errors.get(timeout=5)
+    assert "camera 7" in error.message and error.hint and error.details["connection"]
+    assert retried.wait(10)
+    # Each problem is reported once; the waits double up to the cap.
+    assert errors.empty()
+    assert waits[:4] == [0.01, 0.02, 0.04, 0.04]
+    plugged.set()
+    assert got.get(timeout=10).text == "Lý"
+    assert source.status.state == OPEN and not source.finished.is_set()
     source.stop()
-    assert len(errors) == 1 and "7" in errors[0].message and errors[0].hint
+    assert source.finished.is_set() and source.status.state == STOPPED
+
+
+class Unplugged(EndlessCapture):
+    """A camera that gives ``frames`` frames, then nothing (the cable was pulled)."""
+
+    def __init__(self, frame: np.ndarray, frames: int) -> None:
+        super().__init__(frame)
+        self.left = frames
+
+    def read(self) -> tuple[bool, np.ndarray]:
+        self.left -= 1
+        return (True, self.frame) if self.left >= 0 else (False, self.frame)
+
+
+def test_a_camera_lost_is_reported_and_reopened_and_a_code_held_stays_one_read() -> None:
+    frame = synth.camera_frame(synth.qr_image(PAYLOAD, module_px=6), seed=6)
+    captures = [Unplugged(frame, 3), EndlessCapture(frame)]
+    errors: queue.Queue[DeviceError] = queue.Queue()
+    got: queue.Queue[Read] = queue.Queue()
+    seen_again = threading.Event()
+
+    def on_frame(_frame: np.ndarray) -> None:
+        if not captures and source.frames > 8:  # frames from the camera plugged back
+            seen_again.set()
+
+    source = CameraSource(0, opener=lambda _d: captures.pop(0), reconnect_s=0.01,
+                          min_decode_interval_s=0, repeat_s=3600, on_frame=on_frame)
+    source.start(got.put, errors.put)
+    assert got.get(timeout=10).text == PAYLOAD
+    error = errors.get(timeout=10)
+    assert "Mất hình" in error.message and error.details["reason"] == "lost"
+    assert seen_again.wait(10) and source.status.state == OPEN
+    source.stop()
+    # The same code, still in view after the camera came back, was not read again.
+    assert got.empty()
+
+
+def test_a_video_file_that_ends_ends_the_source(tmp_path: Path) -> None:
+    video = tmp_path / "short.avi"
+    write_video(video, [synth.camera_frame(np.full((10, 10), 255, np.uint8), seed=7)] * 2)
+    errors: list[DeviceError] = []
+    source = CameraSource(str(video))
+    source.start(lambda r: None, errors.append)
+    assert source.finished.wait(20)
+    assert source.status.state == ENDED and source.status.problem is None and errors == []
+    source.stop()
+    assert source.status.state == ENDED
 
 
 def test_a_missing_video_device_is_reported_through_real_opencv(tmp_path: Path) -> None:

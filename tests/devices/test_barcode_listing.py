@@ -27,6 +27,12 @@ def test_wedge_serial_and_camera_states() -> None:
     rows = {r["type"]: r for r in list_readers(config)}
     assert rows["serial"]["state"] == "offline" and "/dev/ttyKIOSK-missing" in rows["serial"]["message"]
     assert rows["keyboard wedge"]["state"] == "off"
+    # An IP camera is named without its password; a video file is there or not.
+    config.set("barcode.camera_url", "rtsp://admin:secret@10.0.0.7:554/live")
+    assert {r["type"]: r for r in list_readers(config)}["camera"] == {
+        "name": "rtsp://10.0.0.7:554/live", "type": "camera", "state": "configured"}
+    config.set("barcode.camera_url", "/nonexistent/camera.avi")
+    assert {r["type"]: r for r in list_readers(config)}["camera"]["state"] == "offline"
 
 
 def test_listed_by_kiosk_devices() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.devices.barcode.serial_reader import SerialSource
-from kiosk.devices.barcode.source import Read
+from kiosk.devices.barcode.source import OPEN, STOPPED, Read
 from kiosk.errors import DeviceError
 
 Running = tuple[SerialSource, "Collector"]
@@ -64,7 +64,7 @@ def running(link: Path) -> Iterator[Running]:
 
 
 def wait_connected(source: SerialSource) -> None:
-    assert source.connected.wait(5), "the reader never connected"
+    assert source.wait_for(OPEN, 5), f"the reader never connected: {source.status}"
     time.sleep(0.05)  # pyserial sets raw mode right after opening
 
 
@@ -123,11 +123,6 @@ def test_unplug_is_reported_and_the_reader_reconnects(link: Path, running: Runni
     error = got.error()
     assert str(link) in error.message and error.hint
     second = Pty(link)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if source.connected.is_set():
-            break
-        time.sleep(0.02)
     wait_connected(source)
     second.write(b"after\r")
     assert got.read().text == "after"
@@ -155,6 +150,63 @@ def test_stop_ends_the_thread(link: Path) -> None:
     source.start(got.reads.put, got.errors.put)
     wait_connected(source)
     source.stop()
-    assert not source.connected.is_set()
+    assert source.status.state == STOPPED
     assert not any(t.name == f"barcode-serial:{link}" for t in __import__("threading").enumerate())
     pty.unplug()
+
+
+def test_a_configured_suffix_ends_a_code_and_a_bom_is_kept_for_the_router(link: Path) -> None:
+    from kiosk.devices.barcode.routing import Router
+
+    source = SerialSource(str(link), suffix="#~", idle_flush_s=30)
+    got = Collector()
+    pty = Pty(link)
+    source.start(got.reads.put, got.errors.put)
+    try:
+        wait_connected(source)
+        # A reader set to send a BOM first and "#~" last, two codes in one write.
+        pty.write(b"\xef\xbb\xbf" + PAYLOAD.encode() + b"#~000.00.04.H40-261122-1001#~")
+        first, second = got.read(), got.read()
+        assert first.text == "\ufeff" + PAYLOAD and second.text == "000.00.04.H40-261122-1001"
+        routed = Router("000.00.04.H40").route(first)
+        assert routed is not None and routed.kind == "cccd" and routed.message is None
+        assert routed.record.full_name == "Đinh Thị Huyền"  # type: ignore[union-attr]
+    finally:
+        source.stop()
+        pty.unplug()
+
+
+def test_permission_denied_says_dialout_and_retries_with_a_growing_wait(link: Path) -> None:
+    import errno
+    import threading
+
+    import serial
+
+    from kiosk.devices.barcode.source import RETRYING, SourceStatus
+
+    # Tests run as root here, which no file mode keeps out: the refusal is injected.
+    def opener(port: str, _baud: int, _timeout: float) -> object:
+        raise serial.SerialException(errno.EACCES, f"could not open port {port}: Permission denied")
+
+    waits: list[float] = []
+    enough = threading.Event()
+
+    def on_status(status: SourceStatus) -> None:
+        if status.state == RETRYING and status.retry_s is not None:
+            waits.append(status.retry_s)
+            if len(waits) >= 5:
+                enough.set()
+
+    source = SerialSource(str(link), reconnect_s=0.01, max_reconnect_s=0.05, opener=opener)
+    source.on_status = on_status
+    got = Collector()
+    source.start(got.reads.put, got.errors.put)
+    try:
+        error = got.error()
+        assert "quyền" in error.message and "dialout" in (error.hint or "")
+        assert error.details["reason"] == "permission" and "Permission denied" in error.technical()
+        assert enough.wait(10)
+        assert waits[:5] == [0.01, 0.02, 0.04, 0.05, 0.05]
+        assert got.errors.empty()  # reported once, not at every attempt
+    finally:
+        source.stop()

@@ -199,6 +199,7 @@ def self_service(qt_app: Any, services: Any, state_path: Path) -> int:
         citizen = side.model
         state = {"citizen_screen": 0, "citizen": items(side.root()), "mode": citizen.mode,
                  "status": citizen.status, "query": citizen.query, "keys": KeyCount.n,
+                 "readers": side.readers.rows() if side.readers is not None else [],
                  "all_text": texts(side.root())}
         tmp = state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, ensure_ascii=False, default=str))

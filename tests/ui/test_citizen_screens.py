@@ -293,3 +293,31 @@ def test_self_service_status_by_receipt_scan(xvfb: str, kiosk_home: Path, cups: 
         app.shot("citizen", "citizen-8-status.png", tmp_path)
     finally:
         app.stop()
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="needs socat (a serial reader)")
+def test_self_service_status_by_a_receipt_read_on_a_serial_reader(
+        xvfb: str, kiosk_home: Path, cups: Any, tmp_path: Path) -> None:
+    """The self-service screen listens to the configured serial reader too (a virtual COM
+    reader, here a socat pty pair): the receipt's code shows that dossier's status."""
+    from kiosk.storage import ApplicantInput, DossierInput, Store
+    from tests.devices.socat_reader import SerialReader
+
+    reader = SerialReader(tmp_path)
+    reader.plug()
+    config = configure()
+    config.set("barcode.serial_port", str(reader.port))
+    config.save()
+    with Store(orphan_grace_seconds=None) as store:
+        saved = store.save_dossier(DossierInput("2.000815", ApplicantInput(
+            "Phạm Quốc Việt", id_number="036085007788")), actor="clerk1")
+    app = XApp(xvfb, kiosk_home, cups.socket, tmp_path, citizen=True)
+    try:
+        app.wait(lambda s: s["mode"] == "board" and any(
+            r["label"] == "Đầu đọc (cổng COM)" and r["ok"] for r in s["readers"]))
+        reader.send(saved.code.encode() + b"\r\n")
+        state = app.wait(lambda s: s["mode"] == "status")
+        assert state["status"]["code"] == saved.code and state["status"]["initials"] == "P. Q. V."
+    finally:
+        app.stop()
+        reader.unplug()

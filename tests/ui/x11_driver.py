@@ -42,6 +42,36 @@ def main() -> int:
 
         wedge.on_scan = on_scan
 
+    # What the serial and camera readers handed the routing: [source, text] each.
+    reads: list[list[str]] = []
+    hub = services.extras.get("readers")
+    if hub is not None:
+        from_reader = hub.on_scan
+
+        def on_reader(text: str, source: str) -> object:
+            reads.append([source, text])
+            return from_reader(text, source)
+
+        hub.on_scan = on_reader
+
+    def items(item: Any) -> Any:
+        yield item
+        for child in item.childItems():
+            yield from items(child)
+
+    def where(name: str) -> list[int] | None:
+        """The centre of the visible item ``name`` on the screen, when it is inside the
+        window (delegates of a list are not QObject children: walk the item tree)."""
+        from PySide6.QtCore import QPointF
+
+        for item in items(root.contentItem()):
+            if item.objectName() == name and item.isVisible() and item.width() > 0:
+                centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
+                if 0 <= centre.y() - root.y() < root.height() and \
+                        0 <= centre.x() - root.x() < root.width():
+                    return [int(centre.x()), int(centre.y())]
+        return None
+
     def focus(name: str) -> bool:
         root.requestActivate()
         for item in reversed(root.findChildren(QQuickItem, name)):
@@ -64,6 +94,7 @@ def main() -> int:
     namespace: dict[str, Any] = {
         "win": win, "root": root, "app": win.app, "intake": win.intake, "returns": win.returns,
         "services": services, "scans": scans, "messages": messages, "route": route, "focus": focus,
+        "reads": reads, "where": where, "home": win.home,
         "focused_text": focused_text, "quit_app": quit_app, "qt_app": qt_app,
         "QObject": QObject, "QGuiApplication": QGuiApplication,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from kiosk.devices.barcode.readers import camera_target, is_video_file, shown_device
 from kiosk.i18n import _
 
 
@@ -23,12 +24,18 @@ def list_readers(config: Any) -> list[dict[str, Any]]:
     if port:
         present = os.path.exists(port)
         out.append({"name": port, "type": "serial", "state": "ready" if present else "offline",
+                    "baudrate": config.get("barcode.serial_baudrate"),
                     **({} if present else {"message": _(
                         "Không thấy cổng {port}: đầu đọc chưa cắm hoặc sai tên cổng.",
                         port=port)})})
-    camera = int(config.get("barcode.camera"))
-    if camera >= 0:
-        device = f"/dev/video{camera}"
+    target = camera_target(config)
+    if target.isdigit():
+        device = f"/dev/video{target}"
         present = os.path.exists(device)
         out.append({"name": device, "type": "camera", "state": "ready" if present else "offline"})
+    elif target:
+        # A stream is only known once opened (kiosk listen); a video file is there or not.
+        state = "configured" if not is_video_file(target) else (
+            "ready" if os.path.exists(target) else "offline")
+        out.append({"name": shown_device(target), "type": "camera", "state": state})
     return out

@@ -143,13 +143,14 @@ Flickable {
                         model: home.devices
                         delegate: RowLayout {
                             Layout.fillWidth: true
-                            Layout.preferredHeight: 40
+                            // With a draft card and three readers the panel stays on screen.
+                            Layout.preferredHeight: screen.compact ? 34 : 40
                             spacing: 12
                             Rectangle { Layout.preferredWidth: 16; Layout.preferredHeight: 16; radius: 8
                                         color: model.ok ? theme.ok : theme.danger }
-                            Label { text: model.label; Layout.preferredWidth: 200 }
+                            Label { text: model.label; Layout.preferredWidth: 200; objectName: "deviceLabel" }
                             Label { text: model.state; color: theme.muted; Layout.fillWidth: true
-                                    elide: Text.ElideRight }
+                                    elide: Text.ElideRight; objectName: "deviceState" }
                         }
                     }
                 }

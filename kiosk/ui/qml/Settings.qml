@@ -68,7 +68,8 @@ Item {
         TextField {
             text: row ? row.value : ""
             font.pixelSize: theme.text
-            onEditingFinished: if (row && text !== row.value) settings.set(row.key, text)
+            // A row that went away (the list was rebuilt) has no key: nothing to save.
+            onEditingFinished: if (row && row.key && text !== row.value) settings.set(row.key, text)
         }
     }
     Component {
@@ -80,7 +81,7 @@ Item {
                 scale: 1.6
                 transformOrigin: Item.Left
                 checked: !!row && row.value === "true"
-                onToggled: settings.set(row.key, checked ? "true" : "false")
+                onToggled: if (row && row.key) settings.set(row.key, checked ? "true" : "false")
             }
         }
     }
@@ -90,7 +91,7 @@ Item {
             model: row ? row.labels : []
             font.pixelSize: theme.text
             currentIndex: row ? row.choices.indexOf(row.value) : -1
-            onActivated: (i) => settings.set(row.key, row.choices[i])
+            onActivated: (i) => { if (row && row.key) settings.set(row.key, row.choices[i]) }
             delegate: ItemDelegate { width: ListView.view ? ListView.view.width : 300; height: theme.touch
                                      text: modelData; font.pixelSize: theme.text }
         }
