@@ -107,17 +107,18 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         db,
         "SELECT id, position, code, name, copy_kind, count, checked, from_national_db"
         # Migrations before 0013 (the outbox back-fill of 0003) read records without it.
-        + (", presented" if _has_presented(db) else "")
+        + (", presented" if _has_column(db, "components", "presented") else "")
         + " FROM components WHERE dossier_id = ? ORDER BY position",
         (dossier_id,),
     )
+    pdfa = ", p.pdfa, p.pdfa_problems" if _has_column(db, "pages", "pdfa") else ""
     for comp in comps:
-        comp["pages"] = _rows(
+        comp["pages"] = [_page(row) for row in _rows(
             db,
-            "SELECT p.position, p.sha256, f.size, f.mime FROM pages p "
+            f"SELECT p.position, p.sha256, f.size, f.mime{pdfa} FROM pages p "
             "JOIN files f ON f.sha256 = p.sha256 WHERE p.component_id = ? ORDER BY p.position",
             (comp.pop("id"),),
-        )
+        )]
     attach_signatures(db, dossier_id, comps)
     events = _rows(
         db,
@@ -214,9 +215,21 @@ def fts_query(text: str) -> str | None:
     return " AND ".join([*(f'"{t}"' for t in tokens[:-1]), f'"{tokens[-1]}"*'])
 
 
-def _has_presented(db: Database) -> bool:
-    return any(row[1] == "presented"
-               for row in db.execute("PRAGMA table_info(components)").fetchall())
+def _has_column(db: Database, table: str, column: str) -> bool:
+    # Migrations (the outbox back-fill of 0003) read records before later columns exist.
+    return any(row[1] == column
+               for row in db.execute(f"PRAGMA table_info({table})").fetchall())
+
+
+def _page(row: dict[str, Any]) -> dict[str, Any]:
+    """A page as the record shows it: PDF/A keys only for a file made elsewhere (the save
+    path builds the same from :meth:`PageInput.pdfa_facts`)."""
+    pdfa, problems = row.pop("pdfa", None), row.pop("pdfa_problems", None)
+    if pdfa is not None:
+        row["pdfa"] = bool(pdfa)
+        if problems:
+            row["pdfa_problems"] = json.loads(problems)
+    return row
 
 
 def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:

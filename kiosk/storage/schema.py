@@ -16,7 +16,8 @@ migrations = Migrations("kiosk")
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
-                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented")
+                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
+                   "0014_page_pdfa")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -364,6 +365,15 @@ def _counter_presented(db: Database) -> None:
     # Documents only shown at the counter (xuất trình, like the CCCD itself) are not handed
     # in: the receipt prints "Xuất trình" for them, not "Bản chính 01".
     db.execute("ALTER TABLE components ADD COLUMN presented INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations(name="0014_page_pdfa")
+def _page_pdfa(db: Database) -> None:
+    # A PDF attached from outside (kiosk dossier new --attach) that could not be brought to
+    # PDF/A-2b faithfully is kept as it is and flagged: pdfa 0 with the reasons (JSON).
+    # NULL: a file this counter made (PDF/A-2b by construction) or not a PDF.
+    db.execute("ALTER TABLE pages ADD COLUMN pdfa INTEGER")
+    db.execute("ALTER TABLE pages ADD COLUMN pdfa_problems TEXT")
 
 
 def migrate(db: Database) -> list[str]:

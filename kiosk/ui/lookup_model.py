@@ -129,8 +129,8 @@ class DetailModel(QObject):
         #: The latest per-dossier sync event for the dossier shown ("Đang gửi 40%"...).
         self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
-        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed"],
-                                        self)
+        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed",
+                                         "pdfa"], self)
 
     def _get(self) -> dict[str, Any]:
         return dict(self._view)
@@ -229,7 +229,9 @@ class DetailModel(QObject):
                 # "signed" / "unsigned" where signing was attempted, else "" (issue 14).
                 docs.append({"name": comp["name"], "sha256": page["sha256"], "pages": 0,
                              "path": page["path"], "kind": page.get("mime", ""),
-                             "signed": (comp.get("signature") or {}).get("state", "")})
+                             "signed": (comp.get("signature") or {}).get("state", ""),
+                             # A PDF attached from outside and kept as it was (not PDF/A-2b).
+                             "pdfa": page.get("pdfa") is not False})
         self._documents.reset(docs)
         self.loaded.emit()
 
