@@ -89,11 +89,10 @@ def citizen_tables(report: dict[str, Any], service_names: dict[str, str] | None 
     return satisfaction_tables(report) + queue_tables(report, service_names)
 
 
-def shown(value: Any, percent: bool = False) -> str:
-    """A table value as printed: ``—`` for none, a decimal comma, ``%`` where it is one."""
+def shown(value: Any) -> str:
+    """A table value as printed: ``—`` for none, one decimal with a decimal comma."""
     if value is None:
         return "—"
     if isinstance(value, float):
-        text = f"{value:.1f}".replace(".", ",")
-        return f"{text} %" if percent else text
+        return f"{value:.1f}".replace(".", ",")
     return str(value)

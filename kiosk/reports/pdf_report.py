@@ -160,7 +160,7 @@ def _citizen_table(table: CitizenTable, st: Any, width: float) -> list[Any]:
     """Title, the table (first column wide, numbers narrow), then its notes."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     from kiosk.forms import fonts
     from kiosk.forms.layout import esc, para
@@ -174,7 +174,7 @@ def _citizen_table(table: CitizenTable, st: Any, width: float) -> list[Any]:
                               + [Paragraph(esc(h), head) for h in table.headings[1:]]]
     for row in table.rows:
         cells.append([Paragraph(esc(str(row[0])), st.cell)]
-                     + [shown(v, i + 1 in table.percent_columns) for i, v in enumerate(row[1:])])
+                     + [shown(v) for v in row[1:]])
     grid = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     grid.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -185,7 +185,8 @@ def _citizen_table(table: CitizenTable, st: Any, width: float) -> list[Any]:
         ("RIGHTPADDING", (0, 0), (-1, 0), HEAD_PADDING),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
     ]))
-    out: list[Any] = [KeepTogether([Paragraph(f"<b>{esc(table.title)}</b>", st.body), grid])]
+    out: list[Any] = [KeepTogether([Paragraph(f"<b>{esc(table.title)}</b>", st.body), grid]),
+                      Spacer(1, 1.5 * mm)]
     out += [para(f"{label}: {shown(number)}", st.small) for label, number in table.notes]
     out += [para(text, st.small) for text in table.remarks]
     return out
