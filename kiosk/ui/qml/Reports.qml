@@ -49,18 +49,18 @@ Flickable {
         RowLayout {
             Layout.fillWidth: true
             spacing: theme.gap
-            StatTile { Layout.fillWidth: true; objectName: "repReceived"
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repReceived"
                        label: app.lang, app.tf("Tiếp nhận ({c} kỳ trước chuyển qua, {b} nhập bù)", {"c": n("received.carried_over"), "b": n("received.back_entered")})
                        value: n("received.total") }
-            StatTile { Layout.fillWidth: true; objectName: "repResolved"; tint: theme.ok
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repResolved"; tint: theme.ok
                        label: app.lang, app.tf("Đã giải quyết: {e} trước hạn, {o} đúng hạn, {l} quá hạn", {"e": n("resolved.early"), "o": n("resolved.on_time"), "l": n("resolved.late")})
                        value: n("resolved.total") }
             // Judged at the period's end, or now while the period runs: the label says which,
             // so it never reads as a second "overdue" beside Home's "overdue now".
-            StatTile { Layout.fillWidth: true; objectName: "repPending"; tint: theme.warn
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repPending"; tint: theme.warn
                        label: app.lang, app.tf("Đang giải quyết: {d} chưa đến hạn, {o} quá hạn tính đến {moment}", {"d": n("pending.not_due"), "o": n("pending.overdue"), "moment": reports.judgedText})
                        value: n("pending.total") }
-            StatTile { Layout.fillWidth: true; objectName: "repApology"; tint: theme.danger
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repApology"; tint: theme.danger
                        label: app.lang, app.tf("Quá hạn có phiếu xin lỗi; đã trả {r} kết quả", {"r": n("returned")})
                        value: n("late_with_apology") }
         }
