@@ -37,11 +37,13 @@ def overdue_clause(at: datetime) -> tuple[str, list[Any]]:
     the overdue list and ``kiosk dossier list --overdue`` all use it, so at one moment they
     agree with the Reports screen."""
     stamp = iso(at)
-    marks = ", ".join("?" for _ in PENDING_STATUSES)
-    sql = (f"(d.status IN ({marks}) AND d.due_at IS NOT NULL AND d.received_at < ? "
-           f"AND d.due_at < CASE WHEN d.status = {int(Status.SUPPLEMENT)} "
-           f"THEN coalesce({_PAUSED_SINCE}, ?) ELSE ? END)")
-    return sql, [*PENDING_STATUSES, stamp, stamp, stamp, stamp, stamp]
+    waiting = int(Status.SUPPLEMENT)
+    running = [s for s in PENDING_STATUSES if s != waiting]
+    marks = ", ".join("?" for _ in running)
+    # Two branches, each a range on the (status, due_at) index.
+    sql = (f"(d.received_at < ? AND ((d.status IN ({marks}) AND d.due_at < ?) OR "
+           f"(d.status = {waiting} AND d.due_at < coalesce({_PAUSED_SINCE}, ?))))")
+    return sql, [stamp, *running, stamp, stamp, stamp, stamp]
 
 
 def paused_since_column(at: datetime) -> tuple[str, list[Any]]:
