@@ -33,8 +33,10 @@ Flickable {
                        objectName: "statDueSoon"
                        value: home.stats.due_soon || 0; tint: theme.warn
                        onClicked: app.go("lookup", "duesoon") }
+            // Overdue at this moment (the Reports screen judges a past period at its end).
             StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
-                       label: app.lang, app.t("Quá hạn")
+                       label: app.lang, app.t("Quá hạn đến giờ này")
+                       objectName: "statOverdue"
                        value: home.stats.overdue || 0; tint: theme.danger
                        onClicked: app.go("lookup", "overdue") }
             StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
