@@ -77,7 +77,7 @@ def _separator(args: argparse.Namespace) -> Any:
 
     from kiosk.devices.barcode.separator import SEPARATOR_TEXT
     from kiosk.forms.separator import separator_pdf
-    from kiosk.paths import write_atomic
+    from kiosk.output_file import write_atomic
 
     out = Path(args.out)
     write_atomic(out, separator_pdf())
