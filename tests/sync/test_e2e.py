@@ -80,7 +80,7 @@ def test_refused_item_needs_attention_and_does_not_block_others(store, central: 
             body["channel"] = 9
         return body
 
-    monkeypatch.setattr("kiosk.sync.engine.dossier_body", broken)
+    monkeypatch.setattr("kiosk.sync.record_push.dossier_body", broken)
     engine = engine_for(store, central.url, central.token)
     result = engine.run_once()
     assert result["sent"] == 1 and result["needs_attention"] == 1
