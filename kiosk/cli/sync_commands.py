@@ -176,18 +176,24 @@ def _once(args: argparse.Namespace) -> Any:
 
     with _locked_engine() as engine:
         result = engine.run_once(ignore_backoff=args.now)
-    result["still_waiting"] = int(result.get("waiting") or 0) + int(
-        result.get("needs_attention") or 0)
+    status = once_exit_status(result)
     emit(result)
-    if result["still_waiting"]:
+    if status == STILL_WAITING:
         # Nothing is lost (every item is still here); say why it did not go.
         print(_("Còn {n} mục chưa gửi được.", n=result["still_waiting"]), result.get("error")
               or result.get("last_error") or "", file=sys.stderr)
+    elif status == PASS_FAILED:
+        print(result.get("error") or result.get("last_error") or "", file=sys.stderr)
+    return status
+
+
+def once_exit_status(result: dict[str, Any]) -> int:
+    """The exit status of one pass's result (and ``still_waiting`` added to it)."""
+    result["still_waiting"] = int(result.get("waiting") or 0) + int(
+        result.get("needs_attention") or 0)
+    if result["still_waiting"]:
         return STILL_WAITING
-    if result.get("ok"):
-        return ALL_DELIVERED
-    print(result.get("error") or result.get("last_error") or "", file=sys.stderr)
-    return PASS_FAILED
+    return ALL_DELIVERED if result.get("ok") else PASS_FAILED
 
 
 @contextmanager

@@ -11,6 +11,10 @@ class of fault that was found by hand, so that it would have been found by the s
 - A pass through an in-process proxy that, request by request, forwards, forges a 403 or 422,
   acknowledges without forwarding, or drops the connection; then clean passes and an audit:
   everything reaches the real server, exactly once, and nothing stays parked.
+- ``sync.ca_file`` values (any bytes in a file, a directory, a missing path): a TLS context
+  or a ConfigError naming the setting and the value, never anything else.
+- Offline queue tickets taken and called in any order: after a pass, the server holds each
+  one with the counter's latest state.
 
 ``KIOSK_FUZZ_EXAMPLES`` sets the count (default 200 for the parser, a fiftieth of it, at
 least 15, for the passes against the server).
@@ -37,11 +41,12 @@ from central.db import Database
 from central.runner import ServerThread
 from kiosk import clock
 from kiosk.dossier import TRANSITIONS, Status
+from kiosk.errors import ConfigError
 from kiosk.storage import Store
 from kiosk.sync import server_state, state
 from kiosk.sync.audit import recent_days
 from kiosk.sync.engine import BACKOFF_CAP, SyncEngine, backoff_delay, parse_retry_after
-from kiosk.sync.transport import make_client
+from kiosk.sync.transport import ca_context, make_client
 from tests.fuzz.budget import count
 from tests.sync.conftest import UNIT, save_dossier
 
@@ -276,3 +281,58 @@ def test_forged_and_lying_answers_cannot_keep_a_dossier_from_the_server(
     assert store.read(state.parked) == []
     http.close()
     proxy.upstream.close()
+
+
+# --- sync.ca_file ----------------------------------------------------------------------------
+
+@FAST
+@given(content=st.one_of(st.binary(max_size=300), st.sampled_from([
+    b"", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    b"-----BEGIN CERTIFICATE-----\n", "chứng thư".encode(), b"\xff\xfe\x00"])),
+       shape=st.sampled_from(["file", "file", "directory", "missing"]))
+def test_a_ca_file_is_trusted_or_named(tmp_path_factory: pytest.TempPathFactory,
+                                       content: bytes, shape: str) -> None:
+    count("sync_ca_file")
+    where = tmp_path_factory.mktemp("ca")
+    path = where / "tinh-ca.pem"
+    if shape == "file":
+        path.write_bytes(content)
+    elif shape == "directory":
+        path.mkdir()
+    try:
+        ca_context(str(path))
+    except ConfigError as exc:
+        assert "sync.ca_file" in exc.message and str(path) in exc.message
+        assert exc.hint and "kiosk config set sync.ca_file" in exc.hint
+        return
+    assert shape == "file"  # only a real PEM certificate is trusted
+
+
+# --- offline queue tickets -------------------------------------------------------------------
+
+@SLOW
+@given(moves=st.lists(st.sampled_from(["take A", "take B", "call", "call"]), min_size=1,
+                      max_size=8))
+def test_offline_tickets_reach_the_server_with_their_latest_state(
+        server: Any, honest_store: Store, moves: list[str]) -> None:
+    from kiosk.citizen.queue import QueueService
+
+    srv, token, db, _blobs = server
+    store = honest_store
+    count("sync_offline_tickets")
+    store.config.set("counter.number", 3)
+    offline = QueueService(store, store.config, client=lambda: None)
+    for move in moves:
+        if move == "call":
+            offline.call_next("clerk1")
+        else:
+            offline.take(move.split()[1])
+    engine = SyncEngine(store, make_client(srv.url), lambda: token)
+    engine.run_once(ignore_backoff=True)
+    local = {t["id"]: t["state"] for t in offline.citizen.tickets() if t["origin"] == "local"}
+    with db.transaction(write=False) as tx:
+        remote = {r["id"]: r["state"] for r in tx.all(
+            "SELECT id, state FROM queue_offline_tickets")}
+    assert {k: remote.get(k) for k in local} == local
+    assert store.outbox_counts()["pending"] == 0
+    engine.http.close()
