@@ -121,3 +121,34 @@ def test_a_rebased_status_step_keeps_the_timeline_clean(store, central: Central)
     assert_sync_properties(store, central)
 
 
+
+
+def test_a_refused_step_is_retired_once_a_later_step_is_accepted(store, central: Central
+                                                                 ) -> None:
+    """Both sides moved apart (province 2 → 4 → 5, counter 2 → 6 → 4): the counter's 6 is
+    refused from 5 (a conflict an admin sees), its 4 is accepted; then the refused 6 is
+    retired, never replayed after the 4 (which would move the server to 6)."""
+    d = save_dossier(store, pages=1)
+    engine = engine_for(store, central.url, central.token)
+    engine.run_once()
+    service.set_status(central.db, d.code, 4, "xử lý", "tỉnh")
+    service.set_status(central.db, d.code, 5, "bổ sung", "tỉnh")
+    store.change_status(d.code, 6, actor="clerk1")
+    first = engine.run_once(ignore_backoff=True)
+    assert first["needs_attention"] == 1, first
+    assert [(c["local_status"], c["server_status"]) for c in sync_status(store)["conflicts"]
+            ] == [(6, 5)]
+    store.change_status(d.code, 4, actor="clerk1")
+    for _pass in range(3):
+        engine.run_once(ignore_backoff=True)
+    assert server_statuses(central, d.id) == [2, 4, 5, 4]
+    assert store.get_dossier(d.code)["status"] == 4
+    status = sync_status(store)
+    assert status["needs_attention"] == 0 and status["conflicts"] == [], status
+    retired = store.read(lambda db: db.execute(
+        "SELECT state, response, last_error FROM outbox WHERE kind = 'dossier.status' "
+        "ORDER BY id").fetchall())
+    assert retired[0][0] == "done" and "superseded_by" in retired[0][1]
+    assert "422" in retired[0][2]  # the server's refusal is kept with it
+    assert_machine_kept(store, d.code)
+    assert_sync_properties(store, central)
