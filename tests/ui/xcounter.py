@@ -65,7 +65,8 @@ class Counter:
         return self.wait("the app to be idle",
                          lambda: (lambda s: s if not s["busy"] else None)(self.ask("state")))
 
-    def tap(self, name: str) -> None:
+    def tap(self, name: str, *, settle: bool = True) -> None:
+        """Click ``name``; with ``settle``, wait until the app is idle again."""
         try:
             spot = self.wait(f"{name} on screen", lambda: (lambda w: w if w and w["on_screen"]
                                                             and w["enabled"] else None)(
@@ -78,7 +79,8 @@ class Counter:
                         "click", "1"], env=env, check=True, timeout=10)
         self.touches.append(name)
         time.sleep(0.35)  # the press/release animation; QML then acts on the click
-        self.idle()
+        if settle:
+            self.idle()
 
     def close(self) -> None:
         try:
