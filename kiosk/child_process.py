@@ -22,7 +22,10 @@ a message framing over a file descriptor and starts nothing.
 
 A child runs ``python -m kiosk.child_process TARGET FD PARENT_PID``; ``TARGET`` is
 ``module:function``, called with the connection once the child has the parent's
-``sys.path``. Its stdout is /dev/null (the CLI's stdout carries JSON); stderr is shared.
+``sys.path``. Its stdout is /dev/null (the CLI's stdout carries JSON); stderr is shared. It
+has a process group of its own: Ctrl-C in a terminal signals the foreground group, and it is
+the parent that decides when its helpers end (``kiosk scan`` cancels, and its scanner must
+report the pages read; a helper still starting would die with a traceback).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class ChildProcess:
                 [sys.executable, "-m", "kiosk.child_process", target, str(theirs.fileno()),
                  str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL))
+                stdout=subprocess.DEVNULL, process_group=0))
         except BaseException:
             ours.close()
             raise
@@ -153,9 +156,7 @@ def die_with_parent(parent: int) -> None:
 def main(argv: list[str]) -> None:
     target, fd, parent = argv
     die_with_parent(int(parent))
-    # Ctrl-C in a terminal reaches the whole process group; the parent decides when its
-    # helpers end (a CLI scan cancels on Ctrl-C, and its scanner must report the pages).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C aimed at its group by name
     conn = Connection(int(fd))
     try:
         start = conn.recv()
