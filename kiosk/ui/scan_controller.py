@@ -1,6 +1,6 @@
-"""Scanning one dossier component from the UI: device thread → page pipeline → file store.
+"""Scanning one dossier component from the UI: scanner process → page pipeline → file store.
 
-The driver blocks on its own device thread; each page is handed to the pipeline as soon as
+The driver call blocks the scan lane; each page is handed to the pipeline as soon as
 it is read (so page n is processed while page n+1 scans), then its single-page PDF and
 thumbnail go into the file store before the UI hears of it. A scanner error after some
 pages keeps those pages: they were already stored and shown.
