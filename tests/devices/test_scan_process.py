@@ -269,3 +269,20 @@ def test_no_multiprocessing_resource_tracker_is_started() -> None:
     finally:
         pipeline.shutdown()
         scanner.close()
+
+
+def test_a_cancel_sent_right_behind_the_scan_request_cancels_it() -> None:
+    """The cancel may reach the scanner process before it has begun the scan."""
+    scanner = driver()
+    cancel = CancelToken()
+    cancel.cancel()  # already pressed: scan() sends the request, then the cancel at once
+    pages: list[ScanPage] = []
+    try:
+        scanner.list_devices()
+        helper = scanner.pid
+        outcome = scanner.scan(DEVICE, ADF, cancel=cancel, on_page=pages.append)
+        assert outcome.end is ScanEnd.CANCELLED and pages == []
+        assert scanner.pid == helper, "it stopped by itself: nothing had to be killed"
+        assert scanner.scan(DEVICE, ScanSettings(Source.FLATBED, 75)).pages == 1
+    finally:
+        scanner.close()

@@ -74,6 +74,8 @@ class ProcessScanDriver:
         self._owes_idle = False
         #: One request at a time; close() does not take it (it must end a stuck scan).
         self._lock = threading.Lock()
+        #: A cancel comes from another thread, maybe two at once: one message at a time.
+        self._send_lock = threading.Lock()
         self._closed = False
 
     @property
@@ -105,7 +107,7 @@ class ProcessScanDriver:
             child = self._ready_child()
             pages = 0
             self._owes_idle = True
-            child.conn.send(("scan", device, settings))
+            self._send_request(child, ("scan", device, settings), device)
             remove = token.add_callback(lambda: self._send_cancel(child))
             try:
                 while True:
@@ -145,7 +147,7 @@ class ProcessScanDriver:
     def _request(self, request: tuple[Any, ...], device: str = "") -> Any:
         with self._lock:
             child = self._ready_child()
-            child.conn.send(request)
+            self._send_request(child, request, device)
             try:
                 message = self._next(child, None)
             except _Stalled as stalled:
@@ -205,9 +207,23 @@ class ProcessScanDriver:
             self._child = None
             self._owes_idle = False
 
+    def _send_request(self, child: ChildProcess, request: tuple[Any, ...], device: str) -> None:
+        try:
+            self._send(child, request)
+        except (OSError, ValueError):  # it died since it was last seen alive
+            child.kill()
+            self._forget(child)
+            raise ScannerNotResponding.create(
+                device=device, detail=f"scanner process ended: {child.exit_description()}"
+            ) from None
+
+    def _send(self, child: ChildProcess, message: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            child.conn.send(message)
+
     def _send_cancel(self, child: ChildProcess) -> None:
         try:
-            child.conn.send(("cancel",))
+            self._send(child, ("cancel",))
         except (OSError, ValueError):  # gone already: nothing left to cancel
             pass
 

@@ -49,10 +49,13 @@ def serve(conn: Connection, config_dir: str = "", api: str = "",
         with send_lock:
             conn.send(message)
 
-    requests: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
-    current: list[CancelToken] = []
+    requests: queue.SimpleQueue[tuple[tuple[Any, ...], CancelToken] | None] = \
+        queue.SimpleQueue()
 
     def read() -> None:
+        # Each request gets its token here, when it arrives: a cancel sent right after a
+        # scan request, before the scan has begun, still cancels it.
+        latest = CancelToken()
         while True:
             try:
                 message = conn.recv()
@@ -60,20 +63,15 @@ def serve(conn: Connection, config_dir: str = "", api: str = "",
                 requests.put(None)
                 return
             if message[0] == "cancel":
-                if current:
-                    current[-1].cancel()
+                latest.cancel()
             else:
-                requests.put(message)
+                latest = CancelToken()
+                requests.put((message, latest))
 
     threading.Thread(target=read, name="scanner-requests", daemon=True).start()
     try:
-        while (request := requests.get()) is not None:
-            token = CancelToken()
-            current[:] = [token]
-            try:
-                answer(driver, request, token, send)
-            finally:
-                current.clear()
+        while (item := requests.get()) is not None:
+            answer(driver, item[0], item[1], send)
     finally:
         driver.close()
 
