@@ -130,6 +130,10 @@ def serve(conn: Connection) -> None:
         except Exception as exc:
             reply = (False, exc)
         try:
-            conn.send(reply)
-        except (TypeError, AttributeError, ValueError) as exc:  # an exception pickle refuses
-            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({exc})")))
+            try:
+                conn.send(reply)
+            except (TypeError, AttributeError, ValueError) as exc:  # pickle refused it
+                conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} "
+                                               f"({exc})")))
+        except OSError:  # the parent closed its end: nobody is waiting any more
+            return

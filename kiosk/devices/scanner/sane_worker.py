@@ -44,33 +44,44 @@ def serve(conn: Connection, config_dir: str = "", api: str = "",
           local_only: bool = False) -> None:
     driver = SaneScanDriver(load_api(api, config_dir), local_only=local_only)
     send_lock = threading.Lock()
+    requests: queue.SimpleQueue[tuple[tuple[Any, ...], CancelToken] | None] = \
+        queue.SimpleQueue()
+    # Each request gets its token when it arrives: a cancel sent right after a scan request,
+    # before the scan has begun, still cancels it.
+    latest = [CancelToken()]
+    parent_gone = threading.Event()
+
+    def give_up() -> None:
+        """The parent closed its end (done with us, or gone): stop what runs, then exit."""
+        parent_gone.set()
+        latest[0].cancel()
+        requests.put(None)
 
     def send(message: tuple[Any, ...]) -> None:
         with send_lock:
-            conn.send(message)
-
-    requests: queue.SimpleQueue[tuple[tuple[Any, ...], CancelToken] | None] = \
-        queue.SimpleQueue()
+            if parent_gone.is_set():
+                return
+            try:
+                conn.send(message)
+            except OSError:
+                give_up()
 
     def read() -> None:
-        # Each request gets its token here, when it arrives: a cancel sent right after a
-        # scan request, before the scan has begun, still cancels it.
-        latest = CancelToken()
         while True:
             try:
                 message = conn.recv()
             except (EOFError, OSError):
-                requests.put(None)
+                give_up()
                 return
             if message[0] == "cancel":
-                latest.cancel()
+                latest[0].cancel()
             else:
-                latest = CancelToken()
-                requests.put((message, latest))
+                latest[0] = CancelToken()
+                requests.put((message, latest[0]))
 
     threading.Thread(target=read, name="scanner-requests", daemon=True).start()
     try:
-        while (item := requests.get()) is not None:
+        while (item := requests.get()) is not None and not parent_gone.is_set():
             answer(driver, item[0], item[1], send)
     finally:
         driver.close()
