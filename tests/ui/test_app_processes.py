@@ -114,8 +114,10 @@ def slow_scanner_counter(display: str, kiosk_home: Path, tmp_path: Path) -> Iter
         print((tmp_path / "app.log").read_text(errors="replace")[-3000:])
 
 
-def test_a_scanner_that_stops_answering_mid_batch(slow_scanner_counter: Counter) -> None:
+def test_a_scanner_that_stops_answering_mid_batch(slow_scanner_counter: Counter,
+                                                  tmp_path: Path) -> None:
     app = slow_scanner_counter
+    shots = Path(os.environ.get("KIOSK_TEST_SHOTS", tmp_path))
     assert app.ask("signin", pin="1234")
     app.tap("receiveButton")
     app.tap("procedure_1.001193")
@@ -141,6 +143,7 @@ def test_a_scanner_that_stops_answering_mid_batch(slow_scanner_counter: Counter)
     assert any("Máy quét không phản hồi" in m for m in state["messages"]), state
     assert state["components"][0]["pages"] == kept, "the pages read before the stall stay"
     assert not running(stuck.pid), "the stuck scanner process was ended"
+    assert app.ask("grab", path=str(shots / "scanner-not-responding.png"))
 
     # The clerk switches the scanner off and on and taps «Quét»: a fresh process scans on.
     app.tap("scanButton", settle=False)

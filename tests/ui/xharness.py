@@ -120,6 +120,8 @@ def main() -> int:
             return win.app.signIn(cmd["pin"])
         if op == "read":  # what a serial CCCD reader hands the app
             return services.extras["route_read"](cmd["text"])
+        if op == "grab":  # what the screen shows, for a failing test or a person to look at
+            return bool(root.grabWindow().save(cmd["path"]))
         if op == "quit":
             qt_app.quit()
             return True
