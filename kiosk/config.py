@@ -228,6 +228,10 @@ declare("scanner.source", "adf", N_("Nguồn giấy"), choices=("flatbed", "adf"
 declare("scanner.sane_config_dir", "",
         N_("Thư mục cấu hình SANE của máy quét thật, ví dụ /etc/sane.d (để trống: biến môi "
            "trường SANE_CONFIG_DIR, nếu không có thì máy quét thử nghiệm của phần mềm)"))
+declare("scanner.stall_seconds", 60,
+        N_("Máy quét im lặng quá số giây này thì dừng lượt quét, giữ các trang đã nhận "
+           "(máy quét phẳng có thể cần nửa phút để sấy đèn)"),
+        validate=lambda v: None if 1 <= v <= 600 else N_("từ 1 đến 600 giây"))
 declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
 declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
 declare("barcode.wedge_max_gap_ms", 50, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
