@@ -61,10 +61,10 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         stored = json.loads(row["body"])
         current = known[-1]["new_due_at"] if known else stored.get("due_at")
         from kiosk.errors import KioskError
-        from kiosk.storage.late import _default_calendar, check_new_due
+        from kiosk.storage.late import check_new_due, default_calendar
 
         try:  # the counter's rules: after now, after the current due, in office hours
-            check_new_due(new_due, current, _default_calendar(), now)
+            check_new_due(new_due, current, default_calendar(), now)
         except KioskError as exc:
             raise ApiError(422, "invalid_new_due", exc.message, current_due=current) from exc
         letter = {"letter_number": body.letter_number, "issued_at": clock.iso(now),

@@ -12,7 +12,6 @@ period report); numbers that must agree across counters come from the central se
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -20,6 +19,7 @@ from kiosk.clock import iso, now
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.storage import outbox
+from kiosk.storage.record_parts import confirmation
 from kiosk.storage.sqlite import Database
 
 SCHEMA = """
@@ -85,19 +85,6 @@ def insert_confirmation(db: Database, dossier_id: str, confirmation: dict[str, A
          int(confirmation.get("corrections", 0)),
          json.dumps(confirmation.get("shown") or {}, ensure_ascii=False)),
     )
-
-
-def confirmation(db: Database, dossier_id: str) -> dict[str, Any] | None:
-    try:
-        row = db.execute("SELECT confirmed_at, digest, corrections, shown FROM citizen_confirmations "
-                         "WHERE dossier_id = ?", (dossier_id,)).fetchone()
-    except sqlite3.OperationalError:
-        # Migration 0003 builds records before this table exists (it queues old dossiers).
-        return None
-    if row is None:
-        return None
-    return {"confirmed_at": row[0], "digest": row[1], "corrections": int(row[2]),
-            "shown": json.loads(row[3])}
 
 
 # --- ratings -------------------------------------------------------------------------------

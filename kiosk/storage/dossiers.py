@@ -24,6 +24,7 @@ from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.storage import outbox, records, signatures
+from kiosk.storage.audit_log import audit
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.sqlite import Database
@@ -47,13 +48,6 @@ BACK_ENTRY_YEARS = 10
 def new_id() -> str:
     """A UUIDv7: unique without coordination, roughly ordered by creation."""
     return str(uuid_utils.uuid7())
-
-
-def audit(db: Database, actor: str, action: str, dossier_id: str | None, **details: Any) -> None:
-    db.conn.execute(
-        "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
-        (iso(now()), actor, action, dossier_id, json.dumps(details, ensure_ascii=False)),
-    )
 
 
 def allocate_seq(db: Database, unit_code: str, day: str, counter: int) -> int:
@@ -293,8 +287,8 @@ def save(
         )
         confirmation = None
         if inp.citizen_confirmation:
-            from kiosk.storage.citizen import confirmation as stored_confirmation
             from kiosk.storage.citizen import insert_confirmation
+            from kiosk.storage.record_parts import confirmation as stored_confirmation
 
             insert_confirmation(db, dossier_id, inp.citizen_confirmation)
             confirmation = stored_confirmation(db, dossier_id)

@@ -20,6 +20,7 @@ from kiosk.dossier import CLOCK_RUNNING, Status
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.processing_time import ProcessingTime
+from kiosk.storage.record_parts import pauses, postponements
 from kiosk.storage.sqlite import Database
 from kiosk.working_time import WorkingCalendar
 
@@ -40,20 +41,6 @@ def has_tables(db: Database) -> bool:
     return db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'postponements'"
     ).fetchone() is not None
-
-
-def postponements(db: Database, dossier_id: str) -> list[dict[str, Any]]:
-    cur = db.execute(
-        "SELECT letter_number, issued_at, previous_due_at, new_due_at, reason, clerk, origin "
-        "FROM postponements WHERE dossier_id = ? ORDER BY issued_at, id", (dossier_id,))
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-
-def pauses(db: Database, dossier_id: str) -> list[dict[str, Any]]:
-    cur = db.execute("SELECT started_at, ended_at, note FROM clock_pauses WHERE dossier_id = ? "
-                     "ORDER BY started_at, id", (dossier_id,))
-    return [{"started_at": a, "ended_at": b, "note": n} for a, b, n in cur.fetchall()]
 
 
 def _processing(db: Database, dossier_id: str) -> tuple[datetime, ProcessingTime | None]:
@@ -104,13 +91,13 @@ def track_status(db: Database, dossier_id: str, old: int, new: int, at: str,
     elif old == Status.SUPPLEMENT:
         db.conn.execute("UPDATE clock_pauses SET ended_at = ? WHERE dossier_id = ? AND "
                         "ended_at IS NULL", (at, dossier_id))
-        recompute_due(db, dossier_id, calendar or _default_calendar())
+        recompute_due(db, dossier_id, calendar or default_calendar())
 
 
 _calendar: WorkingCalendar | None = None
 
 
-def _default_calendar() -> WorkingCalendar:
+def default_calendar() -> WorkingCalendar:
     # Changes pulled from the server (and the server itself) have no Store calendar at hand.
     global _calendar
     if _calendar is None:
@@ -158,7 +145,7 @@ def postpone(db: Database, code: str, *, new_due: datetime, reason: str, actor: 
              origin: str = "counter", enqueue: bool = True) -> dict[str, Any]:
     """Record an apology letter with its new date (one transaction, with audit and outbox)."""
     from kiosk.storage import outbox, records
-    from kiosk.storage.dossiers import audit
+    from kiosk.storage.audit_log import audit
 
     reason = reason.strip()
     if not reason:

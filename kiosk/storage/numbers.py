@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.dossier_code import counter_block, format_dossier_code
-from kiosk.storage.dossiers import audit
+from kiosk.storage.audit_log import audit
 from kiosk.storage.sqlite import Database
 
 log = logging.getLogger(__name__)

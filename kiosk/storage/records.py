@@ -14,7 +14,7 @@ from typing import Any
 
 from kiosk.clock import iso, now, parse_iso
 from kiosk.dossier import CLOCK_RUNNING, PENDING, Status, is_overdue
-from kiosk.storage import name_search
+from kiosk.storage import name_search, record_parts
 from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
@@ -130,13 +130,10 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
     )
     later: dict[str, Any] = {}
     if "legal_due_at" in d:  # migrations 0007_reports_* applied
-        from kiosk.storage import late
-
-        later = {"postponements": late.postponements(db, dossier_id),
-                 "pauses": late.pauses(db, dossier_id)}
-    from kiosk.storage.citizen import confirmation
-
-    return assemble(d, people, comps, events, later, confirmation(db, dossier_id))
+        later = {"postponements": record_parts.postponements(db, dossier_id),
+                 "pauses": record_parts.pauses(db, dossier_id)}
+    return assemble(d, people, comps, events, later,
+                    record_parts.confirmation(db, dossier_id))
 
 
 def assemble(dossier: dict[str, Any], people: list[dict[str, Any]],
@@ -165,10 +162,7 @@ def assemble(dossier: dict[str, Any], people: list[dict[str, Any]],
 
 
 def attach_signatures(db: Database, dossier_id: str, comps: list[dict[str, Any]]) -> None:
-    # Migration 0003 builds records before the signatures table exists: look it up first.
-    from kiosk.storage import signatures
-
-    found = signatures.for_dossier(db, dossier_id)
+    found = record_parts.signature_rows(db, dossier_id)
     for comp in comps:
         if comp["position"] in found:
             comp["signature"] = found[comp["position"]]

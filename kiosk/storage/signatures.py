@@ -32,19 +32,6 @@ def has_table(db: Database) -> bool:
     return db.has_table("component_signatures")
 
 
-def for_dossier(db: Database, dossier_id: str) -> dict[int, dict[str, Any]]:
-    """Signature rows of a dossier by component position."""
-    if not has_table(db):
-        return {}
-    cur = db.execute(
-        "SELECT c.position, s.state, s.signer, s.signed_at, s.timestamped, s.error"
-        " FROM component_signatures s JOIN components c ON c.id = s.component_id"
-        " WHERE s.dossier_id = ?", (dossier_id,))
-    return {int(pos): {"state": state, "signer": signer, "signed_at": at,
-                       "timestamped": bool(ts), "error": error}
-            for pos, state, signer, at, ts, error in cur.fetchall()}
-
-
 def unsigned_dossiers(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """Dossiers with at least one component flagged "chưa ký số", newest first."""
     rows = db.execute(

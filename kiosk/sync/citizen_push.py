@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.sync.errors import Retry
+
 KIND = "citizen.rating"
 TICKET_KIND = "queue.ticket"  # kiosk.storage.citizen.TICKET_KIND
 TICKET_FIELDS = ("day", "service", "number", "label", "issued_counter", "taken_at",
@@ -26,8 +28,6 @@ def rating_body(payload: dict[str, Any]) -> dict[str, Any]:
 
 def put_rating(engine: Any, item: dict[str, Any]) -> None:
     """One attempt; HTTP errors go through the engine's classification (retry / person)."""
-    from kiosk.sync.engine import Retry
-
     payload = item["payload"]
     r = engine.http.put(f"/v1/ratings/{payload['id']}", json=rating_body(payload),
                         headers={**engine._headers(), "Idempotency-Key": item["id"]})
@@ -45,8 +45,6 @@ def put_rating(engine: Any, item: dict[str, Any]) -> None:
 
 def put_ticket(engine: Any, item: dict[str, Any]) -> None:
     """One attempt to store an offline ticket's latest known state on the server."""
-    from kiosk.sync.engine import Retry
-
     ticket = item["payload"]
     body = {k: ticket.get(k) for k in TICKET_FIELDS}
     r = engine.http.put(f"/v1/queue/tickets/{ticket['id']}", json=body,

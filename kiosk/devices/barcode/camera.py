@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.devices.barcode.camera_names import is_video_file, shown_device
 from kiosk.devices.barcode.decode import ImageDecoder
-from kiosk.devices.barcode.readers import is_video_file, shown_device
 from kiosk.devices.barcode.source import (
     ENDED,
     OPEN,

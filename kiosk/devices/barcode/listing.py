@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kiosk.devices.barcode.readers import camera_target, is_video_file, shown_device
+from kiosk.devices.barcode.camera_names import is_video_file, shown_device
+from kiosk.devices.barcode.readers import camera_target
 from kiosk.i18n import _
 
 

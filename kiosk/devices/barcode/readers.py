@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from kiosk.devices.barcode.source import (
     STOPPED,
@@ -87,22 +86,6 @@ def configured(config: Any) -> list[ReaderSpec]:
     if target:
         specs.append(camera_spec(config, target))
     return specs
-
-
-def is_video_file(device: int | str) -> bool:
-    """A path to a recorded video (plays once), not a camera number or a stream URL."""
-    return isinstance(device, str) and not device.lstrip("-").isdigit() and "://" not in device
-
-
-def shown_device(device: int | str) -> str:
-    """The device as logs and reads name it: a stream URL without its user and password."""
-    if isinstance(device, str) and "://" in device:
-        parts = urlsplit(device)
-        if parts.username is not None or parts.password is not None:
-            host = parts.hostname or ""
-            netloc = f"{host}:{parts.port}" if parts.port else host
-            return urlunsplit(parts._replace(netloc=netloc))
-    return str(device)
 
 
 Create = Callable[[ReaderSpec], ThreadedSource]

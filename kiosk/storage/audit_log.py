@@ -1,0 +1,20 @@
+"""The append-only audit log (``audit_log``: who did what to which dossier, and when).
+
+Its own module because every writer needs it (saves, status changes, letters, numbers caught
+up after a restore) and none of them may depend on another writer for it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kiosk.clock import iso, now
+from kiosk.storage.sqlite import Database
+
+
+def audit(db: Database, actor: str, action: str, dossier_id: str | None, **details: Any) -> None:
+    db.conn.execute(
+        "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
+        (iso(now()), actor, action, dossier_id, json.dumps(details, ensure_ascii=False)),
+    )

@@ -1,0 +1,55 @@
+"""The parts of a dossier's record kept in tables of their own: apology letters and supplement
+pauses, the citizen's confirmation, component signatures. Read-only, and below everything
+that writes them, so :mod:`kiosk.storage.records` builds a record without importing a writer
+(the writers queue records for the server: they import records, never the reverse).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from kiosk.storage.sqlite import Database
+
+
+def postponements(db: Database, dossier_id: str) -> list[dict[str, Any]]:
+    cur = db.execute(
+        "SELECT letter_number, issued_at, previous_due_at, new_due_at, reason, clerk, origin "
+        "FROM postponements WHERE dossier_id = ? ORDER BY issued_at, id", (dossier_id,))
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def pauses(db: Database, dossier_id: str) -> list[dict[str, Any]]:
+    cur = db.execute("SELECT started_at, ended_at, note FROM clock_pauses WHERE dossier_id = ? "
+                     "ORDER BY started_at, id", (dossier_id,))
+    return [{"started_at": a, "ended_at": b, "note": n} for a, b, n in cur.fetchall()]
+
+
+def confirmation(db: Database, dossier_id: str) -> dict[str, Any] | None:
+    """The citizen's confirmation of what the clerk typed (the citizen screen)."""
+    try:
+        row = db.execute("SELECT confirmed_at, digest, corrections, shown FROM citizen_confirmations "
+                         "WHERE dossier_id = ?", (dossier_id,)).fetchone()
+    except sqlite3.OperationalError:
+        # Migration 0003 builds records before this table exists (it queues old dossiers).
+        return None
+    if row is None:
+        return None
+    return {"confirmed_at": row[0], "digest": row[1], "corrections": int(row[2]),
+            "shown": json.loads(row[3])}
+
+
+def signature_rows(db: Database, dossier_id: str) -> dict[int, dict[str, Any]]:
+    """Signature rows of a dossier by component position."""
+    # Migration 0003 builds records before the signatures table exists: look it up first.
+    if not db.has_table("component_signatures"):
+        return {}
+    cur = db.execute(
+        "SELECT c.position, s.state, s.signer, s.signed_at, s.timestamped, s.error"
+        " FROM component_signatures s JOIN components c ON c.id = s.component_id"
+        " WHERE s.dossier_id = ?", (dossier_id,))
+    return {int(pos): {"state": state, "signer": signer, "signed_at": at,
+                       "timestamped": bool(ts), "error": error}
+            for pos, state, signer, at, ts, error in cur.fetchall()}
