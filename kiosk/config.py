@@ -11,11 +11,11 @@ Later layers declare their settings here too, so an admin sees every setting in 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk import config_checks as checks
 from kiosk import paths
 from kiosk.config_file import (
     get_nested,
@@ -115,76 +115,10 @@ def declare(key: str, default: Any, description: str, **kw: Any) -> Setting:
     return setting
 
 
-# --- validators (messages are marked, translated when shown) -------------------------------
-
-UNIT_CODE_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")
-_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-
-
-def _unit_code(value: str) -> str | None:
-    if not UNIT_CODE_RE.match(value) or len(value) > 35:
-        return N_(
-            "mã định danh gồm các nhóm chữ số/chữ hoa cách nhau bởi dấu chấm, "
-            "tối đa 35 ký tự (ví dụ 000.00.04.H40)"
-        )
-    return None
-
-
-def _office_hours(value: list[str]) -> str | None:
-    if not value:
-        return N_("cần ít nhất một khoảng giờ làm việc, ví dụ 07:00-11:30")
-    previous_end = ""
-    for span in value:
-        if not _HOURS_RE.match(span):
-            return N_("mỗi khoảng giờ có dạng HH:MM-HH:MM, ví dụ 07:00-11:30,13:30-17:00")
-        start, end = span.split("-")
-        if start >= end or start < previous_end:
-            return N_("các khoảng giờ phải tăng dần và không chồng lên nhau")
-        previous_end = end
-    return None
-
-
-def _date_list(value: list[str]) -> str | None:
-    from datetime import date
-
-    for item in value:
-        if not isinstance(item, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", item):
-            return N_("ngày có dạng YYYY-MM-DD, cách nhau bởi dấu phẩy")
-        try:
-            date.fromisoformat(item)  # 2026-02-30 has the shape but is no day
-        except ValueError:
-            return N_("có ngày không có thật trong lịch")
-    return None
-
-
-def _zone_ok(value: str) -> bool:
-    from kiosk.clock import valid_zone
-
-    return valid_zone(value)
-
-
-def _hhmm(value: str) -> str | None:
-    return None if re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value) else N_("giờ có dạng HH:MM")
-
-
-def _serial_suffix(value: str) -> str | None:
-    # A letter, digit, space or one of |,./- occurs inside a CCCD or a dossier code: as a
-    # terminator it would cut them.
-    if len(value) > 8 or any(ch.isalnum() or ch.isspace() or ch in "|,./-" for ch in value):
-        return N_("tối đa 8 ký hiệu không có trong mã CCCD hay mã hồ sơ, ví dụ # hoặc ~")
-    return None
-
-
-def _camera_url(value: str) -> str | None:
-    if not value or re.match(r"^[a-z][a-z0-9+.-]*://\S+$", value) or value.startswith("/"):
-        return None
-    return N_("địa chỉ dạng rtsp://… hoặc http://…, hoặc đường dẫn tuyệt đối tới tệp video")
-
-
 # --- the settings ---------------------------------------------------------------------------
 
 declare("unit.code", "000.00.04.H40", N_("Mã định danh của đơn vị (QCVN 102 / QĐ 20/2020)"),
-        validate=_unit_code, critical=True)
+        validate=checks.unit_code, critical=True)
 declare("unit.name", "UBND xã Mẫu", N_("Tên đơn vị tiếp nhận"))
 declare("unit.centre_name", "Trung tâm Phục vụ hành chính công xã",
         N_("Tên bộ phận/trung tâm in trên phiếu"))
@@ -194,22 +128,22 @@ declare("counter.number", 1, N_("Số quầy (1–9); mỗi quầy cấp mã h�
         choices=tuple(range(1, 10)), critical=True)
 declare("office.hours", ["07:00-11:30", "13:30-17:00"],
         N_("Giờ làm việc, các khoảng HH:MM-HH:MM cách nhau bởi dấu phẩy"),
-        item_kind=str, validate=_office_hours, critical=True)
+        item_kind=str, validate=checks.office_hours, critical=True)
 declare("office.same_day_cutoff", "15:00",
         N_("Giờ chốt trả trong ngày: nhận sau giờ này thì hẹn ngày làm việc tiếp theo"),
-        validate=_hhmm, critical=True)
+        validate=checks.hhmm, critical=True)
 declare("office.working_saturday", False,
         N_("Thứ Bảy có tính là ngày làm việc khi tính hạn không"), critical=True)
 declare("calendar.extra_days_off", [], N_("Ngày nghỉ thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
-        item_kind=str, validate=_date_list, critical=True)
+        item_kind=str, validate=checks.date_list, critical=True)
 declare("calendar.extra_working_days", [],
         N_("Ngày làm việc bù thêm (YYYY-MM-DD, cách nhau bởi dấu phẩy)"),
-        item_kind=str, validate=_date_list, critical=True)
+        item_kind=str, validate=checks.date_list, critical=True)
 declare("locale.language", "vi", N_("Ngôn ngữ giao diện"), choices=("vi", "en"))
 # --- the unit's clock (issue 11 §2) ---
 declare("unit.timezone", "Asia/Ho_Chi_Minh",
         N_("Múi giờ của đơn vị (tên IANA); mọi giờ hiển thị và lưu theo múi giờ này"),
-        validate=lambda value: None if _zone_ok(value) else N_(
+        validate=lambda value: None if checks.zone_ok(value) else N_(
             "múi giờ không có trong cơ sở dữ liệu múi giờ (ví dụ Asia/Ho_Chi_Minh)"),
         critical=True)
 declare("catalog.file", "", N_("Tệp danh mục thủ tục đã nhập (để trống: danh mục mẫu)"))
@@ -247,10 +181,10 @@ declare("barcode.serial_baudrate", 9600,
         choices=(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200))
 declare("barcode.serial_suffix", "",
         N_("Ký tự kết thúc do đầu đọc serial gửi thêm, ngoài CR/LF (nếu có)"),
-        validate=_serial_suffix)
+        validate=checks.serial_suffix)
 declare("barcode.camera_url", "",
         N_("Camera IP (rtsp://…, http://…) hoặc tệp video dùng thay cho số camera "
-           "(để trống: dùng số camera)"), validate=_camera_url)
+           "(để trống: dùng số camera)"), validate=checks.camera_url)
 declare("sync.server_url", "", N_("Địa chỉ máy chủ một cửa trung tâm (https://...)"))
 declare("sync.ca_file", "", N_("Tệp chứng thư CA của tỉnh (PEM) để xác thực TLS"))
 declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
@@ -298,24 +232,9 @@ declare("printer.cups_server", "",
         N_("Dịch vụ in CUPS dùng cho máy này (socket hoặc máy:cổng; để trống: CUPS của máy). "
            "«kiosk cups start» ghi vào đây máy in PDF thử nghiệm"))
 # --- citizen screen (issue 16) ---------------------------------------------------------------
-
-
-def _citizen_screen(value: str) -> str | None:
-    ok = value in ("auto", "off") or (value.isdigit() and int(value) < 10)
-    return None if ok else N_("auto, off hoặc số thứ tự màn hình (0, 1, ...)")
-
-
-def _queue_services(value: list[str]) -> str | None:
-    letters = [item.split("=", 1)[0] for item in value]
-    ok = value and all(re.match(r"^[A-Z]=\S.*$", item) for item in value) \
-        and len(set(letters)) == len(letters)
-    return None if ok else N_("mỗi nhóm có dạng CHỮ=Tên nhóm (chữ không trùng), ví dụ "
-                              "A=Tiếp nhận hồ sơ,B=Trả kết quả")
-
-
 declare("ui.citizen_screen", "auto",
         N_("Màn hình cho công dân: auto (màn hình thứ hai nếu có), off, hoặc số màn hình"),
-        validate=_citizen_screen)
+        validate=checks.citizen_screen)
 declare("citizen.idle_seconds", 60,
         N_("Màn hình công dân trở về bảng thủ tục sau số giây không thao tác"),
         validate=lambda v: None if 5 <= v <= 3600 else N_("từ 5 đến 3600 giây"))
@@ -323,35 +242,15 @@ declare("citizen.require_confirmation", True,
         N_("Khi có màn hình công dân, chỉ lưu hồ sơ sau khi công dân xác nhận thông tin"))
 declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
         N_("Nhóm dịch vụ của số thứ tự, dạng CHỮ=Tên nhóm, cách nhau bởi dấu phẩy"),
-        item_kind=str, validate=_queue_services)
-
+        item_kind=str, validate=checks.queue_services)
 
 # --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------
-
-#: The symbology names ``kiosk.devices.barcode.decode`` knows (a test keeps them equal).
-KNOWN_SYMBOLOGIES = ("qr", "code128", "microqr", "datamatrix", "aztec", "pdf417", "code39",
-                     "code93", "ean13", "ean8", "upca", "upce", "itf", "codabar")
-
-
-def _between(lo: int, hi: int) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        return None if lo <= value <= hi else N_("ngoài khoảng cho phép")
-
-    return check
-
-
-def _symbologies(value: list[str]) -> str | None:
-    unknown = [v for v in value if v.strip().lower() not in KNOWN_SYMBOLOGIES]
-    return N_("có loại mã vạch không biết (qr, code128, datamatrix, pdf417, ean13…)") \
-        if unknown else None
-
-
 for _key, _check in {
-    "barcode.wedge_max_gap_ms": _between(1, 1000),
-    "barcode.wedge_min_length": _between(1, 500),
-    "barcode.camera": _between(-1, 99),
-    "ui.idle_lock_minutes": _between(0, 24 * 60),
-    "barcode.extra_formats": _symbologies,
+    "barcode.wedge_max_gap_ms": checks.between(1, 1000),
+    "barcode.wedge_min_length": checks.between(1, 500),
+    "barcode.camera": checks.between(-1, 99),
+    "ui.idle_lock_minutes": checks.between(0, 24 * 60),
+    "barcode.extra_formats": checks.symbologies,
 }.items():
     SETTINGS[_key] = SETTINGS[_key].replace(validate=_check)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.config import UNIT_CODE_RE
+from kiosk.config_checks import UNIT_CODE_RE
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 

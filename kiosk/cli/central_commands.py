@@ -153,7 +153,7 @@ def _check_bind(host: str, port: int) -> None:
 
 def _device_add(args: argparse.Namespace) -> Any:
     from central import service
-    from kiosk.config import UNIT_CODE_RE
+    from kiosk.config_checks import UNIT_CODE_RE
 
     if args.admin:
         return service.add_device(_db(args), "ADMIN", args.name, role="admin") | {"role": "admin"}

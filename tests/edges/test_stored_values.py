@@ -132,7 +132,7 @@ def test_a_catalog_spelling_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_symbology_list_is_the_decoders() -> None:
-    from kiosk.config import KNOWN_SYMBOLOGIES
+    from kiosk.config_checks import KNOWN_SYMBOLOGIES
     from kiosk.devices.barcode.decode import ZXING_FORMATS
 
     assert set(KNOWN_SYMBOLOGIES) == set(ZXING_FORMATS)
