@@ -168,6 +168,11 @@ from central.signatures import SCHEMA as _SIGNING_SCHEMA  # noqa: E402
 
 _SCHEMA += _SIGNING_SCHEMA
 
+# --- receipts, refunds and the certification register (issue 23; central/money.py) ----------
+from central.money_schema import SCHEMA as _MONEY_SCHEMA  # noqa: E402
+
+_SCHEMA += _MONEY_SCHEMA
+
 
 class IntegrityError(Exception):
     """A unique or foreign-key constraint failed (either engine)."""

@@ -310,6 +310,13 @@ declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
         item_kind=str, validate=_queue_services)
 
 
+# --- money and certification (issue 23): the table is kiosk/money/settings.py ---------------
+from kiosk.money.settings import DECLARATIONS as _MONEY_SETTINGS  # noqa: E402
+
+for _key, _default, _description, _options in _MONEY_SETTINGS:
+    declare(_key, _default, _description, **_options)
+
+
 # --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------
 
 #: The symbology names ``kiosk.devices.barcode.decode`` knows (a test keeps them equal).

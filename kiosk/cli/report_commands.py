@@ -77,6 +77,11 @@ def write_report(report: dict[str, Any], fmt: str, out: Path | None, config: Any
         raise InvalidInput(_("Cần --out TỆP cho định dạng {fmt}.", fmt=fmt),
                            hint=_("Ví dụ: --format {fmt} --out bao-cao.{fmt}", fmt=fmt))
     data = export.to_pdf(report, config) if fmt == "pdf" else export.to_xlsx(report)
+    if report.get("fees"):
+        from kiosk.reports import fees
+
+        data = fees.append_pdf(data, fees.fees_pdf(report["fees"], report, config)) \
+            if fmt == "pdf" else fees.add_xlsx_sheet(data, report["fees"])
     export.write_atomic(out, data)
     return {"file": str(out), "format": fmt, "bytes": len(data)}
 
@@ -93,6 +98,9 @@ def _summary(args: argparse.Namespace) -> Any:
 
         report = summary(records, first, last, unit=unit, procedure=args.procedure)
         report.update(_citizen_blocks(store, first, last, args.procedure))
+        from kiosk.reports.fees import fee_block
+
+        report["fees"] = store.read(lambda db: fee_block(db, first, last, args.procedure))
         return write_report(report, args.format, args.out, store.config)
 
 

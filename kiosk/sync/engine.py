@@ -24,7 +24,7 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.storage import Store, late, outbox
-from kiosk.sync import citizen_push, state, wire
+from kiosk.sync import citizen_push, money_push, state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import (
@@ -282,6 +282,9 @@ class SyncEngine:
     def _push(self, item: dict[str, Any]) -> None:
         if item["kind"] == citizen_push.KIND:
             citizen_push.put_rating(self, item)
+            return
+        if item["kind"] in money_push.KINDS:
+            money_push.push(self, item)
             return
         op_id, dossier_id = item["id"], item["dossier_id"]
         blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]
