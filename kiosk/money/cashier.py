@@ -112,7 +112,8 @@ class Cashier:
             due = amount or 0
         elif amount is not None and amount != due and method != "exempt":
             raise InvalidInput(
-                _("Số tiền {amount} đồng khác số phải thu {due} đồng.", amount=amount, due=due),
+                _("Số tiền {amount} đồng khác số phải thu {due} đồng.", amount=vnd(amount),
+                  due=vnd(due)),
                 hint=_("Số phải thu tính từ danh mục và số trang, số bản; không nhập số khác."),
                 field="amount")
         if due == 0 and method != "exempt":
@@ -163,6 +164,7 @@ class Cashier:
 
     def collect(self, code: str, method: str, *, clerk: str, reason: str = "",
                 amount: int | None = None) -> dict[str, Any]:
+        check_method(method)
         record = self.record(code)
         charge = self.charge(self.quote_record(record), method, reason, amount)
         fields = self.receipt_fields(record, charge, clerk)
@@ -250,14 +252,21 @@ def check_amount(amount: int, cap: int, *, allow_zero: bool = False) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidInput(_("Số tiền phải là số nguyên đồng."), field="amount")
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise InvalidInput(_("Số tiền {amount} không hợp lệ: phải lớn hơn 0.", amount=amount),
-                           field="amount")
+        raise InvalidInput(_("Số tiền {amount} không hợp lệ: phải lớn hơn 0.",
+                             amount=vnd(amount)), field="amount")
     if amount > cap:
         raise InvalidInput(
             _("Số tiền {amount} đồng vượt mức tối đa {cap} đồng: có lẽ nhập nhầm.",
-              amount=amount, cap=cap),
+              amount=vnd(amount), cap=vnd(cap)),
             hint=_("Kiểm tra lại số tiền (mức tối đa: fees.max_receipt_amount)."),
             field="amount")
+
+
+def vnd(amount: int) -> str:
+    """``12000`` → ``12.000`` in messages, as on the receipt."""
+    from kiosk.forms.vnformat import group_thousands
+
+    return group_thousands(amount)
 
 
 def _register_entry(db: Database, dossier_id: str) -> dict[str, Any] | None:

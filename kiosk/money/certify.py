@@ -23,6 +23,9 @@ from kiosk.storage import register as register_db
 from kiosk.storage.sqlite import Database
 
 KINDS = ("copy", "signature", "contract")
+#: What the register says was certified when the clerk names nothing more precise.
+DOCUMENTS = {"copy": "Bản sao từ bản chính", "signature": "Giấy tờ, văn bản có chữ ký",
+             "contract": "Hợp đồng, giao dịch"}
 MAX_COPIES = 1000
 MAX_PAGES = 5000
 
@@ -148,8 +151,7 @@ class Certifier:
         unit = str(self.config.get("unit.code"))
         book_code = str(self.config.get(f"certify.book_{req.kind}"))
         pattern = str(self.config.get("certify.book_pattern"))
-        document = req.document.strip() or self.store.catalog.get(
-            self.procedure_code(req.kind)).name
+        document = req.document.strip() or DOCUMENTS[req.kind]
         done: dict[str, Any] = {}
 
         def then(db: Database, dossier_id: str, code: str) -> None:
