@@ -79,6 +79,24 @@ def pick_signer(config: Any, given: str) -> tuple[str, str]:
                        field="signer")
 
 
+def next_dossier_code(store: Store) -> str:
+    """The code this counter's next dossier will get: what a transfer QR shown before the
+    certification names as its purpose. Another process of the same counter saving first
+    would take it; the receipt then names the dossier actually saved."""
+    from kiosk.clock import now
+    from kiosk.dossier_code import counter_block, format_dossier_code
+
+    unit = str(store.config.get("unit.code"))
+    counter = int(store.config.get("counter.number"))
+    day = now().date()
+    row = store.read(lambda db: db.execute(
+        "SELECT last_seq FROM code_counters WHERE unit_code = ? AND day = ? AND counter = ?",
+        (unit, day.isoformat(), counter)).fetchone())
+    block = counter_block(counter)
+    seq = int(row[0]) + 1 if row else block.start
+    return format_dossier_code(unit, day, min(seq, block.stop - 1))
+
+
 class Certifier:
     def __init__(self, store: Store) -> None:
         self.store = store
