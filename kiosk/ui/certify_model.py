@@ -45,7 +45,8 @@ class CertifyModel(QObject):
         self._name, self._id_number = "", ""
         self._fee: dict[str, Any] = {}
         self._qr: list[str] = []
-        self._status, self._busy, self._result = "", False, {}
+        self._status, self._busy = "", False
+        self._result: dict[str, Any] = {}
         self._quote_seq = 0
 
     # --- what QML reads -------------------------------------------------------------------
@@ -269,9 +270,9 @@ class CertifyModel(QObject):
                              book=result["register"]["book"])
             self.changed.emit()
             self.app.ok(self._status)
-            link = self.services.extras.get("citizen_gate")
-            if getattr(link, "citizen", None) is not None:
-                link.citizen.clear_payment()
+            citizen = getattr(self.services.extras.get("citizen_gate"), "citizen", None)
+            if citizen is not None:
+                citizen.clear_payment()
             self._print(result)
 
         def failed(exc: BaseException) -> None:
