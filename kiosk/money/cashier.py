@@ -27,7 +27,7 @@ from kiosk.money.fees import (
     parse_reasons,
 )
 from kiosk.money.numbering import parse_receipt_ref
-from kiosk.money.words import WordStyle, amount_in_words
+from kiosk.money.words import WordStyle, amount_in_words, figures
 from kiosk.storage import Store
 from kiosk.storage import money as money_db
 from kiosk.storage.sqlite import Database
@@ -112,8 +112,8 @@ class Cashier:
             due = amount or 0
         elif amount is not None and amount != due and method != "exempt":
             raise InvalidInput(
-                _("Số tiền {amount} đồng khác số phải thu {due} đồng.", amount=vnd(amount),
-                  due=vnd(due)),
+                _("Số tiền {amount} đồng khác số phải thu {due} đồng.", amount=figures(amount),
+                  due=figures(due)),
                 hint=_("Số phải thu tính từ danh mục và số trang, số bản; không nhập số khác."),
                 field="amount")
         if due == 0 and method != "exempt":
@@ -253,20 +253,13 @@ def check_amount(amount: int, cap: int, *, allow_zero: bool = False) -> None:
         raise InvalidInput(_("Số tiền phải là số nguyên đồng."), field="amount")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidInput(_("Số tiền {amount} không hợp lệ: phải lớn hơn 0.",
-                             amount=vnd(amount)), field="amount")
+                             amount=figures(amount)), field="amount")
     if amount > cap:
         raise InvalidInput(
             _("Số tiền {amount} đồng vượt mức tối đa {cap} đồng: có lẽ nhập nhầm.",
-              amount=vnd(amount), cap=vnd(cap)),
+              amount=figures(amount), cap=figures(cap)),
             hint=_("Kiểm tra lại số tiền (mức tối đa: fees.max_receipt_amount)."),
             field="amount")
-
-
-def vnd(amount: int) -> str:
-    """``12000`` → ``12.000`` in messages, as on the receipt."""
-    from kiosk.forms.vnformat import group_thousands
-
-    return group_thousands(amount)
 
 
 def _register_entry(db: Database, dossier_id: str) -> dict[str, Any] | None:

@@ -97,6 +97,12 @@ def _words(n: int, style: WordStyle, leading: bool) -> list[str]:
     return words
 
 
+def figures(amount: int) -> str:
+    """An amount as a receipt writes it in figures: ``12000`` → ``12.000``."""
+    sign = "-" if amount < 0 else ""
+    return sign + f"{abs(amount):,}".replace(",", ".")
+
+
 def amount_in_words(amount: int, style: WordStyle | None = None) -> str:
     """What a receipt prints: capitalised, ending in the currency ("Bảy nghìn đồng")."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not \

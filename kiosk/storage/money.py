@@ -31,9 +31,9 @@ import uuid_utils
 
 from kiosk.clock import iso, now, to_local
 from kiosk.errors import InvalidInput, NotFound, StorageError
-from kiosk.forms.vnformat import group_thousands
 from kiosk.i18n import _
 from kiosk.money.numbering import MAX_RECEIPT_NUMBER, receipt_ref, receipt_series
+from kiosk.money.words import figures
 from kiosk.storage import outbox
 from kiosk.storage.dossiers import audit
 from kiosk.storage.sqlite import Database
@@ -217,7 +217,7 @@ def insert_receipt(db: Database, *, dossier_id: str, dossier_code: str, unit_cod
                    {**{k: saved[k] for k in _PRINTED}, "dossier_code": dossier_code}, [])
     # The dossier's timeline shows the collection: an event that keeps the status.
     _timeline(db, dossier_id, clerk, iso(stamp),
-              _("Thu phí, lệ phí {amount} đồng, biên lai {ref}", amount=group_thousands(amount),
+              _("Thu phí, lệ phí {amount} đồng, biên lai {ref}", amount=figures(amount),
                 ref=saved["ref"]) if kind == "receipt" else
               _("Miễn phí, lệ phí: {reason}", reason=reason))
     return saved
@@ -286,8 +286,8 @@ def refund(db: Database, unit_code: str, series: str, number: int, *, amount: in
         if amount <= 0 or amount > left:
             raise InvalidInput(
                 _("Số tiền hoàn trả {amount} không hợp lệ: biên lai {ref} còn {left} đồng có "
-                  "thể hoàn.", amount=group_thousands(amount), ref=receipt["ref"],
-                  left=group_thousands(left)), field="amount")
+                  "thể hoàn.", amount=figures(amount), ref=receipt["ref"],
+                  left=figures(left)), field="amount")
         at = now()
         row = {"id": new_id(), "receipt_id": receipt["id"], "amount": amount, "reason": reason,
                "clerk": clerk, "at": iso(at), "day": at.date().isoformat()}
@@ -298,7 +298,7 @@ def refund(db: Database, unit_code: str, series: str, number: int, *, amount: in
         outbox.enqueue(db, "receipt.refund", receipt["dossier_id"], dict(row), [])
         _timeline(db, receipt["dossier_id"], clerk, row["at"],
                   _("Hoàn trả {amount} đồng của biên lai {ref}: {reason}",
-                    amount=group_thousands(amount),
+                    amount=figures(amount),
                     ref=receipt["ref"], reason=reason))
     return {**row, "receipt": receipt["ref"]}
 
@@ -365,7 +365,7 @@ def handover(db: Database, day: date, clerk: str, amount: int, note: str = ""
         if amount != expected and not note.strip():
             raise InvalidInput(
                 _("Số tiền nộp {amount} đồng khác số tiền mặt phải nộp {expected} đồng.",
-                  amount=group_thousands(amount), expected=group_thousands(expected)),
+                  amount=figures(amount), expected=figures(expected)),
                 hint=_("Đếm lại tiền; nếu đúng là chênh lệch, ghi rõ lý do (--note)."),
                 field="amount")
         row = {"id": new_id(), "clerk": clerk, "day": day.isoformat(), "at": iso(now()),

@@ -173,3 +173,30 @@ def test_kill_9_during_collection_loses_nothing_acknowledged(kiosk_home: Path) -
         assert report["ok"] and report["numbers_without_record"] == [], report
         # The issued-numbers log never runs ahead of the database's counters.
         assert report["numbers_caught_up"] == []
+
+
+def test_an_old_backup_restored_never_reissues_a_receipt_or_register_number(
+        kiosk_home: Path, tmp_path: Path) -> None:
+    from .helpers import kiosk, kiosk_json
+
+    configure(kiosk_home)
+    first = kiosk_json("certify", "--kind", "signature", "--copies", "1", home=kiosk_home)
+    backup = tmp_path / "backup"
+    assert kiosk("db", "backup", str(backup), home=kiosk_home).returncode == 0
+    later = [kiosk_json("certify", "--kind", "signature", "--copies", "1", home=kiosk_home)
+             for _ in range(2)]
+    db = kiosk_home / "data" / "kiosk.sqlite3"
+    for side in ("-wal", "-shm"):
+        Path(str(db) + side).unlink(missing_ok=True)
+    db.write_bytes(b"")  # the database is lost; the scans and the numbers log are not
+    r = kiosk("db", "restore", str(backup), home=kiosk_home)
+    assert r.returncode == 0, r.stderr
+    after = kiosk_json("certify", "--kind", "signature", "--copies", "1", home=kiosk_home)
+    numbers = [first["receipt"]["number"], *(x["receipt"]["number"] for x in later)]
+    assert after["receipt"]["number"] == max(numbers) + 1
+    assert after["register"]["number"] == later[-1]["register"]["number"] + 1
+    missing = kiosk_json("db", "check", home=kiosk_home)["numbers_without_record"]
+    assert sorted((m.get("kind", "code"), m.get("number")) for m in missing
+                  if m.get("kind")) == sorted(
+        [("receipt", x["receipt"]["number"]) for x in later]
+        + [("register", x["register"]["number"]) for x in later])
