@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from central import __version__, reports, service, tus
+from central import __version__, audit, reports, service, tus
 from central.blobstore import BlobStore, BlobStoreFull
 from central.db import Database
 from central.models import (
@@ -283,6 +283,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
 
     reports.register_routes(app, db, AdminDep)
+    audit.register_routes(app, db, blobs, device)
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
     citizen.install(app, db, device)

@@ -54,6 +54,63 @@ class RatingIn(BaseModel):
     at: str = Field(min_length=10, max_length=40)
 
 
+class OfflineTicketIn(BaseModel):
+    """A ticket a counter numbered while the server was out of reach (``A2-07``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    service: str = Field(pattern=SERVICE_PATTERN)
+    number: int = Field(ge=1, le=9999, strict=True)
+    label: str = Field(pattern=r"^[A-Z]\d-\d{2,4}$", description="Offline numbers carry a dash")
+    issued_counter: int = Field(ge=0, le=9, strict=True)
+    taken_at: str = Field(min_length=10, max_length=40)
+    called_at: str | None = Field(default=None, min_length=10, max_length=40)
+    called_counter: int | None = Field(default=None, ge=0, le=9, strict=True)
+    called_by: str | None = Field(default=None, max_length=200)
+    finished_at: str | None = Field(default=None, min_length=10, max_length=40)
+    state: str = Field(pattern=r"^(waiting|called|done)$")
+
+
+class OfflineTicketAck(BaseModel):
+    id: str
+    stored: bool
+    state: str
+
+
+def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineTicketIn,
+                       response: Response) -> dict[str, Any]:
+    """Store or advance an offline ticket: a later state wins, nothing goes back (each of
+    its states is sent in order, and a repeat after a lost answer is harmless)."""
+    stamp = _stamp(clock.now())
+    with db.transaction() as tx:
+        stored = tx.one("SELECT unit_code, label, state FROM queue_offline_tickets WHERE id = ?"
+                        + tx.for_update(), (ticket_id,))
+        if stored is None:
+            tx.execute(
+                "INSERT INTO queue_offline_tickets (id, unit_code, device_id, day, service, "
+                "number, label, counter, taken_at, called_at, called_counter, called_by, "
+                "finished_at, state, received_at) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (ticket_id, dev.unit_code, dev.id, body.day, body.service, body.number,
+                 body.label, body.issued_counter, body.taken_at, body.called_at,
+                 body.called_counter, body.called_by, body.finished_at, body.state, stamp))
+            response.status_code = 201
+            return {"id": ticket_id, "stored": True, "state": body.state}
+        if stored["unit_code"] != dev.unit_code or stored["label"] != body.label:
+            raise ApiError(409, "ticket_mismatch",
+                           _("Số {label} đã được ghi với nội dung khác.", label=body.label))
+        order = ("waiting", "called", "done")
+        state = max(stored["state"], body.state, key=order.index)
+        tx.execute(
+            "UPDATE queue_offline_tickets SET called_at = coalesce(?, called_at), "
+            "called_counter = coalesce(?, called_counter), called_by = coalesce(?, called_by), "
+            "finished_at = coalesce(?, finished_at), state = ? WHERE id = ?",
+            (body.called_at, body.called_counter, body.called_by, body.finished_at, state,
+             ticket_id))
+    response.status_code = 200
+    return {"id": ticket_id, "stored": True, "state": state}
+
+
 def _stamp(at: Any) -> str:
     # Milliseconds: two calls within one second must still come out in order.
     return str(at.isoformat(timespec="milliseconds"))
@@ -218,6 +275,17 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
                          response: Response, dev: Device = auth) -> dict[str, Any]:
         """Store a satisfaction rating once (the rating id is its idempotency key)."""
         return put_rating(db, dev, rating_id, body, response)
+
+    @app.put("/v1/queue/tickets/{ticket_id}", status_code=201, tags=["queue"],
+             response_model=OfflineTicketAck,
+             responses={200: {"model": OfflineTicketAck,
+                              "description": "already stored (advanced, or a replay)"},
+                        **_err(400, 401, 409, 422)})
+    def put_offline_ticket_route(ticket_id: Annotated[str, PathParam(max_length=64)],
+                                 body: OfflineTicketIn, response: Response,
+                                 dev: Device = auth) -> dict[str, Any]:
+        """A ticket the counter numbered while offline, sent later by its sync worker."""
+        return put_offline_ticket(db, dev, ticket_id, body, response)
 
     @app.get("/v1/ratings", tags=["sync"], responses=_err(401, 422))
     def get_ratings(start: str, end: str, dev: Device = auth) -> list[dict[str, Any]]:

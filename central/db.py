@@ -145,6 +145,25 @@ _SCHEMA = [
         UNIQUE (unit_code, day, service, number)
     )""",
     "CREATE INDEX IF NOT EXISTS queue_tickets_unit_day ON queue_tickets (unit_code, day, state)",
+    # Tickets a counter numbered itself while offline (``A2-07``), sent later by its sync
+    # worker; their numbers live in the counter's own range, so they have a table of their own.
+    """CREATE TABLE IF NOT EXISTS queue_offline_tickets (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        taken_at TEXT NOT NULL,
+        called_at TEXT,
+        called_counter INTEGER,
+        called_by TEXT,
+        finished_at TEXT,
+        state TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS ratings (
         id TEXT PRIMARY KEY,
         unit_code TEXT NOT NULL,
@@ -167,6 +186,11 @@ _SCHEMA = [
 from central.signatures import SCHEMA as _SIGNING_SCHEMA  # noqa: E402
 
 _SCHEMA += _SIGNING_SCHEMA
+
+# --- who made each change, for the counters' echo check (issue 21; central/audit.py) -----
+from central.audit import SCHEMA as _AUDIT_SCHEMA  # noqa: E402
+
+_SCHEMA += _AUDIT_SCHEMA
 
 # --- receipts, refunds and the certification register (issue 23; central/money.py) ----------
 from central.money_schema import SCHEMA as _MONEY_SCHEMA  # noqa: E402

@@ -146,6 +146,8 @@ class Change(BaseModel):
     status: int
     server_version: int
     origin_device: str | None = None
+    operation_id: str | None = Field(
+        default=None, description="The Idempotency-Key of the counter request that made it")
     note: str | None = None
     at: str
     postponement: dict[str, Any] | None = Field(

@@ -128,11 +128,13 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
         records.append(server_record(body, unit=row["unit_code"], status=int(row["status"]),
                                      province_notes=json.loads(row["notes"]),
                                      letters=all_letters.get(row["id"], [])))
-    report = compute(records, date_from, date_to, unit=unit or "")
+    # A period not yet over is judged now, as the counter's report and Home are.
+    as_of = clock.now()
+    report = compute(records, date_from, date_to, unit=unit or "", as_of=as_of)
     if not unit:
         units = sorted({r.unit for r in records})
         report["units"] = [compute([r for r in records if r.unit == u], date_from, date_to,
-                                   unit=u) for u in units]
+                                   unit=u, as_of=as_of) for u in units]
     return report
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from central import signatures
+from central.audit import attach_operations, record_operation
 from central.db import Database, IntegrityError, Tx
 from central.models import DossierIn
 from kiosk import clock
@@ -293,6 +294,8 @@ def put_dossier(
                 return (*_stored_reply(stored, request_sha), True)
             status, response = _write_dossier(tx, device, dossier_id, body, canonical,
                                               verdicts, extends, require_trust)
+            # The feed event says which request made it: the counter skips its own echo.
+            record_operation(tx, int(response["server_seq"]), op_key)
             tx.execute(
                 "INSERT INTO idempotency (device_id, op_key, request_sha256, status_code,"
                 " response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -476,6 +479,7 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
         from central.reports import change_details
 
         change_details(tx, rows)
+        attach_operations(tx, rows)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"changes": rows, "next": rows[-1]["seq"] if rows else since, "more": more}

@@ -27,6 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from central import service
+from central.audit import forget_lost_blob
 from central.service import ApiError, Device
 from kiosk.i18n import _
 
@@ -193,6 +194,7 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
 
     def create_and_write(dev: Device, sha: str, length: int, metadata: str | None,
                          reuse: bool, data: bytes) -> dict[str, Any]:
+        forget_lost_blob(central.db, central.blobs, sha)  # a row without bytes (audit)
         if data and len(data) == length and service.blob_known(central.db, sha) is None:
             # The whole file in the POST: bytes fsynced, re-hashed and renamed into place,
             # then upload and blob row in one commit. A crash before it leaves a verified

@@ -228,6 +228,10 @@ declare("scanner.source", "adf", N_("Nguồn giấy"), choices=("flatbed", "adf"
 declare("scanner.sane_config_dir", "",
         N_("Thư mục cấu hình SANE của máy quét thật, ví dụ /etc/sane.d (để trống: biến môi "
            "trường SANE_CONFIG_DIR, nếu không có thì máy quét thử nghiệm của phần mềm)"))
+declare("scanner.stall_seconds", 60,
+        N_("Máy quét im lặng quá số giây này thì dừng lượt quét, giữ các trang đã nhận "
+           "(máy quét phẳng có thể cần nửa phút để sấy đèn)"),
+        validate=lambda v: None if 1 <= v <= 600 else N_("từ 1 đến 600 giây"))
 declare("barcode.serial_port", "", N_("Cổng serial của đầu đọc mã vạch (để trống: không dùng)"))
 declare("barcode.wedge_enabled", True, N_("Nhận đầu đọc mã vạch kiểu bàn phím (keyboard wedge)"))
 declare("barcode.wedge_max_gap_ms", 50, N_("Khoảng cách tối đa giữa hai phím của một lần quét (ms)"))
@@ -254,6 +258,18 @@ declare("sync.enabled", True, N_("Tự động đồng bộ khi có mạng"))
 declare("sync.request_deadline_seconds", 120,
         N_("Thời gian tối đa cho một yêu cầu tới máy chủ, kể cả câu trả lời (giây)"),
         validate=lambda v: None if 1 <= v <= 3600 else N_("từ 1 đến 3600 giây"))
+# --- the sync client's honesty (issues 21, 22) ---
+declare("sync.retry_after_max_seconds", 3600,
+        N_("Thời gian chờ tối đa theo tiêu đề Retry-After của máy chủ (giây); giá trị lớn "
+           "hơn hoặc ngày quá xa bị giới hạn ở mức này"),
+        validate=lambda v: None if 1 <= v <= 86400 else N_("từ 1 đến 86400 giây"))
+declare("sync.audit_interval_hours", 24,
+        N_("Bao lâu đối chiếu một lần với máy chủ những hồ sơ quầy đã gửi (giờ; 0: không tự "
+           "đối chiếu, chỉ khi chạy «kiosk sync audit»)"),
+        validate=lambda v: None if 0 <= v <= 24 * 31 else N_("từ 0 đến 744 giờ"))
+declare("sync.audit_days", 7,
+        N_("Số ngày gần nhất được đối chiếu mỗi lần tự động"),
+        validate=lambda v: None if 1 <= v <= 366 else N_("từ 1 đến 366 ngày"))
 # --- reports and late dossiers (issue 13) ---
 declare("alerts.due_soon_hours", 8,
         N_("Cảnh báo «sắp đến hạn» khi còn số giờ làm việc này (mặc định 8 = một ngày)"))

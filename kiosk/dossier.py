@@ -84,6 +84,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 FINAL = frozenset(s for s, nxt in TRANSITIONS.items() if not nxt)
 #: Statuses in which the legal clock runs (a supplement request pauses it).
 CLOCK_RUNNING = frozenset({S.RECEIVED, S.PROCESSING, S.PAYMENT})
+#: Statuses of a dossier still being handled: neither resolved (9, 10) nor ended without a
+#: result (3, 7, 8). Only these can be overdue.
+PENDING = frozenset({S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.PAYMENT})
 #: Moving to these needs a reason written down (it is printed on the slips).
 NEEDS_REASON = frozenset({S.REFUSED, S.SUPPLEMENT, S.WITHDRAWN, S.STOPPED})
 
@@ -199,11 +202,21 @@ class Applicant:
         return out
 
 
-def is_overdue(status: Status, due_at: datetime | None, at: datetime | None = None) -> bool:
-    """Overdue: the legal clock runs and the due time has passed."""
-    if due_at is None or Status(status) not in CLOCK_RUNNING:
+def is_overdue(status: Status, due_at: datetime | None, at: datetime | None = None,
+               paused_since: datetime | None = None) -> bool:
+    """Overdue at ``at`` (default now): still pending and its due time has passed.
+
+    A dossier waiting for a supplement is judged when its clock stopped (``paused_since``,
+    the open pause's start): asked for a supplement after its due, it stays overdue; asked
+    in time, it is not. The Home count, the overdue list and the report's "pending,
+    overdue" all follow this (kiosk.storage.records.overdue_clause,
+    kiosk.reports.summary.is_overdue_at)."""
+    if due_at is None or Status(status) not in PENDING:
         return False
-    return (at or now()) > due_at
+    moment = at or now()
+    if Status(status) == S.SUPPLEMENT and paused_since is not None:
+        moment = min(moment, paused_since)
+    return due_at < moment
 
 
 def is_late(due_at: datetime | None, finished_at: datetime | None) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import struct
-from typing import Any
+from typing import Any, NamedTuple
 
 import pikepdf
 from pikepdf import Name
@@ -158,6 +158,68 @@ def _check_font(name: str, font: pikepdf.Object, out: list[str]) -> None:
         out.append(f"font not embedded: {font.get('/BaseFont', name)}")
 
 
+#: Problems that only concern the identification of a file, which :func:`conform` can add
+#: without touching what a page shows.
+NO_PDFAID = "XMP metadata lacks pdfaid:part=2 conformance=B"
+NO_INTENT = "no PDF/A output intent with an ICC profile"
+NO_ID = "no file identifier (trailer /ID)"
+IDENTIFICATION = frozenset({NO_PDFAID, NO_INTENT, NO_ID})
+CMYK = "DeviceCMYK colour (the output intent is sRGB)"
+
+
+def _cmyk_space(space: Any) -> bool:
+    """Whether a colour space is, or falls back to, DeviceCMYK (Indexed, Separation and
+    DeviceN name their base or alternate space)."""
+    if isinstance(space, pikepdf.Name):
+        return space in (Name.DeviceCMYK, Name.CMYK)
+    if isinstance(space, pikepdf.Array) and len(space) and space[0] != Name.ICCBased:
+        return any(_cmyk_space(part) for part in space[1:]
+                   if isinstance(part, pikepdf.Name | pikepdf.Array))
+    return False
+
+
+def _uses_cmyk(pdf: pikepdf.Pdf) -> bool:
+    """DeviceCMYK anywhere: images and colour-space resources, or set in a content stream
+    (``k``/``K``, ``cs``/``CS`` with /DeviceCMYK, inline images). With an sRGB output
+    intent PDF/A allows device colour in RGB and grey only."""
+    for obj in pdf.objects:
+        holder = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+        if not isinstance(holder, pikepdf.Dictionary):
+            continue
+        if _cmyk_space(holder.get("/ColorSpace")) or _cmyk_space(holder.get("/CS")):
+            return True
+        spaces = holder.get("/ColorSpace")
+        if isinstance(spaces, pikepdf.Dictionary) and any(
+                _cmyk_space(v) for v in spaces.values()):
+            return True
+    streams: list[Any] = list(pdf.pages)
+    streams += [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                and o.stream_dict.get("/Subtype") == Name.Form]
+    for holder in streams:
+        try:
+            instructions = pikepdf.parse_content_stream(holder)
+        except pikepdf.PdfError:
+            continue
+        for ins in instructions:
+            if isinstance(ins, pikepdf.ContentStreamInlineImage):
+                if _cmyk_space(ins.iimage.obj.get("/CS")) or ins.iimage.colorspace in (
+                        "/DeviceCMYK", "/CMYK"):
+                    return True
+                continue
+            op = str(ins.operator)
+            if op in ("k", "K") or (op in ("cs", "CS") and ins.operands
+                                    and _cmyk_space(ins.operands[0])):
+                return True
+    return False
+
+
+def _signed(pdf: pikepdf.Pdf) -> bool:
+    acro = pdf.Root.get("/AcroForm")
+    if not isinstance(acro, pikepdf.Dictionary):
+        return False
+    return any(f.get("/FT") == Name.Sig and "/V" in f for f in acro.get("/Fields", []))
+
+
 def pdfa_problems(data: bytes) -> list[str]:
     """What keeps ``data`` from being PDF/A-2b, structurally (empty list: none found)."""
     problems: list[str] = []
@@ -168,16 +230,20 @@ def pdfa_problems(data: bytes) -> list[str]:
     with pdf:
         if pdf.is_encrypted:
             problems.append("encrypted")
+        if pdf.pdf_version > "1.7":
+            problems.append(f"PDF {pdf.pdf_version} (PDF/A-2 is based on PDF 1.7)")
         meta = pdf.open_metadata()
         if meta.get("pdfaid:part") != PDFA_PART or meta.get("pdfaid:conformance") != \
                 PDFA_CONFORMANCE:
-            problems.append("XMP metadata lacks pdfaid:part=2 conformance=B")
+            problems.append(NO_PDFAID)
         intents = pdf.Root.get("/OutputIntents")
         if not isinstance(intents, pikepdf.Array) or not any(
                 i.get("/S") == Name.GTS_PDFA1 and "/DestOutputProfile" in i for i in intents):
-            problems.append("no PDF/A output intent with an ICC profile")
+            problems.append(NO_INTENT)
         if "/ID" not in pdf.trailer:
-            problems.append("no file identifier (trailer /ID)")
+            problems.append(NO_ID)
+        if _uses_cmyk(pdf):
+            problems.append(CMYK)
         names = pdf.Root.get("/Names")
         if isinstance(names, pikepdf.Dictionary):
             if "/JavaScript" in names:
@@ -218,3 +284,52 @@ def pdfa_problems(data: bytes) -> list[str]:
                     problems.append("annotation without an appearance stream")
         problems.extend(sorted(set(fonts)))
     return problems
+
+
+class Conformance(NamedTuple):
+    """What :func:`conform` made of an outside PDF."""
+
+    #: The bytes to store: converted when that could be done faithfully, else the original.
+    data: bytes
+    pdfa: bool
+    converted: bool
+    #: Why it is not PDF/A-2b (empty when ``pdfa``).
+    problems: tuple[str, ...]
+
+
+def conform(data: bytes) -> Conformance:
+    """Bring a PDF made elsewhere (``kiosk dossier new --attach``) to PDF/A-2b when that
+    can be done faithfully, or say why not.
+
+    Faithful means the pages stay exactly as they are: only the identification is missing
+    (XMP ``pdfaid``, the output intent, the file identifier) while fonts are embedded, the
+    colours are RGB or grey and nothing forbidden is inside. Then the XMP (synchronised
+    with the document information), the sRGB intent and an identifier are added. A signed
+    file is never rewritten (the signature would break). Anything else — a font not
+    embedded, CMYK colour, encryption, JavaScript — would need the pages redrawn
+    (Ghostscript substitutes fonts it does not have, so the document would not look as it
+    did): the file is kept as it is and reported.
+    """
+    problems = pdfa_problems(data)
+    if not problems:
+        return Conformance(data, True, False, ())
+    if not set(problems) <= IDENTIFICATION:
+        return Conformance(data, False, False, tuple(problems))
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        if _signed(pdf):
+            return Conformance(data, False, False, (*problems, "signed: not rewritten"))
+        if "/Metadata" in pdf.Root and "/Info" in pdf.trailer:
+            # Info and XMP must agree: the document information wins, as when we make it.
+            if "/Trapped" in pdf.docinfo:
+                del pdf.docinfo["/Trapped"]
+            with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+                meta.load_from_docinfo(pdf.docinfo, raise_failure=False)
+        make_pdfa(pdf)
+        buf = io.BytesIO()
+        pdf.save(buf, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    converted = buf.getvalue()
+    left = pdfa_problems(converted)
+    if left:  # not expected; never store a conversion that did not work
+        return Conformance(data, False, False, tuple(problems))
+    return Conformance(converted, True, True, ())

@@ -112,3 +112,15 @@ def period_blocks(store: Any, start: date, end: date,
     cs = CitizenStore(store)
     return {"satisfaction": satisfaction(cs.ratings_between(start, end), clerk_names),
             "queue": queue(cs.tickets(start=start, end=end))}
+
+
+def report_blocks(store: Any, start: date, end: date, clerk_names: dict[str, str] | None = None,
+                  procedure: str | None = None) -> dict[str, Any]:
+    """The blocks the period report carries (``kiosk report summary``, the Reports screen
+    and its exports): with ``procedure``, satisfaction per procedure keeps only that one."""
+    blocks = period_blocks(store, start, end, clerk_names)
+    if procedure:
+        blocks["satisfaction"]["by_procedure"] = [
+            p for p in blocks["satisfaction"]["by_procedure"]
+            if p.get("procedure_code") == procedure]
+    return blocks

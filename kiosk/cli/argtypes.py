@@ -17,6 +17,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -76,6 +77,15 @@ def int_range(lo: int, hi: int) -> Callable[[str], int]:
 
     parse.__name__ = "int"
     return parse
+
+
+def iso_day(text: str) -> date:
+    """A calendar day written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("«{value}» không phải ngày dạng YYYY-MM-DD.", value=_shown(text))) from None
 
 
 def float_range(lo: float, hi: float, *, above: bool = True) -> Callable[[str], float]:

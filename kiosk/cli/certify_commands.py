@@ -84,8 +84,13 @@ def _certify(args: argparse.Namespace) -> Any:
         return done
 
 
-def _stored_pdf(store: Any, path: Any) -> str:
+def _stored_pdf(store: Any, path: Any) -> Any:
+    """The attached copy in the file store, brought to PDF/A-2b where that is faithful (as
+    ``kiosk dossier new --attach`` does), else kept as it is and flagged on its page."""
     import pikepdf
+
+    from kiosk.pdfa import conform
+    from kiosk.storage import PageInput
 
     data = path.read_bytes()
     try:
@@ -95,7 +100,9 @@ def _stored_pdf(store: Any, path: Any) -> str:
     except pikepdf.PdfError:
         raise InvalidInput(_("Tệp {path} không phải PDF đọc được.", path=str(path)),
                            hint=_("Quét lại, hoặc đính kèm bản PDF của giấy tờ.")) from None
-    return str(store.put_file(data))
+    result = conform(data)
+    return PageInput(store.put_file(result.data), "application/pdf", pdfa=result.pdfa,
+                     pdfa_problems=result.problems)
 
 
 def _book(args: argparse.Namespace) -> Any:

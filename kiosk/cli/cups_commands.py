@@ -77,7 +77,8 @@ def _separator(args: argparse.Namespace) -> Any:
 
     from kiosk.devices.barcode.separator import SEPARATOR_TEXT
     from kiosk.forms.separator import separator_pdf
+    from kiosk.output_file import write_atomic
 
     out = Path(args.out)
-    out.write_bytes(separator_pdf())
+    write_atomic(out, separator_pdf())
     return {"file": str(out), "code": SEPARATOR_TEXT}

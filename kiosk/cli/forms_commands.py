@@ -53,7 +53,7 @@ def _form_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="set_id", help="template set (default: the dossier's, "
                                                   "then forms.set)")
     p.add_argument("--item", action="append", default=[], metavar="TEXT[|REASON]",
-                   help="Mẫu 02 item / 03, 05 reason (repeatable)")
+                   help="Mẫu 02 item / 03 reason / 2025 set: 05 reason (repeatable)")
     p.add_argument("--contact", default="", type=text(500, empty=True),
                    help="Mẫu 02: who to ask, with a phone number")
     p.add_argument("--reason", default="", type=text(1000, empty=True),

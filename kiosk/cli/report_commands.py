@@ -76,7 +76,9 @@ def write_report(report: dict[str, Any], fmt: str, out: Path | None, config: Any
     if out is None:
         raise InvalidInput(_("Cần --out TỆP cho định dạng {fmt}.", fmt=fmt),
                            hint=_("Ví dụ: --format {fmt} --out bao-cao.{fmt}", fmt=fmt))
-    data = export.to_pdf(report, config) if fmt == "pdf" else export.to_xlsx(report)
+    from kiosk.reports.documents import render
+
+    data = render(report, fmt, config)
     if report.get("fees"):
         from kiosk.reports import fees
 
@@ -96,7 +98,10 @@ def _summary(args: argparse.Namespace) -> Any:
         if args.procedure and not any(r.procedure_code == args.procedure for r in records):
             store.catalog.get(args.procedure)  # a mistyped code: NotFound, not zeros
 
-        report = summary(records, first, last, unit=unit, procedure=args.procedure)
+        from kiosk.clock import now
+
+        report = summary(records, first, last, unit=unit, procedure=args.procedure,
+                         as_of=now())
         report.update(_citizen_blocks(store, first, last, args.procedure))
         from kiosk.reports.fees import fee_block
 
@@ -106,18 +111,14 @@ def _summary(args: argparse.Namespace) -> Any:
 
 def _citizen_blocks(store: Any, first: Any, last: Any, procedure: str | None) -> dict[str, Any]:
     """Satisfaction (per clerk and per procedure) and queue waits from the citizen screen."""
-    from kiosk.citizen.ratings_report import period_blocks
+    from kiosk.citizen.ratings_report import report_blocks
     from kiosk.clerks import ClerkDirectory
 
     try:
         names = {c.login: c.full_name for c in ClerkDirectory().list()}
     except Exception:  # an unreadable clerk file must not hide the report
         names = {}
-    blocks = period_blocks(store, first, last, names)
-    if procedure:
-        rows = [p for p in blocks["satisfaction"]["by_procedure"] if p.get("procedure_code") == procedure]
-        blocks["satisfaction"]["by_procedure"] = rows
-    return blocks
+    return report_blocks(store, first, last, names, procedure)
 
 
 def _reconcile(args: argparse.Namespace) -> Any:

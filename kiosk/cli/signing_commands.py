@@ -18,6 +18,8 @@ from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
 PIN_ENV = "KIOSK_SIGNING_PIN"
+#: ``kiosk verify``: the signature is valid, the file is not PDF/A-2b.
+NOT_PDFA = 3
 
 
 def register(sub: Any) -> None:
@@ -100,9 +102,15 @@ def _sign(args: argparse.Namespace) -> Any:
             hint = (exc.hint or "").replace(_hint_later(), "").strip() or None
             raise SigningError(exc.message, reason=exc.reason, hint=hint) from exc
         _write(args.out, signed["data"])
+        from kiosk.pdfa import pdfa_problems
+
+        problems = pdfa_problems(data)
+        if problems:  # signed as given: say that it is not an archival PDF
+            print(_("Tệp {path} không đạt PDF/A-2b: {problems}", path=str(src),
+                    problems="; ".join(problems)), file=sys.stderr)
         return {"file": str(args.out), "signer": signed["signer"],
                 "signed_at": signed["signed_at"], "timestamped": signed["timestamped"],
-                "bytes_added": len(signed["data"]) - len(data)}
+                "bytes_added": len(signed["data"]) - len(data), "pdfa": not problems}
     if args.out is not None:
         raise InvalidInput(_("--out chỉ dùng khi ký một tệp PDF."),
                            hint=_("Ký hồ sơ: kiosk sign MÃ_HỒ_SƠ (tệp đã ký được lưu vào hồ sơ)."))
@@ -123,4 +131,12 @@ def _verify(args: argparse.Namespace) -> int:
         trust = Path(configured) if configured else None
     result = verify_file(args.file, trust)
     emit(result)
-    return 0 if result["signed"] and result["intact"] and result["valid"] else 1
+    if not (result["signed"] and result["intact"] and result["valid"]):
+        return 1
+    if not result["pdfa"]:
+        # The signature holds, but the file is not the archival format every stored
+        # document must have: a distinct exit code, and the reasons in words.
+        print(_("Chữ ký hợp lệ nhưng tệp không đạt PDF/A-2b: {problems}",
+                problems="; ".join(result.get("pdfa_problems", []))), file=sys.stderr)
+        return NOT_PDFA
+    return 0

@@ -143,8 +143,13 @@ def _sign_components(store: Store, inp: DossierInput) -> dict[str, Any] | None:
     return outcome.to_json()
 
 
-def _components(store: Store, procedure_code: str, attach: list[str]) -> list[ComponentInput]:
-    """The procedure's checklist, with attached files as pages and attached items ticked."""
+def _components(store: Store, procedure_code: str, attach: list[str],
+                attached: list[dict[str, Any]] | None = None) -> list[ComponentInput]:
+    """The procedure's checklist, with attached files as pages and attached items ticked.
+
+    A PDF made elsewhere is brought to PDF/A-2b when that is faithful, else stored as it
+    is and flagged on its page (``pdfa: false``, with the reasons) and on stderr;
+    ``attached`` receives one line per file saying which (docs/SIGNING.md)."""
     from kiosk.storage import ComponentInput, PageInput
 
     proc = store.catalog.get(procedure_code)
@@ -173,7 +178,28 @@ def _components(store: Store, procedure_code: str, attach: list[str]) -> list[Co
     pages: dict[str, list[PageInput]] = {}
     for comp_code, path in wanted:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        pages.setdefault(comp_code, []).append(PageInput(store.put_file(path), mime))
+        if mime != "application/pdf":
+            pages.setdefault(comp_code, []).append(PageInput(store.put_file(path), mime))
+            continue
+        from kiosk.pdfa import conform
+
+        try:
+            result = conform(path.read_bytes())
+        except OSError:
+            raise InvalidInput(_("Không đọc được tệp {path}.", path=str(path)),
+                               field="attach") from None
+        page = PageInput(store.put_file(result.data), mime, pdfa=result.pdfa,
+                         pdfa_problems=result.problems)
+        pages.setdefault(comp_code, []).append(page)
+        line: dict[str, Any] = {"component": comp_code, "file": str(path), "pdfa": result.pdfa,
+                                "converted": result.converted}
+        if result.problems:
+            line["pdfa_problems"] = list(result.problems)
+            print(_("Tệp {file} không đạt PDF/A-2b và không chuyển đổi được mà giữ nguyên "
+                    "nội dung ({problems}): đã lưu nguyên bản và đánh dấu «pdfa: false».",
+                    file=path.name, problems="; ".join(result.problems)), file=sys.stderr)
+        if attached is not None:
+            attached.append(line)
     return [
         ComponentInput(
             name=comp.name,
@@ -207,8 +233,9 @@ def _new(args: argparse.Namespace) -> Any:
             field="applicant",
         )
     channel = int(parse_channel(args.channel))
+    attached: list[dict[str, Any]] = []
     with _open() as store:
-        components = _components(store, args.procedure, args.attach)
+        components = _components(store, args.procedure, args.attach, attached)
         inp = DossierInput(args.procedure.strip(), applicant, channel=channel,
                            components=components, note=args.note,
                            return_method=args.return_method)
@@ -220,7 +247,8 @@ def _new(args: argparse.Namespace) -> Any:
         signing = _sign_components(store, inp)
         try:
             saved = store.save_dossier(inp, _actor(args)).to_json()
-            return {**saved, **({"signing": signing} if signing else {})}
+            return {**saved, **({"signing": signing} if signing else {}),
+                    **({"attached": attached} if attached else {})}
         except StorageError as exc:
             # Keep what was typed and scanned, as the intake screen does.
             try:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import float_range, input_file, read_stdin_text, shown, text
+from kiosk.cli.argtypes import (
+    float_range,
+    input_file,
+    int_range,
+    iso_day,
+    read_stdin_text,
+    shown,
+    text,
+)
 from kiosk.errors import ConfigError, InvalidInput
 from kiosk.i18n import _
 
@@ -35,6 +45,21 @@ def register(sub: Any) -> None:
     run = ssub.add_parser("run", help="keep syncing until stopped")
     run.add_argument("--interval", type=float_range(0, 86400), default=30.0)
     run.set_defaults(func=_run)
+    audit = ssub.add_parser("audit", help="compare what the server holds with what this "
+                                          "counter sent, per day; queue again what is missing")
+    when = audit.add_mutually_exclusive_group()
+    when.add_argument("--days", type=int_range(1, 3660), default=None,
+                      help="today and the N-1 days before (default: sync.audit_days)")
+    when.add_argument("--day", type=iso_day, default=None, help="one day, YYYY-MM-DD")
+    audit.set_defaults(func=_audit)
+    parked = ssub.add_parser("parked", help="items needing a person, with the server's reason")
+    parked.set_defaults(func=_parked)
+    retry = ssub.add_parser("retry", help="send parked items again (an operation id or a "
+                                          "dossier code, or --all)")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("ids", nargs="*", default=[], metavar="ID", type=text(200))
+    which.add_argument("--all", action="store_true")
+    retry.set_defaults(func=_retry)
 
 
 def _enroll(args: argparse.Namespace) -> Any:
@@ -135,29 +160,130 @@ def _lock() -> Any:
     return InstanceLock(paths.data_dir() / "sync.lock")
 
 
+#: ``kiosk sync --once`` exit statuses (README, docs/SYNC-IMPL.md).
+ALL_DELIVERED, STILL_WAITING, PASS_FAILED = 0, 1, 3
+
+
 def _once(args: argparse.Namespace) -> Any:
+    """0: everything delivered; 1: items still waiting or parked (``still_waiting`` in the
+    JSON); 3: the pass failed with nothing waiting (offline, a bad answer); 2: not
+    configured (not enrolled, a bad ``sync.ca_file``)."""
     if not args.once:
         return _status(args)
     import sys
 
     from kiosk.cli import emit
 
+    with _locked_engine() as engine:
+        result = engine.run_once(ignore_backoff=args.now)
+    status = once_exit_status(result)
+    emit(result)
+    if status == STILL_WAITING:
+        # Nothing is lost (every item is still here); say why it did not go.
+        print(_("Còn {n} mục chưa gửi được.", n=result["still_waiting"]), result.get("error")
+              or result.get("last_error") or "", file=sys.stderr)
+    elif status == PASS_FAILED:
+        print(result.get("error") or result.get("last_error") or "", file=sys.stderr)
+    return status
+
+
+def once_exit_status(result: dict[str, Any]) -> int:
+    """The exit status of one pass's result (and ``still_waiting`` added to it)."""
+    result["still_waiting"] = int(result.get("waiting") or 0) + int(
+        result.get("needs_attention") or 0)
+    if result["still_waiting"]:
+        return STILL_WAITING
+    return ALL_DELIVERED if result.get("ok") else PASS_FAILED
+
+
+@contextmanager
+def _locked_engine() -> Iterator[Any]:
+    """The machine's sync lock (one sync process at a time) and an engine on a Store."""
     lock = _lock()
     lock.acquire()
     try:
         engine = _engine()
         try:
-            result = engine.run_once(ignore_backoff=args.now)
+            yield engine
         finally:
+            engine.http.close()
             engine.store.close()
     finally:
         lock.release()
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from kiosk.cli import emit
+    from kiosk.storage import outbox
+    from kiosk.sync import state
+    from kiosk.sync.audit import recent_days
+    from kiosk.sync.errors import SyncFailed, describe
+
+    with _locked_engine() as engine:
+        days = [args.day] if args.day else recent_days(
+            args.days or int(engine.store.config.get("sync.audit_days")))
+        engine.store.call(state.ensure_tables)
+        engine.store.call(outbox.recover_in_flight)
+        try:
+            result = engine.audit(days)
+        except Exception as exc:
+            import httpx
+
+            from kiosk.sync.errors import Retry
+
+            if not isinstance(exc, httpx.HTTPError | Retry):
+                raise
+            raise SyncFailed(_("Không đối chiếu được với máy chủ: {error}",
+                               error=describe(exc)),
+                             hint=_("Kiểm tra kết nối («kiosk sync status») rồi chạy lại."),
+                             ) from None
     emit(result)
-    if result.get("ok", True):
-        return 0
-    # Nothing is lost (every item is still waiting); say why this pass did not finish.
-    print(result.get("error") or result.get("last_error") or "", file=sys.stderr)
-    return 1
+    return 0 if result["ok"] else 1
+
+
+def _parked(_args: argparse.Namespace) -> Any:
+    from kiosk.storage import Store
+    from kiosk.sync import state
+
+    store = Store(orphan_grace_seconds=None)
+    try:
+        store.call(state.ensure_tables)
+        return {"parked": store.read(state.parked)}
+    finally:
+        store.close()
+
+
+def _retry(args: argparse.Namespace) -> Any:
+    from kiosk.sync import state
+
+    def work(db: Any) -> list[str]:
+        state.ensure_tables(db)
+        if args.all:
+            return state.retry_parked(db)
+        items = state.parked(db)
+        chosen: list[str] = []
+        for wanted in args.ids:
+            found = [p["id"] for p in items if wanted.strip() in (p["id"], p["code"])]
+            if not found:
+                raise InvalidInput(
+                    _("Không có mục cần xử lý nào mang mã «{id}».", id=shown(wanted)),
+                    hint=_("Xem danh sách bằng «kiosk sync parked»."))
+            chosen += found
+        return state.retry_parked(db, chosen)
+
+    lock = _lock()
+    lock.acquire()  # the sync worker must not be pushing these very items
+    try:
+        from kiosk.storage import Store
+
+        store = Store(orphan_grace_seconds=None)
+        try:
+            retried = store.call(work)
+        finally:
+            store.close()
+    finally:
+        lock.release()
+    return {"retried": retried, "count": len(retried)}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -187,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
 def _status(_args: argparse.Namespace) -> Any:
     from kiosk.config import Config
     from kiosk.storage import Store
-    from kiosk.sync import credentials
+    from kiosk.sync import credentials, state
     from kiosk.sync.status import sync_status
 
     config = Config.load()
@@ -195,6 +321,8 @@ def _status(_args: argparse.Namespace) -> Any:
     store = Store(orphan_grace_seconds=None)
     try:
         out = {"server": url or None, **sync_status(store)}
+        out["parked"] = store.read(lambda db: state.parked(db)[:100]) \
+            if out["needs_attention"] else []
     finally:
         store.close()
     try:

@@ -69,18 +69,28 @@ def render_form(ctx: FormContext, form: str = "01", *, paper: str = "a4",
 
     tset = load_set(set_id)
     tpl = tset.form(form)
+    moved = tset.renumbered(form)
     if paper not in PAPERS:
         raise InvalidInput(
             _("Khổ giấy «{paper}» không được hỗ trợ.", paper=paper),
             hint=_("Chọn a4 hoặc thermal."),
         )
     if tpl.kind == "book":
+        hint = _("Dùng lệnh: kiosk book --from NGÀY --to NGÀY --out TỆP.pdf")
+        if moved is not None:
+            hint = _("{title} là Mẫu {new} của bộ {set} (trước đây phần mềm in nhầm là Mẫu "
+                     "{old}).", title=moved.title.capitalize(), new=moved.number, set=tset.id,
+                     old=tpl.number) + " " + hint
         raise InvalidInput(
             _("Mẫu {number} là sổ theo dõi, in theo khoảng ngày chứ không theo một hồ sơ.",
               number=tpl.number),
-            hint=_("Dùng lệnh: kiosk book --from NGÀY --to NGÀY --out TỆP.pdf"),
+            hint=hint,
         )
     warnings: list[str] = []
+    if moved is not None:
+        # The number meant another form before the set's correction: say which it is now.
+        warnings.append(f"renumbered: {tset.id} Mẫu {tpl.number} is {tpl.kind} since "
+                        f"revision {tset.revision}; {moved.kind} is Mẫu {moved.number}")
     if paper == "thermal":
         if tpl.kind != "receipt":
             raise InvalidInput(
@@ -101,7 +111,7 @@ def render_form(ctx: FormContext, form: str = "01", *, paper: str = "a4",
 
 
 def render_book(book: BookContext, *, set_id: str = "tt03-2025") -> RenderedForm:
-    """The tracking book of ``set_id`` (Mẫu 05 of 2018, Mẫu 07 of 2025) for a date range."""
+    """The tracking book of ``set_id`` (Mẫu 06 of 2018, Mẫu 07 of 2025) for a date range."""
     from kiosk.forms import book as book_mod
     from kiosk.forms.templates import load_set
 

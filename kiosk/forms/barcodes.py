@@ -1,10 +1,16 @@
 """Code128 and QR flowables sized for the printers we meet.
 
 Bar widths are whole printer dots: a thermal head has 203 dpi (8 dots/mm) and a module that
-is not a whole number of dots prints as uneven bars that readers reject. Code128 uses
-reportlab's encoder (it switches to code set C for digit runs, which keeps the 25-character
-dossier code at 288 modules); the QR code is drawn from zxing-cpp's matrix as one path per row,
-which is several times faster than reportlab's QR widget.
+is not a whole number of dots prints as uneven bars that readers reject. The thermal module
+is three dots (0.375 mm): two dots (0.25 mm) decode from the printer's own 203 dpi, but a
+receipt photographed or scanned at 150 dpi — the lowest resolution we design for (a
+document scanner's economy setting, a phone photo of the ticket) — then has 1.5 pixels per
+module and does not decode; three dots give 2.2 pixels there (tests/forms/
+test_thermal_barcode.py). On the thermal page the symbol is also placed on the dot grid, so
+every module prints as exactly three dots. Code128 uses reportlab's encoder (it switches to
+code set C for digit runs, which keeps the 25-character dossier code at 288 modules); the
+QR code is drawn from zxing-cpp's matrix as one path per row, which is several times faster
+than reportlab's QR widget.
 """
 
 from __future__ import annotations
@@ -18,8 +24,13 @@ from reportlab.platypus import Flowable
 #: "203 dpi" heads are 8 dots/mm (203.2 dpi).
 THERMAL_DOTS_PER_MM = 8
 THERMAL_DPI = 203
-#: Two dots (0.25 mm): the narrowest bar a thermal printer renders reliably.
-THERMAL_MODULE = 2 * mm / THERMAL_DOTS_PER_MM
+#: One printer dot, in points.
+THERMAL_DOT = mm / THERMAL_DOTS_PER_MM
+#: Dots per Code128 module on a thermal ticket (see the module docstring).
+THERMAL_MODULE_DOTS = 3
+THERMAL_MODULE = THERMAL_MODULE_DOTS * THERMAL_DOT
+#: The lowest resolution the ticket's Code128 must decode from (photo, economy scan).
+LOWEST_READ_DPI = 150
 #: 0.34 mm: a comfortable X dimension on office laser printers (4 dots at 300 dpi).
 A4_MODULE = 4 * inch / 300
 #: Code128 needs ten modules of blank space each side.
@@ -41,12 +52,15 @@ class Code128Flowable(Flowable):
     """
 
     def __init__(self, value: str, *, module: float, height: float,
-                 max_width: float | None = None, rotate: bool = False) -> None:
+                 max_width: float | None = None, rotate: bool = False,
+                 grid: float | None = None) -> None:
         super().__init__()
         self.value = value
         self.modules = code128_modules(value)
         self.shrunk = False
         self.rotated = False
+        #: Snap the symbol's corner to this grid on the page (the printer's dot, points).
+        self.grid = grid
         if max_width is not None and self.modules * module > max_width:
             if rotate:
                 self.rotated = True
@@ -68,9 +82,31 @@ class Code128Flowable(Flowable):
         self.width = self.length
         return self.length, self.bar_height
 
+    def _snap(self) -> None:
+        """Shift the origin onto the dot grid of the page. A thermal driver rasterises the
+        page from its top-left corner, dot by dot; the ticket's height is a whole number of
+        dots, so a corner on the grid counted from the bottom is on it from the top too,
+        and each module covers exactly its dots instead of straddling two."""
+        if not self.grid:
+            return
+        x, y = self.canv.absolutePosition(0, 0)
+        x1, y1 = self.canv.absolutePosition(1, 1)
+        if abs(x1 - x - 1) > 1e-9 or abs(y1 - y - 1) > 1e-9:
+            return  # scaled or turned: the page's grid is not this one's
+        self.canv.translate(round(x / self.grid) * self.grid - x,
+                            round(y / self.grid) * self.grid - y)
+
     def draw(self) -> None:
         symbol = Code128(self.value, barWidth=self.module, barHeight=self.bar_height,
                          quiet=0, lquiet=0, rquiet=0)
+        self.canv.saveState()
+        self._snap()
+        try:
+            self._draw(symbol)
+        finally:
+            self.canv.restoreState()
+
+    def _draw(self, symbol: Code128) -> None:
         if not self.rotated:
             symbol.drawOn(self.canv, 0, 0)
             return
@@ -152,5 +188,5 @@ def draw_qr(canv: Any, matrix: list[list[bool]], x: float, y: float, size: float
     canv.restoreState()
 
 
-__all__ = ["A4_MODULE", "THERMAL_MODULE", "Code128Flowable", "QRFlowable", "code128_modules",
-           "draw_qr", "mm", "qr_matrix"]
+__all__ = ["A4_MODULE", "LOWEST_READ_DPI", "THERMAL_DOT", "THERMAL_MODULE", "Code128Flowable",
+           "QRFlowable", "code128_modules", "draw_qr", "mm", "qr_matrix"]

@@ -1,4 +1,8 @@
-"""The separator sheet for one-pass scanning (see ``kiosk.devices.barcode.separator``)."""
+"""The separator sheet for one-pass scanning (see ``kiosk.devices.barcode.separator``).
+
+PDF/A-2b like every PDF the counter writes: the bundled font only (the canvas's initial
+font too, else every page names an unembedded Helvetica), XMP identification and the sRGB
+output intent added by :func:`kiosk.pdfa.to_pdfa`."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.devices.barcode.separator import SEPARATOR_TEXT
 from kiosk.forms import fonts
 from kiosk.forms.barcodes import Code128Flowable
+from kiosk.pdfa import to_pdfa
 
 
 def separator_pdf() -> bytes:
@@ -18,8 +23,9 @@ def separator_pdf() -> bytes:
     fonts.register_fonts()
     out = BytesIO()
     width, height = A4
-    canvas = Canvas(out, pagesize=A4)
+    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=fonts.REGULAR)
     canvas.setTitle("Tờ ngăn cách hồ sơ")
+    canvas.setCreator("kiosk")
     canvas.setFont(fonts.BOLD, 28)
     canvas.drawCentredString(width / 2, height - 60 * mm, "TỜ NGĂN CÁCH GIẤY TỜ")
     canvas.setFont(fonts.REGULAR, 13)
@@ -36,4 +42,4 @@ def separator_pdf() -> bytes:
     canvas.drawCentredString(width / 2, height / 2 - h - 8 * mm, SEPARATOR_TEXT)
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    return to_pdfa(out.getvalue())

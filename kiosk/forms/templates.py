@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,21 @@ class TemplateSet:
     nation: str
     motto: str
     forms: dict[str, FormTemplate]
+    #: Corrections keep the set id (dossiers record it): the revision counts them.
+    revision: int = 1
+    #: kind → the number an earlier revision printed it under, where that changed
+    #: (TT 01/2018: the control slip was printed as 06, the book as 05, before revision 2).
+    previous_numbers: dict[str, str] = field(default_factory=dict)
+
+    def renumbered(self, number: str) -> FormTemplate | None:
+        """The form an earlier revision printed as ``number``, when that is another form
+        now (for a clerk who asks for the old number)."""
+        key = number.zfill(2)
+        for kind, old in self.previous_numbers.items():
+            tpl = self.form_for_kind(kind)
+            if old == key and tpl.number != key:
+                return tpl
+        return None
 
     def form(self, number: str) -> FormTemplate:
         key = number.zfill(2)
@@ -124,10 +139,17 @@ def parse_set(path: Path, data: dict[str, Any]) -> TemplateSet:
                 number=number, kind=kind, title=raw["title"],
                 caption=raw.get("caption", f"Mẫu số {number}"), labels=labels,
             )
+        previous = dict((data.get("renumbered") or {}).get("previous_numbers") or {})
+        for kind, old in previous.items():
+            if kind not in KINDS or not any(f.kind == kind for f in forms.values()):
+                raise _bad(path, f"renumbered.previous_numbers.{kind}")
+            if not isinstance(old, str):
+                raise _bad(path, f"renumbered.previous_numbers.{kind} = {old!r}")
         return TemplateSet(
             id=data["id"], name=data["name"], legal_basis=data["legal_basis"],
             valid_from=data["valid_from"], nation=data["nation"], motto=data["motto"],
-            forms=forms,
+            forms=forms, revision=int(data.get("revision", 1)),
+            previous_numbers={k: str(v).zfill(2) for k, v in previous.items()},
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise _bad(path, f"{type(exc).__name__}: {exc}") from exc

@@ -36,8 +36,9 @@ class CertifyRequest:
     copies: int
     #: Pages of the document (one copy); counted from the scans when there are any.
     pages: int | None = None
-    #: The scanned or attached document: file-store hashes, in page order.
-    files: list[str] = field(default_factory=list)
+    #: The scanned or attached document, in page order: file-store hashes, or pages with
+    #: their PDF/A verdict (an attached PDF, ``kiosk.pdfa.conform``).
+    files: list[str | PageInput] = field(default_factory=list)
     requester: str = ""
     requester_id: str = ""
     document: str = ""
@@ -46,6 +47,10 @@ class CertifyRequest:
     method: str = "cash"
     reason: str = ""
     amount: int | None = None
+
+
+def shas(files: list[str | PageInput]) -> list[str]:
+    return [p.sha256 if isinstance(p, PageInput) else p for p in files]
 
 
 def signers(config: Any) -> list[tuple[str, str]]:
@@ -111,7 +116,7 @@ class Certifier:
         return str(self.config.get(f"certify.procedure_{kind}"))
 
     def pages_of(self, req: CertifyRequest) -> int:
-        counted = sum(pdf_pages(self.store.file_path(sha)) for sha in req.files)
+        counted = sum(pdf_pages(self.store.file_path(sha)) for sha in shas(req.files))
         if req.files and req.pages is not None and req.pages != counted:
             raise InvalidInput(
                 _("Số trang {given} khác số trang của tệp bản sao ({counted}).",
@@ -148,7 +153,8 @@ class Certifier:
                 components.append(ComponentInput(
                     comp.name, code=comp.code,
                     copy_kind="copy" if comp.form == "copy" else "original",
-                    count=req.copies, pages=[PageInput(s) for s in req.files],
+                    count=req.copies,
+                    pages=[p if isinstance(p, PageInput) else PageInput(p) for p in req.files],
                     checked=True))
             else:
                 # The original (for a copy) and the ID paper are shown and handed back.
@@ -215,7 +221,7 @@ class Certifier:
 
         att = attestation_for(self.config, req.kind, entry["book"], entry["number_text"],
                               parse_iso(entry["at"]), title, name)
-        scan = self.joined_scan(req.files) if req.files else None
+        scan = self.joined_scan(shas(req.files)) if req.files else None
         pdf = certified_copies(scan, att, req.copies,
                                on_page=str(self.config.get("certify.stamp")) == "page",
                                title=entry["document"])

@@ -1,8 +1,8 @@
-"""The hand-over list (bảng kê) of results sent by post, for the post office to sign."""
+"""The hand-over list (bảng kê) of results sent by post, for the post office to sign
+(PDF/A-2b, like every PDF the counter writes)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -34,17 +34,17 @@ def postal_rows(db: Database, day: date) -> list[dict[str, Any]]:
 def render_postal_list(rows: list[dict[str, Any]], day: date, config: Any) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        BaseDocTemplate,
-        Frame,
-        PageTemplate,
-        Paragraph,
-        Spacer,
-        TableStyle,
-    )
+    from reportlab.platypus import Paragraph, Spacer, TableStyle
 
     from kiosk.forms import fonts
-    from kiosk.forms.layout import esc, grid_table, make_styles, para, signature_block
+    from kiosk.forms.layout import (
+        build_pdf,
+        esc,
+        grid_table,
+        make_styles,
+        para,
+        signature_block,
+    )
 
     st = make_styles(10)
     page_w, page_h = A4
@@ -75,15 +75,8 @@ def render_postal_list(rows: list[dict[str, Any]], day: date, config: Any) -> by
     story += [table, Spacer(1, 3 * mm),
               para(f"Tổng số: {len(rows)} bưu gửi.", st.body), Spacer(1, 4 * mm), signs]
 
-    def first_font(canvas: Any, _doc: Any) -> None:
-        canvas.setFont(fonts.REGULAR, 9)
-
-    buf = io.BytesIO()
-    doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin,
-                          topMargin=margin, bottomMargin=margin, title="Bang ke buu chinh",
-                          creator="kiosk", invariant=True, initialFontName=fonts.REGULAR)
-    doc.addPageTemplates([PageTemplate(id="p", frames=[Frame(
-        margin, margin, width, page_h - 2 * margin, leftPadding=0, rightPadding=0,
-        topPadding=0, bottomPadding=0)], onPage=first_font)])
-    doc.build(story)
-    return buf.getvalue()
+    built = build_pdf(story, width=page_w, height=page_h,
+                      margins=(margin, margin, margin, margin),
+                      title=f"Bảng kê bưu chính {day:%d/%m/%Y}",
+                      author=str(config.get("unit.centre_name")), subject="Bảng kê bưu chính")
+    return built.pdf

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.clock import iso, parse_iso
+from kiosk.reports.digitisation import DocumentTally, tally
 from kiosk.storage.sqlite import Database
 
 
@@ -28,9 +29,8 @@ class ReportRecord:
     postponements: tuple[tuple[datetime, datetime], ...] = ()
     #: (start, end or None while still waiting) of each supplement request.
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
-    #: Components handed in, and how many of those have a scan.
-    handed_in: int = 0
-    scanned: int = 0
+    #: The documents that count for digitisation (kiosk.reports.digitisation).
+    documents: DocumentTally = field(default_factory=DocumentTally)
     back_entered: bool = False
     return_method: str = "counter"
     unit: str = ""
@@ -64,14 +64,6 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _handed_in(components: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    # Components reused from a national database are not handed in, so they need no scan.
-    handed = [c for c in components
-              if c.get("checked", True) and not c.get("from_national_db")
-              and int(c.get("count", c.get("quantity", 1)) or 0) > 0]
-    return len(handed), sum(1 for c in handed if c.get("pages"))
-
-
 def local_records(db: Database, end: datetime | None = None) -> list[ReportRecord]:
     """Every dossier of this counter's database received up to ``end``."""
     sql = ("SELECT id, code, procedure_code, procedure_name, channel, received_at, "
@@ -95,16 +87,17 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
             "SELECT dossier_id, started_at, ended_at FROM clock_pauses ORDER BY started_at"):
         paused.setdefault(did, []).append((_parse(a), _parse(b) if b else None))
     comps: dict[str, list[dict[str, Any]]] = {}
-    for did, checked, national, count, pages in db.execute(
-            "SELECT c.dossier_id, c.checked, c.from_national_db, c.count, "
-            "(SELECT count(*) FROM pages p WHERE p.component_id = c.id) FROM components c"):
-        comps.setdefault(did, []).append({"checked": bool(checked),
-                                          "from_national_db": bool(national),
-                                          "count": count, "pages": pages})
+    # from_national_db is the counter's "reused" (it goes to the server as ``reused``): the
+    # document was taken from an earlier digitised copy instead of being scanned again.
+    for did, checked, reused, presented, count, scanned in db.execute(
+            "SELECT c.dossier_id, c.checked, c.from_national_db, c.presented, c.count, "
+            "EXISTS (SELECT 1 FROM pages p WHERE p.component_id = c.id) FROM components c"):
+        comps.setdefault(did, []).append({"received": bool(checked), "reused": bool(reused),
+                                          "shown_only": bool(presented), "quantity": count,
+                                          "scanned": bool(scanned)})
     out = []
     for (did, code, pcode, pname, channel, received, legal, due, entered, ret,
          unit) in rows:
-        handed, scanned = _handed_in(comps.get(did, []))
         legal_due = legal or due
         out.append(ReportRecord(
             code=code, procedure_code=pcode, procedure_name=pname, channel=int(channel),
@@ -112,7 +105,7 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
             legal_due=_parse(legal_due) if legal_due else None,
             history=tuple(sorted(history.get(did, []), key=lambda h: h[0])),
             postponements=tuple(letters.get(did, [])), pauses=tuple(paused.get(did, [])),
-            handed_in=handed, scanned=scanned, back_entered=entered is not None,
+            documents=tally(comps.get(did, [])), back_entered=entered is not None,
             return_method=ret or "counter", unit=unit))
     return out
 
@@ -139,10 +132,12 @@ def server_record(body: dict[str, Any], *, unit: str, status: int,
     pauses = tuple((parse_iso(p["started_at"]),
                     parse_iso(p["ended_at"]) if p.get("ended_at") else None)
                    for p in body.get("pauses") or [])
-    components = [{"checked": c.get("handed_in", True), "from_national_db": False,
-                   "count": c.get("quantity", 1), "pages": c.get("pages")}
-                  for c in body.get("components") or []]
-    handed, scanned = _handed_in(components)
+    # The counter never sends documents only shown at the counter; "presented" is read in
+    # case another client does.
+    documents = tally({"received": c.get("handed_in", True), "reused": c.get("reused", False),
+                       "shown_only": c.get("presented", False),
+                       "quantity": c.get("quantity", 1), "scanned": bool(c.get("pages"))}
+                      for c in body.get("components") or [])
     legal = body.get("legal_due_at") or body.get("due_at")
     return ReportRecord(
         code=body["code"], procedure_code=body["procedure_code"],
@@ -150,7 +145,7 @@ def server_record(body: dict[str, Any], *, unit: str, status: int,
         channel=int(body.get("reception_channel") or body.get("channel") or 1),
         received_at=parse_iso(body["received_at"]),
         legal_due=parse_iso(legal) if legal else None, history=tuple(hist),
-        postponements=tuple(posts), pauses=pauses, handed_in=handed, scanned=scanned,
+        postponements=tuple(posts), pauses=pauses, documents=documents,
         back_entered=bool(body.get("entered_at")),
         return_method=str(body.get("return_method") or "counter"), unit=unit)
 

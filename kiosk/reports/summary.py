@@ -12,13 +12,15 @@ Definitions (docs/REPORTS.md says the same for the people who read the numbers):
 - **early / on_time / late** compare the resolution time with the *legal* due (processing
   time + supplement pauses; apology letters do not move it): late after the due time, early
   on an earlier calendar day, on time otherwise.
-- **pending**: received by the end and neither resolved nor closed then, split by the due
-  in force at that moment (the legal due or a later letter's date issued by then); a
-  dossier waiting for a supplement at the end is overdue only if its due had passed when
-  its clock stopped.
-- **digitised**: new dossiers whose every handed-in component has a scan (a dossier with
-  nothing handed in is not counted). Shares are fractions of ``new`` (null when no new
-  dossier), rounded to 4 places; ``on_time_rate`` = (early + on_time) / resolved.
+- **pending**: received by ``judged_at`` (the period's end, or the report's ``as_of`` when
+  that comes first) and neither resolved nor closed then, split by the due in force at
+  that moment (the legal due or a later letter's date issued by then); a dossier waiting
+  for a supplement is overdue only if its due had passed when its clock stopped.
+- **digitised**: new dossiers with at least one document that counts, every one of them
+  scanned or reused (:mod:`kiosk.reports.digitisation`: shown-only and absent documents
+  never count). ``online_share`` is a fraction of ``new``; ``digitised_share`` of the new
+  dossiers with documents to digitise; ``on_time_rate`` = (early + on_time) / resolved.
+  Rounded to 4 places, null when the denominator is 0.
 
 Sections are built by the functions in :data:`SECTIONS`, each adding its keys to the
 report of one group of records; another section (satisfaction, queue waits) is one more
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from kiosk.clock import TZ
+from kiosk.clock import TZ, iso
 from kiosk.dossier import Channel, Status
 from kiosk.reports.records import CLOSED, RESOLVED, ReportRecord
 
@@ -43,14 +45,24 @@ __all__ = ["CLOSED", "RESOLVED", "SECTIONS", "Period", "ReportRecord", "by_month
 class Period:
     date_from: date
     date_to: date
+    #: The report's "now": a period not yet over is judged at this moment, not at its end.
+    as_of: datetime | None = None
     start: datetime = field(init=False, compare=False)
     #: The first instant after the period.
     end: datetime = field(init=False, compare=False)
+    #: When pending dossiers are judged (due or overdue, awaiting a supplement): the end
+    #: of the period, or ``as_of`` when that comes first. Judging a period that is still
+    #: running at its end would call overdue a dossier due later today, which Home (judged
+    #: now) does not: the same moment must give the same number.
+    judged_at: datetime = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", datetime.combine(self.date_from, time(), TZ))
-        object.__setattr__(self, "end", datetime.combine(self.date_to + timedelta(days=1),
-                                                         time(), TZ))
+        start = datetime.combine(self.date_from, time(), TZ)
+        end = datetime.combine(self.date_to + timedelta(days=1), time(), TZ)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        judged = end if self.as_of is None else max(start, min(end, self.as_of))
+        object.__setattr__(self, "judged_at", judged)
 
     def contains(self, at: datetime | None) -> bool:
         return at is not None and self.start <= at < self.end
@@ -130,19 +142,29 @@ def resolved_section(recs: Sequence[ReportRecord], period: Period, out: dict[str
     out["closed_without_result"] = sum(1 for r in recs if period.contains(r.closed_at))
 
 
+def is_overdue_at(rec: ReportRecord, at: datetime) -> bool | None:
+    """Whether ``rec`` is overdue at ``at``; None when it is not pending then (not yet
+    received, or resolved or closed before ``at``). The one definition of "overdue at a
+    moment": Home's count (:func:`kiosk.storage.late.overdue`) says the same in SQL."""
+    if rec.received_at >= at or _ended_before(rec, at):
+        return None
+    due = due_at(rec, at)
+    moment = at
+    if status_at(rec, at) == Status.SUPPLEMENT:
+        # Waiting for a supplement: the clock stopped when it was asked for.
+        open_pause = [a for a, b in rec.pauses if a < at and (b is None or b >= at)]
+        if open_pause:
+            moment = open_pause[-1]
+    return due is not None and due < moment
+
+
 def pending_section(recs: Sequence[ReportRecord], period: Period, out: dict[str, Any]) -> None:
-    end = period.end
     not_due = overdue = 0
     for r in recs:
-        if r.received_at >= end or _ended_before(r, end):
+        verdict = is_overdue_at(r, period.judged_at)
+        if verdict is None:
             continue
-        due = due_at(r, end)
-        moment = end
-        if status_at(r, end) == Status.SUPPLEMENT:
-            open_pause = [a for a, b in r.pauses if a < end and (b is None or b >= end)]
-            if open_pause:
-                moment = open_pause[-1]
-        if due is not None and due < moment:
+        if verdict:
             overdue += 1
         else:
             not_due += 1
@@ -151,7 +173,7 @@ def pending_section(recs: Sequence[ReportRecord], period: Period, out: dict[str,
 
 def supplement_section(recs: Sequence[ReportRecord], period: Period,
                        out: dict[str, Any]) -> None:
-    end = period.end
+    end = period.judged_at
     out["supplement"] = {
         "requested": sum(1 for r in recs for a, _b in r.pauses if period.contains(a)),
         "awaiting": sum(1 for r in recs if r.received_at < end and not _ended_before(r, end)
@@ -161,10 +183,17 @@ def supplement_section(recs: Sequence[ReportRecord], period: Period,
 
 def shares_section(recs: Sequence[ReportRecord], period: Period, out: dict[str, Any]) -> None:
     new = [r for r in recs if period.contains(r.received_at)]
-    digitised = sum(1 for r in new if r.handed_in and r.scanned == r.handed_in)
+    with_documents = [r for r in new if r.documents.has_documents]
+    digitised = sum(1 for r in with_documents if r.documents.digitised)
     out["digitised"] = digitised
+    out["digitisation"] = {
+        "dossiers": len(with_documents),
+        "documents": sum(r.documents.documents for r in new),
+        "scanned": sum(r.documents.scanned for r in new),
+        "reused": sum(r.documents.reused for r in new),
+    }
     out["online_share"] = _share(out["received"]["online"], len(new))
-    out["digitised_share"] = _share(digitised, len(new))
+    out["digitised_share"] = _share(digitised, len(with_documents))
     resolved = out["resolved"]
     out["on_time_rate"] = _share(resolved["early"] + resolved["on_time"], resolved["total"])
 
@@ -189,14 +218,18 @@ def _relevant(recs: Iterable[ReportRecord], period: Period) -> list[ReportRecord
 
 def summary(records: Iterable[ReportRecord], date_from: date, date_to: date, *,
             unit: str = "", procedure: str | None = None,
-            sections: Sequence[Section] | None = None) -> dict[str, Any]:
-    """The report of ``records`` for the period (``procedure``: only that procedure)."""
-    period = Period(date_from, date_to)
+            sections: Sequence[Section] | None = None,
+            as_of: datetime | None = None) -> dict[str, Any]:
+    """The report of ``records`` for the period (``procedure``: only that procedure).
+
+    ``as_of`` is the moment the report is made: a period not yet over has its pending
+    dossiers judged then (``judged_at``), not at its end."""
+    period = Period(date_from, date_to, as_of)
     recs = _relevant(records, period)
     if procedure:
         recs = [r for r in recs if r.procedure_code == procedure]
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
-                           "unit": unit}
+                           "unit": unit, "judged_at": iso(period.judged_at)}
     out.update(counts(recs, period, sections))
     groups: dict[str, list[ReportRecord]] = {}
     for r in recs:

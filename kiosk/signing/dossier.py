@@ -79,7 +79,10 @@ def sign_input(inp: DossierInput, store: Store, settings: SigningSettings, pin: 
                         pages.append(page)
                         continue
                     last = session.sign(store.files.read(page.sha256))
-                    pages.append(PageInput(store.put_file(last.data), PDF))
+                    # An incremental update: the signed file is PDF/A-2b exactly when the
+                    # unsigned one was, so what the page says about that stays true.
+                    pages.append(PageInput(store.put_file(last.data), PDF, pdfa=page.pdfa,
+                                           pdfa_problems=page.pdfa_problems))
             except SigningError as exc:
                 if settings.required:
                     raise _required(exc) from exc

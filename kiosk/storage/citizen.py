@@ -5,7 +5,8 @@ a rating is its own row plus an outbox operation (``citizen.rating``) in one tra
 it reaches the central server exactly like a status change does. Queue tickets are a local
 record of every ticket this machine issued or called (the wait and service times of the
 period report); numbers that must agree across counters come from the central server, see
-``kiosk.citizen.queue``.
+``kiosk.citizen.queue``. A ticket numbered here while offline also gets an outbox operation
+(``queue.ticket``) with each change of state, so it reaches the server later.
 """
 
 from __future__ import annotations
@@ -182,6 +183,24 @@ def upsert_ticket(db: Database, ticket: dict[str, Any]) -> None:
         tuple(values[k] for k in TICKET_COLUMNS))
 
 
+#: The outbox kind that takes a ticket this machine numbered offline to the server.
+TICKET_KIND = "queue.ticket"
+
+
+def queue_for_server(db: Database, ticket_id: str) -> None:
+    """A ticket numbered here while offline (``origin = 'local'``) goes to the central server
+    with every change of its state, in the same transaction (the unit's queue figures there
+    must count it too); the server's own tickets are already there."""
+    cur = db.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM queue_tickets WHERE id = ?",
+                     (ticket_id,))
+    row = cur.fetchone()
+    if row is None:
+        return
+    ticket = dict(zip(TICKET_COLUMNS, row, strict=True))
+    if ticket["origin"] == "local":
+        outbox.enqueue(db, TICKET_KIND, None, ticket, [])
+
+
 def tickets(db: Database, *, day: str | None = None, start: date | None = None,
             end: date | None = None, state: str | None = None) -> list[dict[str, Any]]:
     sql = f"SELECT {', '.join(TICKET_COLUMNS)} FROM queue_tickets WHERE 1 = 1"
@@ -223,6 +242,7 @@ class CitizenStore:
                 number = next_local_number(db, day, service, counter)
                 ticket: dict[str, Any] = make(number)
                 upsert_ticket(db, ticket)
+                queue_for_server(db, ticket["id"])
                 return ticket
 
         return self.store.call(work)
@@ -231,6 +251,7 @@ class CitizenStore:
         def work(db: Database) -> None:
             with db.atomic():
                 upsert_ticket(db, ticket)
+                queue_for_server(db, ticket["id"])
 
         self.store.call(work)
 

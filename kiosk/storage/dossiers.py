@@ -267,10 +267,15 @@ def save(
             for page_pos, page in enumerate(comp.pages, start=1):
                 stored = _file_row(db, page.sha256, sizes[page.sha256], page.mime, stamp)
                 conn.execute(
-                    "INSERT INTO pages (component_id, position, sha256) VALUES (?, ?, ?)",
-                    (comp_id, page_pos, page.sha256),
+                    "INSERT INTO pages (component_id, position, sha256, pdfa, pdfa_problems) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (comp_id, page_pos, page.sha256,
+                     None if page.pdfa is None else int(page.pdfa),
+                     json.dumps(list(page.pdfa_problems), ensure_ascii=False)
+                     if page.pdfa_problems else None),
                 )
-                pages.append({"position": page_pos, "sha256": page.sha256, **stored})
+                pages.append({"position": page_pos, "sha256": page.sha256, **stored,
+                              **page.pdfa_facts()})
             comp_row["pages"] = pages
             comps.append(comp_row)
             if comp.signature is not None and comp.pages:

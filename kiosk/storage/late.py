@@ -256,17 +256,22 @@ def apply_remote(db: Database, dossier_id: str, letters: list[dict[str, Any]],
 
 # --- lists --------------------------------------------------------------------------------
 
-def _running_rows(db: Database, procedure: str | None, extra: str,
-                  params: list[Any]) -> list[dict[str, Any]]:
-    from kiosk.storage.records import _SUMMARY, _rows
+def _listed(db: Database, at: datetime, where: str, args: list[Any],
+            procedure: str | None) -> list[dict[str, Any]]:
+    from kiosk.storage.records import summary_sql
 
-    marks = ", ".join("?" for _ in RUNNING)
-    where = f"WHERE d.status IN ({marks}) AND d.due_at IS NOT NULL {extra}"
-    args: list[Any] = [*RUNNING, *params]
+    select, head = summary_sql(at)
     if procedure:
         where += " AND d.procedure_code = ?"
-        args.append(procedure)
-    return _rows(db, f"{_SUMMARY} {where} ORDER BY d.due_at", args)
+        args = [*args, procedure]
+    return list(db.query(f"{select} WHERE {where} ORDER BY d.due_at", [*head, *args]))
+
+
+def _running_rows(db: Database, at: datetime, procedure: str | None, extra: str,
+                  params: list[Any]) -> list[dict[str, Any]]:
+    marks = ", ".join("?" for _ in RUNNING)
+    return _listed(db, at, f"d.status IN ({marks}) AND d.due_at IS NOT NULL {extra}",
+                   [*RUNNING, *params], procedure)
 
 
 def due_soon(db: Database, calendar: WorkingCalendar, hours: float,
@@ -274,9 +279,10 @@ def due_soon(db: Database, calendar: WorkingCalendar, hours: float,
     """Dossiers not yet due whose due falls within ``hours`` working hours (sắp đến hạn)."""
     at = to_local(at or now())
     horizon = calendar.add_working_hours(at, hours)
-    rows = _running_rows(db, procedure, "AND d.due_at >= ? AND d.due_at <= ?",
+    rows = _running_rows(db, at, procedure, "AND d.due_at >= ? AND d.due_at <= ?",
                          [iso(at), iso(horizon)])
     for row in rows:
+        row.pop("paused_since", None)
         row["overdue"] = False
         row["hours_left"] = round(calendar.working_hours_between(at, parse_iso(row["due_at"])), 2)
     return rows
@@ -284,12 +290,19 @@ def due_soon(db: Database, calendar: WorkingCalendar, hours: float,
 
 def overdue(db: Database, calendar: WorkingCalendar, procedure: str | None = None,
             at: datetime | None = None) -> list[dict[str, Any]]:
-    """Overdue dossiers, the latest first: lateness in working days past the due."""
+    """Overdue dossiers (:func:`kiosk.storage.records.overdue_clause`), the latest first:
+    lateness in working days past the due — until its clock stopped, for a dossier waiting
+    for a supplement."""
+    from kiosk.storage.records import overdue_clause
+
     at = to_local(at or now())
-    rows = _running_rows(db, procedure, "AND d.due_at < ?", [iso(at)])
+    clause, args = overdue_clause(at)
+    rows = _listed(db, at, clause, args, procedure)
     for row in rows:
+        paused = row.pop("paused_since", None)
         row["overdue"] = True
-        hours = calendar.working_hours_between(parse_iso(row["due_at"]), at)
+        until = min(at, parse_iso(paused)) if paused else at
+        hours = calendar.working_hours_between(parse_iso(row["due_at"]), until)
         row["late_working_days"] = round(hours / calendar.day_hours, 2)
     rows.sort(key=lambda r: (-r["late_working_days"], r["due_at"]))
     return rows

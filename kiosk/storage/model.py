@@ -36,6 +36,19 @@ class PageInput:
 
     sha256: str
     mime: str = "application/pdf"
+    #: For a PDF made elsewhere: whether it is PDF/A-2b (None: made here, or not a PDF).
+    pdfa: bool | None = None
+    #: Why it is not, when ``pdfa`` is False (kiosk.pdfa.pdfa_problems).
+    pdfa_problems: tuple[str, ...] = ()
+
+    def pdfa_facts(self) -> dict[str, Any]:
+        """The page record's PDF/A keys: none for a file made here."""
+        if self.pdfa is None:
+            return {}
+        out: dict[str, Any] = {"pdfa": self.pdfa}
+        if self.pdfa_problems:
+            out["pdfa_problems"] = list(self.pdfa_problems)
+        return out
 
 
 @dataclass
@@ -97,7 +110,8 @@ class DossierInput:
         components = [
             ComponentInput(
                 **{k: v for k, v in c.items() if k != "pages"},
-                pages=[PageInput(**p) for p in c.get("pages", [])],
+                pages=[PageInput(**{**p, "pdfa_problems": tuple(p.get("pdfa_problems", ()))})
+                       for p in c.get("pages", [])],
             )
             for c in data.get("components", [])
         ]

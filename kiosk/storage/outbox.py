@@ -127,6 +127,16 @@ def mark_needs_attention(db: Database, op_id: str, error: str) -> None:
     _update(db, op_id, "state = 'needs_attention', last_error = ?", (error,))
 
 
+def requeue(db: Database, op_id: str) -> bool:
+    """An item needing a person goes back to waiting, due now (a retry asked for by a person,
+    or the sync layer's one automatic retry after a clean pass)."""
+    with db.atomic():
+        return db.conn.execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'needs_attention'", (iso(now()), iso(now()), op_id)
+        ).rowcount == 1
+
+
 class _Keep:
     """Sentinel: leave the stored upload URL as it is."""
 

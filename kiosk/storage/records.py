@@ -12,14 +12,43 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kiosk.clock import iso, now
-from kiosk.dossier import CLOCK_RUNNING
+from kiosk.clock import iso, now, parse_iso
+from kiosk.dossier import CLOCK_RUNNING, PENDING, Status, is_overdue
 from kiosk.storage import name_search
 from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
-#: Statuses whose legal clock runs: past its due time, such a dossier is overdue.
+#: Statuses whose legal clock runs ("due today", "due soon").
 RUNNING_STATUSES = tuple(sorted(int(s) for s in CLOCK_RUNNING))
+#: Statuses of a dossier still being handled: only these can be overdue.
+PENDING_STATUSES = tuple(sorted(int(s) for s in PENDING))
+#: When the open supplement pause of dossier ``d`` started, as of the bound moment.
+_PAUSED_SINCE = (
+    "(SELECT max(p.started_at) FROM clock_pauses p WHERE p.dossier_id = d.id "
+    "AND p.started_at < ? AND (p.ended_at IS NULL OR p.ended_at >= ?))")
+
+
+def overdue_clause(at: datetime) -> tuple[str, list[Any]]:
+    """SQL condition (on ``dossiers d``) and its parameters: overdue at ``at``.
+
+    The same rule as :func:`kiosk.dossier.is_overdue` and the report's pending split
+    (:func:`kiosk.reports.summary.is_overdue_at`): pending, and the due in force has passed
+    — for a dossier waiting for a supplement, passed when its clock stopped. Home's count,
+    the overdue list and ``kiosk dossier list --overdue`` all use it, so at one moment they
+    agree with the Reports screen."""
+    stamp = iso(at)
+    waiting = int(Status.SUPPLEMENT)
+    running = [s for s in PENDING_STATUSES if s != waiting]
+    marks = ", ".join("?" for _ in running)
+    # Two branches, each a range on the (status, due_at) index.
+    sql = (f"(d.received_at < ? AND ((d.status IN ({marks}) AND d.due_at < ?) OR "
+           f"(d.status = {waiting} AND d.due_at < coalesce({_PAUSED_SINCE}, ?))))")
+    return sql, [stamp, *running, stamp, stamp, stamp, stamp]
+
+
+def paused_since_column(at: datetime) -> tuple[str, list[Any]]:
+    """A select-list item ``paused_since`` (the open pause's start at ``at``) for ``d``."""
+    return f"{_PAUSED_SINCE} AS paused_since", [iso(at), iso(at)]
 
 _SUMMARY = (
     "SELECT d.id, d.code, d.procedure_code, d.procedure_name, d.status, d.channel, "
@@ -32,19 +61,29 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> l
     return list(db.query(sql, params))
 
 
+def summary_sql(at: datetime) -> tuple[str, list[Any]]:
+    """The summary select (with ``paused_since`` for the overdue mark) and its parameters."""
+    column, params = paused_since_column(at)
+    return _SUMMARY.replace("SELECT ", f"SELECT {column}, ", 1), params
+
+
 def _summaries(db: Database, where: str, params: list[Any], order: str, limit: int,
                at: datetime | None = None) -> list[dict[str, Any]]:
-    rows = _rows(db, f"{_SUMMARY} {where} {order} LIMIT ?", [*params, limit])
-    _mark_overdue(rows, at)
+    at = at or now()
+    select, head = summary_sql(at)
+    rows = _rows(db, f"{select} {where} {order} LIMIT ?", [*head, *params, limit])
+    mark_overdue(rows, at)
     return rows
 
 
-def _mark_overdue(rows: list[dict[str, Any]], at: datetime | None) -> None:
-    stamp = iso(at or now())
+def mark_overdue(rows: list[dict[str, Any]], at: datetime | None) -> None:
+    """Set each row's ``overdue`` (rows from :func:`summary_sql`; drops ``paused_since``)."""
+    at = at or now()
     for row in rows:
-        row["overdue"] = bool(
-            row["due_at"] and row["status"] in RUNNING_STATUSES and row["due_at"] < stamp
-        )
+        paused = row.pop("paused_since", None)
+        row["overdue"] = bool(row["due_at"]) and is_overdue(
+            Status(row["status"]), parse_iso(row["due_at"]), at,
+            parse_iso(paused) if paused else None)
 
 
 def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
@@ -70,17 +109,18 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         db,
         "SELECT id, position, code, name, copy_kind, count, checked, from_national_db"
         # Migrations before 0013 (the outbox back-fill of 0003) read records without it.
-        + (", presented" if _has_presented(db) else "")
+        + (", presented" if _has_column(db, "components", "presented") else "")
         + " FROM components WHERE dossier_id = ? ORDER BY position",
         (dossier_id,),
     )
+    pdfa = ", p.pdfa, p.pdfa_problems" if _has_column(db, "pages", "pdfa") else ""
     for comp in comps:
-        comp["pages"] = _rows(
+        comp["pages"] = [_page(row) for row in _rows(
             db,
-            "SELECT p.position, p.sha256, f.size, f.mime FROM pages p "
+            f"SELECT p.position, p.sha256, f.size, f.mime{pdfa} FROM pages p "
             "JOIN files f ON f.sha256 = p.sha256 WHERE p.component_id = ? ORDER BY p.position",
             (comp.pop("id"),),
-        )
+        )]
     attach_signatures(db, dossier_id, comps)
     events = _rows(
         db,
@@ -177,9 +217,21 @@ def fts_query(text: str) -> str | None:
     return " AND ".join([*(f'"{t}"' for t in tokens[:-1]), f'"{tokens[-1]}"*'])
 
 
-def _has_presented(db: Database) -> bool:
-    return any(row[1] == "presented"
-               for row in db.execute("PRAGMA table_info(components)").fetchall())
+def _has_column(db: Database, table: str, column: str) -> bool:
+    # Migrations (the outbox back-fill of 0003) read records before later columns exist.
+    return any(row[1] == column
+               for row in db.execute(f"PRAGMA table_info({table})").fetchall())
+
+
+def _page(row: dict[str, Any]) -> dict[str, Any]:
+    """A page as the record shows it: PDF/A keys only for a file made elsewhere (the save
+    path builds the same from :meth:`PageInput.pdfa_facts`)."""
+    pdfa, problems = row.pop("pdfa", None), row.pop("pdfa_problems", None)
+    if pdfa is not None:
+        row["pdfa"] = bool(pdfa)
+        if problems:
+            row["pdfa_problems"] = json.loads(problems)
+    return row
 
 
 def search(db: Database, text: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -230,11 +282,13 @@ def _by_nums(db: Database, nums: list[int]) -> list[dict[str, Any]]:
     if not nums:
         return []
     marks = ", ".join("?" for _ in nums)
-    rows = _rows(db, _SUMMARY.replace("SELECT ", "SELECT d.num AS _num, ", 1)
-                 + f"WHERE d.num IN ({marks})", nums)
+    at = now()
+    select, head = summary_sql(at)
+    rows = _rows(db, select.replace("SELECT ", "SELECT d.num AS _num, ", 1)
+                 + f"WHERE d.num IN ({marks})", [*head, *nums])
     place = {num: i for i, num in enumerate(nums)}
     rows.sort(key=lambda r: place[r.pop("_num")])
-    _mark_overdue(rows, None)
+    mark_overdue(rows, at)
     return rows
 
 
@@ -253,9 +307,9 @@ def list_dossiers(
         clauses.append("d.status = ?")
         params.append(status)
     if overdue:
-        marks = ", ".join("?" for _ in RUNNING_STATUSES)
-        clauses.append(f"d.status IN ({marks}) AND d.due_at IS NOT NULL AND d.due_at < ?")
-        params.extend([*RUNNING_STATUSES, iso(at or now())])
+        clause, args = overdue_clause(at or now())
+        clauses.append(clause)
+        params.extend(args)
     if day is not None:
         clauses.append("d.day = ?")
         params.append(day.isoformat())
@@ -265,7 +319,8 @@ def list_dossiers(
 
 
 def stats_today(db: Database, at: datetime | None = None) -> dict[str, int]:
-    """Counts for the home screen: received today, due today, overdue, waiting to sync."""
+    """Counts for the home screen: received today, due today, overdue now (see
+    :func:`overdue_clause`), waiting to sync."""
     at = at or now()
     today = at.date()
     start = iso(datetime.combine(today, datetime.min.time(), at.tzinfo))
@@ -277,10 +332,8 @@ def stats_today(db: Database, at: datetime | None = None) -> dict[str, int]:
         f"SELECT count(*) FROM dossiers WHERE status IN ({marks}) AND due_at >= ? AND due_at < ?",
         (*RUNNING_STATUSES, start, end),
     ).fetchone()[0]
-    overdue = db.execute(
-        f"SELECT count(*) FROM dossiers WHERE status IN ({marks}) AND due_at < ?",
-        (*RUNNING_STATUSES, iso(at)),
-    ).fetchone()[0]
+    clause, args = overdue_clause(at)
+    overdue = db.execute(f"SELECT count(*) FROM dossiers d WHERE {clause}", args).fetchone()[0]
     waiting = db.execute(
         "SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight', 'needs_attention')"
     ).fetchone()[0]

@@ -17,7 +17,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0020_money")
+                   "0014_file_ownership", "0015_page_pdfa", "0020_money")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -382,6 +382,15 @@ def _file_ownership(db: Database) -> None:
         " INSERT OR IGNORE INTO unowned_files (sha256, since)"
         " VALUES (old.sha256, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')); END"
     )
+
+
+@migrations(name="0015_page_pdfa")
+def _page_pdfa(db: Database) -> None:
+    # A PDF attached from outside (kiosk dossier new --attach) that could not be brought to
+    # PDF/A-2b faithfully is kept as it is and flagged: pdfa 0 with the reasons (JSON).
+    # NULL: a file this counter made (PDF/A-2b by construction) or not a PDF.
+    db.execute("ALTER TABLE pages ADD COLUMN pdfa INTEGER")
+    db.execute("ALTER TABLE pages ADD COLUMN pdfa_problems TEXT")
 
 
 @migrations(name="0020_money")

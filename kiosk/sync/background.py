@@ -30,7 +30,10 @@ def build_engine(store: Store, config: Config | None = None,
     http = make_client(url, config.get("sync.ca_file"),
                        deadline=float(config.get("sync.request_deadline_seconds")))
     # After a 401 the token is read again: an admin may have re-enrolled meanwhile.
-    return SyncEngine(store, http, lambda: credentials.load_token(url) or token, on_event)
+    return SyncEngine(store, http, lambda: credentials.load_token(url) or token, on_event,
+                      retry_after_max=float(config.get("sync.retry_after_max_seconds")),
+                      audit_every_hours=float(config.get("sync.audit_interval_hours")),
+                      audit_days=int(config.get("sync.audit_days")))
 
 
 def start_background_sync(store: Store, config: Config | None = None,

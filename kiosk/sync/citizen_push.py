@@ -1,8 +1,11 @@
-"""Sending a satisfaction rating (outbox kind ``citizen.rating``) to ``PUT /v1/ratings/{id}``.
+"""The citizen screen's outbox kinds: a satisfaction rating (``citizen.rating``) to
+``PUT /v1/ratings/{id}``, and a queue ticket numbered offline (``queue.ticket``) to
+``PUT /v1/queue/tickets/{id}``.
 
 The rating's id is its idempotency key on the server; the outbox item waits behind its
 dossier's own operations (the engine pushes one dossier's items in order), so the server
-already has the dossier when the rating arrives.
+already has the dossier when the rating arrives. A ticket's every state goes up in order
+(issued, called, done); the server keeps the latest, so a repeat is harmless.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 KIND = "citizen.rating"
+TICKET_KIND = "queue.ticket"  # kiosk.storage.citizen.TICKET_KIND
+TICKET_FIELDS = ("day", "service", "number", "label", "issued_counter", "taken_at",
+                  "called_at", "called_counter", "called_by", "finished_at", "state")
 _FIELDS = ("dossier_id", "code", "occasion", "level", "reason", "clerk", "procedure_code",
            "counter", "at")
 
@@ -32,6 +38,26 @@ def put_rating(engine: Any, item: dict[str, Any]) -> None:
             raise Retry("invalid rating ack") from None
         if not isinstance(ack, dict) or ack.get("id") != payload["id"] or not ack.get("stored"):
             raise Retry("invalid rating ack")
+        engine.store.mark_outbox_done(item["id"], ack)
+        return
+    engine._classify(r)
+
+
+def put_ticket(engine: Any, item: dict[str, Any]) -> None:
+    """One attempt to store an offline ticket's latest known state on the server."""
+    from kiosk.sync.engine import Retry
+
+    ticket = item["payload"]
+    body = {k: ticket.get(k) for k in TICKET_FIELDS}
+    r = engine.http.put(f"/v1/queue/tickets/{ticket['id']}", json=body,
+                        headers={**engine._headers(), "Idempotency-Key": item["id"]})
+    if r.status_code in (200, 201):
+        try:
+            ack = r.json()
+        except ValueError:
+            raise Retry("invalid ticket ack") from None
+        if not isinstance(ack, dict) or ack.get("id") != ticket["id"] or not ack.get("stored"):
+            raise Retry("invalid ticket ack")
         engine.store.mark_outbox_done(item["id"], ack)
         return
     engine._classify(r)

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
@@ -23,10 +23,9 @@ import httpx
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
-from kiosk.storage import Store, late, outbox
-from kiosk.sync import citizen_push, money_push, state, wire
+from kiosk.storage import Store, outbox
+from kiosk.sync import citizen_push, money_push, record_push, state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
-from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import (
     BadResponse,
     NeedsPerson,
@@ -35,7 +34,6 @@ from kiosk.sync.errors import (
     Unauthorized,
     describe,
 )
-from kiosk.sync.payload import dossier_body
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 from kiosk.sync.transport import ServerClient
 from kiosk.sync.tus import TusServer, discover
@@ -46,10 +44,9 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 15 * 60.0
 SKEW_WARN_SECONDS = 300
-#: Outbox kinds this client sends (both become a PUT of the whole dossier).
-KINDS = ("dossier.upsert", "dossier.status")
 
 Event = dict[str, Any]
+_ANY_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def backoff_delay(attempts: int, retry_after: float | None = None,
@@ -60,24 +57,28 @@ def backoff_delay(attempts: int, retry_after: float | None = None,
     return max(delay, retry_after or 0.0)
 
 
-def _retry_after(r: httpx.Response) -> float | None:
-    value = r.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+def parse_retry_after(value: str | None, cap: float,
+                      at: float | None = None) -> float | None:
+    """Seconds to wait per a ``Retry-After`` header, within ``[0, cap]``; None when absent
+    or not one of the two forms RFC 9110 allows (delta-seconds, an HTTP-date).
 
-
-def _body(r: httpx.Response) -> dict[str, Any]:
+    A server (or whatever answers in its place) cannot park the outbox: a date in 2099 or a
+    400-digit number waits ``cap`` at most, a date in the past or ``0`` not at all."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        # Compared as text first: int() of a huge digit string is slow or refused.
+        digits = text.lstrip("0") or "0"
+        return float(min(int(digits), int(cap))) if len(digits) <= 12 else float(cap)
     try:
-        data = r.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        when = parsedate_to_datetime(text)
+        if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+            when = when.replace(tzinfo=UTC)
+        delay = when.timestamp() - (time.time() if at is None else at)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return min(max(0.0, delay), float(cap))
 
 
 def _text(value: Any) -> str:
@@ -92,8 +93,15 @@ class SyncEngine:
     def __init__(self, store: Store, http: ServerClient, token: Callable[[], str],
                  on_event: Callable[[Event], None] | None = None,
                  rng: random.Random | None = None, parallel: int = 4,
-                 parallel_dossiers: int = 2) -> None:
+                 parallel_dossiers: int = 2, retry_after_max: float = 3600.0,
+                 audit_every_hours: float = 0.0, audit_days: int = 7) -> None:
         self.store = store
+        #: The longest a server's Retry-After may hold an item (sync.retry_after_max_seconds).
+        self.retry_after_max = retry_after_max
+        #: The periodic end-to-end audit (sync.audit_interval_hours, sync.audit_days); the
+        #: engine made for the app and ``kiosk sync run`` gets the configured values.
+        self.audit_every_hours = audit_every_hours
+        self.audit_days = audit_days
         self.parallel = parallel
         self.parallel_dossiers = parallel_dossiers
         self.http = http
@@ -115,6 +123,8 @@ class SyncEngine:
         return {"Authorization": f"Bearer {self._token}"}
 
     def _emit(self, **event: Any) -> None:
+        if event.get("kind") == "dossier" and not event.get("dossier_id"):
+            return  # an item of no dossier (an offline queue ticket): nothing to show
         try:
             self.on_event(event)
         except Exception:
@@ -177,12 +187,23 @@ class SyncEngine:
         if not online:
             return {"online": False, "ok": False, **self.summary()}
         counts = {"done": 0, "needs_attention": 0, "retry": 0}
+        audit_result: dict[str, Any] | None = None
         try:
             # An item left in flight by a pass that died (full disk...) is taken up again;
             # the worker's instance lock guarantees no other pass owns it.
             self.store.call(outbox.recover_in_flight)
             self._push_due(counts, max_items, ignore_backoff)
+            errors_before_pull = self._errors
             pulled = self.pull() if pull else 0
+            if self._errors == errors_before_pull and not counts["needs_attention"]:
+                # A clean pass: the real server answered and refused nothing. Items parked
+                # by an earlier pass get their one retry now (the refusal may have been
+                # forged by something between here and the server).
+                if self.store.call(state.requeue_parked_once):
+                    self._push_due(counts, max_items, ignore_backoff)
+                    pulled += self.pull() if pull else 0
+                if pull and self._errors == errors_before_pull:
+                    audit_result = self.audit_if_due()
         except KioskError as exc:
             # Typically a full disk on this machine: nothing is lost (every step is
             # persisted before the next), the pass stops and the next one resumes.
@@ -194,7 +215,8 @@ class SyncEngine:
             self._clear_error()
         return {"online": True, "ok": ok, "sent": counts["done"],
                 "needs_attention": counts["needs_attention"], "retrying": counts["retry"],
-                "pulled": pulled, **self.summary()}
+                "pulled": pulled, **self.summary(),
+                **({"audit": audit_result} if audit_result else {})}
 
     def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
         """Push due items; dossiers in parallel, the operations of one dossier in order."""
@@ -214,7 +236,9 @@ class SyncEngine:
                     return
 
         while processed < max_items:
-            due = clock.now() + timedelta(days=1) if ignore_backoff else None
+            # "Send now" takes every waiting item, whatever its schedule (a Retry-After stored
+            # by an older client, a long backoff).
+            due = _ANY_TIME if ignore_backoff else None
             items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
             groups: dict[str, list[dict[str, Any]]] = {}
             for item in items:
@@ -255,9 +279,9 @@ class SyncEngine:
                                       "cần đăng ký lại.")) from None
                     self._token = self._token_source()  # refresh once
         except NeedsPerson as exc:
-            self.store.mark_outbox_needs_attention(op_id, str(exc))
-            self.store.call(lambda db: state.forget_body(db, op_id))
-            self._note_error(str(exc))
+            reason = str(exc)
+            self.store.call(lambda db: state.park(db, op_id, reason))
+            self._note_error(reason)
             self._emit(kind="dossier", dossier_id=dossier_id, state="needs_attention",
                        error=str(exc))
             return "needs_attention"
@@ -282,6 +306,9 @@ class SyncEngine:
     def _push(self, item: dict[str, Any]) -> None:
         if item["kind"] == citizen_push.KIND:
             citizen_push.put_rating(self, item)
+            return
+        if item["kind"] == citizen_push.TICKET_KIND:
+            citizen_push.put_ticket(self, item)
             return
         if item["kind"] in money_push.KINDS:
             money_push.push(self, item)
@@ -329,7 +356,7 @@ class SyncEngine:
                     raise exc
         if failures:
             raise failures[0]
-        self._put_record(item)
+        record_push.put_record(self, item)
 
     def _upload_all(self, blobs: list[dict[str, Any]],
                     one: Callable[[dict[str, Any]], None]) -> list[BaseException]:
@@ -359,14 +386,15 @@ class SyncEngine:
 
     def _classify(self, r: httpx.Response) -> None:
         code = r.status_code
-        body = _body(r)
+        body = wire.error_body(r)
         if code == 401:
             raise Unauthorized()
         if 300 <= code < 400:
             raise Redirected(code, r.headers.get("Location", ""))
         if code in (408, 429, 460) or code >= 500:
             raise Retry(_("Máy chủ tạm thời không nhận ({status}).", status=code),
-                        _retry_after(r))
+                        parse_retry_after(r.headers.get("Retry-After"),
+                                          self.retry_after_max))
         if code == 409 and body.get("error") in ("conflict", "missing_blobs"):
             raise Retry(_text(body.get("message")) or str(code))
         if not isinstance(body.get("error"), str):
@@ -376,89 +404,27 @@ class SyncEngine:
         raise NeedsPerson(_("Máy chủ từ chối ({status} {error}): {detail}", status=code,
                             error=_text(body.get("error")), detail=_text(body.get("message"))))
 
-    def _request_body(self, item: dict[str, Any]) -> dict[str, Any]:
-        op_id, dossier_id = item["id"], item["dossier_id"]
-        frozen = self.store.read(lambda db: state.frozen_body(db, op_id))
-        if frozen is not None:
-            return frozen
-        if item["kind"] not in KINDS:
-            # A newer storage layer queued something this client cannot send: keep it.
-            raise NeedsPerson(_("Không biết cách gửi thao tác loại {kind}.", kind=item["kind"]))
-        from kiosk.storage.records import dossier_record
+    # --- audit (kiosk.sync.audit) -------------------------------------------------------
 
-        def build(db: Any) -> dict[str, Any]:
-            record = dossier_record(db, dossier_id)
-            base = state.server_version(db, dossier_id)
-            if item["kind"] == "dossier.status":
-                status = item["payload"].get("to", record["status"])
-            elif _later_status_ops(db, op_id, dossier_id):
-                # Replaying a history queued offline: this upsert carries the status it was
-                # queued at; the status operations after it make each step in order.
-                status = item["payload"].get("status", record["status"])
-            else:
-                status = record["status"]
-            body = dossier_body(record, status, base)
-            if item["kind"] == "dossier.status":
-                body["status_note"] = str(item["payload"].get("note") or "")
-            return body
+    def audit(self, days: list[Any]) -> dict[str, Any]:
+        """Compare what this counter believes delivered with what the server holds, for
+        each day, and queue again whatever is missing (``kiosk sync audit``)."""
+        from kiosk.sync.audit import run_audit
 
-        body = self.store.read(build)
-        self.store.call(lambda db: state.freeze_body(db, op_id, body))
-        return body
+        return run_audit(self, days)
 
-    def _put_record(self, item: dict[str, Any]) -> None:
-        op_id, dossier_id = item["id"], item["dossier_id"]
-        for _rebase in range(3):
-            body = self._request_body(item)
-            r = self.http.put(f"/v1/dossiers/{dossier_id}", json=body,
-                              headers={**self._headers(), "Idempotency-Key": op_id})
-            crashpoint("record_sent")
-            if r.status_code in (200, 201):
-                parsed = wire.parse(r, wire.Ack, "PUT dossier")
-                if parsed.id != dossier_id:
-                    raise BadResponse(_("PUT dossier: xác nhận cho hồ sơ khác ({id})",
-                                        id=parsed.id[:40]))
-                ack: dict[str, Any] = r.json()  # stored whole, as the server sent it
-                self.store.call(partial(state.acknowledge, op_id=op_id, dossier_id=dossier_id,
-                                        ack=ack))
-                crashpoint("ack_stored")
-                return
-            err = _body(r)
-            if r.status_code == 409 and err.get("error") == "stale_version" and err.get("current"):
-                current = wire.validate(err["current"], wire.DossierCurrent, "PUT dossier 409")
-                if current.id != dossier_id:
-                    raise BadResponse(_("PUT dossier: «current» của hồ sơ khác"))
-                self._rebase(item, current.model_dump())
-                if item.get("_settled"):
-                    return
-                continue
-            if r.status_code == 409 and err.get("error") == "missing_blobs":
-                raw = err.get("missing")
-                missing = {m for m in raw if isinstance(m, str)} if isinstance(raw, list) else set()
-                for sha in missing & {b["sha256"] for b in item["blobs"]}:
-                    self.store.set_blob_upload(op_id, sha, uploaded=False)
-            self._classify(r)
-        raise Retry(_("Hồ sơ liên tục thay đổi trên máy chủ; sẽ thử lại."))
+    def audit_if_due(self) -> dict[str, Any] | None:
+        """The periodic audit (``sync.audit_interval_hours``, 0: never), after a clean pass."""
+        from kiosk.sync.audit import audit_due, recent_days
 
-    def _rebase(self, item: dict[str, Any], current: dict[str, Any]) -> None:
-        """The server moved on (resolve by server version): take its state, then resend."""
-        op_id, dossier_id = item["id"], item["dossier_id"]
-
-        def apply(db: Any) -> bool:
-            with db.atomic():
-                late.apply_remote(db, dossier_id, list(current.get("postponements") or []))
-                state.apply_server_state(db, dossier_id, int(current["status"]),
-                                         int(current["server_version"]), None)
-                db.conn.execute("DELETE FROM sync_requests WHERE operation_id = ?", (op_id,))
-            return True
-
-        self.store.call(apply)
-        if item["kind"] == "dossier.status" and int(current["status"]) == int(
-                item["payload"].get("to", -1)):
-            ack = {"id": dossier_id, "server_version": current["server_version"],
-                   "server_seq": 0, "status": current["status"], "settled_by_server": True}
-            self.store.call(lambda db: state.acknowledge(db, op_id, dossier_id, ack))
-            item["_settled"] = True
+        if self.audit_every_hours <= 0 or not self.store.read(
+                lambda db: audit_due(db, self.audit_every_hours)):
+            return None
+        try:
+            return self.audit(recent_days(self.audit_days))
+        except (httpx.HTTPError, Retry) as exc:
+            self._note_error(describe(exc))
+            return None
 
     # --- pull (kiosk.sync.pull) ---------------------------------------------------------
 
@@ -471,13 +437,6 @@ class SyncEngine:
 
     def summary(self) -> dict[str, Any]:
         return sync_status(self.store)
-
-
-def _later_status_ops(db: Any, op_id: str, dossier_id: str) -> bool:
-    return db.execute(
-        "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier.status' AND id > ? "
-        "AND state IN ('pending', 'in_flight', 'needs_attention') LIMIT 1",
-        (dossier_id, op_id)).fetchone() is not None
 
 
 def _mark_uploaded(db: Any, op_id: str, shas: list[str]) -> None:

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import httpx
 
+from kiosk.errors import KioskError
 from kiosk.i18n import _
 
 
 class Unauthorized(Exception):
     pass
+
+
+class SyncFailed(KioskError):
+    """A sync command could not finish with the server (offline, a bad answer): the CLI
+    exits 3 (1 is kept for "items still waiting"); nothing local is lost."""
+
+    kind = "sync_failed"
+    exit_code = 3
 
 
 class NeedsPerson(Exception):

@@ -14,7 +14,7 @@ import httpx
 from kiosk import clock
 from kiosk.i18n import _
 from kiosk.storage import late
-from kiosk.sync import state, wire
+from kiosk.sync import server_state, state, wire
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import BadResponse, Retry, describe
 
@@ -62,10 +62,7 @@ def pull(engine: SyncEngine) -> int:
             n = 0
             with db.atomic():
                 for change in feed.changes:
-                    if change.postponement is not None:
-                        n += late.apply_remote(db, change.dossier_id, [change.postponement])
-                    n += state.apply_server_state(db, change.dossier_id, change.status,
-                                                  change.server_version, change.note)
+                    n += apply_change(db, change)
                 state.set_meta(db, "cursor", str(feed.next))
                 # A pass that reached the server and read its feed is a success too.
                 state.set_meta(db, "last_success", clock.iso(clock.now()))
@@ -78,6 +75,20 @@ def pull(engine: SyncEngine) -> int:
         if not feed.more:
             break
     return applied
+
+
+def apply_change(db: Any, change: wire.Change) -> int:
+    """One feed event, inside the page's transaction; how many things changed here."""
+    if change.kind == "signature_invalid":
+        return int(server_state.record_signature_notice(db, change.seq, change.dossier_id,
+                                                  change.note))
+    if server_state.is_own_operation(db, change.operation_id):
+        return 0  # this counter's own change coming back: already here, never applied again
+    n = 0
+    if change.postponement is not None:
+        n += late.apply_remote(db, change.dossier_id, [change.postponement])
+    return n + server_state.apply_server_state(db, change.dossier_id, change.status,
+                                         change.server_version, change.note)
 
 
 def _resync(engine: SyncEngine, oldest: int) -> int:
@@ -122,5 +133,5 @@ def error_int(r: httpx.Response, key: str) -> int | None:
 def _apply_one(db: Any, cur: dict[str, Any]) -> int:
     with db.atomic():
         late.apply_remote(db, cur["id"], list(cur.get("postponements") or []))
-        return int(state.apply_server_state(db, cur["id"], cur["status"],
-                                            cur["server_version"], None))
+        return int(server_state.apply_server_state(db, cur["id"], cur["status"],
+                                             cur["server_version"], None))

@@ -7,7 +7,7 @@ error text; that goes into ``details`` for the log and the admin.
 
 from __future__ import annotations
 
-from kiosk.errors import ConfigError, InvalidInput
+from kiosk.errors import ConfigError, InvalidInput, KioskError
 from kiosk.i18n import _
 
 
@@ -27,6 +27,8 @@ def check_token(server_url: str, token: str, ca_file: str = "") -> str:
         with make_client(url, ca_file) as http:
             r = http.get("/v1/changes", params={"limit": 1},
                          headers={"Authorization": f"Bearer {token}"})
+    except KioskError:
+        raise  # a bad sync.ca_file says so itself
     except Exception as exc:
         raise ConfigError(_("Không kết nối được máy chủ để kiểm tra mã."),
                           hint=_("Kiểm tra mạng và địa chỉ máy chủ, rồi lưu lại."),

@@ -234,20 +234,36 @@ def _read_capped(response: httpx.Response, cap: int, budget: float) -> None:
     response._content = bytes(body)
 
 
+def ca_context(ca_file: str, setting: str = "sync.ca_file") -> ssl.SSLContext:
+    """The TLS context trusting the province's CA file, or a :class:`ConfigError` that names
+    the setting, the file and what is wrong with it (never an "unexpected error")."""
+    hint = _("Đặt lại {setting} tới tệp PEM do tỉnh cấp (bắt đầu bằng -----BEGIN "
+             "CERTIFICATE-----): kiosk config set {setting} /đường/dẫn/ca.pem",
+             setting=setting)
+    path = Path(ca_file)
+    if path.is_dir():
+        problem = _("là một thư mục, không phải tệp")
+    elif not path.exists():
+        problem = _("không tồn tại")
+    else:
+        try:
+            return ssl.create_default_context(cafile=str(path))
+        except PermissionError:
+            problem = _("không đọc được (không có quyền)")
+        except (ssl.SSLError, ValueError, OSError, UnicodeDecodeError):
+            problem = _("không chứa chứng thư PEM đọc được")
+    raise ConfigError(_("Thiết lập {setting} = «{value}»: tệp CA {problem}.", setting=setting,
+                        value=ca_file, problem=problem), hint=hint, setting=setting,
+                      path=ca_file)
+
+
 def make_client(server_url: str, ca_file: str = "", *,
                 timeout: httpx.Timeout = DEFAULT_TIMEOUT,
                 transport: httpx.BaseTransport | None = None,
                 deadline: float = DEFAULT_DEADLINE,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> ServerClient:
     base = check_server_url(server_url)
-    verify: ssl.SSLContext | bool = True
-    if ca_file:
-        if not Path(ca_file).is_file():
-            raise ConfigError(
-                _("Không tìm thấy tệp CA {path}.", path=ca_file),
-                hint=_("Đặt lại sync.ca_file tới tệp PEM do tỉnh cấp."),
-            )
-        verify = ssl.create_default_context(cafile=ca_file)
+    verify: ssl.SSLContext | bool = ca_context(ca_file) if ca_file else True
     return ServerClient(base_url=base, verify=verify, timeout=timeout,
                         transport=transport or _transport(verify, base),
                         headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity"},

@@ -158,8 +158,7 @@ class Upload:
         locations = r.headers.get_list("Location")
         if len(locations) != 1 or not locations[0].strip():
             raise BadResponse(_("POST {path}: cần đúng một Location", path=self.endpoint))
-        location = locations[0]
-        url = self.http.resolve(location)
+        url = self.upload_url(locations[0])
         offset = wire.int_header(r, "Upload-Offset", "POST upload", 0, self.length) \
             if "Upload-Offset" in r.headers else 0
         if not body and self.length - offset > self.chunk_size():
@@ -170,6 +169,19 @@ class Upload:
             crashpoint("upload_url_stored")
         return url, offset
 
+    def upload_url(self, location: str) -> str:
+        """An upload URL from the server, on its origin and under the endpoint's path: a
+        ``Location`` pointing at another path of the same server (``/v1/dossiers/…``) would
+        send chunks where they can only be refused — and park the dossier for a person."""
+        url = self.http.resolve(location)
+        base = httpx.URL(str(self.http.base_url).rstrip("/") + "/"
+                         + self.endpoint.lstrip("/")).path.rstrip("/") + "/"
+        tail = httpx.URL(url).path
+        if not tail.startswith(base) or not tail[len(base):].strip("/"):
+            raise BadResponse(_("Location «{location}» không phải một phiên tải lên của "
+                                "{endpoint}", location=location[:200], endpoint=self.endpoint))
+        return url
+
     def chunk_size(self) -> int:
         return min(self.sizer.size, self.server.max_chunk or MAX_CHUNK)
 
@@ -177,7 +189,12 @@ class Upload:
         """Upload (or resume at ``url``); returns the payload bytes sent."""
         offset = None
         if url:
-            url = self.http.resolve(url)
+            try:
+                url = self.upload_url(url)
+            except Retry:  # stored by an older client from a forged Location: start again
+                self.on_url(None)
+                url = None
+        if url:
             offset = head_offset(self.http, url, self.length, self.headers())
             if offset is None:
                 url = None

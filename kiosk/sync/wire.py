@@ -8,7 +8,7 @@ taken as an acknowledgement.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -53,6 +53,10 @@ class Ack(_Wire):
 class Change(_Wire):
     seq: int = _SEQ
     dossier_id: str = Field(min_length=1, max_length=100)
+    kind: str = Field(default="", max_length=100)
+    #: The Idempotency-Key of the counter request that made the change: this counter's own
+    #: changes are recognised by it and never applied a second time.
+    operation_id: str | None = Field(default=None, max_length=100)
     status: int = _STATUS
     server_version: int = _VERSION
     note: str | None = Field(default=None, max_length=10_000)
@@ -74,6 +78,27 @@ class DossierCurrent(_Wire):
     status: int = _STATUS
     server_version: int = _VERSION
     postponements: list[dict[str, Any]] | None = Field(default=None, max_length=1000)
+
+
+class AuditPage(_Wire):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    present: bool
+
+
+class AuditDossier(_Wire):
+    id: str = Field(min_length=1, max_length=100)
+    code: str = Field(min_length=1, max_length=100)
+    status: int = _STATUS
+    server_version: int = _VERSION
+    pages: list[AuditPage] = Field(max_length=100_000)
+
+
+class AuditDay(_Wire):
+    """``GET /v1/audit?day=``: the server's dossiers of the device's unit for one day."""
+
+    unit_code: str = Field(max_length=100)
+    day: date
+    dossiers: list[AuditDossier] = Field(max_length=100_000)
 
 
 class MissingBlobs(_Wire):
@@ -105,6 +130,15 @@ def validate(data: Any, model: type[M], what: str) -> M:
         return model.model_validate(data)
     except ValidationError:
         raise BadResponse(_("{what}: nội dung không hợp lệ", what=what)) from None
+
+
+def error_body(r: httpx.Response) -> dict[str, Any]:
+    """A JSON object error body, or ``{}`` (a proxy's page, a list, nothing)."""
+    try:
+        data = r.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def error_code(r: httpx.Response) -> str:

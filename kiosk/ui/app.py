@@ -157,7 +157,8 @@ def build_services(config: Config | None = None, *, demo: bool = False,
     if scanner_factory is None:
         from kiosk.devices.scanner import create_driver
 
-        scanner_factory = create_driver
+        def scanner_factory() -> Any:
+            return create_driver(config=config)
     services = Services(config=config, store=store, clerks=clerks,
                         scanner_factory=scanner_factory)
     services.extras["procedure_usage"] = procedure_usage(store)
@@ -254,6 +255,16 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     qt_app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("kiosk")
     qt_app.setOrganizationName("kiosk")
+    from kiosk.ui.stop_signals import quit_on_stop_signals
+
+    restore_signals = quit_on_stop_signals(qt_app)
+    try:
+        return _run_window(qt_app, demo=demo, fullscreen=fullscreen, citizen=citizen)
+    finally:
+        restore_signals()
+
+
+def _run_window(qt_app: Any, *, demo: bool, fullscreen: bool, citizen: bool) -> int:
     fullscreen = fullscreen or bool(os.environ.get("KIOSK_FULLSCREEN"))
     try:
         services = build_services(demo=demo)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from kiosk.clock import now, parse_iso
-from kiosk.dossier import Status, is_late
+from kiosk.dossier import Status, is_late, is_overdue
 from kiosk.forms.vnformat import format_short_datetime
 from kiosk.i18n import N_, _
 from kiosk.sync.status import dossier_sync_state
@@ -129,8 +129,8 @@ class DetailModel(QObject):
         #: The latest per-dossier sync event for the dossier shown ("Đang gửi 40%"...).
         self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
-        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed"],
-                                        self)
+        self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed",
+                                         "pdfa"], self)
 
     def _get(self) -> dict[str, Any]:
         return dict(self._view)
@@ -157,9 +157,10 @@ class DetailModel(QObject):
             "idNumber": mask_id(applicant.get("id_number")), "phone": applicant.get("phone", ""),
             "address": applicant.get("address", ""),
             "received": format_due(r["received_at"]), "due": format_due(r["due_at"]) if due else "",
-            # Overdue now: past the date promised (a letter's new date counts); late: past
-            # the legal due, which no letter undoes.
-            "overdue": bool(due and running and now() > due),
+            # Overdue now: past the date promised (a letter's new date counts; the same rule
+            # as Home's count and the overdue list); late: past the legal due, which no
+            # letter undoes.
+            "overdue": is_overdue(status, due, now(), _paused_since(r)),
             "late": late_now or is_late(legal, _finished_at(r)),
             "dueSoon": due_soon, "originalDue": format_due(r.get("original_due")),
             "postponements": [p["letter_number"] for p in r.get("postponements") or []],
@@ -228,7 +229,9 @@ class DetailModel(QObject):
                 # "signed" / "unsigned" where signing was attempted, else "" (issue 14).
                 docs.append({"name": comp["name"], "sha256": page["sha256"], "pages": 0,
                              "path": page["path"], "kind": page.get("mime", ""),
-                             "signed": (comp.get("signature") or {}).get("state", "")})
+                             "signed": (comp.get("signature") or {}).get("state", ""),
+                             # A PDF attached from outside and kept as it was (not PDF/A-2b).
+                             "pdfa": page.get("pdfa") is not False})
         self._documents.reset(docs)
         self.loaded.emit()
 
@@ -301,6 +304,12 @@ def actor_names(services: Any) -> Any:
         return actor
 
     return name
+
+
+def _paused_since(record: dict[str, Any]) -> Any:
+    """When the open supplement pause started (the clock stopped), if one is open."""
+    open_pauses = [p["started_at"] for p in record.get("pauses") or [] if not p.get("ended_at")]
+    return parse_iso(max(open_pauses)) if open_pauses else None
 
 
 def _finished_at(record: dict[str, Any]) -> Any:

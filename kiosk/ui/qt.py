@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSize,
+    QSocketNotifier,
     Qt,
     QTimer,
     QUrl,
@@ -48,7 +49,8 @@ __all__ = [
     "QVARIANT", "QVARIANT_LIST",
     "Property", "QAbstractListModel", "QByteArray", "QEvent", "QFont", "QFontDatabase",
     "QGuiApplication", "QImage", "QKeyEvent", "QModelIndex", "QObject", "QPersistentModelIndex",
-    "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize", "QTimer", "QUrl",
+    "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize",
+    "QSocketNotifier", "QTimer", "QUrl",
     "QWindow", "Qt", "Signal", "Slot",
 ]
 

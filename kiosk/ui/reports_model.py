@@ -6,7 +6,7 @@ the central server use; the charts are drawn in QML (Canvas) from the lists buil
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +26,32 @@ def month_end(day: date) -> date:
     return nxt - timedelta(days=1)
 
 
-def build_view(records: list[Any], first: date, last: date, unit: str) -> dict[str, Any]:
-    """Everything the screen shows, from report records (pure: tested without Qt)."""
+def build_view(records: list[Any], first: date, last: date, unit: str,
+               as_of: datetime | None = None,
+               blocks: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the screen shows, from report records (pure: tested without Qt).
+
+    ``as_of``: when the report is made (a period not yet over is judged then); ``blocks``:
+    the citizen screen's satisfaction and queue figures, carried into the exports."""
     from kiosk.reports.summary import Period, by_month, summary
 
-    report = summary(records, first, last, unit=unit)
+    report = summary(records, first, last, unit=unit, as_of=as_of)
+    report.update(blocks or {})
     months = by_month(records, first, last)
-    # New and digitised dossiers per month in one pass (the summary's definitions).
-    new: dict[str, list[int]] = {m["month"]: [0, 0] for m in months}
+    # Per month: new dossiers, those with documents to digitise, and those digitised (the
+    # summary's definitions, kiosk.reports.digitisation).
+    new: dict[str, list[int]] = {m["month"]: [0, 0, 0] for m in months}
     period = Period(first, last)
     for r in records:
         if period.contains(r.received_at):
             slot = new.get(f"{r.received_at:%Y-%m}")
             if slot is not None:
                 slot[0] += 1
-                slot[1] += bool(r.handed_in and r.scanned == r.handed_in)
+                slot[1] += r.documents.has_documents
+                slot[2] += r.documents.digitised
     for m in months:
-        n, digitised = new[m["month"]]
-        m["digitised_share"] = round(digitised / n, 4) if n else None
+        n, with_documents, digitised = new[m["month"]]
+        m["digitised_share"] = round(digitised / with_documents, 4) if with_documents else None
         m["new"] = n
     rec = report["received"]
     channels = [{"key": key, "label": Channel(code).label, "value": rec[key]}
@@ -89,6 +97,21 @@ class ReportsModel(QObject):
         return list(self._view["channels"])
 
     channels = Property(QVARIANT_LIST, _get_channels, notify=changed)
+
+    def _get_judged(self) -> str:
+        """When the pending split was judged, in words for the tile: the end of the period,
+        or now for a period not yet over (as Home's "overdue now")."""
+        from kiosk.clock import parse_iso, to_local
+
+        report = self._view["report"]
+        if not report.get("judged_at"):
+            return ""
+        at = to_local(parse_iso(str(report["judged_at"])))
+        if at.date() > self._last:
+            return _("cuối kỳ (hết ngày {day})", day=f"{self._last:%d/%m/%Y}")
+        return _("giờ này ({time})", time=f"{at:%H:%M %d/%m/%Y}")
+
+    judgedText = Property(str, _get_judged, notify=changed)
 
     def _get_target(self) -> float:
         return float(self.app.services.config.get("reports.online_target"))
@@ -151,8 +174,14 @@ class ReportsModel(QObject):
         self._loading = True
         self.changed.emit()
 
+        services = self.app.services
+
         def work() -> dict[str, Any]:
-            return build_view(store.report_records(Period(first, last).end), first, last, unit)
+            from kiosk.citizen.ratings_report import report_blocks
+
+            names = {c.login: c.full_name for c in services.clerks.list()}
+            return build_view(store.report_records(Period(first, last).end), first, last, unit,
+                              as_of=now(), blocks=report_blocks(store, first, last, names))
 
         def done(view: dict[str, Any]) -> None:
             self._loading = False
@@ -170,12 +199,9 @@ class ReportsModel(QObject):
         return f"bao-cao-tthc-{self._first.isoformat()}-{self._last.isoformat()}.{fmt}"
 
     def _render(self, fmt: str) -> bytes:
-        from kiosk.reports import export
+        from kiosk.reports.documents import render
 
-        report = self._view["report"]
-        if fmt == "pdf":
-            return export.to_pdf(report, self.app.services.config)
-        return export.to_xlsx(report)
+        return render(self._view["report"], fmt, self.app.services.config)
 
     @Slot(str, str)
     def exportTo(self, fmt: str, folder: str) -> None:

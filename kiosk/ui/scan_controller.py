@@ -1,12 +1,14 @@
-"""Scanning one dossier component from the UI: device thread → page pipeline → file store.
+"""Scanning one dossier component from the UI: scanner process → page pipeline → file store.
 
-The driver blocks on its own device thread; each page is handed to the pipeline as soon as
+The driver call blocks the scan lane; each page is handed to the pipeline as soon as
 it is read (so page n is processed while page n+1 scans), then its single-page PDF and
 thumbnail go into the file store before the UI hears of it. A scanner error after some
 pages keeps those pages: they were already stored and shown.
 
-The pipeline runs in a separate process: parts of it hold the GIL for up to ~100 ms at a
-time (measured by bench/ui_stall.py), which froze the GUI thread in-process.
+The pipeline runs in a helper process (kiosk.child_executor, which dies with the app):
+parts of it hold the GIL for up to ~100 ms at a time (measured by bench/ui_stall.py), which
+froze the GUI thread in-process. The scanner driver runs libsane in a helper of its own
+(kiosk.devices.scanner.process_driver).
 """
 
 from __future__ import annotations
@@ -16,33 +18,12 @@ import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
+from kiosk.devices.pipeline.scan_worker import encode_page, warm_up
 from kiosk.i18n import _
 from kiosk.intake import IntakePage
 from kiosk.ui.qt import QVARIANT, QObject, Signal
 
 log = logging.getLogger(__name__)
-
-
-def encode_page(image: Any, dpi: int, index: int, find_separator: bool = False
-                ) -> tuple[bytes, bytes, dict[str, Any]]:
-    """In the pipeline process: the page's one-page PDF, its thumbnail, and what it is."""
-    from kiosk.devices.pipeline.pdf import build_pdf
-    from kiosk.devices.pipeline.process import process_page
-
-    done = process_page(image, dpi, index)
-    separator = False
-    if find_separator and not done.blank:
-        from kiosk.devices.barcode.separator import is_separator
-
-        separator = is_separator(image)
-    return build_pdf([done.encoded]), done.thumbnail, {
-        "blank": bool(done.blank) or separator, "encoding": done.encoded.encoding,
-        "color": bool(done.facts.color), "size": done.encoded.nbytes,
-        "separator": separator}
-
-
-def _warm_up() -> None:
-    import kiosk.devices.pipeline.process  # noqa: F401
 
 
 class ScanController(QObject):
@@ -77,13 +58,10 @@ class ScanController(QObject):
     def _executor(self) -> Executor:
         with self._pipeline_lock:
             if self._pipeline is None:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
+                from kiosk.child_executor import ChildExecutor
 
-                # spawn, not fork: forking a process that runs Qt and threads is unsafe.
-                self._pipeline = ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context("spawn"))
-                self._pipeline.submit(_warm_up)
+                self._pipeline = ChildExecutor("scan-pipeline")
+                self._pipeline.submit(warm_up)
             return self._pipeline
 
     def scan(self, component: int, *, find_separators: bool = False) -> None:

@@ -75,7 +75,11 @@ def test_overdue_is_derived() -> None:
     later = due + timedelta(minutes=1)
     assert is_overdue(Status.PROCESSING, due, later)
     assert not is_overdue(Status.PROCESSING, due, due)
-    assert not is_overdue(Status.SUPPLEMENT, due, later)  # clock paused
+    # Waiting for a supplement: judged when the clock stopped.
+    assert not is_overdue(Status.SUPPLEMENT, due, later, paused_since=due - timedelta(hours=1))
+    assert is_overdue(Status.SUPPLEMENT, due, later + timedelta(days=3), paused_since=later)
+    assert is_overdue(Status.NEW, due, later)
+    assert not is_overdue(Status.WITHDRAWN, due, later)
     assert not is_overdue(Status.DONE, due, later)
     assert is_late(due, later) and not is_late(due, due)
 

@@ -115,3 +115,57 @@ def test_print_and_printers_through_cups(cups: CupsServer, codes: list[str],
                                                             "QRCode": [codes[0]]}
     rc, _r, err = _run(capsys, "print", codes[0], "--printer", "Khong-Co")
     assert rc != 0 and "Không có máy in Khong-Co" in err
+
+
+def test_a_dossier_received_under_the_2018_set_reprints_its_control_slip_as_mau_05(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Received while the unit used the TT 01/2018 set (the dossier records it), printed
+    after the set's numbering was corrected and the unit moved to the 2025 set."""
+    from kiosk.config import Config
+    from kiosk.storage import ApplicantInput, DossierInput
+
+    config = Config.load()
+    config.set("forms.set", "tt01-2018")
+    config.save()
+    with Store() as store:
+        code = store.save_dossier(DossierInput("1.004873", ApplicantInput("Lê Thị Hoa")),
+                                  "canbo1").code
+        assert store.get_dossier(code)["form_set"] == "tt01-2018"
+    config.set("forms.set", "tt03-2025")
+    config.save()
+
+    slip = tmp_path / "05.pdf"
+    rc, result, err = _run(capsys, "form", code, "--form", "05", "--out", str(slip))
+    assert rc == 0, err
+    assert isinstance(result, dict)
+    assert (result["set"], result["form"]) == ("tt01-2018", "05")
+    # The number meant the tracking book before the correction: the output says so.
+    assert any(w.startswith("renumbered:") for w in result["warnings"])
+    text = " ".join(pdf_text(slip).split())
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and "Mẫu số 05" in text
+    assert "Lê Thị Hoa" in text and code in text
+
+    # The old number of the control slip is the tracking book now: a clear answer.
+    rc, result, err = _run(capsys, "form", code, "--form", "06", "--out",
+                           str(tmp_path / "06.pdf"))
+    assert rc == 2 and result is None
+    assert "Mẫu 06 là sổ theo dõi" in err
+    assert "Phiếu kiểm soát quá trình giải quyết hồ sơ là Mẫu 05 của bộ tt01-2018" in err
+    assert not (tmp_path / "06.pdf").exists()
+
+    book = tmp_path / "so.pdf"
+    day = code.split("-")[-2]
+    first = f"20{day[:2]}-{day[2:4]}-{day[4:]}"
+    rc, result, err = _run(capsys, "book", "--from", first, "--set", "tt01-2018", "--out",
+                           str(book))
+    assert rc == 0, err
+    assert isinstance(result, dict) and (result["form"], result["rows"]) == ("06", 1)
+    text = " ".join(pdf_text(book).split())
+    assert "SỔ THEO DÕI HỒ SƠ" in text and "Mẫu số 06" in text
+
+    # The 2025 set, unchanged: 06 control slip, 07 tracking book, 05 stop notice.
+    rc, result, err = _run(capsys, "form", code, "--form", "06", "--set", "tt03-2025",
+                           "--out", str(tmp_path / "06-2025.pdf"))
+    assert rc == 0, err
+    assert isinstance(result, dict) and "warnings" not in result
+    assert "PHIẾU KIỂM SOÁT" in pdf_text(tmp_path / "06-2025.pdf")

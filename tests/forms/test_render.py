@@ -83,7 +83,11 @@ def test_sets_differ_where_the_2025_circular_differs(tmp_path: Path) -> None:
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in old
     assert "ĐỀ NGHỊ GIA HẠN" in new and "đề nghị gia hạn thời gian giải quyết" in new
     assert load_set("tt03-2025").form("05").kind == "stop"
-    assert load_set("tt01-2018").form("05").kind == "book"
+    # TT 01/2018 Art. 9: Mẫu 05 is the control slip, Mẫu 06 the tracking book.
+    assert load_set("tt01-2018").form("05").kind == "control"
+    assert load_set("tt01-2018").form("06").kind == "book"
+    assert load_set("tt03-2025").form("06").kind == "control"
+    assert load_set("tt03-2025").form("07").kind == "book"
 
 
 def test_thermal_ticket_decodes_at_203_dpi_in_one_bit(tmp_path: Path) -> None:
@@ -99,12 +103,12 @@ def test_thermal_ticket_decodes_at_203_dpi_in_one_bit(tmp_path: Path) -> None:
         assert expected in text
 
 
-def test_long_unit_code_turns_the_thermal_barcode(tmp_path: Path) -> None:
-    # A QĐ 20/2020 code longer than 288 modules cannot keep two-dot bars across 72 mm:
-    # the symbol runs along the ticket instead, and still decodes at 203 dpi in one bit.
+def test_long_unit_code_runs_down_the_thermal_ticket(tmp_path: Path) -> None:
+    # A QĐ 20/2020 code longer than the usual: the symbol (three-dot modules) grows along
+    # the ticket's edge, and still decodes at 203 dpi in one bit.
     code = "000.00.04.H40.123.45-261124-1002"
     form = render_form(realistic_context(code=code), "01", paper="thermal")
-    assert form.warnings == ("barcode_rotated",)
+    assert form.warnings == ()
     pdf = _write(tmp_path, "long", form.pdf)
     assert decode(rasterize(pdf, 203, mono=True)[0]) == {"Code128": [code], "QRCode": [code]}
     assert code in pdf_text(pdf)
@@ -156,7 +160,7 @@ def _rows(n: int) -> tuple[BookRow, ...]:
         for i in range(n))
 
 
-@pytest.mark.parametrize(("set_id", "number"), [("tt01-2018", "05"), ("tt03-2025", "07")])
+@pytest.mark.parametrize(("set_id", "number"), [("tt01-2018", "06"), ("tt03-2025", "07")])
 def test_tracking_book_one_row_per_dossier(tmp_path: Path, set_id: str, number: str) -> None:
     rows = _rows(45)
     book = BookContext(UNIT, date(2026, 11, 2), date(2026, 11, 3), rows, volume="03/2026")

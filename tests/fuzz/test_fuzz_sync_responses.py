@@ -324,6 +324,13 @@ def test_a_pass_against_fuzzed_answers_keeps_every_item(fuzz_store: tuple[Store,
     assert cursor is None or cursor[0].isdigit()
     status = engine.summary()
     assert (status["last_error"] is None) == bool(result.get("ok")), (result, status)
+    # `kiosk sync --once` says 0 only when everything was delivered (issue 22 §0).
+    from kiosk.cli.sync_commands import once_exit_status
+
+    exit_status = once_exit_status(dict(result))
+    delivered = all(r[0] == "done" for r in rows) and bool(result.get("ok"))
+    assert (exit_status == 0) == delivered, (exit_status, rows, result)
+    assert exit_status == 1 or all(r[0] == "done" for r in rows), (exit_status, rows)
 
 
 @SLOW

@@ -45,12 +45,16 @@ def controlled_clock() -> Iterator[Clock]:
 
 
 def _components(store: Store, code: str, scans: str) -> list[ComponentInput]:
-    """``scans``: one letter per catalog component, S scanned, N handed in without scan."""
+    """``scans``: one letter per catalog component, S scanned, N handed in without scan.
+    A document the catalog asks only to be shown (the ID card) is recorded as the intake
+    records it: presented, never scanned."""
     proc = store.catalog.get(code)
     out = []
     for comp, flag in zip(proc.components, scans, strict=False):
-        pages = [PageInput(store.put_file(b"%PDF-1.4\n" + os.urandom(64)))] if flag == "S" else []
-        out.append(ComponentInput(comp.name, code=comp.code, pages=pages))
+        shown = comp.form == "present"
+        pages = ([PageInput(store.put_file(b"%PDF-1.4\n" + os.urandom(64)))]
+                 if flag == "S" and not shown else [])
+        out.append(ComponentInput(comp.name, code=comp.code, pages=pages, presented=shown))
     return out
 
 
@@ -135,7 +139,8 @@ def build(store: Store, c: Clock) -> dict[str, str]:
 
 def _counts(received: tuple[int, ...], resolved: tuple[int, ...], pending: tuple[int, ...],
             returned: int, apology: int, closed: int, supplement: tuple[int, int],
-            digitised: int, shares: tuple[float | None, ...]) -> dict[str, Any]:
+            digitised: int, shares: tuple[float | None, ...],
+            documents: tuple[int, int, int, int]) -> dict[str, Any]:
     keys = ("total", "carried_over", "new", "online", "direct", "postal", "other",
             "back_entered")
     return {
@@ -144,27 +149,32 @@ def _counts(received: tuple[int, ...], resolved: tuple[int, ...], pending: tuple
         "pending": dict(zip(("total", "not_due", "overdue"), pending, strict=True)),
         "returned": returned, "late_with_apology": apology, "closed_without_result": closed,
         "supplement": {"requested": supplement[0], "awaiting": supplement[1]},
-        "digitised": digitised, "online_share": shares[0], "digitised_share": shares[1],
-        "on_time_rate": shares[2],
+        "digitised": digitised,
+        "digitisation": dict(zip(("dossiers", "documents", "scanned", "reused"), documents,
+                                 strict=True)),
+        "online_share": shares[0], "digitised_share": shares[1], "on_time_rate": shares[2],
     }
 
 
 #: November 2026, worked out by hand from the comments in :func:`build`.
 EXPECTED_NOVEMBER: dict[str, Any] = {
     "from": "2026-11-01", "to": "2026-11-30", "unit": "000.00.04.H40",
+    # Made on Dec 1, after the period: pending dossiers are judged at its end.
+    "judged_at": "2026-12-01T00:00:00+07:00",
     # carried B, C; new D1–D9: online D2 D9, direct D1 D4 D6 D7 D8, postal D3, other D5.
     # resolved B(late) D1(early) D2 D3 D6(on time) D4(late); pending C(overdue) D7 D8 D9.
-    # digitised D1 D2 D4 D5 D7 D8 = 6 of 9.
+    # digitised D1 D2 D4 D5 D7 D8 = 6 of 9. Documents that count: two per dossier (TTHN's
+    # ID card is only shown) = 18; scanned 2 × 6 (D1 D2 D4 D5 D7 D8) + 1 (D9) = 13.
     **_counts((11, 2, 9, 2, 5, 1, 1, 1), (6, 1, 3, 2), (4, 3, 1), 2, 1, 1, (2, 1), 6,
-              (0.2222, 0.6667, 0.6667)),
+              (0.2222, 0.6667, 0.6667), (9, 18, 13, 0)),
     "by_procedure": [
         {"code": TTHN, "name": "Cấp Giấy xác nhận tình trạng hôn nhân",
          # B carried; D1 D3 D4 D6 D7 D9 new; resolved B D1 D3 D4 D6; pending D7 D9.
          **_counts((7, 1, 6, 1, 4, 1, 0, 1), (5, 1, 2, 2), (2, 2, 0), 2, 1, 0, (1, 0), 3,
-                   (0.1667, 0.5, 0.6))},
+                   (0.1667, 0.5, 0.6), (6, 12, 7, 0))},
         {"code": BS, "name": "",  # filled from the catalog by the test
          # C carried; D2 D5 D8 new; resolved D2; D5 withdrawn; pending C (overdue) D8.
          **_counts((4, 1, 3, 1, 1, 0, 1, 0), (1, 0, 1, 0), (2, 1, 1), 0, 0, 1, (1, 1), 3,
-                   (0.3333, 1.0, 1.0))},
+                   (0.3333, 1.0, 1.0), (3, 6, 6, 0))},
     ],
 }

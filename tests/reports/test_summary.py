@@ -136,7 +136,8 @@ def test_pdf_and_xlsx_carry_the_json_numbers(history: Any, tmp_path: Path,
 
     from openpyxl import load_workbook
 
-    from kiosk.reports.export import COLUMNS, value
+    from kiosk.reports.export import COLUMNS, TOTAL_LINES, value
+    from tests.pdfa_checks import assert_pdfa_2b
 
     exp = expected()
     pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
@@ -150,32 +151,45 @@ def test_pdf_and_xlsx_carry_the_json_numbers(history: Any, tmp_path: Path,
     total_line = next(ln for ln in text.splitlines() if "Tổng cộng" in ln)
     assert [int(t) for t in total_line.split() if t.isdigit()] == [
         value(exp, k) for k, _h in COLUMNS]
-    assert "Tỷ lệ hồ sơ trực tuyến: 22,22 %" in text
-    assert "Tỷ lệ hồ sơ được số hoá: 66,67 %" in text
-    assert "Hồ sơ nhập bù từ sổ giấy: 1" in text
-    # Every font is the bundled one, embedded: no reportlab Helvetica left unembedded.
-    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
-                           text=True).stdout.splitlines()[2:]
-    assert fonts and all("BeVietnamPro" in f and " yes " in f for f in fonts), fonts
+    flat = " ".join(text.split())
+    assert "Tỷ lệ hồ sơ trực tuyến: 22,22 %" in flat
+    assert ("Tỷ lệ hồ sơ được số hoá đủ (trên số hồ sơ có giấy tờ phải số hoá): 66,67 %"
+            in flat)
+    assert "Giấy tờ phải số hoá (đã nộp, không tính giấy tờ chỉ xuất trình): 18" in flat
+    assert "Hồ sơ nhập bù từ sổ giấy: 1" in flat
+    assert "tính đến hết ngày 30/11/2026 (cuối kỳ)" in flat
+    # Column headings wrap at spaces only: every word of every heading comes out whole
+    # (a word cut inside, «chuy ển», would leave neither half as a word of the text).
+    words = set(text.split())
+    for _key, heading in COLUMNS:
+        for word in heading.split():
+            assert word in words, (word, heading)
+    # PDF/A-2b: the bundled font only, embedded; XMP identification; sRGB output intent.
+    assert_pdfa_2b(pdf)
     size = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
                           text=True).stdout
     assert "841.89 x 595.276" in size  # A4 landscape
 
-    ws = load_workbook(xlsx).active
+    wb = load_workbook(xlsx)
+    ws = wb.active
+    assert ws.title == "Tổng hợp"
     rows = list(ws.iter_rows(values_only=True))
-    keys = next(r for r in rows if r[2] == "(khoá JSON)")[3:]
-    assert list(keys) == [k for k, _h in COLUMNS]
+    # Human headings only: no row names JSON keys, anywhere in the workbook.
+    keys = {k for k, _h in COLUMNS} | {k for k, _l in TOTAL_LINES}
+    cells = {str(v) for sheet in wb.worksheets for r in sheet.iter_rows(values_only=True)
+             for v in r if v is not None}
+    assert not (cells & keys), cells & keys
+    heading_row = next(r for r in rows if r[0] == "STT")
+    assert list(heading_row[3:3 + len(COLUMNS)]) == [h for _k, h in COLUMNS]
     by_code = {r[1]: r for r in rows if r[1] in {p["code"] for p in exp["by_procedure"]}}
     for proc in exp["by_procedure"]:
-        assert list(by_code[proc["code"]][3:3 + len(keys)]) == [value(proc, k) for k in keys]
-        assert all(isinstance(v, int) for v in by_code[proc["code"]][3:3 + len(keys)])
+        numbers = list(by_code[proc["code"]][3:3 + len(COLUMNS)])
+        assert numbers == [value(proc, k) for k, _h in COLUMNS]
+        assert all(isinstance(v, int) for v in numbers)
     total = next(r for r in rows if r[2] == "Tổng cộng")
-    assert list(total[3:3 + len(keys)]) == [value(exp, k) for k in keys]
-    lines = {r[1]: r[3] for r in rows if r and r[1] in ("online_share", "digitised_share",
-                                                        "on_time_rate",
-                                                        "received.back_entered")}
-    assert lines == {"online_share": 0.2222, "digitised_share": 0.6667, "on_time_rate": 0.6667,
-                     "received.back_entered": 1}
+    assert list(total[3:3 + len(COLUMNS)]) == [value(exp, k) for k, _h in COLUMNS]
+    lines = {r[2]: r[3] for r in rows if r[2] in dict(TOTAL_LINES).values()}
+    assert lines == {label: value(exp, key) for key, label in TOTAL_LINES}
 
 
 def test_reconcile_against_the_paper_book(history: Any, tmp_path: Path,
@@ -219,7 +233,7 @@ def test_postal_hand_over_list(history: Any, tmp_path: Path,
     assert json.loads(out)["rows"] == 0
 
 
-def test_postal_list_embeds_only_the_bundled_font(history: Any, tmp_path: Path,
+def test_postal_list_is_pdfa_with_the_bundled_font(history: Any, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     import subprocess
 
@@ -229,6 +243,9 @@ def test_postal_list_embeds_only_the_bundled_font(history: Any, tmp_path: Path,
     fonts = subprocess.run(["pdffonts", str(out_pdf)], check=True, capture_output=True,
                            text=True).stdout.splitlines()[2:]
     assert fonts and all("BeVietnamPro" in f for f in fonts), fonts
+    from tests.pdfa_checks import assert_pdfa_2b
+
+    assert_pdfa_2b(out_pdf)
 
 
 def test_apology_letter_quotes_its_number_and_the_replaced_appointment(history: Any,

@@ -97,6 +97,25 @@ def test_server_records_and_flags_each_components_signature(
     assert "TK" not in note and "GT" not in note
     # The counter's pull takes the flag in its stride (no error, cursor moves on).
     assert engine.run_once().get("error") is None
+    # ...and shows it to the clerk (issue 22 §2): one line in the dossier's timeline (the
+    # status unchanged) and one notice, however often the feed is read.
+    from kiosk.sync import server_state
+    from kiosk.sync.status import sync_status
+
+    store.call(lambda db: db.conn.execute("UPDATE sync_meta SET value = '0' "
+                                          "WHERE key = 'cursor'"))
+    engine.run_once()
+    flagged_events = [e for e in store.get_dossier(saved.code)["events"]
+                      if e["actor"] == "central"]
+    assert len(flagged_events) == 1, flagged_events
+    assert flagged_events[0]["from_status"] == flagged_events[0]["to_status"] == 2
+    assert "chữ ký số không hợp lệ" in flagged_events[0]["note"]
+    assert "GCS: tampered" in flagged_events[0]["note"]
+    assert sync_status(store)["notices"] == 1
+    (notice,) = store.read(server_state.notices)
+    assert notice["code"] == saved.code and "UQ: invalid signature" in notice["note"]
+    assert store.call(lambda db: server_state.mark_notice_seen(db, notice["seq"]))
+    assert sync_status(store)["notices"] == 0
 
 
 def test_signed_later_replaces_the_unsigned_file_on_the_server(

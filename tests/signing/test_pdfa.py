@@ -1,8 +1,10 @@
-"""PDF/A-2b structure of every PDF the kiosk makes, before and after signing (pikepdf).
+"""PDF/A-2b structure of every PDF the kiosk makes, before and after signing.
 
 No full validator (veraPDF) installs from this project's registries; these checks follow
-its rules for what our files contain: identification in XMP, an sRGB output intent, every
-font embedded, no encryption/JavaScript/LZW/embedded files, annotations printable.
+its rules for what our files contain (tests/pdfa_checks.py): identification in XMP, an sRGB
+output intent, every font embedded (pdffonts), no encryption/JavaScript/LZW/embedded files,
+no CMYK, annotations printable. The report PDF and the postal list are checked in
+tests/reports/test_summary.py, outside PDFs in tests/signing/test_outside_pdf.py.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pytest
 
 from kiosk.forms import BookContext, render_book, render_form
 from kiosk.pdfa import pdfa_problems, srgb_icc
-from tests.forms.helpers import realistic_context
+from tests.forms.helpers import decode, rasterize, realistic_context
+from tests.pdfa_checks import assert_pdfa_2b
 from tests.signing.conftest import Pki
 from tests.signing.helpers import scan_pdf
 from tests.signing.pki import USER_PIN
@@ -28,21 +31,7 @@ FORMS = [("01", "a4"), ("01", "thermal"), ("02", "a4"), ("03", "a4"), ("04", "a4
 
 
 def _structure(data: bytes) -> None:
-    assert pdfa_problems(data) == []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        meta = pdf.open_metadata()
-        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
-        intent = pdf.Root.OutputIntents[0]
-        assert intent.S == "/GTS_PDFA1"
-        assert intent.DestOutputProfile.read_bytes() == srgb_icc()
-        assert int(intent.DestOutputProfile.N) == 3
-        # Every font on every page is embedded, and none is reportlab's Helvetica.
-        for page in pdf.pages:
-            for font in page.Resources.get("/Font", {}).values():
-                assert "Helvetica" not in str(font.get("/BaseFont", ""))
-        info = pdf.trailer.get("/Info")
-        if info is not None and "/Title" in info:
-            assert str(meta["dc:title"]) == str(info.Title)  # Info and XMP agree
+    assert_pdfa_2b(data)
 
 
 @pytest.mark.parametrize(("form", "paper"), FORMS)
@@ -54,6 +43,25 @@ def test_tracking_book_is_pdfa_2b() -> None:
     book = BookContext(unit=realistic_context().unit, date_from=date(2026, 11, 23),
                        date_to=date(2026, 11, 23), rows=())
     _structure(render_book(book).pdf)
+
+
+def test_separator_sheet_is_pdfa_2b_and_still_decodes(tmp_path: Path) -> None:
+    from kiosk.cli import main
+    from kiosk.devices.barcode.separator import SEPARATOR_TEXT
+
+    out = tmp_path / "to-ngan-cach.pdf"
+    assert main(["separator", "--out", str(out)]) == 0
+    _structure(out.read_bytes())
+    assert decode(rasterize(out, 150)[0]).get("Code128") == [SEPARATOR_TEXT]
+
+
+def test_queue_ticket_is_pdfa_2b() -> None:
+    from kiosk.citizen.ticket import render_ticket
+
+    pdf, _height = render_ticket({"label": "A1-07", "service": "A", "serviceName":
+                                  "Tiếp nhận hồ sơ", "taken_at": "2026-11-25T08:00:00+07:00",
+                                  "ahead": 2}, "UBND xã Mẫu", "Trung tâm phục vụ hành chính công")
+    _structure(pdf)
 
 
 @pytest.mark.parametrize("mrc", [False, True])

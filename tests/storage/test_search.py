@@ -79,10 +79,27 @@ def test_list_filters_by_status_day_and_overdue(filled: Store) -> None:
     late = MONDAY_9.replace(hour=17, minute=1)
     assert len(filled.list_dossiers(overdue=True, at=MONDAY_9)) == 0
     assert len(filled.list_dossiers(overdue=True, at=late)) == 4
-    filled.change_status(code, 5, "b", note="Thiếu giấy tờ")
+    # Asked for a supplement at 16:00, before its due: its clock stopped in time, so it is
+    # not overdue at 17:01; asked after the due, it stays overdue (the report says the same).
+    from kiosk import clock
+
+    clock.set_source(lambda: MONDAY_9.replace(hour=16))
+    try:
+        filled.change_status(code, 5, "b", note="Thiếu giấy tờ")
+    finally:
+        clock.set_source(None)
     overdue = filled.list_dossiers(overdue=True, at=late)
     assert "Đinh Thị Huyền" not in names(overdue)
     assert all(r["overdue"] for r in overdue)
+    other = filled.search("hoa")[0]["code"]
+    clock.set_source(lambda: late)
+    try:
+        filled.change_status(other, 5, "b", note="Thiếu giấy tờ")
+    finally:
+        clock.set_source(None)
+    later = late + timedelta(days=2)
+    assert "NGUYỄN THỊ HOA" in names(filled.list_dossiers(overdue=True, at=later))
+    assert filled.stats_today(at=later)["overdue"] == 3
 
 
 def test_stats_today(filled: Store) -> None:

@@ -25,7 +25,11 @@ def test_receive_show_search_status_check_backup(capsys, tmp_path: Path) -> None
                            "--phone", "0912345678", "--attach", f"TK={scan}",
                            "--attach", f"TK={scan}", "--actor", "canbo.lan")
     assert code == 0
-    assert set(saved) == {"id", "code", "received", "due", "status"}
+    assert set(saved) == {"id", "code", "received", "due", "status", "attached"}
+    # Not a PDF one can open: kept as it is, and said to be no PDF/A (docs/SIGNING.md).
+    assert [(a["component"], a["pdfa"], a["converted"]) for a in saved["attached"]] == [
+        ("TK", False, False)] * 2
+    assert saved["attached"][0]["pdfa_problems"][0].startswith("not a readable PDF")
     assert saved["code"].endswith("-1001") and saved["status"] == 2
 
     code, [shown], _ = run(capsys, "dossier", "show", saved["code"])

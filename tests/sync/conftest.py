@@ -19,6 +19,7 @@ from central.runner import ServerThread
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.transport import make_client
+from tests.sync.hostile import ROOT, Hostile, Rig, Sink
 
 UNIT = "000.00.04.H40"
 
@@ -110,3 +111,17 @@ def assert_sync_properties(store: Store, central: Central) -> None:
     assert store.read(lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
     assert store.check(rehash=True)["ok"] is True
     assert central.db.integrity_ok()
+
+
+@pytest.fixture
+def rig(central: Central, kiosk_home: Path) -> Iterator[Rig]:
+    sink = Sink()
+    hostile = Hostile(central.url, sink.port).start()
+    env = {**os.environ, "KIOSK_HOME": str(kiosk_home), "PYTHONPATH": str(ROOT),
+           "PYTHON_KEYRING_BACKEND": "kiosk.sync.demo_keyring.DemoFileKeyring"}
+    env.pop("KIOSK_LANG", None)
+    try:
+        yield Rig(central, hostile, sink, kiosk_home, env)
+    finally:
+        hostile.stop()
+        sink.stop()

@@ -12,11 +12,19 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from tests.sync.conftest import Central
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
 #: Every misbehaviour, by name (the test drives them one by one).
@@ -26,7 +34,18 @@ MODES = (
     "truncated_ack", "list_ack", "empty_ack", "string_ack", "mistyped_ack", "other_id_ack",
     "feed_next_abc", "feed_truncated", "foreign_location", "drip_health",
     "huge_health_declared", "huge_health_streamed",
+    # issue 22 §1: a proxy that acknowledges without forwarding (records, uploads, both),
+    # forged refusals, a tus Location on another path of the same server, Retry-After
+    # values meant to park the outbox.
+    "lie_put", "lie_upload", "lie", "forge_403", "forge_422", "location_other_path",
+    "retry_after_2099", "retry_after_huge", "retry_after_garbage",
 )
+#: The Retry-After each retry_after_* mode answers a record push with (429 or 503).
+RETRY_AFTER = {
+    "retry_after_2099": (503, "Thu, 01 Jan 2099 00:00:00 GMT"),
+    "retry_after_huge": (429, "9" * 400),
+    "retry_after_garbage": (503, "soon, maybe"),
+}
 
 
 class Sink:
@@ -70,6 +89,7 @@ class Hostile:
         self.upstream = urlsplit(upstream)
         self.sink_port = sink_port
         self.mode = "pass"
+        self.fake_version = 0
         self.seen: list[tuple[str, str]] = []
         hostile = self
 
@@ -113,6 +133,8 @@ class Hostile:
             return self._send(h, 302, b"", {"Location": "http://192.0.2.1/login"})
         if health and mode.startswith(("health_", "drip_", "huge_")):
             return self._health(h, mode)
+        if self._lies(h, mode, path, body):
+            return None
         status, headers, answer = self._forward(h, body)
         if h.command == "PUT" and path.startswith("/v1/dossiers/") and status in (200, 201):
             ack = json.loads(answer)
@@ -135,7 +157,41 @@ class Hostile:
             location = headers.pop("location", "")
             upload = location.rsplit("/", 1)[-1]
             headers["location"] = f"http://127.0.0.1:{self.sink_port}/v1/uploads/{upload}"
+        if h.command == "POST" and path == "/v1/uploads" and mode == "location_other_path":
+            upload = headers.pop("location", "").rsplit("/", 1)[-1]
+            headers["location"] = f"/v1/dossiers/{upload}"  # same origin, another path
         self._send(h, status, answer, headers)
+
+    def _lies(self, h: BaseHTTPRequestHandler, mode: str, path: str, body: bytes) -> bool:
+        """Answer in the server's place without asking it; True when answered."""
+        put = h.command == "PUT" and path.startswith("/v1/dossiers/")
+        json_type = {"Content-Type": "application/json", "Tus-Resumable": "1.0.0"}
+        if put and mode in ("lie_put", "lie"):
+            sent = json.loads(body)
+            self.fake_version += 1
+            ack = {"id": path.rsplit("/", 1)[-1], "code": sent["code"],
+                   "server_version": self.fake_version, "server_seq": self.fake_version,
+                   "status": sent["status"]}
+            self._send(h, 201, json.dumps(ack).encode(), json_type)
+            return True
+        if h.command == "POST" and path == "/v1/uploads" and mode in ("lie_upload", "lie"):
+            length = h.headers.get("Upload-Length", "0")
+            self.fake_version += 1
+            self._send(h, 201, b"", {"Tus-Resumable": "1.0.0", "Upload-Offset": length,
+                                     "Location": f"/v1/uploads/fake{self.fake_version:08d}"})
+            return True
+        if put and mode in ("forge_403", "forge_422"):
+            status = 403 if mode == "forge_403" else 422
+            error = {"error": "wrong_unit" if status == 403 else "invalid_request",
+                     "message": f"forged {status}"}
+            self._send(h, status, json.dumps(error).encode(), json_type)
+            return True
+        if put and mode in RETRY_AFTER:
+            status, value = RETRY_AFTER[mode]
+            self._send(h, status, b'{"error": "busy", "message": "busy"}',
+                       {**json_type, "Retry-After": value})
+            return True
+        return False
 
     def _forward(self, h: BaseHTTPRequestHandler, body: bytes
                  ) -> tuple[int, dict[str, str], bytes]:
@@ -205,3 +261,57 @@ class Hostile:
         h.end_headers()
         if h.command != "HEAD":
             h.wfile.write(body)
+
+
+# --- the CLI as a subprocess, against the hostile server --------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# What `python -m kiosk` runs, plus the peak memory of this very process at exit.
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent
+# (the test process, hundreds of MB late in a full run), while VmHWM belongs to the new
+# image alone.
+_MAIN = ("import sys\n"
+         "from kiosk.cli import main\n"
+         "code = main(sys.argv[1:])\n"
+         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+         "print('PEAK_RSS_KIB', hwm[0].split()[1], file=sys.stderr)\n"
+         "raise SystemExit(code)\n")
+
+
+@dataclass
+class Rig:
+    central: Central
+    hostile: Hostile
+    sink: Sink
+    home: Path
+    env: dict[str, str]
+    peak_kib: int = 0
+
+    def kiosk(self, *args: str, timeout: float = 120) -> tuple[int, Any, str]:
+        """``python -m kiosk ARGS``; the child reports its own peak memory on stderr."""
+        run = subprocess.run([sys.executable, "-c", _MAIN, *args], env=self.env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=timeout)
+        peak = [line for line in run.stderr.splitlines() if line.startswith("PEAK_RSS_KIB ")]
+        self.peak_kib = max(self.peak_kib, int(peak[-1].split()[1]) if peak else 0)
+        assert "Lỗi không mong đợi" not in run.stderr and "Traceback" not in run.stderr, \
+            run.stderr
+        out = run.stdout.strip().splitlines()
+        return run.returncode, json.loads(out[-1]) if out else None, run.stderr
+
+    def db(self) -> sqlite3.Connection:
+        found = list(self.home.rglob("kiosk.sqlite3")) or list(self.home.rglob("*.sqlite3"))
+        return sqlite3.connect(f"file:{found[0]}?mode=ro", uri=True)
+
+    def attempts(self) -> dict[str, tuple[int, str]]:
+        with self.db() as db:
+            return {r[0]: (int(r[1]), r[2]) for r in db.execute(
+                "SELECT id, attempts, next_attempt_at FROM outbox").fetchall()}
+
+    def outbox(self) -> dict[str, int]:
+        with self.db() as db:
+            rows = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+            uploaded = db.execute(
+                "SELECT count(*) FROM outbox_blobs WHERE state = 'uploaded'").fetchone()[0]
+        return {**rows, "uploaded_blobs": uploaded}

@@ -152,3 +152,38 @@ def test_satisfaction_per_clerk_and_procedure(store: Store) -> None:
         "2.000815": 2, "1.001193": 1}
     assert period_blocks(store, date(2020, 1, 1), date(2020, 1, 2))["satisfaction"][
         "ratings"] == 0
+
+
+def test_offline_tickets_reach_the_server_later(store: Store, central: Central) -> None:
+    """Tickets numbered while the server was out of reach (issue 22 §2) are sent by the sync
+    worker once it is back, each with its latest state; sending twice stores them once."""
+    offline = _queue(store, None, 2)
+    first, second = offline.take("A"), offline.take("B")
+    assert (first["label"], second["label"]) == ("A2-01", "B2-01")
+    assert offline.call_next("clerk1")["label"] == "A2-01"
+    assert offline.call_next("clerk1")["label"] == "B2-01"  # finishes A2-01
+    engine = engine_for(store, central.url, central.token)
+    result = engine.run_once()
+    assert result["ok"] and result["waiting"] == 0 and result["needs_attention"] == 0, result
+    with central.db.transaction(write=False) as tx:
+        rows = tx.all("SELECT id, unit_code, label, counter, state, called_by, finished_at "
+                      "FROM queue_offline_tickets ORDER BY label")
+    assert [(r["label"], r["unit_code"], r["counter"], r["state"], r["called_by"])
+            for r in rows] == [("A2-01", UNIT, 2, "done", "clerk1"),
+                               ("B2-01", UNIT, 2, "called", "clerk1")]
+    assert rows[0]["id"] == first["id"] and rows[0]["finished_at"]
+    # An older state sent again (a replayed operation) never moves a ticket back.
+    http = httpx.Client(base_url=central.url,
+                        headers={"Authorization": f"Bearer {central.token}"})
+    old = store.read(lambda db: db.execute(
+        "SELECT payload FROM outbox WHERE kind = 'queue.ticket' ORDER BY id").fetchone())
+    from kiosk.sync.citizen_push import TICKET_FIELDS
+
+    payload = json.loads(old[0])
+    again = http.put(f"/v1/queue/tickets/{payload['id']}",
+                     json={k: payload.get(k) for k in TICKET_FIELDS})
+    assert again.status_code == 200 and again.json()["state"] == "done"
+    # A server ticket is never sent back up.
+    online = _queue(store, central, 2)
+    assert online.take("A")["origin"] == "central"
+    assert engine.run_once()["sent"] == 0

@@ -80,7 +80,7 @@ def test_refused_item_needs_attention_and_does_not_block_others(store, central: 
             body["channel"] = 9
         return body
 
-    monkeypatch.setattr("kiosk.sync.engine.dossier_body", broken)
+    monkeypatch.setattr("kiosk.sync.record_push.dossier_body", broken)
     engine = engine_for(store, central.url, central.token)
     result = engine.run_once()
     assert result["sent"] == 1 and result["needs_attention"] == 1
@@ -252,6 +252,11 @@ def test_sync_against_postgresql_server(store, tmp_path, pg_url) -> None:
         service.set_status(db, saved[0].code, 4, "xử lý", "tỉnh")
         assert engine.run_once()["pulled"] == 1
         assert_sync_properties(store, Central(srv, db, blobs, FaultPlan(), token, ""))
+        # The audit's endpoint on PostgreSQL too.
+        from kiosk.sync.audit import recent_days
+
+        audit = engine.audit(recent_days(1))
+        assert audit["ok"] and audit["totals"]["on_server"] == 3, audit
 
 
 def test_background_sync_for_the_app(store, central: Central) -> None:

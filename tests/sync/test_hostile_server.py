@@ -2,101 +2,28 @@
 
 `kiosk sync --once` and `kiosk sync status` run as real subprocesses against a hostile HTTP
 server on loopback (tests/sync/hostile.py) in front of the real central server. For each
-misbehaviour: a clear exit (1, never 70), a Vietnamese `last_error`, every item back to
-waiting (none in flight, none parked for a person, no blob marked uploaded without the
-server's word), nothing sent to another origin; then, against the good server, everything
-arrives exactly once and `last_error` is cleared.
+misbehaviour: a clear exit (1 while items wait, 3 when only the pull failed; never 70), a
+Vietnamese `last_error`, every item back to waiting (none in flight, none parked for a
+person, no blob marked uploaded without the server's word), nothing sent to another origin;
+then, against the good server, everything arrives exactly once and `last_error` is cleared.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from kiosk.storage import Store
-from tests.sync.conftest import Central, assert_sync_properties, save_dossier
-from tests.sync.hostile import Hostile, Sink
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.sync.conftest import assert_sync_properties, save_dossier
+from tests.sync.hostile import Rig
 
 
-# What `python -m kiosk` runs, plus the peak memory of this very process at exit.
-# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent
-# (the test process, hundreds of MB late in a full run), while VmHWM belongs to the new
-# image alone.
-_MAIN = ("import sys\n"
-         "from kiosk.cli import main\n"
-         "code = main(sys.argv[1:])\n"
-         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
-         "print('PEAK_RSS_KIB', hwm[0].split()[1], file=sys.stderr)\n"
-         "raise SystemExit(code)\n")
-
-
-@dataclass
-class Rig:
-    central: Central
-    hostile: Hostile
-    sink: Sink
-    home: Path
-    env: dict[str, str]
-    peak_kib: int = 0
-
-    def kiosk(self, *args: str, timeout: float = 120) -> tuple[int, Any, str]:
-        """``python -m kiosk ARGS``; the child reports its own peak memory on stderr."""
-        run = subprocess.run([sys.executable, "-c", _MAIN, *args], env=self.env, cwd=ROOT,
-                             capture_output=True, text=True, timeout=timeout)
-        peak = [line for line in run.stderr.splitlines() if line.startswith("PEAK_RSS_KIB ")]
-        self.peak_kib = max(self.peak_kib, int(peak[-1].split()[1]) if peak else 0)
-        assert "Lỗi không mong đợi" not in run.stderr and "Traceback" not in run.stderr, \
-            run.stderr
-        out = run.stdout.strip().splitlines()
-        return run.returncode, json.loads(out[-1]) if out else None, run.stderr
-
-    def db(self) -> sqlite3.Connection:
-        found = list(self.home.rglob("kiosk.sqlite3")) or list(self.home.rglob("*.sqlite3"))
-        return sqlite3.connect(f"file:{found[0]}?mode=ro", uri=True)
-
-    def attempts(self) -> dict[str, tuple[int, str]]:
-        with self.db() as db:
-            return {r[0]: (int(r[1]), r[2]) for r in db.execute(
-                "SELECT id, attempts, next_attempt_at FROM outbox").fetchall()}
-
-    def outbox(self) -> dict[str, int]:
-        with self.db() as db:
-            rows = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-            uploaded = db.execute(
-                "SELECT count(*) FROM outbox_blobs WHERE state = 'uploaded'").fetchone()[0]
-        return {**rows, "uploaded_blobs": uploaded}
-
-
-@pytest.fixture
-def rig(central: Central, kiosk_home: Path) -> Iterator[Rig]:
-    sink = Sink()
-    hostile = Hostile(central.url, sink.port).start()
-    env = {**os.environ, "KIOSK_HOME": str(kiosk_home), "PYTHONPATH": str(ROOT),
-           "PYTHON_KEYRING_BACKEND": "kiosk.sync.demo_keyring.DemoFileKeyring"}
-    env.pop("KIOSK_LANG", None)
-    try:
-        yield Rig(central, hostile, sink, kiosk_home, env)
-    finally:
-        hostile.stop()
-        sink.stop()
-
-
-def _pass_fails(rig: Rig, mode: str, expect: str) -> dict[str, Any]:
+def _pass_fails(rig: Rig, mode: str, expect: str, exit_code: int = 1) -> dict[str, Any]:
+    """1: items still waiting; 3: the pass failed with nothing waiting (README)."""
     rig.hostile.mode = mode
     code, out, err = rig.kiosk("sync", "--once", "--now")
-    assert code == 1, (mode, code, out, err)
+    assert code == exit_code, (mode, code, out, err)
     assert expect in err, (mode, err)
     code, status, err = rig.kiosk("sync", "status")
     assert code == 0, (mode, err)
@@ -165,7 +92,7 @@ def test_a_hostile_server_cannot_hurt_the_counter(rig: Rig) -> None:
     cursor = rig.kiosk("sync", "status")[1]["cursor"]
     service.set_status(rig.central.db, saved[0].code, 4, "chuyển phòng Tư pháp", "tỉnh")
     for mode in ("feed_next_abc", "feed_truncated"):
-        status = _pass_fails(rig, mode, "không đúng giao thức")
+        status = _pass_fails(rig, mode, "không đúng giao thức", exit_code=3)
         assert status["done"] == 2 and status["cursor"] == cursor, (mode, status)
         with rig.db() as db:
             assert db.execute("SELECT status FROM dossiers WHERE id = ?",

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.money.helpers import configure
-from tests.ui.test_touch_count import Counter, start_xvfb
+from tests.ui.xcounter import Counter, start_xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_TOUCHES = 8

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
 
 from kiosk import clock
 from tests.reports.history import EXPECTED_NOVEMBER, build, t
 from tests.ui.conftest import wait_idle
+from tests.ui.qml_items import blur, click, item_value, qml, type_into
 
 
 @pytest.fixture
@@ -29,81 +28,6 @@ def history_window(window: Any) -> Iterator[tuple[Any, dict[str, str], Any]]:
         yield window, codes, c
     finally:
         clock.set_source(None)
-
-
-_FIND = """(function(name, prop) {
-    function find(it) {
-        if (!it) return null;
-        var kids = it.children || [];
-        for (var i = kids.length - 1; i >= 0; i--) { var r = find(kids[i]); if (r) return r; }
-        if (it.objectName === name && it.visible && it.width > 0) return it;
-        return null;
-    }
-    var top = contentItem;
-    while (top.parent) top = top.parent;
-    var it = find(top);
-    if (!it) return null;
-    if (prop === "scroll_to_end") { it.contentY = Math.max(0, it.contentHeight - it.height); return "ok"; }
-    if (prop) return String(it[prop]);
-    var p = it.mapToItem(null, it.width / 2, it.height / 2);
-    return p.x + "," + p.y;
-})"""
-
-
-def qml(win: Any, name: str, prop: str = "") -> Any:
-    """Look an item up by objectName in QML itself: PySide wrappers of items a Loader
-    created can come back already deleted, values never do."""
-    from PySide6.QtQml import QQmlExpression
-
-    expr = QQmlExpression(win.engine.rootContext(), win.root(),
-                          f"{_FIND}({json.dumps(name)}, {json.dumps(prop)})")
-    value, _undefined = expr.evaluate()
-    return value
-
-
-def blur(win: Any) -> None:
-    from PySide6.QtQml import QQmlExpression
-
-    QQmlExpression(win.engine.rootContext(), win.root(),
-                   "contentItem.forceActiveFocus(); Qt.inputMethod.hide()").evaluate()
-
-
-def item_value(qtbot: Any, win: Any, name: str, prop: str) -> str:
-    qtbot.waitUntil(lambda: qml(win, name, prop) is not None, timeout=10_000)
-    return str(qml(win, name, prop))
-
-
-def click(qtbot: Any, win: Any, name: str) -> None:
-    wait_idle(qtbot, win)
-    qtbot.waitUntil(lambda: qml(win, name) is not None, timeout=10_000)
-    x, y = (float(v) for v in str(qml(win, name)).split(","))
-    QTest.mouseClick(win.root(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     QPoint(int(x), int(y)))
-    wait_idle(qtbot, win)
-
-
-_stamp = [50_000_000]
-
-
-def type_into(qtbot: Any, win: Any, name: str, text: str) -> None:
-    """Click the field, select all, type like a person (120 ms a key: faster bursts are
-    what the barcode wedge filter takes for a scan), then Enter."""
-    from kiosk.ui.qt import QEvent, QGuiApplication, QKeyEvent
-
-    click(qtbot, win, name)
-
-    def key(code: int, mods: Any = Qt.KeyboardModifier.NoModifier, char: str = "") -> None:
-        _stamp[0] += 120
-        press = QKeyEvent(QEvent.Type.KeyPress, code, mods, char)
-        press.setTimestamp(_stamp[0])
-        QGuiApplication.sendEvent(win.root(), press)
-
-    key(int(Qt.Key.Key_A), Qt.KeyboardModifier.ControlModifier)
-    key(int(Qt.Key.Key_Backspace))
-    for char in text:
-        key(0, char=char)
-    key(int(Qt.Key.Key_Return), char="\r")
-    wait_idle(qtbot, win)
 
 
 def test_reports_screen_shows_the_summary_and_exports_it(

@@ -7,40 +7,22 @@ from typing import Any
 
 import pytest
 
-from kiosk.devices.scanner.sane_device import SaneApi, SaneHandle
 from tests.ui.conftest import configure, wait_idle
-
-
-class JamOnce(SaneApi):
-    """The real SANE test backend; its third sheet jams once (``read-return-value``), then the
-    clerk has cleared the jam and the feeder reads normally again."""
-
-    def open(self, name: str) -> SaneHandle:
-        handle = super().open(name)
-
-        class Handle(SaneHandle):
-            starts = 0
-
-            def start(self) -> None:
-                Handle.starts += 1
-                self.set("read_return_value",
-                         "SANE_STATUS_JAMMED" if Handle.starts == 3 else "Default")
-                super().start()
-
-        return Handle(handle._dev)
 
 
 @pytest.fixture
 def jamming_window(qapp: Any, kiosk_home: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from kiosk.devices.scanner.sane_driver import SaneScanDriver
+    from kiosk.devices.scanner.process_driver import ProcessScanDriver
     from kiosk.paths import asset
     from kiosk.ui.app import build_services, create_window
 
     monkeypatch.setenv("SANE_CONFIG_DIR", str(asset("sane")))
-    # The third sheet of the feeder jams (the SANE test backend's read-return-value).
+    # The app's scanner process, whose SANE test backend jams at the third sheet once
+    # (read-return-value); then the clerk has cleared the jam and the feeder reads on.
     services = build_services(
         configure(source="adf", resolution=75), demo=True,
-        scanner_factory=lambda: SaneScanDriver(api=JamOnce()))
+        scanner_factory=lambda: ProcessScanDriver(
+            api="tests.devices.sane_faults:JamAtThirdSheet"))
     win = create_window(services)
     yield win
     win.close()

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.test_reports_ui import qml
+from tests.ui.qml_items import qml
 
 
 def tap(qtbot: Any, win: Any, name: str) -> None:

@@ -8,96 +8,22 @@ which is not a touch. The receipt goes to a real CUPS with a cups-pdf queue.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.xcounter import ROOT, Counter, start_xvfb
+
 CCCD = ("001189012345|012345678|Nguyễn Thị Hồng Nhung|12051989|Nữ|"
         "Thôn Đông, xã Mẫu, huyện Thường Tín, Hà Nội|20042021")
 #: The figure recorded in docs/BENCHMARKS.md; the issue's ceiling is 12.
 MAX_TOUCHES = 12
-
-
-def start_xvfb(size: str = "1366x768") -> tuple[subprocess.Popen[bytes], str]:
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    return proc, f":{number}"
-
-
-class Counter:
-    """The app process, and a clerk's finger on its screen."""
-
-    def __init__(self, display: str, env: dict[str, str], log: Path) -> None:
-        self.display = display
-        self.feeder = "flatbed"
-        self.touches: list[str] = []
-        self._log = open(log, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.ui.xharness"], cwd=ROOT, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True)
-
-    def ask(self, op: str, **args: Any) -> Any:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps({"op": op, **args}, ensure_ascii=False) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        assert line, "the app process ended"
-        reply = json.loads(line)
-        assert reply["ok"], reply.get("error")
-        return reply["value"]
-
-    def wait(self, what: str, test: Any, timeout: float = 90.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = test()
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}: {self.ask('state')}")
-
-    def idle(self) -> dict[str, Any]:
-        return self.wait("the app to be idle",
-                         lambda: (lambda s: s if not s["busy"] else None)(self.ask("state")))
-
-    def tap(self, name: str) -> None:
-        try:
-            spot = self.wait(f"{name} on screen", lambda: (lambda w: w if w and w["on_screen"]
-                                                            and w["enabled"] else None)(
-                self.ask("where", name=name)), timeout=30)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}; {self.ask('where', name=name)}; on screen: "
-                                 f"{self.ask('names', prefix=name.split('_')[0])}") from None
-        env = {**os.environ, "DISPLAY": self.display}
-        subprocess.run(["xdotool", "mousemove", str(spot["x"]), str(spot["y"]),
-                        "click", "1"], env=env, check=True, timeout=10)
-        self.touches.append(name)
-        time.sleep(0.35)  # the press/release animation; QML then acts on the click
-        self.idle()
-
-    def close(self) -> None:
-        try:
-            self.ask("quit")
-        except AssertionError:
-            pass
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
 
 
 @pytest.fixture(params=["flatbed", "separated"])

@@ -42,6 +42,9 @@ def main() -> int:
     else:
         config.set("scanner.source", "flatbed")
         config.set("scanner.resolution", 150)
+    # Settings a test wants on top (JSON), e.g. the feeder and scanner.stall_seconds.
+    for key, value in json.loads(os.environ.get("KIOSK_X_CONFIG", "{}")).items():
+        config.set(key, value)
     config.set("ui.idle_lock_minutes", 0)
     config.save()
     services = build_services(config, demo=True, scanner_factory=factory)
@@ -55,6 +58,8 @@ def main() -> int:
                 procedure_code=code, applicant=ApplicantInput(name=f"Người nộp {i + 1}")),
                 "canbo")
     win = create_window(services)
+    messages: list[str] = []
+    win.app.message.connect(lambda text, kind: messages.append(f"{kind}: {text}"))
     root: Any = win.root()
     width, height = (int(v) for v in os.environ.get("KIOSK_X_SIZE", "1366x768").split("x"))
     root.setProperty("x", 0)
@@ -99,6 +104,7 @@ def main() -> int:
                             "presented": c.presented, "received": c.received}
                            for c in intake.session.components],
             "job": job, "active": root.isActive(),
+            "scan_status": intake.scanStatus, "messages": messages[-5:],
         }
 
     def handle(cmd: dict[str, Any]) -> Any:
@@ -114,6 +120,8 @@ def main() -> int:
             return win.app.signIn(cmd["pin"])
         if op == "read":  # what a serial CCCD reader hands the app
             return services.extras["route_read"](cmd["text"])
+        if op == "grab":  # what the screen shows, for a failing test or a person to look at
+            return bool(root.grabWindow().save(cmd["path"]))
         if op == "quit":
             qt_app.quit()
             return True

@@ -1,7 +1,8 @@
 """Scanners: the driver protocol, the SANE driver on its device thread, a fake, typed errors.
 
-Use :func:`create_driver` rather than constructing drivers directly, so the fake can stand in
-(``KIOSK_SCANNER_DRIVER=fake``) for UI work on a machine with no SANE at all.
+Use :func:`create_driver` (SANE in a supervised process of its own) rather than constructing
+drivers directly, so the fake can stand in (``KIOSK_SCANNER_DRIVER=fake``) for UI work on a
+machine with no SANE at all.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ __all__ = [
 def create_driver(kind: str | None = None, config: Any = None) -> ScanDriver:
     """``sane`` (default) or ``fake`` (generated letter pages, for UI work without SANE).
 
-    ``config`` (a :class:`kiosk.config.Config`) supplies ``scanner.sane_config_dir``.
+    SANE runs in a supervised process of its own (ProcessScanDriver). ``config`` (a
+    :class:`kiosk.config.Config`) supplies ``scanner.sane_config_dir`` and
+    ``scanner.stall_seconds``.
     """
     kind = kind or os.environ.get("KIOSK_SCANNER_DRIVER", "sane")
     if kind == "fake":
@@ -40,8 +43,10 @@ def create_driver(kind: str | None = None, config: Any = None) -> ScanDriver:
         from kiosk.devices.scanner.fake import FakeScanDriver
 
         return FakeScanDriver(pages=[letter_page(200)[0], gray_letter(200)[0]])
-    from kiosk.devices.scanner.sane_device import SaneApi
-    from kiosk.devices.scanner.sane_driver import SaneScanDriver
+    from kiosk.devices.scanner.process_driver import DEFAULT_STALL_S, ProcessScanDriver
 
-    config_dir = config.get("scanner.sane_config_dir") if config is not None else ""
-    return SaneScanDriver(SaneApi(config_dir))
+    if config is None:
+        return ProcessScanDriver()
+    return ProcessScanDriver(config.get("scanner.sane_config_dir"),
+                             stall_seconds=float(config.get("scanner.stall_seconds")
+                                                 or DEFAULT_STALL_S))

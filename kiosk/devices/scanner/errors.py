@@ -123,6 +123,24 @@ class ScannerUnsupported(ScannerError):
     KEEP_SANE_MESSAGE = False
 
 
+class ScannerNotResponding(ScannerError):
+    """The scanner process stopped answering (or died): it was ended and the next scan
+    starts a fresh one (kiosk.devices.scanner.process_driver)."""
+
+    code = "not_responding"
+    MESSAGE = N_("Máy quét không phản hồi.")
+    HINT = N_("Tắt máy quét, chờ vài giây rồi bật lại, kiểm tra cáp USB, rồi bấm Quét để "
+              "quét tiếp.")
+    KEEP_SANE_MESSAGE = False
+
+    @classmethod
+    def create(cls, *, pages_scanned: int = 0, device: str = "", detail: str = "") -> ScannerError:
+        error = super().create(pages_scanned=pages_scanned, device=device)
+        if detail:  # what the supervisor saw, for a maintainer: silence or the exit status
+            error.details["reason"] = detail
+        return error
+
+
 class ScannerFailure(ScannerError):
     """Anything SANE reports that has no better name; keeps SANE's text for a maintainer."""
 

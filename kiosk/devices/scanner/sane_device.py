@@ -182,8 +182,8 @@ def _let_reader_exit(reader_threads: set[str], or_blocked_in_pipe_write: bool = 
     All its data is in the pipe by the last line, so waiting for it costs nothing but the
     time it takes to end. Before a cancel (a jam, a clerk's "Dừng", the end of a batch) the
     reader may also be blocked writing the pipe, a system call where cancelling it is safe.
-    A reader cancelled while it computes can still race; only running SANE in a process of
-    its own removes that (docs/SCANNING.md).
+    A reader cancelled while it computes can still race; that is why SANE runs in a process
+    of its own, replaced when it hangs (kiosk.devices.scanner.process_driver).
     """
     if not reader_threads:
         return

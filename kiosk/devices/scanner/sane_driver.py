@@ -8,6 +8,7 @@ assembly, option matching and error mapping live here and are tested against a f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from kiosk.devices.scanner.device_thread import DeviceThread
@@ -34,6 +35,9 @@ from kiosk.devices.scanner.protocol import (
     Source,
 )
 from kiosk.devices.scanner.sane_device import OptionInfo, SaneApi, SaneFailure
+
+#: Hears how a scan ended (its outcome, or the error it raises) before the device is released.
+SettledCallback = Callable[["ScanOutcome | ScannerError"], None]
 
 
 class SaneHandleLike(Protocol):
@@ -143,9 +147,14 @@ class SaneScanDriver:
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         on_page: PageCallback | None = None,
+        on_settled: SettledCallback | None = None,
     ) -> ScanOutcome:
+        """``on_settled`` (the scanner process's reply) hears the outcome or the error as
+        soon as it is known, before the device is released: releasing can hang in a
+        backend, and by then every page has been handed over."""
         token = cancel or CancelToken()
-        return self._thread.run(self._scan, device, settings, token, on_progress, on_page)
+        return self._thread.run(self._scan, device, settings, token, on_progress, on_page,
+                                on_settled)
 
     def close(self) -> None:
         try:
@@ -226,53 +235,74 @@ class SaneScanDriver:
         cancel: CancelToken,
         on_progress: ProgressCallback | None,
         on_page: PageCallback | None,
+        on_settled: SettledCallback | None = None,
     ) -> ScanOutcome:
         self._thread.assert_on_thread()
         handle = self._open(device)
-        pages = 0
-        end = ScanEnd.DONE
         remove_cancel = cancel.add_callback(handle.cancel)
         try:
-            self._apply(handle, device, settings)
-            dpi = round(float(handle.get("resolution"))) if "resolution" in \
-                handle.options() else settings.resolution
-            while True:
-                if cancel.cancelled:
-                    end = ScanEnd.CANCELLED
-                    break
-                try:
-                    handle.start()
-                    index = pages
-
-                    def progress(done: int, total: int, index: int = index) -> None:
-                        if on_progress is not None and total > 0:
-                            on_progress(index, min(1.0, done / total))
-
-                    image = handle.snap(progress)
-                except SaneFailure as exc:
-                    if cancel.cancelled:
-                        end = ScanEnd.CANCELLED
-                        break
-                    if is_feeder_empty(exc.message):
-                        if pages == 0 and settings.source is not Source.FLATBED:
-                            raise FeederEmpty.create(device=device) from exc
-                        break  # the normal end of an ADF batch
-                    raise self._mid_batch_error(exc.message, device, pages) from exc
-                if cancel.cancelled:
-                    # A cancelled read returns a truncated frame: never pass half a page on.
-                    end = ScanEnd.CANCELLED
-                    break
-                side = "back" if settings.source is Source.DUPLEX and pages % 2 else "front"
-                page = ScanPage(index=pages, image=image, dpi=dpi, side=side)
-                pages += 1
-                if on_page is not None:
-                    on_page(page)
-                if settings.source is Source.FLATBED:
-                    break
+            try:
+                outcome = self._read_pages(handle, device, settings, cancel, on_progress,
+                                           on_page)
+            except ScannerError as exc:
+                if on_settled is not None:
+                    on_settled(exc)
+                raise
+            if on_settled is not None:
+                on_settled(outcome)
+            return outcome
         finally:
             remove_cancel()
             handle.cancel()  # SANE: ends the batch (and releases the feeder)
             handle.close()
+
+    def _read_pages(
+        self,
+        handle: SaneHandleLike,
+        device: str,
+        settings: ScanSettings,
+        cancel: CancelToken,
+        on_progress: ProgressCallback | None,
+        on_page: PageCallback | None,
+    ) -> ScanOutcome:
+        pages = 0
+        end = ScanEnd.DONE
+        self._apply(handle, device, settings)
+        dpi = round(float(handle.get("resolution"))) if "resolution" in \
+            handle.options() else settings.resolution
+        while True:
+            if cancel.cancelled:
+                end = ScanEnd.CANCELLED
+                break
+            try:
+                handle.start()
+                index = pages
+
+                def progress(done: int, total: int, index: int = index) -> None:
+                    if on_progress is not None and total > 0:
+                        on_progress(index, min(1.0, done / total))
+
+                image = handle.snap(progress)
+            except SaneFailure as exc:
+                if cancel.cancelled:
+                    end = ScanEnd.CANCELLED
+                    break
+                if is_feeder_empty(exc.message):
+                    if pages == 0 and settings.source is not Source.FLATBED:
+                        raise FeederEmpty.create(device=device) from exc
+                    break  # the normal end of an ADF batch
+                raise self._mid_batch_error(exc.message, device, pages) from exc
+            if cancel.cancelled:
+                # A cancelled read returns a truncated frame: never pass half a page on.
+                end = ScanEnd.CANCELLED
+                break
+            side = "back" if settings.source is Source.DUPLEX and pages % 2 else "front"
+            page = ScanPage(index=pages, image=image, dpi=dpi, side=side)
+            pages += 1
+            if on_page is not None:
+                on_page(page)
+            if settings.source is Source.FLATBED:
+                break
         return ScanOutcome(pages=pages, end=end, device=device, settings=settings)
 
     def _mid_batch_error(self, message: str, device: str, pages: int) -> ScannerError:

@@ -82,6 +82,7 @@ Item {
                     // cut: "…chứng x…").
                     text: (model.signed === "signed" ? (app.lang, app.t("đã ký số")) + "  ·  "
                                    : model.signed === "unsigned" ? (app.lang, app.t("chưa ký số")) + "  ·  " : "")
+                          + (model.pdfa ? "" : (app.lang, app.t("không đạt PDF/A")) + "  ·  ")
                           + model.name
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
                     contentItem: Label { id: docName; wrapMode: Text.Wrap; text: parent.text

@@ -33,8 +33,10 @@ Flickable {
                        objectName: "statDueSoon"
                        value: home.stats.due_soon || 0; tint: theme.warn
                        onClicked: app.go("lookup", "duesoon") }
+            // Overdue at this moment (the Reports screen judges a past period at its end).
             StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
-                       label: app.lang, app.t("Quá hạn")
+                       label: app.lang, app.t("Quá hạn đến giờ này")
+                       objectName: "statOverdue"
                        value: home.stats.overdue || 0; tint: theme.danger
                        onClicked: app.go("lookup", "overdue") }
             StatTile { Layout.fillWidth: true; implicitHeight: screen.compact ? 104 : 120
@@ -127,6 +129,35 @@ Flickable {
             }
         }
 
+        // The server's notices for the clerk (a file whose signature it found invalid).
+        Card {
+            objectName: "syncNoticeCard"
+            Layout.fillWidth: true
+            visible: home.notices.count > 0
+            implicitHeight: noticeCol.implicitHeight + 32
+            border.color: theme.danger
+            ColumnLayout {
+                id: noticeCol
+                anchors.fill: parent
+                anchors.margins: theme.gap
+                Label { text: app.lang, app.t("Thông báo từ máy chủ"); font.bold: true; color: theme.danger }
+                Repeater {
+                    model: home.notices
+                    delegate: RowLayout {
+                        Layout.fillWidth: true
+                        Label { text: model.code; font.bold: true }
+                        Label { text: model.note; color: theme.muted; Layout.fillWidth: true
+                                elide: Text.ElideRight }
+                        Button { text: app.lang, app.t("Xem"); Layout.preferredHeight: theme.touch
+                                 onClicked: app.go("detail", model.code) }
+                        Button { text: app.lang, app.t("Đã xem"); Layout.preferredHeight: theme.touch
+                                 objectName: "dismissNotice_" + model.code
+                                 onClicked: home.dismissNotice(model.seq) }
+                    }
+                }
+            }
+        }
+
         RowLayout {
             Layout.fillWidth: true
             spacing: theme.gap
@@ -151,6 +182,37 @@ Flickable {
                             Label { text: model.label; Layout.preferredWidth: 200; objectName: "deviceLabel" }
                             Label { text: model.state; color: theme.muted; Layout.fillWidth: true
                                     elide: Text.ElideRight; objectName: "deviceState" }
+                        }
+                    }
+                    // For an admin: the end-to-end audit, status conflicts, and the items
+                    // the server refused, with its reason and a one-tap retry.
+                    Label { objectName: "auditLine"; visible: app.isAdmin; text: home.auditText
+                            color: theme.muted; Layout.fillWidth: true; wrapMode: Text.Wrap }
+                    Repeater {
+                        model: app.isAdmin ? home.conflicts : null
+                        delegate: Label { Layout.fillWidth: true; wrapMode: Text.Wrap
+                                          objectName: "conflict_" + model.code
+                                          color: theme.warn; text: model.code + ": " + model.text }
+                    }
+                    RowLayout {
+                        visible: app.isAdmin && home.parked.count > 0
+                        Layout.fillWidth: true
+                        Label { text: app.lang, app.tf("{n} mục máy chủ từ chối", {"n": home.parked.count})
+                                font.bold: true; color: theme.danger; Layout.fillWidth: true }
+                        Button { text: app.lang, app.t("Gửi lại tất cả"); Layout.preferredHeight: theme.touch
+                                 objectName: "retryAllParked"
+                                 onClicked: home.retryAllParked() }
+                    }
+                    Repeater {
+                        model: app.isAdmin ? home.parked : null
+                        delegate: RowLayout {
+                            Layout.fillWidth: true
+                            Label { text: model.code; font.bold: true }
+                            Label { text: model.reason; color: theme.muted; Layout.fillWidth: true
+                                    elide: Text.ElideRight }
+                            Button { text: app.lang, app.t("Gửi lại"); Layout.preferredHeight: theme.touch
+                                     objectName: "retryParked_" + model.code
+                                     onClicked: home.retryParked(model.id) }
                         }
                     }
                 }

@@ -17,7 +17,7 @@ Item {
             Layout.fillWidth: true
             currentIndex: screen.tab
             TabButton { text: app.lang, app.t("Tra cứu"); height: theme.touch; font.pixelSize: theme.text }
-            TabButton { text: app.lang, app.tf("Quá hạn ({n})", {"n": lookup.overdue.count}); height: theme.touch
+            TabButton { text: app.lang, app.tf("Quá hạn đến giờ này ({n})", {"n": lookup.overdue.count}); height: theme.touch
                         font.pixelSize: theme.text; objectName: "overdueTab" }
             TabButton { text: app.lang, app.tf("Sắp đến hạn ({n})", {"n": lookup.dueSoon.count}); height: theme.touch
                         font.pixelSize: theme.text; objectName: "dueSoonTab" }

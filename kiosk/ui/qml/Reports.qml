@@ -33,7 +33,7 @@ Flickable {
             spacing: 8
             Label { text: app.lang, app.t("Báo cáo thống kê"); font.pixelSize: theme.title; font.bold: true
                     Layout.fillWidth: true }
-            Button { text: app.lang, app.t("Tháng này"); Layout.preferredHeight: theme.touch; onClicked: reports.preset("month") }
+            Button { text: app.lang, app.t("Tháng này"); objectName: "presetMonth"; Layout.preferredHeight: theme.touch; onClicked: reports.preset("month") }
             Button { text: app.lang, app.t("Tháng trước"); Layout.preferredHeight: theme.touch; onClicked: reports.preset("last_month") }
             Button { text: app.lang, app.t("Năm nay"); Layout.preferredHeight: theme.touch; onClicked: reports.preset("year") }
             TextField { id: fromField; objectName: "reportFrom"; text: reports.dateFrom; Layout.preferredWidth: 150
@@ -49,16 +49,18 @@ Flickable {
         RowLayout {
             Layout.fillWidth: true
             spacing: theme.gap
-            StatTile { Layout.fillWidth: true; objectName: "repReceived"
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repReceived"
                        label: app.lang, app.tf("Tiếp nhận ({c} kỳ trước chuyển qua, {b} nhập bù)", {"c": n("received.carried_over"), "b": n("received.back_entered")})
                        value: n("received.total") }
-            StatTile { Layout.fillWidth: true; objectName: "repResolved"; tint: theme.ok
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repResolved"; tint: theme.ok
                        label: app.lang, app.tf("Đã giải quyết: {e} trước hạn, {o} đúng hạn, {l} quá hạn", {"e": n("resolved.early"), "o": n("resolved.on_time"), "l": n("resolved.late")})
                        value: n("resolved.total") }
-            StatTile { Layout.fillWidth: true; objectName: "repPending"; tint: theme.warn
-                       label: app.lang, app.tf("Đang giải quyết: {d} chưa đến hạn, {o} quá hạn", {"d": n("pending.not_due"), "o": n("pending.overdue")})
+            // Judged at the period's end, or now while the period runs: the label says which,
+            // so it never reads as a second "overdue" beside Home's "overdue now".
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repPending"; tint: theme.warn
+                       label: app.lang, app.tf("Đang giải quyết: {d} chưa đến hạn, {o} quá hạn tính đến {moment}", {"d": n("pending.not_due"), "o": n("pending.overdue"), "moment": reports.judgedText})
                        value: n("pending.total") }
-            StatTile { Layout.fillWidth: true; objectName: "repApology"; tint: theme.danger
+            StatTile { Layout.fillWidth: true; implicitHeight: 150; objectName: "repApology"; tint: theme.danger
                        label: app.lang, app.tf("Quá hạn có phiếu xin lỗi; đã trả {r} kết quả", {"r": n("returned")})
                        value: n("late_with_apology") }
         }
@@ -66,9 +68,10 @@ Flickable {
             Layout.fillWidth: true
             spacing: 8
             Label { objectName: "repShares"; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: theme.small
-                    text: app.lang, app.tf("Tỷ lệ đúng hạn {a} · trực tuyến {b} · số hoá {c} (chỉ tiêu {t})",
+                    text: app.lang, app.tf("Tỷ lệ đúng hạn {a} · trực tuyến {b} · số hoá đủ {c}: {d}/{h} hồ sơ có giấy tờ phải số hoá (chỉ tiêu {t})",
                                            {"a": screen.pct(screen.r.on_time_rate), "b": screen.pct(screen.r.online_share),
-                                            "c": screen.pct(screen.r.digitised_share), "t": screen.pct(reports.target)}) }
+                                            "c": screen.pct(screen.r.digitised_share), "d": n("digitised"),
+                                            "h": n("digitisation.dossiers"), "t": screen.pct(reports.target)}) }
             TextField { id: folder; objectName: "reportFolder"; text: reports.defaultFolder; Layout.preferredWidth: 280
                         Layout.preferredHeight: theme.touch; font.pixelSize: theme.small }
             Button { text: app.lang, app.t("Xuất PDF"); objectName: "exportPdf"; Layout.preferredHeight: theme.touch

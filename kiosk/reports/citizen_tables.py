@@ -1,0 +1,98 @@
+"""The satisfaction and queue figures of the period report as tables a person reads.
+
+One description for the PDF and the workbook (:mod:`kiosk.reports.export`,
+:mod:`kiosk.reports.pdf_report`): each table is a title, its column headings and its rows,
+numbers kept as numbers (``None`` where there is nothing to show). The blocks come from
+:mod:`kiosk.citizen.ratings_report`; a report without them (the central server's) has no
+such tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.citizen.ratings import REASONS
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headings: list[str]
+    rows: list[list[Any]]
+    #: Columns (0-based) holding a percentage with one decimal, already ×100.
+    percent_columns: tuple[int, ...] = ()
+    #: Figures printed under the table: (label, value).
+    notes: list[tuple[str, Any]] = field(default_factory=list)
+    #: Sentences printed under the table (how a figure is computed).
+    remarks: list[str] = field(default_factory=list)
+
+
+SATISFACTION_HEADINGS = ["Đối tượng đánh giá", "Số lượt đánh giá", "Rất hài lòng", "Hài lòng",
+                         "Không hài lòng", "Tỷ lệ hài lòng (%)"]
+
+
+def _levels(label: str, block: dict[str, Any]) -> list[Any]:
+    return [label, block.get("ratings", 0), block.get("very_satisfied", 0),
+            block.get("satisfied", 0), block.get("unsatisfied", 0),
+            block.get("satisfied_percent")]
+
+
+def satisfaction_tables(report: dict[str, Any]) -> list[Table]:
+    sat = report.get("satisfaction")
+    if not isinstance(sat, dict):
+        return []
+    occasions = sat.get("by_occasion") or {}
+    rows = [_levels("Toàn đơn vị", sat)]
+    for key, label in (("intake", "Khi tiếp nhận hồ sơ"), ("return", "Khi trả kết quả")):
+        if key in occasions:
+            rows.append(_levels(label, occasions[key]))
+    by_clerk = [_levels(f"Cán bộ: {c.get('name') or c.get('clerk', '')}", c)
+                for c in sat.get("by_clerk") or []]
+    by_procedure = [_levels(
+        f"Thủ tục {p.get('procedure_code', '')}"
+        + (f" — {p['procedure_name']}" if p.get("procedure_name") else ""), p)
+        for p in sat.get("by_procedure") or []]
+    reasons = sat.get("reasons") or {}
+    tables = [Table("MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC", SATISFACTION_HEADINGS,
+                    rows + by_clerk + by_procedure, percent_columns=(5,),
+                    remarks=["Tỷ lệ hài lòng = (rất hài lòng + hài lòng) / số lượt đánh giá."])]
+    tables.append(Table("LÝ DO KHÔNG HÀI LÒNG", ["Lý do", "Số lượt"],
+                        [[REASONS.get(k, k), int(n)] for k, n in reasons.items()]))
+    return tables
+
+
+def queue_tables(report: dict[str, Any], service_names: dict[str, str] | None = None
+                 ) -> list[Table]:
+    queue = report.get("queue")
+    if not isinstance(queue, dict):
+        return []
+    names = service_names or {}
+    rows: list[list[Any]] = []
+    for group in queue.get("by_service") or []:
+        code = str(group.get("service", ""))
+        label = f"{code} — {names[code]}" if names.get(code) else code
+        rows.append([label, group.get("tickets", 0), group.get("called", 0),
+                     group.get("median_wait_minutes")])
+    rows.append(["Tổng cộng", queue.get("tickets", 0), queue.get("called", 0),
+                 queue.get("median_wait_minutes")])
+    return [Table("XẾP HÀNG LẤY SỐ THỨ TỰ",
+                  ["Nhóm dịch vụ", "Số phiếu đã phát", "Số phiếu đã gọi",
+                   "Thời gian chờ (trung vị, phút)"], rows,
+                  notes=[("Phiếu còn chờ, chưa được gọi", queue.get("waiting", 0)),
+                         ("Thời gian phục vụ (trung vị, phút)",
+                          queue.get("median_service_minutes"))])]
+
+
+def citizen_tables(report: dict[str, Any], service_names: dict[str, str] | None = None
+                   ) -> list[Table]:
+    return satisfaction_tables(report) + queue_tables(report, service_names)
+
+
+def shown(value: Any) -> str:
+    """A table value as printed: ``—`` for none, one decimal with a decimal comma."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)

@@ -1,0 +1,75 @@
+"""SIGTERM, SIGINT and SIGHUP close the app the way its window's close button does.
+
+Python runs a signal handler only when the main thread runs Python code, and the Qt event
+loop runs in C: without help a Ctrl-C waited for the next Python slot, and SIGTERM's default
+action ended the process at once, skipping the draft's last save and the helpers' orderly
+stop. The signal module writes each signal to a pipe (``set_wakeup_fd``); a socket notifier
+on the pipe runs a Python slot, and the handler then asks Qt to quit, which returns from
+``exec()`` into the normal close. Another signal more than two seconds later, while it is
+still closing, ends the process at once; the helper processes die with it
+(kiosk.child_process).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.ui.qt import QSocketNotifier
+
+log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+#: A signal this long after the first, while the app is still closing, ends it at once.
+INSISTENT_AFTER_S = 2.0
+
+
+def quit_on_stop_signals(qt_app: Any) -> Callable[[], None]:
+    """Install the handlers; returns a function that puts the previous ones back."""
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    notifier = QSocketNotifier(read_fd, QSocketNotifier.Type.Read, qt_app)
+
+    def drain() -> None:
+        try:
+            while os.read(read_fd, 512):
+                pass
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+
+    first: list[float] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if not first:
+            first.append(time.monotonic())
+            log.info("%s: closing the counter app", name)
+            qt_app.quit()
+        elif time.monotonic() - first[0] > INSISTENT_AFTER_S:
+            # Asked again while closing: someone wants it gone now (helpers die with it).
+            log.warning("%s while closing: ending at once", name)
+            os._exit(128 + signum)
+        # A second signal right after the first is the same request (Ctrl-C reaches both
+        # make run's shell and the app, and the shell then sends SIGTERM): keep closing.
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        os.close(read_fd)
+        os.close(write_fd)
+
+    return restore
