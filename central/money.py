@@ -318,9 +318,15 @@ def portal_fees(db: Database, dossier_id: str) -> list[dict[str, Any]]:
     return out
 
 
+def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route documents (the shape of ``central.app``'s)."""
+    from central.models import ApiErrorBody
+
+    return {c: {"model": ApiErrorBody} for c in codes}
+
+
 def install(app: FastAPI, db: Database, device_dep: Any, provider: EReceiptProvider) -> None:
     auth = Depends(device_dep)
-    from central.app import _err
 
     def reply(response: Response, result: tuple[int, dict[str, Any], bool]) -> dict[str, Any]:
         status, body, replayed = result
