@@ -104,7 +104,8 @@ class DateHeaderMiddleware:
 def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_CHUNK,
                max_size: int = tus.DEFAULT_MAX_SIZE,
                middleware: list[Any] | None = None,
-               trust_file: Path | str | None = None) -> FastAPI:
+               trust_file: Path | str | None = None,
+               ereceipt: Any = None) -> FastAPI:
     central = Central(db, blobs, max_chunk, max_size)
     # Trust roots for the signatures on uploaded files (issue 14).
     trust = trust_file or os.environ.get("KIOSK_CENTRAL_TRUST") or None
@@ -277,13 +278,19 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         row = service.find_dossier(db, code=code)
         if row is None:
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
-        return export_dossier(service.dossier_state(row))
+        from central.money import portal_fees
+
+        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
 
     reports.register_routes(app, db, AdminDep)
     audit.register_routes(app, db, blobs, device)
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
     citizen.install(app, db, device)
+    from central import money  # receipts and the certification register (issue 23)
+    from central.ereceipt import provider_from_env
+
+    money.install(app, db, device, ereceipt or provider_from_env())
 
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])

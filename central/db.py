@@ -192,6 +192,11 @@ from central.audit import SCHEMA as _AUDIT_SCHEMA  # noqa: E402
 
 _SCHEMA += _AUDIT_SCHEMA
 
+# --- receipts, refunds and the certification register (issue 23; central/money.py) ----------
+from central.money_schema import SCHEMA as _MONEY_SCHEMA  # noqa: E402
+
+_SCHEMA += _MONEY_SCHEMA
+
 
 class IntegrityError(Exception):
     """A unique or foreign-key constraint failed (either engine)."""

@@ -17,8 +17,10 @@ def portal_time(value: str | None) -> str:
 
 
 def export_dossier(state: dict[str, Any], unit_name: str = "",
-                   blob_url: str = "/v1/blobs/{sha256}") -> dict[str, Any]:
-    """``state`` is :func:`central.service.dossier_state`'s output."""
+                   blob_url: str = "/v1/blobs/{sha256}",
+                   fees: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``state`` is :func:`central.service.dossier_state`'s output; ``fees`` the amounts
+    actually collected (:func:`central.money.portal_fees`), in ``DanhSachLePhi``."""
     d = state["dossier"]
     applicant = d.get("applicant", {})
     files = []
@@ -60,7 +62,7 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "MaDonVi": state["unit_code"],
         "HoSoCoThanhPhanSoHoa": 1 if files else 0,
         "TaiLieuNop": files,
-        "DanhSachLePhi": d.get("extra", {}).get("fees", []),
+        "DanhSachLePhi": fees if fees is not None else [],
         "DanhSachHoSoBoSung": [],
         "DanhSachGiayToKetQua": [],
         "QuaTrinhXuLy": [

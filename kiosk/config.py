@@ -244,6 +244,13 @@ declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
         N_("Nhóm dịch vụ của số thứ tự, dạng CHỮ=Tên nhóm, cách nhau bởi dấu phẩy"),
         item_kind=str, validate=checks.queue_services)
 
+# --- money and certification (issue 23): the table is kiosk/money/settings.py ---------------
+from kiosk.money.settings import DECLARATIONS as _MONEY_SETTINGS  # noqa: E402
+
+for _key, _default, _description, _options in _MONEY_SETTINGS:
+    declare(_key, _default, _description, **_options)
+
+
 # --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------
 for _key, _check in {
     "barcode.wedge_max_gap_ms": checks.between(1, 1000),

@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                    "not signed, not intact or not valid)"),
     "queue": ("citizen_commands", 'queue tickets: take, call, status, report'),
     "rating": ("citizen_commands", 'satisfaction ratings given on the citizen screen'),
+    "fee": ("fee_commands", "fees: quote, collect with a numbered receipt, void, refund, "
+                            "VietQR, the cash book and the handover"),
+    "certify": ("certify_commands", "certify a copy, a signature or a contract (register "
+                                    "number, attestation, receipt); the register"),
 }
 
 #: Top-level command → its module.

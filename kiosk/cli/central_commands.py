@@ -176,10 +176,11 @@ def _find(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
 def _export(args: argparse.Namespace) -> Any:
     from central import service
+    from central.money import portal_fees
     from central.portal import export_dossier
 
-    row = _find(args)[1]
-    return export_dossier(service.dossier_state(row))
+    db, row = _find(args)
+    return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
 
 
 def _status(args: argparse.Namespace) -> Any:

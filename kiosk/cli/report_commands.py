@@ -79,6 +79,11 @@ def write_report(report: dict[str, Any], fmt: str, out: Path | None, config: Any
     from kiosk.reports.documents import render
 
     data = render(report, fmt, config)
+    if report.get("fees"):
+        from kiosk.reports import fees
+
+        data = fees.append_pdf(data, fees.fees_pdf(report["fees"], report, config)) \
+            if fmt == "pdf" else fees.add_xlsx_sheet(data, report["fees"])
     export.write_atomic(out, data)
     return {"file": str(out), "format": fmt, "bytes": len(data)}
 
@@ -98,6 +103,9 @@ def _summary(args: argparse.Namespace) -> Any:
         report = summary(records, first, last, unit=unit, procedure=args.procedure,
                          as_of=now())
         report.update(_citizen_blocks(store, first, last, args.procedure))
+        from kiosk.reports.fees import fee_block
+
+        report["fees"] = store.read(lambda db: fee_block(db, first, last, args.procedure))
         return write_report(report, args.format, args.out, store.config)
 
 

@@ -193,7 +193,11 @@ def save(
     due_for: Callable[[datetime], datetime | None],
     files: FileStore,
     form_set: str | None = None,
+    then: Callable[[Database, str, str], None] | None = None,
 ) -> SavedDossier:
+    """``then(db, dossier_id, code)`` runs inside the transaction just before it commits:
+    what must stand or fall with the dossier (a certification's register number and its
+    receipt, issue 23)."""
     sizes = validate(inp, files)
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
@@ -302,6 +306,8 @@ def save(
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
+        if then is not None:
+            then(db, dossier_id, code)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

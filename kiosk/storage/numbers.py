@@ -1,4 +1,5 @@
-"""Numbers handed out (dossier codes, letter numbers), remembered beside the files too.
+"""Numbers handed out (dossier codes, letter numbers, receipt and certification register
+numbers), remembered beside the files too.
 
 The database is the authority, but it can be lost and replaced by an older backup; the
 backup's counters are then behind the numbers already printed on receipts and letters, and
@@ -37,7 +38,12 @@ KEEP_CODE_DAYS = 40
 _TABLES = {
     "code": ("code_counters", ("unit_code", "day", "counter"), "last_seq"),
     "letter": ("letter_counters", ("unit_code", "year", "counter"), "last_number"),
+    "receipt": ("receipt_counters", ("unit_code", "series", "year"), "last_number"),
+    "register": ("register_counters", ("unit_code", "book", "year"), "last_number"),
 }
+#: How each key's parts are stored (the log keeps text).
+_KEY_TYPES = {"code": (str, str, int), "letter": (str, int, int),
+              "receipt": (str, str, int), "register": (str, str, int)}
 
 
 class IssuedNumbers:
@@ -99,8 +105,8 @@ def catch_up(db: Database, journal: IssuedNumbers) -> list[dict[str, Any]]:
     with db.atomic():
         for (kind, key), value in journal.latest().items():
             table, columns, column = _TABLES[kind]
-            params = (key[0], key[1], int(key[2])) if kind == "code" else (
-                key[0], int(key[1]), int(key[2]))
+            params = tuple(cast(part) for cast, part in zip(_KEY_TYPES[kind], key,
+                                                            strict=True))
             where = " AND ".join(f"{c} = ?" for c in columns)
             row = db.conn.execute(f"SELECT {column} FROM {table} WHERE {where}",
                                   params).fetchone()
@@ -115,6 +121,28 @@ def catch_up(db: Database, journal: IssuedNumbers) -> list[dict[str, Any]]:
             audit(db, "kiosk", "numbers.caught_up", None, **entry)
             raised.append(entry)
     return raised
+
+
+def money_numbers_without_record(db: Database, limit: int = 1000) -> list[dict[str, Any]]:
+    """Receipt and register numbers the counters say were issued that no row holds (after a
+    restore): their records come back from the central server or from the paper copies."""
+    out: list[dict[str, Any]] = []
+    checks = (("receipt", "receipt_counters", "series", "receipts"),
+              ("register", "register_counters", "book", "register_entries"))
+    for kind, counters, column, rows in checks:
+        if not db.has_table(counters):
+            continue
+        for unit_code, name, year, last in db.execute(
+                f"SELECT unit_code, {column}, year, last_number FROM {counters}").fetchall():
+            have = {r[0] for r in db.execute(
+                f"SELECT number FROM {rows} WHERE unit_code = ? AND {column} = ? AND year = ?",
+                (unit_code, name, year))}
+            for number in range(1, int(last) + 1):
+                if number not in have:
+                    out.append({"kind": kind, column: name, "year": year, "number": number})
+                    if len(out) >= limit:
+                        return out
+    return out
 
 
 def codes_without_record(db: Database, limit: int = 1000) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa")
+                   "0014_file_ownership", "0015_page_pdfa", "0020_money")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -391,6 +391,18 @@ def _page_pdfa(db: Database) -> None:
     # NULL: a file this counter made (PDF/A-2b by construction) or not a PDF.
     db.execute("ALTER TABLE pages ADD COLUMN pdfa INTEGER")
     db.execute("ALTER TABLE pages ADD COLUMN pdfa_problems TEXT")
+
+
+@migrations(name="0020_money")
+def _money(db: Database) -> None:
+    # Issue 23: receipts, exemptions, voids, refunds, the clerk's handover, and the
+    # certification register, each numbered in its own transaction (kiosk.storage.money,
+    # kiosk.storage.register).
+    from kiosk.storage.money import SCHEMA as MONEY
+    from kiosk.storage.register import SCHEMA as REGISTER
+
+    _script(db, MONEY)
+    _script(db, REGISTER)
 
 
 def migrate(db: Database) -> list[str]:

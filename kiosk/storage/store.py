@@ -291,8 +291,10 @@ class Store:
 
     # --- dossiers -------------------------------------------------------------------------
 
-    def save_dossier(self, inp: DossierInput, actor: str) -> SavedDossier:
-        """Save a received dossier in one transaction; the returned code is final."""
+    def save_dossier(self, inp: DossierInput, actor: str, *,
+                     then: Callable[[Database, str, str], None] | None = None) -> SavedDossier:
+        """Save a received dossier in one transaction; the returned code is final.
+        ``then(db, dossier_id, code)`` adds writes to that transaction before it commits."""
         info, due_for = self.procedure_info(inp.procedure_code)
         unit = self.config.get("unit.code")
         counter = int(self.config.get("counter.number"))
@@ -301,7 +303,7 @@ class Store:
                 db, inp, actor=actor, unit_code=unit, counter=counter, procedure=info,
                 due_for=due_for, files=self.files,
                 # The receipt is printed under the set in force at reception.
-                form_set=str(self.config.get("forms.set")),
+                form_set=str(self.config.get("forms.set")), then=then,
             )
         )
         parts = parse_dossier_code(saved.code)
@@ -461,7 +463,8 @@ class Store:
             report["store_id"] = self.store_id
             report["files_unknown"] = len(ownership.unknown_files(db, self.files))
             report["numbers_caught_up"] = self.numbers_caught_up
-            report["numbers_without_record"] = numbers.codes_without_record(db)
+            report["numbers_without_record"] = (numbers.codes_without_record(db)
+                                                + numbers.money_numbers_without_record(db))
             return report
         except sqlite3.DatabaseError as exc:
             raise self._storage_error(exc) from exc

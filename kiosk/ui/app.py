@@ -180,7 +180,11 @@ def create_window(services: Services, *, synchronous: bool = False,
         "returns": ReturnModel(app, engine), "settings": SettingsModel(app, engine),
         "reports": ReportsModel(app, engine),
     }
-    extras: list[Any] = []
+    from kiosk.ui.certify_model import CertifyModel  # issue 23
+
+    models["certify"] = CertifyModel(app, engine)
+    # Stopped with the other event sources at exit (its scanner lanes and pipeline).
+    extras: list[Any] = [models["certify"]]
     from kiosk.ui.integrations import install
 
     extras.extend(install(services, app, models))

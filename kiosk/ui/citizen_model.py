@@ -97,6 +97,7 @@ class CitizenModel(QObject):
         self._ticket: dict[str, Any] = {}
         self._called: dict[str, Any] = {}
         self._selected: dict[str, Any] = {}
+        self._payment: dict[str, Any] = {}
         self._seen_calls: set[str] = set()
         self._tick = 0
         self._query = ""
@@ -152,6 +153,8 @@ class CitizenModel(QObject):
     ticket = Property(QVARIANT, lambda self: dict(self._ticket), notify=changed)
     called = Property(QVARIANT, lambda self: dict(self._called), notify=changed)
     selected = Property(QVARIANT, lambda self: dict(self._selected), notify=changed)
+    #: What the citizen pays at the certification counter (issue 23): amount, words, VietQR.
+    payment = Property(QVARIANT, lambda self: dict(self._payment), notify=changed)
     procedures = Property(QObject, lambda self: self._board, constant=True)
     unitName = Property(str, lambda self: str(self.services.config.get("unit.name")),
                         constant=True)
@@ -241,6 +244,20 @@ class CitizenModel(QObject):
             self._pending = None
         self._check = {}
         self._set_mode("board")
+
+    # --- the amount to pay (driven by the clerk's certification screen) ------------------
+
+    def show_payment(self, view: dict[str, Any]) -> None:
+        self._payment = dict(view)
+        if self._mode not in ("ticket", "called"):
+            self._set_mode("payment")
+        else:
+            self.changed.emit()
+
+    def clear_payment(self) -> None:
+        self._payment = {}
+        if self._mode == "payment":
+            self._set_mode("board")
 
     # --- check before save (driven by the clerk's intake) --------------------------------
 

@@ -48,6 +48,15 @@ def test_summary_json_matches_hand_computed(history: Any, capsys: pytest.Capture
     # The citizen screen's blocks (tests/reports/test_summary_citizen.py): none this month.
     assert report.pop("satisfaction")["ratings"] == 0
     assert report.pop("queue")["tickets"] == 0
+    # No fee was collected in this history (issue 23): both procedures bear a fee, so every
+    # dossier received in November that was not refused or withdrawn lacks a receipt.
+    fees = report.pop("fees")
+    assert (fees["receipts"], fees["collected"], fees["exempt"]) == (0, 0, 0)
+    store = history[0]
+    owing = store.read(lambda db: [r[0] for r in db.execute(
+        "SELECT code FROM dossiers WHERE day BETWEEN '2026-11-01' AND '2026-11-30' AND "
+        "status NOT IN (3, 7) ORDER BY received_at")])
+    assert [m["code"] for m in fees["missing_receipts"]] == owing and owing
     assert report == expected()
 
 

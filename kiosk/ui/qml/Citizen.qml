@@ -40,7 +40,7 @@ ApplicationWindow {
                     Layout.preferredHeight: 64
                     Layout.preferredWidth: 210
                     // Not while a citizen at the counter checks or rates: one thing at a time.
-                    visible: ["check", "rating", "thanks"].indexOf(citizen.mode) < 0
+                    visible: ["check", "rating", "thanks", "payment"].indexOf(citizen.mode) < 0
                     onClicked: citizen.takeTicket(modelData.code)
                     contentItem: ColumnLayout {
                         spacing: 0
@@ -60,13 +60,14 @@ ApplicationWindow {
         anchors.fill: parent
         anchors.margins: 20
         currentIndex: ({"board": 0, "procedure": 0, "check": 1, "rating": 2, "thanks": 2,
-                        "ticket": 3, "called": 4, "status": 5})[citizen.mode] || 0
+                        "ticket": 3, "called": 4, "status": 5, "payment": 6})[citizen.mode] || 0
         CitizenBoard { }
         CitizenCheck { }
         CitizenRating { }
         CitizenTicket { }
         CitizenCalled { }
         CitizenStatus { }
+        CitizenPayment { }
     }
 
     // A call while the citizen is busy with the check or the rating: a banner, not a switch.

@@ -229,6 +229,14 @@ Flickable {
                     enabled: !queue.busy
                     Layout.fillWidth: true; onClicked: queue.callNext()
                 }
+                BigButton {  // certification at the counter (issue 23)
+                    objectName: "certifyButton"
+                    text: app.lang, app.t("Chứng thực")
+                    sub: app.lang, app.t("Bản sao, chữ ký, hợp đồng")
+                    tint: theme.ok
+                    Layout.fillWidth: true
+                    onClicked: { certify.start(); app.go("certify") }
+                }
                 BigButton { text: app.lang, app.t("Danh sách quá hạn"); tint: theme.danger
                             Layout.fillWidth: true; onClicked: app.go("lookup", "overdue") }
                 BigButton { text: app.lang, app.t("Báo cáo thống kê"); tint: theme.primaryDark
