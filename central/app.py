@@ -27,7 +27,6 @@ from central.blobstore import BlobStore, BlobStoreFull
 from central.db import Database
 from central.models import (
     SHA256_PATTERN,
-    ApiErrorBody,
     ChangeFeed,
     DeviceIn,
     DeviceOut,
@@ -36,6 +35,7 @@ from central.models import (
     DossierState,
     Health,
     StatusIn,
+    error_responses,
 )
 from central.portal import export_dossier
 from central.service import ApiError, Device
@@ -50,10 +50,6 @@ DEFAULT_MAX_CHUNK = 8 * 1024 * 1024
 RETRY_AFTER_SECONDS = 5
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": ApiErrorBody} for c in codes}
 
 
 @dataclass
@@ -197,7 +193,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
-    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses=_err(401, 404, 422))
+    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses=error_responses(401, 404, 422))
     def head_blob(sha256: Sha, dev: DeviceDep) -> Response:
         size = service.blob_known(db, sha256)
         if size is None or not blobs.has(sha256):
@@ -206,7 +202,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     @app.get("/v1/blobs/{sha256}", tags=["blobs"], response_class=FileResponse,
              responses={200: {"content": {"application/octet-stream": {}}},
-                        **_err(401, 404, 422)})
+                        **error_responses(401, 404, 422)})
     def get_blob(sha256: Sha, dev: DeviceDep) -> FileResponse:
         with db.transaction(write=False) as tx:
             row = tx.one(
@@ -222,7 +218,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     @app.put("/v1/dossiers/{dossier_id}", response_model=DossierAck, tags=["sync"],
              responses={201: {"model": DossierAck},
-                        **_err(400, 401, 403, 409, 422)})
+                        **error_responses(400, 401, 403, 409, 422)})
     def put_dossier(
         dossier_id: uuid.UUID, body: DossierIn, dev: DeviceDep, response: Response,
         idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
@@ -240,7 +236,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return reply
 
     @app.get("/v1/dossiers/{dossier_id}", response_model=DossierState, tags=["sync"],
-             responses=_err(401, 404, 422))
+             responses=error_responses(401, 404, 422))
     def get_dossier(dossier_id: uuid.UUID, dev: DeviceDep) -> dict[str, Any]:
         row = service.find_dossier(db, dossier_id=str(dossier_id))
         if row is None or (row["unit_code"] != dev.unit_code and dev.role != "admin"):
@@ -248,7 +244,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return reports.state_with_letters(db, row)
 
     @app.get("/v1/changes", response_model=ChangeFeed, tags=["sync"],
-             responses=_err(401, 410, 422))
+             responses=error_responses(401, 410, 422))
     def get_changes(
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=1 << 62)] = 0,
@@ -259,19 +255,19 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     # --- admin ------------------------------------------------------------------------
 
     @app.post("/v1/admin/devices", response_model=DeviceOut, status_code=201, tags=["admin"],
-              responses=_err(400, 401, 403, 422))
+              responses=error_responses(400, 401, 403, 422))
     def add_device(body: DeviceIn, _admin: AdminDep) -> dict[str, str]:
         return service.add_device(db, body.unit_code, body.name)
 
     @app.post("/v1/admin/dossiers/{code}/status", response_model=DossierState, tags=["admin"],
-              responses=_err(400, 401, 403, 404, 422))
+              responses=error_responses(400, 401, 403, 404, 422))
     def set_status(code: Annotated[str, PathParam(max_length=60)], body: StatusIn,
                    _admin: AdminDep) -> dict[str, Any]:
         return service.set_status(db, code, body.to, body.note, body.by)
 
     @app.get("/v1/admin/dossiers/{code}/export", tags=["admin"],
              responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
-                        **_err(401, 403, 404, 422)})
+                        **error_responses(401, 403, 404, 422)})
     def export(code: Annotated[str, PathParam(max_length=60)],
                _admin: AdminDep) -> dict[str, Any]:
         row = service.find_dossier(db, code=code)

@@ -16,157 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from central import schema
+
 #: Advisory lock key between change-feed writers (shared) and readers (exclusive).
 FEED_LOCK = 0x6B696F736B_0001
-
-# Portable DDL: TEXT/BIGINT/INTEGER only; the one auto-increment column differs per engine.
-_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS devices (
-        id TEXT PRIMARY KEY,
-        unit_code TEXT NOT NULL,
-        name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        token_sha256 TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0
-    )""",
-    """CREATE TABLE IF NOT EXISTS blobs (
-        sha256 TEXT PRIMARY KEY,
-        size BIGINT NOT NULL,
-        created_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS uploads (
-        id TEXT PRIMARY KEY,
-        device_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        length BIGINT NOT NULL,
-        upload_offset BIGINT NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        completed INTEGER NOT NULL DEFAULT 0
-    )""",
-    "CREATE INDEX IF NOT EXISTS uploads_device_sha ON uploads (device_id, sha256)",
-    """CREATE TABLE IF NOT EXISTS dossiers (
-        id TEXT PRIMARY KEY,
-        code TEXT NOT NULL UNIQUE,
-        unit_code TEXT NOT NULL,
-        device_id TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        server_version INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        notes TEXT NOT NULL DEFAULT '[]',
-        finished_at TEXT,
-        returned_at TEXT,
-        refused_at TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS dossier_pages (
-        dossier_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        PRIMARY KEY (dossier_id, sha256)
-    )""",
-    """CREATE TABLE IF NOT EXISTS idempotency (
-        device_id TEXT NOT NULL,
-        op_key TEXT NOT NULL,
-        request_sha256 TEXT NOT NULL,
-        status_code INTEGER NOT NULL,
-        response TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (device_id, op_key)
-    )""",
-    # The change feed. ``seq`` is the cursor: monotonic, assigned by the database.
-    """CREATE TABLE IF NOT EXISTS changes (
-        seq {autoinc},
-        dossier_id TEXT NOT NULL,
-        unit_code TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        server_version INTEGER NOT NULL,
-        origin_device TEXT,
-        note TEXT,
-        at TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS changes_unit_seq ON changes (unit_code, seq)",
-    """CREATE TABLE IF NOT EXISTS meta (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    )""",
-    # 0014_sync_upload_metadata: Upload-Metadata as the client sent it (tus HEAD answers it).
-    """CREATE TABLE IF NOT EXISTS upload_metadata (
-        upload_id TEXT PRIMARY KEY,
-        metadata TEXT NOT NULL
-    )""",
-    # --- reports (issue 13): apology letters and change details ---------------------------
-    # Every letter of a dossier, the counters' (from their bodies) and the province's, so a
-    # counter's later upload can never drop one the province issued.
-    """CREATE TABLE IF NOT EXISTS dossier_postponements (
-        dossier_id TEXT NOT NULL,
-        letter_number TEXT NOT NULL,
-        issued_at TEXT NOT NULL,
-        previous_due_at TEXT,
-        new_due_at TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT '',
-        clerk TEXT NOT NULL DEFAULT '',
-        origin TEXT NOT NULL,
-        PRIMARY KEY (dossier_id, letter_number)
-    )""",
-    # What a feed event carries beyond its status (a postponement's letter), by seq.
-    """CREATE TABLE IF NOT EXISTS change_details (
-        seq BIGINT PRIMARY KEY,
-        details TEXT NOT NULL
-    )""",
-    # --- end reports ---
-    # --- citizen screen (issue 16): queue tickets shared by a unit's counters, ratings ---
-    """CREATE TABLE IF NOT EXISTS queue_numbers (
-        unit_code TEXT NOT NULL,
-        day TEXT NOT NULL,
-        service TEXT NOT NULL,
-        last INTEGER NOT NULL,
-        PRIMARY KEY (unit_code, day, service)
-    )""",
-    """CREATE TABLE IF NOT EXISTS queue_tickets (
-        id TEXT PRIMARY KEY,
-        unit_code TEXT NOT NULL,
-        day TEXT NOT NULL,
-        service TEXT NOT NULL,
-        number INTEGER NOT NULL,
-        label TEXT NOT NULL,
-        device_id TEXT NOT NULL,
-        counter INTEGER NOT NULL,
-        taken_at TEXT NOT NULL,
-        called_at TEXT,
-        called_counter INTEGER,
-        called_device TEXT,
-        called_by TEXT,
-        finished_at TEXT,
-        state TEXT NOT NULL,
-        UNIQUE (unit_code, day, service, number)
-    )""",
-    "CREATE INDEX IF NOT EXISTS queue_tickets_unit_day ON queue_tickets (unit_code, day, state)",
-    """CREATE TABLE IF NOT EXISTS ratings (
-        id TEXT PRIMARY KEY,
-        unit_code TEXT NOT NULL,
-        dossier_id TEXT NOT NULL,
-        occasion TEXT NOT NULL,
-        level INTEGER NOT NULL,
-        reason TEXT NOT NULL,
-        clerk TEXT NOT NULL,
-        procedure_code TEXT NOT NULL,
-        counter INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        device_id TEXT NOT NULL,
-        received_at TEXT NOT NULL,
-        UNIQUE (dossier_id, occasion)
-    )""",
-    # --- end of the citizen screen block ---
-]
-
-# --- signature verdicts per uploaded file (issue 14; see central/signatures.py) ----------
-from central.signatures import SCHEMA as _SIGNING_SCHEMA  # noqa: E402
-
-_SCHEMA += _SIGNING_SCHEMA
 
 
 class IntegrityError(Exception):
@@ -318,12 +171,7 @@ class Database:
     def _migrate(self) -> None:
         autoinc = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
         with self.transaction() as tx:
-            for ddl in _SCHEMA:
-                tx.execute(ddl.replace("{autoinc}", autoinc))
-            row = tx.one("SELECT value FROM meta WHERE key = 'schema_version'")
-            if row is None:
-                tx.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                           (str(SCHEMA_VERSION),))
+            schema.migrate(tx, autoinc)
 
     def integrity_ok(self) -> bool:
         if self.postgres:

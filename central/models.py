@@ -170,6 +170,11 @@ class ApiErrorBody(BaseModel):
     message: str
 
 
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry for the error statuses a route can answer."""
+    return {c: {"model": ApiErrorBody} for c in codes}
+
+
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit_code: str = Field(pattern=r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")

@@ -8,38 +8,17 @@ import json
 from datetime import date
 from typing import Any
 
-from central.db import Database, Tx
-from central.models import DossierIn, PostponeIn
+from central.db import Database
+from central.letters import LETTER_COLUMNS, letters
+from central.models import PostponeIn
+from central.service import ApiError, dossier_state
 from kiosk import clock
 from kiosk.i18n import _
-
-_COLUMNS = ("letter_number", "issued_at", "previous_due_at", "new_due_at", "reason", "clerk",
-            "origin")
-
-
-def letters(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
-    return tx.all(f"SELECT {', '.join(_COLUMNS)} FROM dossier_postponements WHERE "
-                  "dossier_id = ? ORDER BY issued_at", (dossier_id,))
-
-
-def merge_letters(tx: Tx, dossier_id: str, body: DossierIn) -> None:
-    """Keep every letter a counter sent (the body carries them all; known ones stay)."""
-    for p in body.postponements:
-        if tx.one("SELECT letter_number FROM dossier_postponements WHERE dossier_id = ? AND "
-                  "letter_number = ?", (dossier_id, p.letter_number)) is None:
-            tx.execute(
-                "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
-                "previous_due_at, new_due_at, reason, clerk, origin) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?)",
-                (dossier_id, p.letter_number, clock.iso(p.issued_at),
-                 clock.iso(p.previous_due_at) if p.previous_due_at else None,
-                 clock.iso(p.new_due_at), p.reason, p.clerk, p.origin))
 
 
 def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
     """The province issues an apology letter with a new due; it reaches the counter
     through the change feed (kind ``postponed``)."""
-    from central.service import ApiError, dossier_state
     from kiosk.dossier import FINAL, Status
 
     now = clock.now()
@@ -61,10 +40,10 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         stored = json.loads(row["body"])
         current = known[-1]["new_due_at"] if known else stored.get("due_at")
         from kiosk.errors import KioskError
-        from kiosk.storage.late import _default_calendar, check_new_due
+        from kiosk.storage.late import check_new_due, default_calendar
 
         try:  # the counter's rules: after now, after the current due, in office hours
-            check_new_due(new_due, current, _default_calendar(), now)
+            check_new_due(new_due, current, default_calendar(), now)
         except KioskError as exc:
             raise ApiError(422, "invalid_new_due", exc.message, current_due=current) from exc
         letter = {"letter_number": body.letter_number, "issued_at": clock.iso(now),
@@ -73,7 +52,7 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         tx.execute(
             "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
             "previous_due_at, new_due_at, reason, clerk, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row["id"], *[letter[k] for k in _COLUMNS]))
+            (row["id"], *[letter[k] for k in LETTER_COLUMNS]))
         version = row["server_version"] + 1
         tx.execute("UPDATE dossiers SET server_version = ?, updated_at = ? WHERE id = ?",
                    (version, clock.iso(now), row["id"]))
@@ -89,16 +68,6 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         state = dossier_state(updated)
         state["postponements"] = letters(tx, row["id"])
     return state
-
-
-def change_details(tx: Tx, rows: list[dict[str, Any]]) -> None:
-    """Attach the letter to each ``postponed`` event of a feed page."""
-    for row in rows:
-        row["postponement"] = None
-        if row["kind"] == "postponed":
-            found = tx.one("SELECT details FROM change_details WHERE seq = ?", (row["seq"],))
-            if found:
-                row["postponement"] = json.loads(found["details"]).get("postponement")
 
 
 def summary(db: Database, date_from: date, date_to: date, unit: str | None = None
@@ -117,7 +86,7 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
             params = (unit,)
         rows = tx.all(sql, params)
         all_letters: dict[str, list[dict[str, Any]]] = {}
-        for letter in tx.all("SELECT dossier_id, " + ", ".join(_COLUMNS) +
+        for letter in tx.all("SELECT dossier_id, " + ", ".join(LETTER_COLUMNS) +
                              " FROM dossier_postponements"):
             all_letters.setdefault(letter.pop("dossier_id"), []).append(letter)
     records = []
@@ -137,8 +106,6 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
 
 
 def state_with_letters(db: Database, row: dict[str, Any]) -> dict[str, Any]:
-    from central.service import dossier_state
-
     with db.transaction(write=False) as tx:
         return dossier_state(row, tx)
 
@@ -151,7 +118,6 @@ def register_routes(app: Any, db: Database, admin_dep: Any) -> None:
     from fastapi import Query
 
     from central.models import ApiErrorBody, DossierState, ReportOut
-    from central.service import ApiError
 
     errors: dict[int | str, dict[str, Any]] = {
         code: {"model": ApiErrorBody} for code in (401, 403, 404, 409, 422)}

@@ -18,6 +18,7 @@ from typing import Any
 
 from central import signatures
 from central.db import Database, IntegrityError, Tx
+from central.letters import change_details, letters, merge_letters
 from central.models import DossierIn
 from kiosk import clock
 from kiosk.i18n import _
@@ -387,8 +388,6 @@ def _write_dossier(
     for h in hashes:
         tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
                    (dossier_id, h))
-    from central.reports import merge_letters
-
     merge_letters(tx, dossier_id, body)
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
@@ -416,8 +415,6 @@ def dossier_state(row: dict[str, Any], tx: Tx | None = None) -> dict[str, Any]:
         "updated_at": row["updated_at"], "dossier": json.loads(row["body"]),
     }
     if tx is not None:
-        from central.reports import letters
-
         state["postponements"] = letters(tx, row["id"])
     return state
 
@@ -473,8 +470,6 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
             " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
             (device.unit_code, since, limit + 1),
         )
-        from central.reports import change_details
-
         change_details(tx, rows)
     more = len(rows) > limit
     rows = rows[:limit]

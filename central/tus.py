@@ -27,6 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from central import service
+from central.models import error_responses
 from central.service import ApiError, Device
 from kiosk.i18n import _
 
@@ -37,12 +38,6 @@ TUS_VERSION = "1.0.0"
 CHECKSUMS = ("sha1", "sha256")
 #: Largest upload a device may create (a scanned dossier part is a few MB).
 DEFAULT_MAX_SIZE = 1 << 30
-
-
-def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
-    from central.models import ApiErrorBody
-
-    return {c: {"model": ApiErrorBody} for c in codes}
 
 
 def _check_tus(value: str | None) -> None:
@@ -216,7 +211,7 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
         return upload
 
     @app.post("/v1/uploads", status_code=201, tags=["blobs"],
-              responses=_err(400, 401, 412, 413, 415, 422, 460, 507))
+              responses=error_responses(400, 401, 412, 413, 415, 422, 460, 507))
     async def create_upload(
         request: Request,
         dev: DeviceDep,
@@ -248,7 +243,7 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
             "Upload-Expires": http_date(upload["expires_at"]),
         })
 
-    @app.head("/v1/uploads/{upload_id}", tags=["blobs"], responses=_err(401, 404, 410, 412))
+    @app.head("/v1/uploads/{upload_id}", tags=["blobs"], responses=error_responses(401, 404, 410, 412))
     def head_upload(upload_id: UploadId, dev: DeviceDep,
                     tus_resumable: TusHeader = None) -> Response:
         _check_tus(tus_resumable)
@@ -265,7 +260,7 @@ def add_routes(app: FastAPI, central: "Central", device: Any) -> None:
 
     @app.patch(
         "/v1/uploads/{upload_id}", status_code=204, tags=["blobs"],
-        responses=_err(400, 401, 404, 409, 410, 412, 413, 415, 422, 460, 507),
+        responses=error_responses(400, 401, 404, 409, 410, 412, 413, 415, 422, 460, 507),
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/offset+octet-stream": {"schema": {"type": "string",
                                                             "format": "binary"}}}}},

@@ -96,13 +96,13 @@ def track_status(db: Database, dossier_id: str, old: int, new: int, at: str,
     elif old == Status.SUPPLEMENT:
         db.conn.execute("UPDATE clock_pauses SET ended_at = ? WHERE dossier_id = ? AND "
                         "ended_at IS NULL", (at, dossier_id))
-        recompute_due(db, dossier_id, calendar or _default_calendar())
+        recompute_due(db, dossier_id, calendar or default_calendar())
 
 
 _calendar: WorkingCalendar | None = None
 
 
-def _default_calendar() -> WorkingCalendar:
+def default_calendar() -> WorkingCalendar:
     # Changes pulled from the server (and the server itself) have no Store calendar at hand.
     global _calendar
     if _calendar is None:
