@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from central.fields import LETTER_NUMBER_MAX, NOTE_MAX, PERSON_MAX, REASON_MAX
+
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 CODE_PATTERN = r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}-\d{6}-\d{4}$"
 
@@ -46,12 +48,12 @@ class Postponement(BaseModel):
     """An apology letter (Mẫu 04) with its new due: the counter's or the province's."""
 
     model_config = ConfigDict(extra="forbid")
-    letter_number: str = Field(min_length=1, max_length=100)
+    letter_number: str = Field(min_length=1, max_length=LETTER_NUMBER_MAX)
     issued_at: datetime
     previous_due_at: datetime | None = None
     new_due_at: datetime
-    reason: str = Field(default="", max_length=2000)
-    clerk: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=REASON_MAX)
+    clerk: str = Field(default="", max_length=PERSON_MAX)
     origin: str = Field(default="counter", pattern=r"^(counter|central)$")
 
 
@@ -75,9 +77,9 @@ class PostponeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     new_due_at: datetime
-    reason: str = Field(min_length=1, max_length=2000)
-    letter_number: str = Field(min_length=1, max_length=100)
-    by: str = Field(default="", max_length=200)
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    letter_number: str = Field(min_length=1, max_length=LETTER_NUMBER_MAX)
+    by: str = Field(default="", max_length=PERSON_MAX)
 
 
 class DossierIn(BaseModel):
@@ -190,8 +192,8 @@ class DeviceOut(BaseModel):
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: int = Field(ge=1, le=10)
-    note: str = Field(default="", max_length=2000)
-    by: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=NOTE_MAX)
+    by: str = Field(default="", max_length=PERSON_MAX)
 
 
 class ReportOut(BaseModel):

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk import paths
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import int_range, output_dir, shown, text
@@ -60,8 +61,8 @@ def register(sub: Any) -> None:
                              help="move a dossier to status N (provincial side)")
     status.add_argument("code")
     status.add_argument("--to", type=int_range(1, 10), required=True)
-    status.add_argument("--note", default="", type=text(2000, empty=True))
-    status.add_argument("--by", default="admin", type=text(100))
+    status.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
+    status.add_argument("--by", default="admin", type=text(PERSON_MAX))
     status.set_defaults(func=_status)
     from kiosk.cli import central_report_commands
 
@@ -84,7 +85,7 @@ def _db_url(args: argparse.Namespace) -> str:
     return url
 
 
-def _db(args: argparse.Namespace) -> Any:
+def open_db_of(args: argparse.Namespace) -> Any:
     return open_db(_db_url(args))
 
 
@@ -156,17 +157,17 @@ def _device_add(args: argparse.Namespace) -> Any:
     from kiosk.config import UNIT_CODE_RE
 
     if args.admin:
-        return service.add_device(_db(args), "ADMIN", args.name, role="admin") | {"role": "admin"}
+        return service.add_device(open_db_of(args), "ADMIN", args.name, role="admin") | {"role": "admin"}
     if not UNIT_CODE_RE.match(args.unit):
         raise InvalidInput(_("Mã định danh đơn vị «{code}» không hợp lệ.", code=args.unit),
                            hint=_("Ví dụ: 000.00.04.H40"))
-    return service.add_device(_db(args), args.unit, args.name) | {"role": "device"}
+    return service.add_device(open_db_of(args), args.unit, args.name) | {"role": "device"}
 
 
-def _find(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+def find_dossier(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     from central import service
 
-    db = _db(args)
+    db = open_db_of(args)
     row = service.find_dossier(db, code=args.code)
     if row is None:
         raise NotFound(_("Máy chủ không có hồ sơ {code}.", code=args.code),
@@ -178,14 +179,14 @@ def _export(args: argparse.Namespace) -> Any:
     from central import service
     from central.portal import export_dossier
 
-    row = _find(args)[1]
+    row = find_dossier(args)[1]
     return export_dossier(service.dossier_state(row))
 
 
 def _status(args: argparse.Namespace) -> Any:
     from central import service
 
-    db, _row = _find(args)
+    db, _row = find_dossier(args)
     try:
         return service.set_status(db, args.code, args.to, args.note, args.by)
     except service.ApiError as exc:
