@@ -170,12 +170,17 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return _disk_full()
         raise exc
 
-    def device(cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Device:
-        found = service.authenticate(db, cred.credentials) if cred else None
-        if found is None:
+    def device(cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+               kiosk_machine: Annotated[str | None, Header(
+                   pattern=service.MACHINE_PATTERN,
+                   description="The counter's machine id: a device token is bound to the "
+                               "first machine that sends one, and refused on any other"
+               )] = None) -> Device:
+        if cred is None:
             raise ApiError(401, "unauthorized",
-                           _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
-        return found
+                           _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."),
+                           headers={"WWW-Authenticate": "Bearer"})
+        return service.authenticate(db, cred.credentials, kiosk_machine)
 
     def admin(dev: Annotated[Device, Depends(device)]) -> Device:
         if dev.role != "admin":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -69,31 +70,97 @@ def new_token() -> str:
             return token
 
 
-def add_device(db: Database, unit_code: str, name: str = "", role: str = "device") -> dict[str, str]:
-    """Create a device (or an admin) and return its token; only its hash is stored."""
+def add_device(db: Database, unit_code: str, name: str = "", role: str = "device",
+               expires_at: str | None = None) -> dict[str, str]:
+    """Create a device (or an admin) and return its token; only its hash is stored.
+    ``expires_at`` (ISO time): the token is refused from then on."""
     token = new_token()
     device_id = str(uuid.uuid4())
     with db.transaction() as tx:
         tx.execute(
-            "INSERT INTO devices (id, unit_code, name, role, token_sha256, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (device_id, unit_code, name, role, token_hash(token), _now()),
+            "INSERT INTO devices (id, unit_code, name, role, token_sha256, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (device_id, unit_code, name, role, token_hash(token), _now(), expires_at),
         )
-    return {"device_id": device_id, "unit_code": unit_code, "token": token}
+    out = {"device_id": device_id, "unit_code": unit_code, "token": token}
+    return out | ({"expires_at": expires_at} if expires_at else {})
 
 
-def authenticate(db: Database, token: str) -> Device | None:
+#: ``Kiosk-Machine``: what the counter sends (kiosk.sync.machine), a sha256 in hex.
+MACHINE_PATTERN = r"^[0-9a-f]{64}$"
+#: ``last_seen_at`` is written at most this often per device (a write per request is not).
+LAST_SEEN_EVERY = timedelta(minutes=1)
+
+
+def _refused(code: str, message: str) -> ApiError:
+    return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(db: Database, token: str, machine: str | None = None) -> Device:
+    """The device holding ``token``, or a 401 saying why not (unknown, revoked, expired,
+    bound to another machine).
+
+    A device token is bound to the first machine that names itself (``Kiosk-Machine``, sent
+    by every counter request, enrolment included): from then on only that machine may use
+    it, and a request that names no machine is refused too. Admin tokens (scripts and tools
+    at the province) are not bound.
+    """
+    if machine is not None and not re.fullmatch(MACHINE_PATTERN, machine):
+        raise _refused("machine_invalid", _("Tiêu đề Kiosk-Machine không hợp lệ."))
+    now = clock.now()
     with db.transaction(write=False) as tx:
-        row = tx.one(
-            "SELECT id, unit_code, role FROM devices WHERE token_sha256 = ? AND revoked = 0",
-            (token_hash(token),),
-        )
-    return Device(row["id"], row["unit_code"], row["role"]) if row else None
+        row = tx.one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
+                     " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
+    if row is None:
+        raise _refused("unauthorized",
+                       _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
+    if row["revoked"]:
+        raise _refused("token_revoked", _("Mã truy cập của thiết bị này đã bị thu hồi."))
+    if row["expires_at"] and clock.parse_iso(row["expires_at"]) <= now:
+        raise _refused("token_expired", _("Mã truy cập của thiết bị này đã hết hạn."))
+    device = Device(row["id"], row["unit_code"], row["role"])
+    bind = False
+    if row["role"] == "device":
+        if row["machine_id"] is None:
+            bind = machine is not None
+        elif machine != row["machine_id"]:
+            raise _refused("machine_mismatch",
+                           _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ dùng "
+                             "cho một máy."))
+    seen = row["last_seen_at"]
+    if bind or seen is None or clock.parse_iso(seen) <= now - LAST_SEEN_EVERY:
+        with db.transaction() as tx:
+            if bind and tx.execute(
+                    "UPDATE devices SET machine_id = ?, bound_at = ? WHERE id = ?"
+                    " AND machine_id IS NULL", (machine, clock.iso(now), row["id"])) == 0:
+                # Another machine bound it a moment ago.
+                raise _refused("machine_mismatch",
+                               _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ "
+                                 "dùng cho một máy."))
+            tx.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?",
+                       (clock.iso(now), row["id"]))
+    return device
 
 
-def revoke_device(db: Database, device_id: str) -> bool:
+DEVICE_COLUMNS = ("id", "unit_code", "name", "role", "created_at", "last_seen_at",
+                  "machine_id", "bound_at", "expires_at", "revoked", "revoked_at")
+
+
+def list_devices(db: Database) -> list[dict[str, Any]]:
+    with db.transaction(write=False) as tx:
+        rows = tx.all(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM devices"
+                      " ORDER BY unit_code, created_at, id")
+    return [{**r, "revoked": bool(r["revoked"])} for r in rows]
+
+
+def revoke_device(db: Database, device_id: str) -> dict[str, Any] | None:
+    """Revoke a token (its next request is refused); None when no device has that id."""
     with db.transaction() as tx:
-        return tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?", (device_id,)) > 0
+        tx.execute("UPDATE devices SET revoked = 1, revoked_at = ? WHERE id = ?"
+                   " AND revoked = 0", (_now(), device_id))
+        row = tx.one(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM devices WHERE id = ?",
+                     (device_id,))
+    return {**row, "revoked": bool(row["revoked"])} if row else None
 
 
 # --- uploads (tus 1.0: creation, checksum, expiration) -----------------------------------

@@ -52,7 +52,19 @@ def register(sub: Any) -> None:
     group.add_argument("--unit", help="unit code the device writes for")
     group.add_argument("--admin", action="store_true", help="an admin token instead")
     add.add_argument("--name", default="", type=text(200, empty=True))
+    add.add_argument("--expires", type=_expiry_date, default=None, metavar="YYYY-MM-DD",
+                     help="the token is refused after this day (server time); default: never")
     add.set_defaults(func=_device_add)
+    listing = dsub.add_parser("list", parents=[db_opt],
+                              help="every device: unit, name, created, last seen, bound "
+                                   "machine, expiry, revoked (JSON)")
+    listing.set_defaults(func=_device_list)
+    revoke = dsub.add_parser("revoke", parents=[db_opt],
+                             help="revoke a device's token: its next request is refused")
+    revoke.add_argument("device_id", metavar="ID",
+                        help="the device's id (kiosk central device list), or a unique "
+                             "beginning of it (8 characters at least)")
+    revoke.set_defaults(func=_device_revoke)
     export = csub.add_parser("export", parents=[db_opt],
                              help="a dossier in the national portal's field names")
     export.add_argument("code")
@@ -152,16 +164,56 @@ def _check_bind(host: str, port: int) -> None:
         ) from None
 
 
+def _expiry_date(value: str) -> str:
+    """``YYYY-MM-DD`` today or later → the first moment after that day, server time (ISO)."""
+    from datetime import date, datetime, time, timedelta
+
+    from kiosk import clock
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("«{value}» không phải ngày dạng YYYY-MM-DD.", value=shown(value))) from None
+    if day < clock.now().date():
+        raise argparse.ArgumentTypeError(_("ngày {day} đã qua.", day=day.isoformat()))
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.zone())
+    return clock.iso(end)
+
+
 def _device_add(args: argparse.Namespace) -> Any:
     from central import service
     from kiosk.config import UNIT_CODE_RE
 
     if args.admin:
-        return service.add_device(open_db_of(args), "ADMIN", args.name, role="admin") | {"role": "admin"}
+        return service.add_device(open_db_of(args), "ADMIN", args.name, role="admin",
+                                  expires_at=args.expires) | {"role": "admin"}
     if not UNIT_CODE_RE.match(args.unit):
         raise InvalidInput(_("Mã định danh đơn vị «{code}» không hợp lệ.", code=args.unit),
                            hint=_("Ví dụ: 000.00.04.H40"))
-    return service.add_device(open_db_of(args), args.unit, args.name) | {"role": "device"}
+    return service.add_device(open_db_of(args), args.unit, args.name,
+                              expires_at=args.expires) | {"role": "device"}
+
+
+def _device_list(args: argparse.Namespace) -> Any:
+    from central import service
+
+    return service.list_devices(open_db_of(args))
+
+
+def _device_revoke(args: argparse.Namespace) -> Any:
+    from central import service
+
+    db = open_db_of(args)
+    wanted = args.device_id.strip().lower()
+    found = [d["id"] for d in service.list_devices(db)
+             if d["id"] == wanted or (len(wanted) >= 8 and d["id"].startswith(wanted))]
+    if len(found) != 1:
+        message = (_("Có {n} thiết bị có mã bắt đầu bằng «{id}».", n=len(found), id=shown(wanted))
+                   if found else _("Không có thiết bị «{id}».", id=shown(wanted)))
+        raise NotFound(message, hint=_("Xem mã thiết bị bằng «kiosk central device list»; "
+                                       "gõ đủ mã hoặc ít nhất 8 ký tự đầu không trùng."))
+    return service.revoke_device(db, found[0])
 
 
 def find_dossier(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:

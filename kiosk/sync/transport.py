@@ -248,7 +248,11 @@ def make_client(server_url: str, ca_file: str = "", *,
                 hint=_("Đặt lại sync.ca_file tới tệp PEM do tỉnh cấp."),
             )
         verify = ssl.create_default_context(cafile=ca_file)
+    from kiosk.sync import machine
+
+    # The machine id on every request: the server binds the device token to this machine.
     return ServerClient(base_url=base, verify=verify, timeout=timeout,
                         transport=transport or _transport(verify, base),
-                        headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity"},
+                        headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity",
+                                 machine.HEADER: machine.machine_id()},
                         follow_redirects=False, deadline=deadline, max_bytes=max_bytes)

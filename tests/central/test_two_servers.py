@@ -20,6 +20,7 @@ from central.blobstore import BlobStore
 from central.db import Database
 from kiosk.config import Config
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
+from kiosk.sync import machine
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.transport import make_client
 from tests.central.helpers import TUS, auth, create, patch
@@ -71,8 +72,9 @@ def _save(store: Store, n: int) -> None:
 
 
 def _read_feed(url: str, token: str, since: int, limit: int) -> dict[str, Any]:
+    # The counters' engines bound their tokens to this machine's id: the reader sends it too.
     r = httpx.get(url + "/v1/changes", params={"since": since, "limit": limit},
-                  headers=auth(token), timeout=30)
+                  headers=auth(token) | {machine.HEADER: machine.machine_id()}, timeout=30)
     assert r.status_code == 200, r.text
     return dict(r.json())
 
