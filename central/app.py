@@ -2,11 +2,9 @@
 
 import os
 import sqlite3
-import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,11 +20,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from central import __version__, reports, service, tus
+from central import __version__, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
+from central.common import ApiError, Device
 from central.db import Database
+from central.gate import DEVICE_KEY, RequestGate, too_large_body
+from central.limits import ServerLimits
 from central.models import (
     SHA256_PATTERN,
+    ApiErrorBody,
     ChangeFeed,
     DeviceIn,
     DeviceOut,
@@ -38,33 +40,17 @@ from central.models import (
     error_responses,
 )
 from central.portal import export_dossier
-from central.service import ApiError, Device
 from central.signatures import SignatureChecker, extends
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
+from kiosk.sync.possession import CHALLENGE_HEADER
 
 TUS_VERSION = tus.TUS_VERSION
-DEFAULT_MAX_CHUNK = 8 * 1024 * 1024
 #: Seconds a client should wait after a 503/507/429 before it tries again.
 RETRY_AFTER_SECONDS = 5
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-@dataclass
-class Central:
-    db: Database
-    blobs: BlobStore
-    max_chunk: int = DEFAULT_MAX_CHUNK
-    max_size: int = tus.DEFAULT_MAX_SIZE
-    _locks: dict[str, threading.Lock] = field(default_factory=dict)
-    _locks_guard: threading.Lock = field(default_factory=threading.Lock)
-
-    def upload_lock(self, upload_id: str) -> threading.Lock:
-        # Two PATCHes of one upload (a retry racing a slow original) must not interleave.
-        with self._locks_guard:
-            return self._locks.setdefault(upload_id, threading.Lock())
 
 
 class DateHeaderMiddleware:
@@ -97,11 +83,11 @@ class DateHeaderMiddleware:
         await self.app(scope, receive, send_with_date)
 
 
-def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_CHUNK,
-               max_size: int = tus.DEFAULT_MAX_SIZE,
+def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = None,
                middleware: list[Any] | None = None,
                trust_file: Path | str | None = None) -> FastAPI:
-    central = Central(db, blobs, max_chunk, max_size)
+    limits = limits or ServerLimits()
+    uploads_endpoint = tus.TusUploads(db, blobs, limits)
     # Trust roots for the signatures on uploaded files (issue 14).
     trust = trust_file or os.environ.get("KIOSK_CENTRAL_TRUST") or None
     checker = SignatureChecker(Path(trust) if trust else None)
@@ -110,7 +96,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Housekeeping at start: partial uploads past Upload-Expires, idempotency keys past
         # their (long) retention.
-        for upload_id in await run_in_threadpool(service.expired_uploads, db):
+        for upload_id in await run_in_threadpool(uploads.expired_uploads, db):
             blobs.discard(upload_id)
         await run_in_threadpool(service.prune_idempotency, db)
         yield
@@ -121,7 +107,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         description="The server side of the counter sync protocol (SYNC.md).",
         lifespan=lifespan,
     )
-    app.state.central = central
+    app.state.limits = limits
 
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
@@ -136,6 +122,10 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return JSONResponse({"error": "method_not_allowed",
                                  "message": _("Phương thức không được hỗ trợ ở đường dẫn này.")},
                                 status_code=405, headers={"Allow": _allowed(app, req)})
+        if exc.status_code == 413:
+            # A body that streamed past its cap (central/gate.py).
+            return JSONResponse(too_large_body(getattr(exc, "cap", limits.max_json_body)),
+                                status_code=413)
         if exc.status_code == 400:
             # Starlette/FastAPI's own "error parsing the body" (bytes that are not even text).
             return JSONResponse({"error": "invalid_json",
@@ -170,12 +160,16 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return _disk_full()
         raise exc
 
-    def device(cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    def device(request: Request,
+               cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                kiosk_machine: Annotated[str | None, Header(
                    pattern=service.MACHINE_PATTERN,
                    description="The counter's machine id: a device token is bound to the "
                                "first machine that sends one, and refused on any other"
                )] = None) -> Device:
+        known = request.scope.get("state", {}).get(DEVICE_KEY)
+        if isinstance(known, Device):
+            return known  # authenticated by the gate before the body was read
         if cred is None:
             raise ApiError(401, "unauthorized",
                            _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."),
@@ -198,26 +192,30 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
-    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses=error_responses(401, 404, 422))
+    # A blob counts for a unit only once the unit proved it holds it (central/uploads.py):
+    # to any other unit these answer exactly as for a blob nobody uploaded.
+    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses={
+        200: {"headers": {"Upload-Length": {"schema": {"type": "integer", "minimum": 0}}}},
+        404: {"model": ApiErrorBody, "headers": {CHALLENGE_HEADER: {
+            "description": "A possession challenge (send Blob-Proof on the tus creation)",
+            "schema": {"type": "string"}}}},
+        **error_responses(401, 422)})
     def head_blob(sha256: Sha, dev: DeviceDep) -> Response:
-        size = service.blob_known(db, sha256)
+        size = uploads.owned_size(db, dev, sha256)
         if size is None or not blobs.has(sha256):
-            raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."))
+            raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."), headers={
+                CHALLENGE_HEADER: possession.challenge(db, dev.unit_code, sha256)})
         return Response(headers={"Upload-Length": str(size)})
 
     @app.get("/v1/blobs/{sha256}", tags=["blobs"], response_class=FileResponse,
              responses={200: {"content": {"application/octet-stream": {}}},
                         **error_responses(401, 404, 422)})
     def get_blob(sha256: Sha, dev: DeviceDep) -> FileResponse:
-        with db.transaction(write=False) as tx:
-            row = tx.one(
-                "SELECT p.sha256 FROM dossier_pages p JOIN dossiers d ON d.id = p.dossier_id"
-                " WHERE p.sha256 = ? AND d.unit_code = ?", (sha256, dev.unit_code))
-        if (row is None and dev.role != "admin") or not blobs.has(sha256):
+        if uploads.owned_size(db, dev, sha256) is None or not blobs.has(sha256):
             raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."))
         return FileResponse(blobs.blob_path(sha256), media_type="application/octet-stream")
 
-    tus.add_routes(app, central, device)
+    tus.add_routes(app, uploads_endpoint, device)
 
     # --- dossiers and the change feed ---------------------------------------------------
 
@@ -229,8 +227,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
     ) -> dict[str, Any]:
         """Create or update a dossier, exactly once per ``Idempotency-Key``."""
-        verdicts = checker.results(db, blobs, [(p.sha256, p.mime) for c in body.components
-                                               for p in c.pages])
+        pages = [(p.sha256, p.mime) for c in body.components for p in c.pages]
+        with db.transaction(write=False) as tx:
+            mine = uploads.owned(tx, dev.unit_code, {sha for sha, _mime in pages})
+        # Only blobs the unit holds are looked at: checking another unit's file would take
+        # time that tells it exists.
+        verdicts = checker.results(db, blobs, [p for p in pages if p[0] in mine])
         status, reply, replayed = service.put_dossier(
             db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
             extends=lambda old, new: extends(blobs, old, new),
@@ -285,6 +287,8 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     citizen.install(app, db, device)
 
+    # Innermost first: the gate authenticates and caps bodies before any route reads one.
+    app.add_middleware(RequestGate, db=db, limits=limits)
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])
     # Added last, so it is the outermost: injected faults get a Date header too.

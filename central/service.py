@@ -13,43 +13,20 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from central import signatures
+from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
 from central.letters import change_details, letters, merge_letters
 from central.models import DossierIn
+from central.uploads import owned
 from kiosk import clock
 from kiosk.i18n import _
 
-UPLOAD_TTL = timedelta(days=7)
 #: Idempotency keys outlive any plausible offline period (SYNC.md server rule 5).
 IDEMPOTENCY_TTL = timedelta(days=400)
-
-
-class ApiError(Exception):
-    """An error answered to the client as ``{"error": code, "message": ..., **extra}``."""
-
-    def __init__(self, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-        self.extra = extra
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **self.extra}
-
-
-@dataclass(frozen=True)
-class Device:
-    id: str
-    unit_code: str
-    role: str
 
 
 def token_hash(token: str) -> str:
@@ -163,156 +140,6 @@ def revoke_device(db: Database, device_id: str) -> dict[str, Any] | None:
     return {**row, "revoked": bool(row["revoked"])} if row else None
 
 
-# --- uploads (tus 1.0: creation, checksum, expiration) -----------------------------------
-
-def blob_known(db: Database, sha256: str) -> int | None:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
-    return int(row["size"]) if row else None
-
-
-def create_upload(db: Database, device: Device, sha256: str, length: int,
-                  metadata: str | None = None, reuse: bool = True) -> dict[str, Any]:
-    """With ``reuse``, idempotent per (device, sha256, length): a repeated creation POST (its
-    answer was lost) returns the same upload, so the bytes already sent are not sent again
-    (tus-py-client#93). Without it (a standard tus client, which always PATCHes from 0 after
-    a creation), a fresh upload at offset 0."""
-    now = clock.now()
-    with db.transaction() as tx:
-        blob = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
-        row = tx.one(
-            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
-            " AND expires_at > ? ORDER BY created_at DESC",
-            (device.id, sha256, length, clock.iso(now)),
-        ) if reuse else None
-        if row is not None:
-            return row
-        upload = {
-            "id": uuid.uuid4().hex,
-            "device_id": device.id,
-            "sha256": sha256,
-            "length": length,
-            "upload_offset": length if blob else 0,
-            "created_at": clock.iso(now),
-            "expires_at": clock.iso(now + UPLOAD_TTL),
-            "completed": 1 if blob and reuse else 0,
-        }
-        if not reuse:
-            upload["upload_offset"] = 0
-        tx.execute(
-            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
-            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            tuple(upload.values()),
-        )
-        if metadata:
-            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
-                       (upload["id"], metadata))
-    return upload
-
-
-def create_finished_upload(db: Database, device: Device, sha256: str, length: int,
-                           upload_id: str, metadata: str | None, reuse: bool) -> dict[str, Any]:
-    """A whole file that came with its creation POST, already verified and in the blob
-    store: the upload (finished), its metadata and the blob row in one commit. With
-    ``reuse``, an open upload of the same file from a lost answer is returned instead."""
-    now = clock.now()
-    with db.transaction() as tx:
-        row = tx.one(
-            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
-            " AND expires_at > ? ORDER BY created_at DESC",
-            (device.id, sha256, length, clock.iso(now)),
-        ) if reuse else None
-        if row is not None and not row["completed"]:
-            # The whole file is here now: the open upload of it is finished too.
-            tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
-                       (row["id"],))
-            row = {**row, "completed": 1, "upload_offset": length}
-        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (sha256,)) is None:
-            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                       (sha256, length, clock.iso(now)))
-        if row is not None:
-            return row
-        upload = {"id": upload_id, "device_id": device.id, "sha256": sha256, "length": length,
-                  "upload_offset": length, "created_at": clock.iso(now),
-                  "expires_at": clock.iso(now + UPLOAD_TTL), "completed": 1}
-        tx.execute(
-            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
-            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            tuple(upload.values()),
-        )
-        if metadata:
-            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
-                       (upload_id, metadata))
-    return upload
-
-
-def upload_metadata(db: Database, upload_id: str) -> str | None:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT metadata FROM upload_metadata WHERE upload_id = ?", (upload_id,))
-    return str(row["metadata"]) if row else None
-
-
-def get_upload(db: Database, device: Device, upload_id: str) -> dict[str, Any]:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT * FROM uploads WHERE id = ? AND device_id = ?",
-                     (upload_id, device.id))
-    if row is None:
-        raise ApiError(404, "upload_not_found",
-                       _("Không có phiên tải lên {id}.", id=upload_id))
-    if row["expires_at"] <= _now() and not row["completed"]:
-        raise ApiError(410, "upload_expired",
-                       _("Phiên tải lên {id} đã hết hạn, hãy tải lại từ đầu.", id=upload_id))
-    return row
-
-
-def advance_upload(db: Database, upload_id: str, old_offset: int, new_offset: int) -> bool:
-    with db.transaction() as tx:
-        return tx.execute(
-            "UPDATE uploads SET upload_offset = ? WHERE id = ? AND upload_offset = ?",
-            (new_offset, upload_id, old_offset),
-        ) == 1
-
-
-class _OffsetMoved(Exception):
-    pass
-
-
-def complete_upload(db: Database, upload: dict[str, Any], from_offset: int | None = None) -> bool:
-    """The blob row and the finished upload in one commit. With ``from_offset`` (the last
-    chunk's start) this is also the chunk's offset advance: False if the offset moved."""
-    try:
-        with db.transaction() as tx:
-            if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
-                tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                           (upload["sha256"], upload["length"], _now()))
-            if from_offset is None:
-                tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
-                           " WHERE id = ?", (upload["id"],))
-            elif tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
-                            " WHERE id = ? AND upload_offset = ?",
-                            (upload["id"], from_offset)) != 1:
-                raise _OffsetMoved
-    except _OffsetMoved:
-        return False
-    return True
-
-
-def drop_upload(db: Database, upload_id: str) -> None:
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-        tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (upload_id,))
-
-
-def expired_uploads(db: Database) -> list[str]:
-    with db.transaction() as tx:
-        rows = tx.all("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?",
-                      (_now(),))
-        tx.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?", (_now(),))
-        for r in rows:
-            tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (r["id"],))
-    return [r["id"] for r in rows]
-
-
 # --- dossiers ---------------------------------------------------------------------------
 
 def _page_hashes(body: DossierIn) -> list[str]:
@@ -392,8 +219,10 @@ def _write_dossier(
                        _("Thiết bị của đơn vị {unit} không được ghi hồ sơ {code}.",
                          unit=device.unit_code, code=body.code))
     hashes = _page_hashes(body)
-    missing = [h for h in hashes
-               if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (h,)) is None]
+    # A blob counts only once the unit proved it holds it (central/uploads.py); for a blob
+    # another unit uploaded, the answer is the same as for one nobody did.
+    have = owned(tx, device.unit_code, hashes)
+    missing = [h for h in hashes if h not in have]
     if missing:
         raise ApiError(409, "missing_blobs",
                        _("Máy chủ chưa có {n} tệp của hồ sơ {code}.", n=len(missing),

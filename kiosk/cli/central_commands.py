@@ -10,7 +10,7 @@ from typing import Any
 from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk import paths
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import int_range, output_dir, shown, text
+from kiosk.cli.argtypes import float_range, int_range, output_dir, shown, text
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
@@ -43,6 +43,7 @@ def register(sub: Any) -> None:
     serve.add_argument("--trust", type=Path, default=None,
                        help="CA bundle (PEM) the signatures of uploaded files are checked "
                             "against (default: $KIOSK_CENTRAL_TRUST)")
+    _limit_options(serve)
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -79,6 +80,42 @@ def register(sub: Any) -> None:
     from kiosk.cli import central_report_commands
 
     central_report_commands.register(csub, db_opt)
+
+
+def _limit_options(serve: argparse.ArgumentParser) -> None:
+    """The connection and body limits (central/limits.py, docs/SCALING.md)."""
+    from central.limits import MIB, ServerLimits
+
+    d = ServerLimits()
+    group = serve.add_argument_group("limits per process (docs/SCALING.md)")
+    group.add_argument("--max-connections", type=int_range(1, 1_000_000),
+                       default=d.max_connections, help="open connections (default %(default)s)")
+    group.add_argument("--header-timeout", type=float_range(0, 3600), default=d.header_timeout,
+                       help="seconds to send a request's headers (default %(default)s)")
+    group.add_argument("--body-timeout", type=float_range(0, 3600), default=d.body_timeout,
+                       help="seconds a body may take, plus one per --body-min-rate bytes "
+                            "received (default %(default)s)")
+    group.add_argument("--body-min-rate", type=int_range(1, 1 << 30), default=d.body_min_rate,
+                       help="bytes per second that extend --body-timeout (default %(default)s)")
+    group.add_argument("--keep-alive", type=float_range(0, 3600),
+                       default=d.keep_alive_timeout,
+                       help="seconds an idle connection stays open (default %(default)s)")
+    group.add_argument("--max-json-kb", type=int_range(1, 1 << 20),
+                       default=d.max_json_body // 1024,
+                       help="largest JSON body in KiB (default %(default)s)")
+    group.add_argument("--max-blob-mb", type=int_range(1, 1 << 20),
+                       default=d.max_blob_size // MIB,
+                       help="largest scan in MiB (default %(default)s)")
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from central.limits import MIB, ServerLimits
+
+    return ServerLimits(max_connections=args.max_connections,
+                        header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+                        body_min_rate=args.body_min_rate, keep_alive_timeout=args.keep_alive,
+                        max_json_body=args.max_json_kb * 1024,
+                        max_blob_size=args.max_blob_mb * MIB)
 
 
 def _db_url(args: argparse.Namespace) -> str:
@@ -141,7 +178,7 @@ def _serve(args: argparse.Namespace) -> int:
         from kiosk.signing.verify import load_trust
 
         load_trust(args.trust)  # a bad bundle is a clear error now, not at the first upload
-    serve(url, blobs, args.host, args.port,
+    serve(url, blobs, args.host, args.port, limits=_limits(args),
           **({"trust_file": args.trust} if args.trust else {}))
     return 0
 
