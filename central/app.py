@@ -20,13 +20,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from central import __version__, possession, reports, service, tus, uploads
+from central import __version__, openapi, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
 from central.common import ApiError, Device
 from central.db import Database
 from central.gate import DEVICE_KEY, RequestGate, too_large_body
 from central.limits import ServerLimits
 from central.models import (
+    CODE_PATTERN,
+    MAX_SEQ,
     SHA256_PATTERN,
     ApiErrorBody,
     ChangeFeed,
@@ -163,10 +165,7 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     def device(request: Request,
                cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                kiosk_machine: Annotated[str | None, Header(
-                   pattern=service.MACHINE_PATTERN,
-                   description="The counter's machine id: a device token is bound to the "
-                               "first machine that sends one, and refused on any other"
-               )] = None) -> Device:
+                   include_in_schema=False)] = None) -> Device:  # documented by openapi.py
         known = request.scope.get("state", {}).get(DEVICE_KEY)
         if isinstance(known, Device):
             return known  # authenticated by the gate before the body was read
@@ -194,8 +193,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
 
     # A blob counts for a unit only once the unit proved it holds it (central/uploads.py):
     # to any other unit these answer exactly as for a blob nobody uploaded.
-    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses={
-        200: {"headers": {"Upload-Length": {"schema": {"type": "integer", "minimum": 0}}}},
+    @app.head("/v1/blobs/{sha256}", tags=["blobs"], response_class=Response, responses={
+        200: {"description": "This unit holds the blob",
+              "headers": {"Upload-Length": {"schema": {"type": "integer", "minimum": 0}}}},
         404: {"model": ApiErrorBody, "headers": {CHALLENGE_HEADER: {
             "description": "A possession challenge (send Blob-Proof on the tus creation)",
             "schema": {"type": "string"}}}},
@@ -254,7 +254,7 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
              responses=error_responses(401, 410, 422))
     def get_changes(
         dev: DeviceDep,
-        since: Annotated[int, Query(ge=0, le=1 << 62)] = 0,
+        since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict[str, Any]:
         return service.changes(db, dev, since, limit)
@@ -268,14 +268,14 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
 
     @app.post("/v1/admin/dossiers/{code}/status", response_model=DossierState, tags=["admin"],
               responses=error_responses(400, 401, 403, 404, 422))
-    def set_status(code: Annotated[str, PathParam(max_length=60)], body: StatusIn,
+    def set_status(code: Annotated[str, PathParam(pattern=CODE_PATTERN)], body: StatusIn,
                    _admin: AdminDep) -> dict[str, Any]:
         return service.set_status(db, code, body.to, body.note, body.by)
 
     @app.get("/v1/admin/dossiers/{code}/export", tags=["admin"],
              responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
                         **error_responses(401, 403, 404, 422)})
-    def export(code: Annotated[str, PathParam(max_length=60)],
+    def export(code: Annotated[str, PathParam(pattern=CODE_PATTERN)],
                _admin: AdminDep) -> dict[str, Any]:
         row = service.find_dossier(db, code=code)
         if row is None:
@@ -287,6 +287,7 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
 
     citizen.install(app, db, device)
 
+    openapi.install(app)
     # Innermost first: the gate authenticates and caps bodies before any route reads one.
     app.add_middleware(RequestGate, db=db, limits=limits)
     for mw in middleware or []:

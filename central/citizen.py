@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.db import Database, IntegrityError
-from central.models import error_responses
+from central.models import JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
 from kiosk.i18n import _
@@ -32,12 +32,12 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
 class TicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(pattern=SERVICE_PATTERN)
-    counter: int = Field(ge=0, le=9, strict=True, description="0: a self-service kiosk")
+    counter: JsonInt = Field(ge=0, le=9, description="0: a self-service kiosk")
 
 
 class CallIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    counter: int = Field(ge=1, le=9, strict=True)
+    counter: JsonInt = Field(ge=1, le=9)
     services: list[str] = Field(default_factory=list, max_length=26)
     by: str = Field(default="", max_length=200)
 
@@ -47,11 +47,11 @@ class RatingIn(BaseModel):
     dossier_id: uuid.UUID
     code: str = Field(default="", max_length=60)
     occasion: str = Field(pattern=r"^(intake|return)$")
-    level: int = Field(ge=1, le=3, strict=True)
+    level: JsonInt = Field(ge=1, le=3)
     reason: str = Field(default="", pattern=r"^(|attitude|time|guidance|other)$")
     clerk: str = Field(min_length=1, max_length=200)
     procedure_code: str = Field(min_length=1, max_length=60)
-    counter: int = Field(ge=0, le=9, strict=True)
+    counter: JsonInt = Field(ge=0, le=9)
     at: str = Field(min_length=10, max_length=40)
 
 

@@ -174,8 +174,9 @@ class GuardedH11Protocol(H11Protocol):
         self._cancel()
         self._phase = "closing"
         # The application (if it is reading the body) sees a disconnect and keeps what
-        # arrived (a tus PATCH) or gives up.
-        self.transport.close()
+        # arrived (a tus PATCH) or gives up. abort(), not close(): close() waits until the
+        # write buffer is sent, which a client that reads nothing never lets happen.
+        self.transport.abort()
 
     def _arm(self, at: float) -> None:
         self._cancel()

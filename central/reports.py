@@ -117,14 +117,14 @@ def register_routes(app: Any, db: Database, admin_dep: Any) -> None:
     from fastapi import Path as PathParam
     from fastapi import Query
 
-    from central.models import ApiErrorBody, DossierState, ReportOut
+    from central.models import CODE_PATTERN, ApiErrorBody, DossierState, ReportOut
 
     errors: dict[int | str, dict[str, Any]] = {
         code: {"model": ApiErrorBody} for code in (401, 403, 404, 409, 422)}
 
     @app.post("/v1/admin/dossiers/{code}/postpone", response_model=DossierState,
               tags=["admin"], responses={**errors, 400: {"model": ApiErrorBody}})
-    def postpone_route(code: Annotated[str, PathParam(max_length=60)], body: PostponeIn,
+    def postpone_route(code: Annotated[str, PathParam(pattern=CODE_PATTERN)], body: PostponeIn,
                        _admin: admin_dep) -> dict[str, Any]:
         return postpone(db, code, body)
 

@@ -41,10 +41,6 @@ from kiosk.i18n import _
 TUS_VERSION = "1.0.0"
 OCTET_STREAM = "application/offset+octet-stream"
 EXTENSIONS = "creation,creation-with-upload,checksum,expiration"
-#: ``Upload-Checksum``: the algorithm and the base64 of a digest of its size.
-CHECKSUM_PATTERN = r"^(sha1 [A-Za-z0-9+/]{27}=|sha256 [A-Za-z0-9+/]{43}=)$"
-
-
 def _header(name: str, schema: dict[str, Any], description: str,
             required: bool = False) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": required, "schema": schema,
@@ -70,8 +66,10 @@ def header_docs(limits: ServerLimits) -> dict[str, dict[str, Any]]:
             "`sha256 <base64 of the file's lowercase hex sha256>`, then other `key[ base64]`"
             " pairs, comma-separated", True),
         "Upload-Checksum": _header(
-            "Upload-Checksum", {"type": "string", "pattern": CHECKSUM_PATTERN},
-            "The body's digest (460 when it does not match)"),
+            "Upload-Checksum", {"type": "string", "format": "tus-checksum",
+                                "maxLength": 100},
+            "`sha1 <base64 of 20 bytes>` or `sha256 <base64 of 32 bytes>`: the body's digest "
+            "(400 for another algorithm or size, 460 when it does not match the body)"),
         "Idempotency-Key": _header(
             "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200},
             "Asks for an idempotent creation: the same (device, sha256, length) gets the "
@@ -264,15 +262,18 @@ def add_routes(app: FastAPI, tus: TusUploads, device: Any) -> None:
                 "requestBody": {"required": body_required, "content": {
                     OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}}}}
 
-    @app.options("/v1/uploads", status_code=204, tags=["blobs"])
+    @app.options("/v1/uploads", status_code=204, tags=["blobs"], response_class=Response)
     def tus_options() -> Response:
         return Response(status_code=204, headers={
             "Tus-Resumable": TUS_VERSION, "Tus-Version": TUS_VERSION,
             "Tus-Extension": EXTENSIONS, "Tus-Checksum-Algorithm": "sha1,sha256",
             "Tus-Max-Size": str(limits.max_blob_size)})
 
-    @app.post("/v1/uploads", status_code=201, tags=["blobs"],
-              responses=error_responses(400, 401, 409, 412, 413, 415, 422, 460, 507),
+    @app.post("/v1/uploads", status_code=201, tags=["blobs"], response_class=Response,
+              responses={201: {"description": "Created", "headers": {
+                  "Location": {"schema": {"type": "string"}},
+                  "Upload-Offset": {"schema": {"type": "integer", "minimum": 0}}}},
+                  **error_responses(400, 401, 409, 412, 413, 415, 422, 460, 507)},
               openapi_extra=documented("Tus-Resumable", "Upload-Length", "Upload-Metadata",
                                        "Upload-Checksum", "Idempotency-Key", "Blob-Proof",
                                        body_required=False))
@@ -337,8 +338,11 @@ def add_routes(app: FastAPI, tus: TusUploads, device: Any) -> None:
             "Upload-Expires": http_date(upload["expires_at"]),
         })
 
-    @app.head("/v1/uploads/{upload_id}", tags=["blobs"],
-              responses=error_responses(401, 404, 410, 412),
+    @app.head("/v1/uploads/{upload_id}", tags=["blobs"], response_class=Response,
+              responses={200: {"description": "The upload's offset and length", "headers": {
+                  "Upload-Offset": {"schema": {"type": "integer", "minimum": 0}},
+                  "Upload-Length": {"schema": {"type": "integer", "minimum": 0}}}},
+                  **error_responses(401, 404, 410, 412)},
               openapi_extra={"parameters": [docs["Tus-Resumable"]]})
     def head_upload(upload_id: UploadId, dev: DeviceDep,
                     tus_resumable: TusHeader = None) -> Response:
@@ -355,8 +359,10 @@ def add_routes(app: FastAPI, tus: TusUploads, device: Any) -> None:
         return Response(headers=headers)
 
     @app.patch(
-        "/v1/uploads/{upload_id}", status_code=204, tags=["blobs"],
-        responses=error_responses(400, 401, 404, 409, 410, 412, 413, 415, 422, 460, 507),
+        "/v1/uploads/{upload_id}", status_code=204, tags=["blobs"], response_class=Response,
+        responses={204: {"description": "Stored", "headers": {
+            "Upload-Offset": {"schema": {"type": "integer", "minimum": 0}}}},
+            **error_responses(400, 401, 404, 409, 410, 412, 413, 415, 422, 460, 507)},
         openapi_extra=documented("Tus-Resumable", "Upload-Offset", "Upload-Checksum",
                                  body_required=True),
     )
