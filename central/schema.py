@@ -190,7 +190,7 @@ TABLES = [
 ]
 
 #: Columns schema 2 added to tables that schema 1 created.
-_ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
+ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
                ("devices", "last_seen_at", "TEXT"), ("devices", "expires_at", "TEXT"),
                ("devices", "revoked_at", "TEXT")]
 
@@ -205,7 +205,7 @@ def migrate(tx: Tx, autoinc: str) -> None:
         tx.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                    (str(SCHEMA_VERSION),))
     elif int(row["value"]) < 2:
-        for table, column, kind in _ADDED_IN_2:
+        for table, column, kind in ADDED_IN_2:
             tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         # A unit whose dossiers already list a blob keeps reaching it: before schema 2 that
         # was the rule for downloads. Blobs uploaded but not yet referenced are simply

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +10,9 @@ from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk import paths
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import float_range, int_range, output_dir, shown, text
+from kiosk.cli.central_db import db_url, find_dossier, open_db, open_db_of
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
-
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_DB_SCHEMES = ("postgresql", "postgres", "sqlite")
-
-
-def _default_db() -> str:
-    return str(paths.data_dir() / "central" / "central.sqlite3")
 
 
 def _default_blobs() -> Path:
@@ -118,51 +111,10 @@ def _limits(args: argparse.Namespace) -> Any:
                         max_blob_size=args.max_blob_mb * MIB)
 
 
-def _db_url(args: argparse.Namespace) -> str:
-    url = str(getattr(args, "db_sub", None) or args.db or _default_db()).strip()
-    scheme = _URL_SCHEME.match(url)
-    # A drive-less path has no scheme; "garbage://x" must not become a file named "garbage:".
-    if not url or (scheme and scheme[1].lower() not in _DB_SCHEMES):
-        raise InvalidInput(
-            _("Cơ sở dữ liệu «{url}» không hợp lệ.", url=shown(url)),
-            hint=_("Dùng đường dẫn tệp SQLite, sqlite:///ĐƯỜNG_DẪN hoặc postgresql://..."))
-    if not url.startswith(("postgresql://", "postgres://")):
-        path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
-        if path.is_dir() or (path.exists() and not path.is_file()):
-            raise InvalidInput(_("{path} không phải tệp cơ sở dữ liệu.", path=shown(str(path))),
-                               hint=_("Dùng đường dẫn tới một tệp SQLite."))
-    return url
-
-
-def open_db_of(args: argparse.Namespace) -> Any:
-    return open_db(_db_url(args))
-
-
-def open_db(url: str) -> Any:
-    """The server's database, or a clear refusal when the file or server is not one."""
-    import sqlite3
-
-    from central.db import Database
-
-    try:
-        return Database(url)
-    except sqlite3.DatabaseError as exc:
-        raise InvalidInput(_("Không mở được cơ sở dữ liệu {url}: {error}", url=shown(url),
-                             error=str(exc)),
-                           hint=_("Dùng đường dẫn tới một tệp SQLite.")) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):
-            raise InvalidInput(_("Không kết nối được cơ sở dữ liệu {url}: {error}",
-                                 url=shown(url.split("@")[-1]), error=str(exc)[:300]),
-                               hint=_("Kiểm tra địa chỉ, tài khoản và máy chủ PostgreSQL.")
-                               ) from None
-        raise
-
-
 def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
-    url = _db_url(args)
+    url = db_url(args)
     blobs = args.blobs or _default_blobs()
     try:
         for sub_dir in ("blobs", "partial", "tmp"):
@@ -251,17 +203,6 @@ def _device_revoke(args: argparse.Namespace) -> Any:
         raise NotFound(message, hint=_("Xem mã thiết bị bằng «kiosk central device list»; "
                                        "gõ đủ mã hoặc ít nhất 8 ký tự đầu không trùng."))
     return service.revoke_device(db, found[0])
-
-
-def find_dossier(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from central import service
-
-    db = open_db_of(args)
-    row = service.find_dossier(db, code=args.code)
-    if row is None:
-        raise NotFound(_("Máy chủ không có hồ sơ {code}.", code=args.code),
-                       hint=_("Kiểm tra mã hồ sơ hoặc chờ quầy đồng bộ."))
-    return db, row
 
 
 def _export(args: argparse.Namespace) -> Any:

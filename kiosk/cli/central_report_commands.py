@@ -31,7 +31,7 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
 
 def _report(args: argparse.Namespace) -> Any:
     from central import reports
-    from kiosk.cli.central_commands import open_db_of
+    from kiosk.cli.central_db import open_db_of
     from kiosk.cli.report_commands import parse_period
 
     first, last = parse_period(args)
@@ -41,7 +41,7 @@ def _report(args: argparse.Namespace) -> Any:
 def _postpone(args: argparse.Namespace) -> Any:
     from central import reports, service
     from central.models import PostponeIn
-    from kiosk.cli.central_commands import find_dossier
+    from kiosk.cli.central_db import find_dossier
     from kiosk.cli.late_commands import parse_local_time
 
     db, _row = find_dossier(args)

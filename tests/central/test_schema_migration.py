@@ -28,7 +28,7 @@ def _make_schema_1(db: Database) -> str:
     service.put_dossier(db, dev, new_id(), "op",
                         DossierIn.model_validate(dossier(1001, pages=[PAGE])))
     with db.transaction() as tx:
-        for _table, column, _kind in schema._ADDED_IN_2:
+        for _table, column, _kind in schema.ADDED_IN_2:
             tx.execute(f"ALTER TABLE devices DROP COLUMN {column}")
         tx.execute("DROP TABLE blob_owners")
         tx.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
