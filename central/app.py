@@ -100,6 +100,11 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         # their (long) retention.
         for upload_id in await run_in_threadpool(uploads.expired_uploads, db):
             blobs.discard(upload_id)
+        # Partial files no upload names (a creation POST cut by a crash), old enough that no
+        # other server on the same blob directory is still writing them.
+        stale = await run_in_threadpool(blobs.partials_older_than, 86400)
+        for upload_id in await run_in_threadpool(uploads.unknown_uploads, db, stale):
+            blobs.discard(upload_id)
         await run_in_threadpool(service.prune_idempotency, db)
         yield
 

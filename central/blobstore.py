@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 
@@ -95,6 +96,18 @@ class BlobStore:
         os.replace(partial, target)
         _fsync_dir(target.parent)
         return True
+
+    def partials_older_than(self, seconds: float) -> list[str]:
+        """Upload ids of partial files not written for ``seconds``."""
+        cutoff = time.time() - seconds
+        found = []
+        for path in (self.root / "partial").iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    found.append(path.name)
+            except FileNotFoundError:
+                continue
+        return found
 
     def discard(self, upload_id: str) -> None:
         self.partial_path(upload_id).unlink(missing_ok=True)

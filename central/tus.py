@@ -224,6 +224,10 @@ class TusUploads:
         async with self.locks.hold(upload_id) as interrupt:
             try:
                 got = await receive_into(partial, request.receive, length, interrupt, checksum)
+            except BaseException:
+                # No upload row names this file: nothing would ever remove it.
+                await run_in_threadpool(self.blobs.discard, upload_id)
+                raise
             finally:
                 await run_in_threadpool(partial.close)
         if not got.complete or got.end != length or (

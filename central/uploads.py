@@ -219,6 +219,14 @@ def drop_upload(db: Database, upload_id: str) -> None:
         tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (upload_id,))
 
 
+def unknown_uploads(db: Database, upload_ids: Iterable[str]) -> list[str]:
+    """Which of ``upload_ids`` no upload row names (a server killed in the middle of a
+    creation POST leaves such a partial file)."""
+    with db.transaction(write=False) as tx:
+        return [i for i in upload_ids
+                if tx.one("SELECT id FROM uploads WHERE id = ?", (i,)) is None]
+
+
 def expired_uploads(db: Database) -> list[str]:
     with db.transaction() as tx:
         rows = tx.all("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?",

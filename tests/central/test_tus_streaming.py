@@ -140,3 +140,25 @@ def test_a_chunk_with_a_wrong_checksum_leaves_the_offset(server) -> None:
         "Content-Type": "application/offset+octet-stream"})
     assert past.status_code == 400 and past.json()["error"] == "past_length"
     assert patch(client, token, location, 500_000, data[500_000:]).status_code == 204
+
+
+def test_partial_files_no_upload_names_are_removed_at_start(tmp_path: Path) -> None:
+    """A creation POST cut by a crash leaves a partial file without an upload row."""
+    db = Database(str(tmp_path / "central.sqlite3"))
+    token = service.add_device(db, UNIT)["token"]
+    blobs = BlobStore(tmp_path / "blobs")
+    with ServerThread(db, blobs) as srv, httpx.Client(base_url=srv.url) as client:
+        data = os.urandom(10_000)
+        kept_upload = create(client, token, data).rsplit("/", 1)[1]
+        assert patch(client, token, f"/v1/uploads/{kept_upload}", 0, data[:5000]) \
+            .status_code == 204
+    day_old = time.time() - 2 * 86400
+    for name in ("orphan", "young-orphan"):
+        blobs.partial_path(name).write_bytes(b"x" * 100)
+    for name in ("orphan", kept_upload):
+        os.utime(blobs.partial_path(name), (day_old, day_old))
+    with ServerThread(Database(str(tmp_path / "central.sqlite3")), blobs):
+        pass
+    assert not blobs.partial_path("orphan").exists()
+    assert blobs.partial_path("young-orphan").exists()  # another server may be writing it
+    assert blobs.partial_path(kept_upload).read_bytes() == data[:5000]
