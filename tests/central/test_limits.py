@@ -28,7 +28,7 @@ from central.blobstore import BlobStore
 from central.db import Database
 from central.limits import ServerLimits
 from central.runner import ServerThread
-from tests.central.helpers import UNIT, new_id, upload
+from tests.central.helpers import UNIT, dossier, new_id, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,8 +196,24 @@ def test_a_body_dripped_a_byte_at_a_time_is_cut(make_server) -> None:
     sock.close()
     with srv.db.transaction(write=False) as tx:
         assert tx.one("SELECT count(*) AS n FROM dossiers") == {"n": 0}
-    # A steady client above the minimum rate is not cut (a scan over a slow link).
-    assert httpx.get(f"{srv.url}/v1/health", timeout=10).status_code == 200
+
+
+def test_a_slow_but_steady_body_is_not_cut(make_server) -> None:
+    """Above the minimum rate the deadline keeps moving: a dossier over a slow link (4 KiB/s
+    against a minimum of 1 KiB/s) arrives although it takes longer than body_timeout."""
+    srv, token = make_server(body_timeout=1.0, body_min_rate=1024)
+    body = json.dumps(dossier(1001)).encode() + b" " * 12_000
+    sock = connect(srv.port)
+    sock.sendall(f"PUT /v1/dossiers/{new_id()} HTTP/1.1\r\nHost: x\r\n"
+                 f"Authorization: Bearer {token}\r\nIdempotency-Key: slow\r\n"
+                 "Content-Type: application/json\r\n"
+                 f"Content-Length: {len(body)}\r\n\r\n".encode())
+    for start in range(0, len(body), 1024):
+        sock.sendall(body[start:start + 1024])
+        time.sleep(0.25)  # the pace of the link being simulated, not a wait for the server
+    answer = answer_of(sock)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:300]
 
 
 def test_a_body_over_its_cap_is_refused_from_content_length_or_while_streaming(
