@@ -2,11 +2,9 @@
 
 import os
 import sqlite3
-import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,10 +20,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from central import __version__, audit, reports, service, tus
+from central import __version__, audit, openapi, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
+from central.common import ApiError, Device
 from central.db import Database
+from central.gate import DEVICE_KEY, RequestGate, too_large_body
+from central.limits import ServerLimits
 from central.models import (
+    CODE_PATTERN,
+    MAX_SEQ,
     SHA256_PATTERN,
     ApiErrorBody,
     ChangeFeed,
@@ -36,39 +39,20 @@ from central.models import (
     DossierState,
     Health,
     StatusIn,
+    error_responses,
 )
 from central.portal import export_dossier
-from central.service import ApiError, Device
 from central.signatures import SignatureChecker, extends
 from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
+from kiosk.sync.possession import CHALLENGE_HEADER
 
 TUS_VERSION = tus.TUS_VERSION
-DEFAULT_MAX_CHUNK = 8 * 1024 * 1024
 #: Seconds a client should wait after a 503/507/429 before it tries again.
 RETRY_AFTER_SECONDS = 5
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": ApiErrorBody} for c in codes}
-
-
-@dataclass
-class Central:
-    db: Database
-    blobs: BlobStore
-    max_chunk: int = DEFAULT_MAX_CHUNK
-    max_size: int = tus.DEFAULT_MAX_SIZE
-    _locks: dict[str, threading.Lock] = field(default_factory=dict)
-    _locks_guard: threading.Lock = field(default_factory=threading.Lock)
-
-    def upload_lock(self, upload_id: str) -> threading.Lock:
-        # Two PATCHes of one upload (a retry racing a slow original) must not interleave.
-        with self._locks_guard:
-            return self._locks.setdefault(upload_id, threading.Lock())
 
 
 class DateHeaderMiddleware:
@@ -101,12 +85,12 @@ class DateHeaderMiddleware:
         await self.app(scope, receive, send_with_date)
 
 
-def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_CHUNK,
-               max_size: int = tus.DEFAULT_MAX_SIZE,
+def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = None,
                middleware: list[Any] | None = None,
                trust_file: Path | str | None = None,
                ereceipt: Any = None) -> FastAPI:
-    central = Central(db, blobs, max_chunk, max_size)
+    limits = limits or ServerLimits()
+    uploads_endpoint = tus.TusUploads(db, blobs, limits)
     # Trust roots for the signatures on uploaded files (issue 14).
     trust = trust_file or os.environ.get("KIOSK_CENTRAL_TRUST") or None
     checker = SignatureChecker(Path(trust) if trust else None)
@@ -115,7 +99,12 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Housekeeping at start: partial uploads past Upload-Expires, idempotency keys past
         # their (long) retention.
-        for upload_id in await run_in_threadpool(service.expired_uploads, db):
+        for upload_id in await run_in_threadpool(uploads.expired_uploads, db):
+            blobs.discard(upload_id)
+        # Partial files no upload names (a creation POST cut by a crash), old enough that no
+        # other server on the same blob directory is still writing them.
+        stale = await run_in_threadpool(blobs.partials_older_than, 86400)
+        for upload_id in await run_in_threadpool(uploads.unknown_uploads, db, stale):
             blobs.discard(upload_id)
         await run_in_threadpool(service.prune_idempotency, db)
         yield
@@ -126,7 +115,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         description="The server side of the counter sync protocol (SYNC.md).",
         lifespan=lifespan,
     )
-    app.state.central = central
+    app.state.limits = limits
 
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
@@ -141,6 +130,10 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return JSONResponse({"error": "method_not_allowed",
                                  "message": _("Phương thức không được hỗ trợ ở đường dẫn này.")},
                                 status_code=405, headers={"Allow": _allowed(app, req)})
+        if exc.status_code == 413:
+            # A body that streamed past its cap (central/gate.py).
+            return JSONResponse(too_large_body(getattr(exc, "cap", limits.max_json_body)),
+                                status_code=413)
         if exc.status_code == 400:
             # Starlette/FastAPI's own "error parsing the body" (bytes that are not even text).
             return JSONResponse({"error": "invalid_json",
@@ -175,12 +168,18 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
             return _disk_full()
         raise exc
 
-    def device(cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Device:
-        found = service.authenticate(db, cred.credentials) if cred else None
-        if found is None:
+    def device(request: Request,
+               cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+               kiosk_machine: Annotated[str | None, Header(
+                   include_in_schema=False)] = None) -> Device:  # documented by openapi.py
+        known = request.scope.get("state", {}).get(DEVICE_KEY)
+        if isinstance(known, Device):
+            return known  # authenticated by the gate before the body was read
+        if cred is None:
             raise ApiError(401, "unauthorized",
-                           _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
-        return found
+                           _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."),
+                           headers={"WWW-Authenticate": "Bearer"})
+        return service.authenticate(db, cred.credentials, kiosk_machine)
 
     def admin(dev: Annotated[Device, Depends(device)]) -> Device:
         if dev.role != "admin":
@@ -198,39 +197,48 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
-    @app.head("/v1/blobs/{sha256}", tags=["blobs"], responses=_err(401, 404, 422))
+    # A blob counts for a unit only once the unit proved it holds it (central/uploads.py):
+    # to any other unit these answer exactly as for a blob nobody uploaded.
+    @app.head("/v1/blobs/{sha256}", tags=["blobs"], response_class=Response, responses={
+        200: {"description": "This unit holds the blob",
+              "headers": {"Upload-Length": {"schema": {"type": "integer", "minimum": 0}}}},
+        404: {"model": ApiErrorBody, "headers": {CHALLENGE_HEADER: {
+            "description": "A possession challenge (send Blob-Proof on the tus creation)",
+            "schema": {"type": "string"}}}},
+        **error_responses(401, 422)})
     def head_blob(sha256: Sha, dev: DeviceDep) -> Response:
-        size = service.blob_known(db, sha256)
+        size = uploads.owned_size(db, dev, sha256)
         if size is None or not blobs.has(sha256):
-            raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."))
+            raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."), headers={
+                CHALLENGE_HEADER: possession.challenge(db, dev.unit_code, sha256)})
         return Response(headers={"Upload-Length": str(size)})
 
     @app.get("/v1/blobs/{sha256}", tags=["blobs"], response_class=FileResponse,
              responses={200: {"content": {"application/octet-stream": {}}},
-                        **_err(401, 404, 422)})
+                        **error_responses(401, 404, 422)})
     def get_blob(sha256: Sha, dev: DeviceDep) -> FileResponse:
-        with db.transaction(write=False) as tx:
-            row = tx.one(
-                "SELECT p.sha256 FROM dossier_pages p JOIN dossiers d ON d.id = p.dossier_id"
-                " WHERE p.sha256 = ? AND d.unit_code = ?", (sha256, dev.unit_code))
-        if (row is None and dev.role != "admin") or not blobs.has(sha256):
+        if uploads.owned_size(db, dev, sha256) is None or not blobs.has(sha256):
             raise ApiError(404, "blob_not_found", _("Máy chủ chưa có tệp này."))
         return FileResponse(blobs.blob_path(sha256), media_type="application/octet-stream")
 
-    tus.add_routes(app, central, device)
+    tus.add_routes(app, uploads_endpoint, device)
 
     # --- dossiers and the change feed ---------------------------------------------------
 
     @app.put("/v1/dossiers/{dossier_id}", response_model=DossierAck, tags=["sync"],
              responses={201: {"model": DossierAck},
-                        **_err(400, 401, 403, 409, 422)})
+                        **error_responses(400, 401, 403, 409, 422)})
     def put_dossier(
         dossier_id: uuid.UUID, body: DossierIn, dev: DeviceDep, response: Response,
         idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
     ) -> dict[str, Any]:
         """Create or update a dossier, exactly once per ``Idempotency-Key``."""
-        verdicts = checker.results(db, blobs, [(p.sha256, p.mime) for c in body.components
-                                               for p in c.pages])
+        pages = [(p.sha256, p.mime) for c in body.components for p in c.pages]
+        with db.transaction(write=False) as tx:
+            mine = uploads.owned(tx, dev.unit_code, {sha for sha, _mime in pages})
+        # Only blobs the unit holds are looked at: checking another unit's file would take
+        # time that tells it exists.
+        verdicts = checker.results(db, blobs, [p for p in pages if p[0] in mine])
         status, reply, replayed = service.put_dossier(
             db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
             extends=lambda old, new: extends(blobs, old, new),
@@ -241,7 +249,7 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return reply
 
     @app.get("/v1/dossiers/{dossier_id}", response_model=DossierState, tags=["sync"],
-             responses=_err(401, 404, 422))
+             responses=error_responses(401, 404, 422))
     def get_dossier(dossier_id: uuid.UUID, dev: DeviceDep) -> dict[str, Any]:
         row = service.find_dossier(db, dossier_id=str(dossier_id))
         if row is None or (row["unit_code"] != dev.unit_code and dev.role != "admin"):
@@ -249,10 +257,10 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
         return reports.state_with_letters(db, row)
 
     @app.get("/v1/changes", response_model=ChangeFeed, tags=["sync"],
-             responses=_err(401, 410, 422))
+             responses=error_responses(401, 410, 422))
     def get_changes(
         dev: DeviceDep,
-        since: Annotated[int, Query(ge=0, le=1 << 62)] = 0,
+        since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict[str, Any]:
         return service.changes(db, dev, since, limit)
@@ -260,20 +268,20 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
     # --- admin ------------------------------------------------------------------------
 
     @app.post("/v1/admin/devices", response_model=DeviceOut, status_code=201, tags=["admin"],
-              responses=_err(400, 401, 403, 422))
+              responses=error_responses(400, 401, 403, 422))
     def add_device(body: DeviceIn, _admin: AdminDep) -> dict[str, str]:
         return service.add_device(db, body.unit_code, body.name)
 
     @app.post("/v1/admin/dossiers/{code}/status", response_model=DossierState, tags=["admin"],
-              responses=_err(400, 401, 403, 404, 422))
-    def set_status(code: Annotated[str, PathParam(max_length=60)], body: StatusIn,
+              responses=error_responses(400, 401, 403, 404, 422))
+    def set_status(code: Annotated[str, PathParam(pattern=CODE_PATTERN)], body: StatusIn,
                    _admin: AdminDep) -> dict[str, Any]:
         return service.set_status(db, code, body.to, body.note, body.by)
 
     @app.get("/v1/admin/dossiers/{code}/export", tags=["admin"],
              responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
-                        **_err(401, 403, 404, 422)})
-    def export(code: Annotated[str, PathParam(max_length=60)],
+                        **error_responses(401, 403, 404, 422)})
+    def export(code: Annotated[str, PathParam(pattern=CODE_PATTERN)],
                _admin: AdminDep) -> dict[str, Any]:
         row = service.find_dossier(db, code=code)
         if row is None:
@@ -292,6 +300,9 @@ def create_app(db: Database, blobs: BlobStore, *, max_chunk: int = DEFAULT_MAX_C
 
     money.install(app, db, device, ereceipt or provider_from_env())
 
+    openapi.install(app)
+    # Innermost first: the gate authenticates and caps bodies before any route reads one.
+    app.add_middleware(RequestGate, db=db, limits=limits)
     for mw in middleware or []:
         app.add_middleware(mw[0], **mw[1])
     # Added last, so it is the outermost: injected faults get a Date header too.

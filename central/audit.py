@@ -18,18 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field
 
-if TYPE_CHECKING:  # central.db imports this module for its schema
+if TYPE_CHECKING:
     from central.blobstore import BlobStore
     from central.db import Database, Tx
-
-#: The feed's link from an event to the request that made it (a table by ``seq`` beside
-#: ``changes``, like ``change_details``, so older databases need no ALTER).
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS change_operations (
-        seq BIGINT PRIMARY KEY,
-        operation_id TEXT NOT NULL
-    )""",
-]
 
 SHA256 = r"^[0-9a-f]{64}$"
 
@@ -126,8 +117,8 @@ def register_routes(app: Any, db: "Database", blobs: "BlobStore", device_dep: An
     """``GET /v1/audit``: only ever the caller's own unit."""
     from fastapi import Depends, Query
 
+    from central.common import ApiError, Device
     from central.models import ApiErrorBody
-    from central.service import ApiError, Device
     from kiosk.i18n import _
 
     @app.get("/v1/audit", response_model=AuditDay, tags=["sync"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 
@@ -66,6 +67,15 @@ class BlobStore:
         finally:
             os.close(fd)
 
+    def open_partial(self, upload_id: str, offset: int) -> PartialFile:
+        """The partial upload opened for writing at ``offset`` (see :class:`PartialFile`)."""
+        return PartialFile(self.partial_path(upload_id), offset)
+
+    def read_range(self, sha256: str, start: int, length: int) -> bytes:
+        with self.blob_path(sha256).open("rb") as fh:
+            fh.seek(start)
+            return fh.read(length)
+
     def finish(self, upload_id: str, sha256: str, length: int) -> bool:
         """Re-hash the finished upload; if it matches, move it into place atomically.
 
@@ -87,6 +97,18 @@ class BlobStore:
         _fsync_dir(target.parent)
         return True
 
+    def partials_older_than(self, seconds: float) -> list[str]:
+        """Upload ids of partial files not written for ``seconds``."""
+        cutoff = time.time() - seconds
+        found = []
+        for path in (self.root / "partial").iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    found.append(path.name)
+            except FileNotFoundError:
+                continue
+        return found
+
     def discard(self, upload_id: str) -> None:
         self.partial_path(upload_id).unlink(missing_ok=True)
 
@@ -96,3 +118,54 @@ class BlobStore:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest()
+
+
+class PartialFile:
+    """A partial upload being written as its bytes arrive (a tus PATCH streamed to disk).
+
+    Opening cuts the file at ``offset``: bytes past it were written by an earlier attempt
+    but never acknowledged. ``write`` appends at :attr:`end`; ``sync`` makes what was
+    written durable (before the database records the new offset); ``cut`` drops what this
+    request wrote (a bad checksum). A full disk is :class:`BlobStoreFull`, with the bytes of
+    the failed write cut off again.
+    """
+
+    def __init__(self, path: Path, offset: int) -> None:
+        self.start = self.end = offset
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        try:
+            os.ftruncate(self._fd, offset)
+        except OSError:
+            os.close(self._fd)
+            raise
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.pwrite(self._fd, view, self.end)
+                view = view[written:]
+                self.end += written
+        except OSError as exc:
+            self._failed(exc)
+
+    def sync(self) -> None:
+        try:
+            # Data and the file's size: what a reader after a crash needs (the mtime is not).
+            os.fdatasync(self._fd)
+        except OSError as exc:
+            self._failed(exc)
+
+    def cut(self, offset: int) -> None:
+        os.ftruncate(self._fd, offset)
+        self.end = offset
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def _failed(self, exc: OSError) -> None:
+        # What was not synced cannot be trusted after a failed write: back to the start.
+        self.cut(self.start)
+        if exc.errno in (28, 122):  # ENOSPC, EDQUOT
+            raise BlobStoreFull(exc.errno, exc.strerror) from exc
+        raise exc

@@ -19,6 +19,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.db import Database, IntegrityError
+from central.models import JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
 from kiosk.i18n import _
@@ -31,12 +32,12 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
 class TicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(pattern=SERVICE_PATTERN)
-    counter: int = Field(ge=0, le=9, strict=True, description="0: a self-service kiosk")
+    counter: JsonInt = Field(ge=0, le=9, description="0: a self-service kiosk")
 
 
 class CallIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    counter: int = Field(ge=1, le=9, strict=True)
+    counter: JsonInt = Field(ge=1, le=9)
     services: list[str] = Field(default_factory=list, max_length=26)
     by: str = Field(default="", max_length=200)
 
@@ -46,11 +47,11 @@ class RatingIn(BaseModel):
     dossier_id: uuid.UUID
     code: str = Field(default="", max_length=60)
     occasion: str = Field(pattern=r"^(intake|return)$")
-    level: int = Field(ge=1, le=3, strict=True)
+    level: JsonInt = Field(ge=1, le=3)
     reason: str = Field(default="", pattern=r"^(|attitude|time|guidance|other)$")
     clerk: str = Field(min_length=1, max_length=200)
     procedure_code: str = Field(min_length=1, max_length=60)
-    counter: int = Field(ge=0, le=9, strict=True)
+    counter: JsonInt = Field(ge=0, le=9)
     at: str = Field(min_length=10, max_length=40)
 
 
@@ -251,26 +252,25 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     # A default rather than an Annotated alias: with postponed annotations FastAPI resolves
     # names in the module's globals, where a local alias does not exist.
     auth = Depends(device_dep)
-    from central.app import _err
 
     @app.post("/v1/queue/tickets", status_code=201, tags=["queue"],
-              responses=_err(400, 401, 409, 422))
+              responses=error_responses(400, 401, 409, 422))
     def post_ticket(body: TicketIn, dev: Device = auth) -> dict[str, Any]:
         """Take the next number of a service group for the device's unit, today."""
         return take_ticket(db, dev, body)
 
-    @app.post("/v1/queue/call", tags=["queue"], responses=_err(400, 401, 422))
+    @app.post("/v1/queue/call", tags=["queue"], responses=error_responses(400, 401, 422))
     def post_call(body: CallIn, dev: Device = auth) -> dict[str, Any]:
         """Call the oldest waiting ticket to a counter (finishing that counter's last one)."""
         return call_next(db, dev, body)
 
-    @app.get("/v1/queue/status", tags=["queue"], responses=_err(401))
+    @app.get("/v1/queue/status", tags=["queue"], responses=error_responses(401))
     def get_status(dev: Device = auth) -> dict[str, Any]:
         return status(db, dev)
 
     @app.put("/v1/ratings/{rating_id}", status_code=201, tags=["sync"],
              responses={200: {"description": "already stored (replay)"},
-                        **_err(400, 401, 403, 409, 422)})
+                        **error_responses(400, 401, 403, 409, 422)})
     def put_rating_route(rating_id: Annotated[str, PathParam(max_length=64)], body: RatingIn,
                          response: Response, dev: Device = auth) -> dict[str, Any]:
         """Store a satisfaction rating once (the rating id is its idempotency key)."""
@@ -280,13 +280,13 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
              response_model=OfflineTicketAck,
              responses={200: {"model": OfflineTicketAck,
                               "description": "already stored (advanced, or a replay)"},
-                        **_err(400, 401, 409, 422)})
+                        **error_responses(400, 401, 409, 422)})
     def put_offline_ticket_route(ticket_id: Annotated[str, PathParam(max_length=64)],
                                  body: OfflineTicketIn, response: Response,
                                  dev: Device = auth) -> dict[str, Any]:
         """A ticket the counter numbered while offline, sent later by its sync worker."""
         return put_offline_ticket(db, dev, ticket_id, body, response)
 
-    @app.get("/v1/ratings", tags=["sync"], responses=_err(401, 422))
+    @app.get("/v1/ratings", tags=["sync"], responses=error_responses(401, 422))
     def get_ratings(start: str, end: str, dev: Device = auth) -> list[dict[str, Any]]:
         return ratings(db, dev, start, end)

@@ -3,18 +3,47 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from central.fields import LETTER_NUMBER_MAX, NOTE_MAX, PERSON_MAX, REASON_MAX
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-CODE_PATTERN = r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}-\d{6}-\d{4}$"
+UNIT_PATTERN = r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$"
+#: A day of 2000-2099 as yymmdd, February 29th in leap years only.
+_YYMMDD = (r"(\d\d(0[13578]|1[02])(0[1-9]|[12]\d|3[01])|\d\d(0[469]|11)(0[1-9]|[12]\d|30)"
+           r"|\d\d02(0[1-9]|1\d|2[0-8])|([02468][048]|[13579][26])0229)")
+#: MaHoSo as kiosk.dossier_code parses it: unit, a real day, a sequence number that is not
+#: a multiple of 1000 (those start each counter's block).
+CODE_PATTERN = (r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}-" + _YYMMDD
+                + r"-\d(00[1-9]|0[1-9]\d|[1-9]\d\d)$")
+#: Largest version or cursor number accepted: the largest integer every JSON reader keeps
+#: exact (2^53 - 1; a double beyond it rounds, and the schema's bound with it).
+MAX_SEQ = (1 << 53) - 1
+
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's integer: 3 and 3.0 are the same number; "3" and true are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("not an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("not an integer")
+        return int(value)
+    return value
+
+
+#: The integer of a request body, as its JSON Schema says (pydantic's lax int would take
+#: "3", its strict one would refuse 3.0).
+JSON_INTEGER = BeforeValidator(_json_integer)
+JsonInt = Annotated[int, JSON_INTEGER]
 
 
 class Page(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sha256: str = Field(pattern=SHA256_PATTERN)
-    size: int = Field(ge=0)
+    size: JsonInt = Field(ge=0, le=1 << 40)
     mime: str = Field(default="application/pdf", max_length=100)
 
 
@@ -23,10 +52,10 @@ class Component(BaseModel):
     code: str = Field(min_length=1, max_length=100, description="MaThanhPhanHoSo")
     name: str = Field(default="", max_length=500)
     kind: str = Field(default="copy", pattern=r"^(original|copy|photo|certified|certified_copy)$")
-    quantity: int = Field(default=1, ge=0, le=1000)
-    digitised: bool = True
-    handed_in: bool = Field(default=True, description="Handed in at reception (ticked)")
-    reused: bool = Field(default=False, description="DuocTaiSuDung: from a national database")
+    quantity: JsonInt = Field(default=1, ge=0, le=1000)
+    digitised: StrictBool = True
+    handed_in: StrictBool = Field(default=True, description="Handed in at reception (ticked)")
+    reused: StrictBool = Field(default=False, description="DuocTaiSuDung: from a national database")
     pages: list[Page] = Field(default_factory=list, max_length=2000)
 
 
@@ -34,7 +63,7 @@ class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, description="ChuHoSo")
     id_number: str = Field(default="", max_length=20, description="SoGiayToChuHoSo")
-    kind: int = Field(default=1, ge=1, le=2, description="LoaiDoiTuong: 1 citizen, 2 business")
+    kind: JsonInt = Field(default=1, ge=1, le=2, description="LoaiDoiTuong: 1 citizen, 2 business")
     phone: str = Field(default="", max_length=30)
     email: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500)
@@ -46,12 +75,12 @@ class Postponement(BaseModel):
     """An apology letter (Mẫu 04) with its new due: the counter's or the province's."""
 
     model_config = ConfigDict(extra="forbid")
-    letter_number: str = Field(min_length=1, max_length=100)
+    letter_number: str = Field(min_length=1, max_length=LETTER_NUMBER_MAX)
     issued_at: datetime
     previous_due_at: datetime | None = None
     new_due_at: datetime
-    reason: str = Field(default="", max_length=2000)
-    clerk: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=REASON_MAX)
+    clerk: str = Field(default="", max_length=PERSON_MAX)
     origin: str = Field(default="counter", pattern=r"^(counter|central)$")
 
 
@@ -67,7 +96,7 @@ class Pause(BaseModel):
 class HistoryItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: datetime
-    status: int = Field(ge=1, le=10)
+    status: JsonInt = Field(ge=1, le=10)
 
 
 class PostponeIn(BaseModel):
@@ -75,9 +104,9 @@ class PostponeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     new_due_at: datetime
-    reason: str = Field(min_length=1, max_length=2000)
-    letter_number: str = Field(min_length=1, max_length=100)
-    by: str = Field(default="", max_length=200)
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    letter_number: str = Field(min_length=1, max_length=LETTER_NUMBER_MAX)
+    by: str = Field(default="", max_length=PERSON_MAX)
 
 
 class DossierIn(BaseModel):
@@ -89,13 +118,14 @@ class DossierIn(BaseModel):
     procedure_code: str = Field(min_length=1, max_length=50, description="MaTTHC")
     procedure_name: str = Field(default="", max_length=500, description="TenTTHC")
     field_code: str = Field(default="", max_length=50, description="MaLinhVuc")
-    channel: int = Field(default=1, ge=1, le=3, description="KenhThucHien")
+    channel: JsonInt = Field(default=1, ge=1, le=3, description="KenhThucHien")
     applicant: Applicant
     summary: str = Field(default="", max_length=2000, description="TrichYeuHoSo")
     received_at: datetime = Field(description="NgayTiepNhan")
     due_at: datetime | None = Field(default=None, description="NgayHenTra")
-    status: int = Field(ge=1, le=10, description="TrangThaiHoSo")
-    base_version: int | None = Field(default=None, ge=0)
+    status: JsonInt = Field(ge=1, le=10, description="TrangThaiHoSo")
+    # Bounds before the validator: pydantic then states them in the schema of the union.
+    base_version: Annotated[int, Field(ge=0, le=MAX_SEQ), JSON_INTEGER] | None = None
     status_note: str = Field(default="", max_length=2000,
                              description="Why the status changed (some steps require it)")
     components: list[Component] = Field(default_factory=list, max_length=200)
@@ -103,8 +133,8 @@ class DossierIn(BaseModel):
     # reports (issue 13)
     legal_due_at: datetime | None = Field(
         default=None, description="Due by law (pauses included, letters not)")
-    reception_channel: int | None = Field(
-        default=None, ge=1, le=4, description="1–3 as channel; 4 other (e.g. by chat)")
+    reception_channel: Annotated[int, Field(ge=1, le=4), JSON_INTEGER] | None = Field(
+        default=None, description="1–3 as channel; 4 other (e.g. by chat)")
     return_method: str = Field(default="counter", pattern=r"^(counter|post)$")
     entered_at: datetime | None = Field(
         default=None, description="Back-entry: when a paper dossier was typed in")
@@ -172,9 +202,14 @@ class ApiErrorBody(BaseModel):
     message: str
 
 
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry for the error statuses a route can answer."""
+    return {c: {"model": ApiErrorBody} for c in codes}
+
+
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unit_code: str = Field(pattern=r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")
+    unit_code: str = Field(pattern=UNIT_PATTERN)
     name: str = Field(default="", max_length=200)
 
 
@@ -186,9 +221,9 @@ class DeviceOut(BaseModel):
 
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: int = Field(ge=1, le=10)
-    note: str = Field(default="", max_length=2000)
-    by: str = Field(default="", max_length=200)
+    to: JsonInt = Field(ge=1, le=10)
+    note: str = Field(default="", max_length=NOTE_MAX)
+    by: str = Field(default="", max_length=PERSON_MAX)
 
 
 class ReportOut(BaseModel):

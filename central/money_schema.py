@@ -1,6 +1,6 @@
 """The central server's tables for issue 23: every counter's receipts (with the e-receipt
 provider's look-up code), refunds and certification register entries. Appended to the
-server's schema by ``central.db``; portable DDL (SQLite and PostgreSQL)."""
+server's tables by ``central.schema``; portable DDL (SQLite and PostgreSQL)."""
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS receipts (

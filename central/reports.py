@@ -8,38 +8,17 @@ import json
 from datetime import date
 from typing import Any
 
-from central.db import Database, Tx
-from central.models import DossierIn, PostponeIn
+from central.db import Database
+from central.letters import LETTER_COLUMNS, letters
+from central.models import PostponeIn
+from central.service import ApiError, dossier_state
 from kiosk import clock
 from kiosk.i18n import _
-
-_COLUMNS = ("letter_number", "issued_at", "previous_due_at", "new_due_at", "reason", "clerk",
-            "origin")
-
-
-def letters(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
-    return tx.all(f"SELECT {', '.join(_COLUMNS)} FROM dossier_postponements WHERE "
-                  "dossier_id = ? ORDER BY issued_at", (dossier_id,))
-
-
-def merge_letters(tx: Tx, dossier_id: str, body: DossierIn) -> None:
-    """Keep every letter a counter sent (the body carries them all; known ones stay)."""
-    for p in body.postponements:
-        if tx.one("SELECT letter_number FROM dossier_postponements WHERE dossier_id = ? AND "
-                  "letter_number = ?", (dossier_id, p.letter_number)) is None:
-            tx.execute(
-                "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
-                "previous_due_at, new_due_at, reason, clerk, origin) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?)",
-                (dossier_id, p.letter_number, clock.iso(p.issued_at),
-                 clock.iso(p.previous_due_at) if p.previous_due_at else None,
-                 clock.iso(p.new_due_at), p.reason, p.clerk, p.origin))
 
 
 def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
     """The province issues an apology letter with a new due; it reaches the counter
     through the change feed (kind ``postponed``)."""
-    from central.service import ApiError, dossier_state
     from kiosk.dossier import FINAL, Status
 
     now = clock.now()
@@ -73,7 +52,7 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         tx.execute(
             "INSERT INTO dossier_postponements (dossier_id, letter_number, issued_at, "
             "previous_due_at, new_due_at, reason, clerk, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row["id"], *[letter[k] for k in _COLUMNS]))
+            (row["id"], *[letter[k] for k in LETTER_COLUMNS]))
         version = row["server_version"] + 1
         tx.execute("UPDATE dossiers SET server_version = ?, updated_at = ? WHERE id = ?",
                    (version, clock.iso(now), row["id"]))
@@ -89,16 +68,6 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
         state = dossier_state(updated)
         state["postponements"] = letters(tx, row["id"])
     return state
-
-
-def change_details(tx: Tx, rows: list[dict[str, Any]]) -> None:
-    """Attach the letter to each ``postponed`` event of a feed page."""
-    for row in rows:
-        row["postponement"] = None
-        if row["kind"] == "postponed":
-            found = tx.one("SELECT details FROM change_details WHERE seq = ?", (row["seq"],))
-            if found:
-                row["postponement"] = json.loads(found["details"]).get("postponement")
 
 
 def summary(db: Database, date_from: date, date_to: date, unit: str | None = None
@@ -117,7 +86,7 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
             params = (unit,)
         rows = tx.all(sql, params)
         all_letters: dict[str, list[dict[str, Any]]] = {}
-        for letter in tx.all("SELECT dossier_id, " + ", ".join(_COLUMNS) +
+        for letter in tx.all("SELECT dossier_id, " + ", ".join(LETTER_COLUMNS) +
                              " FROM dossier_postponements"):
             all_letters.setdefault(letter.pop("dossier_id"), []).append(letter)
     records = []
@@ -139,8 +108,6 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
 
 
 def state_with_letters(db: Database, row: dict[str, Any]) -> dict[str, Any]:
-    from central.service import dossier_state
-
     with db.transaction(write=False) as tx:
         return dossier_state(row, tx)
 
@@ -152,15 +119,14 @@ def register_routes(app: Any, db: Database, admin_dep: Any) -> None:
     from fastapi import Path as PathParam
     from fastapi import Query
 
-    from central.models import ApiErrorBody, DossierState, ReportOut
-    from central.service import ApiError
+    from central.models import CODE_PATTERN, ApiErrorBody, DossierState, ReportOut
 
     errors: dict[int | str, dict[str, Any]] = {
         code: {"model": ApiErrorBody} for code in (401, 403, 404, 409, 422)}
 
     @app.post("/v1/admin/dossiers/{code}/postpone", response_model=DossierState,
               tags=["admin"], responses={**errors, 400: {"model": ApiErrorBody}})
-    def postpone_route(code: Annotated[str, PathParam(max_length=60)], body: PostponeIn,
+    def postpone_route(code: Annotated[str, PathParam(pattern=CODE_PATTERN)], body: PostponeIn,
                        _admin: admin_dep) -> dict[str, Any]:
         return postpone(db, code, body)
 

@@ -9,46 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from central import signatures
 from central.audit import attach_operations, record_operation
+from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
+from central.letters import change_details, letters, merge_letters
 from central.models import DossierIn
+from central.uploads import owned
 from kiosk import clock
 from kiosk.i18n import _
 
-UPLOAD_TTL = timedelta(days=7)
 #: Idempotency keys outlive any plausible offline period (SYNC.md server rule 5).
 IDEMPOTENCY_TTL = timedelta(days=400)
-
-
-class ApiError(Exception):
-    """An error answered to the client as ``{"error": code, "message": ..., **extra}``."""
-
-    def __init__(self, status: int, code: str, message: str,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-        self.extra = extra
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **self.extra}
-
-
-@dataclass(frozen=True)
-class Device:
-    id: str
-    unit_code: str
-    role: str
 
 
 def token_hash(token: str) -> str:
@@ -69,181 +48,97 @@ def new_token() -> str:
             return token
 
 
-def add_device(db: Database, unit_code: str, name: str = "", role: str = "device") -> dict[str, str]:
-    """Create a device (or an admin) and return its token; only its hash is stored."""
+def add_device(db: Database, unit_code: str, name: str = "", role: str = "device",
+               expires_at: str | None = None) -> dict[str, str]:
+    """Create a device (or an admin) and return its token; only its hash is stored.
+    ``expires_at`` (ISO time): the token is refused from then on."""
     token = new_token()
     device_id = str(uuid.uuid4())
     with db.transaction() as tx:
         tx.execute(
-            "INSERT INTO devices (id, unit_code, name, role, token_sha256, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (device_id, unit_code, name, role, token_hash(token), _now()),
+            "INSERT INTO devices (id, unit_code, name, role, token_sha256, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (device_id, unit_code, name, role, token_hash(token), _now(), expires_at),
         )
-    return {"device_id": device_id, "unit_code": unit_code, "token": token}
+    out = {"device_id": device_id, "unit_code": unit_code, "token": token}
+    return out | ({"expires_at": expires_at} if expires_at else {})
 
 
-def authenticate(db: Database, token: str) -> Device | None:
-    with db.transaction(write=False) as tx:
-        row = tx.one(
-            "SELECT id, unit_code, role FROM devices WHERE token_sha256 = ? AND revoked = 0",
-            (token_hash(token),),
-        )
-    return Device(row["id"], row["unit_code"], row["role"]) if row else None
+#: ``Kiosk-Machine``: what the counter sends (kiosk.sync.machine), a sha256 in hex.
+MACHINE_PATTERN = r"^[0-9a-f]{64}$"
+#: ``last_seen_at`` is written at most this often per device (a write per request is not).
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
-def revoke_device(db: Database, device_id: str) -> bool:
-    with db.transaction() as tx:
-        return tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?", (device_id,)) > 0
+def _refused(code: str, message: str) -> ApiError:
+    return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-# --- uploads (tus 1.0: creation, checksum, expiration) -----------------------------------
+def authenticate(db: Database, token: str, machine: str | None = None) -> Device:
+    """The device holding ``token``, or a 401 saying why not (unknown, revoked, expired,
+    bound to another machine).
 
-def blob_known(db: Database, sha256: str) -> int | None:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
-    return int(row["size"]) if row else None
-
-
-def create_upload(db: Database, device: Device, sha256: str, length: int,
-                  metadata: str | None = None, reuse: bool = True) -> dict[str, Any]:
-    """With ``reuse``, idempotent per (device, sha256, length): a repeated creation POST (its
-    answer was lost) returns the same upload, so the bytes already sent are not sent again
-    (tus-py-client#93). Without it (a standard tus client, which always PATCHes from 0 after
-    a creation), a fresh upload at offset 0."""
+    A device token is bound to the first machine that names itself (``Kiosk-Machine``, sent
+    by every counter request, enrolment included): from then on only that machine may use
+    it, and a request that names no machine is refused too. Admin tokens (scripts and tools
+    at the province) are not bound.
+    """
+    if machine is not None and not re.fullmatch(MACHINE_PATTERN, machine):
+        raise _refused("machine_invalid", _("Tiêu đề Kiosk-Machine không hợp lệ."))
     now = clock.now()
-    with db.transaction() as tx:
-        blob = tx.one("SELECT size FROM blobs WHERE sha256 = ?", (sha256,))
-        row = tx.one(
-            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
-            " AND expires_at > ? ORDER BY created_at DESC",
-            (device.id, sha256, length, clock.iso(now)),
-        ) if reuse else None
-        if row is not None:
-            return row
-        upload = {
-            "id": uuid.uuid4().hex,
-            "device_id": device.id,
-            "sha256": sha256,
-            "length": length,
-            "upload_offset": length if blob else 0,
-            "created_at": clock.iso(now),
-            "expires_at": clock.iso(now + UPLOAD_TTL),
-            "completed": 1 if blob and reuse else 0,
-        }
-        if not reuse:
-            upload["upload_offset"] = 0
-        tx.execute(
-            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
-            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            tuple(upload.values()),
-        )
-        if metadata:
-            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
-                       (upload["id"], metadata))
-    return upload
-
-
-def create_finished_upload(db: Database, device: Device, sha256: str, length: int,
-                           upload_id: str, metadata: str | None, reuse: bool) -> dict[str, Any]:
-    """A whole file that came with its creation POST, already verified and in the blob
-    store: the upload (finished), its metadata and the blob row in one commit. With
-    ``reuse``, an open upload of the same file from a lost answer is returned instead."""
-    now = clock.now()
-    with db.transaction() as tx:
-        row = tx.one(
-            "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND length = ?"
-            " AND expires_at > ? ORDER BY created_at DESC",
-            (device.id, sha256, length, clock.iso(now)),
-        ) if reuse else None
-        if row is not None and not row["completed"]:
-            # The whole file is here now: the open upload of it is finished too.
-            tx.execute("UPDATE uploads SET completed = 1, upload_offset = length WHERE id = ?",
-                       (row["id"],))
-            row = {**row, "completed": 1, "upload_offset": length}
-        if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (sha256,)) is None:
-            tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                       (sha256, length, clock.iso(now)))
-        if row is not None:
-            return row
-        upload = {"id": upload_id, "device_id": device.id, "sha256": sha256, "length": length,
-                  "upload_offset": length, "created_at": clock.iso(now),
-                  "expires_at": clock.iso(now + UPLOAD_TTL), "completed": 1}
-        tx.execute(
-            "INSERT INTO uploads (id, device_id, sha256, length, upload_offset, created_at,"
-            " expires_at, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            tuple(upload.values()),
-        )
-        if metadata:
-            tx.execute("INSERT INTO upload_metadata (upload_id, metadata) VALUES (?, ?)",
-                       (upload_id, metadata))
-    return upload
-
-
-def upload_metadata(db: Database, upload_id: str) -> str | None:
     with db.transaction(write=False) as tx:
-        row = tx.one("SELECT metadata FROM upload_metadata WHERE upload_id = ?", (upload_id,))
-    return str(row["metadata"]) if row else None
-
-
-def get_upload(db: Database, device: Device, upload_id: str) -> dict[str, Any]:
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT * FROM uploads WHERE id = ? AND device_id = ?",
-                     (upload_id, device.id))
+        row = tx.one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
+                     " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
     if row is None:
-        raise ApiError(404, "upload_not_found",
-                       _("Không có phiên tải lên {id}.", id=upload_id))
-    if row["expires_at"] <= _now() and not row["completed"]:
-        raise ApiError(410, "upload_expired",
-                       _("Phiên tải lên {id} đã hết hạn, hãy tải lại từ đầu.", id=upload_id))
-    return row
-
-
-def advance_upload(db: Database, upload_id: str, old_offset: int, new_offset: int) -> bool:
-    with db.transaction() as tx:
-        return tx.execute(
-            "UPDATE uploads SET upload_offset = ? WHERE id = ? AND upload_offset = ?",
-            (new_offset, upload_id, old_offset),
-        ) == 1
-
-
-class _OffsetMoved(Exception):
-    pass
-
-
-def complete_upload(db: Database, upload: dict[str, Any], from_offset: int | None = None) -> bool:
-    """The blob row and the finished upload in one commit. With ``from_offset`` (the last
-    chunk's start) this is also the chunk's offset advance: False if the offset moved."""
-    try:
+        raise _refused("unauthorized",
+                       _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
+    if row["revoked"]:
+        raise _refused("token_revoked", _("Mã truy cập của thiết bị này đã bị thu hồi."))
+    if row["expires_at"] and clock.parse_iso(row["expires_at"]) <= now:
+        raise _refused("token_expired", _("Mã truy cập của thiết bị này đã hết hạn."))
+    device = Device(row["id"], row["unit_code"], row["role"])
+    bind = False
+    if row["role"] == "device":
+        if row["machine_id"] is None:
+            bind = machine is not None
+        elif machine != row["machine_id"]:
+            raise _refused("machine_mismatch",
+                           _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ dùng "
+                             "cho một máy."))
+    seen = row["last_seen_at"]
+    if bind or seen is None or clock.parse_iso(seen) <= now - LAST_SEEN_EVERY:
         with db.transaction() as tx:
-            if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (upload["sha256"],)) is None:
-                tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                           (upload["sha256"], upload["length"], _now()))
-            if from_offset is None:
-                tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
-                           " WHERE id = ?", (upload["id"],))
-            elif tx.execute("UPDATE uploads SET completed = 1, upload_offset = length"
-                            " WHERE id = ? AND upload_offset = ?",
-                            (upload["id"], from_offset)) != 1:
-                raise _OffsetMoved
-    except _OffsetMoved:
-        return False
-    return True
+            if bind and tx.execute(
+                    "UPDATE devices SET machine_id = ?, bound_at = ? WHERE id = ?"
+                    " AND machine_id IS NULL", (machine, clock.iso(now), row["id"])) == 0:
+                # Another machine bound it a moment ago.
+                raise _refused("machine_mismatch",
+                               _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ "
+                                 "dùng cho một máy."))
+            tx.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?",
+                       (clock.iso(now), row["id"]))
+    return device
 
 
-def drop_upload(db: Database, upload_id: str) -> None:
+DEVICE_COLUMNS = ("id", "unit_code", "name", "role", "created_at", "last_seen_at",
+                  "machine_id", "bound_at", "expires_at", "revoked", "revoked_at")
+
+
+def list_devices(db: Database) -> list[dict[str, Any]]:
+    with db.transaction(write=False) as tx:
+        rows = tx.all(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM devices"
+                      " ORDER BY unit_code, created_at, id")
+    return [{**r, "revoked": bool(r["revoked"])} for r in rows]
+
+
+def revoke_device(db: Database, device_id: str) -> dict[str, Any] | None:
+    """Revoke a token (its next request is refused); None when no device has that id."""
     with db.transaction() as tx:
-        tx.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-        tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (upload_id,))
-
-
-def expired_uploads(db: Database) -> list[str]:
-    with db.transaction() as tx:
-        rows = tx.all("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?",
-                      (_now(),))
-        tx.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?", (_now(),))
-        for r in rows:
-            tx.execute("DELETE FROM upload_metadata WHERE upload_id = ?", (r["id"],))
-    return [r["id"] for r in rows]
+        tx.execute("UPDATE devices SET revoked = 1, revoked_at = ? WHERE id = ?"
+                   " AND revoked = 0", (_now(), device_id))
+        row = tx.one(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM devices WHERE id = ?",
+                     (device_id,))
+    return {**row, "revoked": bool(row["revoked"])} if row else None
 
 
 # --- dossiers ---------------------------------------------------------------------------
@@ -327,8 +222,10 @@ def _write_dossier(
                        _("Thiết bị của đơn vị {unit} không được ghi hồ sơ {code}.",
                          unit=device.unit_code, code=body.code))
     hashes = _page_hashes(body)
-    missing = [h for h in hashes
-               if tx.one("SELECT sha256 FROM blobs WHERE sha256 = ?", (h,)) is None]
+    # A blob counts only once the unit proved it holds it (central/uploads.py); for a blob
+    # another unit uploaded, the answer is the same as for one nobody did.
+    have = owned(tx, device.unit_code, hashes)
+    missing = [h for h in hashes if h not in have]
     if missing:
         raise ApiError(409, "missing_blobs",
                        _("Máy chủ chưa có {n} tệp của hồ sơ {code}.", n=len(missing),
@@ -390,8 +287,6 @@ def _write_dossier(
     for h in hashes:
         tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
                    (dossier_id, h))
-    from central.reports import merge_letters
-
     merge_letters(tx, dossier_id, body)
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
@@ -419,8 +314,6 @@ def dossier_state(row: dict[str, Any], tx: Tx | None = None) -> dict[str, Any]:
         "updated_at": row["updated_at"], "dossier": json.loads(row["body"]),
     }
     if tx is not None:
-        from central.reports import letters
-
         state["postponements"] = letters(tx, row["id"])
     return state
 
@@ -476,8 +369,6 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
             " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
             (device.unit_code, since, limit + 1),
         )
-        from central.reports import change_details
-
         change_details(tx, rows)
         attach_operations(tx, rows)
     more = len(rows) > limit

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from central.blobstore import BlobStore
 from kiosk import clock
 
-if TYPE_CHECKING:  # central.db imports this module for its schema
+if TYPE_CHECKING:
     from central.db import Database, Tx
 
 log = logging.getLogger(__name__)
@@ -29,18 +29,6 @@ log = logging.getLogger(__name__)
 PDF = "application/pdf"
 #: What a component's ``signatures`` entries carry (the rest of the verdict stays here).
 _KEPT = ("signed", "valid", "intact", "signer", "signed_at", "timestamped", "pdfa")
-
-# --- schema (issue 14), appended to central.db's portable DDL ------------------------------
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS blob_signatures (
-        sha256 TEXT NOT NULL,
-        trust_id TEXT NOT NULL,
-        verdict TEXT NOT NULL,
-        checked_at TEXT NOT NULL,
-        PRIMARY KEY (sha256, trust_id)
-    )""",
-]
-
 
 class SignatureChecker:
     """Validates blobs against one trust bundle (none: nothing is trusted)."""

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
+from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk import paths
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import int_range, output_dir, shown, text
+from kiosk.cli.argtypes import float_range, int_range, output_dir, shown, text
+from kiosk.cli.central_db import db_url, find_dossier, open_db, open_db_of
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
-
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_DB_SCHEMES = ("postgresql", "postgres", "sqlite")
-
-
-def _default_db() -> str:
-    return str(paths.data_dir() / "central" / "central.sqlite3")
 
 
 def _default_blobs() -> Path:
@@ -42,6 +36,7 @@ def register(sub: Any) -> None:
     serve.add_argument("--trust", type=Path, default=None,
                        help="CA bundle (PEM) the signatures of uploaded files are checked "
                             "against (default: $KIOSK_CENTRAL_TRUST)")
+    _limit_options(serve)
     serve.set_defaults(func=_serve)
     device = csub.add_parser("device", help="counters (devices) and admins")
     dsub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -51,7 +46,19 @@ def register(sub: Any) -> None:
     group.add_argument("--unit", help="unit code the device writes for")
     group.add_argument("--admin", action="store_true", help="an admin token instead")
     add.add_argument("--name", default="", type=text(200, empty=True))
+    add.add_argument("--expires", type=_expiry_date, default=None, metavar="YYYY-MM-DD",
+                     help="the token is refused after this day (server time); default: never")
     add.set_defaults(func=_device_add)
+    listing = dsub.add_parser("list", parents=[db_opt],
+                              help="every device: unit, name, created, last seen, bound "
+                                   "machine, expiry, revoked (JSON)")
+    listing.set_defaults(func=_device_list)
+    revoke = dsub.add_parser("revoke", parents=[db_opt],
+                             help="revoke a device's token: its next request is refused")
+    revoke.add_argument("device_id", metavar="ID",
+                        help="the device's id (kiosk central device list), or a unique "
+                             "beginning of it (8 characters at least)")
+    revoke.set_defaults(func=_device_revoke)
     export = csub.add_parser("export", parents=[db_opt],
                              help="a dossier in the national portal's field names")
     export.add_argument("code")
@@ -60,59 +67,54 @@ def register(sub: Any) -> None:
                              help="move a dossier to status N (provincial side)")
     status.add_argument("code")
     status.add_argument("--to", type=int_range(1, 10), required=True)
-    status.add_argument("--note", default="", type=text(2000, empty=True))
-    status.add_argument("--by", default="admin", type=text(100))
+    status.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
+    status.add_argument("--by", default="admin", type=text(PERSON_MAX))
     status.set_defaults(func=_status)
     from kiosk.cli import central_report_commands
 
     central_report_commands.register(csub, db_opt)
 
 
-def _db_url(args: argparse.Namespace) -> str:
-    url = str(getattr(args, "db_sub", None) or args.db or _default_db()).strip()
-    scheme = _URL_SCHEME.match(url)
-    # A drive-less path has no scheme; "garbage://x" must not become a file named "garbage:".
-    if not url or (scheme and scheme[1].lower() not in _DB_SCHEMES):
-        raise InvalidInput(
-            _("Cơ sở dữ liệu «{url}» không hợp lệ.", url=shown(url)),
-            hint=_("Dùng đường dẫn tệp SQLite, sqlite:///ĐƯỜNG_DẪN hoặc postgresql://..."))
-    if not url.startswith(("postgresql://", "postgres://")):
-        path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
-        if path.is_dir() or (path.exists() and not path.is_file()):
-            raise InvalidInput(_("{path} không phải tệp cơ sở dữ liệu.", path=shown(str(path))),
-                               hint=_("Dùng đường dẫn tới một tệp SQLite."))
-    return url
+def _limit_options(serve: argparse.ArgumentParser) -> None:
+    """The connection and body limits (central/limits.py, docs/SCALING.md)."""
+    from central.limits import MIB, ServerLimits
+
+    d = ServerLimits()
+    group = serve.add_argument_group("limits per process (docs/SCALING.md)")
+    group.add_argument("--max-connections", type=int_range(1, 1_000_000),
+                       default=d.max_connections, help="open connections (default %(default)s)")
+    group.add_argument("--header-timeout", type=float_range(0, 3600), default=d.header_timeout,
+                       help="seconds to send a request's headers (default %(default)s)")
+    group.add_argument("--body-timeout", type=float_range(0, 3600), default=d.body_timeout,
+                       help="seconds a body may take, plus one per --body-min-rate bytes "
+                            "received (default %(default)s)")
+    group.add_argument("--body-min-rate", type=int_range(1, 1 << 30), default=d.body_min_rate,
+                       help="bytes per second that extend --body-timeout (default %(default)s)")
+    group.add_argument("--keep-alive", type=float_range(0, 3600),
+                       default=d.keep_alive_timeout,
+                       help="seconds an idle connection stays open (default %(default)s)")
+    group.add_argument("--max-json-kb", type=int_range(1, 1 << 20),
+                       default=d.max_json_body // 1024,
+                       help="largest JSON body in KiB (default %(default)s)")
+    group.add_argument("--max-blob-mb", type=int_range(1, 1 << 20),
+                       default=d.max_blob_size // MIB,
+                       help="largest scan in MiB (default %(default)s)")
 
 
-def _db(args: argparse.Namespace) -> Any:
-    return open_db(_db_url(args))
+def _limits(args: argparse.Namespace) -> Any:
+    from central.limits import MIB, ServerLimits
 
-
-def open_db(url: str) -> Any:
-    """The server's database, or a clear refusal when the file or server is not one."""
-    import sqlite3
-
-    from central.db import Database
-
-    try:
-        return Database(url)
-    except sqlite3.DatabaseError as exc:
-        raise InvalidInput(_("Không mở được cơ sở dữ liệu {url}: {error}", url=shown(url),
-                             error=str(exc)),
-                           hint=_("Dùng đường dẫn tới một tệp SQLite.")) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):
-            raise InvalidInput(_("Không kết nối được cơ sở dữ liệu {url}: {error}",
-                                 url=shown(url.split("@")[-1]), error=str(exc)[:300]),
-                               hint=_("Kiểm tra địa chỉ, tài khoản và máy chủ PostgreSQL.")
-                               ) from None
-        raise
+    return ServerLimits(max_connections=args.max_connections,
+                        header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+                        body_min_rate=args.body_min_rate, keep_alive_timeout=args.keep_alive,
+                        max_json_body=args.max_json_kb * 1024,
+                        max_blob_size=args.max_blob_mb * MIB)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
-    url = _db_url(args)
+    url = db_url(args)
     blobs = args.blobs or _default_blobs()
     try:
         for sub_dir in ("blobs", "partial", "tmp"):
@@ -128,7 +130,7 @@ def _serve(args: argparse.Namespace) -> int:
         from kiosk.signing.verify import load_trust
 
         load_trust(args.trust)  # a bad bundle is a clear error now, not at the first upload
-    serve(url, blobs, args.host, args.port,
+    serve(url, blobs, args.host, args.port, limits=_limits(args),
           **({"trust_file": args.trust} if args.trust else {}))
     return 0
 
@@ -151,27 +153,56 @@ def _check_bind(host: str, port: int) -> None:
         ) from None
 
 
+def _expiry_date(value: str) -> str:
+    """``YYYY-MM-DD`` today or later → the first moment after that day, server time (ISO)."""
+    from datetime import date, datetime, time, timedelta
+
+    from kiosk import clock
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("«{value}» không phải ngày dạng YYYY-MM-DD.", value=shown(value))) from None
+    if day < clock.now().date():
+        raise argparse.ArgumentTypeError(_("ngày {day} đã qua.", day=day.isoformat()))
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.zone())
+    return clock.iso(end)
+
+
 def _device_add(args: argparse.Namespace) -> Any:
     from central import service
     from kiosk.config_checks import UNIT_CODE_RE
 
     if args.admin:
-        return service.add_device(_db(args), "ADMIN", args.name, role="admin") | {"role": "admin"}
+        return service.add_device(open_db_of(args), "ADMIN", args.name, role="admin",
+                                  expires_at=args.expires) | {"role": "admin"}
     if not UNIT_CODE_RE.match(args.unit):
         raise InvalidInput(_("Mã định danh đơn vị «{code}» không hợp lệ.", code=args.unit),
                            hint=_("Ví dụ: 000.00.04.H40"))
-    return service.add_device(_db(args), args.unit, args.name) | {"role": "device"}
+    return service.add_device(open_db_of(args), args.unit, args.name,
+                              expires_at=args.expires) | {"role": "device"}
 
 
-def _find(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+def _device_list(args: argparse.Namespace) -> Any:
     from central import service
 
-    db = _db(args)
-    row = service.find_dossier(db, code=args.code)
-    if row is None:
-        raise NotFound(_("Máy chủ không có hồ sơ {code}.", code=args.code),
-                       hint=_("Kiểm tra mã hồ sơ hoặc chờ quầy đồng bộ."))
-    return db, row
+    return service.list_devices(open_db_of(args))
+
+
+def _device_revoke(args: argparse.Namespace) -> Any:
+    from central import service
+
+    db = open_db_of(args)
+    wanted = args.device_id.strip().lower()
+    found = [d["id"] for d in service.list_devices(db)
+             if d["id"] == wanted or (len(wanted) >= 8 and d["id"].startswith(wanted))]
+    if len(found) != 1:
+        message = (_("Có {n} thiết bị có mã bắt đầu bằng «{id}».", n=len(found), id=shown(wanted))
+                   if found else _("Không có thiết bị «{id}».", id=shown(wanted)))
+        raise NotFound(message, hint=_("Xem mã thiết bị bằng «kiosk central device list»; "
+                                       "gõ đủ mã hoặc ít nhất 8 ký tự đầu không trùng."))
+    return service.revoke_device(db, found[0])
 
 
 def _export(args: argparse.Namespace) -> Any:
@@ -179,14 +210,14 @@ def _export(args: argparse.Namespace) -> Any:
     from central.money import portal_fees
     from central.portal import export_dossier
 
-    db, row = _find(args)
+    db, row = find_dossier(args)
     return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
 
 
 def _status(args: argparse.Namespace) -> Any:
     from central import service
 
-    db, _row = _find(args)
+    db, _row = find_dossier(args)
     try:
         return service.set_status(db, args.code, args.to, args.note, args.by)
     except service.ApiError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from central.fields import LETTER_NUMBER_MAX, PERSON_MAX, REASON_MAX
+from kiosk.cli.argtypes import text
 from kiosk.errors import InvalidInput
 
 
@@ -19,28 +21,30 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
                            help="the province issues an apology letter with a new due")
     post.add_argument("code")
     post.add_argument("--new-due", required=True, metavar="YYYY-MM-DDTHH:MM")
-    post.add_argument("--reason", required=True)
-    post.add_argument("--letter", required=True, help="the letter's number")
-    post.add_argument("--by", default="admin")
+    # The model's bounds (central.fields): a value accepted here is never refused later.
+    post.add_argument("--reason", required=True, type=text(REASON_MAX))
+    post.add_argument("--letter", required=True, type=text(LETTER_NUMBER_MAX),
+                      help="the letter's number")
+    post.add_argument("--by", default="admin", type=text(PERSON_MAX))
     post.set_defaults(func=_postpone)
 
 
 def _report(args: argparse.Namespace) -> Any:
     from central import reports
-    from kiosk.cli.central_commands import _db
+    from kiosk.cli.central_db import open_db_of
     from kiosk.cli.report_commands import parse_period
 
     first, last = parse_period(args)
-    return reports.summary(_db(args), first, last, args.unit or None)
+    return reports.summary(open_db_of(args), first, last, args.unit or None)
 
 
 def _postpone(args: argparse.Namespace) -> Any:
     from central import reports, service
     from central.models import PostponeIn
-    from kiosk.cli.central_commands import _find
+    from kiosk.cli.central_db import find_dossier
     from kiosk.cli.late_commands import parse_local_time
 
-    db, _row = _find(args)
+    db, _row = find_dossier(args)
     body = PostponeIn(new_due_at=parse_local_time(args.new_due, "--new-due"),
                       reason=args.reason, letter_number=args.letter, by=args.by)
     try:

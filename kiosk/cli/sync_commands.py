@@ -80,7 +80,12 @@ def _enroll(args: argparse.Namespace) -> Any:
                                 error=str(exc) or type(exc).__name__),
                               hint=_("Kiểm tra mạng, địa chỉ và tệp CA.")) from exc
     if r.status_code == 401:
-        raise InvalidInput(_("Máy chủ không nhận mã truy cập này."),
+        from kiosk.sync.errors import refused_token
+        from kiosk.sync.token_check import REFUSAL_CODES, error_code
+
+        message = refused_token(r) if error_code(r) in REFUSAL_CODES else _(
+            "Máy chủ không nhận mã truy cập này.")
+        raise InvalidInput(message,
                            hint=_("Xin quản trị cấp lại mã: kiosk central device add --unit MÃ"))
     credentials.save_token(url, token)
     config = Config.load()

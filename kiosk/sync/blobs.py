@@ -1,12 +1,14 @@
 """Resumable blob upload (tus 1.0, see :mod:`kiosk.sync.tus`) with the upload URL kept in
-SQLite, after asking the central server whether it already has the blob."""
+SQLite, after asking the central server whether it already has the blob for this unit (and
+answering its possession challenge, which spares the upload when another unit sent the same
+file)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from kiosk.storage import Store
-from kiosk.sync import wire
+from kiosk.sync import possession, wire
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.transport import ServerClient
 from kiosk.sync.tus import (  # noqa: F401 - re-exported for callers and tests
@@ -70,6 +72,13 @@ def upload_blob(
         r.raise_for_status()
     if store.files.verify(sha256) is not None or local_size is None:
         raise LocalFileBad(sha256)
+    # The server shares identical files between units, but counts one for this unit only
+    # once it proves it holds the bytes: answering the challenge costs a local read, and
+    # the upload is skipped when the server already has the file (kiosk.sync.possession).
+    proof = {}
+    nonce = r.headers.get(possession.CHALLENGE_HEADER, "")
+    if 0 < len(nonce) <= 200 and nonce.isascii() and nonce.isprintable() and " " not in nonce:
+        proof = {possession.PROOF_HEADER: f"{nonce} {possession.answer_file(path, nonce)}"}
 
     def remember(url: str | None) -> None:
         store.set_blob_upload(op_id, sha256, upload_url=url)
@@ -78,7 +87,8 @@ def upload_blob(
     capabilities = server() if server else TusServer(frozenset({"creation", "checksum"}),
                                                      ("sha256",))
     upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers, capabilities,
-                    sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}")
+                    sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}",
+                    creation_headers=proof)
     sent = upload.run(upload_url)
     uploaded()
     crashpoint("blob_done")

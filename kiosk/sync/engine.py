@@ -33,6 +33,7 @@ from kiosk.sync.errors import (
     Retry,
     Unauthorized,
     describe,
+    refused_token,
 )
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 from kiosk.sync.transport import ServerClient
@@ -273,10 +274,9 @@ class SyncEngine:
                 try:
                     self._push(item)
                     break
-                except Unauthorized:
+                except Unauthorized as exc:
                     if attempt == 2:
-                        raise Retry(_("Máy chủ từ chối mã truy cập của quầy; "
-                                      "cần đăng ký lại.")) from None
+                        raise Retry(str(exc)) from None
                     self._token = self._token_source()  # refresh once
         except NeedsPerson as exc:
             reason = str(exc)
@@ -388,7 +388,7 @@ class SyncEngine:
         code = r.status_code
         body = wire.error_body(r)
         if code == 401:
-            raise Unauthorized()
+            raise Unauthorized(refused_token(r))
         if 300 <= code < 400:
             raise Redirected(code, r.headers.get("Location", ""))
         if code in (408, 429, 460) or code >= 500:

@@ -14,7 +14,35 @@ from kiosk.i18n import _
 
 
 class Unauthorized(Exception):
-    pass
+    """The server refused the device token (401); the message says why, for the clerk."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or refused_token_message(None))
+
+
+def refused_token_message(code: object) -> str:
+    """What the counter says when the server refuses its token, by the server's error code
+    (the server's own text is for the admin)."""
+    if code == "token_revoked":
+        return _("Máy chủ đã thu hồi mã thiết bị của quầy này; hồ sơ vẫn được giữ trên máy "
+                 "nhưng chưa gửi được. Hãy xin quản trị cấp mã mới rồi đăng ký lại "
+                 "(kiosk sync enroll).")
+    if code == "token_expired":
+        return _("Mã thiết bị của quầy đã hết hạn; hồ sơ vẫn được giữ trên máy nhưng chưa gửi "
+                 "được. Hãy xin quản trị cấp mã mới rồi đăng ký lại (kiosk sync enroll).")
+    if code == "machine_mismatch":
+        return _("Mã thiết bị này đã được đăng ký cho một máy khác; mỗi mã chỉ dùng cho một "
+                 "máy. Hãy xin quản trị cấp mã riêng cho máy này.")
+    return _("Máy chủ từ chối mã truy cập của quầy; cần đăng ký lại.")
+
+
+def refused_token(r: httpx.Response) -> str:
+    """:func:`refused_token_message` for a 401 answer."""
+    try:
+        body = r.json()
+    except ValueError:
+        body = None
+    return refused_token_message(body.get("error") if isinstance(body, dict) else None)
 
 
 class SyncFailed(KioskError):

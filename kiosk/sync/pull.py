@@ -16,7 +16,7 @@ from kiosk.i18n import _
 from kiosk.storage import late
 from kiosk.sync import server_state, state, wire
 from kiosk.sync.crash import crashpoint
-from kiosk.sync.errors import BadResponse, Retry, describe
+from kiosk.sync.errors import BadResponse, Retry, describe, refused_token
 
 if TYPE_CHECKING:
     from kiosk.sync.engine import SyncEngine
@@ -42,7 +42,7 @@ def pull(engine: SyncEngine) -> int:
                 resynced = True
                 continue
             if r.status_code == 401:
-                engine._note_error(_("Máy chủ từ chối mã truy cập của quầy; cần đăng ký lại."))
+                engine._note_error(refused_token(r))
                 return applied
             if r.status_code != 200:
                 engine._note_error(_("Không lấy được thay đổi ({status}).",

@@ -7,6 +7,8 @@ error text; that goes into ``details`` for the log and the admin.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.errors import ConfigError, InvalidInput, KioskError
 from kiosk.i18n import _
 
@@ -34,11 +36,27 @@ def check_token(server_url: str, token: str, ca_file: str = "") -> str:
                           hint=_("Kiểm tra mạng và địa chỉ máy chủ, rồi lưu lại."),
                           server=url, error=f"{type(exc).__name__}: {exc}") from exc
     if r.status_code in (401, 403):
-        raise InvalidInput(_("Máy chủ không nhận mã thiết bị này."),
-                           hint=_("Kiểm tra lại mã, hoặc xin máy chủ cấp mã mới."),
+        from kiosk.sync.errors import refused_token
+
+        code = error_code(r)
+        message = refused_token(r) if code in REFUSAL_CODES else _(
+            "Máy chủ không nhận mã thiết bị này.")
+        raise InvalidInput(message, hint=_("Kiểm tra lại mã, hoặc xin máy chủ cấp mã mới."),
                            status=r.status_code)
     if r.status_code >= 400:
         raise ConfigError(_("Máy chủ chưa kiểm tra được mã (lỗi {status}).",
                             status=r.status_code),
                           hint=_("Thử lại sau ít phút."), status=r.status_code)
     return url
+
+
+#: The server's reasons for refusing a token that deserve their own message.
+REFUSAL_CODES = ("token_revoked", "token_expired", "machine_mismatch")
+
+
+def error_code(r: Any) -> object:
+    try:
+        body = r.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None

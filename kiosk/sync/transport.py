@@ -264,7 +264,11 @@ def make_client(server_url: str, ca_file: str = "", *,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> ServerClient:
     base = check_server_url(server_url)
     verify: ssl.SSLContext | bool = ca_context(ca_file) if ca_file else True
+    from kiosk.sync import machine
+
+    # The machine id on every request: the server binds the device token to this machine.
     return ServerClient(base_url=base, verify=verify, timeout=timeout,
                         transport=transport or _transport(verify, base),
-                        headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity"},
+                        headers={"User-Agent": "kiosk-sync/1", "Accept-Encoding": "identity",
+                                 machine.HEADER: machine.machine_id()},
                         follow_redirects=False, deadline=deadline, max_bytes=max_bytes)

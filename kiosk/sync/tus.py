@@ -132,6 +132,8 @@ class Upload:
     on_bytes: Callable[[int], None] = lambda n: None
     #: Sent on creation: our server then answers a repeated POST with the same upload.
     idempotency_key: str | None = None
+    #: More headers for the creation (our server's possession proof, ``Blob-Proof``).
+    creation_headers: dict[str, str] = field(default_factory=dict)
 
     def create(self, body: bytes = b"") -> tuple[str, int]:
         """POST the upload; ``body`` (creation-with-upload) is the whole file in one chunk."""
@@ -139,6 +141,7 @@ class Upload:
             raise NeedsPerson(_("Tệp {size} byte lớn hơn mức máy chủ nhận ({limit} byte).",
                                 size=self.length, limit=self.server.max_size))
         extra = {"Idempotency-Key": self.idempotency_key} if self.idempotency_key else {}
+        extra.update(self.creation_headers)
         if body:
             extra.update({"Content-Type": "application/offset+octet-stream",
                           **checksum_header(self.server.checksum, body)})

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from central import reports, service
+from central import letters, reports, service
 from central.db import Database
 from central.models import DossierIn, PostponeIn
 from central.service import ApiError
@@ -56,7 +56,7 @@ def test_letters_feed_and_summary(any_db: Database) -> None:
     service.put_dossier(any_db, dev, did, new_id(),
                         _body(base_version=state["server_version"], status=4))
     with any_db.transaction() as tx:
-        kept = reports.letters(tx, did)
+        kept = letters.letters(tx, did)
     assert [p["letter_number"] for p in kept] == ["001/2026/PXL-Q1", "15/STP"]
 
     report = reports.summary(any_db, date(2026, 11, 1), date(2026, 11, 30), UNIT)

@@ -281,12 +281,12 @@ def test_blob_download_is_limited_to_the_unit(client: httpx.Client,
 
 def test_full_disk_answers_507_with_retry_after(client: httpx.Client, central_server: Running,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from central.blobstore import BlobStore, BlobStoreFull
+    from central.blobstore import BlobStoreFull, PartialFile
 
     def full(*_a: object) -> None:
         raise BlobStoreFull(28, "No space left on device")
 
-    monkeypatch.setattr(BlobStore, "write_chunk", full)
+    monkeypatch.setattr(PartialFile, "write", full)
     loc = create(client, central_server.token, b"0123456789")
     r = patch(client, central_server.token, loc, 0, b"0123456789")
     assert r.status_code == 507 and r.json()["error"] == "server_disk_full"

@@ -7,17 +7,20 @@ import threading
 
 import pytest
 
-from central import service
+from central import service, uploads
 from central.db import Database
 from central.models import DossierIn
 from central.service import ApiError
 from tests.central.helpers import UNIT, dossier, new_id
 
 
-def _blob(db: Database, data: bytes) -> None:
+def _blob(db: Database, data: bytes, unit: str = UNIT) -> None:
+    """A blob the unit uploaded (the rows a finished upload leaves)."""
+    sha = hashlib.sha256(data).hexdigest()
     with db.transaction() as tx:
         tx.execute("INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                   (hashlib.sha256(data).hexdigest(), len(data), "2026-11-22T08:00:00+07:00"))
+                   (sha, len(data), "2026-11-22T08:00:00+07:00"))
+        uploads.record_owner(tx, unit, sha, "upload")
 
 
 def test_put_is_exactly_once_per_key(any_db: Database) -> None:

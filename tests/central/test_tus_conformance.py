@@ -14,6 +14,7 @@ import pytest
 
 from central.blobstore import BlobStore
 from central.db import Database
+from central.limits import ServerLimits
 from central.runner import ServerThread
 from tests.central.helpers import TUS, Running, auth, create, dossier, meta, new_id, patch
 
@@ -127,7 +128,8 @@ def test_max_size_is_advertised_and_enforced(tmp_path) -> None:
 
     db = Database(str(tmp_path / "c.sqlite3"))
     token = service.add_device(db, UNIT)["token"]
-    with ServerThread(db, BlobStore(tmp_path / "blobs"), max_size=10_000) as srv, \
+    with ServerThread(db, BlobStore(tmp_path / "blobs"),
+                      limits=ServerLimits(max_blob_size=10_000)) as srv, \
             httpx.Client(base_url=srv.url) as client:
         assert client.options("/v1/uploads").headers["Tus-Max-Size"] == "10000"
         assert _post(client, token, 10_000, "a" * 64).status_code == 201

@@ -15,6 +15,7 @@ from central.runner import ServerThread
 from kiosk.signing.dossier import sign_dossier, sign_input
 from kiosk.signing.token import TokenSession
 from kiosk.storage import ComponentInput, PageInput, Store, signatures
+from kiosk.sync import machine
 from tests.signing.conftest import Pki
 from tests.signing.helpers import scan_pdf
 from tests.signing.pki import USER_PIN
@@ -46,16 +47,20 @@ def _tamper(data: bytes) -> bytes:
     return bytes(out)
 
 
+def _as_counter(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", machine.HEADER: machine.machine_id()}
+
+
 def _remote(srv: ServerThread, token: str, dossier_id: str) -> dict[str, object]:
-    r = httpx.get(f"{srv.url}/v1/dossiers/{dossier_id}",
-                  headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    # As the counter: its engine bound the token to this machine (kiosk.sync.machine).
+    r = httpx.get(f"{srv.url}/v1/dossiers/{dossier_id}", headers=_as_counter(token), timeout=30)
     r.raise_for_status()
     return r.json()  # type: ignore[no-any-return]
 
 
 def _feed(srv: ServerThread, token: str) -> list[dict[str, object]]:
-    r = httpx.get(f"{srv.url}/v1/changes", params={"since": 0},
-                  headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    r = httpx.get(f"{srv.url}/v1/changes", params={"since": 0}, headers=_as_counter(token),
+                  timeout=30)
     r.raise_for_status()
     return r.json()["changes"]  # type: ignore[no-any-return]
 

@@ -18,6 +18,7 @@ from kiosk.clock import now
 from kiosk.config import Config
 from kiosk.storage import ApplicantInput, DossierInput, Store
 from kiosk.storage.citizen import CitizenStore
+from kiosk.sync import machine
 from tests.sync.conftest import UNIT, Central, engine_for
 
 
@@ -49,8 +50,10 @@ def test_confirmation_and_rating_reach_the_server_once(store: Store, central: Ce
     assert [(r["id"], r["level"], r["reason"], r["clerk"], r["procedure_code"])
             for r in ratings] == [(rating_id, 1, "time", "clerk1", "2.000815")]
     # Sent again (a lost ack): stored once, answered as a replay.
+    # As the counter itself: its token is bound to this machine (kiosk.sync.machine).
     http = httpx.Client(base_url=central.url,
-                        headers={"Authorization": f"Bearer {central.token}"})
+                        headers={"Authorization": f"Bearer {central.token}",
+                                 machine.HEADER: machine.machine_id()})
     item = store.read(lambda db: db.execute(
         "SELECT payload FROM outbox WHERE kind = 'citizen.rating'").fetchone())
     payload = json.loads(item[0])

@@ -136,18 +136,18 @@ def test_clock_skew_is_measured_not_trusted(store, central: Central, monkeypatch
 
 
 def test_server_disk_full_is_retried(store, central: Central, monkeypatch) -> None:
-    from central.blobstore import BlobStore, BlobStoreFull
+    from central.blobstore import BlobStoreFull, PartialFile
 
-    real = BlobStore.write_chunk
+    real = PartialFile.write
     left = {"n": 2}
 
-    def full(self, upload_id, offset, data):  # type: ignore[no-untyped-def]
+    def full(self, data):  # type: ignore[no-untyped-def]
         if left["n"] > 0:
             left["n"] -= 1
             raise BlobStoreFull(28, "No space left on device")
-        return real(self, upload_id, offset, data)
+        return real(self, data)
 
-    monkeypatch.setattr(BlobStore, "write_chunk", full)
+    monkeypatch.setattr(PartialFile, "write", full)
     save_dossier(store, pages=1)
     engine = engine_for(store, central.url, central.token)
     first = engine.run_once()

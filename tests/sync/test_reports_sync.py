@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.storage import Store
+from kiosk.sync import machine
 from tests.reports.history import BS, EXPECTED_NOVEMBER, build, controlled_clock, t
 from tests.sync.conftest import Central, engine_for
 
@@ -58,7 +59,8 @@ def test_postponements_round_trip_and_server_summary(
             # A counter's token may not read the province's report.
             denied = http.get("/v1/reports/summary", params={"from": "2026-11-01",
                                                              "to": "2026-11-30"},
-                              headers={"Authorization": f"Bearer {central.token}"})
+                              headers={"Authorization": f"Bearer {central.token}",
+                                       machine.HEADER: machine.machine_id()})
             assert denied.status_code == 403
 
         c.at = t("2026-12-01T15:00")

@@ -98,3 +98,18 @@ def test_tus_js_client_sees_a_refusal_with_tus_headers(central_server: Running,
     result = tus_js_upload(f"{central_server.url}/v1/uploads", path, "not-a-token",
                            metadata={"sha256": sha})
     assert not result["ok"] and "401" in result["error"]
+
+
+def test_tus_js_client_with_its_default_options_uploads_50_mib(central_server: Running,
+                                                               tmp_path: Path) -> None:
+    """tus-js-client's defaults send the whole file in one PATCH (chunkSize Infinity): the
+    server streams it to disk, however large, within Upload-Length."""
+    data = os.urandom(50 << 20)
+    path, sha = _file(tmp_path, data)
+    result = tus_js_upload(f"{central_server.url}/v1/uploads", path, central_server.token,
+                           metadata={"sha256": sha, "filename": "ho-so.pdf"}, defaults=True)
+    assert result["ok"], result
+    assert _has_blob(central_server, sha)
+    assert central_server.blobs.rehash(sha) == sha
+    options = httpx.options(f"{central_server.url}/v1/uploads")
+    assert "Tus-Max-Chunk-Size" not in options.headers  # not tus 1.0; no chunk limit

@@ -7,14 +7,19 @@ import * as tus from 'tus-js-client'
 
 const config = JSON.parse(process.argv[2])
 const data = fs.readFileSync(config.file)
-const upload = new tus.Upload(data, {
-  endpoint: config.endpoint,
+// "defaults": only what a caller must give (endpoint, token, metadata); every other option
+// as tus-js-client ships it (one PATCH for the whole file, its own retries).
+const tuned = config.defaults ? {} : {
   uploadUrl: config.uploadUrl ?? null,
-  headers: { Authorization: `Bearer ${config.token}` },
-  metadata: config.metadata ?? {},
   chunkSize: config.chunkSize ?? Infinity,
   retryDelays: null, // no retries: the first answer must be right
   storeFingerprintForResuming: false,
+}
+const upload = new tus.Upload(data, {
+  endpoint: config.endpoint,
+  headers: { Authorization: `Bearer ${config.token}` },
+  metadata: config.metadata ?? {},
+  ...tuned,
   onSuccess () {
     process.stdout.write(JSON.stringify({ ok: true, url: upload.url }) + '\n')
   },

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from central import service
+from central import service, uploads
 from kiosk.dossier import Status
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput
 from tests.sync.conftest import Central, central  # noqa: F401 - the server fixture
@@ -47,7 +47,7 @@ def test_detail_follows_sync_and_pulls_central_status(qtbot: Any, synced_window:
     link.poke()
     qtbot.waitUntil(lambda: win.detail.dossier.get("sync") == "Đã gửi lên máy chủ",
                     timeout=30_000)
-    assert service.blob_known(central.db, sha) is not None
+    assert uploads.blob_size(central.db, sha) is not None
 
     # The province takes it up; the next pass pulls the change and the screen shows it.
     service.set_status(central.db, saved.code, int(Status.PROCESSING), "Chuyển phòng Tư pháp",
