@@ -125,6 +125,7 @@ def register_routes(app: Any, db: "Database", blobs: "BlobStore", device_dep: An
              responses={c: {"model": ApiErrorBody} for c in (401, 422)})
     def get_audit(dev: Annotated[Device, Depends(device_dep)],
                   day: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                            json_schema_extra={"format": "date"},
                                             description="Reception day (YYYY-MM-DD), as "
                                                         "in the dossier codes")]
                   ) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.db import Database, IntegrityError
-from central.models import JsonInt, error_responses
+from central.models import JSON_INTEGER, JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
 from kiosk.i18n import _
@@ -61,12 +61,12 @@ class OfflineTicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     day: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     service: str = Field(pattern=SERVICE_PATTERN)
-    number: int = Field(ge=1, le=9999, strict=True)
+    number: JsonInt = Field(ge=1, le=9999)
     label: str = Field(pattern=r"^[A-Z]\d-\d{2,4}$", description="Offline numbers carry a dash")
-    issued_counter: int = Field(ge=0, le=9, strict=True)
+    issued_counter: JsonInt = Field(ge=0, le=9)
     taken_at: str = Field(min_length=10, max_length=40)
     called_at: str | None = Field(default=None, min_length=10, max_length=40)
-    called_counter: int | None = Field(default=None, ge=0, le=9, strict=True)
+    called_counter: Annotated[int, Field(ge=0, le=9), JSON_INTEGER] | None = None
     called_by: str | None = Field(default=None, max_length=200)
     finished_at: str | None = Field(default=None, min_length=10, max_length=40)
     state: str = Field(pattern=r"^(waiting|called|done)$")

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,30 +42,49 @@ class ReceiptItem(BaseModel):
     amount: int | None = Field(default=None, ge=0, le=10**12)
 
 
-class ReceiptIn(BaseModel):
-    """A receipt (or an exemption, which carries no number) as the counter issued it."""
+class ReceiptBase(BaseModel):
+    """What a receipt and an exemption share, as the counter issued them."""
 
     model_config = ConfigDict(extra="forbid")
     dossier_id: uuid.UUID
     dossier_code: str = Field(pattern=CODE_PATTERN)
-    kind: str = Field(pattern=r"^(receipt|exemption)$")
     unit_code: str = Field(min_length=1, max_length=35)
     form: str = Field(default="", max_length=40)
-    series: str | None = Field(default=None, max_length=20)
     year: int = Field(ge=2000, le=2999)
-    number: int | None = Field(default=None, ge=1, le=9_999_999)
     counter: int = Field(ge=0, le=9)
     payer: str = Field(max_length=200)
     content: str = Field(max_length=2000)
     items: list[ReceiptItem] = Field(default_factory=list, max_length=50)
-    amount: int = Field(ge=0, le=10**12)
     amount_words: str = Field(max_length=500)
-    method: str = Field(pattern=r"^(cash|transfer|exempt)$")
     reason: str = _TEXT
     full_amount: int = Field(ge=0, le=10**12)
     clerk: str = Field(min_length=1, max_length=200)
     at: datetime
     day: str = Field(pattern=_DAY)
+
+
+class PaidReceipt(ReceiptBase):
+    """Money collected: a numbered receipt of its series."""
+
+    kind: Literal["receipt"]
+    series: str = Field(min_length=1, max_length=20)
+    number: int = Field(ge=1, le=9_999_999)
+    amount: int = Field(ge=0, le=10**12)
+    method: Literal["cash", "transfer"]
+
+
+class Exemption(ReceiptBase):
+    """A fee not collected, with its reason: no series, no number, nothing paid."""
+
+    kind: Literal["exemption"]
+    series: None = None
+    number: None = None
+    amount: Literal[0]
+    method: Literal["exempt"]
+
+
+#: The body of ``PUT /v1/receipts/{id}``; the schema states which fields each kind has.
+ReceiptIn = Annotated[PaidReceipt | Exemption, Field(discriminator="kind")]
 
 
 class VoidIn(BaseModel):
@@ -171,10 +190,6 @@ def put_receipt(db: Database, dev: Device, provider: EReceiptProvider, receipt_i
     data = body.model_dump(mode="json")
     if body.unit_code != dev.unit_code:
         raise ApiError(403, "wrong_unit", _("Biên lai không thuộc đơn vị của thiết bị."))
-    if (body.kind == "receipt") != (body.series is not None and body.number is not None) or (
-            body.kind == "exemption" and (body.method != "exempt" or body.amount != 0)):
-        raise ApiError(422, "invalid_receipt",
-                       _("Biên lai phải có ký hiệu và số; miễn phí thì không có số, số tiền 0."))
     with db.transaction(write=False) as tx:
         _own_dossier(tx, dev, str(body.dossier_id), body.dossier_code)
         existing = tx.one("SELECT * FROM receipts WHERE id = ?", (receipt_id,))

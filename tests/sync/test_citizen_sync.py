@@ -75,7 +75,8 @@ def _queue(store: Store, central: Central | None, counter: int) -> QueueService:
         if central is None:
             return None
         return httpx.Client(base_url=central.url, timeout=2.0,
-                            headers={"Authorization": f"Bearer {central.token}"})
+                            headers={"Authorization": f"Bearer {central.token}",
+                                     machine.HEADER: machine.machine_id()})
 
     return QueueService(store, config, client=client)
 
@@ -177,7 +178,8 @@ def test_offline_tickets_reach_the_server_later(store: Store, central: Central) 
     assert rows[0]["id"] == first["id"] and rows[0]["finished_at"]
     # An older state sent again (a replayed operation) never moves a ticket back.
     http = httpx.Client(base_url=central.url,
-                        headers={"Authorization": f"Bearer {central.token}"})
+                        headers={"Authorization": f"Bearer {central.token}",
+                                 machine.HEADER: machine.machine_id()})
     old = store.read(lambda db: db.execute(
         "SELECT payload FROM outbox WHERE kind = 'queue.ticket' ORDER BY id").fetchone())
     from kiosk.sync.citizen_push import TICKET_FIELDS
