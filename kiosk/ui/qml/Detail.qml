@@ -149,45 +149,35 @@ Item {
         }
     }
 
-    Popup {
+    TouchDialog {
         id: apology
         objectName: "apologyDialog"
-        parent: Overlay.overlay
-        anchors.centerIn: parent
-        width: 680
-        modal: true
-        padding: 28
         // Closes only when the letter went to the printer: a missing reason keeps what was typed.
-        closePolicy: Popup.CloseOnEscape
         property int days: 2
         onOpened: days = 2
-        ColumnLayout {
-            anchors.fill: parent
+        Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true
+                label: app.lang, app.t("Lý do chậm trả kết quả") }
+        Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); color: theme.muted; font.pixelSize: theme.small }
+        RowLayout {
             spacing: theme.gap
-            Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true
-                    font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true
-                    label: app.lang, app.t("Lý do chậm trả kết quả") }
-            Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); color: theme.muted; font.pixelSize: theme.small }
-            RowLayout {
-                spacing: theme.gap
-                BigButton { objectName: "apologyLess"; text: "−"; Layout.preferredWidth: theme.touch + 16
-                            font.pixelSize: theme.title; enabled: apology.days > 1; onClicked: apology.days -= 1 }
-                Label { objectName: "apologyDays"; text: apology.days; font.pixelSize: theme.title; font.bold: true
-                        horizontalAlignment: Text.AlignHCenter; Layout.preferredWidth: 64 }
-                BigButton { objectName: "apologyMore"; text: "+"; Layout.preferredWidth: theme.touch + 16
-                            font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
-                Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
-            }
-            RowLayout {
-                Layout.fillWidth: true
-                Layout.topMargin: 8
-                spacing: theme.gap
-                BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
-                            onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
-                BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
-                            onClicked: apology.close() }
-            }
+            BigButton { objectName: "apologyLess"; text: "−"; Layout.preferredWidth: theme.touch + 16
+                        font.pixelSize: theme.title; enabled: apology.days > 1; onClicked: apology.days -= 1 }
+            Label { objectName: "apologyDays"; text: apology.days; font.pixelSize: theme.title; font.bold: true
+                    horizontalAlignment: Text.AlignHCenter; Layout.preferredWidth: 64 }
+            BigButton { objectName: "apologyMore"; text: "+"; Layout.preferredWidth: theme.touch + 16
+                        font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
+            Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
+                        onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
+            BigButton { objectName: "apologyCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                        onClicked: apology.close() }
         }
     }
 }

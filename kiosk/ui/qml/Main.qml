@@ -19,6 +19,9 @@ ApplicationWindow {
     // on-screen keyboard is made, a little per frame, while the sign-in screen is shown.
     property bool keyboardWanted: false
     readonly property bool keyboardActive: keyboard.item ? keyboard.item.active : false
+    // Where the keys begin (window coordinates, as in the overlay): dialogs and messages
+    // keep above it.
+    readonly property real keyboardTop: keyboardActive ? height - keyboard.item.height : height
 
     readonly property var screens: ({
         "signin": "SignIn.qml", "home": "Home.qml", "intake": "Intake.qml",
@@ -68,10 +71,13 @@ ApplicationWindow {
     onActiveFocusItemChanged: revealFocusTimer.restart()
     Timer { id: revealFocusTimer; interval: 200; onTriggered: win.revealFocus() }
 
+    // In the overlay, above every dialog: a dialog's field needs the keys as much as a
+    // screen's does (the dialogs move up above them, parts/TouchDialog.qml).
     Loader {
         id: keyboard
         objectName: "keyboardLoader"
-        z: 99
+        parent: Overlay.overlay
+        z: 2000
         active: win.keyboardWanted
         asynchronous: true
         source: "parts/Keyboard.qml"
