@@ -102,7 +102,7 @@ def main() -> int:
     shot("21-wrong-pin")
     window.app.signIn("1234")
     for toast in root.findChildren(QObject, "toast"):
-        QMetaObject.invokeMethod(toast, "hide")  # the wrong PIN's message is not Home's
+        toast.setProperty("opacity", 0)  # the wrong PIN's message is not Home's
     window.home.refresh()
     shot("02-home")
     intake = window.intake

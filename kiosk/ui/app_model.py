@@ -46,8 +46,11 @@ class AppModel(QObject):
     screenChanged = Signal()
     languageChanged = Signal()
     busyChanged = Signal()
-    #: (text, kind) kind: "info" | "ok" | "error"
+    #: (text, kind) kind: "info" | "ok" | "error"; its cause is :attr:`messageCause`.
     message = Signal(str, str)
+    #: A cause is gone (the phone corrected, the citizen confirmed): its message goes too.
+    #: "screen.*" stands for every cause of that screen (sent when the screen is left).
+    messageResolved = Signal(str)
     #: Ask the view to open a screen with an argument (dossier code, applicant...).
     navigate = Signal(str, QVARIANT)
     detailChanged = Signal()
@@ -63,6 +66,7 @@ class AppModel(QObject):
         self._busy = 0
         self._tick = 0
         self._detail = ""
+        self._cause = ""
         self._checking_pin = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -212,23 +216,30 @@ class AppModel(QObject):
         if screen != "signin" and self.services.clerk is None:
             screen = "signin"
         if screen == "settings" and not self._is_admin():
-            self.message.emit(_("Chỉ quản trị viên được thay đổi cài đặt."), "error")
+            self.error(_("Chỉ quản trị viên được thay đổi cài đặt."))
             return
         # The argument first: the screen reads it when its file loads.
         self._argument = plain(argument)
-        self._screen = screen
+        left, self._screen = self._screen, screen
+        if left != screen:
+            self.resolve(f"{left}.*")
         self.screenChanged.emit()
         self.navigate.emit(screen, argument)
 
     # --- messages and busy state ----------------------------------------------------------
 
-    def info(self, text: str) -> None:
-        self.message.emit(text, "info")
+    # A message may name its cause ("intake.problem"): the model that knows when the cause
+    # is gone calls resolve() and the message leaves the screen then, not when a timer says.
+    # Causes start with their screen's name: leaving the screen resolves them all.
 
-    def ok(self, text: str) -> None:
-        self.message.emit(text, "ok")
+    def info(self, text: str, *, cause: str = "") -> None:
+        self._emit(text, "info", cause)
 
-    def error(self, exc: BaseException | str, *, before: str = "", after: str = "") -> None:
+    def ok(self, text: str, *, cause: str = "") -> None:
+        self._emit(text, "ok", cause)
+
+    def error(self, exc: BaseException | str, *, before: str = "", after: str = "",
+              cause: str = "") -> None:
         """An error toast: ``before`` what failed, the error's message and hint, ``after``
         what is safe; technical detail only in the log and the admin's details view."""
         if isinstance(exc, str):
@@ -237,8 +248,22 @@ class AppModel(QObject):
             text, detail = describe_error(exc), technical_detail(exc)
         self._detail = detail
         self.detailChanged.emit()
-        self.message.emit(sentences(before, text, after) if (before or after) else text,
-                          "error")
+        self._emit(sentences(before, text, after) if (before or after) else text, "error",
+                   cause)
+
+    def _emit(self, text: str, kind: str, cause: str) -> None:
+        self._cause = cause
+        self.message.emit(text, kind)
+
+    def resolve(self, cause: str) -> None:
+        """The cause of a message is gone: take the message off the screen."""
+        self.messageResolved.emit(cause)
+
+    def _get_cause(self) -> str:
+        return self._cause
+
+    #: The cause of the last message ("" for none), read by the toast as it shows it.
+    messageCause = Property(str, _get_cause, notify=message)
 
     def _get_detail(self) -> str:
         return self._detail

@@ -86,7 +86,7 @@ class IntakeModel(IntakeSaving):
     def next(self) -> None:
         problems = self.session.next()
         if problems:
-            self.app.error(problems[0])
+            self.show_problem(problems[0])
         self._enter_step()
         self._changed()
 

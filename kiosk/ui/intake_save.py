@@ -11,6 +11,7 @@ from kiosk.forms.vnformat import format_datetime_vn
 from kiosk.i18n import _
 from kiosk.intake import STEPS
 from kiosk.ui.intake_scan import IntakeScanning
+from kiosk.ui.intake_state import CONFIRM_CAUSE
 from kiosk.ui.qt import Slot
 
 
@@ -21,14 +22,14 @@ class IntakeSaving(IntakeScanning):
             return
         problems = self.session.problems("review")
         if problems:
-            self.app.error(problems[0])
+            self.show_problem(problems[0])
             return
         # Check before save (issue 16): with a citizen screen, what the citizen confirmed.
         gate = self.app.services.extras.get("citizen_gate")
         confirmation = gate.confirmation_for(self.session) if gate is not None else None
         if gate is not None and gate.required and confirmation is None:
             self.app.error(_("Mời công dân kiểm tra và xác nhận thông tin trên màn hình công "
-                             "dân trước khi lưu."))
+                             "dân trước khi lưu."), cause=CONFIRM_CAUSE)
             return
         signing = self.app.services.extras.get("signing")
         if signing is not None and signing.settings.configured:

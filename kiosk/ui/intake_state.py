@@ -19,6 +19,10 @@ from kiosk.ui.scan_controller import ScanController
 log = logging.getLogger(__name__)
 
 DRAFT_DELAY_MS = 300
+#: The cause of the toast that shows an intake problem (``AppModel.error(cause=...)``).
+PROBLEM_CAUSE = "intake.problem"
+#: The cause of "ask the citizen to confirm" (resolved when the citizen confirms).
+CONFIRM_CAUSE = "intake.citizen_confirmation"
 
 
 class IntakeState(QObject):
@@ -40,6 +44,8 @@ class IntakeState(QObject):
         self._drafts = DictListModel(["id", "label", "updated"], self)
         #: The component whose pages the scan step shows (and the next scan fills).
         self._current = 0
+        #: The problem shown in a toast, until it is gone from the session's problems.
+        self._problem_shown = ""
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -142,12 +148,30 @@ class IntakeState(QObject):
 
     saving = Property(bool, _get_saving, notify=savedChanged)
 
+    def has_data(self) -> bool:
+        """Something chosen, typed, read or scanned that is not saved as a dossier yet."""
+        s = self.session
+        return s.saved is None and bool(s.procedure_code or s.applicant.name.strip())
+
+    # --- messages tied to a problem -------------------------------------------------------
+
+    def show_problem(self, problem: str) -> None:
+        """A problem in a toast that leaves once the problem does (the phone corrected...)."""
+        self._problem_shown = problem
+        self.app.error(problem, cause=PROBLEM_CAUSE)
+
+    def _resolve_problem(self) -> None:
+        if self._problem_shown and self._problem_shown not in self.session.problems("review"):
+            self._problem_shown = ""
+            self.app.resolve(PROBLEM_CAUSE)
+
     # --- plumbing -------------------------------------------------------------------------
 
     def _changed(self, save_draft: bool = True) -> None:
         self._refresh_components()
         self._refresh_pages()
         self.changed.emit()
+        self._resolve_problem()
         if save_draft and self.session.step_name != "done" and (
                 self.session.procedure_code or self.session.applicant.name):
             self._draft_timer.start()

@@ -70,15 +70,20 @@ def keyboard_state():
             "rect": scene_rect(panel)}
 
 
+SPECIAL_KEYS = {"HideKeyboardKey": "<hide>", "EnterKey": "<enter>", "BackspaceKey": "<backspace>",
+                "ShiftKey": "<shift>"}
+
+
 def keyboard_keys():
-    """Each key's text (as drawn) -> its centre on the X screen."""
+    """Each key's text (as drawn), or <hide>, <enter>... -> its centre on the X screen."""
     panel = keyboard_panel()
     keys = {}
     for item, clip in walk(panel, QRectF(0, 0, root.width(), root.height())):
         text, code = item.property("text"), item.property("key")
         if code is None or text is None or item.width() <= 0:
             continue
-        label = " " if code == 0x20 else str(text)
+        kind = item.metaObject().className().split("_")[0]
+        label = SPECIAL_KEYS.get(kind) or (" " if code == 0x20 else str(text))
         if not label:
             continue
         centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
@@ -134,10 +139,18 @@ class Finger:
         raise AssertionError(f"timed out waiting for {what}: last {value!r}")
 
     def spot(self, name: str, timeout: float = 30.0) -> dict[str, Any]:
-        spot: dict[str, Any] = self.wait(
-            f"s = spot({name!r}); result = s if s and s['enabled'] else None",
-            f"{name} to be on screen", timeout)
-        return spot
+        """Where ``name`` is, once it is on screen, enabled and has stopped moving (a screen
+        just loaded still lays itself out; a finger aims at what it sees settled)."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, Any] | None = None
+        while True:
+            spot: dict[str, Any] = self.wait(
+                f"s = spot({name!r}); result = s if s and s['enabled'] else None",
+                f"{name} to be on screen", max(0.1, deadline - time.monotonic()))
+            if spot == last or time.monotonic() > deadline:
+                return spot
+            last = spot
+            time.sleep(0.15)
 
     def click(self, x: int, y: int) -> None:
         self.x.xdotool("mousemove", str(x), str(y), "click", "1")
@@ -154,20 +167,32 @@ class Finger:
             "the on-screen keyboard")
         return state
 
+    def key(self, label: str) -> list[int]:
+        """Where a key is, once the keyboard shows it (it changes layout with the field)."""
+        where: list[int] = self.wait(
+            f"k = keyboard_keys(); result = k.get({label!r})",
+            f"the key {label!r} on the keyboard")
+        return where
+
+    def tap_key(self, label: str) -> None:
+        """One key of the on-screen keyboard: its text, or <hide>, <enter>, <backspace>."""
+        self.keyboard()
+        self.click(*self.key(label))
+
     def type_on_keyboard(self, text: str) -> None:
         """Tap each character's key on the on-screen keyboard, in lower case; a letter with
         diacritics is pressed and held on its base letter, then picked from the
         alternatives the keyboard shows (as a finger slides to it)."""
         self.keyboard()
         for ch in text:
-            keys = self.app.call("result = keyboard_keys()")
-            if ch in keys:
-                self.click(*keys[ch])
+            base = ch if ch.isascii() else (
+                "d" if ch == "đ" else unicodedata.normalize("NFD", ch)[0])
+            where = self.key(base)
+            if base == ch:
+                self.click(*where)
                 time.sleep(0.05)
                 continue
-            base = "d" if ch == "đ" else unicodedata.normalize("NFD", ch)[0]
-            assert base in keys, f"no key for {ch!r} on the keyboard: {sorted(keys)}"
-            self.x.xdotool("mousemove", *map(str, keys[base]), "mousedown", "1")
+            self.x.xdotool("mousemove", *map(str, where), "mousedown", "1")
             try:
                 shown = self.wait("result = alternative_keys()", f"the alternatives of {base}")
                 assert ch in shown, f"{ch!r} is not among {sorted(shown)}"

@@ -39,9 +39,9 @@ ApplicationWindow {
         objectName: "screenLoader"
     }
 
-    // In the overlay, so that a message about a dialog shows above that dialog.
-    Toast { id: toast; parent: Overlay.overlay; z: 1000
-            y: (win.header && win.header.visible ? win.header.height : 0) + 8 }
+    // In the overlay, so that a message about a dialog shows above that dialog (and the
+    // keyboard, which it keeps clear of).
+    Toast { id: toast; parent: Overlay.overlay; z: 3000 }
 
     PinPad { }
 
@@ -89,6 +89,9 @@ ApplicationWindow {
 
     Connections {
         target: app
-        function onMessage(text, kind) { toast.show(text, kind) }
+        function onMessage(text, kind) {
+            toast.show(text, kind, app.messageCause, kind === "error" && app.isAdmin ? app.errorDetail : "")
+        }
+        function onMessageResolved(cause) { toast.resolved(cause) }
     }
 }
