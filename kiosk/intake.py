@@ -20,6 +20,7 @@ from kiosk.documents import merge_pages
 from kiosk.errors import InvalidInput
 from kiosk.i18n import N_, _
 from kiosk.storage.model import ApplicantInput, ComponentInput, DossierInput, PageInput
+from kiosk.text import fold
 
 STEPS = ("procedure", "applicant", "checklist", "scan", "review", "done")
 STEP_TITLES = {
@@ -208,9 +209,11 @@ class IntakeSession:
         else:
             comp.checked, comp.received = True, kind
 
-    def apply_cccd(self, text: str) -> CccdRecord:
+    def apply_cccd(self, text: str, *, same_person: bool = True) -> CccdRecord:
+        """Fill the applicant from a card's QR text. The card has no phone or e-mail: those
+        typed for this applicant stay, unless the card is another person's."""
         record = parse_cccd(text)
-        phone, email = self.applicant.phone, self.applicant.email
+        phone, email = (self.applicant.phone, self.applicant.email) if same_person else ("", "")
         self.applicant = Person(
             name=record.full_name, id_number=record.id_number,
             old_id_number=record.old_id_number or "",
@@ -218,6 +221,17 @@ class IntakeSession:
             address=record.address, phone=phone, email=email, cccd_raw=record.raw)
         self._tick_shown_card()
         return record
+
+    def card_question(self, record: CccdRecord) -> bool:
+        """Whether a card read now is another person's than the applicant already here (so
+        the clerk is asked before anything changes)."""
+        a = self.applicant
+        if not (a.name.strip() or a.id_number.strip()):
+            return False
+        if a.id_number.strip():
+            ids = {record.id_number, record.old_id_number or ""}
+            return a.id_number.strip() not in ids
+        return fold_name(a.name) != fold_name(record.full_name)
 
     def set_applicant_field(self, name: str, value: str) -> None:
         if name not in Person.__dataclass_fields__ or name == "cccd_raw":
@@ -345,6 +359,10 @@ def parse_paper_time(text: str) -> datetime:
             _("Thời điểm tiếp nhận trên giấy «{value}» không hợp lệ.", value=text),
             hint=_("Viết dạng YYYY-MM-DD HH:MM, ví dụ 2026-11-25 09:30."),
             field="paper_received_at") from None
+
+
+def fold_name(name: str) -> str:
+    return " ".join(fold(name).split())
 
 
 def copy_kind_for(form: str) -> str:

@@ -8,16 +8,37 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.cccd import CccdRecord
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.intake import IntakeSession
+from kiosk.ui.app_model import AppModel
 from kiosk.ui.intake_save import IntakeSaving
-from kiosk.ui.qt import Slot
+from kiosk.ui.lookup_model import mask_id
+from kiosk.ui.qt import QObject, Slot
 
 log = logging.getLogger(__name__)
 
 
 class IntakeModel(IntakeSaving):
+    def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(app, parent)
+        app.set_leave_guard("intake", self._leave_question)
+        app.screenChanged.connect(self._screen_changed)
+
+    def _leave_question(self) -> str | None:
+        if not self.has_data():
+            return None
+        return _("Rời hồ sơ đang tiếp nhận «{label}»? Hồ sơ được giữ dạng bản nháp; tiếp "
+                 "tục sau ở Trang chính.", label=self.session.draft_label())
+
+    def _screen_changed(self) -> None:
+        if self.app.screen != "intake":
+            # Left: the draft is written now, so Home lists it at once.
+            self._flush_draft()
+            if self._pending_card:
+                self._answer_card()
+
     # --- reception channel, return method, back-entry (issue 13) --------------------------
 
     @Slot(int)
@@ -43,6 +64,8 @@ class IntakeModel(IntakeSaving):
     def start(self) -> None:
         """A fresh intake (the previous one is either saved or kept as a draft)."""
         self._flush_draft()
+        self._pending_card = {}
+        self.cardChanged.emit()
         self.session = IntakeSession()
         self._current = 0
         self.search("")
@@ -132,9 +155,9 @@ class IntakeModel(IntakeSaving):
     # --- step 2: applicant ----------------------------------------------------------------
 
     @Slot(str, result=bool)
-    def applyCccd(self, text: str) -> bool:
+    def applyCccd(self, text: str, *, same_person: bool = True) -> bool:
         try:
-            record = self.session.apply_cccd(text)
+            record = self.session.apply_cccd(text, same_person=same_person)
         except KioskError as exc:
             self.app.error(exc)
             return False
@@ -143,6 +166,46 @@ class IntakeModel(IntakeSaving):
         self.app.ok(_("Đã đọc CCCD: {name}", name=record.full_name))
         self._changed()
         return True
+
+    def take_card(self, text: str, record: CccdRecord) -> str:
+        """A CCCD read while this intake is on screen: the applicant's own card fills (or
+        refreshes) the applicant; another person's card asks first (switch, new intake,
+        ignore) and changes nothing until the clerk answers."""
+        if not self.session.card_question(record):
+            self.applyCccd(text)
+            return "filled"
+        self._pending_card = {"text": text, "name": record.full_name,
+                              "idNumber": mask_id(record.id_number),
+                              "current": self.session.applicant.name}
+        self.cardChanged.emit()
+        return "asked"
+
+    def _answer_card(self) -> str:
+        text = self._pending_card.get("text", "")
+        self._pending_card = {}
+        self.cardChanged.emit()
+        return text
+
+    @Slot()
+    def switchApplicant(self) -> None:
+        """The card read is this dossier's applicant after all (the wrong card was first)."""
+        text = self._answer_card()
+        if text:
+            self.applyCccd(text, same_person=False)
+
+    @Slot()
+    def newIntakeForCard(self) -> None:
+        """Another citizen: this intake stays a draft, a new one starts with their card."""
+        kept = self.session.applicant.name
+        text = self._answer_card()
+        if text:
+            self.start_with_cccd(text)
+            self.app.info(_("Hồ sơ của {name} được giữ dạng bản nháp ở Trang chính.",
+                            name=kept))
+
+    @Slot()
+    def ignoreCard(self) -> None:
+        self._answer_card()
 
     @Slot(str, str)
     def setField(self, name: str, value: str) -> None:

@@ -30,6 +30,7 @@ class IntakeState(QObject):
     pagesChanged = Signal()
     scanningChanged = Signal()
     savedChanged = Signal()
+    cardChanged = Signal()
 
     def __init__(self, app: AppModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +60,8 @@ class IntakeState(QObject):
         #: One ADF pass for the whole dossier: the component the next page goes to, or None.
         self._split_target: int | None = None
         self._saving = False
+        #: Another person's card read mid-intake, waiting for the clerk's answer.
+        self._pending_card: dict[str, str] = {}
 
     # --- properties -----------------------------------------------------------------------
 
@@ -164,6 +167,12 @@ class IntakeState(QObject):
         if self._problem_shown and self._problem_shown not in self.session.problems("review"):
             self._problem_shown = ""
             self.app.resolve(PROBLEM_CAUSE)
+
+    def _get_pending_card(self) -> dict[str, str]:
+        return {k: v for k, v in self._pending_card.items() if k != "text"}
+
+    #: {name, idNumber (masked), current}: the switch-applicant dialog shows while set.
+    pendingCard = Property(QVARIANT, _get_pending_card, notify=cardChanged)
 
     # --- plumbing -------------------------------------------------------------------------
 

@@ -93,7 +93,8 @@ class SettingsModel(QObject):
                 rows.append({"group": _(group), "key": key, "label": _(setting.description),
                              "value": value, "kind": kind, "choices": choices,
                              "labels": labels})
-        self._rows.reset(rows)
+        # In place: a saved setting must not send the admin back to the top of the list.
+        self._rows.sync(rows, key="key")
         self.changed.emit()
 
     @Slot()

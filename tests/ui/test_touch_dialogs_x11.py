@@ -87,4 +87,4 @@ def test_apology_reason_typed_with_the_on_screen_keys(app: AppProcess,
         f"result = services.store.get_dossier({late!r}).get('postponements')",
         "the postponement to be recorded")
     assert letters[-1]["reason"] == "Mất điện", letters
-    assert app.wait_for("result = spot('apologyDialog') is None", True)
+    assert app.wait_for("result = spot('apologyConfirm') is None", True)

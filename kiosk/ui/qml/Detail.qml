@@ -17,6 +17,10 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             spacing: theme.gap
+            // Back to the list (or screen) this dossier was opened from, as it was left.
+            Button { objectName: "detailBack"; text: app.lang, app.backLabel
+                     Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                     onClicked: app.back() }
             Card {
                 Layout.fillWidth: true
                 implicitHeight: info.implicitHeight + 32
@@ -126,9 +130,19 @@ Item {
             clip: true
             RowLayout {
                 Layout.fillWidth: true
+                spacing: theme.gap
                 Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; wrapMode: Text.Wrap }
-                Label { text: app.lang, app.tf("{n} trang", {"n": pdf.pageCount}); color: theme.muted }
-                Button { text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch; onClicked: viewer.close() }
+                // One page in sight at a time: the clerk turns them here.
+                Button { objectName: "pagePrevious"; text: app.lang, app.t("◀ Trang trước")
+                         enabled: pdfView.currentPage > 0; Layout.preferredHeight: theme.touch
+                         onClicked: pdfView.goToPage(pdfView.currentPage - 1) }
+                Label { objectName: "pageCounter"; color: theme.muted; font.pixelSize: theme.text
+                        text: app.lang, app.tf("Trang {n}/{total}", {"n": pdfView.currentPage + 1, "total": pdf.pageCount}) }
+                Button { objectName: "pageNext"; text: app.lang, app.t("Trang sau ▶")
+                         enabled: pdfView.currentPage < pdf.pageCount - 1; Layout.preferredHeight: theme.touch
+                         onClicked: pdfView.goToPage(pdfView.currentPage + 1) }
+                Button { objectName: "viewerClose"; text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch
+                         onClicked: viewer.close() }
             }
             PdfMultiPageView {
                 id: pdfView

@@ -349,16 +349,6 @@ Item {
                         color: citizenLink.confirmed ? theme.ok : theme.warn
                         font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true
                     }
-                    BigButton {
-                        objectName: "saveButton"
-                        text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")
-                        tint: theme.ok
-                        enabled: intake.problems.length === 0 && !intake.saving
-                        Layout.fillWidth: true
-                        Layout.preferredHeight: 96
-                        font.pixelSize: theme.title
-                        onClicked: intake.save()
-                    }
                 }
             }
 
@@ -396,6 +386,36 @@ Item {
                     wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
             BigButton { objectName: "nextButton"; text: app.lang, app.t("Tiếp tục ▶"); visible: intake.step < 4
                         Layout.preferredWidth: 220; onClicked: intake.next() }
+            // In the bottom bar, not at the end of the review: always in sight, at any size
+            // and however long the review is.
+            BigButton { objectName: "saveButton"; text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")
+                        tint: theme.ok; visible: intake.step === 4
+                        enabled: intake.problems.length === 0 && !intake.saving
+                        Layout.preferredWidth: 460; font.pixelSize: theme.title - 4
+                        onClicked: intake.save() }
         }
+    }
+
+    // Another person's CCCD read mid-intake: nothing changes until the clerk says what it is.
+    TouchDialog {
+        id: cardAsk
+        objectName: "cardSwitchDialog"
+        visible: intake.pendingCard.name !== undefined
+        closePolicy: Popup.NoAutoClose
+        Label { text: app.lang, app.t("Vừa đọc CCCD của người khác"); font.bold: true; font.pixelSize: theme.title - 4 }
+        Label { objectName: "cardSwitchText"; wrapMode: Text.Wrap; Layout.fillWidth: true
+                text: app.lang, app.tf("Thẻ vừa đọc: {name} ({id}). Hồ sơ đang tiếp nhận là của {current}.",
+                                       {"name": intake.pendingCard.name || "", "id": intake.pendingCard.idNumber || "",
+                                        "current": intake.pendingCard.current || ""}) }
+        BigButton { objectName: "cardNewIntake"; Layout.fillWidth: true
+                    text: app.lang, app.tf("Tiếp nhận hồ sơ mới cho {name}", {"name": intake.pendingCard.name || ""})
+                    sub: app.lang, app.t("hồ sơ đang làm được giữ dạng bản nháp")
+                    onClicked: intake.newIntakeForCard() }
+        BigButton { objectName: "cardSwitch"; Layout.fillWidth: true; tint: theme.warn
+                    text: app.lang, app.tf("Đổi người nộp hồ sơ này thành {name}", {"name": intake.pendingCard.name || ""})
+                    onClicked: intake.switchApplicant() }
+        BigButton { objectName: "cardIgnore"; Layout.fillWidth: true; tint: theme.muted
+                    text: app.lang, app.t("Bỏ qua, giữ nguyên hồ sơ")
+                    onClicked: intake.ignoreCard() }
     }
 }

@@ -75,6 +75,7 @@ Item {
         id: boolEditor
         Item {
             Switch {
+                objectName: row ? "switch_" + row.key : ""
                 // Touch size: the default switch is far below 9 mm.
                 anchors.verticalCenter: parent.verticalCenter
                 scale: 1.6
