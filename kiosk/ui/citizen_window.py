@@ -112,6 +112,15 @@ class QueueLink(QObject):
         self.citizen: CitizenModel | None = None
         self._current: dict[str, Any] = {}
         self._busy = False
+        # The ticket being served before a restart is still being served.
+        app.tasks.run(queue.current, self._restored,
+                      lambda exc: log.warning("queue: current ticket not read back: %s", exc),
+                      lane="storage")
+
+    def _restored(self, ticket: dict[str, Any] | None) -> None:
+        if ticket is not None and not self._current:
+            self._current = ticket
+            self.changed.emit()
 
     current = Property(QVARIANT, lambda self: dict(self._current), notify=changed)
     busy = Property(bool, lambda self: self._busy, notify=changed)

@@ -57,6 +57,8 @@ def test_message_keeps_clear_of_the_field_and_takes_its_own_taps(finger: Finger)
     assert isinstance(toast, list) and shown
     assert not overlaps(toast, field["rect"]), (toast, field)
     assert not overlaps(toast, keyboard["rect"]), (toast, keyboard)
+    # Nor the header (Home, Lock).
+    assert toast[1] >= app.call("result = root.property('header').height()"), toast
 
     # A tap on the message's text: it stays, and nothing under it gets the tap.
     finger.tap("toastText")

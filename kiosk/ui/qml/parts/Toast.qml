@@ -18,6 +18,8 @@ Rectangle {
     // How the last message left: "timer", "close", "cause" (for tests and the log).
     property string dismissedBy: ""
     readonly property var win: ApplicationWindow.window
+    // The clerk's window translates through `app`, the citizen's through `citizen`.
+    readonly property var words: typeof app !== "undefined" ? app : citizen
     width: Math.min(parent.width - 48, row.implicitWidth + 32)
     height: Math.max(56, row.implicitHeight + 16)
     radius: theme.radius
@@ -50,6 +52,11 @@ Rectangle {
             hide("cause")
     }
 
+    function within(item) {
+        for (var p = item; p; p = p.parent) if (p === toast) return true
+        return false
+    }
+
     // The first place from the top of the screen that covers neither the focused field nor
     // the keyboard: under the header, just below the field, just above it, above the keys.
     function place() {
@@ -58,7 +65,7 @@ Rectangle {
         var room = win && win.keyboardTop !== undefined ? win.keyboardTop : parent.height
         var field = win ? win.activeFocusItem : null
         var r = null
-        if (field && field.height < parent.height / 2 && !toast.isAncestorOf(field))
+        if (field && field.height < parent.height / 2 && !within(field))
             r = field.mapToItem(parent, 0, 0, field.width, field.height)
         var spots = [header + 8]
         if (r) spots.push(r.y + r.height + 8, r.y - height - 8)
@@ -106,7 +113,7 @@ Rectangle {
             objectName: "toastDetails"
             visible: toast.detail !== ""
             focusPolicy: Qt.NoFocus
-            text: app.lang, app.t("Chi tiết")
+            text: words.lang, words.t("Chi tiết")
             Layout.preferredHeight: 48
             onClicked: { details.text = toast.detail; details.open(); timer.stop() }
         }
@@ -127,10 +134,10 @@ Rectangle {
         property alias text: detailText.text
         preferredWidth: 900
         padding: 24
-        Label { text: app.lang, app.t("Chi tiết kỹ thuật (cho quản trị viên)"); font.bold: true }
+        Label { text: words.lang, words.t("Chi tiết kỹ thuật (cho quản trị viên)"); font.bold: true }
         TextArea { id: detailText; readOnly: true; wrapMode: Text.WrapAnywhere
                    Layout.fillWidth: true; font.family: "monospace"; font.pixelSize: theme.small }
-        Button { text: app.lang, app.t("Đóng"); Layout.alignment: Qt.AlignRight
+        Button { text: words.lang, words.t("Đóng"); Layout.alignment: Qt.AlignRight
                  Layout.preferredHeight: theme.touch; onClicked: details.close() }
     }
 }
