@@ -110,6 +110,11 @@ class IntakeSession:
         self.sets = 1
         self.note = ""
         self.saved: dict[str, Any] | None = None
+        #: The scanner batch running now: {"component", "all"} (kept in the draft while it
+        #: runs, so a draft that still has it was cut mid-batch: power cut, crash).
+        self.scan_batch: dict[str, Any] | None = None
+        #: Read back from such a draft: which document was being scanned when it was cut.
+        self.interrupted: dict[str, Any] | None = None
 
     # --- navigation ---------------------------------------------------------------------
 
@@ -289,6 +294,7 @@ class IntakeSession:
                 for c in self.components],
             "channel": self.channel, "sets": self.sets, "note": self.note,
             "return_method": self.return_method, "paper_received_at": self.paper_received_at,
+            "scan_batch": self.scan_batch, "interrupted": self.interrupted,
         }
 
     @classmethod
@@ -310,7 +316,32 @@ class IntakeSession:
         s.paper_received_at = str(data.get("paper_received_at") or "")
         s.sets = int(data.get("sets", 1))
         s.note = data.get("note", "")
+        batch = data.get("scan_batch") or data.get("interrupted")
+        if isinstance(batch, dict) and 0 <= int(batch.get("component", -1)) < len(s.components):
+            s.interrupted = {"component": int(batch["component"]), "all": bool(batch.get("all"))}
         return s
+
+    def interrupted_text(self) -> str:
+        """What the clerk must know about a batch cut mid-way (Vietnamese), or ""."""
+        cut = self.interrupted
+        if cut is None:
+            return ""
+        comp = self.component(cut["component"])
+        pages = len(comp.kept_pages())
+        if pages:
+            text = _("Lần quét trước bị ngắt giữa chừng (máy tắt hoặc ứng dụng dừng) khi đang "
+                     "quét «{name}»: đã giữ {n} trang của giấy tờ này, có thể thiếu trang cuối. "
+                     "Đặt lại giấy tờ này vào máy quét và bấm «Quét lại».", name=comp.name,
+                     n=pages)
+        else:
+            text = _("Lần quét trước bị ngắt giữa chừng (máy tắt hoặc ứng dụng dừng) khi bắt "
+                     "đầu quét «{name}»: chưa có trang nào của giấy tờ này. Đặt giấy tờ này vào "
+                     "máy quét và bấm «Quét».", name=comp.name)
+        later = [c.name for c in self.unscanned() if c is not comp]
+        if cut["all"] and later:
+            text += " " + _("Các giấy tờ sau nó chưa được quét: {names}.",
+                            names="; ".join(later))
+        return text
 
     def draft_label(self) -> str:
         who = self.applicant.name or _("(chưa có người nộp)")

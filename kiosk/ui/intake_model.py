@@ -91,6 +91,11 @@ class IntakeModel(IntakeSaving):
             if row["id"] == draft_id:
                 self.session = IntakeSession.from_draft(row["payload"], draft_id)
                 self._current = 0
+                cut = self.session.interrupted
+                if cut is not None:
+                    # Straight to the document cut short, selected for «Quét lại».
+                    self.session.go("scan")
+                    self._current = cut["component"]
                 self.search("")
                 self._refresh_all()
                 self.app.go("intake")

@@ -31,6 +31,7 @@ class IntakeScanning(IntakeState):
         self._stopping = False
         self._scan_status = _("Đang chuẩn bị máy quét…")
         self.scanner.scan(self._current)
+        self._batch_started(self._current, whole=False)
         self.scanningChanged.emit()
 
     @Slot()
@@ -46,6 +47,7 @@ class IntakeScanning(IntakeState):
         self._refresh_pages()
         self._stopping = False
         self.scanner.scan(first, find_separators=True)
+        self._batch_started(first, whole=True)
         self._scan_status = _("Đang quét cả bộ: giữa hai giấy tờ là một tờ ngăn cách (tờ "
                               "trắng, hoặc tờ in bằng «kiosk separator»)…")
         self.scanningChanged.emit()
@@ -81,13 +83,31 @@ class IntakeScanning(IntakeState):
                 following = self.session.next_to_scan(target)
                 if following is not None:
                     self._split_target = self._current = following
+                    if self.session.scan_batch is not None:
+                        self.session.scan_batch["component"] = following
             else:
                 self.session.add_page(target, IntakePage(**page))
+        self._changed()
+
+    def _batch_started(self, component: int, whole: bool) -> None:
+        # In the draft while the batch runs: a draft that still has it was cut mid-batch.
+        if self.scanner.active:
+            self.session.scan_batch = {"component": component, "all": whole}
+            self._changed()
+
+    @Slot()
+    def dismissInterrupted(self) -> None:
+        """«Đã hiểu» on the notice of a batch cut mid-way."""
+        self.session.interrupted = None
         self._changed()
 
     @Slot(int, bool, str, int)
     def _scan_finished(self, component: int, ok: bool, message: str, pages: int) -> None:
         stopped, self._stopping = self._stopping, False
+        self.session.scan_batch = None
+        cut = self.session.interrupted
+        if ok and pages and cut is not None and cut["component"] == component:
+            self.session.interrupted = None  # the document cut short is scanned again
         if self._split_target is not None:
             component, self._split_target = self._split_target, None
         if ok and not stopped and pages:
@@ -102,6 +122,7 @@ class IntakeScanning(IntakeState):
                 message = _("{done} Đã quét đủ giấy tờ; bấm Tiếp tục.", done=message)
         self._scan_status = message
         self.scanningChanged.emit()
+        self._changed()  # the draft no longer says a batch is running
         if ok:
             self.app.ok(message)
         else:

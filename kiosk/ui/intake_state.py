@@ -168,6 +168,12 @@ class IntakeState(QObject):
             self._problem_shown = ""
             self.app.resolve(PROBLEM_CAUSE)
 
+    def _interrupted(self) -> str:
+        return self.session.interrupted_text()
+
+    #: A batch cut mid-way (read back from the draft): which document to scan again.
+    interrupted = Property(str, _interrupted, notify=changed)
+
     def _get_pending_card(self) -> dict[str, str]:
         return {k: v for k, v in self._pending_card.items() if k != "text"}
 
