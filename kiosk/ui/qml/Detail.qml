@@ -19,6 +19,7 @@ Item {
             spacing: theme.gap
             // Back to the list (or screen) this dossier was opened from, as it was left.
             Button { objectName: "detailBack"; text: app.lang, app.backLabel
+                     leftPadding: 20; rightPadding: 20
                      Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
                      onClicked: app.back() }
             Card {
@@ -133,15 +134,15 @@ Item {
                 spacing: theme.gap
                 Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; wrapMode: Text.Wrap }
                 // One page in sight at a time: the clerk turns them here.
-                Button { objectName: "pagePrevious"; text: app.lang, app.t("◀ Trang trước")
+                Button { objectName: "pagePrevious"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("◀ Trang trước")
                          enabled: pdfView.currentPage > 0; Layout.preferredHeight: theme.touch
                          onClicked: pdfView.goToPage(pdfView.currentPage - 1) }
                 Label { objectName: "pageCounter"; color: theme.muted; font.pixelSize: theme.text
                         text: app.lang, app.tf("Trang {n}/{total}", {"n": pdfView.currentPage + 1, "total": pdf.pageCount}) }
-                Button { objectName: "pageNext"; text: app.lang, app.t("Trang sau ▶")
+                Button { objectName: "pageNext"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("Trang sau ▶")
                          enabled: pdfView.currentPage < pdf.pageCount - 1; Layout.preferredHeight: theme.touch
                          onClicked: pdfView.goToPage(pdfView.currentPage + 1) }
-                Button { objectName: "viewerClose"; text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch
+                Button { objectName: "viewerClose"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch
                          onClicked: viewer.close() }
             }
             PdfMultiPageView {

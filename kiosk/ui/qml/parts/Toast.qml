@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 
 // A message for a few seconds, placed where it covers neither the field being typed into
-// nor the on-screen keyboard: under the header, else just below or above that field. It
+// nor the on-screen keyboard: under the header, else above the keys or beside that field. It
 // takes every touch that lands on it (none reaches what is under it) and its buttons never
 // take the focus, so the field keeps its keyboard. A message with a cause (AppModel.resolve)
 // stays while the cause does and leaves as soon as it is gone: no timer hides what is still
@@ -57,8 +57,9 @@ Rectangle {
         return false
     }
 
-    // The first place from the top of the screen that covers neither the focused field nor
-    // the keyboard: under the header, just below the field, just above it, above the keys.
+    // The first place that covers neither the focused field nor the keyboard: under the
+    // header; else just above the keys (when they are up); else just below the field, or
+    // just above it.
     function place() {
         if (!parent) return
         var header = win && win.header && win.header.visible ? win.header.height : 0
@@ -67,9 +68,13 @@ Rectangle {
         var r = null
         if (field && field.height < parent.height / 2 && !within(field))
             r = field.mapToItem(parent, 0, 0, field.width, field.height)
+        // With the keyboard up, the strip just above the keys is usually free (the screen
+        // shrank above it); without it, the screen's bottom holds its buttons.
+        var keys = room < parent.height
         var spots = [header + 8]
+        if (keys) spots.push(room - height - 8)
         if (r) spots.push(r.y + r.height + 8, r.y - height - 8)
-        spots.push(room - height - 8)
+        if (!keys) spots.push(room - height - 8)
         for (var i = 0; i < spots.length; i++) {
             var top = spots[i]
             if (top < 0 || top + height > room) continue
