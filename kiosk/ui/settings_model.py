@@ -81,7 +81,8 @@ class SettingsModel(QObject):
                 value = _text(config.get(key))
                 choices = [str(c) for c in setting.choices or ()]
                 labels = [_(CHOICE_WORDS.get(key, {}).get(c, c)) for c in choices]
-                kind = "bool" if setting.kind is bool else ("choice" if choices else "text")
+                kind = "bool" if setting.kind is bool else ("choice" if choices else (
+                    "number" if setting.kind is int else "text"))
                 if key in DEVICE_KEYS:
                     found = self._found.get(DEVICE_KEYS[key], [])
                     choices = [""] + [v for v, _label in found]

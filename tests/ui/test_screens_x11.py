@@ -110,8 +110,9 @@ def test_settings_keep_their_place_after_a_save(finger: Finger) -> None:
                     "result = bool(s) and s['rect'][1] < root.height() - 200"):
             break
         xserver_wheel(finger, where["x"], where["y"])
-    before = app.call("result = [x for x in root.findChildren(QQuickItem, 'settingsList') "
-                      "if x.isVisible()][0].property('contentY')")
+    list_y = ("result = [x for x in root.findChildren(QQuickItem, 'settingsList') "
+              "if x.isVisible()][0].property('contentY')")
+    before = settled(finger, list_y)
     assert before > 0
     was = app.call("result = services.config.get('printer.print_on_return')")
     finger.tap("switch_printer.print_on_return")
@@ -120,6 +121,25 @@ def test_settings_keep_their_place_after_a_save(finger: Finger) -> None:
     after = app.call("result = [x for x in root.findChildren(QQuickItem, 'settingsList') "
                      "if x.isVisible()][0].property('contentY')")
     assert abs(after - before) < 1, (before, after)
+
+    # A text setting near the end, typed on the on-screen keys: the list brings the field
+    # above the keys, and saving it (Enter) does not send the list back to the top.
+    for _turn in range(40):
+        if app.call("result = bool(spot('edit_ui.idle_lock_minutes'))"):
+            break
+        xserver_wheel(finger, where["x"], where["y"])
+    finger.tap("edit_ui.idle_lock_minutes")
+    keyboard = finger.keyboard()
+    field = finger.spot("edit_ui.idle_lock_minutes")["rect"]
+    assert field[1] + field[3] <= keyboard["top"], (field, keyboard)
+    typing = settled(finger, list_y)
+    for _key in range(3):
+        finger.tap_key("<backspace>")
+    finger.type_on_keyboard("45")
+    finger.tap_key("<enter>")
+    finger.wait("result = services.config.get('ui.idle_lock_minutes') == 45",
+                "the minutes to be saved")
+    assert abs(settled(finger, list_y) - typing) < 1
 
 
 def settled(finger: Finger, code: str) -> float:
