@@ -133,6 +133,7 @@ def test_settings_keep_their_place_after_a_save(finger: Finger) -> None:
     field = finger.spot("edit_ui.idle_lock_minutes")["rect"]
     assert field[1] + field[3] <= keyboard["top"], (field, keyboard)
     typing = settled(finger, list_y)
+    finger.key("-")  # a number keypad with a sign: "-1" is a valid camera setting
     for _key in range(3):
         finger.tap_key("<backspace>")
     finger.type_on_keyboard("45")

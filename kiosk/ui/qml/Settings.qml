@@ -78,7 +78,8 @@ Item {
         TextField {
             objectName: row ? "edit_" + row.key : ""
             text: row ? row.value : ""
-            inputMethodHints: row && row.kind === "number" ? Qt.ImhDigitsOnly : Qt.ImhNone
+            // Numbers, with a sign (a camera of -1 is "none").
+            inputMethodHints: row && row.kind === "number" ? Qt.ImhFormattedNumbersOnly : Qt.ImhNone
             font.pixelSize: theme.text
             onEditingFinished: if (row && text !== row.value) settings.set(row.key, text)
         }
