@@ -238,6 +238,10 @@ declare("ui.citizen_screen", "auto",
 declare("citizen.idle_seconds", 60,
         N_("Màn hình công dân trở về bảng thủ tục sau số giây không thao tác"),
         validate=lambda v: None if 5 <= v <= 3600 else N_("từ 5 đến 3600 giây"))
+declare("citizen.thanks_seconds", 5,
+        N_("Màn hình công dân hiện lời cảm ơn sau đánh giá trong số giây này rồi trở về "
+           "bảng thủ tục (có nút Lấy số)"),
+        validate=lambda v: None if 2 <= v <= 60 else N_("từ 2 đến 60 giây"))
 declare("citizen.require_confirmation", True,
         N_("Khi có màn hình công dân, chỉ lưu hồ sơ sau khi công dân xác nhận thông tin"))
 declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],

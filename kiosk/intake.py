@@ -20,6 +20,7 @@ from kiosk.documents import merge_pages
 from kiosk.errors import InvalidInput
 from kiosk.i18n import N_, _
 from kiosk.storage.model import ApplicantInput, ComponentInput, DossierInput, PageInput
+from kiosk.text import fold
 
 STEPS = ("procedure", "applicant", "checklist", "scan", "review", "done")
 STEP_TITLES = {
@@ -109,6 +110,11 @@ class IntakeSession:
         self.sets = 1
         self.note = ""
         self.saved: dict[str, Any] | None = None
+        #: The scanner batch running now: {"component", "all"} (kept in the draft while it
+        #: runs, so a draft that still has it was cut mid-batch: power cut, crash).
+        self.scan_batch: dict[str, Any] | None = None
+        #: Read back from such a draft: which document was being scanned when it was cut.
+        self.interrupted: dict[str, Any] | None = None
 
     # --- navigation ---------------------------------------------------------------------
 
@@ -208,9 +214,11 @@ class IntakeSession:
         else:
             comp.checked, comp.received = True, kind
 
-    def apply_cccd(self, text: str) -> CccdRecord:
+    def apply_cccd(self, text: str, *, same_person: bool = True) -> CccdRecord:
+        """Fill the applicant from a card's QR text. The card has no phone or e-mail: those
+        typed for this applicant stay, unless the card is another person's."""
         record = parse_cccd(text)
-        phone, email = self.applicant.phone, self.applicant.email
+        phone, email = (self.applicant.phone, self.applicant.email) if same_person else ("", "")
         self.applicant = Person(
             name=record.full_name, id_number=record.id_number,
             old_id_number=record.old_id_number or "",
@@ -218,6 +226,17 @@ class IntakeSession:
             address=record.address, phone=phone, email=email, cccd_raw=record.raw)
         self._tick_shown_card()
         return record
+
+    def card_question(self, record: CccdRecord) -> bool:
+        """Whether a card read now is another person's than the applicant already here (so
+        the clerk is asked before anything changes)."""
+        a = self.applicant
+        if not (a.name.strip() or a.id_number.strip()):
+            return False
+        if a.id_number.strip():
+            ids = {record.id_number, record.old_id_number or ""}
+            return a.id_number.strip() not in ids
+        return fold_name(a.name) != fold_name(record.full_name)
 
     def set_applicant_field(self, name: str, value: str) -> None:
         if name not in Person.__dataclass_fields__ or name == "cccd_raw":
@@ -275,6 +294,7 @@ class IntakeSession:
                 for c in self.components],
             "channel": self.channel, "sets": self.sets, "note": self.note,
             "return_method": self.return_method, "paper_received_at": self.paper_received_at,
+            "scan_batch": self.scan_batch, "interrupted": self.interrupted,
         }
 
     @classmethod
@@ -296,7 +316,32 @@ class IntakeSession:
         s.paper_received_at = str(data.get("paper_received_at") or "")
         s.sets = int(data.get("sets", 1))
         s.note = data.get("note", "")
+        batch = data.get("scan_batch") or data.get("interrupted")
+        if isinstance(batch, dict) and 0 <= int(batch.get("component", -1)) < len(s.components):
+            s.interrupted = {"component": int(batch["component"]), "all": bool(batch.get("all"))}
         return s
+
+    def interrupted_text(self) -> str:
+        """What the clerk must know about a batch cut mid-way (Vietnamese), or ""."""
+        cut = self.interrupted
+        if cut is None:
+            return ""
+        comp = self.component(cut["component"])
+        pages = len(comp.kept_pages())
+        if pages:
+            text = _("Lần quét trước bị ngắt giữa chừng (máy tắt hoặc ứng dụng dừng) khi đang "
+                     "quét «{name}»: đã giữ {n} trang của giấy tờ này, có thể thiếu trang cuối. "
+                     "Đặt lại giấy tờ này vào máy quét và bấm «Quét lại».", name=comp.name,
+                     n=pages)
+        else:
+            text = _("Lần quét trước bị ngắt giữa chừng (máy tắt hoặc ứng dụng dừng) khi bắt "
+                     "đầu quét «{name}»: chưa có trang nào của giấy tờ này. Đặt giấy tờ này vào "
+                     "máy quét và bấm «Quét».", name=comp.name)
+        later = [c.name for c in self.unscanned() if c is not comp]
+        if cut["all"] and later:
+            text += " " + _("Các giấy tờ sau nó chưa được quét: {names}.",
+                            names="; ".join(later))
+        return text
 
     def draft_label(self) -> str:
         who = self.applicant.name or _("(chưa có người nộp)")
@@ -345,6 +390,10 @@ def parse_paper_time(text: str) -> datetime:
             _("Thời điểm tiếp nhận trên giấy «{value}» không hợp lệ.", value=text),
             hint=_("Viết dạng YYYY-MM-DD HH:MM, ví dụ 2026-11-25 09:30."),
             field="paper_received_at") from None
+
+
+def fold_name(name: str) -> str:
+    return " ".join(fold(name).split())
 
 
 def copy_kind_for(form: str) -> str:

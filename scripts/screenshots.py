@@ -100,8 +100,25 @@ def main() -> int:
             if time.monotonic() > end + 20:
                 break
 
+    def on_screen(name: str) -> list[Any]:
+        """The dialogs called ``name`` of the screen shown now. A screen left earlier
+        lingers (processEvents() never runs deferred deletions), unparented from the screen
+        loader, with its dialogs, which must not be opened."""
+        found = []
+        for popup in root.findChildren(QObject, name):
+            screen = popup.parent()
+            if isinstance(screen, QQuickItem) and screen.parentItem() is not None:
+                found.append(popup)
+        return found
+
+    def hide_toast() -> None:
+        for toast in root.findChildren(QObject, "toast"):
+            toast.setProperty("opacity", 0)  # an earlier step's message is not this screen's
+
     def shot(name: str) -> None:
         settle()
+        root.update()  # type: ignore[attr-defined]  # a full new frame, nothing left of the last
+        settle(0.3)
         image = root.grabWindow()  # type: ignore[attr-defined]
         image.save(str(out / f"{name}.png"))
         print("wrote", out / f"{name}.png")
@@ -111,7 +128,7 @@ def main() -> int:
     shot("21-wrong-pin")
     window.app.signIn("1234")
     for toast in root.findChildren(QObject, "toast"):
-        QMetaObject.invokeMethod(toast, "hide")  # the wrong PIN's message is not Home's
+        toast.setProperty("opacity", 0)  # the wrong PIN's message is not Home's
     window.home.refresh()
     shot("02-home")
     intake = window.intake
@@ -138,6 +155,7 @@ def main() -> int:
         settle(0.5)
 
     scan(0)
+    scan(0)  # a two-page declaration (the viewer below turns its pages)
     intake.selectComponent(0)  # the scan moved on to the next document; show this one's pages
     shot("06-intake-scan")
     scan(1)
@@ -147,6 +165,55 @@ def main() -> int:
     settle(2)
     shot("08-intake-done")
     saved_code = intake.saved.get("code", codes[0])
+
+    # An intake whose feeder pass was cut (power cut) and then resumed: the notice.
+    intake.start()
+    window.app.go("intake")
+    intake.chooseProcedure("1.001193")
+    intake.applyCccd("001189012345||Nguyễn Thị Hồng Nhung|12051989|Nữ|"
+                     "Thôn Đông, xã Mẫu, huyện Thường Tín, Hà Nội|20042021")
+    intake.setField("phone", "0912345678")
+    intake.next()
+    for i in (0, 1, 3):
+        intake.tick(i, "")
+    intake.next()
+    scan(0)
+    intake.session.interrupted = {"component": 0, "all": True}
+    intake.selectComponent(0)
+    intake.changed.emit()
+    hide_toast()
+    shot("26-interrupted-batch")
+    intake.dismissInterrupted()
+
+    # Another citizen's card read mid-intake: asked, nothing changed yet.
+    window.services.extras["route_read"](
+        "034092001122||Trần Văn Đức|01021992|Nam|Xóm Bến, xã Mẫu, Hà Nội|05052021")
+    hide_toast()
+    shot("24-card-switch")
+    intake.ignoreCard()
+    # «Trang chính» with an intake in progress: asked, the draft kept either way.
+    window.app.leave("home")
+    shot("25-leave-intake")
+    window.app.stayHere()
+
+    # A message with the field being typed into: placed clear of it and of the keys.
+    intake.goTo("applicant")
+    settle()
+    fields = [f for f in root.findChildren(QQuickItem, "fieldNameInput") if f.isVisible()]
+    root.requestActivate()  # type: ignore[attr-defined]
+    if fields:
+        fields[-1].forceActiveFocus()
+        QGuiApplication.inputMethod().show()
+    settle(1.5)
+    window.app.error("Số điện thoại không đúng (ví dụ 0912345678).", cause="intake.problem")
+    shot("27-message-clear-of-field")
+    window.app.resolve("intake.problem")
+    if fields:
+        fields[-1].setProperty("focus", False)
+    QGuiApplication.inputMethod().hide()
+    root.contentItem().forceActiveFocus()
+    del fields
+    settle(0.5)
     window.returns.clear()
     window.app.go("return")
     window.returns.find(codes[3])
@@ -170,6 +237,7 @@ def main() -> int:
         QMetaObject.invokeMethod(lists[-1], "positionViewAtIndex",
                                  Q_ARG(int, keys.index("scanner.device")), Q_ARG(int, 0))
     shot("22-settings-devices")
+    del lists
     # A new intake, left half-way (it is the draft on Home below).
     intake.start()
     window.app.go("intake")
@@ -196,6 +264,7 @@ def main() -> int:
         field.setProperty("focus", False)
     QGuiApplication.inputMethod().hide()
     root.contentItem().forceActiveFocus()
+    del fields, field, panel
     settle(0.5)
 
     # A draft waiting on Home (the intake above was left half-way), and its discard question.
@@ -204,15 +273,24 @@ def main() -> int:
     settle(1)
     shot("15-home-draft")
     drafts = window.intake.drafts
-    for popup in root.findChildren(QObject, "discardConfirm"):
+    for popup in on_screen("discardConfirm"):
         if drafts.count:
             popup.setProperty("label", drafts.get(0)["label"])
         QMetaObject.invokeMethod(popup, "open")
     settle(0.6)
     shot("16-discard-confirm")
-    for popup in root.findChildren(QObject, "discardConfirm"):
+    for popup in on_screen("discardConfirm"):
         QMetaObject.invokeMethod(popup, "close")
     settle(0.4)
+
+    # A proxy collects the result: their CCCD read fills who collects it.
+    window.returns.clear()
+    window.app.go("return")
+    window.returns.find(codes[3])
+    settle(1)
+    window.services.extras["route_read"](
+        "001190001234||Trần Thị Bưởi|02021990|Nữ|Thôn Đông, xã Mẫu, Hà Nội|01012022")
+    shot("23-return-proxy-card")
 
     # The hand-over just recorded.
     window.returns.clear()
@@ -226,11 +304,24 @@ def main() -> int:
     window.detail.load(codes[4])
     window.app.go("detail", codes[4])
     settle(1)
-    for popup in root.findChildren(QObject, "apologyDialog"):
+    for popup in on_screen("apologyDialog"):
         QMetaObject.invokeMethod(popup, "open")
+    settle(0.5)
+    # The reason typed on the on-screen keyboard, which lies over the dialog's old place:
+    # the dialog sits above the keys.
+    reasons = [f for f in root.findChildren(QQuickItem, "apologyReasonInput") if f.isVisible()]
+    if reasons:
+        root.requestActivate()  # type: ignore[attr-defined]
+        reasons[-1].forceActiveFocus()
+        reasons[-1].setProperty("text", "Chờ kết quả xác minh của UBND huyện")
+        QGuiApplication.inputMethod().show()
+    settle(1.5)
     shot("18-apology-dialog")
-    for popup in root.findChildren(QObject, "apologyDialog"):
+    QGuiApplication.inputMethod().hide()
+    for popup in on_screen("apologyDialog"):
         QMetaObject.invokeMethod(popup, "close")
+    root.contentItem().forceActiveFocus()
+    del reasons, popup
     window.detail.load(saved_code)
     window.app.go("detail", saved_code)
     settle(1)
@@ -244,8 +335,12 @@ def main() -> int:
     if docs:
         QMetaObject.invokeMethod(docs[0], "clicked")
     settle(1.5)
+    for button in [b for b in walk(root.contentItem()) if b.objectName() == "pageNext"
+                   and b.isVisible()]:
+        QMetaObject.invokeMethod(button, "clicked")  # the second page, «Trang 2/2»
+    settle(1.0)
     shot("19-document-viewer")
-    for popup in root.findChildren(QObject, "pageViewer"):
+    for popup in on_screen("pageViewer"):
         QMetaObject.invokeMethod(popup, "close")
 
     # No printer at all: what the clerk reads (and the admin's details button).

@@ -199,6 +199,17 @@ class QueueService:
         self.citizen.record_ticket(ticket)
         return self._with_name(ticket)
 
+    def current(self) -> dict[str, Any] | None:
+        """The ticket this counter is serving now (called today, not yet finished by the
+        next call), read back from ``queue_tickets``: «Đang phục vụ số …» survives a
+        restart."""
+        day = now().date().isoformat()
+        mine = [t for t in self.citizen.tickets(day=day, state="called")
+                if t.get("called_counter") == self._counter()]
+        if not mine:
+            return None
+        return self._with_name(max(mine, key=lambda t: t.get("called_at") or ""))
+
     def _with_name(self, ticket: dict[str, Any]) -> dict[str, Any]:
         ticket["serviceName"] = self.services().get(ticket["service"], ticket["service"])
         return ticket

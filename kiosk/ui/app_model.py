@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kiosk import i18n
@@ -46,12 +47,16 @@ class AppModel(QObject):
     screenChanged = Signal()
     languageChanged = Signal()
     busyChanged = Signal()
-    #: (text, kind) kind: "info" | "ok" | "error"
+    #: (text, kind) kind: "info" | "ok" | "error"; its cause is :attr:`messageCause`.
     message = Signal(str, str)
+    #: A cause is gone (the phone corrected, the citizen confirmed): its message goes too.
+    #: "screen.*" stands for every cause of that screen (sent when the screen is left).
+    messageResolved = Signal(str)
     #: Ask the view to open a screen with an argument (dossier code, applicant...).
     navigate = Signal(str, QVARIANT)
     detailChanged = Signal()
     checkingPinChanged = Signal()
+    leaveChanged = Signal()
 
     def __init__(self, services: Services, tasks: TaskRunner,
                  parent: QObject | None = None) -> None:
@@ -63,7 +68,15 @@ class AppModel(QObject):
         self._busy = 0
         self._tick = 0
         self._detail = ""
+        self._cause = ""
         self._checking_pin = False
+        #: screen -> what to ask before a tap or a read leaves it (None: nothing to ask).
+        self._leave_guards: dict[str, Callable[[], str | None]] = {}
+        self._leave_question = ""
+        self._leave_to: tuple[str, Any] | None = None
+        #: The screens this one was opened from, latest last (its "◀" goes there).
+        self._history: list[tuple[str, Any]] = []
+        self._returning = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.lock)
@@ -209,27 +222,101 @@ class AppModel(QObject):
 
     @Slot(str)
     @Slot(str, "QVariant")
-    def go(self, screen: str, argument: Any = None) -> None:
+    def go(self, screen: str, argument: Any = None, *, back: bool = False) -> None:
         if screen != "signin" and self.services.clerk is None:
             screen = "signin"
         if screen == "settings" and not self._is_admin():
-            self.message.emit(_("Chỉ quản trị viên được thay đổi cài đặt."), "error")
+            self.error(_("Chỉ quản trị viên được thay đổi cài đặt."))
             return
+        if self._leave_to is not None:
+            self._leave_to, self._leave_question = None, ""
+            self.leaveChanged.emit()
+        if screen in ("home", "signin"):
+            self._history.clear()
+        elif not back and screen != self._screen and self._screen != "signin":
+            self._history = [*self._history[-9:], (self._screen, self._argument)]
         # The argument first: the screen reads it when its file loads.
+        self._returning = back
         self._argument = plain(argument)
-        self._screen = screen
+        left, self._screen = self._screen, screen
+        if left != screen:
+            self.resolve(f"{left}.*")
         self.screenChanged.emit()
         self.navigate.emit(screen, argument)
 
+    # A tap or a read that leaves a screen with work in progress (an intake with data) asks
+    # first; the work is kept either way (the intake is a draft). go() itself never asks:
+    # locking, a resumed draft, the program's own moves.
+
+    def set_leave_guard(self, screen: str, guard: Callable[[], str | None]) -> None:
+        self._leave_guards[screen] = guard
+
+    @Slot(str)
+    @Slot(str, "QVariant")
+    def leave(self, screen: str, argument: Any = None) -> None:
+        """The clerk asks for ``screen``: go, or ask first when the screen shown has work."""
+        guard = self._leave_guards.get(self._screen)
+        question = guard() if guard is not None and screen != self._screen else None
+        if not question:
+            self.go(screen, argument)
+            return
+        self._leave_to, self._leave_question = (screen, plain(argument)), question
+        self.leaveChanged.emit()
+
+    @Slot()
+    def confirmLeave(self) -> None:
+        if self._leave_to is not None:
+            screen, argument = self._leave_to
+            self.go(screen, argument)
+
+    @Slot()
+    def stayHere(self) -> None:
+        self._leave_to, self._leave_question = None, ""
+        self.leaveChanged.emit()
+
+    def _get_leave_question(self) -> str:
+        return self._leave_question
+
+    #: What to ask before leaving (the leave dialog shows while it is not empty).
+    leaveQuestion = Property(str, _get_leave_question, notify=leaveChanged)
+
+    @Slot()
+    def back(self) -> None:
+        """"◀" on a screen opened from another (a dossier from a list): back to that one,
+        as it was left (the list models keep their state)."""
+        screen, argument = self._history.pop() if self._history else ("home", None)
+        self.go(screen, argument, back=True)
+
+    def _get_back_label(self) -> str:
+        came_from = self._history[-1][0] if self._history else "home"
+        return {"lookup": _("◀ Danh sách tra cứu"), "return": _("◀ Trả kết quả"),
+                "reports": _("◀ Báo cáo"), "intake": _("◀ Tiếp nhận hồ sơ"),
+                "detail": _("◀ Hồ sơ trước"), "settings": _("◀ Cài đặt")}.get(
+            came_from, _("◀ Trang chính"))
+
+    def _get_returning(self) -> bool:
+        return self._returning
+
+    #: The screen shown was reached by "◀": it shows what it showed when it was left.
+    returning = Property(bool, _get_returning, notify=screenChanged)
+
+    #: The words of the "◀" button: where it goes.
+    backLabel = Property(str, _get_back_label, notify=screenChanged)
+
     # --- messages and busy state ----------------------------------------------------------
 
-    def info(self, text: str) -> None:
-        self.message.emit(text, "info")
+    # A message may name its cause ("intake.problem"): the model that knows when the cause
+    # is gone calls resolve() and the message leaves the screen then, not when a timer says.
+    # Causes start with their screen's name: leaving the screen resolves them all.
 
-    def ok(self, text: str) -> None:
-        self.message.emit(text, "ok")
+    def info(self, text: str, *, cause: str = "") -> None:
+        self._emit(text, "info", cause)
 
-    def error(self, exc: BaseException | str, *, before: str = "", after: str = "") -> None:
+    def ok(self, text: str, *, cause: str = "") -> None:
+        self._emit(text, "ok", cause)
+
+    def error(self, exc: BaseException | str, *, before: str = "", after: str = "",
+              cause: str = "") -> None:
         """An error toast: ``before`` what failed, the error's message and hint, ``after``
         what is safe; technical detail only in the log and the admin's details view."""
         if isinstance(exc, str):
@@ -238,8 +325,22 @@ class AppModel(QObject):
             text, detail = describe_error(exc), technical_detail(exc)
         self._detail = detail
         self.detailChanged.emit()
-        self.message.emit(sentences(before, text, after) if (before or after) else text,
-                          "error")
+        self._emit(sentences(before, text, after) if (before or after) else text, "error",
+                   cause)
+
+    def _emit(self, text: str, kind: str, cause: str) -> None:
+        self._cause = cause
+        self.message.emit(text, kind)
+
+    def resolve(self, cause: str) -> None:
+        """The cause of a message is gone: take the message off the screen."""
+        self.messageResolved.emit(cause)
+
+    def _get_cause(self) -> str:
+        return self._cause
+
+    #: The cause of the last message ("" for none), read by the toast as it shows it.
+    messageCause = Property(str, _get_cause, notify=message)
 
     def _get_detail(self) -> str:
         return self._detail

@@ -25,7 +25,8 @@ from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, Sign
 
 log = logging.getLogger(__name__)
 
-#: After a rating, a ticket or a call, the thank-you/number stays this long.
+#: After a ticket or a call, the number stays this long (the thank-you after a rating:
+#: ``citizen.thanks_seconds``).
 SHORT_MS = 8_000
 #: A self-service kiosk polls the unit's queue for the calls of every counter.
 POLL_MS = 4_000
@@ -340,6 +341,14 @@ class CitizenModel(QObject):
             return
         self._store_rating(level, "")
 
+    @Slot()
+    def cancelReason(self) -> None:
+        """«Quay lại» from the reasons: back to the three answers (a wrong tap is undone)."""
+        if self._reason_needed:
+            self._reason_needed = False
+            self.changed.emit()
+            self.touched()
+
     @Slot(str)
     def rateReason(self, reason: str) -> None:
         if self._pending is None or not self._reason_needed or reason not in REASONS:
@@ -367,7 +376,8 @@ class CitizenModel(QObject):
                 poke()  # send it now rather than at the next sync pass
 
         self.tasks.run(work, done, self._failed, lane="storage")
-        self._set_mode("thanks", SHORT_MS)
+        # Short: the next citizen must find the board and «Lấy số» again soon.
+        self._set_mode("thanks", int(self.services.config.get("citizen.thanks_seconds")) * 1000)
 
     def _failed(self, exc: BaseException) -> None:
         from kiosk.ui.app_model import describe_error

@@ -16,6 +16,7 @@ from typing import Any
 from kiosk import paths
 from kiosk.i18n import _
 from kiosk.ui.citizen_model import Chime, CitizenModel
+from kiosk.ui.intake_state import CONFIRM_CAUSE
 from kiosk.ui.qt import (
     QVARIANT,
     Property,
@@ -52,9 +53,10 @@ class CitizenLink(QObject):
 
     changed = Signal()
 
-    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+    def __init__(self, services: Any, app: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.app = app
         self.citizen: CitizenModel | None = None
         self.session: Any = None
         self._correction = False
@@ -67,6 +69,8 @@ class CitizenLink(QObject):
     def _confirmation_changed(self, correction: bool) -> None:
         self._correction = correction
         self.changed.emit()
+        if self.app is not None and self._confirmed():
+            self.app.resolve(CONFIRM_CAUSE)  # "Mời công dân kiểm tra…" is answered
 
     present = Property(bool, lambda self: self.citizen is not None, notify=changed)
 
@@ -108,6 +112,15 @@ class QueueLink(QObject):
         self.citizen: CitizenModel | None = None
         self._current: dict[str, Any] = {}
         self._busy = False
+        # The ticket being served before a restart is still being served.
+        app.tasks.run(queue.current, self._restored,
+                      lambda exc: log.warning("queue: current ticket not read back: %s", exc),
+                      lane="storage")
+
+    def _restored(self, ticket: dict[str, Any] | None) -> None:
+        if ticket is not None and not self._current:
+            self._current = ticket
+            self.changed.emit()
 
     current = Property(QVARIANT, lambda self: dict(self._current), notify=changed)
     busy = Property(bool, lambda self: self._busy, notify=changed)
@@ -150,7 +163,7 @@ class CitizenSide:
         self.services, self.tasks, self.app, self.models = services, tasks, app, models or {}
         self.queue = QueueService(services.store, services.config)
         self.chime = Chime(str(paths.asset("sounds", "chime.wav")))
-        self.link = CitizenLink(services, app)
+        self.link = CitizenLink(services, app, app)
         self.queue_link = QueueLink(services, app, self.queue, app) if app is not None else None
         self.engine: QQmlApplicationEngine | None = None
         self.model: CitizenModel | None = None

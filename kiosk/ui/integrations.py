@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kiosk.cccd import CccdRecord
 from kiosk.devices.barcode.routing import Router
 from kiosk.devices.barcode.source import UNKNOWN, Read
 from kiosk.i18n import _
@@ -20,13 +21,18 @@ log = logging.getLogger(__name__)
 
 
 def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "reader") -> str:
-    """Send a barcode read where the clerk needs it; returns what it was taken for.
+    """Send a barcode read, from any source, where the clerk needs it; returns what it was
+    taken for. Every source (keyboard wedge, serial port, camera, image file) comes here, so
+    a read means the same whichever reader made it.
 
-    Every reader goes through here (keyboard wedge, serial, camera). A CCCD fills the
-    applicant (and starts an intake from any other screen); a dossier code of this unit
-    opens the return screen or the dossier; anything else gets a clear message. The same
+    Every reader goes through here (keyboard wedge, serial, camera), and a read means what
+    the screen shown is for. A CCCD: on the Return screen, who collects
+    the result (or that citizen's dossiers); on the look-up screen, that citizen's dossiers;
+    in an intake, its applicant (another person's card asks first); anywhere else a new
+    intake. A dossier code of this unit: on the Return screen, the hand-over; anywhere else
+    the dossier (leaving an intake asks first). Anything else gets a clear message. The same
     code read again within the router's window (a code held under a camera, a double
-    trigger, two readers) is merged.
+    trigger) is merged.
     """
     if app.services.clerk is None:
         app.error(_("Đăng nhập trước khi quét mã."))
@@ -40,27 +46,32 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
 
         app.error(sentences(routed.message, routed.hint or ""))
         return "other"
-    intake = models["intake"]
     if routed.kind == "cccd":
-        if not (app.screen == "intake" and intake.session.step_name in ("procedure",
-                                                                          "applicant")):
-            intake.start()
-            app.go("intake")
-        intake.applyCccd(routed.read.text)
+        assert isinstance(routed.record, CccdRecord)
+        taken = _take_card(app, models, routed.read.text, routed.record)
         if routed.warning:
             app.error(routed.warning)
-        return "cccd"
+        return "cccd" if taken else "other"
     code = str(routed.record)
     if app.screen == "return":
         models["returns"].find(code)
-    elif app.screen == "intake" and intake.session.step_name != "done":
-        app.error(_("Đang tiếp nhận hồ sơ: hoàn tất hoặc quay về trang chính trước khi "
-                    "mở hồ sơ {code}.", code=code))
-        return "other"
     else:
-        models["detail"].load(code)
-        app.go("detail", code)
+        app.leave("detail", code)  # the Detail screen loads it (off the GUI thread)
     return "dossier_code"
+
+
+def _take_card(app: AppModel, models: dict[str, Any], text: str, record: CccdRecord) -> str:
+    """What a CCCD read is taken for on the screen shown (see :func:`route_read`)."""
+    intake = models["intake"]
+    if app.screen == "return":
+        return str(models["returns"].take_card(record))
+    if app.screen == "lookup":
+        return str(models["lookup"].take_card(record))
+    if app.screen == "intake" and intake.session.step_name != "done":
+        return str(intake.take_card(text, record))
+    intake.start()
+    app.go("intake")
+    return "filled" if intake.applyCccd(text) else ""
 
 
 def _router(app: AppModel) -> Router:

@@ -48,6 +48,19 @@ class DictListModel(QAbstractListModel):
         self.endResetModel()
         self.countChanged.emit()
 
+    def sync(self, rows: Iterable[dict[str, Any]], key: str) -> None:
+        """Show ``rows``: in place when they are the same rows by ``key`` (only changed ones
+        are told to the view, which keeps its scroll position and its editors), else reset."""
+        new = [dict(r) for r in rows]
+        if [r.get(key) for r in new] != [r.get(key) for r in self._rows]:
+            self.reset(new)
+            return
+        for i, row in enumerate(new):
+            if row != self._rows[i]:
+                self._rows[i] = row
+                idx = self.index(i, 0)
+                self.dataChanged.emit(idx, idx)
+
     def append(self, row: dict[str, Any]) -> None:
         n = len(self._rows)
         self.beginInsertRows(QModelIndex(), n, n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kiosk.cccd import CccdRecord
 from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status, is_late, is_overdue
 from kiosk.forms.vnformat import format_short_datetime
@@ -52,6 +53,10 @@ def late_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: The look-up screen's tabs, by the argument that opens them.
+TABS = {"search": 0, "overdue": 1, "duesoon": 2}
+
+
 class LookupModel(QObject):
     queryChanged = Signal()
 
@@ -62,6 +67,57 @@ class LookupModel(QObject):
         self._overdue = DictListModel(ROW_ROLES, self)
         self._due_soon = DictListModel(ROW_ROLES, self)
         self._query = ""
+        # What the screen showed when a dossier was opened from it, to come back to as it
+        # was: the tab, the late lists' procedure, each list's scroll position.
+        self._tab = 0
+        self._procedure = ""
+        self._scroll = [0.0, 0.0, 0.0]
+
+    def _get_query(self) -> str:
+        return self._query
+
+    query = Property(str, _get_query, notify=queryChanged)
+
+    def _get_tab(self) -> int:
+        return self._tab
+
+    tab = Property(int, _get_tab, notify=queryChanged)
+
+    def _get_procedure(self) -> str:
+        return self._procedure
+
+    lateProcedure = Property(str, _get_procedure, notify=queryChanged)
+
+    def _get_scroll(self) -> list[float]:
+        return list(self._scroll)
+
+    scroll = Property(QVARIANT_LIST, _get_scroll, notify=queryChanged)
+
+    @Slot(str)
+    def open(self, argument: str) -> None:
+        """The screen opened from Home (a tile, the button): a fresh view on that tab."""
+        self._tab, self._procedure, self._scroll = TABS.get(argument, 0), "", [0.0] * 3
+        self._results.reset([])
+        self._query = ""
+        self.queryChanged.emit()
+        self.loadOverdue()
+
+    @Slot(int)
+    def setTab(self, tab: int) -> None:
+        if tab != self._tab:
+            self._tab = tab
+            self.queryChanged.emit()
+
+    @Slot(int, float)
+    def keepScroll(self, tab: int, y: float) -> None:
+        if 0 <= tab < len(self._scroll):
+            self._scroll[tab] = y
+
+    def take_card(self, record: CccdRecord) -> str:
+        """A CCCD read on the look-up screen finds that citizen's dossiers."""
+        self._tab = 0
+        self.search(record.id_number)
+        return "search"
 
     def _get_results(self) -> DictListModel:
         return self._results
@@ -75,7 +131,10 @@ class LookupModel(QObject):
 
     @Slot(str)
     def search(self, text: str) -> None:
+        if text != self._query:
+            self._scroll[0] = 0.0
         self._query = text
+        self.queryChanged.emit()
         store = self.app.services.store
 
         def done(rows: list[dict[str, Any]]) -> None:
@@ -107,7 +166,8 @@ class LookupModel(QObject):
         """Overdue (latest first, by working days late) and due-soon, for one procedure or
         all (empty)."""
         store = self.app.services.store
-        proc = procedure.strip() or None
+        self._procedure = procedure.strip()
+        proc = self._procedure or None
 
         def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             return store.overdue(proc)[:500], store.due_soon(procedure=proc)[:500]

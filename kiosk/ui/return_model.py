@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.cccd import CccdRecord
 from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status
 from kiosk.dossier_code import looks_like_dossier_code
@@ -16,6 +17,10 @@ from kiosk.ui.lookup_model import ROW_ROLES, mask_id, summary_row
 from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
 
 _ID_DIGITS = (9, 12)
+
+
+def _owner() -> dict[str, Any]:
+    return {"proxy": False, "name": "", "idNumber": "", "fromCard": False}
 
 
 def handover_note(proxy: bool, name: str, id_number: str) -> str:
@@ -35,6 +40,11 @@ class ReturnModel(QObject):
         self._matches = DictListModel(ROW_ROLES, self)
         self._returned = False
         self._matches_title = ""
+        #: Who collects the result: the owner, or a proxy with name and ID (typed or read
+        #: from the proxy's CCCD).
+        self._recipient = _owner()
+        #: A CCCD read with no dossier on screen: its holder collects what the search finds.
+        self._card_holder: dict[str, Any] | None = None
 
     def _get_dossier(self) -> dict[str, Any]:
         return dict(self._dossier)
@@ -52,9 +62,46 @@ class ReturnModel(QObject):
 
     matchesTitle = Property(str, _get_matches_title, notify=changed)
 
+    def _get_recipient(self) -> dict[str, Any]:
+        return dict(self._recipient)
+
+    recipient = Property(QVARIANT, _get_recipient, notify=changed)
+
+    @Slot(bool)
+    def setProxy(self, proxy: bool) -> None:
+        self._recipient = {**_owner(), "proxy": True} if proxy else _owner()
+        self.changed.emit()
+
+    @Slot(str, str)
+    def setRecipientField(self, name: str, value: str) -> None:
+        if name in ("name", "idNumber"):
+            self._recipient = {**self._recipient, name: value.strip(), "fromCard": False}
+            self.changed.emit()
+
+    def take_card(self, record: CccdRecord) -> str:
+        """A CCCD read on the Return screen. With a result to hand over on screen, the card
+        says who collects it: its owner, or a proxy (name and ID filled from the card).
+        Otherwise it finds that citizen's dossiers, as a typed ID number would."""
+        if self._dossier.get("canReturn") and not self._returned:
+            owner = self._dossier.get("ownerIdNumber") or ""
+            if record.id_number == owner or (record.old_id_number or "") == owner != "":
+                self._recipient = {**_owner(), "fromCard": True}
+                self.app.ok(_("Đã đọc CCCD của chính chủ: {name}.", name=record.full_name))
+            else:
+                self._recipient = {"proxy": True, "name": record.full_name,
+                                   "idNumber": record.id_number, "fromCard": True}
+                self.app.ok(_("Đã đọc CCCD người được ủy quyền: {name}.",
+                              name=record.full_name))
+            self.changed.emit()
+            return "recipient"
+        self._card_holder = {"name": record.full_name, "id": record.id_number}
+        self.find(record.id_number)
+        return "search"
+
     @Slot()
     def clear(self) -> None:
         """A fresh Return screen lists the results waiting to be collected."""
+        self._recipient, self._card_holder = _owner(), None
         self._dossier, self._returned = {}, False
         self._matches.reset([])
         self._matches_title = ""
@@ -91,8 +138,17 @@ class ReturnModel(QObject):
             self._returned = False
             self._matches.reset(summary_row(r) for r in rows)
             self._matches_title = _("Các hồ sơ khớp ({n})", n=len(rows)) if rows else ""
+            shown = self._dossier.get("code")
             self._dossier = self._view(record) if record else {}
-            if record is None and not rows:
+            if self._dossier.get("code") != shown:
+                self._recipient = _owner()
+            holder, self._card_holder = self._card_holder, None
+            if record is None and not rows and holder is not None:
+                self.app.error(_("Không có hồ sơ nào của {name} (CCCD vừa đọc).",
+                                 name=holder["name"]),
+                               after=_("Quét mã vạch trên phiếu hẹn; người nhận thay thì mở "
+                                       "hồ sơ trước, rồi đọc CCCD của người nhận."))
+            elif record is None and not rows:
                 self.app.error(_("Không tìm thấy hồ sơ nào khớp «{text}».", text=text))
             self.changed.emit()
 

@@ -83,7 +83,8 @@ class SettingsModel(QObject):
                 value = _text(config.get(key))
                 choices = [str(c) for c in setting.choices or ()]
                 labels = [_(CHOICE_WORDS.get(key, {}).get(c, c)) for c in choices]
-                kind = "bool" if setting.kind is bool else ("choice" if choices else "text")
+                kind = "bool" if setting.kind is bool else ("choice" if choices else (
+                    "number" if setting.kind is int else "text"))
                 if key in DEVICE_KEYS:
                     found = self._found.get(DEVICE_KEYS[key], [])
                     choices = [""] + [v for v, _label in found]
@@ -95,16 +96,8 @@ class SettingsModel(QObject):
                 rows.append({"group": _(group), "key": key, "label": _(setting.description),
                              "value": value, "kind": kind, "choices": choices,
                              "labels": labels})
-        current = self._rows.rows()
-        if [r["key"] for r in current] == [r["key"] for r in rows]:
-            # The same settings: change the rows in place. A reset would destroy the
-            # delegates, and the text field being edited would lose its focus and finish
-            # its edit once more with its row already gone (the key read as undefined).
-            for i, (old, new) in enumerate(zip(current, rows, strict=True)):
-                if old != new:
-                    self._rows.update(i, **new)
-        else:
-            self._rows.reset(rows)
+        # In place: a saved setting must not send the admin back to the top of the list.
+        self._rows.sync(rows, key="key")
         self.changed.emit()
 
     @Slot()

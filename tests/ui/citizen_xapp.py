@@ -22,7 +22,8 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "saveButton", "callNextButton", "handOverButton", "checkName", "checkId",
           "ticketLabel", "calledLabel", "thanks", "citizenConfirmState", "board_1.001193",
           "boardSearch", "statusLabel", "receiptMode", "key_space", "key_back", "key_enter",
-          "statusAdvice", "statusCode", "detailName", "procedureQr"} | {
+          "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
+          "thanksTicket_A"} | {
           f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
 
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
@@ -64,7 +65,7 @@ def main() -> int:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from kiosk.ui.qt import QGuiApplication, QTimer
+    from kiosk.ui.qt import QGuiApplication, QObject, QTimer
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.config import Config
@@ -160,6 +161,8 @@ def main() -> int:
             "busy": win.tasks.pending, "scanning": intake.scanner.active,
             "problems": list(intake.problems),
             "last_print": services.printer.last_job if services.printer else None,
+            "toast_dismissed_by": win.root().findChild(QObject, "toast").property(
+                "dismissedBy"),
         }
         tmp = state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, ensure_ascii=False, default=str))

@@ -94,20 +94,8 @@ class XApp:
         subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": self.display},
                        check=True, timeout=20)
 
-    def tap(self, window: str, name: str, scroll: bool = False) -> None:
-        """A real X click in the centre of the named item, on that window's X screen.
-
-        With ``scroll``, the wheel scrolls the page until the item comes into sight (a
-        person scrolls the review page to reach the save button at 1366×768).
-        """
-        if scroll:
-            for _turn in range(20):
-                state = self.state()
-                if name in state.get(window, {}):
-                    break
-                screen = str(state[f"{window}_screen"])
-                self.xdo("mousemove", "--screen", screen, "600", "400", "click", "5")
-                time.sleep(0.3)
+    def tap(self, window: str, name: str) -> None:
+        """A real X click in the centre of the named item, on that window's X screen."""
         state = self.wait(lambda s: name in s[window] and s[window][name]["enabled"])
         item = state[window][name]
         screen = state[f"{window}_screen"]
@@ -158,6 +146,7 @@ def xapp(xvfb: str, kiosk_home: Path, cups: Any, tmp_path: Path) -> Iterator[XAp
     config.set("printer.name", "KioskPDF")
     config.set("ui.citizen_screen", "auto")
     config.set("citizen.idle_seconds", 300)
+    config.set("citizen.thanks_seconds", 3)
     config.save()
     app = XApp(xvfb, kiosk_home, cups.socket, tmp_path)
     try:
@@ -190,12 +179,16 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     assert state["citizen"]["checkName"]["text"] == "Phạm Quốc Việt"
     assert state["citizen"]["checkId"]["text"] == "••••••••7788"  # masked but the last 4
     xapp.shot("citizen", "citizen-2-check.png", tmp_path)
-    # The clerk presses save first: refused until the citizen confirms; nothing is lost.
-    xapp.tap("clerk", "saveButton", scroll=True)
-    time.sleep(1.0)
-    assert xapp.state()["saved"] == "" and xapp.state()["step"] == "review"
+    # The clerk presses save first (in the bottom bar, in sight without scrolling): refused
+    # until the citizen confirms; nothing is lost, and the clerk is told to ask.
+    state = xapp.tap_until("clerk", "saveButton", lambda s: "Mời công dân kiểm tra"
+                           in s["clerk"]["toastText"]["text"])
+    assert state["saved"] == "" and state["step"] == "review"
     xapp.tap_until("citizen", "confirmButton", lambda s: s["confirmed"] and "đã xác nhận"
                    in s["clerk"]["citizenConfirmState"]["text"])
+    # Answered: the message leaves with its cause.
+    state = xapp.wait(lambda s: "toastText" not in s["clerk"])
+    assert state["toast_dismissed_by"] == "cause"
     xapp.tap("clerk", "saveButton")
     state = xapp.wait(lambda s: s["saved"] and s["mode"] == "rating")
     code = state["saved"]
@@ -208,7 +201,16 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     xapp.tap_until("clerk", "handOverButton", lambda s: s["returned"] and s["mode"] == "rating")
     xapp.tap_until("citizen", "rate1", lambda s: s["reason_needed"])
     xapp.shot("citizen", "citizen-4-reason.png", tmp_path)
-    xapp.tap_until("citizen", "reason_time", lambda s: s["mode"] == "thanks")
+    # A wrong tap is undone: «Quay lại» brings the three answers back.
+    xapp.tap_until("citizen", "reasonBack", lambda s: not s["reason_needed"]
+                   and "rate2" in s["citizen"])
+    xapp.tap_until("citizen", "rate1", lambda s: s["reason_needed"])
+    state = xapp.tap_until("citizen", "reason_time", lambda s: s["mode"] == "thanks")
+    # The thank-you offers a number at once, and gives the board back after a few seconds.
+    assert "thanksTicket_A" in state["citizen"] or "thanksTicket_A" in xapp.wait(
+        lambda s: "thanksTicket_A" in s["citizen"] or s["mode"] == "board")["citizen"]
+    xapp.shot("citizen", "citizen-9-thanks.png", tmp_path)
+    xapp.wait(lambda s: s["mode"] == "board" and "takeTicket_A" in s["citizen"])
 
     # --- a ticket taken on the citizen screen and called from the clerk's Home -------------
     xapp.tap("citizen", "takeTicket_A")  # once: a second tap is a second ticket

@@ -138,7 +138,7 @@ def test_stop_during_a_scan_shows_at_once(qtbot: Any, window: Any) -> None:
 ])
 def test_thumbnail_caption_in_a_clerks_words(encoding: str, color: bool, size: int,
                                              words: str) -> None:
-    from kiosk.ui.intake_model import page_summary
+    from kiosk.ui.intake_text import page_summary
 
     assert page_summary(IntakePage("a", "b", encoding=encoding, color=color, size=size)) == words
 

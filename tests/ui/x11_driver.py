@@ -25,7 +25,22 @@ def main() -> int:
     for key, value in json.loads(os.environ.get("KIOSK_TEST_CONFIG", "{}")).items():
         config.set(key, value)
     config.save()
-    services = build_services(config, demo=True)
+    factory = None
+    feeder = os.environ.get("KIOSK_TEST_FEEDER")  # "separated:<seconds a page>"
+    if feeder:
+        # Fault injection beside the real path: a feeder slow enough to cut mid-batch.
+        from kiosk.devices.pipeline.samples import gray_letter, letter_page
+        from kiosk.devices.scanner.fake import FakeScanDriver
+
+        letter, gray = letter_page(200)[0], gray_letter(200)[0]
+        blank = FakeScanDriver.blank_pages(1, size=letter.shape[:2])[0]
+        driver = FakeScanDriver(pages=[letter, gray, blank, gray, letter, blank, letter],
+                                delay_s=float(feeder.split(":")[1]))
+        factory = lambda: driver  # noqa: E731
+        config.set("scanner.source", "adf")
+        config.set("scanner.resolution", 200)
+        config.save()
+    services = build_services(config, demo=True, scanner_factory=factory)
     win = create_window(services)
     root: Any = win.root()
     scans: list[str] = []

@@ -39,8 +39,9 @@ ApplicationWindow {
                     objectName: "takeTicket_" + modelData.code
                     Layout.preferredHeight: 64
                     Layout.preferredWidth: 210
-                    // Not while a citizen at the counter checks or rates: one thing at a time.
-                    visible: ["check", "rating", "thanks", "payment"].indexOf(citizen.mode) < 0
+                    // Not while a citizen at the counter checks, rates or pays: one thing at a time
+                    // (after the thank-you, the next citizen may take a number at once).
+                    visible: ["check", "rating", "payment"].indexOf(citizen.mode) < 0
                     onClicked: citizen.takeTicket(modelData.code)
                     contentItem: ColumnLayout {
                         spacing: 0

@@ -17,6 +17,11 @@ Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
             spacing: theme.gap
+            // Back to the list (or screen) this dossier was opened from, as it was left.
+            Button { objectName: "detailBack"; text: app.lang, app.backLabel
+                     leftPadding: 20; rightPadding: 20
+                     Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                     onClicked: app.back() }
             Card {
                 Layout.fillWidth: true
                 implicitHeight: info.implicitHeight + 32
@@ -127,9 +132,19 @@ Item {
             clip: true
             RowLayout {
                 Layout.fillWidth: true
+                spacing: theme.gap
                 Label { text: viewer.title; font.bold: true; Layout.fillWidth: true; wrapMode: Text.Wrap }
-                Label { text: app.lang, app.tf("{n} trang", {"n": pdf.pageCount}); color: theme.muted }
-                Button { text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch; onClicked: viewer.close() }
+                // One page in sight at a time: the clerk turns them here.
+                Button { objectName: "pagePrevious"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("◀ Trang trước")
+                         enabled: pdfView.currentPage > 0; Layout.preferredHeight: theme.touch
+                         onClicked: pdfView.goToPage(pdfView.currentPage - 1) }
+                Label { objectName: "pageCounter"; color: theme.muted; font.pixelSize: theme.text
+                        text: app.lang, app.tf("Trang {n}/{total}", {"n": pdfView.currentPage + 1, "total": pdf.pageCount}) }
+                Button { objectName: "pageNext"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("Trang sau ▶")
+                         enabled: pdfView.currentPage < pdf.pageCount - 1; Layout.preferredHeight: theme.touch
+                         onClicked: pdfView.goToPage(pdfView.currentPage + 1) }
+                Button { objectName: "viewerClose"; leftPadding: 20; rightPadding: 20; text: app.lang, app.t("Đóng"); Layout.preferredHeight: theme.touch
+                         onClicked: viewer.close() }
             }
             PdfMultiPageView {
                 id: pdfView
@@ -150,45 +165,35 @@ Item {
         }
     }
 
-    Popup {
+    TouchDialog {
         id: apology
         objectName: "apologyDialog"
-        parent: Overlay.overlay
-        anchors.centerIn: parent
-        width: 680
-        modal: true
-        padding: 28
         // Closes only when the letter went to the printer: a missing reason keeps what was typed.
-        closePolicy: Popup.CloseOnEscape
         property int days: 2
         onOpened: days = 2
-        ColumnLayout {
-            anchors.fill: parent
+        Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true
+                label: app.lang, app.t("Lý do chậm trả kết quả") }
+        Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); color: theme.muted; font.pixelSize: theme.small }
+        RowLayout {
             spacing: theme.gap
-            Label { text: app.lang, app.t("Phiếu xin lỗi và hẹn lại ngày trả kết quả"); font.bold: true
-                    font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Field { id: reason; objectName: "apologyReason"; Layout.fillWidth: true
-                    label: app.lang, app.t("Lý do chậm trả kết quả") }
-            Label { text: app.lang, app.t("Hẹn lại sau (ngày làm việc)"); color: theme.muted; font.pixelSize: theme.small }
-            RowLayout {
-                spacing: theme.gap
-                BigButton { objectName: "apologyLess"; text: "−"; Layout.preferredWidth: theme.touch + 16
-                            font.pixelSize: theme.title; enabled: apology.days > 1; onClicked: apology.days -= 1 }
-                Label { objectName: "apologyDays"; text: apology.days; font.pixelSize: theme.title; font.bold: true
-                        horizontalAlignment: Text.AlignHCenter; Layout.preferredWidth: 64 }
-                BigButton { objectName: "apologyMore"; text: "+"; Layout.preferredWidth: theme.touch + 16
-                            font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
-                Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
-            }
-            RowLayout {
-                Layout.fillWidth: true
-                Layout.topMargin: 8
-                spacing: theme.gap
-                BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
-                            onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
-                BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
-                            onClicked: apology.close() }
-            }
+            BigButton { objectName: "apologyLess"; text: "−"; Layout.preferredWidth: theme.touch + 16
+                        font.pixelSize: theme.title; enabled: apology.days > 1; onClicked: apology.days -= 1 }
+            Label { objectName: "apologyDays"; text: apology.days; font.pixelSize: theme.title; font.bold: true
+                    horizontalAlignment: Text.AlignHCenter; Layout.preferredWidth: 64 }
+            BigButton { objectName: "apologyMore"; text: "+"; Layout.preferredWidth: theme.touch + 16
+                        font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
+            Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
+                        onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
+            BigButton { objectName: "apologyCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                        onClicked: apology.close() }
         }
     }
 }

@@ -250,31 +250,23 @@ Flickable {
     }
 
     // Discarding a draft loses the clerk's work and its scans: ask first.
-    Popup {
+    TouchDialog {
         id: discardAsk
         objectName: "discardConfirm"
         property string draftId: ""
         property string label: ""
-        parent: Overlay.overlay
-        anchors.centerIn: parent
-        width: Math.min(parent ? parent.width - 96 : 640, 640)
-        modal: true
-        padding: 28
-        ColumnLayout {
-            anchors.fill: parent
+        preferredWidth: 640
+        Label { text: app.lang, app.t("Bỏ hồ sơ đang tiếp nhận dở?"); font.bold: true; font.pixelSize: theme.title - 4 }
+        Label { text: discardAsk.label; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: app.lang, app.t("Thông tin đã nhập và các trang đã quét của hồ sơ này sẽ bị xoá.")
+                color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        RowLayout {
+            Layout.fillWidth: true
             spacing: theme.gap
-            Label { text: app.lang, app.t("Bỏ hồ sơ đang tiếp nhận dở?"); font.bold: true; font.pixelSize: theme.title - 4 }
-            Label { text: discardAsk.label; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            Label { text: app.lang, app.t("Thông tin đã nhập và các trang đã quét của hồ sơ này sẽ bị xoá.")
-                    color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
-            RowLayout {
-                Layout.fillWidth: true
-                spacing: theme.gap
-                BigButton { objectName: "discardYes"; text: app.lang, app.t("Bỏ hồ sơ"); tint: theme.danger; Layout.fillWidth: true
-                            onClicked: { intake.discardDraft(discardAsk.draftId); discardAsk.close() } }
-                BigButton { text: app.lang, app.t("Giữ lại"); tint: theme.muted; Layout.fillWidth: true
-                            onClicked: discardAsk.close() }
-            }
+            BigButton { objectName: "discardYes"; text: app.lang, app.t("Bỏ hồ sơ"); tint: theme.danger; Layout.fillWidth: true
+                        onClicked: { intake.discardDraft(discardAsk.draftId); discardAsk.close() } }
+            BigButton { text: app.lang, app.t("Giữ lại"); tint: theme.muted; Layout.fillWidth: true
+                        onClicked: discardAsk.close() }
         }
     }
 }

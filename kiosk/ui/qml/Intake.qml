@@ -209,94 +209,120 @@ Item {
             }
 
             // 4. Scanning
-            RowLayout {
+            ColumnLayout {
                 spacing: theme.gap
-                ListView {
-                    objectName: "scanComponents"
-                    Layout.preferredWidth: Math.max(380, screen.width * 0.28)
-                    Layout.fillHeight: true
-                    clip: true
-                    spacing: 6
-                    model: intake.components
-                    delegate: ItemDelegate {
-                        objectName: "scanItem_" + index
-                        width: ListView.view.width
-                        visible: model.checked && model.needsScan
-                        height: visible ? Math.max(theme.touch + 8, sc.implicitHeight + 16) : 0
-                        highlighted: index === intake.currentComponent
-                        background: Rectangle { color: index === intake.currentComponent ? "#cfe0f1" : theme.card
-                                                radius: 8; border.color: theme.line }
-                        onClicked: intake.selectComponent(index)
-                        contentItem: ColumnLayout {
-                            id: sc
-                            Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                            Label { text: app.lang, app.tf("{n} trang", {"n": model.pages})
-                                    color: model.pages > 0 ? theme.ok : theme.danger; font.bold: true }
-                        }
+                // A batch cut mid-way (power cut, crash): said once the draft is resumed,
+                // until the document is scanned again or the clerk has read it.
+                Rectangle {
+                    objectName: "interruptedBanner"
+                    visible: intake.interrupted !== ""
+                    Layout.fillWidth: true
+                    implicitHeight: cutRow.implicitHeight + 20
+                    radius: theme.radius
+                    color: "#fff3e0"
+                    border.color: theme.warn
+                    RowLayout {
+                        id: cutRow
+                        anchors.fill: parent
+                        anchors.margins: 10
+                        spacing: theme.gap
+                        Label { objectName: "interruptedText"; text: intake.interrupted; wrapMode: Text.Wrap
+                                Layout.fillWidth: true; color: theme.ink; font.bold: true }
+                        Button { objectName: "interruptedOk"; text: app.lang, app.t("Đã hiểu")
+                                 Layout.preferredHeight: theme.touch; onClicked: intake.dismissInterrupted() }
                     }
                 }
-                ColumnLayout {
+                RowLayout {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                     spacing: theme.gap
-                    RowLayout {
-                        spacing: theme.gap
-                        BigButton { objectName: "scanButton"; text: app.lang, app.t("Quét")
-                                    enabled: !intake.scanning; Layout.preferredWidth: 180
-                                    onClicked: intake.scan() }
-                        BigButton { objectName: "scanAllButton"; text: app.lang, app.t("Quét cả bộ")
-                                    sub: app.lang, app.t("tờ trắng ngăn cách giấy tờ"); tint: theme.primaryDark
-                                    visible: intake.canScanAll && !intake.scanning; Layout.preferredWidth: 220
-                                    onClicked: intake.scanAll() }
-                        BigButton { text: app.lang, app.t("Quét lại"); tint: theme.warn
-                                    enabled: !intake.scanning && intake.pages.count > 0
-                                    Layout.preferredWidth: 180; onClicked: intake.rescan() }
-                        BigButton { objectName: "stopButton"
-                                    text: intake.stopping ? (app.lang, app.t("Đang dừng…")) : (app.lang, app.t("Dừng"))
-                                    tint: theme.danger; enabled: !intake.stopping
-                                    visible: intake.scanning; Layout.preferredWidth: 160
-                                    onClicked: intake.cancelScan() }
-                        BusyIndicator { running: intake.scanning; visible: running }
-                        Label { objectName: "scanStatus"; text: intake.scanStatus; Layout.fillWidth: true
-                                wrapMode: Text.Wrap; color: intake.stopping ? theme.danger : theme.muted
-                                font.bold: intake.stopping }
-                    }
-                    GridView {
-                        objectName: "pageGrid"
-                        Layout.fillWidth: true
+                    ListView {
+                        objectName: "scanComponents"
+                        Layout.preferredWidth: Math.max(380, screen.width * 0.28)
                         Layout.fillHeight: true
                         clip: true
-                        cellWidth: 220
-                        cellHeight: 380
-                        model: intake.pages
-                        delegate: Card {
-                            width: 208
-                            height: 368
-                            opacity: model.blank ? 0.45 : 1
-                            ColumnLayout {
-                                anchors.fill: parent
-                                anchors.margins: 8
-                                spacing: 4
-                                Image {
-                                    source: model.thumb
-                                    Layout.fillWidth: true
-                                    Layout.preferredHeight: 220
-                                    fillMode: Image.PreserveAspectFit
-                                    rotation: model.rotation
-                                    asynchronous: true
-                                }
-                                Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : model.summary)
-                                        font.pixelSize: theme.small; Layout.fillWidth: true; elide: Text.ElideRight }
-                                RowLayout {
+                        spacing: 6
+                        model: intake.components
+                        delegate: ItemDelegate {
+                            objectName: "scanItem_" + index
+                            width: ListView.view.width
+                            visible: model.checked && model.needsScan
+                            height: visible ? Math.max(theme.touch + 8, sc.implicitHeight + 16) : 0
+                            highlighted: index === intake.currentComponent
+                            background: Rectangle { color: index === intake.currentComponent ? "#cfe0f1" : theme.card
+                                                    radius: 8; border.color: theme.line }
+                            onClicked: intake.selectComponent(index)
+                            contentItem: ColumnLayout {
+                                id: sc
+                                Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                                Label { text: app.lang, app.tf("{n} trang", {"n": model.pages})
+                                        color: model.pages > 0 ? theme.ok : theme.danger; font.bold: true }
+                            }
+                        }
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        spacing: theme.gap
+                        RowLayout {
+                            spacing: theme.gap
+                            BigButton { objectName: "scanButton"; text: app.lang, app.t("Quét")
+                                        enabled: !intake.scanning; Layout.preferredWidth: 180
+                                        onClicked: intake.scan() }
+                            BigButton { objectName: "scanAllButton"; text: app.lang, app.t("Quét cả bộ")
+                                        sub: app.lang, app.t("tờ trắng ngăn cách giấy tờ"); tint: theme.primaryDark
+                                        visible: intake.canScanAll && !intake.scanning; Layout.preferredWidth: 220
+                                        onClicked: intake.scanAll() }
+                            BigButton { objectName: "rescanButton"; text: app.lang, app.t("Quét lại"); tint: theme.warn
+                                        enabled: !intake.scanning && intake.pages.count > 0
+                                        Layout.preferredWidth: 180; onClicked: intake.rescan() }
+                            BigButton { objectName: "stopButton"
+                                        text: intake.stopping ? (app.lang, app.t("Đang dừng…")) : (app.lang, app.t("Dừng"))
+                                        tint: theme.danger; enabled: !intake.stopping
+                                        visible: intake.scanning; Layout.preferredWidth: 160
+                                        onClicked: intake.cancelScan() }
+                            BusyIndicator { running: intake.scanning; visible: running }
+                            Label { objectName: "scanStatus"; text: intake.scanStatus; Layout.fillWidth: true
+                                    wrapMode: Text.Wrap; color: intake.stopping ? theme.danger : theme.muted
+                                    font.bold: intake.stopping }
+                        }
+                        GridView {
+                            objectName: "pageGrid"
+                            Layout.fillWidth: true
+                            Layout.fillHeight: true
+                            clip: true
+                            cellWidth: 220
+                            cellHeight: 380
+                            model: intake.pages
+                            delegate: Card {
+                                width: 208
+                                height: 368
+                                opacity: model.blank ? 0.45 : 1
+                                ColumnLayout {
+                                    anchors.fill: parent
+                                    anchors.margins: 8
                                     spacing: 4
-                                    Button { text: "⟳"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.rotatePage(index) }
-                                    Button { text: "◀"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index > 0; onClicked: intake.movePage(index, index - 1) }
-                                    Button { text: "▶"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index < intake.pages.count - 1; onClicked: intake.movePage(index, index + 1) }
-                                    Button { text: "✕"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.deletePage(index) }
+                                    Image {
+                                        source: model.thumb
+                                        Layout.fillWidth: true
+                                        Layout.preferredHeight: 220
+                                        fillMode: Image.PreserveAspectFit
+                                        rotation: model.rotation
+                                        asynchronous: true
+                                    }
+                                    Label { text: (index + 1) + ". " + (model.blank ? (app.lang, app.t("Trang trắng (để riêng)")) : model.summary)
+                                            font.pixelSize: theme.small; Layout.fillWidth: true; elide: Text.ElideRight }
+                                    RowLayout {
+                                        spacing: 4
+                                        Button { text: "⟳"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.rotatePage(index) }
+                                        Button { text: "◀"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index > 0; onClicked: intake.movePage(index, index - 1) }
+                                        Button { text: "▶"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; enabled: index < intake.pages.count - 1; onClicked: intake.movePage(index, index + 1) }
+                                        Button { text: "✕"; Layout.preferredWidth: 46; Layout.preferredHeight: 56; onClicked: intake.deletePage(index) }
+                                    }
+                                    Button { text: model.blank ? (app.lang, app.t("Giữ trang này")) : (app.lang, app.t("Đánh dấu trang trắng"))
+                                             Layout.fillWidth: true; Layout.preferredHeight: 48; font.pixelSize: theme.small
+                                             onClicked: intake.toggleBlank(index) }
                                 }
-                                Button { text: model.blank ? (app.lang, app.t("Giữ trang này")) : (app.lang, app.t("Đánh dấu trang trắng"))
-                                         Layout.fillWidth: true; Layout.preferredHeight: 48; font.pixelSize: theme.small
-                                         onClicked: intake.toggleBlank(index) }
                             }
                         }
                     }
@@ -349,16 +375,6 @@ Item {
                         color: citizenLink.confirmed ? theme.ok : theme.warn
                         font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true
                     }
-                    BigButton {
-                        objectName: "saveButton"
-                        text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")
-                        tint: theme.ok
-                        enabled: intake.problems.length === 0 && !intake.saving
-                        Layout.fillWidth: true
-                        Layout.preferredHeight: 96
-                        font.pixelSize: theme.title
-                        onClicked: intake.save()
-                    }
                 }
             }
 
@@ -396,6 +412,36 @@ Item {
                     wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
             BigButton { objectName: "nextButton"; text: app.lang, app.t("Tiếp tục ▶"); visible: intake.step < 4
                         Layout.preferredWidth: 220; onClicked: intake.next() }
+            // In the bottom bar, not at the end of the review: always in sight, at any size
+            // and however long the review is.
+            BigButton { objectName: "saveButton"; text: app.lang, app.t("Lưu hồ sơ và in phiếu hẹn")
+                        tint: theme.ok; visible: intake.step === 4
+                        enabled: intake.problems.length === 0 && !intake.saving
+                        Layout.preferredWidth: 460; font.pixelSize: theme.title - 4
+                        onClicked: intake.save() }
         }
+    }
+
+    // Another person's CCCD read mid-intake: nothing changes until the clerk says what it is.
+    TouchDialog {
+        id: cardAsk
+        objectName: "cardSwitchDialog"
+        visible: intake.pendingCard.name !== undefined
+        closePolicy: Popup.NoAutoClose
+        Label { text: app.lang, app.t("Vừa đọc CCCD của người khác"); font.bold: true; font.pixelSize: theme.title - 4 }
+        Label { objectName: "cardSwitchText"; wrapMode: Text.Wrap; Layout.fillWidth: true
+                text: app.lang, app.tf("Thẻ vừa đọc: {name} ({id}). Hồ sơ đang tiếp nhận là của {current}.",
+                                       {"name": intake.pendingCard.name || "", "id": intake.pendingCard.idNumber || "",
+                                        "current": intake.pendingCard.current || ""}) }
+        BigButton { objectName: "cardNewIntake"; Layout.fillWidth: true
+                    text: app.lang, app.tf("Tiếp nhận hồ sơ mới cho {name}", {"name": intake.pendingCard.name || ""})
+                    sub: app.lang, app.t("hồ sơ đang làm được giữ dạng bản nháp")
+                    onClicked: intake.newIntakeForCard() }
+        BigButton { objectName: "cardSwitch"; Layout.fillWidth: true; tint: theme.warn
+                    text: app.lang, app.tf("Đổi người nộp hồ sơ này thành {name}", {"name": intake.pendingCard.name || ""})
+                    onClicked: intake.switchApplicant() }
+        BigButton { objectName: "cardIgnore"; Layout.fillWidth: true; tint: theme.muted
+                    text: app.lang, app.t("Bỏ qua, giữ nguyên hồ sơ")
+                    onClicked: intake.ignoreCard() }
     }
 }

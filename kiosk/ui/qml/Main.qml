@@ -19,6 +19,9 @@ ApplicationWindow {
     // on-screen keyboard is made, a little per frame, while the sign-in screen is shown.
     property bool keyboardWanted: false
     readonly property bool keyboardActive: keyboard.item ? keyboard.item.active : false
+    // Where the keys begin (window coordinates, as in the overlay): dialogs and messages
+    // keep above it.
+    readonly property real keyboardTop: keyboardActive ? height - keyboard.item.height : height
 
     readonly property var screens: ({
         "signin": "SignIn.qml", "home": "Home.qml", "intake": "Intake.qml",
@@ -36,11 +39,29 @@ ApplicationWindow {
         objectName: "screenLoader"
     }
 
-    // In the overlay, so that a message about a dialog shows above that dialog.
-    Toast { id: toast; parent: Overlay.overlay; z: 1000
-            y: (win.header && win.header.visible ? win.header.height : 0) + 8 }
+    // In the overlay, so that a message about a dialog shows above that dialog (and the
+    // keyboard, which it keeps clear of).
+    Toast { id: toast; parent: Overlay.overlay; z: 3000 }
 
     PinPad { }
+
+    // Leaving a screen with work in progress (an intake with data): asked, never silent.
+    TouchDialog {
+        id: leaveAsk
+        objectName: "leaveConfirm"
+        visible: app.leaveQuestion !== ""
+        closePolicy: Popup.NoAutoClose
+        Label { text: app.lang, app.t("Rời màn hình này?"); font.bold: true; font.pixelSize: theme.title - 4 }
+        Label { objectName: "leaveQuestion"; text: app.leaveQuestion; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: theme.gap
+            BigButton { objectName: "leaveYes"; text: app.lang, app.t("Rời đi"); tint: theme.primary
+                        Layout.fillWidth: true; onClicked: app.confirmLeave() }
+            BigButton { objectName: "leaveStay"; text: app.lang, app.t("Ở lại"); tint: theme.muted
+                        Layout.fillWidth: true; onClicked: app.stayHere() }
+        }
+    }
 
     Rectangle {
         anchors.fill: parent
@@ -68,10 +89,13 @@ ApplicationWindow {
     onActiveFocusItemChanged: revealFocusTimer.restart()
     Timer { id: revealFocusTimer; interval: 200; onTriggered: win.revealFocus() }
 
+    // In the overlay, above every dialog: a dialog's field needs the keys as much as a
+    // screen's does (the dialogs move up above them, parts/TouchDialog.qml).
     Loader {
         id: keyboard
         objectName: "keyboardLoader"
-        z: 99
+        parent: Overlay.overlay
+        z: 2000
         active: win.keyboardWanted
         asynchronous: true
         source: "parts/Keyboard.qml"
@@ -83,6 +107,9 @@ ApplicationWindow {
 
     Connections {
         target: app
-        function onMessage(text, kind) { toast.show(text, kind) }
+        function onMessage(text, kind) {
+            toast.show(text, kind, app.messageCause, kind === "error" && app.isAdmin ? app.errorDetail : "")
+        }
+        function onMessageResolved(cause) { toast.resolved(cause) }
     }
 }

@@ -7,7 +7,8 @@ Flickable {
     id: screen
     contentHeight: col.implicitHeight + 48
     clip: true
-    property bool proxy: false
+    // Who collects the result lives in the model: a proxy's CCCD read fills it (returns.take_card).
+    readonly property bool proxy: returns.recipient.proxy === true
 
     ColumnLayout {
         id: col
@@ -16,7 +17,8 @@ Flickable {
         spacing: theme.gap
 
         Label { text: app.lang, app.t("Trả kết quả"); font.pixelSize: theme.title; font.bold: true }
-        Label { text: app.lang, app.t("Quét mã vạch trên phiếu hẹn của công dân, hoặc nhập mã hồ sơ, họ tên, số CCCD.")
+        Label { text: app.lang, app.t("Quét mã vạch trên phiếu hẹn hoặc đọc CCCD của công dân (hay nhập mã hồ sơ, họ tên, số CCCD). Người nhận thay: mở hồ sơ rồi đọc CCCD của họ.")
+                visible: returns.dossier.code === undefined
                 color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
         RowLayout {
             Layout.fillWidth: true
@@ -55,7 +57,14 @@ Flickable {
                 anchors.fill: parent
                 anchors.margins: theme.gap
                 spacing: 8
-                Label { text: returns.dossier.code || ""; font.pixelSize: theme.title; font.bold: true; color: theme.primary }
+                RowLayout {
+                    Layout.fillWidth: true
+                    Label { text: returns.dossier.code || ""; font.pixelSize: theme.title; font.bold: true; color: theme.primary
+                            Layout.fillWidth: true }
+                    Button { objectName: "returnDetail"; text: app.lang, app.t("Xem chi tiết hồ sơ"); Layout.preferredHeight: theme.touch
+                             leftPadding: 16; rightPadding: 16
+                             onClicked: app.go("detail", returns.dossier.code) }
+                }
                 Label { text: returns.dossier.procedure || ""; wrapMode: Text.Wrap; Layout.fillWidth: true }
                 Label { text: (returns.dossier.name || "") + (returns.dossier.idNumber ? "  ·  " + returns.dossier.idNumber : "") }
                 Label { objectName: "returnStatus"; text: returns.dossier.statusLabel || ""; font.bold: true
@@ -71,16 +80,27 @@ Flickable {
                     spacing: 8
                     RowLayout {
                         spacing: theme.gap
-                        RadioButton { text: app.lang, app.t("Chính chủ nhận"); checked: !screen.proxy
+                        RadioButton { objectName: "ownerRadio"; text: app.lang, app.t("Chính chủ nhận"); checked: !screen.proxy
                                       implicitHeight: theme.touch; indicator.width: 36; indicator.height: 36
-                                      onClicked: screen.proxy = false; font.pixelSize: theme.text }
+                                      onClicked: returns.setProxy(false); font.pixelSize: theme.text }
                         RadioButton { objectName: "proxyRadio"; text: app.lang, app.t("Người được ủy quyền nhận")
                                       implicitHeight: theme.touch; indicator.width: 36; indicator.height: 36
-                                      checked: screen.proxy; onClicked: screen.proxy = true; font.pixelSize: theme.text }
+                                      checked: screen.proxy; onClicked: returns.setProxy(true); font.pixelSize: theme.text }
+                        Label { objectName: "recipientFromCard"; visible: returns.recipient.fromCard === true
+                                text: app.lang, app.t("✓ đọc từ CCCD"); color: theme.ok; font.bold: true }
                     }
-                    Field { id: whoName; visible: screen.proxy; Layout.fillWidth: true; label: app.lang, app.t("Họ tên người nhận") }
-                    Field { id: whoId; visible: screen.proxy; Layout.fillWidth: true; label: app.lang, app.t("Số CCCD/CMND người nhận")
-                            hints: Qt.ImhDigitsOnly }
+                    // Side by side: the hand-over button stays in sight at 1366×768.
+                    RowLayout {
+                        visible: screen.proxy
+                        Layout.fillWidth: true
+                        spacing: theme.gap
+                        Field { id: whoName; objectName: "recipientName"; Layout.fillWidth: true; Layout.preferredWidth: 2
+                                label: app.lang, app.t("Họ tên người nhận")
+                                text: returns.recipient.name || ""; onEdited: (v) => returns.setRecipientField("name", v) }
+                        Field { id: whoId; objectName: "recipientId"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                label: app.lang, app.t("Số CCCD/CMND người nhận"); hints: Qt.ImhDigitsOnly
+                                text: returns.recipient.idNumber || ""; onEdited: (v) => returns.setRecipientField("idNumber", v) }
+                    }
                     BigButton {
                         objectName: "handOverButton"
                         text: app.lang, app.t("Xác nhận đã trả kết quả")
@@ -89,8 +109,6 @@ Flickable {
                         onClicked: returns.handOver(screen.proxy, whoName.text, whoId.text)
                     }
                 }
-                Button { text: app.lang, app.t("Xem chi tiết hồ sơ"); Layout.preferredHeight: theme.touch
-                         onClicked: app.go("detail", returns.dossier.code) }
             }
         }
     }

@@ -37,28 +37,38 @@ Item {
                 }
             }
         }
-        ColumnLayout {
+        // Scrolls on its own: with the keyboard up the screen is short, and this column must
+        // not keep the settings list from shrinking above the keys.
+        Flickable {
+            id: sideFlick
             Layout.preferredWidth: 400
             Layout.maximumWidth: 400
             Layout.fillWidth: false
-            Layout.alignment: Qt.AlignTop
-            spacing: theme.gap
-            Label { text: app.lang, app.t("Mã thiết bị đồng bộ"); font.bold: true }
-            TextField { id: token; objectName: "tokenField"; Layout.fillWidth: true; Layout.preferredHeight: theme.touch
-                        echoMode: TextInput.Password; placeholderText: app.lang, app.t("Dán mã do máy chủ cấp") }
-            BigButton { text: settings.checkingToken ? (app.lang, app.t("Đang kiểm tra với máy chủ…"))
-                                                     : (app.lang, app.t("Kiểm tra và lưu mã"))
-                        objectName: "saveToken"; enabled: !settings.checkingToken
-                        Layout.fillWidth: true; onClicked: settings.setDeviceToken(token.text) }
-            Label { text: app.lang, app.t("Thêm cán bộ"); font.bold: true; Layout.topMargin: 16 }
-            TextField { id: login; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Tên đăng nhập") }
-            TextField { id: fullName; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Họ và tên") }
-            TextField { id: pin; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Mã PIN (4–8 chữ số)")
-                        echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly }
-            BigButton { text: app.lang, app.t("Thêm cán bộ"); Layout.fillWidth: true
-                        onClicked: if (settings.addClerk(login.text, fullName.text, pin.text)) { login.text = ""; fullName.text = ""; pin.text = "" } }
-            BigButton { text: app.lang, app.t("Tìm lại máy in, máy quét"); tint: theme.muted; Layout.fillWidth: true
-                        onClicked: settings.findDevices() }
+            Layout.fillHeight: true
+            contentHeight: side.implicitHeight
+            clip: true
+            boundsBehavior: Flickable.StopAtBounds
+            ColumnLayout {
+                id: side
+                width: sideFlick.width
+                spacing: theme.gap
+                Label { text: app.lang, app.t("Mã thiết bị đồng bộ"); font.bold: true }
+                TextField { id: token; objectName: "tokenField"; Layout.fillWidth: true; Layout.preferredHeight: theme.touch
+                            echoMode: TextInput.Password; placeholderText: app.lang, app.t("Dán mã do máy chủ cấp") }
+                BigButton { text: settings.checkingToken ? (app.lang, app.t("Đang kiểm tra với máy chủ…"))
+                                                         : (app.lang, app.t("Kiểm tra và lưu mã"))
+                            objectName: "saveToken"; enabled: !settings.checkingToken
+                            Layout.fillWidth: true; onClicked: settings.setDeviceToken(token.text) }
+                Label { text: app.lang, app.t("Thêm cán bộ"); font.bold: true; Layout.topMargin: 16 }
+                TextField { id: login; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Tên đăng nhập") }
+                TextField { id: fullName; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Họ và tên") }
+                TextField { id: pin; Layout.fillWidth: true; Layout.preferredHeight: theme.touch; placeholderText: app.lang, app.t("Mã PIN (4–8 chữ số)")
+                            echoMode: TextInput.Password; inputMethodHints: Qt.ImhDigitsOnly }
+                BigButton { text: app.lang, app.t("Thêm cán bộ"); Layout.fillWidth: true
+                            onClicked: if (settings.addClerk(login.text, fullName.text, pin.text)) { login.text = ""; fullName.text = ""; pin.text = "" } }
+                BigButton { text: app.lang, app.t("Tìm lại máy in, máy quét"); tint: theme.muted; Layout.fillWidth: true
+                            onClicked: settings.findDevices() }
+            }
         }
     }
     Connections { target: settings; function onTokenSaved() { token.text = "" } }
@@ -66,7 +76,10 @@ Item {
     Component {
         id: textEditor
         TextField {
+            objectName: row ? "edit_" + row.key : ""
             text: row ? row.value : ""
+            // Numbers, with a sign (a camera of -1 is "none").
+            inputMethodHints: row && row.kind === "number" ? Qt.ImhFormattedNumbersOnly : Qt.ImhNone
             font.pixelSize: theme.text
             // A row that went away (the list was rebuilt) has no key: nothing to save.
             onEditingFinished: if (row && row.key && text !== row.value) settings.set(row.key, text)
@@ -76,6 +89,7 @@ Item {
         id: boolEditor
         Item {
             Switch {
+                objectName: row ? "switch_" + row.key : ""
                 // Touch size: the default switch is far below 9 mm.
                 anchors.verticalCenter: parent.verticalCenter
                 scale: 1.6

@@ -56,13 +56,43 @@ Card {
                 }
             }
         }
+        BigButton {
+            objectName: "reasonBack"
+            visible: citizen.reasonNeeded
+            text: citizen.lang, citizen.t("◀ Quay lại")
+            tint: theme.muted
+            Layout.preferredWidth: 280
+            onClicked: citizen.cancelReason()
+        }
         Item { Layout.fillHeight: true }
     }
-    Label {
-        objectName: "thanks"
+    // A few seconds (citizen.thanks_seconds), then the board; a number can be taken here
+    // already, as on the board.
+    ColumnLayout {
         visible: citizen.mode === "thanks"
         anchors.centerIn: parent
-        text: citizen.lang, citizen.t("Cảm ơn ông/bà đã đánh giá!")
-        font.pixelSize: theme.huge; font.bold: true; color: theme.ok
+        spacing: 32
+        Label {
+            objectName: "thanks"
+            text: citizen.lang, citizen.t("Cảm ơn ông/bà đã đánh giá!")
+            font.pixelSize: theme.huge; font.bold: true; color: theme.ok
+            Layout.alignment: Qt.AlignHCenter
+        }
+        RowLayout {
+            Layout.alignment: Qt.AlignHCenter
+            spacing: 24
+            Repeater {
+                model: citizen.queueServices
+                delegate: BigButton {
+                    objectName: "thanksTicket_" + modelData.code
+                    text: citizen.lang, citizen.t("Lấy số")
+                    sub: modelData.name
+                    Layout.preferredWidth: 300
+                    Layout.preferredHeight: 110
+                    font.pixelSize: theme.title
+                    onClicked: citizen.takeTicket(modelData.code)
+                }
+            }
+        }
     }
 }

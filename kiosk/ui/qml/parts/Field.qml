@@ -22,4 +22,9 @@ ColumnLayout {
         inputMethodHints: f.hints
         onEditingFinished: f.edited(text)
     }
+    // Hiding the on-screen keyboard means the typing is done, as leaving the field does.
+    Connections {
+        target: Qt.inputMethod
+        function onVisibleChanged() { if (!Qt.inputMethod.visible && input.activeFocus) f.edited(input.text) }
+    }
 }

@@ -10,11 +10,11 @@ InputPanel {
     id: panel
     objectName: "inputPanel"
     readonly property var win: ApplicationWindow.window
-    readonly property real headerHeight: win && win.header && win.header.visible ? win.header.height : 0
     // A narrower panel is also a lower one: the form stays in sight at 1366×768.
     width: win ? Math.min(win.width, 1060) : 1060
     x: win ? (win.width - width) / 2 : 0
-    y: active ? win.height - height - headerHeight : (win ? win.height : 0)
+    // In the window's overlay (Main.qml), which covers the header too.
+    y: active ? win.height - height : (win ? win.height : 0)
     Behavior on y { NumberAnimation { duration: 150 } }
 
     Component.onCompleted: {

@@ -21,7 +21,7 @@ Rectangle {
             visible: app.screen !== "home"
             Layout.preferredHeight: theme.touch - 8
             font.pixelSize: theme.text
-            onClicked: app.go("home")
+            onClicked: app.leave("home")  // leaving an intake with data asks first
         }
         ColumnLayout {
             spacing: 0
