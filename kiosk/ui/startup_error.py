@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.i18n import _
-from kiosk.ui.qt import QQmlApplicationEngine, QUrl
+from kiosk.ui.qt import QObject, QQmlApplicationEngine, QUrl
 
 QML = Path(__file__).resolve().parent / "qml" / "StartupError.qml"
 
@@ -35,7 +35,9 @@ def show(qt_app: Any, error: KioskError, font_family: str,
     if os.environ.get("KIOSK_STARTUP_ERROR_EXIT") and roots:
         # Tests and the start-up bench: say the window is up, then leave.
         def shown() -> None:
-            print("STARTUP_ERROR_SHOWN", flush=True)
+            texts = [str(item.property("text")) for name in ("problemMessage", "problemHint")
+                     if (item := roots[0].findChild(QObject, name)) is not None]
+            print("STARTUP_ERROR_SHOWN", *texts, sep="\n", flush=True)
             qt_app.quit()
 
         roots[0].frameSwapped.connect(shown)  # type: ignore[attr-defined]
