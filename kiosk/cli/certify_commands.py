@@ -8,14 +8,8 @@ from typing import Any
 
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import input_file, int_range, output_file, person_text, text
-from kiosk.cli.fee_commands import (
-    METHOD_HELP,
-    actor_of,
-    amount,
-    open_store,
-    parse_date,
-    write_receipt_pdf,
-)
+from kiosk.cli.common import acting_clerk, open_store
+from kiosk.cli.fee_commands import METHOD_HELP, amount, parse_date, write_receipt_pdf
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -61,7 +55,7 @@ def _certify(args: argparse.Namespace) -> Any:
     if not args.kind or args.copies is None:
         raise InvalidInput(_("Cần --kind và --copies."),
                            hint=_("Ví dụ: kiosk certify --kind copy --pages 2 --copies 1"))
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         files = []
         if args.attach is not None:
             files.append(_stored_pdf(store, args.attach))
@@ -70,7 +64,7 @@ def _certify(args: argparse.Namespace) -> Any:
                              requester_id=args.id_number, document=args.document,
                              signer=args.signer, method=args.method.strip().lower(),
                              reason=args.reason, amount=args.amount)
-        done = Certifier(store).certify(req, actor_of(args))
+        done = Certifier(store).certify(req, acting_clerk(args))
         if args.out:
             from kiosk.output_file import write_atomic
 
@@ -116,7 +110,7 @@ def _book(args: argparse.Namespace) -> Any:
     if last < first or (last - first).days >= MAX_BOOK_DAYS:
         raise InvalidInput(_("Khoảng ngày {start}–{end} không hợp lệ (tối đa một năm).",
                              start=first.isoformat(), end=last.isoformat()))
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         rows = store.read(lambda db: entries(db, first, last))
         out: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(),
                                "entries": [_entry_json(r) for r in rows]}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import output_file, text
+from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -99,12 +98,6 @@ def _receipt_out(c: argparse.ArgumentParser) -> None:
     c.add_argument("--paper", choices=("a5", "thermal"), help="default: fees.receipt_paper")
 
 
-def actor_of(args: argparse.Namespace) -> str:
-    if getattr(args, "actor", None):
-        return str(args.actor)
-    return os.environ.get("KIOSK_ACTOR") or getpass.getuser()
-
-
 def parse_date(value: str, what: str = "--date") -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -113,16 +106,10 @@ def parse_date(value: str, what: str = "--date") -> date:
                            hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
 
 
-def open_store() -> Any:
-    from kiosk.storage import Store
-
-    return Store(orphan_grace_seconds=None)
-
-
 def _quote(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         return Cashier(store).quote(args.code)
 
 
@@ -157,9 +144,9 @@ def clerk_name(login: str) -> str:
 def _collect(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier, receipt_json
 
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         cashier = Cashier(store)
-        receipt = cashier.collect(args.code, args.method.strip().lower(), clerk=actor_of(args),
+        receipt = cashier.collect(args.code, args.method.strip().lower(), clerk=acting_clerk(args),
                                   reason=args.reason, amount=args.amount)
         code = cashier.record(args.code)["code"]
         out: dict[str, Any] = {"receipt": receipt_json(receipt, code)}
@@ -172,8 +159,8 @@ def _collect(args: argparse.Namespace) -> Any:
 def _void(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
-    with open_store() as store:
-        receipt = Cashier(store).void(args.receipt, args.reason, actor_of(args))
+    with open_store(sweep=False) as store:
+        receipt = Cashier(store).void(args.receipt, args.reason, acting_clerk(args))
         return {"receipt": {"ref": receipt["ref"], "series": receipt["series"],
                             "number": receipt["number"], "amount": receipt["amount"],
                             "voided": True, "voided_at": receipt["voided_at"],
@@ -183,15 +170,15 @@ def _void(args: argparse.Namespace) -> Any:
 def _refund(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         return {"refund": Cashier(store).refund(args.receipt, args.amount, args.reason,
-                                                actor_of(args))}
+                                                acting_clerk(args))}
 
 
 def _vietqr(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         qr = Cashier(store).vietqr(args.code)
     if args.png:
         import io
@@ -210,7 +197,7 @@ def _vietqr(args: argparse.Namespace) -> Any:
 def _receipt(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
-    with open_store() as store:
+    with open_store(sweep=False) as store:
         receipt = Cashier(store).find(args.receipt)
         code = store.read(lambda db: db.execute("SELECT code FROM dossiers WHERE id = ?",
                                                 (receipt["dossier_id"],)).fetchone()[0])
@@ -228,8 +215,8 @@ def _book(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
     day = parse_date(args.date)
-    clerk = None if args.all else (args.clerk or actor_of(args))
-    with open_store() as store:
+    clerk = None if args.all else (args.clerk or acting_clerk(args))
+    with open_store(sweep=False) as store:
         book = Cashier(store).book(day, clerk)
         if args.pdf:
             from kiosk.forms import unit_from_config
@@ -247,8 +234,8 @@ def _handover(args: argparse.Namespace) -> Any:
     from kiosk.money.cashier import Cashier
 
     day = parse_date(args.date)
-    clerk = actor_of(args)
-    with open_store() as store:
+    clerk = acting_clerk(args)
+    with open_store(sweep=False) as store:
         cashier = Cashier(store)
         done = cashier.handover(day, args.amount, clerk, args.note)
         out: dict[str, Any] = {"handover": done}

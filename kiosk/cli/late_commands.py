@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.cli.argtypes import float_range
+from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -47,11 +48,10 @@ def parse_local_time(text: str, what: str) -> datetime:
 
 
 def _postpone(args: argparse.Namespace) -> Any:
-    from kiosk.cli.storage_commands import _actor, _open
 
     new_due = parse_local_time(args.new_due, "--new-due")
-    with _open() as store:
-        letter = store.postpone(args.code, new_due, args.reason, _actor(args))
+    with open_store() as store:
+        letter = store.postpone(args.code, new_due, args.reason, acting_clerk(args))
         if args.print_letter:
             job = print_letter(store, letter, args.reason)
             print(_("Đã gửi phiếu xin lỗi tới máy in {printer} (lệnh in số {job}).",
@@ -105,9 +105,8 @@ def render_letter(store: Any, letter: dict[str, Any], reason: str) -> Any:
 
 def _due_soon(args: argparse.Namespace) -> Any:
     from kiosk.cli import emit
-    from kiosk.cli.storage_commands import _open
 
-    with _open() as store:
+    with open_store() as store:
         for row in store.due_soon(args.hours, args.procedure):
             emit(row)
     return None
@@ -115,9 +114,8 @@ def _due_soon(args: argparse.Namespace) -> Any:
 
 def _overdue(args: argparse.Namespace) -> Any:
     from kiosk.cli import emit
-    from kiosk.cli.storage_commands import _open
 
-    with _open() as store:
+    with open_store() as store:
         for row in store.overdue(args.procedure):
             emit(row)
     return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import output_file
+from kiosk.cli.common import acting_clerk
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 
@@ -93,13 +94,13 @@ def _sign(args: argparse.Namespace) -> Any:
         if args.out.expanduser().resolve() == src.resolve():
             raise InvalidInput(_("--out phải khác tệp gốc: tệp gốc được giữ nguyên."))
         from kiosk.signing import SigningError
-        from kiosk.signing.token import _hint_later
+        from kiosk.signing.token import hint_later
 
         try:
             signed = sign_bytes(data, settings, read_pin(), reason=args.reason)
         except SigningError as exc:
             # Signing one file: the advice about dossiers saved unsigned does not apply.
-            hint = (exc.hint or "").replace(_hint_later(), "").strip() or None
+            hint = (exc.hint or "").replace(hint_later(), "").strip() or None
             raise SigningError(exc.message, reason=exc.reason, hint=hint) from exc
         _write(args.out, signed["data"])
         from kiosk.pdfa import pdfa_problems
@@ -114,11 +115,10 @@ def _sign(args: argparse.Namespace) -> Any:
     if args.out is not None:
         raise InvalidInput(_("--out chỉ dùng khi ký một tệp PDF."),
                            hint=_("Ký hồ sơ: kiosk sign MÃ_HỒ_SƠ (tệp đã ký được lưu vào hồ sơ)."))
-    from kiosk.cli.storage_commands import _actor
     from kiosk.storage import Store
 
     with Store(orphan_grace_seconds=None) as store:
-        return sign_dossier(store, args.target, settings, read_pin(), actor=_actor(args))
+        return sign_dossier(store, args.target, settings, read_pin(), actor=acting_clerk(args))
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import mimetypes
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,6 +22,7 @@ from kiosk.cli.argtypes import (
     shown,
     text,
 )
+from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput, KioskError, StorageError
 from kiosk.i18n import N_, _
 
@@ -108,18 +107,6 @@ def register(sub: Any) -> None:
     c.add_argument("--replace", action="store_true",
                    help="replace a database that is still healthy (it is moved aside)")
     c.set_defaults(func=_restore)
-
-
-def _open() -> Store:
-    from kiosk.storage import Store
-
-    return Store()
-
-
-def _actor(args: argparse.Namespace) -> str:
-    if getattr(args, "actor", None):
-        return str(args.actor)
-    return os.environ.get("KIOSK_ACTOR") or getpass.getuser()
 
 
 def _sign_components(store: Store, inp: DossierInput) -> dict[str, Any] | None:
@@ -234,7 +221,7 @@ def _new(args: argparse.Namespace) -> Any:
         )
     channel = int(parse_channel(args.channel))
     attached: list[dict[str, Any]] = []
-    with _open() as store:
+    with open_store() as store:
         components = _components(store, args.procedure, args.attach, attached)
         inp = DossierInput(args.procedure.strip(), applicant, channel=channel,
                            components=components, note=args.note,
@@ -246,13 +233,13 @@ def _new(args: argparse.Namespace) -> Any:
             inp.back_entry = True
         signing = _sign_components(store, inp)
         try:
-            saved = store.save_dossier(inp, _actor(args)).to_json()
+            saved = store.save_dossier(inp, acting_clerk(args)).to_json()
             return {**saved, **({"signing": signing} if signing else {}),
                     **({"attached": attached} if attached else {})}
         except StorageError as exc:
             # Keep what was typed and scanned, as the intake screen does.
             try:
-                draft = store.save_draft(inp.to_json(), _actor(args), label="cli")
+                draft = store.save_draft(inp.to_json(), acting_clerk(args), label="cli")
             except KioskError:
                 raise exc from None
             exc.details["draft_id"] = draft
@@ -261,7 +248,7 @@ def _new(args: argparse.Namespace) -> Any:
 
 
 def _show(args: argparse.Namespace) -> Any:
-    with _open() as store:
+    with open_store() as store:
         return store.get_dossier(args.code)
 
 
@@ -282,7 +269,7 @@ def _list(args: argparse.Namespace) -> Any:
 
     status = int(parse_status(args.status)) if args.status is not None else None
     day = _parse_date(args.date) if args.date else None
-    with _open() as store:
+    with open_store() as store:
         for row in store.list_dossiers(status=status, overdue=args.overdue, day=day,
                                        limit=args.limit):
             emit(row)
@@ -290,19 +277,19 @@ def _list(args: argparse.Namespace) -> Any:
 
 
 def _status(args: argparse.Namespace) -> Any:
-    with _open() as store:
-        return store.change_status(args.code, args.to, _actor(args), args.note)
+    with open_store() as store:
+        return store.change_status(args.code, args.to, acting_clerk(args), args.note)
 
 
 def _stats(args: argparse.Namespace) -> Any:
-    with _open() as store:
+    with open_store() as store:
         return {**store.stats_today(), "outbox": store.outbox_counts()}
 
 
 def _search(args: argparse.Namespace) -> Any:
     from kiosk.cli import emit
 
-    with _open() as store:
+    with open_store() as store:
         for row in store.search(args.text, limit=args.limit):
             emit(row)
     return None
@@ -319,7 +306,7 @@ def _check(args: argparse.Namespace) -> Any:
     from kiosk.storage.restore import diagnose
 
     try:
-        with _open() as store:
+        with open_store() as store:
             result = store.check(rehash=not args.no_rehash)
     except StorageError as exc:
         # The report is what an admin needs most when the store will not open at all.
@@ -341,7 +328,7 @@ def _check(args: argparse.Namespace) -> Any:
 
 
 def _backup(args: argparse.Namespace) -> Any:
-    with _open() as store:
+    with open_store() as store:
         return store.backup(args.dest)
 
 
@@ -352,7 +339,7 @@ def _restore(args: argparse.Namespace) -> Any:
 
     result = restore(args.backup, paths.database_file(), FileStore(paths.files_dir()),
                      replace=args.replace)
-    with _open() as store:  # binds the identity and catches the counters up
+    with open_store() as store:  # binds the identity and catches the counters up
         report = store.check(rehash=False)
     return {**result, "numbers_caught_up": report["numbers_caught_up"],
             "numbers_without_record": report["numbers_without_record"], "ok": report["ok"]}

@@ -47,7 +47,7 @@ class SignedPdf:
     timestamped: bool
 
 
-def _hint_later() -> str:
+def hint_later() -> str:
     return _("Hồ sơ vẫn được lưu và đánh dấu «chưa ký số»; có thể ký lại ở màn hình hồ sơ "
              "hoặc bằng lệnh: kiosk sign MÃ_HỒ_SƠ")
 
@@ -74,7 +74,7 @@ def _load_lib(module: str) -> Any:
         raise SigningError(
             _("Không nạp được thư viện thẻ ký số {path}.", path=module), reason="no_module",
             hint=_("Kiểm tra thiết lập signing.pkcs11_module (tệp .so do nhà cung cấp chứng thư "
-                   "số cài đặt) và cài lại phần mềm của thẻ.") + " " + _hint_later(),
+                   "số cài đặt) và cài lại phần mềm của thẻ.") + " " + hint_later(),
         ) from exc
 
 
@@ -86,13 +86,13 @@ def _find_token(lib: Any, label: str) -> Any:
     except pkcs11.exceptions.PKCS11Error as exc:
         raise SigningError(_("Không đọc được danh sách thẻ ký số ({error}).",
                              error=type(exc).__name__), reason="no_token",
-                           hint=_hint_later()) from exc
+                           hint=hint_later()) from exc
     if not tokens:
         what = _("thẻ «{label}»", label=label) if label else _("thẻ nào")
         raise SigningError(_("Chưa cắm thẻ ký số (không thấy {what}).", what=what),
                            reason="no_token",
                            hint=_("Cắm thẻ USB ký số vào máy rồi thử lại.") + " " +
-                           _hint_later())
+                           hint_later())
     return tokens[0]
 
 
@@ -120,14 +120,14 @@ def check_validity(cert: Any, at: datetime | None = None) -> None:
               date=clock.to_local(start).strftime("%d/%m/%Y %H:%M")),
             reason="cert_not_yet_valid",
             hint=_("Kiểm tra ngày giờ của máy; nếu đúng, chờ đến ngày chứng thư có hiệu lực.")
-            + " " + _hint_later())
+            + " " + hint_later())
     if at > end:
         raise SigningError(
             _("Chứng thư số của {name} đã hết hạn ngày {date}.", name=who,
               date=clock.to_local(end).strftime("%d/%m/%Y")),
             reason="cert_expired",
             hint=_("Gia hạn chứng thư số với tổ chức cung cấp dịch vụ chứng thực.") + " " +
-            _hint_later())
+            hint_later())
 
 
 def subject_name(cert: Any) -> str:
@@ -145,7 +145,7 @@ class TokenSession:
                                       "signing.token_label và signing.key_label (xem README)."))
         if not pin:
             raise SigningError(_("Chưa nhập mã PIN của thẻ ký số."), reason="no_pin",
-                               hint=_hint_later())
+                               hint=hint_later())
         self.settings = settings
         self._session: Any = None
         _TOKEN_LOCK.acquire()
@@ -178,7 +178,7 @@ class TokenSession:
         except pkcs11.exceptions.PKCS11Error as exc:
             raise SigningError(_("Không đăng nhập được vào thẻ ký số ({error}).",
                                  error=type(exc).__name__), reason="token_error",
-                               hint=_hint_later()) from None
+                               hint=hint_later()) from None
         del pin
         key_label = settings.key_label or settings.cert_label or None
         cert_label = settings.cert_label or settings.key_label or None
@@ -206,7 +206,7 @@ class TokenSession:
             _("Thẻ ký số đã bị khoá do nhập sai mã PIN quá số lần cho phép."),
             reason="pin_locked",
             hint=_("Liên hệ tổ chức cung cấp chứng thư số để mở khoá thẻ.") + " " +
-            _hint_later())
+            hint_later())
 
     def sign(self, data: bytes, *, reason: str | None = None) -> SignedPdf:
         """``data`` with one more PAdES signature, as an incremental update."""
@@ -236,16 +236,16 @@ class TokenSession:
             raise SigningError(
                 _("Không lấy được dấu thời gian từ {url}.", url=self.settings.tsa_url),
                 reason="tsa", hint=_("Kiểm tra mạng tới máy chủ dấu thời gian "
-                                     "(signing.tsa_url).") + " " + _hint_later()) from exc
+                                     "(signing.tsa_url).") + " " + hint_later()) from exc
         except pkcs11.exceptions.PKCS11Error as exc:
             if type(exc).__name__ in _GONE:
                 raise SigningError(
                     _("Thẻ ký số bị rút ra hoặc mất kết nối trong khi ký."),
                     reason="token_removed",
                     hint=_("Cắm lại thẻ rồi ký các thành phần còn lại.") + " " +
-                    _hint_later()) from exc
+                    hint_later()) from exc
             raise SigningError(_("Thẻ ký số từ chối ký ({error}).", error=type(exc).__name__),
-                               reason="token_error", hint=_hint_later()) from exc
+                               reason="token_error", hint=hint_later()) from exc
         except Exception as exc:
             # pyHanko wraps some token errors; a gone token shows up as its cause.
             cause = exc.__cause__ or exc.__context__
@@ -254,7 +254,7 @@ class TokenSession:
                     _("Thẻ ký số bị rút ra hoặc mất kết nối trong khi ký."),
                     reason="token_removed",
                     hint=_("Cắm lại thẻ rồi ký các thành phần còn lại.") + " " +
-                    _hint_later()) from exc
+                    hint_later()) from exc
             raise
         return SignedPdf(out.getvalue(), self.signer_name, signed_at,
                          self._timestamper is not None)
