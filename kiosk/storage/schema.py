@@ -17,7 +17,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa", "0020_money")
+                   "0014_file_ownership", "0015_page_pdfa", "0020_money",
+                   "0040_incoming")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -403,6 +404,15 @@ def _money(db: Database) -> None:
 
     _script(db, MONEY)
     _script(db, REGISTER)
+
+
+@migrations(name="0040_incoming")
+def _incoming(db: Database) -> None:
+    # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here
+    # (kiosk.storage.incoming).
+    from kiosk.storage.incoming import SCHEMA as INCOMING
+
+    _script(db, INCOMING)
 
 
 def migrate(db: Database) -> list[str]:
