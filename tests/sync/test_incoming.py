@@ -23,8 +23,40 @@ from kiosk.sync import incoming
 from kiosk.sync.errors import SyncFailed
 from tests.sync.conftest import UNIT, Central, engine_for
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF, as a citizen's scan sent through the portal."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont("Helvetica-Bold", 28)
+    page.drawString(72, 720, "TO KHAI DANG KY KHAI SINH")
+    page.rect(60, 300, 470, 380)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _png() -> bytes:
+    """A real photo-like PNG (a phone picture of the birth certificate)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (600, 800), (245, 240, 225))
+    ImageDraw.Draw(img).rectangle((40, 40, 560, 760), outline=(30, 60, 140), width=8)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+PDF = _pdf()
+PNG = _png()
 
 
 def submission(**over: Any) -> dict[str, Any]:

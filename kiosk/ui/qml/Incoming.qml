@@ -36,6 +36,7 @@ Item {
                 Label { visible: parent.count === 0; width: parent.width; wrapMode: Text.Wrap; color: theme.muted
                         text: app.lang, app.t("Không có hồ sơ nào đang chờ tiếp nhận.") }
                 delegate: ItemDelegate {
+                    id: rowItem
                     width: ListView.view.width
                     objectName: "incoming_" + index
                     highlighted: (screen.s.id || "") === model.id
@@ -45,7 +46,8 @@ Item {
                         spacing: 2
                         Label { text: model.name; font.bold: true; Layout.fillWidth: true; elide: Text.ElideRight }
                         Label { text: model.procedure; Layout.fillWidth: true; elide: Text.ElideRight }
-                        Label { text: model.channel + "  ·  " + model.submitted; color: theme.muted
+                        Label { text: model.channel + "  ·  " + model.submitted
+                                color: rowItem.highlighted ? "white" : theme.muted
                                 font.pixelSize: theme.small }
                     }
                     onClicked: incoming.open(model.id)
