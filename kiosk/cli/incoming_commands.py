@@ -1,4 +1,5 @@
-"""``kiosk dossier incoming|accept|refuse``: dossiers submitted online or by post.
+"""``kiosk dossier incoming|accept|refuse|supplement``: dossiers submitted online or by
+post, refusals (Mẫu 03) and supplements (Mẫu 02) of any dossier.
 
 ``incoming`` first brings the feed up to date when no other sync process holds the machine's
 sync lock (the app's worker keeps it fresh by itself), then lists what waits here. Deciding
@@ -37,6 +38,21 @@ def register_dossier(dsub: Any) -> None:
     c.add_argument("--out", type=output_file, help="write the refusal notice (Mẫu 03) here")
     c.add_argument("--actor", type=text(100))
     c.set_defaults(func=_refuse)
+
+    c = dsub.add_parser("supplement", help="ask for more papers (Mẫu 02, status 5), or take "
+                                           "them in (back to 2, the due time moved)")
+    c.add_argument("code", type=text(64), help="dossier code (mã hồ sơ)")
+    what = c.add_mutually_exclusive_group(required=True)
+    what.add_argument("--ask", action="append", type=text(1000), metavar="TEXT",
+                      help="what is missing (repeatable: one line of Mẫu 02 each)")
+    what.add_argument("--attach", action="append", metavar="COMPONENT=FILE",
+                      help="a paper brought in, scanned (repeatable)")
+    c.add_argument("--contact", default="", type=text(500, empty=True),
+                   help="Mẫu 02: who to ask, with a phone number")
+    c.add_argument("--out", type=output_file,
+                   help="write Mẫu 02 (--ask) or the supplement receipt (--attach) here")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_supplement)
 
 
 @contextmanager
@@ -121,4 +137,25 @@ def _refuse(args: argparse.Namespace) -> Any:
         from kiosk.forms.notices import write_refusal
 
         result["file"] = str(write_refusal(result["code"], args.reason, args.out))
+    return result
+
+
+def _supplement(args: argparse.Namespace) -> Any:
+    from kiosk import supplement
+    from kiosk.cli.common import open_store
+
+    clerk = acting_clerk(args)
+    with open_store() as store:
+        if args.ask:
+            result = supplement.ask(store, args.code, args.ask, clerk, args.contact)
+            form, items = "02", list(args.ask)
+        else:
+            attached = supplement.read_attachments(store, args.attach)
+            result = supplement.receive(store, args.code, attached, clerk)
+            form, items = "01", []
+    if args.out:
+        from kiosk.forms.notices import write_notice
+
+        extra = {"contact": args.contact} if args.contact else {}
+        result["file"] = str(write_notice(result["code"], form, items, args.out, **extra))
     return result

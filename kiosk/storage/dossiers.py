@@ -307,7 +307,8 @@ def save(
                  if inp.back_entry else {}))
         # A dossier made in this transaction has no postponements or pauses yet.
         record = records.assemble(row, people, comps, events,
-                                  {"postponements": [], "pauses": []}, confirmation)
+                                  {"postponements": [], "pauses": [], "supplements": []},
+                                  confirmation)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
@@ -331,7 +332,10 @@ def change_status(
     note: str,
     check: Callable[[int, int], None],
     calendar: Any = None,
+    then: Callable[[Database, str], None] | None = None,
 ) -> dict[str, Any]:
+    """``then(db, dossier_id)`` adds writes to the transaction after the move (a supplement
+    round and its papers, kiosk.storage.supplements)."""
     from kiosk.storage import late
 
     conn = db.conn
@@ -360,6 +364,8 @@ def change_status(
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
                  "actor": actor, "note": note}
         outbox.enqueue(db, "dossier.status", dossier_id, event, [])
+        if then is not None:
+            then(db, dossier_id)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -18,7 +18,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0040_incoming")
+                   "0040_incoming", "0041_supplements")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -413,6 +413,15 @@ def _incoming(db: Database) -> None:
     from kiosk.storage.incoming import SCHEMA as INCOMING
 
     _script(db, INCOMING)
+
+
+@migrations(name="0041_supplements")
+def _supplements(db: Database) -> None:
+    # Issue 25 §2: each supplement round (Mẫu 02) with what was asked and what came back;
+    # a pause remembers whether the clock pauses or restarts (kiosk.storage.supplements).
+    from kiosk.storage.supplements import SCHEMA as SUPPLEMENTS
+
+    _script(db, SUPPLEMENTS)
 
 
 def migrate(db: Database) -> list[str]:

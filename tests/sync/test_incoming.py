@@ -24,7 +24,6 @@ from kiosk.sync.errors import SyncFailed
 from tests.sync.conftest import UNIT, Central, engine_for
 
 
-
 def _pdf() -> bytes:
     """A real one-page PDF, as a citizen's scan sent through the portal."""
     import io
