@@ -248,14 +248,15 @@ def waiting(db: Database, device: Device) -> list[dict[str, Any]]:
 
 
 #: A decision → the state it leaves and the status its feed event carries.
-DECISIONS = {"accept": ("accepted", 2), "refuse": ("refused", 3)}
+DECISIONS = {"accept": ("accepted", 2), "refuse": ("refused", 3),
+             "supplement": ("supplement", 5)}
 
 
 def decide(db: Database, device: Device, incoming_id: str, decision: str,
            body: DecisionIn) -> dict[str, Any]:
     """The first decision wins; a repeat of it by the same device is answered again."""
     state, status = DECISIONS[decision]
-    if decision == "refuse" and not body.reason.strip():
+    if decision != "accept" and not body.reason.strip():
         raise _invalid("reason_required", _("Từ chối hồ sơ cần ghi rõ lý do."))
     with db.transaction() as tx:
         tx.lock(f"incoming:{incoming_id}")
@@ -288,7 +289,8 @@ def decide(db: Database, device: Device, incoming_id: str, decision: str,
         return _out(done, device)
 
 
-_STATE_LABELS = {"accepted": N_("đã tiếp nhận"), "refused": N_("đã từ chối")}
+_STATE_LABELS = {"accepted": N_("đã tiếp nhận"), "refused": N_("đã từ chối"),
+                 "supplement": N_("đã yêu cầu bổ sung")}
 
 
 def install(app: FastAPI, db: Database, blobs: BlobStore, device_dep: Any) -> None:
@@ -329,3 +331,10 @@ def install(app: FastAPI, db: Database, blobs: BlobStore, device_dep: Any) -> No
     def refuse_route(incoming_id: uuid.UUID, body: RefusalIn,
                      dev: DeviceDep) -> dict[str, Any]:
         return decide(db, dev, str(incoming_id), "refuse", body)
+
+    @app.post("/v1/incoming/{incoming_id}/supplement", response_model=IncomingOut,
+              tags=["incoming"], responses=error_responses(400, 401, 404, 409, 422))
+    def supplement_route(incoming_id: uuid.UUID, body: RefusalIn,
+                         dev: DeviceDep) -> dict[str, Any]:
+        """Ask for more papers before accepting (Mẫu 02): ``reason`` lists what is missing."""
+        return decide(db, dev, str(incoming_id), "supplement", body)

@@ -41,7 +41,8 @@ def register_dossier(dsub: Any) -> None:
 
     c = dsub.add_parser("supplement", help="ask for more papers (Mẫu 02, status 5), or take "
                                            "them in (back to 2, the due time moved)")
-    c.add_argument("code", type=text(64), help="dossier code (mã hồ sơ)")
+    c.add_argument("code", type=text(100), metavar="CODE|ID",
+                   help="dossier code, or (with --ask) a submission's id")
     what = c.add_mutually_exclusive_group(required=True)
     what.add_argument("--ask", action="append", type=text(1000), metavar="TEXT",
                       help="what is missing (repeatable: one line of Mẫu 02 each)")
@@ -145,6 +146,21 @@ def _supplement(args: argparse.Namespace) -> Any:
     from kiosk.cli.common import open_store
 
     clerk = acting_clerk(args)
+    from kiosk.dossier_code import DOSSIER_CODE_RE
+
+    if args.ask and not DOSSIER_CODE_RE.fullmatch(args.code.strip().upper()):
+        # A submission not yet accepted: asked for more before acceptance (1 → 5).
+        from kiosk.sync import incoming
+
+        with _engine() as engine:
+            result = incoming.ask_supplement(engine, args.code.strip(), args.ask, clerk)
+        if args.out:
+            from kiosk.forms.notices import write_notice
+
+            extra = {"contact": args.contact} if args.contact else {}
+            result["file"] = str(write_notice(result["code"], "02", list(args.ask), args.out,
+                                              **extra))
+        return result
     with open_store() as store:
         if args.ask:
             result = supplement.ask(store, args.code, args.ask, clerk, args.contact)

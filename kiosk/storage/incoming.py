@@ -4,7 +4,8 @@ The change feed names a new submission (kind ``incoming``) and later its decisio
 (``incoming_decided``); the sync pass then fetches what it holds (applicant, procedure, the
 files' hashes). A row stays ``waiting`` until a clerk here decides (``accepted`` with the
 code of the dossier made from it, ``refused`` with the reason and the code of the refused
-dossier), or another counter of the unit did (``taken``).
+dossier, ``supplement`` with the code of the dossier waiting for more papers), or another
+counter of the unit did (``taken``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ SCHEMA = """
 CREATE TABLE incoming (
     id TEXT PRIMARY KEY,
     state TEXT NOT NULL DEFAULT 'waiting'
-        CHECK (state IN ('waiting', 'accepted', 'refused', 'taken')),
+        CHECK (state IN ('waiting', 'accepted', 'refused', 'supplement', 'taken')),
     fetched INTEGER NOT NULL DEFAULT 0,
     channel INTEGER,
     procedure_code TEXT,
@@ -38,7 +39,7 @@ CREATE TABLE incoming (
 CREATE INDEX incoming_state ON incoming (state, submitted_at)
 """
 
-STATES = ("waiting", "accepted", "refused", "taken")
+STATES = ("waiting", "accepted", "refused", "supplement", "taken")
 
 
 def note_submitted(db: Database, incoming_id: str) -> bool:

@@ -206,6 +206,29 @@ def refuse(engine: SyncEngine, incoming_id: str, reason: str, clerk: str) -> dic
     return _result(store.get_dossier(saved.code), incoming_id)
 
 
+def ask_supplement(engine: SyncEngine, incoming_id: str, items: list[str], clerk: str
+                   ) -> dict[str, Any]:
+    """Ask for more papers before accepting (Mẫu 02, status 1 → 5): the dossier is recorded
+    here with its code; its legal clock starts once the papers are complete."""
+    from kiosk import supplement
+
+    items = [i.strip() for i in items if i.strip()]
+    if not items:
+        raise InvalidInput(_("Yêu cầu bổ sung cần ghi rõ giấy tờ còn thiếu."))
+    store = engine.store
+    row = store.read(lambda db: incoming.get(db, incoming_id))
+    if row["state"] == "supplement":
+        return _result(store.get_dossier(row["dossier_code"]), incoming_id)
+    _check_waiting(row)
+    ensure_files(engine, row)
+    inp = _dossier_input(store, row, int(Status.NEW))
+    _decide(engine, incoming_id, "supplement", clerk, "; ".join(items))
+    saved = store.save_dossier(inp, clerk, then=lambda db, _id, code: incoming.mark_decided(
+        db, incoming_id, "supplement", code=code, actor=clerk, reason="; ".join(items)))
+    supplement.ask(store, saved.code, items, clerk)
+    return _result(store.get_dossier(saved.code), incoming_id)
+
+
 def _check_waiting(row: dict[str, Any]) -> None:
     if row["state"] != "waiting":
         raise AlreadyDecided(_("Hồ sơ này đã được xử lý ở quầy khác."),

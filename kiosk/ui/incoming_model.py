@@ -189,3 +189,38 @@ class IncomingModel(QObject):
                 sync.poke()
 
         self._decide(lambda: incoming.refuse(self._engine(), incoming_id, reason, clerk), done)
+
+    @Slot(str)
+    def askSupplement(self, text: str) -> None:
+        """Mẫu 02 before acceptance: one line per missing paper."""
+        from kiosk.sync import incoming
+
+        items = split_items(text)
+        if not items:
+            self.app.error(_("Yêu cầu bổ sung cần ghi rõ giấy tờ còn thiếu."),
+                           cause="incoming.reason")
+            return
+        self.app.resolve("incoming.reason")
+        incoming_id = self._selected.get("id", "")
+        clerk = self.app.services.actor()
+
+        def done(result: dict[str, Any]) -> None:
+            self.app.ok(_("Đã yêu cầu bổ sung hồ sơ {code}; đang in phiếu (Mẫu 02).",
+                          code=result["code"]))
+            printer = self.app.services.extras.get("print_form")
+            if printer is not None:
+                from kiosk.forms import Issue
+
+                printer(result["code"], "02", issues=tuple(Issue(i) for i in items))
+            sync = self.app.services.sync
+            if sync is not None:
+                sync.poke()
+
+        self._decide(lambda: incoming.ask_supplement(self._engine(), incoming_id, items, clerk),
+                     done)
+
+
+def split_items(text: str) -> list[str]:
+    """What a clerk typed as missing papers: one item per line or per «;»."""
+    return [part.strip() for line in text.splitlines() for part in line.split(";")
+            if part.strip()]

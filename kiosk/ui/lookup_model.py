@@ -342,6 +342,58 @@ class DetailModel(QObject):
                            done, self.app.error, lane="storage")
         return True
 
+    @Slot(str, result=bool)
+    def askSupplement(self, text: str) -> bool:
+        """Mẫu 02 from the dossier screen (status 5, the clock paused or to restart)."""
+        from kiosk import supplement
+        from kiosk.forms import Issue
+        from kiosk.ui.incoming_model import split_items
+
+        items = split_items(text)
+        if not self._record or not items:
+            self.app.error(_("Yêu cầu bổ sung cần ghi rõ giấy tờ còn thiếu."))
+            return False
+        services, code = self.app.services, self._record["code"]
+
+        def done(_asked: dict[str, Any]) -> None:
+            self.app.ok(_("Đã yêu cầu bổ sung hồ sơ {code}; đang in phiếu (Mẫu 02).",
+                          code=code))
+            printer = services.extras.get("print_form")
+            if callable(printer):
+                printer(code, "02", issues=tuple(Issue(i) for i in items))
+            if services.sync is not None:
+                services.sync.poke()
+            self.load(code)
+
+        self.app.tasks.run(lambda: supplement.ask(services.store, code, items,
+                                                  services.actor()),
+                           done, self.app.error, lane="storage")
+        return True
+
+    @Slot(str, result=bool)
+    def refuse(self, reason: str) -> bool:
+        """Mẫu 03 for a dossier not accepted yet (1) or whose supplement never came (5)."""
+        from kiosk.forms import Issue
+
+        if not self._record or not reason.strip():
+            self.app.error(_("Từ chối hồ sơ cần ghi rõ lý do."))
+            return False
+        services, code = self.app.services, self._record["code"]
+
+        def done(_event: dict[str, Any]) -> None:
+            self.app.ok(_("Đã từ chối hồ sơ {code}; đang in thông báo (Mẫu 03).", code=code))
+            printer = services.extras.get("print_form")
+            if callable(printer):
+                printer(code, "03", issues=(Issue(reason.strip()),))
+            if services.sync is not None:
+                services.sync.poke()
+            self.load(code)
+
+        self.app.tasks.run(lambda: services.store.change_status(
+            code, int(Status.REFUSED), services.actor(), reason.strip()),
+            done, self.app.error, lane="storage")
+        return True
+
 
 #: Actors that are not clerks of this counter, in words.
 SYSTEM_ACTORS = {"central": N_("Trung tâm (máy chủ tỉnh)"),

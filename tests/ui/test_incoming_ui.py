@@ -123,3 +123,61 @@ def test_refusal_on_the_touch_screen(qtbot: Any, synced_window: Any,
     with central.db.transaction(write=False) as tx:
         assert tx.one("SELECT state FROM incoming_dossiers WHERE id = ?",
                       (sub,))["state"] == "refused"
+
+
+def test_supplement_before_acceptance_then_papers_brought(qtbot: Any, synced_window: Any,
+                                                          central: Central) -> None:  # noqa: F811
+    """Mẫu 02 from the list (1 → 5); the server takes it off the other counters' lists."""
+    win = synced_window
+    assert win.app.signIn("1234")
+    messages = _messages(win)
+    sub = _submit(central)
+    win.services.sync.poke()
+    qtbot.waitUntil(lambda: (win.home.stats.get("incoming") or 0) == 1, timeout=30_000)
+    win.app.go("incoming")
+    incoming = win.engine.rootContext().contextProperty("incoming")
+    qtbot.waitUntil(lambda: incoming.items.count == 1, timeout=10_000)
+    incoming.open(sub)
+    incoming.askSupplement("Ảnh giấy chứng sinh rõ nét; Bản sao CCCD của mẹ")
+    qtbot.waitUntil(lambda: any(k == "ok" and "Đã yêu cầu bổ sung" in t for k, t in messages),
+                    timeout=30_000)
+    store = win.services.store
+    code = store.read(lambda db: db.execute("SELECT code FROM dossiers").fetchone()[0])
+    record = store.get_dossier(code)
+    assert record["status"] == int(Status.SUPPLEMENT) and record["due_at"] is None
+    assert record["supplements"][0]["items"] == ["Ảnh giấy chứng sinh rõ nét",
+                                                 "Bản sao CCCD của mẹ"]
+    with central.db.transaction(write=False) as tx:
+        assert tx.one("SELECT state FROM incoming_dossiers WHERE id = ?",
+                      (sub,))["state"] == "supplement"
+    # The dossier screen offers refusal now (the supplement may never come).
+    win.detail.load(code)
+    win.app.go("detail", code)
+    wait_idle(qtbot, win)
+    assert qml(win, "refuseButton") is not None and qml(win, "askSupplementButton") is None
+
+
+def test_dossier_screen_asks_for_a_supplement_and_refuses(qtbot: Any, window: Any) -> None:
+    from kiosk.storage import ApplicantInput, DossierInput
+
+    win = window
+    assert win.app.signIn("1234")
+    messages = _messages(win)
+    store = win.services.store
+    saved = store.save_dossier(DossierInput(
+        "1.004873", ApplicantInput("Lê Văn Cường", id_number="001085001234")), "canbo")
+    win.detail.load(saved.code)
+    win.app.go("detail", saved.code)
+    wait_idle(qtbot, win)
+    assert qml(win, "askSupplementButton") is not None
+    assert not win.detail.askSupplement("  ")  # nothing typed: refused, the dialog stays
+    assert win.detail.askSupplement("Bản sao giấy khai sinh")
+    wait_idle(qtbot, win)
+    assert any(k == "ok" and "Mẫu 02" in t for k, t in messages)
+    assert store.get_dossier(saved.code)["status"] == int(Status.SUPPLEMENT)
+    assert not win.detail.refuse("")
+    assert win.detail.refuse("Không bổ sung trong thời hạn")
+    wait_idle(qtbot, win)
+    record = store.get_dossier(saved.code)
+    assert record["status"] == int(Status.REFUSED)
+    assert record["events"][-1]["note"] == "Không bổ sung trong thời hạn"

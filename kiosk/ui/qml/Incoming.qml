@@ -110,6 +110,10 @@ Item {
                             sub: app.lang, app.t("Cấp mã, tính hạn từ bây giờ, in phiếu hẹn")
                             enabled: !incoming.busy; Layout.fillWidth: true; Layout.preferredHeight: 110
                             onClicked: incoming.accept() }
+                BigButton { objectName: "incomingSupplement"; text: app.lang, app.t("Yêu cầu bổ sung"); tint: theme.warn
+                            sub: app.lang, app.t("In phiếu Mẫu 02 ghi giấy tờ còn thiếu")
+                            enabled: !incoming.busy; Layout.fillWidth: true; Layout.preferredHeight: 110
+                            onClicked: supplementAsk.open() }
                 BigButton { objectName: "incomingRefuse"; text: app.lang, app.t("Từ chối"); tint: theme.danger
                             sub: app.lang, app.t("In thông báo Mẫu 03 có lý do")
                             enabled: !incoming.busy; Layout.fillWidth: true; Layout.preferredHeight: 110
@@ -184,6 +188,27 @@ Item {
                                    else incoming.refuse("") }
             BigButton { objectName: "refusalCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: refusal.close() }
+        }
+    }
+
+    TouchDialog {
+        id: supplementAsk
+        objectName: "incomingSupplementDialog"
+        Label { text: app.lang, app.t("Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: screen.s.name || ""; color: theme.muted }
+        Field { id: missing; objectName: "incomingMissing"; Layout.fillWidth: true
+                label: app.lang, app.t("Giấy tờ còn thiếu (ngăn cách bằng dấu ;)") }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "incomingSupplementConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.warn
+                        Layout.fillWidth: true
+                        onClicked: if (missing.text.trim().length > 0) { incoming.askSupplement(missing.text); missing.text = ""; supplementAsk.close() }
+                                   else incoming.askSupplement("") }
+            BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                        onClicked: supplementAsk.close() }
         }
     }
 }
