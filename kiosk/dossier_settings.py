@@ -26,6 +26,18 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
      N_("Mã các thủ tục chỉ tạm dừng thời hạn khi bổ sung (cách nhau bởi dấu phẩy), bất kể "
         "cách chung"),
      {"item_kind": str}),
+    ("notify.smtp_host", "",
+     N_("Máy chủ thư (SMTP) gửi thông báo cho công dân; để trống: không gửi thư điện tử"), {}),
+    ("notify.smtp_port", 25, N_("Cổng máy chủ thư (SMTP)"), {}),
+    ("notify.smtp_from", "motcua@localhost", N_("Địa chỉ gửi thư thông báo"), {}),
+    ("notify.smtp_starttls", False, N_("Dùng STARTTLS với máy chủ thư"), {}),
+    ("notify.smtp_user", "",
+     N_("Tài khoản máy chủ thư (mật khẩu trong biến môi trường KIOSK_SMTP_PASSWORD)"), {}),
+    ("notify.sms_url", "",
+     N_("Địa chỉ cổng gửi SMS/Zalo của tỉnh (nhận JSON id, to, text); để trống: không gửi "
+        "SMS"), {}),
+    ("notify.max_attempts", 8,
+     N_("Số lần thử gửi một thông báo trước khi báo lỗi cho cán bộ"), {}),
 ]
 
 

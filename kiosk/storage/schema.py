@@ -18,7 +18,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0040_incoming", "0041_supplements")
+                   "0040_incoming", "0041_supplements", "0042_notices")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -422,6 +422,15 @@ def _supplements(db: Database) -> None:
     from kiosk.storage.supplements import SCHEMA as SUPPLEMENTS
 
     _script(db, SUPPLEMENTS)
+
+
+@migrations(name="0042_notices")
+def _notices(db: Database) -> None:
+    # Issue 25 §5: the citizen's consent to be told, and the outbox of notices
+    # (kiosk.storage.notices); history before this migration is never notified.
+    from kiosk.storage.notices import SCHEMA as NOTICES
+
+    _script(db, NOTICES)
 
 
 def migrate(db: Database) -> list[str]:

@@ -167,6 +167,23 @@ def _dossier_input(store: Store, row: dict[str, Any], status: int) -> Any:
                         status=status)
 
 
+def _decided(incoming_id: str, row: dict[str, Any], state: str, clerk: str,
+             reason: str = "") -> Any:
+    """What commits with the dossier made from a submission: the decision, and the
+    citizen's consent to notices by the contacts they gave the portal."""
+    from kiosk.storage import notices
+
+    a = row["applicant"]
+
+    def then(db: Any, dossier_id: str, code: str) -> None:
+        incoming.mark_decided(db, incoming_id, state, code=code, actor=clerk, reason=reason)
+        notices.consent(db, dossier_id, email=str(a.get("email") or ""),
+                        phone=str(a.get("phone") or ""), channels=list(notices.CHANNELS),
+                        source="portal")
+
+    return then
+
+
 def accept(engine: SyncEngine, incoming_id: str, clerk: str) -> dict[str, Any]:
     """Accept a submission: the server first, then the dossier here (code, due from now)."""
     store = engine.store
@@ -177,9 +194,8 @@ def accept(engine: SyncEngine, incoming_id: str, clerk: str) -> dict[str, Any]:
     ensure_files(engine, row)
     inp = _dossier_input(store, row, int(Status.RECEIVED))
     _decide(engine, incoming_id, "accept", clerk)
-    saved: SavedDossier = store.save_dossier(inp, clerk, then=lambda db, _id, code:
-                                             incoming.mark_decided(db, incoming_id, "accepted",
-                                                                   code=code, actor=clerk))
+    saved: SavedDossier = store.save_dossier(inp, clerk,
+                                             then=_decided(incoming_id, row, "accepted", clerk))
     return {**saved.to_json(), "incoming": incoming_id, "channel": inp.channel}
 
 
@@ -200,8 +216,8 @@ def refuse(engine: SyncEngine, incoming_id: str, reason: str, clerk: str) -> dic
     ensure_files(engine, row)
     inp = _dossier_input(store, row, int(Status.NEW))
     _decide(engine, incoming_id, "refuse", clerk, reason.strip())
-    saved = store.save_dossier(inp, clerk, then=lambda db, _id, code: incoming.mark_decided(
-        db, incoming_id, "refused", code=code, actor=clerk, reason=reason.strip()))
+    saved = store.save_dossier(inp, clerk, then=_decided(incoming_id, row, "refused", clerk,
+                                                         reason.strip()))
     store.change_status(saved.code, int(Status.REFUSED), clerk, reason)
     return _result(store.get_dossier(saved.code), incoming_id)
 
@@ -223,8 +239,8 @@ def ask_supplement(engine: SyncEngine, incoming_id: str, items: list[str], clerk
     ensure_files(engine, row)
     inp = _dossier_input(store, row, int(Status.NEW))
     _decide(engine, incoming_id, "supplement", clerk, "; ".join(items))
-    saved = store.save_dossier(inp, clerk, then=lambda db, _id, code: incoming.mark_decided(
-        db, incoming_id, "supplement", code=code, actor=clerk, reason="; ".join(items)))
+    saved = store.save_dossier(inp, clerk, then=_decided(incoming_id, row, "supplement", clerk,
+                                                         "; ".join(items)))
     supplement.ask(store, saved.code, items, clerk)
     return _result(store.get_dossier(saved.code), incoming_id)
 

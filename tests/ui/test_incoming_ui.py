@@ -14,6 +14,7 @@ from central import service
 from kiosk.dossier import Status
 from tests.sync.conftest import UNIT, Central, central  # noqa: F401 - the server fixture
 from tests.sync.test_incoming import submission
+from tests.sync.test_notices import smtp  # noqa: F401 - the SMTP server fixture
 from tests.ui.conftest import configure, wait_idle
 from tests.ui.qml_items import click, qml
 
@@ -181,3 +182,42 @@ def test_dossier_screen_asks_for_a_supplement_and_refuses(qtbot: Any, window: An
     record = store.get_dossier(saved.code)
     assert record["status"] == int(Status.REFUSED)
     assert record["events"][-1]["note"] == "Không bổ sung trong thời hạn"
+
+
+def test_app_emails_the_receipt_and_shows_its_delivery(qtbot: Any, qapp: Any, kiosk_home: Any,
+                                                       central: Central,  # noqa: F811
+                                                       smtp: Any) -> None:
+    from kiosk.sync import credentials
+    from kiosk.ui.app import build_services, create_window
+
+    box, port = smtp
+    config = configure()
+    config.set("sync.server_url", central.url)
+    config.set("notify.smtp_host", "127.0.0.1")
+    config.set("notify.smtp_port", port)
+    config.save()
+    credentials.save_token(central.url, central.token)
+    win = create_window(build_services(config, demo=True))
+    try:
+        assert win.app.signIn("1234")
+        sub = _submit(central)
+        win.services.sync.poke()
+        qtbot.waitUntil(lambda: (win.home.stats.get("incoming") or 0) == 1, timeout=30_000)
+        win.app.go("incoming")
+        incoming = win.engine.rootContext().contextProperty("incoming")
+        qtbot.waitUntil(lambda: incoming.items.count == 1, timeout=10_000)
+        incoming.open(sub)
+        incoming.accept()
+        qtbot.waitUntil(lambda: len(box.messages) == 1, timeout=60_000)
+        code = win.services.store.read(lambda db: db.execute(
+            "SELECT code FROM dossiers").fetchone()[0])
+        assert code in box.messages[0]["Subject"]
+        win.detail.load(code)
+        win.app.go("detail", code)
+        wait_idle(qtbot, win)
+        qtbot.waitUntil(lambda: any("đã gửi" in line for line in
+                                    win.detail.dossier.get("notices", [])), timeout=10_000)
+        assert qml(win, "noticeLine_0") is not None
+    finally:
+        win.close()
+        qapp.processEvents()

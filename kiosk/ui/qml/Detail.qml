@@ -39,6 +39,13 @@ Item {
                     Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    // Each notice to the citizen and how its delivery went (issue 25).
+                    Repeater {
+                        model: d.notices || []
+                        delegate: Label { text: modelData; objectName: "noticeLine_" + index
+                                          color: theme.muted; font.pixelSize: theme.small
+                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
                     Label { visible: app.isAdmin && !!d.syncDetail; text: d.syncDetail || ""; color: theme.muted
                             font.pixelSize: theme.small; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
                 }
