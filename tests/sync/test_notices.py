@@ -143,7 +143,7 @@ def test_sms_failures_retry_and_never_block_email(store: Store, smtp: tuple[Mail
     assert counts["sent"] == 1 and counts["failed"] == 1, counts
     assert "cần bổ sung: Bản sao giấy khai sinh" in box.messages[-1].get_content()
     rows = store.read(lambda db: queue.of_dossier(db, store.get_dossier(code)["id"]))
-    sms = [n for n in rows if n["kind"] == "supplement" and n["channel"] == "sms"][0]
+    sms = next(n for n in rows if n["kind"] == "supplement" and n["channel"] == "sms")
     assert sms["state"] == "pending" and "503" in sms["last_error"] and sms["attempts"] == 1
     gateway.down = False
     assert notices.run_pass(store)["sent"] == 0  # its next attempt is not due yet

@@ -186,7 +186,7 @@ def test_dossier_screen_asks_for_a_supplement_and_refuses(qtbot: Any, window: An
 
 def test_app_emails_the_receipt_and_shows_its_delivery(qtbot: Any, qapp: Any, kiosk_home: Any,
                                                        central: Central,  # noqa: F811
-                                                       smtp: Any) -> None:
+                                                       smtp: Any) -> None:  # noqa: F811
     from kiosk.sync import credentials
     from kiosk.ui.app import build_services, create_window
 
