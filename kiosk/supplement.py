@@ -19,6 +19,12 @@ from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 
+def split_items(text: str) -> list[str]:
+    """What a clerk typed as missing papers: one item per line or per «;»."""
+    return [part.strip() for line in text.splitlines() for part in line.split(";")
+            if part.strip()]
+
+
 def ask(store: Any, code: str, items: list[str], actor: str, contact: str = ""
         ) -> dict[str, Any]:
     """Move the dossier to 5 with what is missing; the supplement round it opened."""

@@ -193,6 +193,7 @@ class IncomingModel(QObject):
     @Slot(str)
     def askSupplement(self, text: str) -> None:
         """Mẫu 02 before acceptance: one line per missing paper."""
+        from kiosk.supplement import split_items
         from kiosk.sync import incoming
 
         items = split_items(text)
@@ -219,8 +220,3 @@ class IncomingModel(QObject):
         self._decide(lambda: incoming.ask_supplement(self._engine(), incoming_id, items, clerk),
                      done)
 
-
-def split_items(text: str) -> list[str]:
-    """What a clerk typed as missing papers: one item per line or per «;»."""
-    return [part.strip() for line in text.splitlines() for part in line.split(";")
-            if part.strip()]

@@ -351,7 +351,7 @@ class DetailModel(QObject):
         """Mẫu 02 from the dossier screen (status 5, the clock paused or to restart)."""
         from kiosk import supplement
         from kiosk.forms import Issue
-        from kiosk.ui.incoming_model import split_items
+        from kiosk.supplement import split_items
 
         items = split_items(text)
         if not self._record or not items:

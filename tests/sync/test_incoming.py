@@ -283,3 +283,49 @@ def test_cli_submit_list_accept_refuse(central: Central, kiosk_home: Path,
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Không thuộc thẩm quyền" in text and json.loads(refused.stdout)["code"] in text
 
+
+
+def test_supplement_round_reaches_the_portal_export(store: Store, central: Central) -> None:
+    """§2: the supplement asked and received travels to the server; the export lists it in
+    DanhSachHoSoBoSung with the old and the new due date."""
+    from central.portal import export_dossier
+    from kiosk import supplement
+
+    sha = store.put_file(PDF)
+    from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput
+
+    saved = store.save_dossier(DossierInput(
+        "1.004873", ApplicantInput("Lê Văn Cường", id_number="001085001234"),
+        return_method="post",
+        components=[ComponentInput("Tờ khai", code="TK", pages=[PageInput(sha)])]), "canbo")
+    supplement.ask(store, saved.code, ["Bản sao giấy khai sinh"], "canbo")
+    info = store.put_file_info(PNG)
+    from datetime import timedelta
+
+    from kiosk import clock
+
+    later = clock.now() + timedelta(days=2)  # the citizen comes back two days later
+    clock.set_source(lambda: later)
+    try:
+        supplement.receive(store, saved.code, [("GKS", "Giấy khai sinh",
+                                                [(info.sha256, info.size, "image/png")])],
+                           "canbo")
+    finally:
+        clock.set_source(None)
+    engine = engine_for(store, central.url, central.token)
+    # Both the first upsert (queued at reception) and the supplement's went unsent: the
+    # first one's body already names the new page, which then goes up with it.
+    engine.run_once()
+    result = engine.run_once(ignore_backoff=True)
+    assert result["ok"], (result.get("error"), result.get("last_error"), result.get("hint"))
+    row = service.find_dossier(central.db, code=saved.code)
+    assert row is not None and row["status"] == 2
+    out = export_dossier(service.dossier_state(row))
+    assert out["HinhThuc"] == 1
+    [item] = out["DanhSachHoSoBoSung"]
+    assert item["NoiDungBoSung"] == "Bản sao giấy khai sinh" and item["TrangThaiBoSung"]
+    assert item["NgayHenTraTruoc"] and item["NgayHenTraMoi"] > item["NgayHenTraTruoc"]
+    assert item["DanhSachGiayToBoSung"] == [{"MaThanhPhanHoSo": "GKS",
+                                             "TenGiayTo": "Giấy khai sinh"}]
+    # The new page is on the server with the first one (nothing replaced).
+    assert {f["MaThanhPhanHoSo"] for f in out["TaiLieuNop"]} == {"TK", "GKS"}
