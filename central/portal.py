@@ -34,7 +34,8 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
                 "MaHash": page["sha256"],
                 "KichThuoc": page["size"],
                 "DuocSoHoa": 1 if comp.get("digitised", True) else 0,
-                "DuocTaiSuDung": 0,
+                # 1: taken from a national database instead of being handed in.
+                "DuocTaiSuDung": 1 if comp.get("reused") else 0,
             })
     notes = state.get("notes", [])
     return {

@@ -329,3 +329,22 @@ def test_supplement_round_reaches_the_portal_export(store: Store, central: Centr
                                              "TenGiayTo": "Giấy khai sinh"}]
     # The new page is on the server with the first one (nothing replaced).
     assert {f["MaThanhPhanHoSo"] for f in out["TaiLieuNop"]} == {"TK", "GKS"}
+    assert {f["DuocTaiSuDung"] for f in out["TaiLieuNop"]} == {0}  # both handed in
+
+
+def test_export_says_which_papers_came_from_a_national_database(store: Store,
+                                                                central: Central) -> None:
+    from central.portal import export_dossier
+    from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput
+
+    sha, other = store.put_file(PDF), store.put_file(_pdf() + b"\n% trich luc")
+    saved = store.save_dossier(DossierInput(
+        "1.004873", ApplicantInput("Lê Văn Cường", id_number="001085001234"),
+        components=[ComponentInput("Tờ khai", code="TK", pages=[PageInput(sha)]),
+                    ComponentInput("Trích lục", code="TL", from_national_db=True,
+                                   pages=[PageInput(other)])]), "canbo")
+    assert engine_for(store, central.url, central.token).run_once()["ok"]
+    row = service.find_dossier(central.db, code=saved.code)
+    assert row is not None
+    files = export_dossier(service.dossier_state(row))["TaiLieuNop"]
+    assert {f["MaThanhPhanHoSo"]: f["DuocTaiSuDung"] for f in files} == {"TK": 0, "TL": 1}
