@@ -300,6 +300,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
 
     money.install(app, db, device, ereceipt or provider_from_env())
 
+    from central import incoming  # dossiers submitted online or by post (issue 25)
+
+    incoming.install(app, db, blobs, device)
+
     openapi.install(app)
     # Innermost first: the gate authenticates and caps bodies before any route reads one.
     app.add_middleware(RequestGate, db=db, limits=limits)

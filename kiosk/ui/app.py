@@ -183,6 +183,9 @@ def create_window(services: Services, *, synchronous: bool = False,
     from kiosk.ui.certify_model import CertifyModel  # issue 23
 
     models["certify"] = CertifyModel(app, engine)
+    from kiosk.ui.incoming_model import IncomingModel  # issue 25
+
+    models["incoming"] = IncomingModel(app, engine)
     # Stopped with the other event sources at exit (its scanner lanes and pipeline).
     extras: list[Any] = [models["certify"]]
     from kiosk.ui.integrations import install

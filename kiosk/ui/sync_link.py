@@ -66,7 +66,24 @@ class SyncLink:
     def _one_pass(self) -> dict[str, Any]:
         result: dict[str, Any] = self.engine.run_once()
         self.events.publish("sync_pass", result=result)
+        self._notify()
         return result
+
+    _notified_once = False
+
+    def _notify(self) -> None:
+        """The citizen's notices after each pass, on the sync thread; a failure is written
+        on the notice and never stops sync (kiosk.notices)."""
+        from kiosk.notices import run_pass
+
+        try:
+            counts = run_pass(self.services.store, self.services.config,
+                              first=not self._notified_once)
+            self._notified_once = True
+            if counts["sent"] or counts["failed"] or counts["queued"]:
+                self.events.publish("notices", **counts)
+        except KioskError as exc:
+            log.warning("notices: %s", exc.message)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         self.events.publish("sync", **event)
