@@ -87,6 +87,8 @@ class DossierInput:
     #: What the citizen confirmed on the citizen screen before the save (issue 16), if any:
     #: ``{"confirmed_at", "digest", "corrections", "shown"}``.
     citizen_confirmation: dict[str, Any] | None = None
+    #: The catalog the intake chose its procedure in; None: the one in force at the save.
+    catalog_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
