@@ -20,7 +20,7 @@ from kiosk import __version__, clock, paths, publications
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.sync import state, wire
-from kiosk.sync.errors import Retry, describe
+from kiosk.sync.errors import Retry, Unauthorized, describe, refused_token
 
 if TYPE_CHECKING:
     from kiosk.sync.engine import SyncEngine
@@ -35,15 +35,17 @@ MAX_PUBLICATION_BYTES = 60 << 20
 def run(engine: SyncEngine) -> dict[str, Any]:
     """Pull both publications, then report; what changed, for ``kiosk sync run``."""
     out: dict[str, Any] = {}
-    for kind in KINDS:
+    steps = [(kind, lambda kind=kind: pull_publication(engine, kind)) for kind in KINDS]
+    for name, step in [*steps, ("health", lambda: report_health(engine))]:
         try:
-            out[kind] = pull_publication(engine, kind)
+            out[name] = step()
+        except Unauthorized as exc:
+            # Revoked, expired or bound elsewhere: said once, in the server's words.
+            engine._note_error(str(exc))
+            out[name] = {"error": str(exc)}
+            break
         except (httpx.HTTPError, Retry) as exc:
-            out[kind] = {"error": describe(exc)}
-    try:
-        out["health"] = report_health(engine)
-    except (httpx.HTTPError, Retry) as exc:
-        out["health"] = {"error": describe(exc)}
+            out[name] = {"error": describe(exc)}
     return out
 
 
@@ -56,6 +58,8 @@ def pull_publication(engine: SyncEngine, kind: str) -> dict[str, Any]:
         headers["If-None-Match"] = f'"{known}"'
     r = engine.http.get(f"/v1/publications/{kind}", headers=headers,
                         extensions={"max_bytes": MAX_PUBLICATION_BYTES})
+    if r.status_code == 401:
+        raise Unauthorized(refused_token(r))
     if r.status_code in (304, 404):
         return {"changed": False, "version": status["version"]}
     if r.status_code != 200:
@@ -96,6 +100,8 @@ def report_health(engine: SyncEngine) -> dict[str, Any]:
     report = collect_health(engine)
     r = engine.http.put("/v1/devices/self/health", json=report, headers=engine._headers(),
                         extensions={"max_bytes": 64 * 1024})
+    if r.status_code == 401:
+        raise Unauthorized(refused_token(r))
     if r.status_code != 200:
         engine._note_error(_("Máy chủ không nhận báo cáo tình trạng ({status}).",
                              status=r.status_code))
