@@ -294,6 +294,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import fleet_routes  # publications and the counters' health (issue 26)
 
     fleet_routes.install(app, db, device, admin)
+    from central import province  # the province's web page (issue 26)
+
+    province.install(app, db)
     audit.register_routes(app, db, blobs, device)
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
