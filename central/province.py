@@ -106,12 +106,12 @@ def install(app: FastAPI, db: Database) -> None:
                                           password[:province_auth.MAX_PASSWORD])
         if session is None:
             token = secrets.token_urlsafe(32)
-            response = _html(province_html.login(token, _(
+            refused = _html(province_html.login(token, _(
                 "Tên đăng nhập hoặc mật khẩu không đúng. Sau {n} lần sai liên tiếp, tài khoản "
                 "bị khóa {minutes} phút.", n=province_auth.MAX_FAILURES,
                 minutes=province_auth.LOCK_MINUTES), username.strip()[:64]), 401)
-            _set_cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
-            return response
+            _set_cookie(refused, request, LOGIN_COOKIE, token, max_age=3600)
+            return refused
         response = RedirectResponse("/province/", status_code=303, headers=HEADERS)
         _set_cookie(response, request, SESSION_COOKIE, session[0],
                     max_age=province_auth.SESSION_HOURS * 3600)

@@ -48,9 +48,8 @@ def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
                             maxmem=64 << 20, dklen=32)
-    return "scrypt${}${}${}${}${}".format(SCRYPT_N, SCRYPT_R, SCRYPT_P,
-                                         base64.b64encode(salt).decode(),
-                                         base64.b64encode(digest).decode())
+    salt_text, digest_text = base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt_text}${digest_text}"
 
 
 def check_password(password: str, stored: str) -> bool:
