@@ -37,11 +37,12 @@ class HealthReport(BaseModel):
     calendar_version: str | None = Field(default=None, max_length=40)
     calendar_refused: str | None = Field(default=None, max_length=2000)
     outbox_depth: JsonInt = Field(ge=0, le=1 << 40)
-    outbox_oldest_age_seconds: JsonInt | None = Field(default=None, ge=0, le=1 << 40)
+    # The bounds inside the optional type, so the OpenAPI schema states them too.
+    outbox_oldest_age_seconds: Annotated[JsonInt, Field(ge=0, le=1 << 40)] | None = None
     parked: JsonInt = Field(default=0, ge=0, le=1 << 40)
     last_success: str | None = Field(default=None, max_length=40)
-    disk_free_bytes: JsonInt | None = Field(default=None, ge=0, le=1 << 60)
-    clock_skew_seconds: JsonInt | None = Field(default=None, ge=-(1 << 40), le=1 << 40)
+    disk_free_bytes: Annotated[JsonInt, Field(ge=0, le=1 << 60)] | None = None
+    clock_skew_seconds: Annotated[JsonInt, Field(ge=-(1 << 40), le=1 << 40)] | None = None
     printers: list[DeviceState] = Field(default_factory=list, max_length=_MAX_DEVICES)
     scanners: list[DeviceState] = Field(default_factory=list, max_length=_MAX_DEVICES)
 

@@ -137,8 +137,25 @@ def install(app: FastAPI, db: Database) -> None:
         user, csrf = found
         unit = None if user.role == "province" else user.unit_code
         rows = await run_in_threadpool(lambda: fleet.devices(db, unit=unit))
-        return _html(province_html.page(_("Quầy"), province_html.counters(rows, clock.iso(
-            clock.now())), user=user, csrf=csrf, active="counters"))
+        body = province_html.counters(rows, clock.iso(clock.now()),
+                                      csrf if user.role == "province" else "")
+        return _html(province_html.page(_("Quầy"), body, user=user, csrf=csrf,
+                                        active="counters"))
+
+    @app.post("/province/devices/{device_id}/revoke", include_in_schema=False)
+    async def revoke(request: Request, device_id: str) -> Response:
+        """The counter's next request is refused, and it says so (token_revoked)."""
+        from central import service
+
+        found = await checked_form(request)
+        if isinstance(found, Response):
+            return found
+        user, _form = found
+        if user.role != "province":
+            return _refused()
+        if await run_in_threadpool(service.revoke_device, db, device_id) is None:
+            return Response(status_code=404, headers=HEADERS)
+        return RedirectResponse("/province/", status_code=303, headers=HEADERS)
 
     @app.get("/province/reports", include_in_schema=False)
     async def reports_page(request: Request) -> Response:

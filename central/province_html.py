@@ -55,6 +55,7 @@ label{display:flex;flex-direction:column;font-size:13px;gap:3px}
 input,select,button{font:inherit;padding:6px 8px;border:1px solid #9aa5b1;border-radius:6px}
 button{background:#0b4f8a;color:#fff;border-color:#0b4f8a;cursor:pointer;font-weight:600}
 header button{background:transparent;border-color:#fff}
+button.small{background:#fff;color:#8e1c1c;border-color:#c62828;font-size:13px;padding:3px 8px}
 .msg{padding:10px 12px;border-radius:6px;margin-bottom:12px}
 .msg.error{background:#fdecec;border:1px solid #c62828;color:#8e1c1c}
 .msg.done{background:#e8f5ec;border:1px solid #1b7a3a;color:#145c2c}
@@ -149,7 +150,17 @@ def _devices(report: dict[str, Any]) -> str:
     return "<br>".join(parts) or "—"
 
 
-def counters(rows: list[dict[str, Any]], when: Any) -> str:
+def _revoke(r: dict[str, Any], csrf: str) -> str:
+    """The province's button to revoke a counter's token (its next request is refused)."""
+    if not csrf or r["revoked"]:
+        return ""
+    return (f"<form method=post action=\"/province/devices/{esc(r['id'])}/revoke\">"
+            f"<input type=hidden name=csrf value=\"{esc(csrf)}\">"
+            f"<button class=small>{esc(_('Thu hồi'))}</button></form>")
+
+
+def counters(rows: list[dict[str, Any]], when: Any, csrf: str = "") -> str:
+    """``csrf`` given (a province user): each counter gets its revoke button."""
     bad = sum(1 for r in rows if r["problems"])
     stale = sum(1 for r in rows if r["stale"])
     summary = (f"<div class=summary><div><b>{len(rows)}</b>{esc(_('quầy'))}</div>"
@@ -159,7 +170,7 @@ def counters(rows: list[dict[str, Any]], when: Any) -> str:
     head = "".join(f"<th{' class=num' if n else ''}>{esc(t)}</th>" for t, n in (
         (_("Đơn vị / quầy"), 0), (_("Tình trạng"), 0), (_("Liên lạc gần nhất"), 0),
         (_("Danh mục"), 0), (_("Lịch"), 0), (_("Chờ gửi"), 1), (_("Ổ đĩa trống"), 1),
-        (_("Thiết bị"), 0), (_("Phiên bản"), 0)))
+        (_("Thiết bị"), 0), (_("Phiên bản"), 0), *([("", 0)] if csrf else [])))
     body = []
     for r in rows:
         h = r["health"] or {}
@@ -174,7 +185,8 @@ def counters(rows: list[dict[str, Any]], when: Any) -> str:
             f"<td>{esc(h.get('calendar_version') or '—')}</td>"
             f"<td class=num>{esc(h.get('outbox_depth', '—'))}</td>"
             f"<td class=num>{esc(_gib(h.get('disk_free_bytes')))}</td>"
-            f"<td>{_devices(h)}</td><td>{esc(h.get('app_version') or '—')}</td></tr>")
+            f"<td>{_devices(h)}</td><td>{esc(h.get('app_version') or '—')}</td>"
+            + (f"<td>{_revoke(r, csrf)}</td>" if csrf else "") + "</tr>")
     table = (f"<div class=box><table id=counters><thead><tr>{head}</tr></thead>"
              f"<tbody>{''.join(body)}</tbody></table></div>") if rows else \
         f"<div class=box>{esc(_('Chưa có quầy nào.'))}</div>"

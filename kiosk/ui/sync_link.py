@@ -56,12 +56,24 @@ class SyncLink:
             # The same engine as `kiosk sync run`: TLS trust, the request deadline and the
             # token read again after a re-enrolment all come from the one place.
             self.engine = build_engine(self.services.store, config, on_event=self._on_event)
+            self.engine.device_states = self._device_states
             self.worker = SyncWorker(self._one_pass, InstanceLock(paths.data_dir() / "sync.lock"),
                                      interval=self.interval).start()
         except KioskError as exc:
             self.problem = exc.message
             log.warning("sync not started: %s", exc.message)
         return self
+
+    def _device_states(self) -> dict[str, Any]:
+        """The scanner and printer as Home last saw them (kiosk.ui.home_model)."""
+        rows = self.services.extras.get("device_states") or []
+        kinds = {"scanner": "scanners", "printer": "printers"}
+        out: dict[str, Any] = {"printers": [], "scanners": []}
+        for row in rows:
+            if row.get("kind") in kinds:
+                out[kinds[row["kind"]]].append(
+                    {"name": row.get("state", ""), "state": "ready" if row.get("ok") else "error"})
+        return out
 
     def _one_pass(self) -> dict[str, Any]:
         result: dict[str, Any] = self.engine.run_once()

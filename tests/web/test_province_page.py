@@ -42,6 +42,7 @@ class Site:
     db: Database
     db_path: Path
     stale_id: str
+    stale_token: str
 
 
 def _report(**over: Any) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
                                 DossierIn.model_validate(dossier(seq, unit=unit)))
     srv = ServerThread(db, BlobStore(tmp_path / "blobs")).start()
     try:
-        yield Site(srv.url, db, path, stale["device_id"])
+        yield Site(srv.url, db, path, stale["device_id"], stale["token"])
     finally:
         srv.stop()
         db.close()
@@ -273,3 +274,22 @@ def test_publishing_through_the_page(site: Site, browser: Any, tmp_path: Path) -
         By.CSS_SELECTOR, ".msg.done").text
     assert [p["version"] for p in fleet.publications(site.db)] == ["2099.1.1", "2025.12.1"]
     assert fleet.publications(site.db)[0]["created_by"] == "tinh"
+
+
+def test_revoking_a_counter_from_the_page(site: Site, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    sign_in(browser, site, "tinh")
+    row = browser.find_element(By.CSS_SELECTOR, f"tr[data-device='{site.stale_id}']")
+    button = row.find_element(By.CSS_SELECTOR, "button.small")
+    assert button.text == "Thu hồi"
+    button.click()
+    wait_new_page(browser, button)
+    row = browser.find_element(By.CSS_SELECTOR, f"tr[data-device='{site.stale_id}']")
+    assert "(đã thu hồi)" in row.text and not row.find_elements(By.CSS_SELECTOR, "button")
+    # The counter's next request is refused, and told why.
+    with httpx.Client(base_url=site.url) as client:
+        refused = client.get("/v1/publications/catalog",
+                             headers={"Authorization": f"Bearer {site.stale_token}"})
+    assert refused.status_code == 401 and refused.json()["error"] == "token_revoked"
+    assert "thu hồi" in refused.json()["message"]
