@@ -5,6 +5,7 @@ is the province's: ``kiosk central catalog publish`` and the province page."""
 # No ``from __future__ import annotations``: FastAPI reads the route signatures at definition.
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from fastapi import Depends, FastAPI, Header, Query, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from central import fleet
 from central.db import Database
-from central.models import JsonInt, error_responses
+from central.models import JSON_INTEGER, JsonInt, error_responses
 from kiosk.i18n import _
 
 Kind = Annotated[Literal["catalog", "calendar"], PathParam()]
@@ -37,12 +38,13 @@ class HealthReport(BaseModel):
     calendar_version: str | None = Field(default=None, max_length=40)
     calendar_refused: str | None = Field(default=None, max_length=2000)
     outbox_depth: JsonInt = Field(ge=0, le=1 << 40)
-    # The bounds inside the optional type, so the OpenAPI schema states them too.
-    outbox_oldest_age_seconds: Annotated[JsonInt, Field(ge=0, le=1 << 40)] | None = None
+    # The bounds inside the optional type and before the validator, so the OpenAPI schema
+    # states them as minimum/maximum.
+    outbox_oldest_age_seconds: Annotated[int, Ge(0), Le(1 << 40), JSON_INTEGER] | None = None
     parked: JsonInt = Field(default=0, ge=0, le=1 << 40)
     last_success: str | None = Field(default=None, max_length=40)
-    disk_free_bytes: Annotated[JsonInt, Field(ge=0, le=1 << 60)] | None = None
-    clock_skew_seconds: Annotated[JsonInt, Field(ge=-(1 << 40), le=1 << 40)] | None = None
+    disk_free_bytes: Annotated[int, Ge(0), Le((1 << 53) - 1), JSON_INTEGER] | None = None
+    clock_skew_seconds: Annotated[int, Ge(-(1 << 40)), Le(1 << 40), JSON_INTEGER] | None = None
     printers: list[DeviceState] = Field(default_factory=list, max_length=_MAX_DEVICES)
     scanners: list[DeviceState] = Field(default_factory=list, max_length=_MAX_DEVICES)
 
@@ -83,7 +85,7 @@ def install(app: FastAPI, db: Database, device: Any, admin: Any) -> None:
         return found
 
     @app.put("/v1/devices/self/health", response_model=HealthAck, tags=["fleet"],
-             responses=error_responses(401, 422))
+             responses=error_responses(400, 401, 413, 422))
     async def put_health(body: HealthReport, dev: DeviceDep) -> Any:
         return await run_in_threadpool(fleet.record_health, db, dev, body.model_dump())
 
