@@ -49,6 +49,17 @@ class HealthReport(BaseModel):
     scanners: list[DeviceState] = Field(default_factory=list, max_length=_MAX_DEVICES)
 
 
+class EnrolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class EnrolOut(BaseModel):
+    device_id: str
+    unit_code: str
+    token: str
+
+
 class HealthAck(BaseModel):
     received_at: str
 
@@ -88,6 +99,14 @@ def install(app: FastAPI, db: Database, device: Any, admin: Any) -> None:
              responses=error_responses(400, 401, 413, 422))
     async def put_health(body: HealthReport, dev: DeviceDep) -> Any:
         return await run_in_threadpool(fleet.record_health, db, dev, body.model_dump())
+
+    @app.post("/v1/enrol", response_model=EnrolOut, status_code=201, tags=["fleet"],
+              responses=error_responses(400, 410, 413, 422))
+    def enrol(body: EnrolIn) -> Any:
+        """Trade a one-time enrolment code (the province page's QR) for a device token."""
+        from central import enrolment
+
+        return enrolment.redeem(db, body.code)
 
     @app.get("/v1/admin/fleet", tags=["admin"],
              responses={200: {"content": {"application/json": {"schema": {

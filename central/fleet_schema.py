@@ -57,3 +57,15 @@ SCHEMA = [
         expires_at TEXT NOT NULL
     )""",
 ]
+
+# One-time enrolment codes (the page shows one as a QR; the counter trades it for a token).
+SCHEMA.append("""CREATE TABLE IF NOT EXISTS enrolment_codes (
+        code_sha256 TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        device_id TEXT
+    )""")

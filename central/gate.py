@@ -26,8 +26,9 @@ from kiosk.i18n import _
 
 #: Where the device that made a request is kept for the route's dependency.
 DEVICE_KEY = "kiosk.device"
-#: What anyone may read without a token: the health probe and the API's description.
+#: What anyone may call without a token: the health probe, the API's description, enrolment.
 PUBLIC = {("GET", "/v1/health"), ("HEAD", "/v1/health"), ("GET", "/openapi.json"),
+          ("POST", "/v1/enrol"),  # a one-time code instead of a token (central/enrolment.py)
           ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
 
 

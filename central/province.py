@@ -9,6 +9,7 @@ done. A unit's viewer sees only its unit's counters and dossiers. The figures pe
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from datetime import date
 from pathlib import Path
@@ -218,6 +219,47 @@ def install(app: FastAPI, db: Database) -> None:
                  kind=kind, version=done["version"]) if done["state"] == "published" else \
             _("Đã lưu bản nháp {version}.", version=done["version"])
         return await _publications(user, csrf, note=note)
+
+    @app.get("/province/enrol", include_in_schema=False)
+    async def enrol_page(request: Request) -> Response:
+        found = await signed_in(request)
+        if isinstance(found, Response):
+            return found
+        user, csrf = found
+        if user.role != "province":
+            return _refused()
+        return _html(province_html.page(_("Đăng ký quầy"), province_html.enrol_form(csrf),
+                                        user=user, csrf=csrf, active="enrol"))
+
+    @app.post("/province/enrol", include_in_schema=False)
+    async def enrol(request: Request) -> Response:
+        """A one-time enrolment code, shown as a QR the counter's barcode reader reads."""
+        import segno
+
+        from central import enrolment
+
+        found = await checked_form(request)
+        if isinstance(found, Response):
+            return found
+        user, form = found
+        csrf = form["csrf"]
+        if user.role != "province":
+            return _refused()
+        unit, name = str(form.get("unit") or "").strip(), str(form.get("name") or "").strip()
+        try:
+            created = await run_in_threadpool(enrolment.create_code, db, unit, name[:200],
+                                              user.username)
+        except ApiError as exc:
+            body = province_html.enrol_form(csrf, exc.message, unit, name)
+            return _html(province_html.page(_("Đăng ký quầy"), body, user=user, csrf=csrf,
+                                            active="enrol"), 422)
+        # The address the counters reach, when the page is seen through another one.
+        server = os.environ.get("KIOSK_CENTRAL_PUBLIC_URL") or str(request.base_url)
+        payload = enrolment.payload(created["code"], server)
+        svg = segno.make(payload, error="m").svg_inline(scale=6, border=2)
+        body = province_html.enrol_code(created, payload, svg)
+        return _html(province_html.page(_("Đăng ký quầy"), body, user=user, csrf=csrf,
+                                        active="enrol"))
 
     @app.get("/province/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:

@@ -55,6 +55,8 @@ label{display:flex;flex-direction:column;font-size:13px;gap:3px}
 input,select,button{font:inherit;padding:6px 8px;border:1px solid #9aa5b1;border-radius:6px}
 button{background:#0b4f8a;color:#fff;border-color:#0b4f8a;cursor:pointer;font-weight:600}
 header button{background:transparent;border-color:#fff}
+.qr svg{background:#fff;padding:8px;width:260px;height:260px}
+code{word-break:break-all}
 button.small{background:#fff;color:#8e1c1c;border-color:#c62828;font-size:13px;padding:3px 8px}
 .msg{padding:10px 12px;border-radius:6px;margin-bottom:12px}
 .msg.error{background:#fdecec;border:1px solid #c62828;color:#8e1c1c}
@@ -77,6 +79,8 @@ def page(title: str, body: str, *, user: Any = None, csrf: str = "", active: str
         links = [("counters", "/province/", _("Quầy")),
                  ("reports", "/province/reports", _("Hồ sơ theo đơn vị")),
                  ("publications", "/province/publications", _("Danh mục và lịch"))]
+        if user.role == "province":
+            links.append(("enrol", "/province/enrol", _("Đăng ký quầy")))
         items = "".join(f'<a href="{href}"{" class=on" if key == active else ""}>{esc(text)}</a>'
                         for key, href, text in links)
         who = _("{name} ({role})", name=user.username,
@@ -260,3 +264,28 @@ def publications(rows: list[dict[str, Any]], csrf: str, can_publish: bool,
              "</table>") if rows else esc(_("Tỉnh chưa công bố phiên bản nào."))
     return (f"<h2>{esc(_('Danh mục và lịch'))}</h2>{message(error)}{message(note, 'done')}"
             f"{form}<div class=box>{table}</div>")
+
+
+def enrol_form(csrf: str, error: str = "", unit: str = "", name: str = "") -> str:
+    how = _("Tạo mã đăng ký dùng một lần; quầy quét mã QR bằng đầu đọc mã vạch (Cài đặt → "
+            "Đăng ký với máy chủ) hoặc chạy kiosk sync enroll --code -.")
+    return (f"<h2>{esc(_('Đăng ký quầy mới'))}</h2>{message(error)}<div class=box>"
+            f"<p class=muted>{esc(how)}</p>"
+            "<form class=inline method=post action=/province/enrol>"
+            f"<input type=hidden name=csrf value=\"{esc(csrf)}\">"
+            f"<label>{esc(_('Mã đơn vị'))}<input name=unit required value=\"{esc(unit)}\" "
+            "placeholder=\"000.00.04.H40\"></label>"
+            f"<label>{esc(_('Tên quầy'))}<input name=name maxlength=200 value=\"{esc(name)}\" "
+            f"placeholder=\"{esc(_('Quầy 1'))}\"></label>"
+            f"<button>{esc(_('Tạo mã đăng ký'))}</button></form></div>")
+
+
+def enrol_code(created: dict[str, Any], payload: str, qr_svg: str) -> str:
+    """The one-time code as a QR (inline SVG: nothing fetched) and as text."""
+    about = _("Đơn vị {unit}, {name}. Dùng một lần, hết hạn lúc {time}.",
+              unit=created["unit_code"], name=created["name"] or "—",
+              time=_short(created["expires_at"]))
+    return (f"<h2>{esc(_('Mã đăng ký quầy'))}</h2><div class=box id=enrolment>"
+            f"<p>{esc(about)}</p><div class=qr>{qr_svg}</div>"
+            f"<p class=muted>{esc(_('Nội dung mã:'))} <code id=payload>{esc(payload)}</code></p>"
+            f"<p><a href=/province/enrol>{esc(_('Tạo mã khác'))}</a></p></div>")

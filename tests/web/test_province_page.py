@@ -293,3 +293,52 @@ def test_revoking_a_counter_from_the_page(site: Site, browser: Any) -> None:
                              headers={"Authorization": f"Bearer {site.stale_token}"})
     assert refused.status_code == 401 and refused.json()["error"] == "token_revoked"
     assert "thu hồi" in refused.json()["message"]
+
+
+def test_enrolment_by_the_pages_qr(site: Site, browser: Any, tmp_path: Path) -> None:
+    """The province makes a one-time code; the QR read off the screen enrols a counter,
+    which then syncs and reports; the code is spent; revoked, the counter is told so."""
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+    from selenium.webdriver.common.by import By
+
+    sign_in(browser, site, "tinh")
+    browser.get(site.url + "/province/enrol")
+    browser.find_element(By.NAME, "unit").send_keys(OTHER_UNIT)
+    browser.find_element(By.NAME, "name").send_keys("Quầy mới xã 2")
+    button = browser.find_element(By.CSS_SELECTOR, "form.inline button")
+    button.click()
+    wait_new_page(browser, button)
+    shot(browser, "province-enrol")
+    screen = tmp_path / "enrol.png"
+    browser.find_element(By.CSS_SELECTOR, ".qr svg").screenshot(str(screen))
+    read = decode(Image.open(screen))
+    assert len(read) == 1
+    payload = read[0].data.decode()
+    assert payload == browser.find_element(By.ID, "payload").text
+    assert payload.startswith("kiosk-enrol:") and payload.endswith(site.url)
+    home = tmp_path / "counter-home"
+    home.mkdir()
+    env = {**os.environ, "KIOSK_HOME": str(home), "PYTHONPATH": str(ROOT),
+           "PYTHON_KEYRING_BACKEND": "kiosk.sync.demo_keyring.DemoFileKeyring"}
+
+    def kiosk(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *args], input=stdin,
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+    # What the barcode reader types, given on stdin as a wedge reader's line would be.
+    enrolled = kiosk("sync", "enroll", "--code", "-", stdin=payload + "\n")
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert json.loads(enrolled.stdout) == {"server": site.url, "ca_file": "", "enrolled": True,
+                                           "by": "code"}
+    assert kiosk("sync", "--once").returncode == 0
+    mine = [d for d in fleet.devices(site.db) if d["name"] == "Quầy mới xã 2"]
+    assert len(mine) == 1 and mine[0]["unit_code"] == OTHER_UNIT
+    assert mine[0]["health"]["catalog_version"] == "2025.12.1"
+    assert mine[0]["machine_id"]  # the token is bound to this machine
+    again = kiosk("sync", "enroll", "--code", "-", stdin=payload)
+    assert again.returncode != 0 and "đã dùng hoặc đã hết hạn" in again.stderr
+    service.revoke_device(site.db, mine[0]["id"])
+    refused = kiosk("sync", "--once")
+    assert refused.returncode != 0
+    assert "thu hồi" in json.loads(kiosk("sync", "status").stdout)["last_error"]
