@@ -122,6 +122,28 @@ class SyncLink:
         credentials.save_token(url, token.strip())
         self.restart()
 
+    def enrol(self, payload: str) -> str:
+        """The province's one-time code (read off its page's QR) traded for this counter's
+        token; the server address comes with it. Runs on a worker: network calls."""
+        from kiosk.sync import credentials
+        from kiosk.sync.enrol import parse_payload, redeem
+        from kiosk.sync.token_check import check_token
+        from kiosk.sync.transport import make_client
+
+        config = self.services.config
+        code, carried = parse_payload(payload)
+        server = carried or str(config.get("sync.server_url"))
+        ca = str(config.get("sync.ca_file"))
+        with make_client(server, ca) as http:
+            token = redeem(http, code)
+        url = check_token(server, token, ca)
+        credentials.save_token(url, token)
+        config.set("sync.server_url", url)
+        config.set("sync.enabled", True)
+        config.save()
+        self.restart()
+        return url
+
     def restart(self) -> None:
         with self._lock:
             self.stop()
