@@ -60,7 +60,7 @@ def redeem(db: Database, code: str) -> dict[str, str]:
         if row is None or tx.execute(
                 "UPDATE enrolment_codes SET used_at = ? WHERE code_sha256 = ?"
                 " AND used_at IS NULL", (now, _sha(code))) != 1:
-            raise ApiError(410, "enrolment_code_invalid",
+            raise ApiError(404, "enrolment_code_invalid",
                            _("Mã đăng ký không đúng, đã dùng hoặc đã hết hạn."),
                            hint=_("Xin cán bộ tỉnh tạo mã mới trên trang của tỉnh."))
     device = service.add_device(db, row["unit_code"], row["name"])

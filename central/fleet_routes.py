@@ -101,7 +101,7 @@ def install(app: FastAPI, db: Database, device: Any, admin: Any) -> None:
         return await run_in_threadpool(fleet.record_health, db, dev, body.model_dump())
 
     @app.post("/v1/enrol", response_model=EnrolOut, status_code=201, tags=["fleet"],
-              responses=error_responses(400, 410, 413, 422))
+              responses=error_responses(400, 404, 413, 422))
     def enrol(body: EnrolIn) -> Any:
         """Trade a one-time enrolment code (the province page's QR) for a device token."""
         from central import enrolment
