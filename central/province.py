@@ -167,7 +167,7 @@ def install(app: FastAPI, db: Database) -> None:
         today = clock.now().date()
         first_text = request.query_params.get("from") or today.replace(day=1).isoformat()
         last_text = request.query_params.get("to") or today.isoformat()
-        error, units = "", []
+        error, units, citizen, overdue = "", [], {}, {}
         try:
             first, last = date.fromisoformat(first_text), date.fromisoformat(last_text)
             if last < first or (last - first).days > 3660:
@@ -176,8 +176,14 @@ def install(app: FastAPI, db: Database) -> None:
             error = _("Khoảng ngày không hợp lệ: chọn ngày bắt đầu trước ngày kết thúc, "
                       "tối đa 10 năm.")
         if not error:
+            from central import province_figures
+
+            mine = None if user.role == "province" else user.unit_code
             units = await run_in_threadpool(_units, db, user, first, last)
-        body = province_html.reports((first_text[:10], last_text[:10]), units, error)
+            citizen = await run_in_threadpool(province_figures.citizen, db, first, last, mine)
+            overdue = await run_in_threadpool(province_figures.overdue, db, first, last, mine)
+        body = province_html.reports((first_text[:10], last_text[:10]), units, error,
+                                     citizen, overdue)
         return _html(province_html.page(_("Hồ sơ theo đơn vị"), body, user=user, csrf=csrf,
                                         active="reports"), 422 if error else 200)
 

@@ -207,14 +207,21 @@ def _pct(value: Any) -> str:
     return f"{value:.1f} %".replace(".", ",") if isinstance(value, int | float) else "—"
 
 
-def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "") -> str:
+def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "",
+            citizen: dict[str, dict[str, Any]] | None = None,
+            overdue: dict[str, list[dict[str, Any]]] | None = None) -> str:
+    citizen, overdue = citizen or {}, overdue or {}
     head = "".join(f"<th{' class=num' if n else ''}>{esc(t)}</th>" for t, n in (
         (_("Đơn vị"), 0), (_("Tiếp nhận"), 1), (_("Đã giải quyết"), 1),
         (_("Đúng hạn"), 1), (_("Tỷ lệ đúng hạn"), 1), (_("Tỷ lệ số hóa"), 1),
-        (_("Đang giải quyết"), 1), (_("Quá hạn"), 1)))
+        (_("Đang giải quyết"), 1), (_("Quá hạn"), 1), (_("Hài lòng"), 1),
+        (_("Chờ gọi số (phút)"), 1)))
     rows = []
     for u in units:
         resolved = u["resolved"]
+        people = citizen.get(u["unit"], {})
+        happy = people.get("satisfaction", {})
+        wait = people.get("queue", {}).get("median_wait_minutes")
         rows.append(
             f"<tr data-unit=\"{esc(u['unit'])}\"{' class=bad' if u['pending']['overdue'] else ''}>"
             f"<td><b>{esc(u['unit'])}</b></td>"
@@ -224,7 +231,11 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
             f"<td class=num data-key=on_time_rate>{esc(_pct(u['on_time_rate']))}</td>"
             f"<td class=num data-key=digitised_share>{esc(_pct(u['digitised_share']))}</td>"
             f"<td class=num>{esc(u['pending']['total'])}</td>"
-            f"<td class=num data-key=overdue>{esc(u['pending']['overdue'])}</td></tr>")
+            f"<td class=num data-key=overdue>{esc(u['pending']['overdue'])}</td>"
+            f"<td class=num data-key=satisfied>{esc(_pct(happy.get('satisfied_percent')))}"
+            f"<br><span class=muted>{esc(_('{n} lượt', n=happy.get('ratings', 0)))}</span></td>"
+            f"<td class=num data-key=median_wait>"
+            f"{esc('—' if wait is None else str(wait).replace('.', ','))}</td></tr>")
     form = (f"<form class=inline method=get action=/province/reports>"
             f"<label>{esc(_('Từ ngày'))}<input type=date name=from value=\"{esc(period[0])}\"></label>"
             f"<label>{esc(_('Đến ngày'))}<input type=date name=to value=\"{esc(period[1])}\"></label>"
@@ -232,7 +243,23 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
     table = (f"<table id=units><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
              "</table>") if rows else esc(_("Không có hồ sơ trong khoảng này."))
     return (f"<h2>{esc(_('Hồ sơ theo đơn vị'))}</h2><div class=box>{form}</div>{message(error)}"
-            f"<div class=box>{table}</div>")
+            f"<div class=box>{table}</div>{_overdue(overdue)}")
+
+
+def _overdue(by_unit: dict[str, list[dict[str, Any]]]) -> str:
+    if not by_unit:
+        return ""
+    from central.province_figures import OVERDUE_SHOWN
+
+    head = "".join(f"<th>{esc(t)}</th>" for t in (
+        _("Đơn vị"), _("Mã hồ sơ"), _("Thủ tục"), _("Tiếp nhận"), _("Hạn trả")))
+    rows = "".join(
+        f"<tr data-code=\"{esc(r['code'])}\"><td>{esc(unit)}</td><td>{esc(r['code'])}</td>"
+        f"<td>{esc(r['procedure'])}</td><td>{esc(_short(r['received_at']))}</td>"
+        f"<td>{esc(_short(r['due_at']))}</td></tr>"
+        for unit, found in sorted(by_unit.items()) for r in found[:OVERDUE_SHOWN])
+    return (f"<h2>{esc(_('Hồ sơ quá hạn'))}</h2><div class=box><table id=overdue><thead><tr>"
+            f"{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 def publications(rows: list[dict[str, Any]], csrf: str, can_publish: bool,

@@ -74,6 +74,20 @@ def site(tmp_path: Path) -> Iterator[Site]:
         for seq in seqs:
             service.put_dossier(db, dev, new_id(), new_id(),
                                 DossierIn.model_validate(dossier(seq, unit=unit)))
+    # Two citizens' ratings and two queue tickets of November for the first unit.
+    with db.transaction() as tx:
+        for i, level in enumerate((3, 1)):
+            tx.execute("INSERT INTO ratings (id, unit_code, dossier_id, occasion, level, reason,"
+                       " clerk, procedure_code, counter, at, device_id, received_at) VALUES"
+                       " (?, ?, ?, 'intake', ?, '', 'canbo', '1.001193', 1, ?, ?, ?)",
+                       (new_id(), UNIT, new_id(), level, f"2026-11-2{i}T09:00:00+07:00",
+                        fresh["device_id"], "2026-11-22T09:00:00+07:00"))
+        for n, (taken, called) in enumerate((("08:00", "08:10"), ("08:05", "08:25")), 1):
+            tx.execute("INSERT INTO queue_tickets (id, unit_code, day, service, number, label,"
+                       " device_id, counter, taken_at, called_at, state) VALUES"
+                       " (?, ?, '2026-11-22', 'A', ?, ?, ?, 1, ?, ?, 'called')",
+                       (new_id(), UNIT, n, f"A{n:03d}", fresh["device_id"],
+                        f"2026-11-22T{taken}:00+07:00", f"2026-11-22T{called}:00+07:00"))
     srv = ServerThread(db, BlobStore(tmp_path / "blobs")).start()
     try:
         yield Site(srv.url, db, path, stale["device_id"], stale["token"])
@@ -182,11 +196,22 @@ def test_numbers_equal_the_cli_report(site: Site, browser: Any) -> None:
     assert set(page) == {UNIT, OTHER_UNIT} == {u["unit"] for u in units}
     for unit in units:
         cells = {c.get_attribute("data-key"): c.text for c in
-                 page[unit["unit"]].find_elements("css selector", "td[data-key]")}
+                 page[unit["unit"]].find_elements("css selector", "td[data-key]")
+                 if c.get_attribute("data-key") in ("on_time_rate", "digitised_share",
+                                                    "overdue")}
         assert cells == {"on_time_rate": _percent(unit["on_time_rate"]),
                          "digitised_share": _percent(unit["digitised_share"]),
                          "overdue": str(unit["pending"]["overdue"])}
     assert page[UNIT].text.split()[1] == str(units[0]["received"]["total"]) == "3"
+    # Satisfaction and queue waits: one of two ratings satisfied; waits of 10 and 20 min.
+    first = {c.get_attribute("data-key"): c.text for c in
+             page[UNIT].find_elements("css selector", "td[data-key]")}
+    assert first["satisfied"].splitlines() == ["50,0 %", "2 lượt"]
+    assert first["median_wait"] == "15,0"
+    # The overdue list names every overdue dossier, the same count as the report.
+    listed = [r.get_attribute("data-code") for r in rows(browser, "overdue")]
+    assert len(listed) == sum(u["pending"]["overdue"] for u in units) == 4
+    assert sorted(c.split("-")[0] for c in listed) == sorted([UNIT] * 3 + [OTHER_UNIT])
 
 
 def test_wrong_passwords_lock_the_account(site: Site, browser: Any) -> None:
@@ -236,6 +261,8 @@ def test_a_units_viewer_sees_only_its_unit(site: Site, browser: Any) -> None:
     assert UNIT not in browser.page_source
     browser.get(f"{site.url}/province/reports?from={PERIOD[0]}&to={PERIOD[1]}")
     assert [r.get_attribute("data-unit") for r in rows(browser, "units")] == [OTHER_UNIT]
+    assert [r.get_attribute("data-code").split("-")[0]
+            for r in rows(browser, "overdue")] == [OTHER_UNIT]
     browser.get(site.url + "/province/publications")
     assert not browser.find_elements(By.CSS_SELECTOR, "input[type=file]")  # cannot publish
     session = browser.get_cookie("kiosk_province")["value"]
