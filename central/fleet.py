@@ -22,6 +22,11 @@ from kiosk.errors import KioskError
 from kiosk.i18n import _
 
 KINDS = ("catalog", "calendar")
+#: What a counter reports on every pass (central/fleet_routes.py HealthReport).
+HEALTH_FIELDS = ("app_version", "catalog_version", "catalog_source", "catalog_refused",
+                 "calendar_version", "calendar_refused", "outbox_depth",
+                 "outbox_oldest_age_seconds", "parked", "last_success", "disk_free_bytes",
+                 "clock_skew_seconds", "printers", "scanners")
 #: Reports kept per counter beyond the latest (the short history the page shows).
 HEALTH_HISTORY = 50
 #: A counter that has not reported for this long is stale (``--stale-hours`` overrides).
@@ -213,6 +218,8 @@ def devices(db: Database, *, stale_hours: float = STALE_HOURS,
         raw = r.pop("report")
         report = json.loads(raw) if raw else None
         entry = {**r, "revoked": bool(r["revoked"]), "last_contact": r["last_seen_at"],
+                 # The report's fields at the top too (``jq '.[].catalog_version'``).
+                 **{k: (report or {}).get(k) for k in HEALTH_FIELDS},
                  "health": report}
         entry["problems"] = problems(entry, now, stale_hours, published)
         entry["stale"] = "stale" in entry["problems"] or "never_reported" in entry["problems"]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from central import fleet, service
+from central.fleet_routes import HealthReport
 from kiosk import clock, publications
 from kiosk.catalog import SAMPLE_CATALOG
 from kiosk.errors import KioskError
@@ -216,6 +217,10 @@ def test_health_report_and_stale_counter_flagged_by_the_cli(
     assert [d["name"] for d in flagged] == ["quầy 2"]
     assert flagged[0]["stale"] is True
     assert flagged[0]["problems"] == ["stale", "scanner_failing"]
+    # Unit, last contact and every health field at the top of each entry.
+    assert flagged[0]["unit_code"] == UNIT and flagged[0]["last_contact"]
+    assert flagged[0]["catalog_version"] == flagged[0]["health"]["catalog_version"]
+    assert set(HealthReport.model_fields) == set(fleet.HEALTH_FIELDS) <= set(flagged[0])
     assert "1 quầy cần xem: 000.00.04.H40/quầy 2" in run.stderr
     # The history keeps each report.
     assert len(fleet.history(central.db, b_id)) == 1
