@@ -21,10 +21,11 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 
-KINDS = ("catalog", "calendar")
+KINDS = ("catalog", "calendar", "forms")
 #: What a counter reports on every pass (central/fleet_routes.py HealthReport).
 HEALTH_FIELDS = ("app_version", "catalog_version", "catalog_source", "catalog_refused",
-                 "calendar_version", "calendar_refused", "outbox_depth",
+                 "calendar_version", "calendar_refused", "forms_version", "forms_refused",
+                 "outbox_depth",
                  "outbox_oldest_age_seconds", "parked", "last_success", "disk_free_bytes",
                  "clock_skew_seconds", "printers", "scanners")
 #: Reports kept per counter beyond the latest (the short history the page shows).
@@ -50,6 +51,10 @@ def validate(kind: str, content: bytes) -> tuple[str, str | None]:
         from kiosk.calendar_file import loads_calendar
 
         return str(loads_calendar(content)["version"]), None
+    if kind == "forms":
+        from kiosk.publications import loads_forms
+
+        return str(loads_forms(content)["version"]), None
     raise ApiError(404, "unknown_kind", _("Không có loại công bố «{kind}».", kind=kind[:40]))
 
 

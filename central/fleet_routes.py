@@ -16,7 +16,7 @@ from central.db import Database
 from central.models import JSON_INTEGER, JsonInt, error_responses
 from kiosk.i18n import _
 
-Kind = Annotated[Literal["catalog", "calendar"], PathParam()]
+Kind = Annotated[Literal["catalog", "calendar", "forms"], PathParam()]
 _SHORT = 200
 _MAX_DEVICES = 20
 
@@ -37,6 +37,8 @@ class HealthReport(BaseModel):
     catalog_refused: str | None = Field(default=None, max_length=2000)
     calendar_version: str | None = Field(default=None, max_length=40)
     calendar_refused: str | None = Field(default=None, max_length=2000)
+    forms_version: str | None = Field(default=None, max_length=40)
+    forms_refused: str | None = Field(default=None, max_length=2000)
     outbox_depth: JsonInt = Field(ge=0, le=1 << 40)
     # The bounds inside the optional type and before the validator, so the OpenAPI schema
     # states them as minimum/maximum.

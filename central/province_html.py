@@ -125,6 +125,8 @@ PROBLEMS = {
     "catalog_behind": lambda: _("danh mục cũ"),
     "calendar_refused": lambda: _("từ chối lịch"),
     "calendar_behind": lambda: _("lịch cũ"),
+    "forms_refused": lambda: _("từ chối biểu mẫu"),
+    "forms_behind": lambda: _("biểu mẫu cũ"),
 }
 
 
@@ -173,7 +175,7 @@ def counters(rows: list[dict[str, Any]], when: Any, csrf: str = "") -> str:
                f"{esc(_('lâu không liên lạc'))}</div></div>")
     head = "".join(f"<th{' class=num' if n else ''}>{esc(t)}</th>" for t, n in (
         (_("Đơn vị / quầy"), 0), (_("Tình trạng"), 0), (_("Liên lạc gần nhất"), 0),
-        (_("Danh mục"), 0), (_("Lịch"), 0), (_("Chờ gửi"), 1), (_("Ổ đĩa trống"), 1),
+        (_("Danh mục"), 0), (_("Lịch"), 0), (_("Biểu mẫu"), 0), (_("Chờ gửi"), 1), (_("Ổ đĩa trống"), 1),
         (_("Thiết bị"), 0), (_("Phiên bản"), 0), *([("", 0)] if csrf else [])))
     body = []
     for r in rows:
@@ -187,6 +189,7 @@ def counters(rows: list[dict[str, Any]], when: Any, csrf: str = "") -> str:
             f"<td>{esc(_short(r['reported_at']) or '—')}</td>"
             f"<td>{esc(h.get('catalog_version') or '—')}</td>"
             f"<td>{esc(h.get('calendar_version') or '—')}</td>"
+            f"<td>{esc(h.get('forms_version') or '—')}</td>"
             f"<td class=num>{esc(h.get('outbox_depth', '—'))}</td>"
             f"<td class=num>{esc(_gib(h.get('disk_free_bytes')))}</td>"
             f"<td>{_devices(h)}</td><td>{esc(h.get('app_version') or '—')}</td>"
@@ -264,7 +267,8 @@ def _overdue(by_unit: dict[str, list[dict[str, Any]]]) -> str:
 
 def publications(rows: list[dict[str, Any]], csrf: str, can_publish: bool,
                  note: str = "", error: str = "") -> str:
-    kinds = {"catalog": _("Danh mục thủ tục"), "calendar": _("Lịch ngày nghỉ")}
+    kinds = {"catalog": _("Danh mục thủ tục"), "calendar": _("Lịch ngày nghỉ"),
+             "forms": _("Bộ biểu mẫu")}
     states = {"published": _("đã công bố"), "draft": _("bản nháp")}
     head = "".join(f"<th>{esc(t)}</th>" for t in (
         _("Loại"), _("Phiên bản"), _("Trạng thái"), _("Hiệu lực từ"), _("Công bố lúc"),

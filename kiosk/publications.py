@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from kiosk import clock, paths
 from kiosk.calendar_file import BUNDLED, installed_file, loads_calendar, version_of
 from kiosk.catalog import Catalog, load_catalog, loads_catalog
 from kiosk.config import Config
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
 
 
@@ -85,7 +87,10 @@ def calendar_status() -> dict[str, Any]:
 
 def known_sha(kind: str) -> str | None:
     """The sha256 of the publication in force (the server answers 304 for it)."""
-    path = _record_file() if kind == "catalog" else installed_file()
+    from kiosk.forms.templates import installed_dir
+
+    path = {"catalog": _record_file(), "calendar": installed_file(),
+            "forms": installed_dir() / "central.json"}[kind]
     value = _read_json(path).get("sha256")
     return value if isinstance(value, str) and value else None
 
@@ -96,3 +101,71 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# --- form template sets (kiosk.forms.templates) --------------------------------------------
+
+FORMS_SCHEMA = 1
+_SET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def loads_forms(raw: bytes) -> dict[str, Any]:
+    """A forms publication: ``{"schema": 1, "version": "2026.12.1", "sets": [set, ...]}``,
+    each set in the format of ``assets/forms/*.json``, checked as the app checks it."""
+    from kiosk.forms.templates import parse_set
+
+    def bad(where: str, problem: str) -> InvalidInput:
+        return InvalidInput(_("Bộ biểu mẫu công bố không hợp lệ tại {where}: {problem}",
+                              where=where, problem=problem),
+                            hint=_("Sửa tệp rồi gửi lại; biểu mẫu đang dùng không thay đổi."))
+
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise bad("(gốc)", _("không phải JSON hợp lệ: {error}", error=str(exc)[:200])) from None
+    if not isinstance(data, dict) or data.get("schema") != FORMS_SCHEMA:
+        raise bad("schema", _("phiên bản lược đồ {n} không được hỗ trợ",
+                              n=str(data.get("schema") if isinstance(data, dict) else "")[:20]))
+    version = data.get("version")
+    if not isinstance(version, str) or not all(p.isascii() and p.isdigit()
+                                               for p in version.split(".")):
+        raise bad("version", _("phiên bản có dạng số, ví dụ 2025.11.1"))
+    sets = data.get("sets")
+    if not isinstance(sets, list) or not sets:
+        raise bad("sets", _("không có bộ biểu mẫu nào"))
+    seen: set[str] = set()
+    for i, raw_set in enumerate(sets):
+        if not isinstance(raw_set, dict) or not isinstance(raw_set.get("id"), str) \
+                or not _SET_ID.match(raw_set["id"]) or raw_set["id"] in seen \
+                or raw_set["id"] == "central":
+            raise bad(f"sets[{i}].id", _("mã bộ biểu mẫu thiếu, sai dạng hoặc bị trùng"))
+        seen.add(raw_set["id"])
+        try:
+            parse_set(Path(f"sets[{i}]"), raw_set)
+        except KioskError as exc:
+            raise bad(f"sets[{i}]", exc.message) from None
+    return data
+
+
+def install_forms(content: bytes, sha256: str = "") -> dict[str, Any]:
+    """Check and switch to the province's form template sets."""
+    from kiosk.forms.templates import installed_dir, load_set
+
+    data = loads_forms(content)
+    for raw_set in data["sets"]:
+        write_atomic(installed_dir() / f"{raw_set['id']}.json",
+                     json.dumps(raw_set, ensure_ascii=False, indent=1).encode())
+    write_atomic(installed_dir() / "central.json", json.dumps({
+        "version": data["version"], "sha256": sha256,
+        "sets": [s["id"] for s in data["sets"]]}).encode())
+    load_set.cache_clear()
+    return data
+
+
+def forms_status() -> dict[str, Any]:
+    from kiosk.forms.templates import installed_dir
+
+    record = _read_json(installed_dir() / "central.json")
+    if record.get("version"):
+        return {"version": record["version"], "source": "central", "sets": record.get("sets")}
+    return {"version": None, "source": "local"}

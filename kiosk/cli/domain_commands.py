@@ -150,6 +150,6 @@ def _catalog_import(args: argparse.Namespace) -> Any:
 
 
 def _catalog_status(_args: argparse.Namespace) -> Any:
-    from kiosk.publications import calendar_status, catalog_status
+    from kiosk.publications import calendar_status, catalog_status, forms_status
 
-    return {**catalog_status(), "calendar": calendar_status()}
+    return {**catalog_status(), "calendar": calendar_status(), "forms": forms_status()}

@@ -1,4 +1,4 @@
-"""``kiosk central catalog|calendar publish|promote|list``, ``kiosk central devices`` and
+"""``kiosk central catalog|calendar|forms publish|promote|list``, ``kiosk central devices`` and
 ``kiosk central user add``: the province runs the fleet (issue 26, docs/FLEET.md)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from kiosk.i18n import _
 
 def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
     for kind, what in (("catalog", "the procedure catalog"),
-                       ("calendar", "the calendar overrides (days off, make-up working days)")):
+                       ("calendar", "the calendar overrides (days off, make-up working days)"),
+                       ("forms", "the form template sets (a bundle: schema, version, sets)")):
         p = csub.add_parser(kind, help=f"publish {what} to every counter")
         sub = p.add_subparsers(dest=f"{kind}_command", metavar="ACTION", required=True)
         pub = sub.add_parser("publish", parents=[db_opt],

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kiosk.sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
-KINDS = ("catalog", "calendar")
+KINDS = ("catalog", "calendar", "forms")
 #: The printers' and scanners' states are asked at most this often (seconds).
 DEVICES_EVERY = 600.0
 MAX_PUBLICATION_BYTES = 60 << 20
@@ -52,7 +52,8 @@ def run(engine: SyncEngine) -> dict[str, Any]:
 def pull_publication(engine: SyncEngine, kind: str) -> dict[str, Any]:
     headers = engine._headers()
     status = publications.catalog_status(engine.store.config) if kind == "catalog" \
-        else publications.calendar_status()
+        else publications.calendar_status() if kind == "calendar" \
+        else publications.forms_status()
     known = publications.known_sha(kind)
     if known and status["source"] == "central":
         headers["If-None-Match"] = f'"{known}"'
@@ -73,8 +74,10 @@ def pull_publication(engine: SyncEngine, kind: str) -> dict[str, Any]:
         content = pub.content.encode("utf-8")
         if kind == "catalog":
             publications.install_catalog(content, engine.store.config, pub.sha256)
-        else:
+        elif kind == "calendar":
             publications.install_calendar(content, pub.sha256)
+        else:
+            publications.install_forms(content, pub.sha256)
     except KioskError as exc:
         # Kept out, said to the province: the counter goes on with what it has.
         refused = f"{pub.version}: {exc.message}"[:2000]
@@ -114,6 +117,7 @@ def collect_health(engine: SyncEngine) -> dict[str, Any]:
     store = engine.store
     catalog = publications.catalog_status(store.config)
     calendar = publications.calendar_status()
+    forms = publications.forms_status()
 
     def read(db: Any) -> dict[str, Any]:
         meta = dict(db.execute("SELECT key, value FROM sync_meta").fetchall())
@@ -140,6 +144,7 @@ def collect_health(engine: SyncEngine) -> dict[str, Any]:
         "catalog_refused": meta.get("catalog_refused"),
         "calendar_version": calendar["version"],
         "calendar_refused": meta.get("calendar_refused"),
+        "forms_version": forms["version"], "forms_refused": meta.get("forms_refused"),
         "outbox_depth": facts["depth"], "outbox_oldest_age_seconds": age,
         "parked": facts["parked"], "last_success": meta.get("last_success"),
         "disk_free_bytes": free,

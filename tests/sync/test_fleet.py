@@ -227,3 +227,49 @@ def test_health_report_and_stale_counter_flagged_by_the_cli(
     a.sync()
     a_id = next(d["id"] for d in service.list_devices(central.db) if d["name"] == "quầy 1")
     assert len(fleet.history(central.db, a_id)) == 2
+
+
+def forms_bytes(version: str, title: str, label: str = "Mã hồ sơ") -> bytes:
+    data = json.loads((ROOT / "assets" / "forms" / "tt03-2025.json").read_text(encoding="utf-8"))
+    data["forms"]["01"]["title"] = title
+    data["labels"]["code"] = label
+    return json.dumps({"schema": 1, "version": version, "sets": [data]},
+                      ensure_ascii=False).encode()
+
+
+@pytest.fixture
+def fresh_sets() -> Any:
+    """The template sets are cached by id: a set installed here must not reach other tests."""
+    from kiosk.forms.templates import load_set
+
+    load_set.cache_clear()
+    yield load_set
+    load_set.cache_clear()
+
+
+def test_published_form_templates_replace_the_bundled_set(
+        central: Central, two_counters: tuple[Counter, Counter], fresh_sets: Any) -> None:
+    load_set = fresh_sets
+    a, _b = two_counters
+    a.use()
+    assert load_set("tt03-2025").form("01").title == "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+    fleet.publish(central.db, "forms", forms_bytes("2026.12.1", "GIẤY TIẾP NHẬN (SỬA)"))
+    assert a.sync()["fleet"]["forms"]["changed"] is True
+    a.use()
+    assert load_set("tt03-2025").form("01").title == "GIẤY TIẾP NHẬN (SỬA)"
+    assert publications.forms_status() == {"version": "2026.12.1", "source": "central",
+                                           "sets": ["tt03-2025"]}
+    # A label naming a field no form has is refused on the server, and forced, on the counter.
+    bad = forms_bytes("2026.12.2", "X", label="Mã {ma_sai}")
+    with pytest.raises(KioskError, match=r"sets\[0\]"):
+        fleet.publish(central.db, "forms", bad)
+    with central.db.transaction() as tx:
+        tx.execute("INSERT INTO publications (kind, version, state, content, sha256,"
+                   " created_at, created_by, published_at) VALUES ('forms', '2026.12.2',"
+                   " 'published', ?, ?, ?, 'tay', ?)",
+                   (bad.decode(), "1" * 64, clock.iso(clock.now()), clock.iso(clock.now())))
+    assert a.sync()["fleet"]["forms"]["refused"].startswith("2026.12.2: Bộ biểu mẫu công bố")
+    a.use()
+    assert load_set("tt03-2025").form("01").title == "GIẤY TIẾP NHẬN (SỬA)"
+    mine = next(d for d in fleet.devices(central.db) if d["name"] == "quầy 1")
+    assert {"forms_refused", "forms_behind"} <= set(mine["problems"])
