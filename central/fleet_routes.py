@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from central import fleet
+from central.common import ApiError
 from central.db import Database
 from central.models import JSON_INTEGER, JsonInt, error_responses
 from kiosk.i18n import _
@@ -89,7 +90,7 @@ def install(app: FastAPI, db: Database, device: Any, admin: Any) -> None:
         """The catalog or calendar this counter should run (a draft only to its pilots)."""
         found = fleet.current_for(db, dev, kind)
         if found is None:
-            raise fleet.ApiError(404, "no_publication",
+            raise ApiError(404, "no_publication",
                                  _("Tỉnh chưa công bố {kind} nào.", kind=kind))
         etag = f'"{found["sha256"]}"'
         if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
