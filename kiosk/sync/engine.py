@@ -186,8 +186,9 @@ class SyncEngine:
             online = self.probe()
         except KioskError as exc:
             self._emit(kind="error", error=exc.message)
-            return {"online": None, "ok": False, "error": exc.message, "hint": exc.hint,
-                    **self._safe_summary()}
+            # Typically a full disk met by the probe's own write: nothing was sent.
+            return {"online": None, "ok": False, "sent": 0, "error": exc.message,
+                    "hint": exc.hint, **self._safe_summary()}
         if not online:
             return {"online": False, "ok": False, **self.summary()}
         counts = {"done": 0, "needs_attention": 0, "retry": 0}
