@@ -143,6 +143,21 @@ def install(app: FastAPI, db: Database) -> None:
         return _html(province_html.page(_("Quầy"), body, user=user, csrf=csrf,
                                         active="counters"))
 
+    @app.get("/province/devices/{device_id}/revoke", include_in_schema=False)
+    async def revoke_page(request: Request, device_id: str) -> Response:
+        found = await signed_in(request)
+        if isinstance(found, Response):
+            return found
+        user, csrf = found
+        if user.role != "province":
+            return _refused()
+        rows = await run_in_threadpool(fleet.devices, db)
+        row = next((r for r in rows if r["id"] == device_id and not r["revoked"]), None)
+        if row is None:
+            return Response(status_code=404, headers=HEADERS)
+        return _html(province_html.page(_("Thu hồi quầy"), province_html.revoke_confirm(
+            row, csrf), user=user, csrf=csrf, active="counters"))
+
     @app.post("/province/devices/{device_id}/revoke", include_in_schema=False)
     async def revoke(request: Request, device_id: str) -> Response:
         """The counter's next request is refused, and it says so (token_revoked)."""

@@ -57,7 +57,9 @@ button{background:#0b4f8a;color:#fff;border-color:#0b4f8a;cursor:pointer;font-we
 header button{background:transparent;border-color:#fff}
 .qr svg{background:#fff;padding:8px;width:260px;height:260px}
 code{word-break:break-all}
-button.small{background:#fff;color:#8e1c1c;border-color:#c62828;font-size:13px;padding:3px 8px}
+a.small{display:inline-block;color:#8e1c1c;border:1px solid #c62828;border-radius:6px;
+font-size:13px;padding:3px 8px;text-decoration:none;white-space:nowrap}
+button.danger{background:#c62828;border-color:#c62828}
 .msg{padding:10px 12px;border-radius:6px;margin-bottom:12px}
 .msg.error{background:#fdecec;border:1px solid #c62828;color:#8e1c1c}
 .msg.done{background:#e8f5ec;border:1px solid #1b7a3a;color:#145c2c}
@@ -157,12 +159,23 @@ def _devices(report: dict[str, Any]) -> str:
 
 
 def _revoke(r: dict[str, Any], csrf: str) -> str:
-    """The province's button to revoke a counter's token (its next request is refused)."""
+    """The province's way to revoke a counter's token: a page that asks first."""
     if not csrf or r["revoked"]:
         return ""
-    return (f"<form method=post action=\"/province/devices/{esc(r['id'])}/revoke\">"
+    return (f"<a class=small href=\"/province/devices/{esc(r['id'])}/revoke\">"
+            f"{esc(_('Thu hồi'))}</a>")
+
+
+def revoke_confirm(r: dict[str, Any], csrf: str) -> str:
+    about = _("Thu hồi mã truy cập của quầy «{name}» (đơn vị {unit})? Từ lần đồng bộ tới, "
+              "máy chủ từ chối quầy này; quầy giữ nguyên hồ sơ chưa gửi và báo cho cán bộ. "
+              "Muốn dùng lại, đăng ký quầy bằng mã mới.", name=r["name"] or r["id"][:8],
+              unit=r["unit_code"])
+    return (f"<h2>{esc(_('Thu hồi quầy'))}</h2><div class=box><p>{esc(about)}</p>"
+            f"<form class=inline method=post action=\"/province/devices/{esc(r['id'])}/revoke\">"
             f"<input type=hidden name=csrf value=\"{esc(csrf)}\">"
-            f"<button class=small>{esc(_('Thu hồi'))}</button></form>")
+            f"<button class=danger>{esc(_('Thu hồi'))}</button>"
+            f"<a href=/province/>{esc(_('Quay lại'))}</a></form></div>")
 
 
 def counters(rows: list[dict[str, Any]], when: Any, csrf: str = "") -> str:

@@ -308,12 +308,19 @@ def test_revoking_a_counter_from_the_page(site: Site, browser: Any) -> None:
 
     sign_in(browser, site, "tinh")
     row = browser.find_element(By.CSS_SELECTOR, f"tr[data-device='{site.stale_id}']")
-    button = row.find_element(By.CSS_SELECTOR, "button.small")
-    assert button.text == "Thu hồi"
+    link = row.find_element(By.CSS_SELECTOR, "a.small")
+    assert link.text == "Thu hồi"
+    link.click()
+    wait_new_page(browser, link)
+    # The page asks first, naming the counter.
+    assert "Quầy 2" in browser.find_element(By.CSS_SELECTOR, ".box p").text
+    assert not next(d for d in fleet.devices(site.db) if d["id"] == site.stale_id)["revoked"]
+    shot(browser, "province-revoke")
+    button = browser.find_element(By.CSS_SELECTOR, "button.danger")
     button.click()
     wait_new_page(browser, button)
     row = browser.find_element(By.CSS_SELECTOR, f"tr[data-device='{site.stale_id}']")
-    assert "(đã thu hồi)" in row.text and not row.find_elements(By.CSS_SELECTOR, "button")
+    assert "(đã thu hồi)" in row.text and not row.find_elements(By.CSS_SELECTOR, "a.small")
     # The counter's next request is refused, and told why.
     with httpx.Client(base_url=site.url) as client:
         refused = client.get("/v1/publications/catalog",
