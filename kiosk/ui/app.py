@@ -255,13 +255,16 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     qt_app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("kiosk")
     qt_app.setOrganizationName("kiosk")
-    from kiosk.ui.stop_signals import quit_on_stop_signals
+    from kiosk.ui.stop_signals import end_by_signal, quit_on_stop_signals
 
-    restore_signals = quit_on_stop_signals(qt_app)
+    stop = quit_on_stop_signals(qt_app)
     try:
-        return _run_window(qt_app, demo=demo, fullscreen=fullscreen, citizen=citizen)
+        code = _run_window(qt_app, demo=demo, fullscreen=fullscreen, citizen=citizen)
     finally:
-        restore_signals()
+        stop.restore()
+    if code == 0 and stop.received is not None:
+        end_by_signal(stop.received)
+    return code
 
 
 def _run_window(qt_app: Any, *, demo: bool, fullscreen: bool, citizen: bool) -> int:
