@@ -71,6 +71,9 @@ def register(sub: Any) -> None:
     from kiosk.cli import central_incoming_commands
 
     central_incoming_commands.register(csub, db_opt)
+    from kiosk.cli import fleet_commands
+
+    fleet_commands.register(csub, db_opt)
 
 
 def _limit_options(serve: argparse.ArgumentParser) -> None:

@@ -90,6 +90,8 @@ class DossierInput:
     #: 2 (received: the legal clock starts now), or 1 for a dossier submitted online that is
     #: recorded only to be refused or asked for more before it is accepted (no due time).
     status: int = 2
+    #: The catalog the intake chose its procedure in; None: the one in force at the save.
+    catalog_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

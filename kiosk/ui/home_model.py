@@ -214,4 +214,9 @@ def device_states(services: Any) -> list[dict[str, Any]]:
                          else _("Không đọc được trạng thái"), "ok": False}
         rows.append({"kind": kind, "label": label, "state": state["text"],
                      "ok": bool(state["ok"])})
+    # The last states seen, for the health report the sync thread sends (sync_link.py):
+    # it reads these instead of opening the scanner a second time.
+    extras = getattr(services, "extras", None)
+    if isinstance(extras, dict):
+        extras["device_states"] = rows
     return rows
