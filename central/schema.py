@@ -206,6 +206,17 @@ TABLES = [
         seq BIGINT PRIMARY KEY,
         operation_id TEXT NOT NULL
     )""",
+    # Issue 27 (central/queue_ops.py): what a ticket carries beyond its number and calls:
+    # the priority chosen, recalls, hold, the counter it was sent to. A table beside
+    # queue_tickets (and queue_offline_tickets, by the same ticket id) so no ALTER is needed.
+    """CREATE TABLE IF NOT EXISTS queue_ticket_marks (
+        ticket_id TEXT PRIMARY KEY,
+        priority TEXT NOT NULL DEFAULT '',
+        recalls INTEGER NOT NULL DEFAULT 0,
+        held_at TEXT,
+        for_counter INTEGER,
+        moved_from TEXT
+    )""",
     # --- schema 2 (issue 22): which unit proved it holds which blob (central/possession.py)
     """CREATE TABLE IF NOT EXISTS blob_owners (
         unit_code TEXT NOT NULL,

@@ -28,8 +28,22 @@ def register(sub: Any) -> None:
     qs = q.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     take = qs.add_parser("take", help="take a number and print the ticket")
     take.add_argument("--service", default=None, help="service group letter (queue.services)")
+    take.add_argument("--priority", default=None,
+                      help="a priority key (queue.priorities), e.g. nguoi-cao-tuoi")
     take.add_argument("--no-print", action="store_true", help="do not print the ticket")
     take.set_defaults(func=_take)
+    for action, text in (("recall", "call a ticket again (a held one: the person is back)"),
+                         ("hold", "the person stepped out: keep the ticket's place"),
+                         ("noshow", "record the ticket as absent (after the recalls)"),
+                         ("transfer", "send the ticket to another group or counter")):
+        op = qs.add_parser(action, help=text)
+        op.add_argument("label", nargs="?", default=None,
+                        help="the ticket number (default: the one this counter serves)")
+        op.add_argument("--actor", default="", help="the clerk doing it")
+        if action == "transfer":
+            op.add_argument("--service", default=None, help="the group it goes to")
+            op.add_argument("--counter", type=int, default=None, help="the counter it goes to")
+        op.set_defaults(func=_operate, action=action)
     call = qs.add_parser("call", help="call the next ticket to this counter")
     call.add_argument("--service", action="append", default=[], help="only these groups")
     call.add_argument("--actor", default="", help="the clerk calling")
@@ -62,7 +76,7 @@ def _service() -> Any:
 def _take(args: argparse.Namespace) -> Any:
     queue = _service()
     try:
-        ticket = queue.take(args.service)
+        ticket = queue.take(args.service, priority=args.priority)
         if not args.no_print:
             from kiosk.citizen.ticket import print_ticket
             from kiosk.devices.printer import open_printer
@@ -82,6 +96,22 @@ def _call(args: argparse.Namespace) -> Any:
         if unknown:
             raise InvalidInput(_("Không có nhóm dịch vụ «{service}».", service=unknown[0]))
         return {"called": queue.call_next(args.actor, services), "mode": queue.last_mode}
+    finally:
+        queue.close()
+        queue.store.close()
+
+
+def _operate(args: argparse.Namespace) -> Any:
+    from kiosk.citizen.queue_ops import operate
+
+    to_counter = getattr(args, "counter", None)
+    if to_counter is not None and not 1 <= to_counter <= 9:
+        raise InvalidInput(_("Quầy chuyển đến phải từ 1 đến 9."))
+    queue = _service()
+    try:
+        ticket = operate(queue, args.action, args.label, by=args.actor,
+                         to_service=getattr(args, "service", None), to_counter=to_counter)
+        return {"ticket": ticket, "mode": queue.last_mode}
     finally:
         queue.close()
         queue.store.close()
