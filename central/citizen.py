@@ -27,12 +27,12 @@ from kiosk.i18n import _
 SERVICE_PATTERN = r"^[A-Z]$"
 TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at", "called_at",
                  "called_counter", "called_by", "finished_at", "state", "priority", "recalls",
-                 "held_at", "for_counter", "moved_from")
+                 "held_at", "for_counter", "moved_from", "booked_until")
 PRIORITY_PATTERN = r"^([a-z][a-z0-9-]{0,39})?$"
 #: A ticket row with its marks (``queue_ticket_marks``): the queries below select from it.
 WITH_MARKS = ("SELECT t.*, coalesce(m.priority, '') AS priority, coalesce(m.recalls, 0) AS "
-              "recalls, m.held_at, m.for_counter, m.moved_from FROM queue_tickets t LEFT JOIN "
-              "queue_ticket_marks m ON m.ticket_id = t.id")
+              "recalls, m.held_at, m.for_counter, m.moved_from, m.booked_until FROM "
+              "queue_tickets t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id")
 
 
 class TicketIn(BaseModel):
@@ -41,6 +41,8 @@ class TicketIn(BaseModel):
     counter: JsonInt = Field(ge=0, le=9, description="0: a self-service kiosk")
     priority: str = Field(default="", pattern=PRIORITY_PATTERN,
                           description="a queue.priorities key: called first in its group")
+    booked_until: str | None = Field(default=None, min_length=16, max_length=40,
+                                     description="a checked-in booking: ahead until then")
 
 
 class CallIn(BaseModel):
@@ -170,15 +172,16 @@ def take_ticket(db: Database, dev: Device, body: TicketIn) -> dict[str, Any]:
                   "counter": body.counter, "taken_at": stamp, "called_at": None,
                   "called_counter": None, "called_by": None, "finished_at": None,
                   "state": "waiting", "priority": body.priority, "recalls": 0,
-                  "held_at": None, "for_counter": None, "moved_from": None}
+                  "held_at": None, "for_counter": None, "moved_from": None,
+                  "booked_until": body.booked_until}
         tx.execute(
             "INSERT INTO queue_tickets (id, unit_code, day, service, number, label, device_id, "
             "counter, taken_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
             (ticket["id"], dev.unit_code, day, body.service, number, ticket["label"], dev.id,
              body.counter, stamp))
-        if body.priority:
-            tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority) VALUES (?, ?)",
-                       (ticket["id"], body.priority))
+        if body.priority or body.booked_until:
+            tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, booked_until) "
+                       "VALUES (?, ?, ?)", (ticket["id"], body.priority, body.booked_until))
         ticket["ahead"] = _ahead(tx, dev.unit_code, day, body.service, number)
     return ticket
 
@@ -205,8 +208,9 @@ def call_next(db: Database, dev: Device, body: CallIn) -> dict[str, Any]:
             sql += " AND t.service IN (" + ", ".join("?" for _s in body.services) + ")"
             params += body.services
         found = tx.one(sql + " ORDER BY CASE WHEN m.for_counter = ? THEN 0 ELSE 1 END, "
-                       "CASE WHEN coalesce(m.priority, '') = '' THEN 1 ELSE 0 END, "
-                       "t.taken_at, t.number LIMIT 1", [*params, body.counter])
+                       "CASE WHEN coalesce(m.priority, '') <> '' OR m.booked_until > ? THEN 0 "
+                       "ELSE 1 END, t.taken_at, t.number LIMIT 1",
+                       [*params, body.counter, stamp])
         called = None
         if found is not None:
             row = found

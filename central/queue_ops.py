@@ -54,6 +54,11 @@ def act(db: Database, dev: Device, body: ActIn) -> dict[str, Any]:
                       to_counter=body.to_counter)
         except KioskError as exc:
             raise ApiError(409, "queue_refused", exc.message) from None
+        if body.action == "recall" and row["state"] == "held":
+            # Called back to this counter: its current ticket is finished, as a call does.
+            tx.execute("UPDATE queue_tickets SET state = 'done', finished_at = ? WHERE "
+                       "unit_code = ? AND day = ? AND state = 'called' AND called_counter = ? "
+                       "AND id <> ?", (stamp, dev.unit_code, day, body.counter, t["id"]))
         called_device = dev.id if t["state"] == "called" else None
         tx.execute(
             "UPDATE queue_tickets SET service = ?, state = ?, called_at = ?, called_counter = ?, "
@@ -63,9 +68,9 @@ def act(db: Database, dev: Device, body: ActIn) -> dict[str, Any]:
                              t.get("finished_at"), t["id"]))
         tx.execute("DELETE FROM queue_ticket_marks WHERE ticket_id = ?", (t["id"],))
         tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls, held_at, "
-                   "for_counter, moved_from) VALUES (?, ?, ?, ?, ?, ?)",
+                   "for_counter, moved_from, booked_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (t["id"], t.get("priority") or "", t["recalls"], t.get("held_at"),
-                    t.get("for_counter"), t.get("moved_from")))
+                    t.get("for_counter"), t.get("moved_from"), t.get("booked_until")))
     return {"ticket": {k: t.get(k) for k in TICKET_FIELDS}}
 
 

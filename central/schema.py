@@ -215,7 +215,8 @@ TABLES = [
         recalls INTEGER NOT NULL DEFAULT 0,
         held_at TEXT,
         for_counter INTEGER,
-        moved_from TEXT
+        moved_from TEXT,
+        booked_until TEXT
     )""",
     # --- schema 2 (issue 22): which unit proved it holds which blob (central/possession.py)
     """CREATE TABLE IF NOT EXISTS blob_owners (

@@ -174,19 +174,22 @@ class QueueService:
         return key
 
     def take(self, service: str | None = None, *, kiosk: bool = False,
-             priority: str | None = None) -> dict[str, Any]:
+             priority: str | None = None, booked_until: str | None = None) -> dict[str, Any]:
         """A new ticket ``{"label", "service", "serviceName", "ahead", "origin", ...}``;
-        with ``priority`` (a ``queue.priorities`` key) it is called first in its group."""
+        with ``priority`` (a ``queue.priorities`` key) it is called first in its group, and
+        so is a checked-in booking's until ``booked_until`` (the end of its slot)."""
         groups = self.services()
         service = self.check_service(service or next(iter(groups)))
         key = self.check_priority(priority)
         counter = 0 if kiosk else self._counter()
         answer = self._central("POST", "/v1/queue/tickets",
-                               json={"service": service, "counter": counter, "priority": key})
+                               json={"service": service, "counter": counter, "priority": key,
+                                     "booked_until": booked_until})
         ticket = valid_ticket(answer, service) if answer else None
         if ticket is not None:
             self.last_mode = "central"
-            ticket.update(origin="central", issued_counter=counter, priority=key)
+            ticket.update(origin="central", issued_counter=counter, priority=key,
+                          booked_until=booked_until)
             self.citizen.record_ticket(ticket)
         else:
             self.last_mode = "local"
@@ -199,13 +202,14 @@ class QueueService:
                 return {"id": str(uuid.uuid4()), "day": day, "service": service,
                         "number": number, "label": offline_label(service, own, number),
                         "origin": "local", "issued_counter": own, "taken_at": _stamp(now()),
-                        "state": "waiting", "priority": key}
+                        "state": "waiting", "priority": key, "booked_until": booked_until}
 
             ticket = self.citizen.local_ticket(day, service, own, make)
-            mine = call_order(ticket, own)
+            at = ticket["taken_at"]
+            mine = call_order(ticket, own, at)
             ticket["ahead"] = sum(1 for t in self.citizen.tickets(day=day, state="waiting")
                                   if t["service"] == service and t["origin"] == "local"
-                                  and t["id"] != ticket["id"] and call_order(t, own) < mine)
+                                  and t["id"] != ticket["id"] and call_order(t, own, at) < mine)
         ticket["serviceName"] = groups[service]
         if key:
             ticket["priorityName"] = self.priorities()[key]
@@ -240,7 +244,7 @@ class QueueService:
         waiting = sorted((t for t in self.citizen.tickets(day=day, state="waiting")
                           if t["origin"] == "local" and callable_here(t, counter)
                           and (not services or t["service"] in services)),
-                         key=lambda t: call_order(t, counter))
+                         key=lambda t: call_order(t, counter, stamp))
         if not waiting:
             return None
         ticket = {**waiting[0], "called_at": stamp, "called_counter": counter, "called_by": by,
@@ -309,6 +313,7 @@ def valid_ticket(raw: Any, service: str | None) -> dict[str, Any] | None:
             "priority": str(raw.get("priority") or ""), "recalls": int(raw.get("recalls") or 0),
             "held_at": raw.get("held_at"), "moved_from": raw.get("moved_from"),
             "for_counter": int(raw["for_counter"]) if raw.get("for_counter") else None,
+            "booked_until": str(raw["booked_until"]) if raw.get("booked_until") else None,
         }
     except (KeyError, TypeError, ValueError):
         return None

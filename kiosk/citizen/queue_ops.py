@@ -18,6 +18,14 @@ from kiosk.errors import InvalidInput, KioskError, NotFound
 from kiosk.i18n import _
 
 
+def _finish_current(queue: QueueService, counter: int, keep: str) -> None:
+    """A held ticket called back finishes this counter's current one, as a call does."""
+    stamp = stamp_now()
+    for t in queue.citizen.tickets(day=now().date().isoformat(), state="called"):
+        if t["called_counter"] == counter and t["id"] != keep:
+            queue.citizen.record_ticket({**t, "finished_at": stamp, "state": "done"})
+
+
 class ServerUnreachable(KioskError):
     kind = "server_unreachable"
 
@@ -46,6 +54,8 @@ def operate(queue: QueueService, action: str, label: str | None = None, *, by: s
         raise NotFound(_("Quầy {counter} không đang phục vụ số nào.", counter=counter),
                        hint=_("Ghi rõ số, ví dụ: kiosk queue {action} A012", action=action))
     noshow_after = int(queue.config.get("queue.noshow_after_recalls"))
+    if action == "recall" and ticket is not None and ticket["state"] == "held":
+        _finish_current(queue, counter, ticket["id"])
     shown = (label or (ticket or {}).get("label") or "").strip().upper()
     if ticket is not None and ticket["origin"] == "local":
         changed = apply(ticket, action, counter=counter, stamp=stamp_now(), by=by,
@@ -70,6 +80,8 @@ def operate(queue: QueueService, action: str, label: str | None = None, *, by: s
     if server is None:
         raise ServerUnreachable(_("Máy chủ trả lời không hợp lệ."))
     server.update(origin="central", issued_counter=int(server.get("counter") or 0))
+    if action == "recall":
+        _finish_current(queue, counter, server["id"])
     queue.citizen.record_ticket(server)
     queue.citizen.apply_ticket(server)
     queue.last_mode = "central"

@@ -85,11 +85,18 @@ def apply(ticket: dict[str, Any], action: str, *, counter: int, stamp: str, by: 
     return t
 
 
-def call_order(ticket: dict[str, Any], counter: int) -> tuple[int, int, str, int]:
-    """Sort key of waiting tickets for a call at ``counter``: tickets sent to this counter
-    first, then priority tickets, then the oldest (the original time stays after a transfer)."""
+def ahead_of_walk_ins(ticket: dict[str, Any], at: str) -> bool:
+    """Priority, or a checked-in booking within its slot window (until ``booked_until``)."""
+    until = ticket.get("booked_until")
+    return bool(ticket.get("priority")) or bool(until and str(until) > at)
+
+
+def call_order(ticket: dict[str, Any], counter: int, at: str) -> tuple[int, int, str, int]:
+    """Sort key of waiting tickets for a call at ``counter`` at time ``at``: tickets sent to
+    this counter first, then priority tickets and bookings in their window, then the oldest
+    (the original time stays after a transfer)."""
     return (0 if ticket.get("for_counter") == counter else 1,
-            0 if ticket.get("priority") else 1, str(ticket.get("taken_at") or ""),
+            0 if ahead_of_walk_ins(ticket, at) else 1, str(ticket.get("taken_at") or ""),
             int(ticket.get("number") or 0))
 
 

@@ -33,6 +33,16 @@ def _priorities(value: list[str]) -> str | None:
               "trùng), ví dụ nguoi-cao-tuoi=Người cao tuổi")
 
 
+GROUP_RE = re.compile(r"^([A-Z])(?:@(T[2-7]|CN|\d{4}-\d{2}-\d{2}))?=(\d{1,3})$")
+
+
+def _groups(value: list[str]) -> str | None:
+    if all(GROUP_RE.match(item.strip()) for item in value):
+        return None
+    return N_("mỗi mục có dạng CHỮ=số chỗ, CHỮ@T2=số chỗ hoặc CHỮ@2026-12-24=số chỗ, "
+              "ví dụ A=3")
+
+
 DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("queue.priorities", DEFAULT_PRIORITIES,
      N_("Đối tượng được ưu tiên gọi trước trong nhóm dịch vụ, dạng khoá=Tên, cách nhau bởi "
@@ -41,6 +51,22 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("queue.noshow_after_recalls", 2,
      N_("Số lần gọi lại trước khi được ghi một số là vắng mặt"),
      {"validate": lambda v: None if 0 <= v <= 9 else N_("từ 0 đến 9 lần")}),
+    ("booking.groups", ["A=3"],
+     N_("Nhóm dịch vụ nhận đặt hẹn và số chỗ mỗi khung giờ, dạng CHỮ=số chỗ; thay cho một "
+        "thứ hoặc một ngày: CHỮ@T2=số chỗ, CHỮ@2026-12-24=0 (0: không nhận hẹn)"),
+     {"item_kind": str, "validate": _groups}),
+    ("booking.slot_minutes", 30,
+     N_("Độ dài một khung giờ hẹn (phút), chia đều buổi sáng và buổi chiều của giờ làm việc"),
+     {"validate": lambda v: None if 5 <= v <= 240 else N_("từ 5 đến 240 phút")}),
+    ("booking.horizon_days", 14,
+     N_("Đặt hẹn trước tối đa bao nhiêu ngày"),
+     {"validate": lambda v: None if 1 <= v <= 90 else N_("từ 1 đến 90 ngày")}),
+    ("booking.release_minutes", 15,
+     N_("Lịch hẹn chưa nhận số sau giờ hẹn bao nhiêu phút thì bị huỷ, nhường chỗ"),
+     {"validate": lambda v: None if 0 <= v <= 240 else N_("từ 0 đến 240 phút")}),
+    ("booking.checkin_early_minutes", 30,
+     N_("Người có hẹn được nhận số sớm nhất bao nhiêu phút trước giờ hẹn"),
+     {"validate": lambda v: None if 0 <= v <= 240 else N_("từ 0 đến 240 phút")}),
 ]
 
 

@@ -104,6 +104,7 @@ def test_offline_tickets_are_operated_here_and_reach_the_server(store: Store,
     assert operate(q, "hold")["state"] == "held"
     assert q.call_next("c1")["label"] == walk_in["label"]
     assert operate(q, "recall", "a1-02")["state"] == "called"  # back; labels any case
+    assert q.current()["label"] == "A1-02"  # and A1-01, served meanwhile, is finished
     with pytest.raises(InvalidInput, match="mới được gọi lại 0 lần"):
         operate(q, "noshow")
     q.config.set("queue.noshow_after_recalls", 0)
@@ -119,7 +120,7 @@ def test_offline_tickets_are_operated_here_and_reach_the_server(store: Store,
         rows = tx.all("SELECT o.label, o.state, m.priority FROM queue_offline_tickets o "
                       "LEFT JOIN queue_ticket_marks m ON m.ticket_id = o.id ORDER BY o.label")
     assert [(r["label"], r["state"], r["priority"]) for r in rows] == [
-        ("A1-01", "called", None), ("A1-02", "noshow", "con-nho")]
+        ("A1-01", "done", None), ("A1-02", "noshow", "con-nho")]
 
 
 def test_cli_queue_operations_offline(kiosk_home: Path) -> None:
