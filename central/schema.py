@@ -218,6 +218,29 @@ TABLES = [
         moved_from TEXT,
         booked_until TEXT
     )""",
+    # Issue 27 (central/bookings.py): booked times shared by a unit's counters. One booking
+    # per person per slot is also held by the partial unique indexes below.
+    """CREATE TABLE IF NOT EXISTS bookings (
+        code TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        service TEXT NOT NULL,
+        at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        id_number TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        made_by TEXT NOT NULL DEFAULT '',
+        device_id TEXT NOT NULL,
+        ticket_label TEXT,
+        ended_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS bookings_slot ON bookings (unit_code, service, day, state)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS bookings_phone_slot ON bookings "
+    "(unit_code, service, at, phone) WHERE phone <> '' AND state IN ('booked', 'checked_in')",
+    "CREATE UNIQUE INDEX IF NOT EXISTS bookings_id_slot ON bookings "
+    "(unit_code, service, at, id_number) "
+    "WHERE id_number <> '' AND state IN ('booked', 'checked_in')",
     # --- schema 2 (issue 22): which unit proved it holds which blob (central/possession.py)
     """CREATE TABLE IF NOT EXISTS blob_owners (
         unit_code TEXT NOT NULL,

@@ -19,8 +19,10 @@ from kiosk.citizen.booking_rules import (
     BookingRules,
     clean_code,
     clean_contact,
+    full_error,
     new_code,
     slot_text,
+    twice_error,
 )
 from kiosk.citizen.queue import QueueService
 from kiosk.clock import iso, now, parse_iso
@@ -36,37 +38,83 @@ def _figures(service: str, places: int) -> dict[str, Any]:
             "checked_in": 0, "cancelled": 0, "released": 0}
 
 
-def _atomically(fn: Any) -> Any:
-    def work(db: Database) -> Any:
-        with db.atomic():
-            return fn(db)
+class LocalBookings:
+    """Bookings in this counter's database (no central server configured)."""
 
-    return work
+    mode = "local"
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def _write(self, fn: Any, release_before: str | None = None) -> Any:
+        def work(db: Database) -> Any:
+            with db.atomic():
+                if release_before:
+                    table.release_overdue(db, release_before, iso(now()))
+                return fn(db)
+
+        return self.store.call(work)
+
+    def taken(self, service: str, day: str, release_before: str) -> dict[str, int]:
+        return dict(self._write(lambda db: table.taken(db, service, day), release_before))
+
+    def insert(self, booking: dict[str, Any], capacity: int, release_before: str) -> None:
+        def work(db: Database) -> None:
+            twice = table.same_person(db, booking["service"], booking["at"], booking["phone"],
+                                      booking["id_number"])
+            at = parse_iso(booking["at"])
+            if twice:
+                raise twice_error(twice, at)
+            if table.taken(db, booking["service"], booking["day"]).get(booking["at"], 0) \
+                    >= capacity:
+                raise full_error(booking["service"], at, capacity)
+            while table.get(db, booking["code"]) is not None:  # a 1-in-10⁹ clash
+                booking["code"] = new_code()
+            table.insert(db, booking)
+
+        self._write(work, release_before)
+
+    def get(self, code: str, release_before: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self._write(lambda db: table.get(db, code),
+                                                   release_before)
+        return found
+
+    def claim(self, code: str) -> bool:
+        """booked → checked_in, once (two check-ins at the same moment: one wins)."""
+        return bool(self._write(lambda db: db.conn.execute(
+            "UPDATE bookings SET state = 'checked_in', ended_at = ? WHERE code = ? AND "
+            "state = 'booked'", (iso(now()), code)).rowcount))
+
+    def set_state(self, code: str, state: str, label: str | None = None) -> None:
+        self._write(lambda db: table.set_state(db, code, state, iso(now()), label))
+
+    def between(self, start: date, end: date) -> list[dict[str, Any]]:
+        return list(self.store.read(lambda db: table.between(db, start.isoformat(),
+                                                             end.isoformat())))
 
 
 class BookingService:
-    def __init__(self, queue: QueueService, calendar: WorkingCalendar | None = None) -> None:
+    def __init__(self, queue: QueueService, calendar: WorkingCalendar | None = None,
+                 backend: Any = None) -> None:
         self.queue = queue
-        self.store = queue.store
         self.rules = BookingRules.from_config(queue.config)
         self.calendar = calendar or WorkingCalendar.from_config(queue.config)
+        if backend is None:
+            from kiosk.citizen.booking_central import CentralBookings
 
-    def _release(self, db: Database) -> None:
-        before = iso(now() - timedelta(minutes=self.rules.release_minutes))
-        table.release_overdue(db, before, iso(now()))
+            backend = CentralBookings(queue) if str(queue.config.get("sync.server_url")) \
+                else LocalBookings(queue.store)
+        self.backend = backend
+
+    def _release_before(self) -> str:
+        return iso(now() - timedelta(minutes=self.rules.release_minutes))
 
     def slots(self, service: str, day: date) -> list[dict[str, Any]]:
         """``[{"at", "capacity", "free"}]``: the slots of ``day`` not yet started."""
         service = self.rules.check_service(service, self.queue.services())
         capacity = self.rules.capacity(service, day)
         starts = [s for s in self.rules.slots(self.calendar, service, day) if s > now()]
-
-        def work(db: Database) -> dict[str, int]:
-            with db.atomic():
-                self._release(db)
-                return table.taken(db, service, day.isoformat())
-
-        used = self.store.call(work)
+        used = self.backend.taken(service, day.isoformat(), self._release_before())
         return [{"at": slot_text(s), "capacity": capacity,
                  "free": max(0, capacity - used.get(slot_text(s), 0))} for s in starts]
 
@@ -76,48 +124,19 @@ class BookingService:
         service = self.rules.check_service(service, self.queue.services())
         self.rules.check_time(self.calendar, service, at, now())
         phone_n, id_n = clean_contact(phone, id_number)
-        capacity = self.rules.capacity(service, at.date())
-        at_text = slot_text(at)
-
-        def work(db: Database) -> dict[str, Any]:
-            with db.atomic():
-                self._release(db)
-                twice = table.same_person(db, service, at_text, phone_n, id_n)
-                if twice:
-                    raise InvalidInput(
-                        _("Người này đã có lịch hẹn {code} vào khung {time} ngày {day}.",
-                          code=twice, time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}"),
-                        hint=_("Mỗi người chỉ đặt một chỗ trong một khung giờ."))
-                if table.taken(db, service, at.date().isoformat()).get(at_text, 0) >= capacity:
-                    raise InvalidInput(
-                        _("Khung {time} ngày {day} đã hết chỗ ({capacity} chỗ).",
-                          time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}", capacity=capacity),
-                        hint=_("Chọn khung khác: kiosk booking slots --service {service} "
-                               "--date {date}", service=service, date=at.date().isoformat()))
-                for _attempt in range(5):
-                    code = new_code()
-                    if table.get(db, code) is None:
-                        break
-                table.insert(db, {"code": code, "service": service, "at": at_text,
-                                  "day": at.date().isoformat(), "phone": phone_n,
-                                  "id_number": id_n, "state": "booked", "made_at": iso(now()),
-                                  "made_by": by})
-                return {"code": code, "service": service, "at": at_text}
-
-        return self.store.call(work)
+        booking = {"code": new_code(), "service": service, "at": slot_text(at),
+                   "day": at.date().isoformat(), "phone": phone_n, "id_number": id_n,
+                   "state": "booked", "made_at": iso(now()), "made_by": by}
+        self.backend.insert(booking, self.rules.capacity(service, at.date()),
+                            self._release_before())
+        return {"code": booking["code"], "service": service, "at": booking["at"]}
 
     def _get(self, code: str) -> dict[str, Any]:
         code = clean_code(code)
-
-        def work(db: Database) -> dict[str, Any] | None:
-            with db.atomic():
-                self._release(db)
-                return table.get(db, code)
-
-        found = self.store.call(work)
+        found = self.backend.get(code, self._release_before())
         if found is None:
             raise NotFound(_("Không tìm thấy lịch hẹn {code}.", code=code))
-        return found
+        return dict(found)
 
     def checkin(self, code: str) -> dict[str, Any]:
         """The person arrived: a ticket of the booking's group, ahead of walk-ins until
@@ -131,21 +150,15 @@ class BookingService:
                 _("Lịch hẹn {code} lúc {time} ngày {day}: chưa đến giờ nhận số, mời quay lại "
                   "từ {opens}.", code=booking["code"], time=f"{at:%H:%M}",
                   day=f"{at:%d/%m/%Y}", opens=f"{opens:%H:%M %d/%m/%Y}"))
-        stamp = iso(now())
-        claimed = self.store.call(_atomically(lambda db: db.conn.execute(
-            "UPDATE bookings SET state = 'checked_in', ended_at = ? WHERE code = ? AND "
-            "state = 'booked'", (stamp, booking["code"])).rowcount))
-        if not claimed:  # checked in at the same moment elsewhere on this machine
-            self._refuse_unless_live(self._get(code))
+        if not self.backend.claim(booking["code"]):
+            self._refuse_unless_live(self._get(code))  # checked in elsewhere meanwhile
         until = iso(at + timedelta(minutes=self.rules.slot_minutes))
         try:
             ticket = self.queue.take(booking["service"], booked_until=until)
         except BaseException:
-            self.store.call(_atomically(
-                lambda db: table.set_state(db, booking["code"], "booked", stamp)))
+            self.backend.set_state(booking["code"], "booked")
             raise
-        self.store.call(_atomically(lambda db: table.set_state(
-            db, booking["code"], "checked_in", stamp, ticket["label"])))
+        self.backend.set_state(booking["code"], "checked_in", ticket["label"])
         ticket["booking"] = {"code": booking["code"], "at": booking["at"]}
         return ticket
 
@@ -166,16 +179,14 @@ class BookingService:
     def cancel(self, code: str) -> dict[str, Any]:
         booking = self._get(code)
         self._refuse_unless_live(booking)
-        self.store.call(_atomically(lambda db: table.set_state(
-            db, booking["code"], "cancelled", iso(now()))))
+        self.backend.set_state(booking["code"], "cancelled")
         return {"code": booking["code"], "service": booking["service"], "at": booking["at"],
                 "state": "cancelled"}
 
     def report(self, start: date, end: date) -> dict[str, Any]:
         """Bookings of a period: made, checked in, cancelled, released (no-shows), and the
         places offered, per group."""
-        rows = self.store.read(lambda db: table.between(db, start.isoformat(),
-                                                        end.isoformat()))
+        rows = self.backend.between(start, end)
         out: dict[str, dict[str, Any]] = {}
         for service in self.rules.capacities:
             offered = 0

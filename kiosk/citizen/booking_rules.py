@@ -138,6 +138,21 @@ def clean_contact(phone: str | None, id_number: str | None) -> tuple[str, str]:
     return p, n
 
 
+def twice_error(code: str, at: datetime) -> InvalidInput:
+    at = to_local(at)
+    return InvalidInput(_("Người này đã có lịch hẹn {code} vào khung {time} ngày {day}.",
+                          code=code, time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}"),
+                        hint=_("Mỗi người chỉ đặt một chỗ trong một khung giờ."))
+
+
+def full_error(service: str, at: datetime, capacity: int) -> InvalidInput:
+    at = to_local(at)
+    return InvalidInput(_("Khung {time} ngày {day} đã hết chỗ ({capacity} chỗ).",
+                          time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}", capacity=capacity),
+                        hint=_("Chọn khung khác: kiosk booking slots --service {service} "
+                               "--date {date}", service=service, date=at.date().isoformat()))
+
+
 def new_code() -> str:
     return "H" + "".join(secrets.choice(CODE_ALPHABET) for _i in range(6))
 
