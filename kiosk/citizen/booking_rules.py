@@ -30,6 +30,29 @@ PHONE_RE = re.compile(r"^0\d{9}$")
 ID_RE = re.compile(r"^\d{12}$")
 
 
+#: The holiday names of ``kiosk.vn_holidays`` (English, from the ``holidays`` package) as a
+#: person at the counter says them.
+HOLIDAY_NAMES_VI = {
+    "New Year's Day": "Tết Dương lịch", "Lunar New Year's Eve": "Giao thừa Tết Nguyên đán",
+    "Lunar New Year": "Tết Nguyên đán", "29 of Lunar New Year": "Tết Nguyên đán",
+    "Second Day of Lunar New Year": "Tết Nguyên đán", "Third Day of Lunar New Year":
+    "Tết Nguyên đán", "Fourth Day of Lunar New Year": "Tết Nguyên đán",
+    "Fifth Day of Lunar New Year": "Tết Nguyên đán",
+    "Hung Kings' Commemoration Day": "Giỗ Tổ Hùng Vương",
+    "Liberation Day/Reunification Day": "Ngày Giải phóng miền Nam, thống nhất đất nước",
+    "International Labor Day": "Ngày Quốc tế Lao động", "National Day": "Quốc khánh",
+    "Vietnam Cultural Day": "Ngày Văn hoá Việt Nam",
+}
+
+
+def holiday_vi(name: str) -> str:
+    base = name.removesuffix(" (observed)")
+    if base.startswith("Day off"):
+        return "ngày nghỉ bù"
+    vi = HOLIDAY_NAMES_VI.get(base, name)
+    return f"nghỉ bù {vi}" if base != name else vi
+
+
 @dataclass(frozen=True)
 class BookingRules:
     capacities: dict[str, dict[str, int]]  # group → {"": default, "T7": n, "2026-12-24": n}
@@ -99,7 +122,7 @@ class BookingRules:
             name = calendar.holiday_name(day)
             if name:
                 raise InvalidInput(_("Ngày {day} là ngày nghỉ lễ ({name}), không nhận hẹn.",
-                                     day=f"{day:%d/%m/%Y}", name=name))
+                                     day=f"{day:%d/%m/%Y}", name=holiday_vi(name)))
             raise InvalidInput(_("Ngày {day} không phải ngày làm việc, không nhận hẹn.",
                                  day=f"{day:%d/%m/%Y}"))
         slots = self.slots(calendar, service, day)

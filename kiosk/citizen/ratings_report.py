@@ -94,6 +94,7 @@ def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     noshow = sum(1 for t in rows if t.get("state") == "noshow")
     return {"tickets": len(rows), "called": len(waits),
             "priority": sum(1 for t in rows if t.get("priority")),
+            "booked": sum(1 for t in rows if t.get("booked_until")),
             "noshow": noshow,
             "noshow_percent": round(100 * noshow / len(waits), 1) if waits else None,
             "median_wait_minutes": _median_minutes(waits),
@@ -117,6 +118,10 @@ def queue(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "transferred": sum(1 for t in rows if t.get("moved_from")),
         "by_service": [{"service": k, **_figures(v)} for k, v in sorted(by_service.items())],
         "by_priority": [{"key": k, **_figures(v)} for k, v in sorted(by_priority.items())],
+        # Checked-in bookings (issue 27) against walk-ins: what booking does to the wait.
+        "by_booking": [{"booked": b, **_figures(v)} for b, v in (
+            (True, [t for t in rows if t.get("booked_until")]),
+            (False, [t for t in rows if not t.get("booked_until")])) if v],
     }
 
 

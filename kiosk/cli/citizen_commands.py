@@ -144,8 +144,20 @@ def _blocks(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _queue_report(args: argparse.Namespace) -> Any:
-    return {"from": args.start.isoformat(), "to": args.end.isoformat(),
-            "queue": _blocks(args)["queue"]}
+    from kiosk.citizen.booking import BookingService
+    from kiosk.citizen.booking_central import BookingServerUnreachable
+
+    out = {"from": args.start.isoformat(), "to": args.end.isoformat(),
+           "queue": _blocks(args)["queue"]}
+    queue = _service()
+    try:  # slot use (issue 27); without the server's answer the queue figures still print
+        out["booking"] = BookingService(queue).report(args.start, args.end)
+    except BookingServerUnreachable as exc:
+        out["booking"] = {"error": exc.message}
+    finally:
+        queue.close()
+        queue.store.close()
+    return out
 
 
 def _rating_report(args: argparse.Namespace) -> Any:

@@ -18,6 +18,7 @@ from kiosk import clock
 from kiosk.citizen.booking import BookingService
 from kiosk.citizen.booking_rules import parse_at
 from kiosk.citizen.queue import QueueService
+from kiosk.citizen.ratings_report import period_blocks
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.storage import Store
@@ -73,7 +74,7 @@ def test_each_bad_request_is_a_clear_refusal(booking: BookingService) -> None:
     _refused(booking, "Số điện thoại «123» không hợp lệ", phone="123")
     _refused(booking, "Cần số điện thoại hoặc số CCCD", phone=None)
     booking.rules = type(booking.rules)(booking.rules.capacities, horizon_days=60)
-    _refused(booking, "Ngày 01/01/2027 là ngày nghỉ lễ", at="2027-01-01T07:30")
+    _refused(booking, "Ngày 01/01/2027 là ngày nghỉ lễ (Tết Dương lịch)", at="2027-01-01T07:30")
     with pytest.raises(InvalidInput, match="không hợp lệ"):
         parse_at("mai 7 giờ")
 
@@ -123,6 +124,10 @@ def test_checkin_goes_ahead_of_walk_ins_and_a_late_booking_is_released(
     with pytest.raises(InvalidInput, match="Mã hẹn «X1» không hợp lệ"):
         booking.checkin("X1")
     report = booking.report(date(2026, 12, 8), date(2026, 12, 8))["by_service"]
+    blocks = period_blocks(queue.store, date(2026, 12, 8), date(2026, 12, 8))["queue"]
+    assert blocks["booked"] == 1
+    assert [(b["booked"], b["tickets"], b["called"]) for b in blocks["by_booking"]] == [
+        (True, 1, 1), (False, 1, 1)]
     assert report == [{"service": "A", "places": 48, "bookings": 2, "pending": 0,
                        "checked_in": 1, "cancelled": 0, "released": 1, "use_percent": 4.2}]
 

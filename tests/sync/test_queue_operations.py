@@ -150,5 +150,7 @@ def test_cli_queue_operations_offline(kiosk_home: Path) -> None:
     wrong = kiosk("queue", "take", "--priority", "vip", "--no-print")
     assert wrong.returncode == 2 and "Không có đối tượng ưu tiên «vip»" in wrong.stderr
     day = now().date().isoformat()
-    report = ok("queue", "report", "--from", day, "--to", day)["queue"]
+    full = ok("queue", "report", "--from", day, "--to", day)
+    assert full["booking"]["by_service"][0]["service"] == "A"  # slot use beside the queue
+    report = full["queue"]
     assert report["priority"] == 1 and report["transferred"] == 1 and report["waiting"] == 2
