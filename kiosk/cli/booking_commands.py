@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
     make.add_argument("--phone", default=None, help="the person's phone number")
     make.add_argument("--cccd", default=None, help="the person's CCCD number")
     make.add_argument("--actor", default="", help="the clerk booking (empty: self-service)")
+    make.add_argument("--print", dest="print_slip", action="store_true",
+                      help="print the slip with the code's QR")
     make.set_defaults(func=_make)
     checkin = bs.add_parser("checkin", help="the person arrived: a ticket ahead of walk-ins")
     checkin.add_argument("code", help="the booking code (read from its QR)")
@@ -65,8 +67,19 @@ def _make(args: argparse.Namespace) -> Any:
     from kiosk.citizen.booking_rules import parse_at
 
     at = parse_at(args.at)
-    return _run(lambda b: b.make(args.service, at, phone=args.phone, id_number=args.cccd,
-                                 by=args.actor))
+
+    def work(b: Any) -> Any:
+        made = b.make(args.service, at, phone=args.phone, id_number=args.cccd, by=args.actor)
+        if args.print_slip:
+            from kiosk.citizen.ticket import print_booking_slip
+            from kiosk.devices.printer import open_printer
+
+            made["print"] = print_booking_slip(
+                made, b.queue.services().get(made["service"], ""), b.queue.config,
+                open_printer(b.queue.config))
+        return made
+
+    return _run(work)
 
 
 def _checkin(args: argparse.Namespace) -> Any:

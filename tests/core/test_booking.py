@@ -162,3 +162,19 @@ def test_cli_booking_end_to_end(kiosk_home: Path) -> None:
     report = json.loads(kiosk("booking", "report", "--from", day.isoformat(), "--to",
                               day.isoformat()).stdout)
     assert report["by_service"][0]["cancelled"] == 1
+
+
+def test_the_slip_carries_the_code_as_a_qr_the_reader_checks_in(tmp_path: Path) -> None:
+    from kiosk.citizen.ticket import render_booking_slip
+    from kiosk.devices.barcode.decode import ImageDecoder
+
+    pdf, height_mm = render_booking_slip(
+        {"code": "HK7Q2MX", "service": "A", "at": "2026-12-08T07:30:00+07:00"},
+        "Tiếp nhận hồ sơ", "UBND xã Mẫu", "Trung tâm phục vụ hành chính công xã")
+    assert 60 < height_mm < 200
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Lúc 07:30 ngày 08/12/2026" in text and "HK7Q2MX" in text
+    assert [d.text for d in ImageDecoder().decode_file(path)] == ["HK7Q2MX"]
