@@ -51,6 +51,13 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("queue.noshow_after_recalls", 2,
      N_("Số lần gọi lại trước khi được ghi một số là vắng mặt"),
      {"validate": lambda v: None if 0 <= v <= 9 else N_("từ 0 đến 9 lần")}),
+    ("queue.voice", "vi",
+     N_("Giọng đọc số của espeak-ng (vi: tiếng Việt)"),
+     {"validate": lambda v: None if re.fullmatch(r"[a-z]{2,3}([-+][A-Za-z0-9]+)*", v)
+      else N_("tên giọng của espeak-ng, ví dụ vi")}),
+    ("queue.voice_speed", 140,
+     N_("Tốc độ đọc số (từ mỗi phút)"),
+     {"validate": lambda v: None if 80 <= v <= 300 else N_("từ 80 đến 300")}),
     ("booking.groups", ["A=3"],
      N_("Nhóm dịch vụ nhận đặt hẹn và số chỗ mỗi khung giờ, dạng CHỮ=số chỗ; thay cho một "
         "thứ hoặc một ngày: CHỮ@T2=số chỗ, CHỮ@2026-12-24=0 (0: không nhận hẹn)"),

@@ -7,6 +7,7 @@ summary`` includes (both come from :func:`kiosk.citizen.ratings_report.period_bl
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,11 @@ def register(sub: Any) -> None:
     call.add_argument("--actor", default="", help="the clerk calling")
     call.set_defaults(func=_call)
     qs.add_parser("status", help="today's queue as JSON").set_defaults(func=_status)
+    say = qs.add_parser("announce", help="the spoken call as a WAV file (espeak-ng)")
+    say.add_argument("label", help="the ticket number, e.g. A012")
+    say.add_argument("--counter", type=int, default=None, help="default: counter.number")
+    say.add_argument("--out", required=True, help="the WAV file to write")
+    say.set_defaults(func=_announce)
     report = qs.add_parser("report", help="tickets and median wait for a period")
     _period(report)
     report.set_defaults(func=_queue_report)
@@ -115,6 +121,23 @@ def _operate(args: argparse.Namespace) -> Any:
     finally:
         queue.close()
         queue.store.close()
+
+
+def _announce(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from kiosk.citizen.announce import render_call
+    from kiosk.config import Config
+
+    config = Config.load()
+    label = args.label.strip().upper()
+    if not re.fullmatch(r"[A-Z](\d{3}|\d-\d{2,4})", label):
+        raise InvalidInput(_("Số «{label}» không hợp lệ (ví dụ A012 hoặc A2-07).",
+                             label=args.label))
+    counter = args.counter if args.counter is not None else int(config.get("counter.number"))
+    if not 1 <= counter <= 9:
+        raise InvalidInput(_("Số quầy phải từ 1 đến 9."))
+    return render_call(label, counter, Path(args.out), config)
 
 
 def _status(args: argparse.Namespace) -> Any:
