@@ -47,9 +47,10 @@ def apply(ticket: dict[str, Any], action: str, *, counter: int, stamp: str, by: 
     state = t.get("state")
     if action == "recall":
         if state == "held":
-            # Back from stepping out: called here, ahead of the line (it kept its place).
+            # Back from stepping out: called here, ahead of the line (it kept its place); the
+            # person is present, so the recalls towards a no-show start again.
             t.update(state="called", called_at=stamp, called_counter=counter, called_by=by,
-                     held_at=None)
+                     held_at=None, recalls=0)
         elif _at_counter(t, counter):
             t.update(recalls=t["recalls"] + 1, called_at=stamp)
         else:

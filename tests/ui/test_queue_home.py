@@ -1,0 +1,79 @@
+"""The clerk's queue buttons on Home (issue 27) under Xvfb, every tap a real X click from
+xdotool: recall, hold, the held number called back when the person returns, no-show after
+the recalls, transfer to another group. Checked afterwards in the real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import configure
+from tests.ui.test_citizen_screens import XApp, pytestmark, xvfb  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def tickets_app(xvfb: str, kiosk_home: Path, cups: Any,  # noqa: F811
+                tmp_path: Path) -> Iterator[XApp]:
+    from kiosk.citizen.queue import QueueService
+    from kiosk.storage import Store
+
+    config = configure()
+    config.set("printer.name", "KioskPDF")
+    config.set("ui.citizen_screen", "auto")
+    config.set("citizen.idle_seconds", 300)
+    config.save()
+    with Store(orphan_grace_seconds=None) as store:  # three people took a number offline
+        queue = QueueService(store, config, client=lambda: None)
+        assert [queue.take("A")["label"] for _ in range(3)] == ["A1-01", "A1-02", "A1-03"]
+    app = XApp(xvfb, kiosk_home, cups.socket, tmp_path)
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def test_recall_hold_back_noshow_and_transfer_from_home(tickets_app: XApp,
+                                                        tmp_path: Path) -> None:
+    x = tickets_app
+    x.wait(lambda s: s["screen"] == "home")
+    x.tap("clerk", "callNextButton")
+    x.wait(lambda s: s["queue_current"].get("label") == "A1-01")
+    x.tap("clerk", "queueRecall")
+    x.wait(lambda s: s["queue_current"].get("recalls") == 1)
+    # The person stepped out: held, and its own button waits for their return.
+    x.tap("clerk", "queueHold")
+    x.wait(lambda s: not s["queue_current"] and "heldTicket_A1-01" in s["clerk"])
+    x.tap("clerk", "callNextButton")
+    x.wait(lambda s: s["queue_current"].get("label") == "A1-02")
+    x.tap("clerk", "heldTicket_A1-01")  # back: called again to this counter
+    x.wait(lambda s: s["queue_current"].get("label") == "A1-01"
+           and "heldTicket_A1-01" not in s["clerk"])
+    x.shot("clerk", "queue-home-buttons.png", tmp_path)
+    # A no-show only after two recalls: the first tap is refused with a message.
+    x.tap("clerk", "queueNoshow")
+    x.wait(lambda s: "gọi lại đủ 2 lần" in s["clerk"].get("toastText", {}).get("text", ""))
+    for n in (1, 2):
+        x.tap("clerk", "queueRecall")
+        x.wait(lambda s, n=n: s["queue_current"].get("recalls") == n)
+    x.tap("clerk", "queueNoshow")
+    x.wait(lambda s: not s["queue_current"])
+    x.tap("clerk", "callNextButton")
+    x.wait(lambda s: s["queue_current"].get("label") == "A1-03")
+    x.tap("clerk", "queueTransfer")
+    x.tap("clerk", "transferTo_B")
+    x.wait(lambda s: not s["queue_current"])
+    x.stop()
+
+    from kiosk.clock import now
+    from kiosk.storage import Store
+    from kiosk.storage.citizen import CitizenStore
+
+    with Store(orphan_grace_seconds=None) as store:
+        rows = {t["label"]: t for t in CitizenStore(store).tickets(day=now().date().isoformat())}
+    assert (rows["A1-01"]["state"], rows["A1-01"]["recalls"]) == ("noshow", 2)
+    assert rows["A1-02"]["state"] == "done"  # finished when A1-01 was called back
+    assert (rows["A1-03"]["state"], rows["A1-03"]["service"]) == ("waiting", "B")
+    assert rows["A1-03"]["moved_from"] == "A@1"
