@@ -58,6 +58,12 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("queue.voice_speed", 140,
      N_("Tốc độ đọc số (từ mỗi phút)"),
      {"validate": lambda v: None if 80 <= v <= 300 else N_("từ 80 đến 300")}),
+    ("queue.display_port", 8089,
+     N_("Cổng của trang màn hình gọi số (kiosk queue display)"),
+     {"validate": lambda v: None if 1024 <= v <= 65535 else N_("từ 1024 đến 65535")}),
+    ("queue.display_poll_ms", 300,
+     N_("Màn hình gọi số đọc trạng thái hàng chờ mỗi bao nhiêu mili giây"),
+     {"validate": lambda v: None if 100 <= v <= 5000 else N_("từ 100 đến 5000")}),
     ("booking.groups", ["A=3"],
      N_("Nhóm dịch vụ nhận đặt hẹn và số chỗ mỗi khung giờ, dạng CHỮ=số chỗ; thay cho một "
         "thứ hoặc một ngày: CHỮ@T2=số chỗ, CHỮ@2026-12-24=0 (0: không nhận hẹn)"),

@@ -50,6 +50,10 @@ def register(sub: Any) -> None:
     call.add_argument("--actor", default="", help="the clerk calling")
     call.set_defaults(func=_call)
     qs.add_parser("status", help="today's queue as JSON").set_defaults(func=_status)
+    show = qs.add_parser("display", help="serve the wall display page (until stopped)")
+    show.add_argument("--port", type=int, default=None, help="default: queue.display_port")
+    show.add_argument("--bind", default="0.0.0.0", help="address to listen on")
+    show.set_defaults(func=_display)
     say = qs.add_parser("announce", help="the spoken call as a WAV file (espeak-ng)")
     say.add_argument("label", help="the ticket number, e.g. A012")
     say.add_argument("--counter", type=int, default=None, help="default: counter.number")
@@ -121,6 +125,35 @@ def _operate(args: argparse.Namespace) -> Any:
     finally:
         queue.close()
         queue.store.close()
+
+
+def _display(args: argparse.Namespace) -> Any:
+    import signal
+    import threading
+
+    from kiosk.citizen.display import DisplayServer
+    from kiosk.cli import emit
+
+    queue = _service()
+    port = args.port if args.port is not None else int(queue.config.get("queue.display_port"))
+    try:
+        server = DisplayServer(queue, bind=args.bind, port=port,
+                               poll_ms=int(queue.config.get("queue.display_poll_ms")))
+    except OSError as exc:
+        raise InvalidInput(_("Không mở được cổng {port} cho màn hình gọi số: {detail}",
+                             port=port, detail=exc.strerror or str(exc))) from None
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_a: stop.set())
+    server.start()
+    emit({"url": server.url, "bind": args.bind, "port": server.httpd.server_address[1]})
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+        queue.close()
+        queue.store.close()
+    return {"stopped": True}
 
 
 def _announce(args: argparse.Namespace) -> Any:
