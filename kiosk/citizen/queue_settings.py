@@ -51,6 +51,8 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("queue.noshow_after_recalls", 2,
      N_("Số lần gọi lại trước khi được ghi một số là vắng mặt"),
      {"validate": lambda v: None if 0 <= v <= 9 else N_("từ 0 đến 9 lần")}),
+    ("queue.spoken_call", True,
+     N_("Đọc số bằng giọng nói sau tiếng chuông (cần gói espeak-ng)"), {}),
     ("queue.voice", "vi",
      N_("Giọng đọc số của espeak-ng (vi: tiếng Việt)"),
      {"validate": lambda v: None if re.fullmatch(r"[a-z]{2,3}([-+][A-Za-z0-9]+)*", v)

@@ -47,6 +47,8 @@ class Chime:
         self.last_status = ""
         self._effect: Any = None
         self._loaded = False
+        #: ``kiosk.ui.spoken_call.SpokenCall`` when the window speaks the call too.
+        self.voice: Any = None
 
     def load(self) -> None:
         if self._loaded:
@@ -430,6 +432,8 @@ class CitizenModel(QObject):
                         "counter": ticket.get("called_counter") or ticket.get("counter"),
                         "serviceName": ticket.get("serviceName", "")}
         self.chime.play()
+        if self.chime.voice is not None:  # the spoken call after the chime (issue 27)
+            self.chime.voice.say(str(self._called["label"]), self._called["counter"])
         if self._mode in ("board", "procedure", "ticket", "called", "status"):
             self._set_mode("called", SHORT_MS)
         else:

@@ -234,6 +234,9 @@ class CitizenSide:
         self.services, self.tasks, self.app, self.models = services, tasks, app, models or {}
         self.queue = QueueService(services.store, services.config)
         self.chime = Chime(str(paths.asset("sounds", "chime.wav")))
+        from kiosk.ui.spoken_call import SpokenCall
+
+        self.chime.voice = SpokenCall(services.config, tasks)
         self.link = CitizenLink(services, app, app)
         self.queue_link = QueueLink(services, app, self.queue, app) if app is not None else None
         self.engine: QQmlApplicationEngine | None = None

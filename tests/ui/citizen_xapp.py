@@ -156,6 +156,7 @@ def main() -> int:
             "ticket": citizen.ticket if citizen else {},
             "called": citizen.called if citizen else {},
             "chime_attempts": side.chime.attempts, "chime_status": side.chime.last_status,
+            "voice_attempts": side.chime.voice.attempts if side.chime.voice else 0,
             "queue_current": side.queue_link.current if side.queue_link else {},
             "query": citizen.query if citizen else "",
             "keyboard_on_clerk": bool(QGuiApplication.inputMethod().isVisible()),

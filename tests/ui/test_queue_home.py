@@ -4,6 +4,7 @@ the recalls, transfer to another group. Checked afterwards in the real SQLite fi
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,19 @@ def tickets_app(xvfb: str, kiosk_home: Path, cups: Any,  # noqa: F811
         app.stop()
 
 
-def test_recall_hold_back_noshow_and_transfer_from_home(tickets_app: XApp,
-                                                        tmp_path: Path) -> None:
+def test_recall_hold_back_noshow_and_transfer_from_home(tickets_app: XApp, tmp_path: Path,
+                                                        kiosk_home: Path) -> None:
     x = tickets_app
     x.wait(lambda s: s["screen"] == "home")
     x.tap("clerk", "callNextButton")
     x.wait(lambda s: s["queue_current"].get("label") == "A1-01")
     x.tap("clerk", "queueRecall")
     x.wait(lambda s: s["queue_current"].get("recalls") == 1)
+    if shutil.which("espeak-ng"):  # the spoken call after the chime, for the call and recall
+        x.wait(lambda s: s["voice_attempts"] >= 2)
+        assert "queue spoken call: play attempted" in x.logs()
+        wav = kiosk_home / "data" / "calls" / "A1-01-1.wav"
+        assert wav.is_file() and wav.stat().st_size > 20_000
     # The person stepped out: held, and its own button waits for their return.
     x.tap("clerk", "queueHold")
     x.wait(lambda s: not s["queue_current"] and "heldTicket_A1-01" in s["clerk"])
