@@ -98,6 +98,7 @@ class CitizenModel(QObject):
         self._reason_needed = False
         self._status: dict[str, Any] = {}
         self._ticket: dict[str, Any] = {}
+        self._priority = ""
         self._called: dict[str, Any] = {}
         self._selected: dict[str, Any] = {}
         self._payment: dict[str, Any] = {}
@@ -166,6 +167,15 @@ class CitizenModel(QObject):
         return [{"code": k, "name": v} for k, v in self.queue.services().items()]
 
     queueServices = Property(QVARIANT_LIST, _services_list, constant=True)
+    # Issue 27: who may be called first (queue.priorities), chosen before «Lấy số».
+    priorities = Property(QVARIANT_LIST, lambda self: [
+        {"key": k, "name": v} for k, v in self.queue.priorities().items()], constant=True)
+    priority = Property(str, lambda self: self._priority, notify=changed)
+
+    @Slot(str)
+    def setPriority(self, key: str) -> None:
+        self._priority = key if key in self.queue.priorities() else ""
+        self.changed.emit()
 
     def _levels(self) -> list[dict[str, Any]]:
         return [{"level": k, "label": _(v)} for k, v in LEVELS.items()]
@@ -393,9 +403,11 @@ class CitizenModel(QObject):
         if self._mode == "check":
             return  # the citizen at the counter is checking their data: no ticket now
         queue, config, printer = self.queue, self.services.config, self._printer()
+        priority, self._priority = self._priority, ""  # for this ticket only
 
         def work() -> dict[str, Any]:
-            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service)
+            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service,
+                                                priority=priority)
             try:
                 from kiosk.citizen.ticket import print_ticket
 

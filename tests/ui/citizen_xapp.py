@@ -24,7 +24,8 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "boardSearch", "statusLabel", "receiptMode", "key_space", "key_back", "key_enter",
           "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
           "thanksTicket_A", "queueRecall", "queueHold", "queueNoshow", "queueTransfer",
-          "transferTo_A", "transferTo_B", "heldTicket_A1-01", "heldTicket_A1-02"} | {
+          "transferTo_A", "transferTo_B", "heldTicket_A1-01", "heldTicket_A1-02", "priorityButton",
+          "priority_nguoi-cao-tuoi", "priority_none"} | {
           f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
 
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
@@ -58,6 +59,9 @@ def items(window: Any) -> dict[str, Any]:
             walk(child, here)
 
     walk(window.contentItem(), QRectF(0, 0, window.width(), window.height()))
+    overlay = window.property("overlay")  # popups live here, beside the content
+    if overlay is not None:
+        walk(overlay, QRectF(0, 0, window.width(), window.height()))
     return found
 
 

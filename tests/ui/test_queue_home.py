@@ -83,3 +83,21 @@ def test_recall_hold_back_noshow_and_transfer_from_home(tickets_app: XApp, tmp_p
     assert rows["A1-02"]["state"] == "done"  # finished when A1-01 was called back
     assert (rows["A1-03"]["state"], rows["A1-03"]["service"]) == ("waiting", "B")
     assert rows["A1-03"]["moved_from"] == "A@1"
+
+
+def test_a_priority_ticket_from_the_citizen_screen(tickets_app: XApp, tmp_path: Path) -> None:
+    x = tickets_app
+    x.wait(lambda s: s["citizen_screen"] is not None and s["screen"] == "home")
+    x.tap("citizen", "priorityButton")
+    x.wait(lambda s: "priority_nguoi-cao-tuoi" in s["citizen"])
+    x.shot("citizen", "queue-citizen-priority.png", tmp_path)
+    x.tap("citizen", "priority_nguoi-cao-tuoi")
+    x.wait(lambda s: s["citizen"]["priorityButton"]["text"] == "Người cao tuổi")
+    x.tap("citizen", "takeTicket_A")
+    state = x.wait(lambda s: s["mode"] == "ticket" and s["ticket"].get("label"))
+    assert state["ticket"]["priority"] == "nguoi-cao-tuoi"
+    assert state["ticket"]["ahead"] == 0  # ahead of the three walk-ins taken before
+    # Called first at the counter, before the three who came earlier.
+    x.send(cmd="home")
+    x.tap("clerk", "callNextButton")
+    x.wait(lambda s: s["queue_current"].get("label") == state["ticket"]["label"])
