@@ -119,6 +119,8 @@ def main() -> int:
             returns.find(code)
         elif name == "home":
             app.go("home")
+        elif name == "read":  # what a keyboard-wedge or serial reader delivers
+            services.extras["route_read"](cmd["text"])
         elif name == "shot":
             target = win.root() if cmd["window"] == "clerk" else side.root()
             target.grabWindow().save(cmd["path"])

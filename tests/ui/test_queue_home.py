@@ -101,3 +101,46 @@ def test_a_priority_ticket_from_the_citizen_screen(tickets_app: XApp, tmp_path: 
     x.send(cmd="home")
     x.tap("clerk", "callNextButton")
     x.wait(lambda s: s["queue_current"].get("label") == state["ticket"]["label"])
+
+
+@pytest.fixture
+def booked_app(xvfb: str, kiosk_home: Path, cups: Any,  # noqa: F811
+               tmp_path: Path) -> Iterator[XApp]:
+    from datetime import timedelta
+
+    from kiosk.citizen.queue import QueueService
+    from kiosk.clock import iso, now
+    from kiosk.storage import Store
+    from kiosk.storage.bookings import insert
+
+    config = configure()
+    config.set("printer.name", "KioskPDF")
+    config.set("ui.citizen_screen", "off")
+    config.save()
+    at = now().replace(second=0, microsecond=0) + timedelta(minutes=10)
+    with Store(orphan_grace_seconds=None) as store:
+        QueueService(store, config, client=lambda: None).take("A")  # a walk-in came first
+        # A booking made earlier for a slot starting in 10 minutes (the rules of making
+        # it are tested in tests/core/test_booking.py; here, what the reader does).
+        store.call(lambda db: insert(db, {
+            "code": "HK7Q2MX", "service": "A", "at": iso(at), "day": at.date().isoformat(),
+            "phone": "0912345678", "id_number": "", "state": "booked", "made_at": iso(now()),
+            "made_by": ""}))
+    app = XApp(xvfb, kiosk_home, cups.socket, tmp_path)
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def test_reading_the_booking_slip_checks_in_ahead_of_walk_ins(booked_app: XApp) -> None:
+    x = booked_app
+    x.wait(lambda s: s["screen"] == "home")
+    x.send(cmd="read", text="hk7q2mx")  # a wedge under CapsLock sends lower case
+    x.wait(lambda s: "Lịch hẹn HK7Q2MX: đã nhận số A1-02."
+           in s["clerk"].get("toastText", {}).get("text", ""))
+    x.tap("clerk", "callNextButton")
+    x.wait(lambda s: s["queue_current"].get("label") == "A1-02")  # before the walk-in A1-01
+    x.send(cmd="read", text="HK7Q2MX")
+    x.wait(lambda s: "đã nhận số A1-02" in s["clerk"].get("toastText", {}).get("text", "")
+           and "Lịch hẹn HK7Q2MX đã nhận số" in s["clerk"]["toastText"]["text"])
