@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from kiosk import paths
@@ -65,6 +66,7 @@ class DisplayServer:
         self.httpd = ThreadingHTTPServer((bind, port), self._handler())
         self.httpd.daemon_threads = True
         self.centre = str(queue.config.get("unit.centre_name"))
+        self.wav_served = 0
 
     @property
     def url(self) -> str:
@@ -97,6 +99,25 @@ class DisplayServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def spoken(self, label: str, counter: str) -> Path | None:
+        """The spoken call of a number called here (kept in the data folder), or None for a
+        number not among the calls shown (the page asks only for those) or no espeak-ng."""
+        state = json.loads(self.state.body or b"{}")
+        if not any(c.get("label") == label and str(c.get("counter")) == counter
+                   for c in state.get("calls") or []):
+            return None
+        out = paths.data_dir() / "calls" / f"{label}-{counter}.wav"
+        if not out.is_file():
+            from kiosk.citizen.announce import render_call
+            from kiosk.errors import KioskError
+
+            try:
+                render_call(label, int(counter), out, self.queue.config)
+            except KioskError as exc:
+                log.warning("display: no spoken call: %s", exc)
+                return None
+        return out
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -120,8 +141,23 @@ class DisplayServer:
                     self._send(server.state.body, "application/json; charset=utf-8")
                 elif path == "/events":
                     self._events()
+                elif path == "/call.wav":
+                    self._call_wav()
                 else:
                     self.send_error(404)
+
+            def _call_wav(self) -> None:
+                from urllib.parse import parse_qs, urlsplit
+
+                query = parse_qs(urlsplit(self.path).query)
+                label = (query.get("label") or [""])[0]
+                counter = (query.get("counter") or [""])[0]
+                path = server.spoken(label, counter)
+                if path is None:
+                    self.send_error(404)
+                    return
+                server.wav_served += 1
+                self._send(path.read_bytes(), "audio/wav")
 
             def _events(self) -> None:
                 self.send_response(200)

@@ -48,6 +48,13 @@ def test_a_call_shows_on_the_page_in_chromium(store: Store, tmp_path: Path) -> N
         assert page.eval("document.querySelector('#calls td').textContent") == "A1-01"
         assert "Tiếp nhận hồ sơ: 1 người chờ" in page.eval(
             "document.getElementById('waiting').textContent")
+        if shutil.which("espeak-ng"):  # the page asked for the spoken call and played it
+            end = time.monotonic() + 20
+            while page.eval("document.body.dataset.spoken || ''") != "A1-02":
+                assert time.monotonic() < end, "the spoken call was not played"
+                time.sleep(0.05)
+            assert server.wav_served == 1
+            assert httpx.get(server.url + "call.wav?label=Z999&counter=1").status_code == 404
         page.screenshot(Path(os.environ.get("KIOSK_DISPLAY_SHOT") or tmp_path / "display.png"))
         state = json.loads(httpx.get(server.url + "status").text)
         assert set(state) == {"centre", "calls", "waiting"}
