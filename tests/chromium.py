@@ -24,7 +24,8 @@ class Chromium:
         self.proc = subprocess.Popen(
             ["bash", "-c", f'exec "$0" "$@" 3<&{self._cmd_r} 4>&{self._res_w}', exe,
              "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--remote-debugging-pipe", "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
+             "--remote-debugging-pipe", "--autoplay-policy=no-user-gesture-required",
+             f"--user-data-dir={profile}",
              "--window-size=1366,768", url],
             pass_fds=(self._cmd_r, self._res_w), stdout=subprocess.DEVNULL,
             stderr=(profile.parent / "chromium.log").open("w"))
