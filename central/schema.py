@@ -11,8 +11,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from kiosk import clock
 
