@@ -301,6 +301,12 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
     citizen.install(app, db, device)
+    from central import queue_ops  # recall, hold, no-show, transfer (issue 27)
+
+    queue_ops.install(app, db, device)
+    from central import bookings  # booked times shared by the unit's counters (issue 27)
+
+    bookings.install(app, db, device)
     from central import money  # receipts and the certification register (issue 23)
     from central.ereceipt import provider_from_env
 

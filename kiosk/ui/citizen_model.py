@@ -47,6 +47,8 @@ class Chime:
         self.last_status = ""
         self._effect: Any = None
         self._loaded = False
+        #: ``kiosk.ui.spoken_call.SpokenCall`` when the window speaks the call too.
+        self.voice: Any = None
 
     def load(self) -> None:
         if self._loaded:
@@ -96,6 +98,7 @@ class CitizenModel(QObject):
         self._reason_needed = False
         self._status: dict[str, Any] = {}
         self._ticket: dict[str, Any] = {}
+        self._priority = ""
         self._called: dict[str, Any] = {}
         self._selected: dict[str, Any] = {}
         self._payment: dict[str, Any] = {}
@@ -164,6 +167,15 @@ class CitizenModel(QObject):
         return [{"code": k, "name": v} for k, v in self.queue.services().items()]
 
     queueServices = Property(QVARIANT_LIST, _services_list, constant=True)
+    # Issue 27: who may be called first (queue.priorities), chosen before «Lấy số».
+    priorities = Property(QVARIANT_LIST, lambda self: [
+        {"key": k, "name": v} for k, v in self.queue.priorities().items()], constant=True)
+    priority = Property(str, lambda self: self._priority, notify=changed)
+
+    @Slot(str)
+    def setPriority(self, key: str) -> None:
+        self._priority = key if key in self.queue.priorities() else ""
+        self.changed.emit()
 
     def _levels(self) -> list[dict[str, Any]]:
         return [{"level": k, "label": _(v)} for k, v in LEVELS.items()]
@@ -391,9 +403,11 @@ class CitizenModel(QObject):
         if self._mode == "check":
             return  # the citizen at the counter is checking their data: no ticket now
         queue, config, printer = self.queue, self.services.config, self._printer()
+        priority, self._priority = self._priority, ""  # for this ticket only
 
         def work() -> dict[str, Any]:
-            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service)
+            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service,
+                                                priority=priority)
             try:
                 from kiosk.citizen.ticket import print_ticket
 
@@ -430,6 +444,8 @@ class CitizenModel(QObject):
                         "counter": ticket.get("called_counter") or ticket.get("counter"),
                         "serviceName": ticket.get("serviceName", "")}
         self.chime.play()
+        if self.chime.voice is not None:  # the spoken call after the chime (issue 27)
+            self.chime.voice.say(str(self._called["label"]), self._called["counter"])
         if self._mode in ("board", "procedure", "ticket", "called", "status"):
             self._set_mode("called", SHORT_MS)
         else:
