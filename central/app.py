@@ -287,8 +287,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         if row is None:
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
         from central.money import portal_fees
+        from central.results import portal_results
 
-        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
+        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
+                              results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
 
     reports.register_routes(app, db, AdminDep)
     audit.register_routes(app, db, blobs, device)
@@ -299,6 +301,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central.ereceipt import provider_from_env
 
     money.install(app, db, device, ereceipt or provider_from_env())
+    from central import results  # results from the province or scanned at hand-over (issue 24)
+
+    results.install(app, db, device)
 
     openapi.install(app)
     # Innermost first: the gate authenticates and caps bodies before any route reads one.

@@ -18,9 +18,12 @@ def portal_time(value: str | None) -> str:
 
 def export_dossier(state: dict[str, Any], unit_name: str = "",
                    blob_url: str = "/v1/blobs/{sha256}",
-                   fees: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                   fees: list[dict[str, Any]] | None = None,
+                   results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``state`` is :func:`central.service.dossier_state`'s output; ``fees`` the amounts
-    actually collected (:func:`central.money.portal_fees`), in ``DanhSachLePhi``."""
+    actually collected (:func:`central.money.portal_fees`), in ``DanhSachLePhi``;
+    ``results`` the dossier's result documents (:func:`central.results.portal_results`), in
+    ``DanhSachGiayToKetQua``."""
     d = state["dossier"]
     applicant = d.get("applicant", {})
     files = []
@@ -64,7 +67,7 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "TaiLieuNop": files,
         "DanhSachLePhi": fees if fees is not None else [],
         "DanhSachHoSoBoSung": [],
-        "DanhSachGiayToKetQua": [],
+        "DanhSachGiayToKetQua": results if results is not None else [],
         "QuaTrinhXuLy": [
             {"NguoiXuLy": n.get("by", ""), "ThoiDiemXuLy": portal_time(n.get("at")),
              "NoiDungXuLy": n.get("note", ""), "TrangThai": n.get("status")}

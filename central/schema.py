@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
 
 
@@ -219,6 +220,8 @@ TABLES = [
 # Receipts, refunds and the certification register (issue 23; central/money.py): new tables,
 # created where missing like the rest.
 TABLES += MONEY_TABLES
+# Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
+TABLES += RESULT_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

@@ -87,6 +87,9 @@ def register(sub: Any) -> None:
     from kiosk.cli import late_commands
 
     late_commands.register_dossier(dsub)
+    from kiosk.cli import result_commands
+
+    result_commands.register_dossier(dsub)
 
     p = sub.add_parser("search", help=command_help("search"))
     p.add_argument("text", type=text(200, empty=True))

@@ -326,7 +326,10 @@ def change_status(
     note: str,
     check: Callable[[int, int], None],
     calendar: Any = None,
+    then: Callable[[Database, str], None] | None = None,
 ) -> dict[str, Any]:
+    """Move a dossier; ``then(db, dossier_id)`` adds writes to the same transaction (what a
+    hand-over gave, kiosk.storage.results)."""
     from kiosk.storage import late
 
     conn = db.conn
@@ -355,6 +358,8 @@ def change_status(
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
                  "actor": actor, "note": note}
         outbox.enqueue(db, "dossier.status", dossier_id, event, [])
+        if then is not None:
+            then(db, dossier_id)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -17,7 +17,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa", "0020_money")
+                   "0014_file_ownership", "0015_page_pdfa", "0020_money",
+                   "0030_results")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -403,6 +404,15 @@ def _money(db: Database) -> None:
 
     _script(db, MONEY)
     _script(db, REGISTER)
+
+
+@migrations(name="0030_results")
+def _results(db: Database) -> None:
+    # Issue 24: results downloaded from the province or scanned at hand-over, what was given
+    # at hand-over, and the downloads refused (kiosk.storage.results).
+    from kiosk.storage.results import SCHEMA as RESULTS
+
+    _script(db, RESULTS)
 
 
 def migrate(db: Database) -> list[str]:

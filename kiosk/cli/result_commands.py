@@ -1,0 +1,93 @@
+"""``kiosk dossier results|result-add|hand-over`` — a dossier's results (issue 24)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kiosk.cli.argtypes import input_file, person_text, text
+from kiosk.cli.common import acting_clerk, open_store
+from kiosk.errors import InvalidInput
+from kiosk.i18n import _
+
+
+def _day(value: str) -> Any:
+    from kiosk.result_code import parse_day
+
+    try:
+        return parse_day(value, "date")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def register_dossier(dsub: Any) -> None:
+    c = dsub.add_parser("results", help="the dossier's results: from the province or scanned "
+                                        "at hand-over (JSON)")
+    c.add_argument("code")
+    c.set_defaults(func=_results)
+
+    c = dsub.add_parser("result-add", help="digitise a paper result (a PDF of its scan): "
+                                           "PDF/A, digitisation code, sent to the server")
+    c.add_argument("code")
+    c.add_argument("--file", type=input_file, required=True, help="the scanned result, a PDF")
+    c.add_argument("--kind", type=text(64), required=True,
+                   help="result kind code (results.kinds), e.g. KQ.KS")
+    c.add_argument("--number", type=text(100, empty=True), default="", help="số, ký hiệu")
+    c.add_argument("--issued", type=_day, default=None, metavar="YYYY-MM-DD")
+    c.add_argument("--valid-until", type=_day, default=None, metavar="YYYY-MM-DD")
+    c.add_argument("--issuer", type=text(300, empty=True), default="")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_add)
+
+    c = dsub.add_parser("hand-over", help="hand the result over (status 10), saying what was "
+                                          "given; without a result on file a reason is needed")
+    c.add_argument("code")
+    c.add_argument("--given", action="append", default=[], metavar="RESULT_ID=HOW",
+                   help="paper, electronic or both for a result (repeatable; default paper)")
+    c.add_argument("--unscanned-reason", type=text(500, empty=True), default="")
+    c.add_argument("--recipient", type=person_text(200), default="",
+                   help="who collected it (default: the applicant)")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_hand_over)
+
+
+def _results(args: argparse.Namespace) -> Any:
+    from kiosk.results import listing
+
+    with open_store() as store:
+        return listing(store, args.code)
+
+
+def _add(args: argparse.Namespace) -> Any:
+    from kiosk.results import add_scanned
+
+    try:
+        data = args.file.read_bytes()
+    except OSError:
+        raise InvalidInput(_("Không đọc được tệp {path}.", path=str(args.file)),
+                           field="file") from None
+    with open_store() as store:
+        return add_scanned(store, args.code, pdf=data, kind=args.kind, number=args.number,
+                           issued=args.issued, valid_until=args.valid_until,
+                           issuer=args.issuer, actor=acting_clerk(args))
+
+
+def _hand_over(args: argparse.Namespace) -> Any:
+    from kiosk.results import hand_over
+
+    given: dict[str, str] = {}
+    for item in args.given:
+        rid, sep, how = item.partition("=")
+        if not sep:
+            raise InvalidInput(_("Tham số --given «{value}» không hợp lệ.", value=item[:80]),
+                               hint=_("Dùng dạng --given MÃ_KẾT_QUẢ=paper|electronic|both."),
+                               field="given")
+        given[rid.strip()] = how.strip()
+    with open_store() as store:
+        record = store.get_dossier(args.code)
+        name = args.recipient or (record.get("applicant") or {}).get("name", "")
+        note = _("Người nhận kết quả: {name}", name=name)
+        done = hand_over(store, args.code, note=note, actor=acting_clerk(args), given=given,
+                         unscanned_reason=args.unscanned_reason)
+        return {"code": done["code"], "status": done["status"], "results": done["results"],
+                "result_handover": done["result_handover"]}
