@@ -57,6 +57,11 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
      N_("Loại giấy tờ kết quả, dạng MÃ=Tên giấy tờ (loại đầu tiên được chọn sẵn khi quét "
         "kết quả giấy)"),
      {"item_kind": str, "validate": _kinds}),
+    ("results.unscanned_reasons",
+     ["Máy quét đang hỏng", "Công dân không chờ quét", "Kết quả không quét được (khổ lớn, "
+      "hiện vật)"],
+     N_("Lý do trả kết quả giấy mà không quét (chọn một khi không có kết quả số hoá)"),
+     {"item_kind": str}),
     ("results.max_mib", 64,
      N_("Dung lượng lớn nhất của một tệp kết quả nhận từ máy chủ (MiB)"),
      {"validate": _positive}),

@@ -184,7 +184,7 @@ def create_window(services: Services, *, synchronous: bool = False,
 
     models["certify"] = CertifyModel(app, engine)
     # Stopped with the other event sources at exit (its scanner lanes and pipeline).
-    extras: list[Any] = [models["certify"]]
+    extras: list[Any] = [models["certify"], models["returns"]]
     from kiosk.ui.integrations import install
 
     extras.extend(install(services, app, models))

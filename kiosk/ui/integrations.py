@@ -102,6 +102,8 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
                          and not refresh.isActive() else None)
     bridge.published.connect(lambda name, payload: models["detail"].on_sync_event(payload)
                              if name == "sync" else None)
+    bridge.published.connect(lambda name, payload: models["returns"].on_sync_event(payload)
+                             if name == "sync" else None)
     models["intake"].savedChanged.connect(link.poke)
 
     def setting_changed(key: str, _value: Any) -> None:

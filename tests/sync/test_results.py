@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 import pytest
 
 from central import results as central_results
@@ -86,7 +85,7 @@ def test_a_signed_province_result_reaches_the_counter_and_is_handed_over(
     attached = central_results.attach(central.db, central.blobs, d.code, pdf, kind="KQ.KS",
                                       number="123/2026", issued=date(2026, 12, 7),
                                       issuer="UBND xã Mẫu")
-    assert attached["code"] == f"001158024485.1.001193.KQ.KS.01"
+    assert attached["code"] == "001158024485.1.001193.KQ.KS.01"
     out = engine.run_once()
     assert out["ok"], out
     listed = results.listing(store, d.code)

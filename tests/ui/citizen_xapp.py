@@ -23,7 +23,7 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "ticketLabel", "calledLabel", "thanks", "citizenConfirmState", "board_1.001193",
           "boardSearch", "statusLabel", "receiptMode", "key_space", "key_back", "key_enter",
           "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
-          "thanksTicket_A"} | {
+          "thanksTicket_A", "unscannedReason0"} | {
           f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
 
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"

@@ -74,6 +74,99 @@ Flickable {
                         color: returns.dossier.justReturned ? theme.ok : theme.ink
                         font.bold: returns.dossier.justReturned === true }
 
+                // The results (issue 24): electronic ones from the province, paper ones
+                // digitised here; what is given of each; a reason when none is on file.
+                ColumnLayout {
+                    objectName: "resultsSection"
+                    visible: returns.dossier.canReturn === true || returns.dossier.status === 10
+                    readonly property var rows: returns.dossier.results || []
+                    readonly property bool open: returns.dossier.canReturn === true && !returns.returned
+                    id: results
+                    Layout.fillWidth: true
+                    spacing: 6
+                    Label { text: app.lang, app.t("Kết quả"); font.bold: true; font.pixelSize: theme.text }
+                    Repeater {
+                        model: results.rows
+                        delegate: RowLayout {
+                            objectName: "resultRow" + index
+                            Layout.fillWidth: true
+                            spacing: theme.gap
+                            ColumnLayout {
+                                Layout.fillWidth: true
+                                spacing: 2
+                                Label { text: modelData.kindName + (modelData.number ? "  ·  số " + modelData.number : "")
+                                        font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                                Label { text: app.lang, app.t("Mã số hoá: ") + modelData.code + "  ·  " + modelData.signature
+                                        color: modelData.tone === "ok" ? theme.ok : modelData.tone === "warn" ? theme.warn : theme.muted
+                                        wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
+                            }
+                            Repeater {
+                                model: results.open ? ["paper", "electronic", "both"] : []
+                                delegate: Button {
+                                    objectName: "given_" + modelData + "_" + (parent ? parent.rowIndex : 0)
+                                    readonly property string how: modelData
+                                    text: how === "paper" ? app.t("Bản giấy") : how === "electronic" ? app.t("Bản điện tử") : app.t("Cả hai")
+                                    checkable: true
+                                    implicitHeight: theme.touch
+                                    checked: (returns.given[parent.resultId] || parent.defaultGiven) === how
+                                    onClicked: returns.setGiven(parent.resultId, how)
+                                }
+                            }
+                            property string resultId: modelData.id
+                            property string defaultGiven: modelData.given
+                            property int rowIndex: index
+                            Label { visible: !results.open && modelData.handedOver !== ""
+                                    text: modelData.handedOver === "paper" ? app.t("Đã trao bản giấy")
+                                        : modelData.handedOver === "electronic" ? app.t("Đã trao bản điện tử") : app.t("Đã trao cả hai")
+                                    color: theme.ok }
+                        }
+                    }
+                    Label { objectName: "noResults"; visible: results.rows.length === 0
+                            text: app.lang, app.t("Chưa có kết quả số hoá cho hồ sơ này.")
+                            color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    RowLayout {
+                        visible: results.open
+                        Layout.fillWidth: true
+                        spacing: theme.gap
+                        ColumnLayout {
+                            spacing: 4
+                            Layout.fillWidth: true; Layout.preferredWidth: 2
+                            Label { text: app.lang, app.t("Loại giấy tờ kết quả"); color: theme.muted; font.pixelSize: theme.small }
+                            ComboBox { id: resultKind; objectName: "resultKind"; model: returns.resultKinds
+                                       Layout.fillWidth: true; implicitHeight: theme.touch; font.pixelSize: theme.text }
+                        }
+                        Field { id: resultNumber; objectName: "resultNumber"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                label: app.lang, app.t("Số, ký hiệu") }
+                        Field { id: resultIssued; objectName: "resultIssued"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                label: app.lang, app.t("Ngày ban hành (ngày/tháng/năm)") }
+                        BigButton { objectName: "scanResultButton"; text: app.lang, app.t("Quét kết quả giấy")
+                                    enabled: !returns.scanning; Layout.alignment: Qt.AlignBottom
+                                    onClicked: returns.scanResult(resultKind.currentIndex, resultNumber.text, resultIssued.text) }
+                    }
+                    Label { objectName: "resultScanStatus"; text: returns.scanStatus; visible: text !== "" && results.open
+                            color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Flow {
+                        objectName: "unscannedReasons"
+                        visible: results.open && results.rows.length === 0
+                        Layout.fillWidth: true
+                        spacing: 8
+                        Label { text: app.lang, app.t("Trả không quét, lý do:"); height: theme.touch
+                                verticalAlignment: Text.AlignVCenter }
+                        Repeater {
+                            model: returns.unscannedReasons
+                            delegate: Button {
+                                objectName: "unscannedReason" + index
+                                text: modelData; checkable: true; implicitHeight: theme.touch
+                                checked: returns.unscannedReason === modelData
+                                onClicked: returns.setUnscannedReason(checked ? modelData : "")
+                            }
+                        }
+                    }
+                    Label { visible: !results.open && (returns.dossier.unscannedReason || "") !== ""
+                            text: app.lang, app.t("Trả không quét, lý do: ") + (returns.dossier.unscannedReason || "")
+                            color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                }
+
                 ColumnLayout {
                     visible: returns.dossier.canReturn === true && !returns.returned
                     Layout.fillWidth: true
