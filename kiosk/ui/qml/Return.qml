@@ -81,10 +81,23 @@ Flickable {
                     visible: returns.dossier.canReturn === true || returns.dossier.status === 10
                     readonly property var rows: returns.dossier.results || []
                     readonly property bool open: returns.dossier.canReturn === true && !returns.returned
+                    // With a result on file the scan row folds away behind one button.
+                    property bool addMore: false
+                    onRowsChanged: addMore = false
                     id: results
                     Layout.fillWidth: true
                     spacing: 6
-                    Label { text: app.lang, app.t("Kết quả"); font.bold: true; font.pixelSize: theme.text }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        Label { text: app.lang, app.t("Kết quả:"); font.bold: true; font.pixelSize: theme.text }
+                        Label { objectName: "noResults"; visible: results.rows.length === 0
+                                text: app.lang, app.t("chưa có kết quả số hoá cho hồ sơ này.")
+                                color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                        Item { Layout.fillWidth: true; visible: results.rows.length > 0 }
+                        Button { objectName: "scanMoreResults"; text: app.lang, app.t("+ Quét thêm kết quả giấy")
+                                 visible: results.open && results.rows.length > 0 && !results.addMore
+                                 implicitHeight: theme.touch; onClicked: results.addMore = true }
+                    }
                     Repeater {
                         model: results.rows
                         delegate: RowLayout {
@@ -121,29 +134,25 @@ Flickable {
                                     color: theme.ok }
                         }
                     }
-                    Label { objectName: "noResults"; visible: results.rows.length === 0
-                            text: app.lang, app.t("Chưa có kết quả số hoá cho hồ sơ này.")
-                            color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     RowLayout {
-                        visible: results.open
+                        visible: results.open && (results.rows.length === 0 || results.addMore)
                         Layout.fillWidth: true
                         spacing: theme.gap
-                        ColumnLayout {
-                            spacing: 4
-                            Layout.fillWidth: true; Layout.preferredWidth: 2
-                            Label { text: app.lang, app.t("Loại giấy tờ kết quả"); color: theme.muted; font.pixelSize: theme.small }
-                            ComboBox { id: resultKind; objectName: "resultKind"; model: returns.resultKinds
-                                       Layout.fillWidth: true; implicitHeight: theme.touch; font.pixelSize: theme.text }
-                        }
-                        Field { id: resultNumber; objectName: "resultNumber"; Layout.fillWidth: true; Layout.preferredWidth: 1
-                                label: app.lang, app.t("Số, ký hiệu") }
-                        Field { id: resultIssued; objectName: "resultIssued"; Layout.fillWidth: true; Layout.preferredWidth: 1
-                                label: app.lang, app.t("Ngày ban hành (ngày/tháng/năm)") }
+                        // Placeholders, not captions: the hand-over button stays in sight at 1366×768.
+                        ComboBox { id: resultKind; objectName: "resultKind"; model: returns.resultKinds
+                                   Layout.fillWidth: true; Layout.preferredWidth: 2
+                                   implicitHeight: theme.touch; font.pixelSize: theme.text }
+                        TextField { id: resultNumber; objectName: "resultNumber"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                    Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                                    placeholderText: app.lang, app.t("Số, ký hiệu") }
+                        TextField { id: resultIssued; objectName: "resultIssued"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                    Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                                    placeholderText: app.lang, app.t("Ngày ban hành (ngày/tháng/năm)") }
                         BigButton { objectName: "scanResultButton"; text: app.lang, app.t("Quét kết quả giấy")
-                                    enabled: !returns.scanning; Layout.alignment: Qt.AlignBottom
+                                    enabled: !returns.scanning
                                     onClicked: returns.scanResult(resultKind.currentIndex, resultNumber.text, resultIssued.text) }
                     }
-                    Label { objectName: "resultScanStatus"; text: returns.scanStatus; visible: text !== "" && results.open
+                    Label { objectName: "resultScanStatus"; text: returns.scanStatus; visible: text !== "" && returns.scanning
                             color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Flow {
                         objectName: "unscannedReasons"
