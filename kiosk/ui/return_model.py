@@ -119,7 +119,7 @@ class ReturnModel(QObject):
 
         def done(record: dict[str, Any]) -> None:
             if self._dossier.get("code") == code:
-                keep = {k: self._dossier[k] for k in ("advice", "justReturned")
+                keep: dict[str, Any] = {k: self._dossier[k] for k in ("advice", "justReturned")
                         if k in self._dossier and self._returned}
                 self._dossier = {**self._view(record), **keep}
                 self.changed.emit()
