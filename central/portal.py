@@ -36,8 +36,9 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
                 "DuongDanTaiTepTin": blob_url.format(sha256=page["sha256"]),
                 "MaHash": page["sha256"],
                 "KichThuoc": page["size"],
-                "DuocSoHoa": 1 if comp.get("digitised", True) else 0,
-                "DuocTaiSuDung": 0,
+                "DuocSoHoa": 1 if comp.get("digitised", True) or comp.get("reused") else 0,
+                # 1: taken from an earlier digitised copy instead of a new scan (issue 24).
+                "DuocTaiSuDung": 1 if comp.get("reused") else 0,
             })
     notes = state.get("notes", [])
     return {

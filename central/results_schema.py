@@ -19,4 +19,13 @@ SCHEMA = [
         created_at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS dossier_results_dossier ON dossier_results (dossier_id)",
+    # Every look-up of a citizen's papers and every reuse (central/papers.py).
+    """CREATE TABLE IF NOT EXISTS paper_lookups (
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        action TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        detail TEXT NOT NULL
+    )""",
 ]

@@ -41,6 +41,14 @@ def _kinds(value: list[str]) -> str | None:
     return None
 
 
+def _pairs(value: list[str]) -> str | None:
+    for item in value:
+        kind, sep, comp = item.partition("=")
+        if not sep or not kind.strip() or not comp.strip():
+            return N_("mỗi dòng có dạng MÃ_KẾT_QUẢ=MÃ_THÀNH_PHẦN, ví dụ KQ.XNTTHN=XNHN")
+    return None
+
+
 def _positive(value: int) -> str | None:
     return None if 1 <= value <= 1024 else N_("giới hạn từ 1 đến 1024 MiB")
 
@@ -61,6 +69,13 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
      ["Máy quét đang hỏng", "Công dân không chờ quét", "Kết quả không quét được (khổ lớn, "
       "hiện vật)"],
      N_("Lý do trả kết quả giấy mà không quét (chọn một khi không có kết quả số hoá)"),
+     {"item_kind": str}),
+    ("results.reuse_for", ["KQ.XNTTHN=XNHN", "KQ.KS=BS"],
+     N_("Kết quả được dùng lại thay thành phần hồ sơ nào, dạng MÃ_KẾT_QUẢ=MÃ_THÀNH_PHẦN"),
+     {"item_kind": str, "validate": _pairs}),
+    ("results.not_reusable", ["TK", "UQ", "GTTT"],
+     N_("Mã thành phần không bao giờ dùng lại (tờ khai, văn bản ủy quyền làm cho từng yêu "
+        "cầu; giấy tờ chỉ xuất trình)"),
      {"item_kind": str}),
     ("results.max_mib", 64,
      N_("Dung lượng lớn nhất của một tệp kết quả nhận từ máy chủ (MiB)"),

@@ -60,6 +60,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                             "VietQR, the cash book and the handover"),
     "certify": ("certify_commands", "certify a copy, a signature or a contract (register "
                                     "number, attestation, receipt); the register"),
+    "store": ("result_commands", "the citizen's store of digitised papers (this counter's, "
+                                 "then the province's), found by the ID number"),
 }
 
 #: Top-level command → its module.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from kiosk.cli import command_help
 from kiosk.cli.argtypes import input_file, person_text, text
 from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput
@@ -18,6 +19,53 @@ def _day(value: str) -> Any:
         return parse_day(value, "date")
     except InvalidInput as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("store", help=command_help("store"))
+    ssub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    c = ssub.add_parser("list", help="a citizen's digitised papers (JSON): this counter's, "
+                                     "then the central server's; the look-up is logged")
+    c.add_argument("--id-number", required=True, type=text(12))
+    c.add_argument("--local", action="store_true", help="this counter's store only")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_store_list)
+
+
+def remote_papers(store: Any) -> Any:
+    """The central server's store when sync is set up (enrolled), else None."""
+    url = store.config.get("sync.server_url")
+    if not url:
+        return None
+    from kiosk.sync import credentials
+    from kiosk.sync.papers_client import RemotePapers
+    from kiosk.sync.transport import make_client
+
+    token = credentials.load_token(url)
+    if not token:
+        return None
+    http = make_client(url, store.config.get("sync.ca_file"),
+                       deadline=float(store.config.get("sync.request_deadline_seconds")))
+    return RemotePapers(store, http, lambda: token)
+
+
+def _store_list(args: argparse.Namespace) -> Any:
+    import sys
+
+    from kiosk.reuse import lookup
+    from kiosk.sync.papers_client import CentralUnreachable
+
+    with open_store() as store:
+        remote = None if args.local else remote_papers(store)
+        try:
+            found = lookup(store, args.id_number, actor=acting_clerk(args), remote=remote)
+        except CentralUnreachable as exc:
+            print(_("Chỉ có kho của quầy này: {error}", error=exc.message), file=sys.stderr)
+            found = lookup(store, args.id_number, actor=acting_clerk(args))
+    keys = ("id", "kind", "dossier", "component", "sha256", "number", "issued", "valid_until",
+            "source")
+    return [{**{k: p.get(k) for k in keys}, "name": p.get("name", ""),
+             "expired": p.get("expired", False), "origin": p.get("origin")} for p in found]
 
 
 def register_dossier(dsub: Any) -> None:
