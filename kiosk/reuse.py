@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class Remote(Protocol):
     """The central server's store of the province (kiosk.sync.papers_client)."""
 
-    def list(self, id_number: str) -> list[dict[str, Any]]: ...
+    def find(self, id_number: str) -> list[dict[str, Any]]: ...
     def claim(self, id_number: str, paper_id: str) -> list[str]: ...
 
 
@@ -47,7 +47,7 @@ def lookup(store: Store, id_number: str, *, actor: str,
     remote_count = 0
     if remote is not None:
         seen = {p["id"] for p in found} | {p["sha256"] for p in found}
-        for paper in remote.list(number):
+        for paper in remote.find(number):
             if paper["id"] in seen or paper["sha256"] in seen:
                 continue
             paper["source"] = "central"

@@ -71,7 +71,7 @@ class RemotePapers:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token()}"}
 
-    def list(self, id_number: str) -> list[dict[str, Any]]:
+    def find(self, id_number: str) -> list[dict[str, Any]]:
         try:
             r = self.http.get("/v1/papers", params={"id_number": id_number},
                               headers=self._headers(), extensions={"max_bytes": 8 << 20})
@@ -79,8 +79,8 @@ class RemotePapers:
             raise CentralUnreachable(_("Không hỏi được kho số hoá của tỉnh: {error}",
                                        error=str(exc)[:200])) from None
         if r.status_code != 200:
-            raise CentralUnreachable(_("Kho số hoá của tỉnh trả lời {status}: {message}",
-                                       status=r.status_code, message=_error(r)))
+            raise CentralUnreachable(_("Kho số hoá của tỉnh trả lời {status}: {detail}",
+                                       status=r.status_code, detail=_error(r)))
         try:
             rows = [Paper.model_validate(p).model_dump() for p in r.json()]
         except (ValidationError, ValueError, TypeError):
@@ -96,10 +96,10 @@ class RemotePapers:
             raise CentralUnreachable(_("Không hỏi được kho số hoá của tỉnh: {error}",
                                        error=str(exc)[:200])) from None
         if r.status_code == 404:
-            raise NotFound(_("Máy chủ: {message}", message=_error(r)))
+            raise NotFound(_("Máy chủ: {detail}", detail=_error(r)))
         if r.status_code != 200:
-            raise CentralUnreachable(_("Kho số hoá của tỉnh trả lời {status}: {message}",
-                                       status=r.status_code, message=_error(r)))
+            raise CentralUnreachable(_("Kho số hoá của tỉnh trả lời {status}: {detail}",
+                                       status=r.status_code, detail=_error(r)))
         try:
             claimed = Claimed.model_validate_json(r.content)
         except ValidationError:

@@ -161,3 +161,47 @@ def test_refusals_leave_nothing_written(store: Store, central: Central,
     assert [json.loads(r["detail"])["reason"] for r in refused] == ["not_this_citizen"]
     assert counter_b.read(lambda db: db.execute("SELECT count(*) FROM dossiers").fetchone()[0]) \
         == 0
+
+
+def test_cli_store_list_and_reuse_at_the_same_counter(kiosk_home: Path, tmp_path: Path) -> None:
+    """``kiosk store list --id-number N`` and ``kiosk dossier new ... --reuse``: the proof of
+    residence scanned for the permanent-residence dossier is reused for the temporary one."""
+    import subprocess
+    import sys
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                              text=True, timeout=120)
+
+    proof = tmp_path / "cho-o.pdf"
+    proof.write_bytes(scan_pdf("HỢP ĐỒNG THUÊ NHÀ"))
+    first = kiosk("dossier", "new", "--procedure", "1.004222", "--name", "Đinh Thị Huyền",
+                  "--id-number", OWNER, "--attach", f"CO={proof}")
+    assert first.returncode == 0, first.stderr
+    first_code = json.loads(first.stdout)["code"]
+    listed = kiosk("store", "list", "--id-number", OWNER)
+    assert listed.returncode == 0, listed.stderr
+    papers = json.loads(listed.stdout)
+    assert [set(p) >= {"id", "kind", "dossier", "component", "sha256", "number", "issued",
+                       "valid_until", "source"} for p in papers] == [True]
+    assert (papers[0]["kind"], papers[0]["dossier"], papers[0]["source"]) == (
+        "CO", first_code, "local")
+    second = kiosk("dossier", "new", "--procedure", "1.004194", "--name", "Đinh Thị Huyền",
+                   "--id-number", OWNER, "--reuse", f"CO={papers[0]['id']}")
+    assert second.returncode == 0, second.stderr
+    saved = json.loads(second.stdout)
+    assert saved["reused"] == [{"component": "CO", "paper": papers[0]["id"],
+                                "sha256": [papers[0]["sha256"]]}]
+    shown = json.loads(kiosk("dossier", "show", saved["code"]).stdout)
+    comp = next(c for c in shown["components"] if c["code"] == "CO")
+    assert comp["from_national_db"] and comp["pages"][0]["sha256"] == papers[0]["sha256"]
+    # Another citizen cannot take it: a clear refusal, nothing saved.
+    before = kiosk("dossier", "list").stdout.count("\n")
+    other = kiosk("dossier", "new", "--procedure", "1.004194", "--name", "Lê Văn Được",
+                  "--id-number", OTHER, "--reuse", f"CO={papers[0]['id']}")
+    assert other.returncode != 0 and "Traceback" not in other.stderr
+    assert "Không có giấy tờ" in other.stderr, other.stderr
+    assert kiosk("dossier", "list").stdout.count("\n") == before
+    # A bad number is refused too.
+    bad = kiosk("store", "list", "--id-number", "12ab")
+    assert bad.returncode != 0 and "không hợp lệ" in bad.stderr
