@@ -73,7 +73,7 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("results.reuse_for", ["KQ.XNTTHN=XNHN", "KQ.KS=BS"],
      N_("Kết quả được dùng lại thay thành phần hồ sơ nào, dạng MÃ_KẾT_QUẢ=MÃ_THÀNH_PHẦN"),
      {"item_kind": str, "validate": _pairs}),
-    ("results.not_reusable", ["TK", "UQ", "GTTT"],
+    ("results.not_reusable", ["TK", "CT01", "UQ", "GTTT"],
      N_("Mã thành phần không bao giờ dùng lại (tờ khai, văn bản ủy quyền làm cho từng yêu "
         "cầu; giấy tờ chỉ xuất trình)"),
      {"item_kind": str}),

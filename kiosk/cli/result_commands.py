@@ -32,28 +32,11 @@ def register(sub: Any) -> None:
     c.set_defaults(func=_store_list)
 
 
-def remote_papers(store: Any) -> Any:
-    """The central server's store when sync is set up (enrolled), else None."""
-    url = store.config.get("sync.server_url")
-    if not url:
-        return None
-    from kiosk.sync import credentials
-    from kiosk.sync.papers_client import RemotePapers
-    from kiosk.sync.transport import make_client
-
-    token = credentials.load_token(url)
-    if not token:
-        return None
-    http = make_client(url, store.config.get("sync.ca_file"),
-                       deadline=float(store.config.get("sync.request_deadline_seconds")))
-    return RemotePapers(store, http, lambda: token)
-
-
 def _store_list(args: argparse.Namespace) -> Any:
     import sys
 
     from kiosk.reuse import lookup
-    from kiosk.sync.papers_client import CentralUnreachable
+    from kiosk.sync.papers_client import CentralUnreachable, remote_papers
 
     with open_store() as store:
         remote = None if args.local else remote_papers(store)

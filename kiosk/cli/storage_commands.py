@@ -259,8 +259,8 @@ def _reuse(store: Store, args: argparse.Namespace, components: list[ComponentInp
            id_number: str) -> list[dict[str, Any]]:
     if not args.reuse:
         return []
-    from kiosk.cli.result_commands import remote_papers
     from kiosk.reuse import apply_reuse
+    from kiosk.sync.papers_client import remote_papers
 
     wanted: dict[str, str] = {}
     for item in args.reuse:

@@ -119,3 +119,19 @@ class RemotePapers:
             raise CentralUnreachable(_("Tệp {sha} tải về từ kho số hoá không đúng.",
                                        sha=sha256[:12]))
         self.store.put_file(r.content)
+
+
+def remote_papers(store: Store) -> RemotePapers | None:
+    """The central server's store when this counter is enrolled for sync, else None."""
+    url = store.config.get("sync.server_url")
+    if not url:
+        return None
+    from kiosk.sync import credentials
+    from kiosk.sync.transport import make_client
+
+    token = credentials.load_token(url)
+    if not token:
+        return None
+    http = make_client(url, store.config.get("sync.ca_file"),
+                       deadline=float(store.config.get("sync.request_deadline_seconds")))
+    return RemotePapers(store, http, lambda: token)

@@ -262,10 +262,29 @@ class CitizenModel(QObject):
 
     # --- check before save (driven by the clerk's intake) --------------------------------
 
+    # --- may the clerk reuse the citizen's digitised papers? (issue 24) --------------------
+
+    def ask_papers(self, count: int, answer: Any) -> None:
+        """The clerk found ``count`` papers already digitised: the citizen says whether they
+        may be used (``answer(bool)``); nothing is shown to the clerk before."""
+        self._papers_ask, self._papers_answer = count, answer
+        self.changed.emit()
+
+    papersAsk = Property(int, lambda self: getattr(self, "_papers_ask", 0), notify=changed)
+
+    @Slot(bool)
+    def answerPapers(self, agreed: bool) -> None:
+        answer = getattr(self, "_papers_answer", None)
+        self._papers_ask, self._papers_answer = 0, None
+        self.changed.emit()
+        if callable(answer):
+            answer(bool(agreed))
+
     def intake_changed(self, session: Any, on_intake: bool) -> None:
         if self._session is not session:
             # A new intake: the previous citizen's confirmation never carries over.
             self._session, self._confirmed_digest, self._corrections = session, "", 0
+            self._papers_ask, self._papers_answer = 0, None
         if session.saved is not None:
             return
         active = on_intake and session.step_name in _CHECK_STEPS and bool(

@@ -239,6 +239,8 @@ class CitizenSide:
 
         intake.changed.connect(intake_changed)
         app.screenChanged.connect(intake_changed)
+        # The citizen agrees (or not) on this screen to the reuse of their papers.
+        intake.paper_store.ask_citizen = model.ask_papers
         intake.savedChanged.connect(saved)
         returns.changed.connect(returned)
 
