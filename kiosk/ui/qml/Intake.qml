@@ -216,7 +216,7 @@ Item {
                             spacing: 2
                             Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.text }
                             Label { text: (checkRow.kinds.length > 1 ? "" : model.copyKind + "  ·  ")
-                                          + (model.needsScan ? (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
+                                          + (model.needsScan || model.reused !== "" ? (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
                                                              : (app.lang, app.t("chỉ xem, không nộp")))
                                           + (model.mandatory ? "  ·  " + (app.lang, app.t("Bắt buộc")) : "")
                                     color: model.mandatory && !model.checked ? theme.accent : theme.muted; font.pixelSize: theme.small }
