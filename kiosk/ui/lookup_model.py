@@ -10,6 +10,7 @@ from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status, is_late, is_overdue
 from kiosk.forms.vnformat import format_short_datetime
 from kiosk.i18n import N_, _
+from kiosk.results_settings import kind_names
 from kiosk.sync.status import dossier_sync_state
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
@@ -257,6 +258,8 @@ class DetailModel(QObject):
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))
+            for result in record.get("results") or []:
+                result["path"] = str(store.file_path(result["sha256"]))
             return record
 
         self.app.tasks.run(work, self._show, self.app.error, lane="work")
@@ -292,6 +295,18 @@ class DetailModel(QObject):
                              "signed": (comp.get("signature") or {}).get("state", ""),
                              # A PDF attached from outside and kept as it was (not PDF/A-2b).
                              "pdfa": page.get("pdfa") is not False})
+        # The results (issue 24): the province's electronic ones and the paper ones scanned at
+        # hand-over, after the documents received.
+        kinds = kind_names(list(self.app.services.config.get("results.kinds")))
+        for r in record.get("results") or []:
+            number = _(" số {number}", number=r["number"]) if r.get("number") else ""
+            verdict = r.get("signature") or {}
+            docs.append({"name": _("Kết quả: {kind}{number}", kind=kinds.get(r["kind"], r["kind"]),
+                                   number=number),
+                         "sha256": r["sha256"], "pages": 0, "path": r.get("path", ""),
+                         "kind": "application/pdf",
+                         "signed": "signed" if verdict.get("valid") else "",
+                         "pdfa": True})
         self._documents.reset(docs)
         self.loaded.emit()
 

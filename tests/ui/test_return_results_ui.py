@@ -127,3 +127,8 @@ def test_a_province_result_arrives_and_shows(qtbot: Any, window: Any,
     idle(qtbot, window)
     notes = [window.detail.events.get(i)["note"] for i in range(window.detail.events.count)]
     assert any("Nhận kết quả điện tử: KQ.KS số 88/2026" in n for n in notes), notes
+    # And the documents list has it, openable in the viewer.
+    docs = [window.detail.documents.get(i) for i in range(window.detail.documents.count)]
+    result = next(d for d in docs if d["name"].startswith("Kết quả:"))
+    assert result["name"] == "Kết quả: Giấy khai sinh số 88/2026"
+    assert Path(result["path"]).read_bytes()[:5] == b"%PDF-"
