@@ -49,6 +49,10 @@ def _pairs(value: list[str]) -> str | None:
     return None
 
 
+def _dpi(value: int) -> str | None:
+    return None if 100 <= value <= 600 else N_("độ phân giải từ 100 đến 600 dpi")
+
+
 def _positive(value: int) -> str | None:
     return None if 1 <= value <= 1024 else N_("giới hạn từ 1 đến 1024 MiB")
 
@@ -77,6 +81,9 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
      N_("Mã thành phần không bao giờ dùng lại (tờ khai, văn bản ủy quyền làm cho từng yêu "
         "cầu; giấy tờ chỉ xuất trình)"),
      {"item_kind": str}),
+    ("ocr.dpi", 300,
+     N_("Độ phân giải dựng trang PDF để nhận dạng chữ (dpi)"),
+     {"validate": _dpi}),
     ("results.max_mib", 64,
      N_("Dung lượng lớn nhất của một tệp kết quả nhận từ máy chủ (MiB)"),
      {"validate": _positive}),

@@ -62,6 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                     "number, attestation, receipt); the register"),
     "store": ("result_commands", "the citizen's store of digitised papers (this counter's, "
                                  "then the province's), found by the ID number"),
+    "ocr": ("result_commands", "read the text of stored scans (Tesseract, Vietnamese) for "
+                               "«kiosk search --text»"),
 }
 
 #: Top-level command → its module.

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import input_file, person_text, text
+from kiosk.cli.argtypes import input_file, int_range, person_text, text
 from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
@@ -22,6 +22,11 @@ def _day(value: str) -> Any:
 
 
 def register(sub: Any) -> None:
+    o = sub.add_parser("ocr", help=command_help("ocr"))
+    osub = o.add_subparsers(dest="ocr_command", metavar="ACTION", required=True)
+    c = osub.add_parser("run", help="read the scans not yet read (newest first)")
+    c.add_argument("--limit", type=int_range(1, 100_000), default=1000)
+    c.set_defaults(func=_ocr_run)
     p = sub.add_parser("store", help=command_help("store"))
     ssub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     c = ssub.add_parser("list", help="a citizen's digitised papers (JSON): this counter's, "
@@ -30,6 +35,27 @@ def register(sub: Any) -> None:
     c.add_argument("--local", action="store_true", help="this counter's store only")
     c.add_argument("--actor", type=text(100))
     c.set_defaults(func=_store_list)
+
+
+def _ocr_run(args: argparse.Namespace) -> Any:
+    from functools import partial
+
+    from kiosk import ocr
+    from kiosk.errors import DeviceError
+    from kiosk.storage import texts
+
+    if not ocr.available():
+        raise DeviceError(_("Chưa cài Tesseract với dữ liệu tiếng Việt."),
+                          hint=_("Cài gói tesseract-ocr, tesseract-ocr-vie và poppler-utils."))
+    done = 0
+    with open_store() as store:
+        dpi = int(store.config.get("ocr.dpi"))
+        for sha in store.read(lambda db: texts.pending(db, args.limit)):
+            text = ocr.ocr_file(store.file_path(sha), dpi)
+            store.call(partial(texts.record, sha256=sha, text=text, engine="tesseract-vie"))
+            done += 1
+        left = len(store.read(lambda db: texts.pending(db, 100_000)))
+    return {"read": done, "waiting": left}
 
 
 def _store_list(args: argparse.Namespace) -> Any:

@@ -95,7 +95,9 @@ def register(sub: Any) -> None:
     result_commands.register_dossier(dsub)
 
     p = sub.add_parser("search", help=command_help("search"))
-    p.add_argument("text", type=text(200, empty=True))
+    p.add_argument("text", type=text(200, empty=True), nargs="?", default="")
+    p.add_argument("--text", dest="words", type=text(200), default=None, metavar="WORDS",
+                   help="words in the text of the scans (kiosk ocr run), diacritics optional")
     p.add_argument("--limit", type=int_range(1, MAX_LIMIT), default=50)
     p.set_defaults(func=_search)
 
@@ -325,7 +327,13 @@ def _search(args: argparse.Namespace) -> Any:
     from kiosk.cli import emit
 
     with open_store() as store:
-        for row in store.search(args.text, limit=args.limit):
+        if args.words is not None:
+            from kiosk.storage import texts
+
+            rows = store.read(lambda db: texts.search(db, args.words, args.limit))
+        else:
+            rows = store.search(args.text, limit=args.limit)
+        for row in rows:
             emit(row)
     return None
 

@@ -18,7 +18,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0030_results")
+                   "0030_results", "0031_file_texts")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -413,6 +413,14 @@ def _results(db: Database) -> None:
     from kiosk.storage.results import SCHEMA as RESULTS
 
     _script(db, RESULTS)
+
+
+@migrations(name="0031_file_texts")
+def _file_texts(db: Database) -> None:
+    # Issue 24 §4: the text of stored files (OCR) and its word index (kiosk.storage.texts).
+    from kiosk.storage.texts import SCHEMA as TEXTS
+
+    _script(db, TEXTS)
 
 
 def migrate(db: Database) -> list[str]:
