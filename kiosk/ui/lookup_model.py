@@ -142,8 +142,18 @@ class LookupModel(QObject):
             if text == self._query:  # a newer query may have started meanwhile
                 self._results.reset(summary_row(r) for r in rows)
 
-        self.app.tasks.run(lambda: store.search(text, limit=100), done, self.app.error,
-                           lane="work")
+        def work() -> list[dict[str, Any]]:
+            rows = store.search(text, limit=100)
+            if len(text.split()) >= 2 or len(text.strip()) >= 4:
+                # Words in the text of the scans too (issue 24 §4), after the other matches.
+                from kiosk.storage import texts
+
+                seen = {r["id"] for r in rows}
+                rows += [r for r in store.read(lambda db: texts.search(db, text, 50))
+                         if r["id"] not in seen]
+            return rows
+
+        self.app.tasks.run(work, done, self.app.error, lane="work")
 
     def _procedure_choices(self) -> list[dict[str, str]]:
         """For the late lists' filter: every procedure, "all" first."""
