@@ -82,7 +82,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=4)
     args = parser.parse_args()
-    print(f"tesseract: {subprocess.run(['tesseract', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}")
+    version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+    print(f"tesseract: {version.stdout.splitlines()[0]}")
     for dpi in (200, 300):
         bare_s = ours_s = 0.0
         bare_err = ours_err = 0.0
