@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +32,7 @@ class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id_number: str = Field(pattern=ID_PATTERN)
     paper_id: str = Field(min_length=1, max_length=200)
-    consent: bool = Field(description="The citizen agreed on the citizen screen")
+    consent: Literal[True] = Field(description="The citizen agreed on the citizen screen")
 
 
 def _expired(until: str | None, today: date) -> bool:
@@ -85,8 +85,6 @@ def list_papers(db: Database, dev: Device, id_number: str) -> list[dict[str, Any
 
 
 def claim(db: Database, dev: Device, body: ClaimIn) -> dict[str, Any]:
-    if not body.consent:
-        raise ApiError(422, "no_consent", _("Công dân chưa đồng ý cho dùng lại giấy tờ."))
     today = clock.now().date()
     with db.transaction(write=False) as tx:
         known = any(p["id"] == body.paper_id for p in papers(tx, body.id_number))

@@ -2,14 +2,16 @@
 
 A stored PDF's pages are rendered (poppler's ``pdftoppm``, grey, ``ocr.dpi``) and read by
 ``tesseract -l vie`` (both are Debian packages the set-up installs). Nothing here runs on
-the GUI thread: the app submits :func:`ocr_file` to the page pipeline's helper process
-(``kiosk.child_executor``), ``kiosk ocr run`` calls it in the command's own process. The
+the GUI thread: the app submits :func:`ocr_page` to a helper process of its own
+(``kiosk.child_executor``; Tesseract and pdftoppm run at the lowest CPU priority and die
+with it), ``kiosk ocr run`` calls :func:`ocr_file` in the command's own process. The
 text goes to the search index (:mod:`kiosk.storage.texts`); the stored files are not
 changed (a text layer inside the PDF is left for later, see docs/DIGITISATION.md).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +22,15 @@ from kiosk.i18n import _
 
 #: Seconds one page may take before Tesseract is stopped (a pathological image).
 PAGE_TIMEOUT = 120
+
+
+def _background() -> None:
+    """In the reader's children: lowest CPU priority (the clerk's scan goes first), and
+    SIGKILL when the process that started them dies (the app's reader closed)."""
+    from kiosk.child_process import die_with_parent
+
+    os.nice(19)
+    die_with_parent(os.getppid())
 
 
 def available(lang: str = "vie") -> bool:
@@ -37,7 +48,8 @@ def ocr_image(path: Path, lang: str = "vie") -> str:
     try:
         done = subprocess.run(["tesseract", str(path), "stdout", "-l", lang, "--psm", "3"],
                               capture_output=True, timeout=PAGE_TIMEOUT,
-                              env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+                              env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+                              preexec_fn=_background)
     except (OSError, subprocess.SubprocessError) as exc:
         raise DeviceError(_("Không chạy được Tesseract: {error}", error=str(exc)[:200]),
                           hint=_("Cài gói tesseract-ocr và tesseract-ocr-vie.")) from None
@@ -64,7 +76,7 @@ def _ocr(pdf: str | Path, dpi: int, lang: str, page: int | None) -> str:
         try:
             done = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", *pick,
                                    str(pdf), str(Path(tmp) / "p")], capture_output=True,
-                                  timeout=PAGE_TIMEOUT * 4)
+                                  timeout=PAGE_TIMEOUT * 4, preexec_fn=_background)
         except (OSError, subprocess.SubprocessError) as exc:
             raise DeviceError(_("Không dựng được trang PDF để nhận dạng chữ: {error}",
                                 error=str(exc)[:200]),

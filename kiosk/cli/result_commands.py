@@ -22,11 +22,6 @@ def _day(value: str) -> Any:
 
 
 def register(sub: Any) -> None:
-    o = sub.add_parser("ocr", help=command_help("ocr"))
-    osub = o.add_subparsers(dest="ocr_command", metavar="ACTION", required=True)
-    c = osub.add_parser("run", help="read the scans not yet read (newest first)")
-    c.add_argument("--limit", type=int_range(1, 100_000), default=1000)
-    c.set_defaults(func=_ocr_run)
     p = sub.add_parser("store", help=command_help("store"))
     ssub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     c = ssub.add_parser("list", help="a citizen's digitised papers (JSON): this counter's, "
@@ -35,6 +30,11 @@ def register(sub: Any) -> None:
     c.add_argument("--local", action="store_true", help="this counter's store only")
     c.add_argument("--actor", type=text(100))
     c.set_defaults(func=_store_list)
+    o = sub.add_parser("ocr", help=command_help("ocr"))
+    osub = o.add_subparsers(dest="ocr_command", metavar="ACTION", required=True)
+    c = osub.add_parser("run", help="read the scans not yet read (newest first)")
+    c.add_argument("--limit", type=int_range(1, 100_000), default=1000)
+    c.set_defaults(func=_ocr_run)
 
 
 def _ocr_run(args: argparse.Namespace) -> Any:

@@ -1,9 +1,11 @@
 """Reading the text of saved scans in the background (issue 24 §4).
 
 One daemon thread takes the saved files not yet read, newest first, and has each page read
-by Tesseract in the page pipeline's helper process (``ScanController.submit``), one page at
-a time and only while no scan is running: a scan started meanwhile waits for one page's
-reading at most, and the GUI thread never does any of it. The text goes to the word index
+by Tesseract in a helper process of its own (``kiosk.child_executor``), one page at a time
+and only while no scan is running; Tesseract runs at the lowest CPU priority. Not in the
+page pipeline's helper: one page of a test pattern took Tesseract over a minute there,
+and the next scan's pages queued behind it (the intake's path must not wait for reading).
+The GUI thread never does any of it. The text goes to the word index
 (:mod:`kiosk.storage.texts`) that ``kiosk search --text`` and Look-up read.
 """
 
@@ -22,6 +24,7 @@ IDLE_POLL = 0.5
 class OcrRunner:
     def __init__(self, services: Any, scanner: Any) -> None:
         self.services, self.scanner = services, scanner
+        self._executor: Any = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -39,7 +42,22 @@ class OcrRunner:
             self._thread.start()
 
     def stop(self) -> None:
+        """At exit: the page being read is abandoned (its helper and Tesseract end)."""
         self._stop.set()
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _helper(self) -> Any:
+        with self._lock:
+            if self._stop.is_set():
+                raise RuntimeError("stopped")
+            if self._executor is None:
+                from kiosk.child_executor import ChildExecutor
+
+                self._executor = ChildExecutor("ocr")
+            return self._executor
 
     def wait(self, timeout: float) -> bool:
         """For tests: until the pass in progress ends."""
@@ -62,7 +80,8 @@ class OcrRunner:
                             return
                         self._again = False
         except Exception:
-            log.exception("reading the text of scans stopped")
+            if not self._stop.is_set():
+                log.exception("reading the text of scans stopped")
 
     def _one(self) -> bool:
         from kiosk.documents import page_count
@@ -82,7 +101,7 @@ class OcrRunner:
                 time.sleep(IDLE_POLL)  # the clerk is scanning: the helper is theirs
             if self._stop.is_set():
                 return False
-            parts.append(self.scanner.submit(ocr_page, str(path), page, dpi).result())
+            parts.append(self._helper().submit(ocr_page, str(path), page, dpi).result())
         store.call(partial(texts.record, sha256=sha, text="\f".join(parts),
                            engine="tesseract-vie"))
         self.read += 1

@@ -64,10 +64,6 @@ class ScanController(QObject):
                 self._pipeline.submit(warm_up)
             return self._pipeline
 
-    def submit(self, fn: Any, *args: Any) -> Future[Any]:
-        """Other work for the pipeline's helper process (the text of saved scans)."""
-        return self._executor().submit(fn, *args)
-
     def scan(self, component: int, *, find_separators: bool = False) -> None:
         if self.active:
             return
