@@ -125,7 +125,7 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
         return list_papers(db, dev, id_number)
 
     @app.post("/v1/papers/claim", tags=["papers"],
-              responses=error_responses(401, 404, 409, 422))
+              responses=error_responses(400, 401, 404, 409, 422))
     def post_claim(body: ClaimIn, dev: Device = auth) -> dict[str, Any]:
         """Reuse a paper (the citizen agreed): the unit may then list and fetch its files."""
         return claim(db, dev, body)
