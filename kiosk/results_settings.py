@@ -70,8 +70,7 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
         "kết quả giấy)"),
      {"item_kind": str, "validate": _kinds}),
     ("results.unscanned_reasons",
-     ["Máy quét đang hỏng", "Công dân không chờ quét", "Kết quả không quét được (khổ lớn, "
-      "hiện vật)"],
+     ["Máy quét hỏng", "Công dân không chờ quét", "Không quét được"],
      N_("Lý do trả kết quả giấy mà không quét (chọn một khi không có kết quả số hoá)"),
      {"item_kind": str}),
     ("results.reuse_for", ["KQ.XNTTHN=XNHN", "KQ.KS=BS"],

@@ -16,12 +16,14 @@ Flickable {
         width: screen.width - 48
         spacing: theme.gap
 
-        Label { text: app.lang, app.t("Trả kết quả"); font.pixelSize: theme.title; font.bold: true }
         Label { text: app.lang, app.t("Quét mã vạch trên phiếu hẹn hoặc đọc CCCD của công dân (hay nhập mã hồ sơ, họ tên, số CCCD). Người nhận thay: mở hồ sơ rồi đọc CCCD của họ.")
                 visible: returns.dossier.code === undefined
                 color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        // The title beside the search field: one row more for the hand-over at 1366×768.
         RowLayout {
             Layout.fillWidth: true
+            spacing: theme.gap
+            Label { text: app.lang, app.t("Trả kết quả"); font.pixelSize: theme.title; font.bold: true }
             TextField {
                 id: query
                 objectName: "returnQuery"
@@ -87,16 +89,36 @@ Flickable {
                     id: results
                     Layout.fillWidth: true
                     spacing: 6
-                    RowLayout {
+                    // One line while nothing is on file: scan it, or say why it goes unscanned;
+                    // the hand-over button stays in sight at 1366×768 (a proxy's fields too).
+                    Flow {
+                        objectName: "resultsHeader"
                         Layout.fillWidth: true
-                        Label { text: app.lang, app.t("Kết quả:"); font.bold: true; font.pixelSize: theme.text }
+                        spacing: 8
+                        Label { text: app.lang, app.t("Kết quả:"); font.bold: true; font.pixelSize: theme.text
+                                height: theme.touch; verticalAlignment: Text.AlignVCenter }
                         Label { objectName: "noResults"; visible: results.rows.length === 0
-                                text: app.lang, app.t("chưa có kết quả số hoá cho hồ sơ này.")
-                                color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                        Item { Layout.fillWidth: true; visible: results.rows.length > 0 }
-                        Button { objectName: "scanMoreResults"; text: app.lang, app.t("+ Quét thêm kết quả giấy")
-                                 visible: results.open && results.rows.length > 0 && !results.addMore
+                                text: app.lang, app.t("chưa số hoá.")
+                                color: theme.warn; height: theme.touch; verticalAlignment: Text.AlignVCenter }
+                        Button { objectName: "scanMoreResults"
+                                 text: results.rows.length > 0 ? (app.lang, app.t("+ Quét thêm kết quả giấy"))
+                                                                : (app.lang, app.t("Quét kết quả giấy"))
+                                 visible: results.open && !results.addMore
                                  implicitHeight: theme.touch; onClicked: results.addMore = true }
+                        Label { objectName: "unscannedReasons"
+                                visible: results.open && results.rows.length === 0 && !results.addMore
+                                text: app.lang, app.t("hoặc trả không quét vì:")
+                                height: theme.touch; verticalAlignment: Text.AlignVCenter }
+                        Repeater {
+                            model: results.open && results.rows.length === 0 && !results.addMore
+                                   ? returns.unscannedReasons : []
+                            delegate: Button {
+                                objectName: "unscannedReason" + index
+                                text: modelData; checkable: true; implicitHeight: theme.touch
+                                checked: returns.unscannedReason === modelData
+                                onClicked: returns.setUnscannedReason(checked ? modelData : "")
+                            }
+                        }
                     }
                     Repeater {
                         model: results.rows
@@ -135,7 +157,7 @@ Flickable {
                         }
                     }
                     RowLayout {
-                        visible: results.open && (results.rows.length === 0 || results.addMore)
+                        visible: results.open && results.addMore
                         Layout.fillWidth: true
                         spacing: theme.gap
                         // Placeholders, not captions: the hand-over button stays in sight at 1366×768.
@@ -148,29 +170,12 @@ Flickable {
                         TextField { id: resultIssued; objectName: "resultIssued"; Layout.fillWidth: true; Layout.preferredWidth: 1
                                     Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
                                     placeholderText: app.lang, app.t("Ngày ban hành (ngày/tháng/năm)") }
-                        BigButton { objectName: "scanResultButton"; text: app.lang, app.t("Quét kết quả giấy")
+                        BigButton { objectName: "scanResultButton"; text: app.lang, app.t("Bắt đầu quét")
                                     enabled: !returns.scanning
                                     onClicked: returns.scanResult(resultKind.currentIndex, resultNumber.text, resultIssued.text) }
                     }
                     Label { objectName: "resultScanStatus"; text: returns.scanStatus; visible: text !== "" && returns.scanning
                             color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                    Flow {
-                        objectName: "unscannedReasons"
-                        visible: results.open && results.rows.length === 0
-                        Layout.fillWidth: true
-                        spacing: 8
-                        Label { text: app.lang, app.t("Trả không quét, lý do:"); height: theme.touch
-                                verticalAlignment: Text.AlignVCenter }
-                        Repeater {
-                            model: returns.unscannedReasons
-                            delegate: Button {
-                                objectName: "unscannedReason" + index
-                                text: modelData; checkable: true; implicitHeight: theme.touch
-                                checked: returns.unscannedReason === modelData
-                                onClicked: returns.setUnscannedReason(checked ? modelData : "")
-                            }
-                        }
-                    }
                     Label { visible: !results.open && (returns.dossier.unscannedReason || "") !== ""
                             text: app.lang, app.t("Trả không quét, lý do: ") + (returns.dossier.unscannedReason || "")
                             color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
