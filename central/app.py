@@ -293,6 +293,12 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
                               results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
 
     reports.register_routes(app, db, AdminDep)
+    from central import fleet_routes  # publications and the counters' health (issue 26)
+
+    fleet_routes.install(app, db, device, admin)
+    from central import province  # the province's web page (issue 26)
+
+    province.install(app, db)
     audit.register_routes(app, db, blobs, device)
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
@@ -307,6 +313,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import papers  # the province's store of a citizen's papers (issue 24)
 
     papers.install(app, db, device)
+
+    from central import incoming  # dossiers submitted online or by post (issue 25)
+
+    incoming.install(app, db, blobs, device)
 
     openapi.install(app)
     # Innermost first: the gate authenticates and caps bodies before any route reads one.

@@ -21,6 +21,10 @@ def default_db() -> str:
     return str(paths.data_dir() / "central" / "central.sqlite3")
 
 
+def default_blobs() -> Path:
+    return paths.data_dir() / "central" / "blobs"
+
+
 def db_url(args: argparse.Namespace) -> str:
     url = str(getattr(args, "db_sub", None) or args.db or default_db()).strip()
     scheme = _URL_SCHEME.match(url)
