@@ -259,6 +259,11 @@ from kiosk.dossier_settings import DECLARATIONS as _DOSSIER_SETTINGS  # noqa: E4
 
 for _key, _default, _description, _options in _DOSSIER_SETTINGS:
     declare(_key, _default, _description, **_options)
+# Results and their digitisation (issue 24): kiosk/results_settings.py.
+from kiosk.results_settings import DECLARATIONS as _RESULT_SETTINGS  # noqa: E402
+
+for _key, _default, _description, _options in _RESULT_SETTINGS:
+    declare(_key, _default, _description, **_options)
 
 
 # --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------

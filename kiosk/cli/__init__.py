@@ -63,6 +63,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "notify": ("notify_commands", "notices to citizens (e-mail, SMS): send, list, retry"),
     "certify": ("certify_commands", "certify a copy, a signature or a contract (register "
                                     "number, attestation, receipt); the register"),
+    "store": ("result_commands", "the citizen's store of digitised papers (this counter's, "
+                                 "then the province's), found by the ID number"),
+    "ocr": ("result_commands", "read the text of stored scans (Tesseract, Vietnamese) for "
+                               "«kiosk search --text»"),
 }
 
 #: Top-level command → its module.

@@ -15,7 +15,8 @@ from typing import Any
 
 from kiosk import paths
 from kiosk.i18n import _
-from kiosk.ui.citizen_model import Chime, CitizenModel
+from kiosk.ui.chime import Chime
+from kiosk.ui.citizen_model import CitizenModel
 from kiosk.ui.intake_state import CONFIRM_CAUSE
 from kiosk.ui.qt import (
     QVARIANT,
@@ -313,6 +314,8 @@ class CitizenSide:
 
         intake.changed.connect(intake_changed)
         app.screenChanged.connect(intake_changed)
+        # The citizen agrees (or not) on this screen to the reuse of their papers.
+        intake.paper_store.ask_citizen = model.ask_papers
         intake.savedChanged.connect(saved)
         returns.changed.connect(returned)
 

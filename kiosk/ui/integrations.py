@@ -150,6 +150,8 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
                          and not refresh.isActive() else None)
     bridge.published.connect(lambda name, payload: models["detail"].on_sync_event(payload)
                              if name == "sync" else None)
+    bridge.published.connect(lambda name, payload: models["returns"].on_sync_event(payload)
+                             if name == "sync" else None)
     if "incoming" in models:
         bridge.published.connect(lambda name, payload: models["incoming"].on_sync_event(payload)
                                  if name == "sync" else None)

@@ -25,7 +25,7 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
           "thanksTicket_A", "queueRecall", "queueHold", "queueNoshow", "queueTransfer",
           "transferTo_A", "transferTo_B", "heldTicket_A1-01", "heldTicket_A1-02", "priorityButton",
-          "priority_nguoi-cao-tuoi", "priority_none"} | {
+          "priority_nguoi-cao-tuoi", "priority_none", "unscannedReason0"} | {
           f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
 
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
