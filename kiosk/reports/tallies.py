@@ -148,6 +148,12 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     return out
 
 
+def received_any(db: Database, procedure: str, end: datetime) -> bool:
+    """Whether any dossier of ``procedure`` was received before ``end``."""
+    return db.execute("SELECT 1 FROM dossiers WHERE procedure_code = ? AND received_at < ? "
+                      "LIMIT 1", (procedure, iso(end))).fetchone() is not None
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
