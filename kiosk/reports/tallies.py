@@ -45,7 +45,8 @@ WITH ev AS (
          min(CASE WHEN e.to_status = 10 THEN e.at END) AS returned,
          min(CASE WHEN e.to_status IN (3, 7, 8) THEN e.at END) AS closed,
          min(CASE WHEN e.to_status IN (3, 7, 8, 9, 10) THEN e.at END) AS ended
-  FROM status_events e WHERE {_CHANGES} AND e.to_status IN (3, 7, 8, 9, 10)
+  FROM status_events e NOT INDEXED
+  WHERE {_CHANGES} AND e.to_status IN (3, 7, 8, 9, 10)
   GROUP BY e.dossier_id)
 SELECT d.id, d.procedure_code, d.procedure_name, d.channel, d.received_at,
        d.entered_at IS NOT NULL, coalesce(d.legal_due_at, d.due_at),
@@ -61,7 +62,6 @@ SELECT d.id, d.procedure_code, d.procedure_name, d.channel, d.received_at,
          AND c.started_at < :judged AND (c.ended_at IS NULL OR c.ended_at >= :judged)) END
 FROM dossiers d LEFT JOIN ev ON ev.did = d.id
 WHERE d.received_at < :end AND (ev.ended IS NULL OR ev.ended >= :start) {{procedure}}
-ORDER BY d.received_at
 """
 
 
@@ -88,14 +88,18 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
         "SELECT dossier_id, count(*) FROM clock_pauses WHERE started_at >= ? AND "
         "started_at < ? GROUP BY dossier_id", (start, end)).fetchall())
     lettered = {did for (did,) in db.execute("SELECT DISTINCT dossier_id FROM postponements")}
-    names: dict[str, str] = {}
+    # A procedure's name is the one its earliest received dossier carries (the catalog's
+    # name may change between versions), as the records' order gives the definition.
+    names: dict[str, tuple[str, str]] = {}
     groups: dict[str, list[int]] = {}
     for (did, code, name, channel, received, back, legal, resolved, returned, closed,
          ended, waiting, letter_due, paused_since) in rows:
         acc = groups.get(code)
         if acc is None:
             acc = groups[code] = [0] * 23
-            names[code] = name
+            names[code] = (received, name)
+        elif received < names[code][0]:
+            names[code] = (received, name)
         if received >= start:
             acc[_NEW] += 1
             slot = _CHANNEL_SLOT.get(channel)
@@ -143,7 +147,7 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
                            "unit": unit, "judged_at": judged}
     out.update(_block(total))
-    out["by_procedure"] = [{"code": code, "name": names[code], **_block(groups[code])}
+    out["by_procedure"] = [{"code": code, "name": names[code][1], **_block(groups[code])}
                            for code in sorted(groups)]
     return out
 

@@ -22,6 +22,8 @@ from kiosk.storage import Store
 PROCEDURES = [("1.004873", "Đăng ký kết hôn"), ("2.000815", "Chứng thực bản sao"),
               ("1.001193", "Đăng ký khai sinh")]
 FIRST = datetime(2026, 1, 5, 7, 0, tzinfo=TZ)
+#: A catalog version renamed a procedure: the report names it as its earliest dossier does.
+RENAMED = datetime(2026, 4, 15, 12, 0, tzinfo=TZ)
 #: Status walks, each step (status, hours after the previous): repeated statuses (a note,
 #: not a change), supplements asked and answered, refusals, withdrawals, stops, returns.
 WALKS = [
@@ -67,6 +69,8 @@ def _generate(path: Path, count: int, seed: int) -> None:
         pcode, pname = rnd.choice(PROCEDURES)
         # Whole seconds, some on the same second as another dossier or event.
         received = _snap(rnd, FIRST + timedelta(minutes=rnd.randrange(0, 60 * 24 * 200)))
+        if pcode == "1.001193" and received < RENAMED:
+            pname = "Đăng ký khai sinh (tên cũ)"
         legal = (None if rnd.random() < 0.05 else _snap(
             rnd, received + timedelta(hours=rnd.choice([2, 8, 30, 36, 72, 200, 600]))))
         entered = iso(received + timedelta(days=3)) if rnd.random() < 0.1 else None
