@@ -18,6 +18,7 @@ generated histories with every kind of status change, pause, letter and document
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -29,8 +30,6 @@ from kiosk.storage.sqlite import Database
 _SUPPLEMENT = int(Status.SUPPLEMENT)
 #: Status changes only (a repeated status is a note, not a change), as local_records reads.
 _CHANGES = "(e.from_status IS NULL OR e.from_status != e.to_status)"
-#: Received by the judging moment and not ended before it: what only pending dossiers need.
-_PENDING = "d.received_at < :judged AND (ev.ended IS NULL OR ev.ended >= :judged)"
 
 # Counter slots of one procedure (or of the unit).
 (_NEW, _CARRIED, _ONLINE, _DIRECT, _POSTAL, _OTHER, _BACK, _RESOLVED, _EARLY, _ON_TIME,
@@ -38,31 +37,46 @@ _PENDING = "d.received_at < :judged AND (ev.ended IS NULL OR ev.ended >= :judged
  _DIGITISED, _WITH_DOCS, _DOCS, _SCANNED, _REUSED) = range(23)
 _CHANNEL_SLOT = {1: _DIRECT, 2: _ONLINE, 3: _POSTAL, 4: _OTHER}
 
-_ROWS = f"""
-WITH ev AS (
-  SELECT e.dossier_id AS did,
-         min(CASE WHEN e.to_status IN (9, 10) THEN e.at END) AS resolved,
-         min(CASE WHEN e.to_status = 10 THEN e.at END) AS returned,
-         min(CASE WHEN e.to_status IN (3, 7, 8) THEN e.at END) AS closed,
-         min(CASE WHEN e.to_status IN (3, 7, 8, 9, 10) THEN e.at END) AS ended
-  FROM status_events e NOT INDEXED
-  WHERE {_CHANGES} AND e.to_status IN (3, 7, 8, 9, 10)
-  GROUP BY e.dossier_id)
-SELECT d.id, d.procedure_code, d.procedure_name, d.channel, d.received_at,
-       d.entered_at IS NOT NULL, coalesce(d.legal_due_at, d.due_at),
-       ev.resolved, ev.returned, ev.closed, ev.ended,
-       CASE WHEN {_PENDING} THEN (
-         SELECT e.to_status FROM status_events e WHERE e.dossier_id = d.id AND {_CHANGES}
-         AND e.at < :judged ORDER BY e.at DESC, e.id DESC LIMIT 1) = {_SUPPLEMENT} END,
-       CASE WHEN {_PENDING} THEN (
-         SELECT max(x.new_due_at) FROM postponements x WHERE x.dossier_id = d.id
-         AND x.issued_at < :judged) END,
-       CASE WHEN {_PENDING} THEN (
-         SELECT max(c.started_at) FROM clock_pauses c WHERE c.dossier_id = d.id
-         AND c.started_at < :judged AND (c.ended_at IS NULL OR c.ended_at >= :judged)) END
-FROM dossiers d LEFT JOIN ev ON ev.did = d.id
-WHERE d.received_at < :end AND (ev.ended IS NULL OR ev.ended >= :start) {{procedure}}
-"""
+#: Each dossier's first resolved, returned, closed and ended time (one scan of the events).
+_ENDS = f"""
+SELECT e.dossier_id,
+       min(CASE WHEN e.to_status IN (9, 10) THEN e.at END),
+       min(CASE WHEN e.to_status = 10 THEN e.at END),
+       min(CASE WHEN e.to_status IN (3, 7, 8) THEN e.at END),
+       min(e.at)
+FROM status_events e NOT INDEXED
+WHERE {_CHANGES} AND e.to_status IN (3, 7, 8, 9, 10)
+GROUP BY e.dossier_id"""
+
+#: For dossiers pending at the judging moment: waiting for a supplement then, the latest
+#: letter's due issued by then, and the start of the pause open then.
+_PENDING_FACTS = f"""
+SELECT d.id,
+       (SELECT e.to_status FROM status_events e WHERE e.dossier_id = d.id AND {_CHANGES}
+        AND e.at < :judged ORDER BY e.at DESC, e.id DESC LIMIT 1) = {_SUPPLEMENT},
+       (SELECT max(x.new_due_at) FROM postponements x WHERE x.dossier_id = d.id
+        AND x.issued_at < :judged),
+       (SELECT max(c.started_at) FROM clock_pauses c WHERE c.dossier_id = d.id
+        AND c.started_at < :judged AND (c.ended_at IS NULL OR c.ended_at >= :judged))
+FROM dossiers d WHERE d.id IN (SELECT value FROM json_each(:ids))"""
+
+#: Per dossier: documents that count, of them reused, of them scanned.
+_DOCUMENTS = """
+SELECT c.dossier_id, count(*), sum(c.from_national_db != 0),
+       sum(c.from_national_db = 0 AND EXISTS (SELECT 1 FROM pages g
+           WHERE g.component_id = c.id))
+FROM {source} WHERE {period} c.checked != 0 AND c.presented = 0 AND c.count > 0
+GROUP BY c.dossier_id"""
+
+
+def _documents_sql(most_are_new: bool) -> str:
+    # A year's report reads every component: one scan beats a lookup per dossier; a
+    # month's reads a few, found through its dossiers.
+    if most_are_new:
+        return _DOCUMENTS.format(source="components c NOT INDEXED", period="")
+    return _DOCUMENTS.format(
+        source="dossiers d JOIN components c ON c.dossier_id = d.id",
+        period="d.received_at >= :start AND d.received_at < :end AND")
 
 
 def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "",
@@ -72,18 +86,13 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     period = Period(date_from, date_to, as_of)
     start, end, judged = iso(period.start), iso(period.end), iso(period.judged_at)
     params: dict[str, Any] = {"start": start, "end": end, "judged": judged}
-    extra = ""
+    sql = ("SELECT d.id, d.procedure_code, d.procedure_name, d.channel, d.received_at, "
+           "d.entered_at IS NOT NULL, coalesce(d.legal_due_at, d.due_at) FROM dossiers d "
+           "WHERE d.received_at < :end")
     if procedure:
-        extra = "AND d.procedure_code = :procedure"
+        sql += " AND d.procedure_code = :procedure"
         params["procedure"] = procedure
-    rows = db.execute(_ROWS.replace("{procedure}", extra), params).fetchall()
-    documents = {did: (n, scanned, reused) for did, n, reused, scanned in db.execute(
-        "SELECT c.dossier_id, count(*), sum(c.from_national_db != 0), "
-        "sum(c.from_national_db = 0 AND EXISTS (SELECT 1 FROM pages g "
-        "WHERE g.component_id = c.id)) FROM components c JOIN dossiers d ON "
-        "d.id = c.dossier_id WHERE d.received_at >= :start AND d.received_at < :end "
-        "AND c.checked != 0 AND c.presented = 0 AND c.count > 0 GROUP BY c.dossier_id",
-        params)}
+    ends = {did: rest for did, *rest in db.execute(_ENDS)}
     requested = dict(db.execute(
         "SELECT dossier_id, count(*) FROM clock_pauses WHERE started_at >= ? AND "
         "started_at < ? GROUP BY dossier_id", (start, end)).fetchall())
@@ -92,8 +101,15 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     # name may change between versions), as the records' order gives the definition.
     names: dict[str, tuple[str, str]] = {}
     groups: dict[str, list[int]] = {}
-    for (did, code, name, channel, received, back, legal, resolved, returned, closed,
-         ended, waiting, letter_due, paused_since) in rows:
+    new_ones: dict[str, list[int]] = {}
+    pending: dict[str, tuple[list[int], str | None]] = {}
+    never = (None, None, None, None)
+    read = 0
+    for did, code, name, channel, received, back, legal in db.execute(sql, params):
+        read += 1
+        resolved, returned, closed, ended = ends.get(did, never)
+        if ended is not None and ended < start:
+            continue
         acc = groups.get(code)
         if acc is None:
             acc = groups[code] = [0] * 23
@@ -107,15 +123,7 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
                 acc[slot] += 1
             if back:
                 acc[_BACK] += 1
-            docs = documents.get(did)
-            if docs is not None:
-                n, scanned, reused = docs
-                acc[_WITH_DOCS] += 1
-                acc[_DOCS] += n
-                acc[_SCANNED] += scanned
-                acc[_REUSED] += reused
-                if scanned + reused == n:
-                    acc[_DIGITISED] += 1
+            new_ones[did] = acc
         else:
             acc[_CARRIED] += 1
         if resolved is not None:
@@ -135,6 +143,11 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
         if did in requested:
             acc[_REQUESTED] += requested[did]
         if received < judged and (ended is None or ended >= judged):
+            pending[did] = (acc, legal)
+    if pending:
+        for did, waiting, letter_due, paused_since in db.execute(
+                _PENDING_FACTS, {"judged": judged, "ids": json.dumps(list(pending))}):
+            acc, legal = pending[did]
             due = legal if letter_due is None or (legal is not None and legal >= letter_due) \
                 else letter_due
             moment = judged
@@ -143,6 +156,18 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
                 if paused_since is not None:
                     moment = paused_since
             acc[_OVERDUE if due is not None and due < moment else _NOT_DUE] += 1
+    if new_ones:
+        for did, n, reused, scanned in db.execute(
+                _documents_sql(3 * len(new_ones) > read), params):
+            acc = new_ones.get(did)
+            if acc is None:
+                continue
+            acc[_WITH_DOCS] += 1
+            acc[_DOCS] += n
+            acc[_SCANNED] += scanned
+            acc[_REUSED] += reused
+            if scanned + reused == n:
+                acc[_DIGITISED] += 1
     total = [sum(col) for col in zip(*groups.values(), strict=True)] if groups else [0] * 23
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
                            "unit": unit, "judged_at": judged}
