@@ -92,7 +92,7 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     if procedure:
         sql += " AND d.procedure_code = :procedure"
         params["procedure"] = procedure
-    ends = {did: rest for did, *rest in db.execute(_ENDS)}
+    ends = {row[0]: row for row in db.execute(_ENDS)}
     requested = dict(db.execute(
         "SELECT dossier_id, count(*) FROM clock_pauses WHERE started_at >= ? AND "
         "started_at < ? GROUP BY dossier_id", (start, end)).fetchall())
@@ -103,11 +103,11 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     groups: dict[str, list[int]] = {}
     new_ones: dict[str, list[int]] = {}
     pending: dict[str, tuple[list[int], str | None]] = {}
-    never = (None, None, None, None)
+    never = (None, None, None, None, None)
     read = 0
     for did, code, name, channel, received, back, legal in db.execute(sql, params):
         read += 1
-        resolved, returned, closed, ended = ends.get(did, never)
+        _did, resolved, returned, closed, ended = ends.get(did, never)
         if ended is not None and ended < start:
             continue
         acc = groups.get(code)
