@@ -7,8 +7,8 @@ and due times), made in a temporary directory, or an existing one (``--data``, a
 by ``bench/storage_data.py --out DIR``). Each run, in the same process and on the same
 read connection, times for the year and for the last month:
 
-- summary (wall, and CPU as ``*_cpu_s``): what ``kiosk report summary`` computes (:func:`kiosk.reports.tallies.local_summary`),
-  the project's figure;
+- summary (wall, and CPU as ``*_cpu_s``): what ``kiosk report summary`` computes
+  (:func:`kiosk.reports.tallies.local_summary`), the project's figure;
 - baseline: a bare ``SELECT count(*)`` over the same period's dossiers;
 - records (``--records``): the definition it replaces, one record per dossier
   (``Store.report_records``) and :func:`kiosk.reports.summary.summary` over them.
