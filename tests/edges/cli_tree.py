@@ -18,7 +18,7 @@ CARD = "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Khánh Vân, Th
 #: Commands that run until stopped once their arguments are accepted: they are walked in a
 #: subprocess with a short deadline, and still running at the deadline means "accepted".
 LONG_RUNNING = {("sync", "run"), ("central", "serve"), ("listen",), ("scan",), ("print",),
-                ("printers",)}
+                ("printers",), ("queue", "display")}
 #: Of those, the ones that legitimately never end on their own (the others must end: the
 #: base line makes them stop quickly — a listener with --duration, a server on a foreign
 #: address — so running past the deadline is a hang).
@@ -72,6 +72,9 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         ("print",): [("code", code), ("--printer", "NoSuchQueue")],
         ("decode",): [("images", png)],
         ("listen",): [("--serial", "/nonexistent-port"), ("--duration", "2")],
+        # The wall display's server on an address that is not this machine's: accepted
+        # values end at the bind.
+        ("queue", "display"): [("--bind", "203.0.113.9"), ("--port", "9")],
     }.get(command, [])
 
 
