@@ -40,7 +40,7 @@ class Slot:
 def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str, str | None]]:
     """A command line that is accepted (or refused for a plain reason), as (name, value)."""
     png = str(work / "page.png")
-    return {
+    table: dict[tuple[str, ...], list[tuple[str, str | None]]] = {
         ("cccd",): [("payload", CARD)],
         ("due",): [("--received", "2026-11-20T09:00"), ("--working-days", "2")],
         ("catalog", "search"): [("text", "khai sinh")],
@@ -75,7 +75,8 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         # The wall display's server on an address that is not this machine's: accepted
         # values end at the bind.
         ("queue", "display"): [("--bind", "203.0.113.9"), ("--port", "9")],
-    }.get(command, [])
+    }
+    return table.get(command, [])
 
 
 def leaves() -> dict[tuple[str, ...], argparse.ArgumentParser]:
