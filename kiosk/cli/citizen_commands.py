@@ -11,16 +11,13 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
+from kiosk.cli.argtypes import iso_day
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("ngày «{text}» không đúng dạng YYYY-MM-DD", text=text)) from None
+    return iso_day(text)
 
 
 def register(sub: Any) -> None:
