@@ -50,7 +50,7 @@ _BINARY = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26)) + b"\x7f"
 
 
 def _refuse(message: str, hint: str | None = None) -> InvalidInput:
-    return InvalidInput(message, hint=hint, field="path")
+    return InvalidInput(message[:1].upper() + message[1:], hint=hint, field="path")
 
 
 def expand_path(value: str | os.PathLike[str], *, what: str | None = None) -> Path:
