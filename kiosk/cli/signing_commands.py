@@ -134,6 +134,11 @@ def _verify(args: argparse.Namespace) -> int:
     result = verify_file(args.file, trust)
     emit(result)
     if not (result["signed"] and result["intact"] and result["valid"]):
+        # The JSON says which; a person at a terminal gets it in words too.
+        print(_("Tệp {path} không có chữ ký số.", path=shown(str(args.file))) if not
+              result["signed"] else
+              _("Chữ ký số của tệp {path} không còn nguyên vẹn hoặc không hợp lệ.",
+                path=shown(str(args.file))), file=sys.stderr)
         return 1
     if not result["pdfa"]:
         # The signature holds, but the file is not the archival format every stored
