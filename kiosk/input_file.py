@@ -46,6 +46,9 @@ TEXT_ENCODINGS = ("UTF-8", "UTF-8 BOM", "Windows-1258")
 _DECODERS = (("utf-8-sig", "UTF-8"), ("cp1258", "Windows-1258"))
 #: Control bytes no text file holds (tab, line feed, form feed and carriage return are text;
 #: 0x1A is the end-of-file mark old DOS tools append).
+#: The five tone marks Windows-1258 has as combining characters (grave, acute, tilde, hook
+#: above, dot below).
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
 _BINARY = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26)) + b"\x7f"
 
 
@@ -207,9 +210,13 @@ def to_windows_1258(text: str) -> bytes:
             continue
         except UnicodeEncodeError:
             pass
-        base, *marks = unicodedata.normalize("NFD", ch)
-        head = unicodedata.normalize("NFC", base + "".join(marks[:-1]))
-        out += (head + marks[-1]).encode("cp1258") if marks else ch.encode("cp1258")
+        parts = unicodedata.normalize("NFD", ch)
+        tones = [m for m in parts if m in _TONES]
+        if not tones:
+            raise InvalidInput(_("«{ch}» không viết được bằng Windows-1258.", ch=shown(ch)))
+        # The letter with its other marks precomposed (â, ư), the tone mark combining after.
+        letter = unicodedata.normalize("NFC", "".join(m for m in parts if m not in _TONES))
+        out += (letter + tones[0]).encode("cp1258")
     return bytes(out)
 
 

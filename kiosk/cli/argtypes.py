@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, TypeVar
 
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
@@ -366,6 +366,9 @@ class KioskHelpFormatter(argparse.HelpFormatter):
                          _terminal_columns() - 2 if width is None else width)
 
 
+_Action = TypeVar("_Action", bound=argparse.Action)
+
+
 class KioskArgumentParser(argparse.ArgumentParser):
     """argparse with Vietnamese errors, values escaped, and a pointer to ``--help``."""
 
@@ -373,7 +376,7 @@ class KioskArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", KioskHelpFormatter)
         super().__init__(*args, **kwargs)
 
-    def _add_action(self, action: argparse.Action) -> argparse.Action:
+    def _add_action(self, action: _Action) -> _Action:
         # Every argument that takes a value is bounded, including those a command declared
         # without a type (and those copied from a parent parser): one place, every command.
         if action.type is None and action.nargs != 0 and isinstance(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,14 @@ def test_printer_names_are_what_cups_accepts(home: Path, name: str) -> None:
 ])
 def test_over_long_or_control_strings_stop_at_the_edge(home: Path, argv: list[str]) -> None:
     assert_refused(kiosk(*argv, timeout=QUICK))
+
+
+def test_every_vietnamese_letter_survives_windows_1258() -> None:
+    from kiosk.input_file import decode_text
+
+    letters = "".join(v + t for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+                      for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"))
+    text = unicodedata.normalize("NFC", letters + "đĐ")
+    assert decode_text(to_windows_1258(text), path="x") == text
+    assert decode_text(b"\xef\xbb\xbf" + text.encode(), path="x") == text
+    assert decode_text(text.encode(), path="x") == text
