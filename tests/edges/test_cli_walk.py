@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fuzz import budget
+
 from .cli_tree import LONG_RUNNING, RUNS_FOREVER, Slot, command_line, slots
 from .helpers import CRASH, kiosk
 
@@ -227,6 +229,7 @@ def test_every_argument_refuses_hostile_values(slot: Slot, in_world: World) -> N
         problem = _problem(argv, code, out, err)
         if problem:
             problems.append(problem)
+    budget.count("cli_walk", len(HOSTILE))  # make fuzz reports the cases walked
     assert not problems, "\n---\n".join(problems)
 
 
@@ -247,6 +250,7 @@ def test_long_running_commands_refuse_hostile_values(slot: Slot, in_world: World
                            r.stderr.decode("utf-8", "surrogateescape"))
         if problem:
             problems.append(problem)
+    budget.count("cli_walk", len(HOSTILE_LONG))
     assert not problems, "\n---\n".join(problems)
 
 
