@@ -30,5 +30,14 @@ ADDRESS_MAX = 500
 ACTOR_MAX = 100
 #: A CUPS queue name (CUPS itself allows 127 bytes: printable, no space, "/", "#" or "\\").
 PRINTER_NAME_MAX = 127
+
+
+def printer_name_ok(name: str) -> bool:
+    """A queue name CUPS would accept: the URL it goes into and the IPP attribute it is sent
+    as break on anything else (InvalidURL, struct.error)."""
+    return (0 < len(name.encode("utf-8", "surrogatepass")) <= PRINTER_NAME_MAX
+            and all(ch.isprintable() and ch not in " /#\\" for ch in name))
+
+
 #: Free text that is neither (a search, a form field set on the command line).
 TEXT_MAX = 1000

@@ -23,7 +23,7 @@ from typing import IO, Any, NoReturn, TypeVar
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
 from kiosk.input_file import check_readable, expand_path
-from kiosk.limits import FIRST_YEAR, LAST_YEAR, PRINTER_NAME_MAX
+from kiosk.limits import FIRST_YEAR, LAST_YEAR, PRINTER_NAME_MAX, printer_name_ok
 from kiosk.output_file import not_a_file_to_replace
 from kiosk.safe_text import bad_characters, has_surrogates, shown
 
@@ -186,7 +186,7 @@ def printer_name(value: str) -> str:
         raise argparse.ArgumentTypeError(_("không được để trống."))
     if len(value.encode("utf-8", "surrogatepass")) > PRINTER_NAME_MAX:
         raise argparse.ArgumentTypeError(_("dài quá {n} ký tự.", n=PRINTER_NAME_MAX))
-    if any(not ch.isprintable() or ch in " /#\\" for ch in value):
+    if not printer_name_ok(value):
         raise argparse.ArgumentTypeError(
             _("tên máy in chỉ gồm chữ, số và dấu, không có dấu cách, «/», «#», «\\»."))
     return value

@@ -259,3 +259,13 @@ def test_every_vietnamese_letter_survives_windows_1258() -> None:
     assert decode_text(to_windows_1258(text), path="x") == text
     assert decode_text(b"\xef\xbb\xbf" + text.encode(), path="x") == text
     assert decode_text(text.encode(), path="x") == text
+
+
+def test_a_bad_printer_name_in_the_config_is_named_not_sent_to_cups(home: Path) -> None:
+    r = kiosk("dossier", "new", "--procedure", "1.001193", "--name", "Lê Văn A")
+    assert r.returncode == 0, r.stderr.decode()
+    code = json.loads(r.stdout)["code"]
+    for name in ("two words", "a#b", "q" * 200):
+        assert kiosk("config", "set", "printer.name", name).returncode == 0
+        err = assert_refused(kiosk("print", code, timeout=QUICK))
+        assert "printer.name" in err, err
