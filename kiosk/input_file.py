@@ -62,9 +62,13 @@ def expand_path(value: str | os.PathLike[str], *, what: str | None = None) -> Pa
     label = what or _("đường dẫn")
     if not text.strip():
         raise _refuse(_("Chưa có {what}.", what=label))
-    if "\x00" in text:
+    try:
+        raw = os.fsencode(text)  # a lone surrogate no file name can hold (found by fuzzing)
+    except UnicodeError:
+        raw = b"\x00"
+    if b"\x00" in raw:
         raise _refuse(_("{what} {path} có ký tự không hợp lệ.", what=label, path=shown(text)))
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+    if len(raw) > MAX_PATH_BYTES:
         raise _refuse(_("{what} dài quá {n} byte: {path}", what=label, n=MAX_PATH_BYTES,
                         path=shown(text, limit=80)),
                       hint=_("Chọn một tệp ở thư mục ngắn hơn."))
