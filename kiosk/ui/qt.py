@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QSize,
     QSocketNotifier,
     Qt,
+    QThread,
     QTimer,
     QUrl,
     Signal,
@@ -50,7 +51,7 @@ __all__ = [
     "Property", "QAbstractListModel", "QByteArray", "QEvent", "QFont", "QFontDatabase",
     "QGuiApplication", "QImage", "QKeyEvent", "QModelIndex", "QObject", "QPersistentModelIndex",
     "QQmlApplicationEngine", "QQuickImageProvider", "QQuickItem", "QQuickWindow", "QSize",
-    "QSocketNotifier", "QTimer", "QUrl",
+    "QSocketNotifier", "QThread", "QTimer", "QUrl",
     "QWindow", "Qt", "Signal", "Slot",
 ]
 

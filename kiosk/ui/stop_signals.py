@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.ui.qt import QSocketNotifier
+from kiosk.ui.qt import QSocketNotifier, QThread, QTimer
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -52,7 +52,13 @@ def quit_on_stop_signals(qt_app: Any) -> Callable[[], None]:
         if not first:
             first.append(time.monotonic())
             log.info("%s: closing the counter app", name)
-            qt_app.quit()
+            if QThread.currentThread().loopLevel() == 0:
+                # Still starting (services, the demo seed, the window): quit() before exec()
+                # does nothing in Qt 6, so the request would be lost and the app would run
+                # on. A queued quit ends the loop as soon as it starts.
+                QTimer.singleShot(0, qt_app.quit)
+            else:
+                qt_app.quit()
         elif time.monotonic() - first[0] > INSISTENT_AFTER_S:
             # Asked again while closing: someone wants it gone now (helpers die with it).
             log.warning("%s while closing: ending at once", name)

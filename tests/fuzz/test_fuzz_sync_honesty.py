@@ -109,8 +109,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerThr
 
 
 @pytest.fixture(scope="module")
-def honest_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    home = tmp_path_factory.mktemp("honesty-home")
+def honesty_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("honesty-home")
+
+
+@pytest.fixture(autouse=True)
+def one_machine(honesty_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests share one counter (store and device token). The server binds the token to
+    # the machine id kept in KIOSK_HOME, which the suite's conftest changes for every test:
+    # keep the counter's own home, or the second test is refused as another machine.
+    monkeypatch.setenv("KIOSK_HOME", str(honesty_home))
+
+
+@pytest.fixture(scope="module")
+def honest_store(honesty_home: Path) -> Iterator[Store]:
+    home = honesty_home
     mp = pytest.MonkeyPatch()
     mp.setenv("KIOSK_HOME", str(home))
     store = Store(orphan_grace_seconds=None)
