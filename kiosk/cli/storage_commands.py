@@ -174,15 +174,19 @@ def _components(store: Store, procedure_code: str, attach: list[str],
         wanted.append((comp_code.strip(), path))
     # Every argument is checked before any file is stored.
     pages: dict[str, list[PageInput]] = {}
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
     for comp_code, path in wanted:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        # Read through the one reader: a regular file, at most the cap, never a device
+        # swapped in after the argument was checked.
+        data = read_bytes(path, max_bytes=MAX_PDF_BYTES, what=_("tệp đính kèm"))
         if mime != "application/pdf":
-            pages.setdefault(comp_code, []).append(PageInput(store.put_file(path), mime))
+            pages.setdefault(comp_code, []).append(PageInput(store.put_file(data), mime))
             continue
-        from kiosk.input_file import MAX_PDF_BYTES, read_bytes
         from kiosk.pdfa import conform
 
-        result = conform(read_bytes(path, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF")))
+        result = conform(data)
         page = PageInput(store.put_file(result.data), mime, pdfa=result.pdfa,
                          pdfa_problems=result.problems)
         pages.setdefault(comp_code, []).append(page)
