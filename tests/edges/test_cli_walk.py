@@ -54,7 +54,7 @@ HOSTILE = ["", " ", "-", "0", "-1", "nan", "inf", "-inf", "1e308", "999999999999
 CORE = ["", "-1", "nan", "99999999999999999999999", "x" * 5000, "\x1b[2J\x07",
         "\udcff\udcfe", "\u202eabc", "{dir}", "/dev/null", "0001-01-01", "garbage://x",
         "--", "/dev/zero", "{fifo}", "{loop}", "{bin}", "{cp1258}", "~nonexistentuser/x.pdf",
-        "{deep}", "9999-12-31", "9" * 5000, "a\tb", "x" * 70_000]
+        "{deep}", "9999-12-31", "9" * 5000, "a\tb", "x" * 70_000, "²", "\u2028"]
 if os.environ.get("KIOSK_WALK") != "full":
     HOSTILE = CORE
 #: The subset for commands that run until stopped (each try may take the full deadline).
