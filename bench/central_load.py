@@ -10,6 +10,7 @@ the server has worker processes). Optional py-spy profile of server process 0.
 
     .venv/bin/python bench/central_load.py [--counters 300] [--dossiers 3] [--workers 2]
         [--scans 1-2] [--scan-kb 40] [--time-cap 120] [--load-procs 2] [--pull-every 1]
+        [--health-every 1]
         [--pg-fsync-off] [--profile]
 """
 
@@ -252,6 +253,9 @@ def main() -> None:
                    help="fraction of PUTs sent twice with the same Idempotency-Key")
     p.add_argument("--pull-every", type=int, default=1,
                    help="read the change feed after every K-th dossier (0: never)")
+    p.add_argument("--health-every", type=int, default=0,
+                   help="after every K-th dossier, a health report and a catalog pull "
+                        "(issue 26; 0: never)")
     p.add_argument("--pg-fsync-off", action="store_true")
     p.add_argument("--profile", action="store_true", help="py-spy on server process 0")
     p.add_argument("--seed", type=int, default=1)
@@ -281,6 +285,7 @@ def main() -> None:
             s.url = procs.urls[s.index % args.workers]
         cfg = {"dossiers": args.dossiers, "scans": scans, "scan_kb": args.scan_kb,
                "replay": args.replay, "pull_every": args.pull_every,
+               "health_every": args.health_every,
                "time_cap": args.time_cap, "seed": args.seed,
                "day": time.strftime("%y%m%d")}
         import psycopg

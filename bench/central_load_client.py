@@ -87,6 +87,8 @@ class SimCounter:
         self.day = day
         self.auth = {"Authorization": f"Bearer {spec.token}"}
         self.cursor = 0
+        self.etag: str | None = None
+        self.catalog_tag: str | None = None
         res.feed[spec.index] = []
         res.units[spec.index] = spec.unit
 
@@ -164,6 +166,26 @@ class SimCounter:
             if not feed["more"]:
                 return
 
+    async def fleet(self) -> None:
+        """What a counter's sync pass ends with (issue 26): its health report, then the
+        catalog with the version it has (a 304 once it has the published one)."""
+        r = await self.call("PUT /v1/devices/self/health", "PUT", "/v1/devices/self/health",
+                            headers=self.auth, json={
+                                "app_version": "bench", "catalog_version": self.catalog_tag,
+                                "outbox_depth": 0, "parked": 0,
+                                "disk_free_bytes": 40 << 30, "clock_skew_seconds": 0})
+        if r.status_code != 200:
+            self.res.errors[f"PUT health {r.status_code}"] += 1
+            raise Transient("health")
+        headers = {**self.auth, **({"If-None-Match": self.etag} if self.etag else {})}
+        r = await self.call("GET /v1/publications/catalog", "GET", "/v1/publications/catalog",
+                            headers=headers)
+        if r.status_code == 200:
+            self.etag, self.catalog_tag = r.headers.get("ETag"), r.json()["version"]
+        elif r.status_code not in (304, 404):
+            self.res.errors[f"GET catalog {r.status_code}"] += 1
+            raise Transient("catalog")
+
     def make_dossier(self, n: int, shas: list[tuple[str, int]]) -> dict[str, Any]:
         seq = self.spec.seq_base + n
         record = {
@@ -182,7 +204,8 @@ class SimCounter:
         return dossier_body(record, 2, None)
 
     async def run(self, n_dossiers: int, scans: tuple[int, int], scan_kb: float,
-                  replay: float, deadline: float, cfg_pull: int = 1) -> None:
+                  replay: float, deadline: float, cfg_pull: int = 1,
+                  health_every: int = 0) -> None:
         for n in range(1, n_dossiers + 1):
             if time.monotonic() > deadline:
                 self.res.unfinished += n_dossiers - n + 1
@@ -214,6 +237,8 @@ class SimCounter:
                                    "seq": ack["server_seq"]})
             if cfg_pull and n % cfg_pull == 0:
                 await self.retrying(self.pull)
+            if health_every and n % health_every == 0:
+                await self.retrying(self.fleet)
 
 
 async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
@@ -225,7 +250,8 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
     counters = [SimCounter(s, res, c, random.Random(cfg["seed"] * 100_003 + s.index), cfg["day"])
                 for s, c in zip(specs, clients, strict=True)]
     tasks = [asyncio.create_task(c.run(cfg["dossiers"], cfg["scans"], cfg["scan_kb"],
-                                       cfg["replay"], deadline, cfg["pull_every"]))
+                                       cfg["replay"], deadline, cfg["pull_every"],
+                                       cfg.get("health_every", 0)))
              for c in counters]
 
     async def lag_probe() -> None:

@@ -291,6 +291,12 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
 
     reports.register_routes(app, db, AdminDep)
+    from central import fleet_routes  # publications and the counters' health (issue 26)
+
+    fleet_routes.install(app, db, device, admin)
+    from central import province  # the province's web page (issue 26)
+
+    province.install(app, db)
     audit.register_routes(app, db, blobs, device)
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
@@ -299,6 +305,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central.ereceipt import provider_from_env
 
     money.install(app, db, device, ereceipt or provider_from_env())
+
+    from central import incoming  # dossiers submitted online or by post (issue 25)
+
+    incoming.install(app, db, blobs, device)
 
     openapi.install(app)
     # Innermost first: the gate authenticates and caps bodies before any route reads one.

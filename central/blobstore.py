@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
 from pathlib import Path
 
 
@@ -96,6 +97,26 @@ class BlobStore:
         os.replace(partial, target)
         _fsync_dir(target.parent)
         return True
+
+    def put_bytes(self, sha256: str, data: bytes) -> None:
+        """Store a whole file received in one request (a portal's submission), durably."""
+        target = self.blob_path(sha256)
+        if target.is_file():
+            return
+        tmp = self.root / "tmp" / f"{sha256}.{os.getpid()}.{uuid.uuid4().hex}"
+        try:
+            with tmp.open("wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno in (28, 122):  # ENOSPC, EDQUOT
+                raise BlobStoreFull(exc.errno, exc.strerror) from exc
+            raise
+        target.parent.mkdir(exist_ok=True)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
 
     def partials_older_than(self, seconds: float) -> list[str]:
         """Upload ids of partial files not written for ``seconds``."""

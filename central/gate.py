@@ -26,8 +26,9 @@ from kiosk.i18n import _
 
 #: Where the device that made a request is kept for the route's dependency.
 DEVICE_KEY = "kiosk.device"
-#: What anyone may read without a token: the health probe and the API's description.
+#: What anyone may call without a token: the health probe, the API's description, enrolment.
 PUBLIC = {("GET", "/v1/health"), ("HEAD", "/v1/health"), ("GET", "/openapi.json"),
+          ("POST", "/v1/enrol"),  # a one-time code instead of a token (central/enrolment.py)
           ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
 
 
@@ -79,7 +80,9 @@ class RequestGate:
             declared is not None and declared.strip() not in ("", "0"))
         # A request without a body is authenticated by the route's dependency (a 405 or 404
         # still answers as such); one with a body is authenticated here, before a byte of it.
-        if has_body and method != "OPTIONS" and (method, path) not in PUBLIC:
+        # The province page signs its users in with a session cookie (central/province.py).
+        if has_body and method != "OPTIONS" and (method, path) not in PUBLIC \
+                and not path.startswith("/province/"):
             authorization = _header(scope, b"authorization") or ""
             scheme, _sep, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():

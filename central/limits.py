@@ -57,4 +57,6 @@ class ServerLimits:
         """The most bytes a request to ``path`` may carry."""
         if path == "/v1/uploads" or path.startswith("/v1/uploads/"):
             return self.max_blob_size
+        if path == "/province/publications":
+            return max(self.max_json_body, 16 * MIB)  # a catalog file, as a form upload
         return self.max_json_body

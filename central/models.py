@@ -108,6 +108,24 @@ class HistoryItem(BaseModel):
     status: JsonInt = Field(ge=1, le=10)
 
 
+class SupplementRound(BaseModel):
+    """A supplement round (Mẫu 02 asked, papers received): the portal's DanhSachHoSoBoSung."""
+
+    model_config = ConfigDict(extra="forbid")
+    round: JsonInt = Field(ge=1, le=1000)
+    asked_at: datetime
+    asked_by: str = Field(default="", max_length=200, description="NguoiYeuCauBoSung")
+    items: list[Annotated[str, Field(max_length=1000)]] = Field(
+        default_factory=list, max_length=100, description="NoiDungBoSung")
+    contact: str = Field(default="", max_length=500)
+    rule: str = Field(default="pause", pattern=r"^(pause|restart)$")
+    previous_due_at: datetime | None = Field(default=None, description="NgayHenTraTruoc")
+    received_at: datetime | None = Field(default=None, description="NgayTiepNhanBoSung")
+    received_by: str = Field(default="", max_length=200, description="NguoiTiepNhanBoSung")
+    new_due_at: datetime | None = Field(default=None, description="NgayHenTraMoi")
+    components: list[dict[str, Any]] = Field(default_factory=list, max_length=200)
+
+
 class PostponeIn(BaseModel):
     """The province postpones a dossier (the counter learns it from the change feed)."""
 
@@ -151,6 +169,7 @@ class DossierIn(BaseModel):
     postponements: list[Postponement] = Field(default_factory=list, max_length=100)
     pauses: list[Pause] = Field(default_factory=list, max_length=100)
     history: list[HistoryItem] = Field(default_factory=list, max_length=500)
+    supplements: list[SupplementRound] = Field(default_factory=list, max_length=100)
 
 
 class DossierAck(BaseModel):

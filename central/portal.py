@@ -34,7 +34,8 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
                 "MaHash": page["sha256"],
                 "KichThuoc": page["size"],
                 "DuocSoHoa": 1 if comp.get("digitised", True) else 0,
-                "DuocTaiSuDung": 0,
+                # 1: taken from a national database instead of being handed in.
+                "DuocTaiSuDung": 1 if comp.get("reused") else 0,
             })
     notes = state.get("notes", [])
     return {
@@ -57,17 +58,39 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "NgayKetThucXuLy": portal_time(state.get("finished_at")),
         "NgayTra": portal_time(state.get("returned_at")),
         "NgayTuChoi": portal_time(state.get("refused_at")),
-        "HinhThuc": 0,
+        # How the result goes back: 0 at the counter, 1 by post.
+        "HinhThuc": 1 if d.get("return_method") == "post" else 0,
         "DonViXuLy": unit_name or state["unit_code"],
         "MaDonVi": state["unit_code"],
         "HoSoCoThanhPhanSoHoa": 1 if files else 0,
         "TaiLieuNop": files,
         "DanhSachLePhi": fees if fees is not None else [],
-        "DanhSachHoSoBoSung": [],
+        "DanhSachHoSoBoSung": [supplement_item(d["code"], sup)
+                               for sup in d.get("supplements") or []],
         "DanhSachGiayToKetQua": [],
         "QuaTrinhXuLy": [
             {"NguoiXuLy": n.get("by", ""), "ThoiDiemXuLy": portal_time(n.get("at")),
              "NoiDungXuLy": n.get("note", ""), "TrangThai": n.get("status")}
             for n in notes
         ],
+    }
+
+
+def supplement_item(code: str, sup: dict[str, Any]) -> dict[str, Any]:
+    """One supplement round in the portal's ``DanhSachHoSoBoSung`` fields."""
+    return {
+        "HoSoBoSungId": f"{code}-BS{sup.get('round', 1)}",
+        "NguoiYeuCauBoSung": sup.get("asked_by", ""),
+        "NoiDungBoSung": "; ".join(sup.get("items") or []),
+        "NgayBoSung": portal_time(sup.get("asked_at")),
+        "NguoiTiepNhanBoSung": sup.get("received_by", ""),
+        "ThongTinTiepNhan": sup.get("contact", ""),
+        "NgayTiepNhanBoSung": portal_time(sup.get("received_at")),
+        "TrangThaiBoSung": bool(sup.get("received_at")),
+        "DanhSachGiayToBoSung": [
+            {"MaThanhPhanHoSo": c.get("code", ""), "TenGiayTo": c.get("name", "")}
+            for c in sup.get("components") or []],
+        "DanhSachLePhiBoSung": [],
+        "NgayHenTraTruoc": portal_time(sup.get("previous_due_at")),
+        "NgayHenTraMoi": portal_time(sup.get("new_due_at")),
     }

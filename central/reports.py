@@ -73,9 +73,25 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
 def summary(db: Database, date_from: date, date_to: date, unit: str | None = None
             ) -> dict[str, Any]:
     """The summary for one unit, or for all with a ``units`` list (one summary each)."""
+    from kiosk.reports.summary import summary as compute
+
+    records = period_records(db, date_from, date_to, unit)
+    # A period not yet over is judged now, as the counter's report and Home are.
+    as_of = clock.now()
+    report = compute(records, date_from, date_to, unit=unit or "", as_of=as_of)
+    if not unit:
+        units = sorted({r.unit for r in records})
+        report["units"] = [compute([r for r in records if r.unit == u], date_from, date_to,
+                                   unit=u, as_of=as_of) for u in units]
+    return report
+
+
+def period_records(db: Database, date_from: date, date_to: date, unit: str | None = None
+                   ) -> list[Any]:
+    """The report records (kiosk.reports.records) of the dossiers received by the period's
+    end, of one unit or all: what :func:`summary` and the province page count."""
     from kiosk.reports.records import server_record
     from kiosk.reports.summary import Period
-    from kiosk.reports.summary import summary as compute
 
     end = clock.iso(Period(date_from, date_to).end)
     with db.transaction(write=False) as tx:
@@ -97,14 +113,7 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None = Non
         records.append(server_record(body, unit=row["unit_code"], status=int(row["status"]),
                                      province_notes=json.loads(row["notes"]),
                                      letters=all_letters.get(row["id"], [])))
-    # A period not yet over is judged now, as the counter's report and Home are.
-    as_of = clock.now()
-    report = compute(records, date_from, date_to, unit=unit or "", as_of=as_of)
-    if not unit:
-        units = sorted({r.unit for r in records})
-        report["units"] = [compute([r for r in records if r.unit == u], date_from, date_to,
-                                   unit=u, as_of=as_of) for u in units]
-    return report
+    return records
 
 
 def state_with_letters(db: Database, row: dict[str, Any]) -> dict[str, Any]:

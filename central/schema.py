@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from kiosk import clock
 
@@ -219,6 +221,10 @@ TABLES = [
 # Receipts, refunds and the certification register (issue 23; central/money.py): new tables,
 # created where missing like the rest.
 TABLES += MONEY_TABLES
+# Dossiers submitted online or by post, waiting for a counter (issue 25; central/incoming.py).
+TABLES += INCOMING_TABLES
+# Publications, counters' health, province accounts (issue 26; central/fleet.py).
+TABLES += FLEET_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

@@ -364,8 +364,11 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
                            _("Con trỏ {since} đã quá cũ; cần đồng bộ lại các hồ sơ đang mở.",
                              since=since), oldest=int(floor["value"]))
         rows = tx.all(
-            "SELECT c.seq, c.dossier_id, d.code, c.kind, c.status, c.server_version,"
-            " c.origin_device, c.note, c.at FROM changes c JOIN dossiers d ON d.id = c.dossier_id"
+            # A dossier submitted online (kind incoming*) has no code until a counter
+            # accepts it: its events name the submission, with an empty code.
+            "SELECT c.seq, c.dossier_id, COALESCE(d.code, '') AS code, c.kind, c.status,"
+            " c.server_version, c.origin_device, c.note, c.at FROM changes c"
+            " LEFT JOIN dossiers d ON d.id = c.dossier_id"
             " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
             (device.unit_code, since, limit + 1),
         )

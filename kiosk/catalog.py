@@ -350,19 +350,25 @@ def read_catalog(path: Path) -> Catalog:
     except OSError as exc:
         raise InvalidInput(_("Không đọc được tệp danh mục {path}: {error}", path=str(path),
                              error=exc.strerror or str(exc)), hint=hint) from None
+    return loads_catalog(raw, str(path), path)
+
+
+def loads_catalog(raw: bytes, name: str, path: Path | None = None) -> Catalog:
+    """A catalog from its bytes (a file, or a publication the province sent), validated."""
+    hint = _("Sửa tệp danh mục rồi nhập lại; danh mục đang dùng không thay đổi.")
     if len(raw) > MAX_CATALOG_BYTES:
-        raise InvalidInput(_("Tệp danh mục {path} quá lớn.", path=str(path)), hint=hint)
+        raise InvalidInput(_("Tệp danh mục {path} quá lớn.", path=name), hint=hint)
     try:
         # NaN and Infinity are not JSON; Python accepts them unless told not to.
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(
-            _("Tệp danh mục {path} không phải JSON hợp lệ: {error}", path=str(path), error=str(exc)),
+            _("Tệp danh mục {path} không phải JSON hợp lệ: {error}", path=name, error=str(exc)),
             hint=hint,
         ) from exc
     except RecursionError:
         raise InvalidInput(
-            _("Tệp danh mục {path} lồng nhau quá sâu, không phải danh mục.", path=str(path)),
+            _("Tệp danh mục {path} lồng nhau quá sâu, không phải danh mục.", path=name),
             hint=hint) from None
     return parse_catalog(data, path)
 

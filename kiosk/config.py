@@ -253,6 +253,11 @@ from kiosk.money.settings import DECLARATIONS as _MONEY_SETTINGS  # noqa: E402
 
 for _key, _default, _description, _options in _MONEY_SETTINGS:
     declare(_key, _default, _description, **_options)
+# Dossiers from elsewhere, supplements, notices (issue 25): kiosk/dossier_settings.py.
+from kiosk.dossier_settings import DECLARATIONS as _DOSSIER_SETTINGS  # noqa: E402
+
+for _key, _default, _description, _options in _DOSSIER_SETTINGS:
+    declare(_key, _default, _description, **_options)
 
 
 # --- edges-cli (issue 12 §2): ranges for values that would only fail later ---------------

@@ -101,6 +101,7 @@ class IntakeSession:
         self.step = 0
         self.procedure_code = ""
         self.procedure_name = ""
+        self.catalog_version: str | None = None
         self.applicant = Person()
         self.components: list[IntakeComponent] = []
         self.channel = 1
@@ -171,7 +172,10 @@ class IntakeSession:
 
     # --- content ------------------------------------------------------------------------
 
-    def choose_procedure(self, proc: Procedure) -> None:
+    def choose_procedure(self, proc: Procedure, catalog_version: str | None = None) -> None:
+        # The catalog may change under an open intake (the province's publication): the
+        # dossier is saved under the one the clerk chose from.
+        self.catalog_version = catalog_version
         if proc.code != self.procedure_code:
             self.components = [
                 IntakeComponent(c.code, c.name, c.form, c.count, c.mandatory,
@@ -373,7 +377,8 @@ class IntakeSession:
         inp = DossierInput(procedure_code=self.procedure_code, applicant=applicant,
                            channel=self.channel, components=components, sets=self.sets,
                            note=self.note, draft_id=self.draft_id,
-                           return_method=self.return_method)
+                           return_method=self.return_method,
+                           catalog_version=self.catalog_version)
         if self.paper_received_at.strip():
             inp.received_at, inp.back_entry = parse_paper_time(self.paper_received_at), True
         return inp

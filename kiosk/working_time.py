@@ -24,7 +24,7 @@ from kiosk.i18n import _
 from kiosk.processing_time import ProcessingTime
 from kiosk.vn_holidays import VietnamHolidays
 
-OVERRIDES_FILE = paths.asset("calendar", "overrides.json")
+OVERRIDES_FILE = paths.asset("calendar", "overrides.json")  # the bundled table
 #: How far the calendar looks ahead before it decides the configuration has no working time.
 MAX_DAYS_AHEAD = 3660
 
@@ -241,13 +241,17 @@ def _seconds(a: time, b: time) -> float:
 
 
 def _load_overrides() -> tuple[set[date], set[date]]:
+    from kiosk.calendar_file import installed_file
+
+    # The province's publication (received through sync) replaces the bundled table.
+    path = installed_file() if installed_file().is_file() else OVERRIDES_FILE
     try:
-        data = json.loads(OVERRIDES_FILE.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         off = {date.fromisoformat(_day(e)) for e in data.get("days_off", [])}
         work = {date.fromisoformat(_day(e)) for e in data.get("working_days", [])}
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(
-            _("Bảng ngày nghỉ/làm bù {path} bị lỗi: {error}", path=str(OVERRIDES_FILE),
+            _("Bảng ngày nghỉ/làm bù {path} bị lỗi: {error}", path=str(path),
               error=str(exc))
         ) from exc
     return off, work

@@ -11,8 +11,10 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,13 +26,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster (initdb + pg_ctl, as the postgres user when root)."""
     initdb = shutil.which("initdb")
     pg_ctl = shutil.which("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed")
-    base = tmp_path_factory.mktemp("pg")
+    # Not under pytest's own temp tree: every pytest session resets /tmp/pytest-of-<user> to
+    # mode 0700, so a second suite starting on the machine locked the postgres user out of a
+    # running cluster (pg_control: Permission denied).
+    base = Path(tempfile.mkdtemp(prefix="kiosk-test-pg-"))
     data = base / "data"
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -38,10 +43,6 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.skip("running as root without runuser: cannot start PostgreSQL")
         shutil.chown(base, "postgres")
         os.chmod(base, 0o700)
-        # The temp tree's parents must be traversable by the postgres user.
-        for parent in base.parents:
-            if str(parent).startswith(str(tmp_path_factory.getbasetemp().parent)):
-                os.chmod(parent, os.stat(parent).st_mode | 0o111)
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     run = subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
@@ -60,6 +61,7 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 _pg_counter = [0]

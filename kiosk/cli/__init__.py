@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rating": ("citizen_commands", 'satisfaction ratings given on the citizen screen'),
     "fee": ("fee_commands", "fees: quote, collect with a numbered receipt, void, refund, "
                             "VietQR, the cash book and the handover"),
+    "notify": ("notify_commands", "notices to citizens (e-mail, SMS): send, list, retry"),
     "certify": ("certify_commands", "certify a copy, a signature or a contract (register "
                                     "number, attestation, receipt); the register"),
 }

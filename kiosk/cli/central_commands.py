@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from central.fields import NOTE_MAX, PERSON_MAX
-from kiosk import paths
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import float_range, input_file, int_range, iso_day, output_dir, shown, text
-from kiosk.cli.central_db import db_url, find_dossier, open_db, open_db_of
+from kiosk.cli.argtypes import (
+    float_range,
+    input_file,
+    int_range,
+    iso_day,
+    output_dir,
+    shown,
+    text,
+)
+from kiosk.cli.central_db import db_url, default_blobs, find_dossier, open_db, open_db_of
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
-
-
-def _default_blobs() -> Path:
-    return paths.data_dir() / "central" / "blobs"
 
 
 def register(sub: Any) -> None:
@@ -73,6 +75,12 @@ def register(sub: Any) -> None:
     from kiosk.cli import central_report_commands
 
     central_report_commands.register(csub, db_opt)
+    from kiosk.cli import central_incoming_commands
+
+    central_incoming_commands.register(csub, db_opt)
+    from kiosk.cli import fleet_commands
+
+    fleet_commands.register(csub, db_opt)
 
 
 def _limit_options(serve: argparse.ArgumentParser) -> None:
@@ -115,7 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
     from central.runner import serve
 
     url = db_url(args)
-    blobs = args.blobs or _default_blobs()
+    blobs = args.blobs or default_blobs()
     try:
         for sub_dir in ("blobs", "partial", "tmp"):
             (blobs / sub_dir).mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 from typing import Any
 
 from kiosk import paths
@@ -19,6 +20,10 @@ _DB_SCHEMES = ("postgresql", "postgres", "sqlite")
 
 def default_db() -> str:
     return str(paths.data_dir() / "central" / "central.sqlite3")
+
+
+def default_blobs() -> Path:
+    return paths.data_dir() / "central" / "blobs"
 
 
 def db_url(args: argparse.Namespace) -> str:

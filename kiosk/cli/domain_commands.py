@@ -45,6 +45,9 @@ def register(sub: Any) -> None:
     c.add_argument("file", type=input_file)
     c.add_argument("--force", action="store_true", help="allow a version that is not newer")
     c.set_defaults(func=_catalog_import)
+    c = csub.add_parser("status", help="the catalog in force: version, published, source "
+                                       "(central: the province's publication; local) (JSON)")
+    c.set_defaults(func=_catalog_status)
 
 
 def _cccd(args: argparse.Namespace) -> Any:
@@ -144,3 +147,9 @@ def _catalog_import(args: argparse.Namespace) -> Any:
     catalog = import_catalog(args.file, force=args.force)
     return {"version": catalog.version, "procedures": len(catalog.procedures),
             "file": str(catalog.path)}
+
+
+def _catalog_status(_args: argparse.Namespace) -> Any:
+    from kiosk.publications import calendar_status, catalog_status, forms_status
+
+    return {**catalog_status(), "calendar": calendar_status(), "forms": forms_status()}

@@ -70,6 +70,8 @@ def register(sub: Any) -> None:
     c.add_argument("--attach", action="append", default=[], metavar="COMPONENT=FILE",
                    help="a scanned file for a component of the procedure (repeatable)")
     c.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
+    c.add_argument("--notify", default="", type=text(20, empty=True), metavar="email,sms",
+                   help="the citizen agreed to be told by these channels (docs/ELSEWHERE.md)")
     c.add_argument("--actor", type=text(ACTOR_MAX),
                    help="who receives it (default: $KIOSK_ACTOR or the OS user)")
     c.set_defaults(func=_new)
@@ -98,6 +100,9 @@ def register(sub: Any) -> None:
     from kiosk.cli import late_commands
 
     late_commands.register_dossier(dsub)
+    from kiosk.cli import incoming_commands
+
+    incoming_commands.register_dossier(dsub)
 
     p = sub.add_parser("search", help=command_help("search"))
     p.add_argument("text", type=text(200, empty=True))
@@ -245,7 +250,8 @@ def _new(args: argparse.Namespace) -> Any:
             inp.back_entry = True
         signing = _sign_components(store, inp)
         try:
-            saved = store.save_dossier(inp, acting_clerk(args)).to_json()
+            saved = store.save_dossier(inp, acting_clerk(args),
+                                       then=_consent(applicant, args.notify)).to_json()
             return {**saved, **({"signing": signing} if signing else {}),
                     **({"attached": attached} if attached else {})}
         except StorageError as exc:
@@ -257,6 +263,25 @@ def _new(args: argparse.Namespace) -> Any:
             exc.details["draft_id"] = draft
             print(_("Đã giữ hồ sơ ở dạng nháp {draft}.", draft=draft), file=sys.stderr)
             raise
+
+
+def _consent(applicant: Any, channels: str) -> Any:
+    """The citizen's consent to notices, saved with the dossier (None: none given)."""
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    if not chosen:
+        return None
+    from kiosk.storage import notices
+
+    unknown = [c for c in chosen if c not in notices.CHANNELS]
+    if unknown:
+        raise InvalidInput(_("Kênh thông báo «{value}» không hợp lệ.", value=unknown[0]),
+                           hint=_("Dùng email, sms hoặc cả hai: --notify email,sms."))
+
+    def then(db: Any, dossier_id: str, _code: str) -> None:
+        notices.consent(db, dossier_id, email=applicant.email, phone=applicant.phone,
+                        channels=chosen, source="counter")
+
+    return then
 
 
 def _show(args: argparse.Namespace) -> Any:

@@ -32,8 +32,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_once)
     ssub = p.add_subparsers(dest="sync_command", metavar="ACTION")
     enroll = ssub.add_parser("enroll", help="store the server address and device token")
-    enroll.add_argument("--server", required=True, type=text(2000))
+    enroll.add_argument("--server", default=None, type=text(2000),
+                        help="the server's address (the enrolment QR carries it)")
     token = enroll.add_mutually_exclusive_group(required=True)
+    token.add_argument("--code", help="the one-time enrolment code, or the whole text of the "
+                                      "province page's QR; - to read it from stdin (the "
+                                      "barcode reader)")
     token.add_argument("--token", help="the device token, or - to read it from stdin "
                                        "(keeps it out of the process list and shell history)")
     token.add_argument("--token-file", type=input_file, metavar="FILE",
@@ -68,9 +72,25 @@ def _enroll(args: argparse.Namespace) -> Any:
     from kiosk.sync.engine import SyncEngine  # noqa: F401 - fail early if deps are missing
     from kiosk.sync.transport import check_server_url, make_client
 
-    url = _server_url(args.server, check_server_url)
+    code, server = None, args.server
+    if args.code is not None:
+        from kiosk.sync.enrol import parse_payload
+
+        code, carried = parse_payload(
+            read_stdin_text("--code") if args.code == "-" else args.code)
+        server = server or carried
+    if not server:
+        raise InvalidInput(_("Chưa có địa chỉ máy chủ."),
+                           hint=_("Thêm --server URL, hoặc quét mã QR đăng ký của tỉnh."))
+    url = _server_url(server, check_server_url)
     ca = _ca_file(args.ca)
-    token = _token(args)
+    if code is not None:
+        from kiosk.sync.enrol import redeem
+
+        with make_client(url, ca) as http:
+            token = redeem(http, code)
+    else:
+        token = _token(args)
     with make_client(url, ca) as http:
         try:
             r = http.get("/v1/changes", params={"limit": 1},
@@ -92,7 +112,8 @@ def _enroll(args: argparse.Namespace) -> Any:
     config.set("sync.server_url", url)
     config.set("sync.ca_file", ca)
     config.save()
-    return {"server": url, "ca_file": ca, "enrolled": True}
+    return {"server": url, "ca_file": ca, "enrolled": True,
+            **({"by": "code"} if code is not None else {})}
 
 
 def _server_url(value: str, check: Any) -> str:

@@ -101,8 +101,22 @@ def sets_dir() -> Path:
     return asset("forms")
 
 
+def installed_dir() -> Path:
+    """Sets the province published (kiosk.publications): one of the same id replaces the
+    bundled one."""
+    from kiosk import paths
+
+    return paths.data_dir() / "forms"
+
+
+def set_path(set_id: str) -> Path:
+    mine = installed_dir() / f"{set_id}.json"
+    return mine if mine.is_file() else sets_dir() / f"{set_id}.json"
+
+
 def available_sets() -> list[str]:
-    return sorted(p.stem for p in sets_dir().glob("*.json"))
+    return sorted({p.stem for d in (sets_dir(), installed_dir()) for p in d.glob("*.json")
+                   if not p.name.startswith(("central", "."))})
 
 
 def _bad(path: Path, what: str) -> ConfigError:
@@ -157,8 +171,8 @@ def parse_set(path: Path, data: dict[str, Any]) -> TemplateSet:
 
 @lru_cache(maxsize=8)
 def load_set(set_id: str) -> TemplateSet:
-    """The template set ``set_id`` (cached: sets are read-only data shipped with the app)."""
-    path = sets_dir() / f"{set_id}.json"
+    """The template set ``set_id`` (cached: the province's publication clears the cache)."""
+    path = set_path(set_id)
     if not path.exists():
         raise NotFound(
             _("Không có bộ biểu mẫu {set}.", set=set_id),

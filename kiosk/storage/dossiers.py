@@ -32,6 +32,7 @@ from kiosk.text import fold
 
 #: A dossier saved at the counter is "Được tiếp nhận" (accepted, national portal code 2).
 RECEIVED_STATUS = int(Status.RECEIVED)
+NEW_STATUS = int(Status.NEW)
 
 
 #: Per write connection, the (catalog version, procedure) pairs whose rows a committed save
@@ -199,13 +200,17 @@ def save(
     what must stand or fall with the dossier (a certification's register number and its
     receipt, issue 23)."""
     sizes = validate(inp, files)
+    status = int(inp.status)
+    if status not in (NEW_STATUS, RECEIVED_STATUS):
+        raise InvalidInput(_("Hồ sơ mới chỉ có thể ở trạng thái 1 hoặc 2."))
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         # The time is taken after the write lock is held, so codes and times agree in order.
         received = to_local(inp.received_at) if inp.received_at else now()
         entered_at = iso(now()) if inp.back_entry else None
-        due = due_for(received)
+        # A dossier not yet accepted (status 1) has no legal clock running.
+        due = due_for(received) if status == RECEIVED_STATUS else None
         day = received.date().isoformat()
         seq = allocate_seq(db, unit_code, day, counter)
         code = format_dossier_code(unit_code, received.date(), seq)
@@ -236,7 +241,7 @@ def save(
             (
                 dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
                 procedure.catalog_version,
-                inp.channel, RECEIVED_STATUS, iso(received), iso(due) if due else None,
+                inp.channel, status, iso(received), iso(due) if due else None,
                 inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
                 entered_at, actor if inp.back_entry else None, iso(due) if due else None,
             ),
@@ -281,7 +286,7 @@ def save(
             "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
             "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
             "due_at",
-            (dossier_id, iso(received), RECEIVED_STATUS, actor, iso(due) if due else None),
+            (dossier_id, iso(received), status, actor, iso(due) if due else None),
         ))]
         name_key = fold(inp.applicant.name)
         conn.execute(
@@ -302,7 +307,8 @@ def save(
                  if inp.back_entry else {}))
         # A dossier made in this transaction has no postponements or pauses yet.
         record = records.assemble(row, people, comps, events,
-                                  {"postponements": [], "pauses": []}, confirmation)
+                                  {"postponements": [], "pauses": [], "supplements": []},
+                                  confirmation)
         outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
@@ -314,7 +320,7 @@ def save(
             conn.execute("ROLLBACK")
         raise
     known.add(procedure_key)  # committed: rows of these tables are never deleted
-    return SavedDossier(dossier_id, code, received, due, RECEIVED_STATUS)
+    return SavedDossier(dossier_id, code, received, due, status)
 
 
 def change_status(
@@ -326,7 +332,10 @@ def change_status(
     note: str,
     check: Callable[[int, int], None],
     calendar: Any = None,
+    then: Callable[[Database, str], None] | None = None,
 ) -> dict[str, Any]:
+    """``then(db, dossier_id)`` adds writes to the transaction after the move (a supplement
+    round and its papers, kiosk.storage.supplements)."""
     from kiosk.storage import late
 
     conn = db.conn
@@ -355,6 +364,8 @@ def change_status(
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
                  "actor": actor, "note": note}
         outbox.enqueue(db, "dossier.status", dossier_id, event, [])
+        if then is not None:
+            then(db, dossier_id)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

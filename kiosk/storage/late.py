@@ -68,9 +68,19 @@ def recompute_due(db: Database, dossier_id: str, calendar: WorkingCalendar) -> N
     """Legal due from reception, processing time and the closed pauses; then the due."""
     received, processing = _processing(db, dossier_id)
     if processing is not None:
-        closed = [(parse_iso(p["started_at"]), parse_iso(p["ended_at"]))
+        # The clock starts at acceptance: reception for a dossier received at the counter,
+        # the move to 2 for one recorded first as submitted (1) and completed later.
+        accepted = db.execute("SELECT min(at) FROM status_events WHERE dossier_id = ? AND "
+                              "to_status = ?", (dossier_id, int(Status.RECEIVED))).fetchone()[0]
+        start = max(received, parse_iso(accepted)) if accepted else received
+        closed = [(parse_iso(p["started_at"]), parse_iso(p["ended_at"]), p.get("rule"))
                   for p in pauses(db, dossier_id) if p["ended_at"]]
-        legal: str | None = iso(calendar.due(received, processing, closed))
+        restarts = [end for _a, end, rule in closed if rule == "restart" and end > start]
+        if restarts:
+            # NĐ 61/2018 Art. 19.4: counted again from the beginning once complete.
+            start = max(restarts)
+        legal: str | None = iso(calendar.due(start, processing,
+                                             [(a, b) for a, b, _r in closed if b > start]))
     else:
         legal = db.execute("SELECT legal_due_at FROM dossiers WHERE id = ?",
                            (dossier_id,)).fetchone()[0]

@@ -87,6 +87,11 @@ class DossierInput:
     #: What the citizen confirmed on the citizen screen before the save (issue 16), if any:
     #: ``{"confirmed_at", "digest", "corrections", "shown"}``.
     citizen_confirmation: dict[str, Any] | None = None
+    #: 2 (received: the legal clock starts now), or 1 for a dossier submitted online that is
+    #: recorded only to be refused or asked for more before it is accepted (no due time).
+    status: int = 2
+    #: The catalog the intake chose its procedure in; None: the one in force at the save.
+    catalog_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -131,6 +136,7 @@ class DossierInput:
             draft_id=data.get("draft_id"),
             return_method=str(data.get("return_method") or "counter"),
             back_entry=bool(data.get("back_entry", False)),
+            status=int(data.get("status", 2)),
         )
 
 

@@ -144,6 +144,19 @@ class _Keep:
 KEEP = _Keep()
 
 
+def add_blobs(db: Database, op_id: str, shas: list[str]) -> int:
+    """Blobs the server lacks for an operation whose body names them though it was queued
+    before they existed (papers added to a dossier not yet sent): upload them with it.
+    Only files this database holds are added."""
+    added = 0
+    with db.atomic():
+        for sha in shas:
+            added += db.conn.execute(
+                "INSERT OR IGNORE INTO outbox_blobs (operation_id, sha256) SELECT ?, sha256"
+                " FROM files WHERE sha256 = ?", (op_id, sha)).rowcount
+    return added
+
+
 def set_blob_upload(
     db: Database, op_id: str, sha256: str, *, upload_url: str | _Keep | None = KEEP,
     uploaded: bool = False,

@@ -22,9 +22,26 @@ def postponements(db: Database, dossier_id: str) -> list[dict[str, Any]]:
 
 
 def pauses(db: Database, dossier_id: str) -> list[dict[str, Any]]:
-    cur = db.execute("SELECT started_at, ended_at, note FROM clock_pauses WHERE dossier_id = ? "
-                     "ORDER BY started_at, id", (dossier_id,))
-    return [{"started_at": a, "ended_at": b, "note": n} for a, b, n in cur.fetchall()]
+    # Before migration 0041 a pause had no rule: it paused.
+    rule = "rule" if db.execute("SELECT 1 FROM pragma_table_info('clock_pauses') WHERE name = "
+                                "'rule'").fetchone() else "'pause'"
+    cur = db.execute(f"SELECT started_at, ended_at, note, {rule} FROM clock_pauses WHERE "
+                     "dossier_id = ? ORDER BY started_at, id", (dossier_id,))
+    return [{"started_at": a, "ended_at": b, "note": n, "rule": r} for a, b, n, r in cur.fetchall()]
+
+
+def supplements(db: Database, dossier_id: str) -> list[dict[str, Any]]:
+    """Supplement rounds (Mẫu 02 asked, papers received), oldest first."""
+    if not db.has_table("supplements"):
+        return []
+    rows = list(db.query(
+        "SELECT round, asked_at, asked_by, items, contact, rule, previous_due_at, received_at,"
+        " received_by, new_due_at, components FROM supplements WHERE dossier_id = ?"
+        " ORDER BY round", (dossier_id,)))
+    for row in rows:
+        row["items"] = json.loads(row["items"])
+        row["components"] = json.loads(row["components"])
+    return rows
 
 
 def confirmation(db: Database, dossier_id: str) -> dict[str, Any] | None:

@@ -131,7 +131,8 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
     later: dict[str, Any] = {}
     if "legal_due_at" in d:  # migrations 0007_reports_* applied
         later = {"postponements": record_parts.postponements(db, dossier_id),
-                 "pauses": record_parts.pauses(db, dossier_id)}
+                 "pauses": record_parts.pauses(db, dossier_id),
+                 "supplements": record_parts.supplements(db, dossier_id)}
     return assemble(d, people, comps, events, later,
                     record_parts.confirmation(db, dossier_id))
 

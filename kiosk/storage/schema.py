@@ -17,7 +17,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa", "0020_money")
+                   "0014_file_ownership", "0015_page_pdfa", "0020_money",
+                   "0040_incoming", "0041_supplements", "0042_notices")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -403,6 +404,33 @@ def _money(db: Database) -> None:
 
     _script(db, MONEY)
     _script(db, REGISTER)
+
+
+@migrations(name="0040_incoming")
+def _incoming(db: Database) -> None:
+    # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here
+    # (kiosk.storage.incoming).
+    from kiosk.storage.incoming import SCHEMA as INCOMING
+
+    _script(db, INCOMING)
+
+
+@migrations(name="0041_supplements")
+def _supplements(db: Database) -> None:
+    # Issue 25 §2: each supplement round (Mẫu 02) with what was asked and what came back;
+    # a pause remembers whether the clock pauses or restarts (kiosk.storage.supplements).
+    from kiosk.storage.supplements import SCHEMA as SUPPLEMENTS
+
+    _script(db, SUPPLEMENTS)
+
+
+@migrations(name="0042_notices")
+def _notices(db: Database) -> None:
+    # Issue 25 §5: the citizen's consent to be told, and the outbox of notices
+    # (kiosk.storage.notices); history before this migration is never notified.
+    from kiosk.storage.notices import SCHEMA as NOTICES
+
+    _script(db, NOTICES)
 
 
 def migrate(db: Database) -> list[str]:

@@ -81,6 +81,9 @@ class Store:
         self._catalog = catalog
         self._calendar = calendar
         self._procedures: dict[tuple[int, str, str], ProcedureInfo] = {}
+        #: Catalogs replaced while the program runs, by version: an intake begun under one
+        #: is saved under it (kiosk.publications).
+        self._replaced: dict[str, Catalog] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.files = FileStore(files_root or paths.files_dir())
@@ -245,8 +248,15 @@ class Store:
             self._calendar = WorkingCalendar.from_config(self.config)
         return self._calendar
 
-    def procedure_info(self, code: str) -> tuple[ProcedureInfo, Callable[[datetime], datetime]]:
-        catalog = self.catalog
+    def reload_rules(self) -> None:
+        """The province's new catalog or calendar is in force from the next intake on."""
+        if self._catalog is not None:
+            self._replaced[self._catalog.version] = self._catalog
+        self._catalog = self._calendar = None
+
+    def procedure_info(self, code: str, catalog_version: str | None = None
+                       ) -> tuple[ProcedureInfo, Callable[[datetime], datetime]]:
+        catalog = self._replaced.get(catalog_version or "") or self.catalog
         proc = catalog.get(code)
         # The snapshot (dataclasses.asdict of the whole procedure) cost 0.6 ms a save.
         key = (id(catalog), catalog.version, proc.code)
@@ -295,7 +305,7 @@ class Store:
                      then: Callable[[Database, str, str], None] | None = None) -> SavedDossier:
         """Save a received dossier in one transaction; the returned code is final.
         ``then(db, dossier_id, code)`` adds writes to that transaction before it commits."""
-        info, due_for = self.procedure_info(inp.procedure_code)
+        info, due_for = self.procedure_info(inp.procedure_code, inp.catalog_version)
         unit = self.config.get("unit.code")
         counter = int(self.config.get("counter.number"))
         saved = self.call(

@@ -117,6 +117,9 @@ class SyncEngine:
         self._errors = 0  # noted during the current pass
         self._tus: TusServer | None = None
         self._tus_lock = threading.Lock()
+        #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report; None:
+        #: ask the device registry (kiosk.sync.fleet.device_states).
+        self.device_states: Callable[[], dict[str, Any]] | None = None
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -183,12 +186,14 @@ class SyncEngine:
             online = self.probe()
         except KioskError as exc:
             self._emit(kind="error", error=exc.message)
-            return {"online": None, "ok": False, "error": exc.message, "hint": exc.hint,
-                    **self._safe_summary()}
+            # Typically a full disk met by the probe's own write: nothing was sent.
+            return {"online": None, "ok": False, "sent": 0, "error": exc.message,
+                    "hint": exc.hint, **self._safe_summary()}
         if not online:
             return {"online": False, "ok": False, **self.summary()}
         counts = {"done": 0, "needs_attention": 0, "retry": 0}
         audit_result: dict[str, Any] | None = None
+        fleet_result: dict[str, Any] | None = None
         try:
             # An item left in flight by a pass that died (full disk...) is taken up again;
             # the worker's instance lock guarantees no other pass owns it.
@@ -205,6 +210,8 @@ class SyncEngine:
                     pulled += self.pull() if pull else 0
                 if pull and self._errors == errors_before_pull:
                     audit_result = self.audit_if_due()
+            if pull:
+                fleet_result = self.fleet()
         except KioskError as exc:
             # Typically a full disk on this machine: nothing is lost (every step is
             # persisted before the next), the pass stops and the next one resumes.
@@ -217,7 +224,8 @@ class SyncEngine:
         return {"online": True, "ok": ok, "sent": counts["done"],
                 "needs_attention": counts["needs_attention"], "retrying": counts["retry"],
                 "pulled": pulled, **self.summary(),
-                **({"audit": audit_result} if audit_result else {})}
+                **({"audit": audit_result} if audit_result else {}),
+                **({"fleet": fleet_result} if fleet_result else {})}
 
     def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
         """Push due items; dossiers in parallel, the operations of one dossier in order."""
@@ -432,6 +440,12 @@ class SyncEngine:
         from kiosk.sync.pull import pull
 
         return pull(self)
+
+    def fleet(self) -> dict[str, Any]:
+        """The province's publications in, this counter's health out (kiosk.sync.fleet)."""
+        from kiosk.sync.fleet import run
+
+        return run(self)
 
     # --- status -------------------------------------------------------------------------
 

@@ -84,4 +84,11 @@ def late_fields(record: dict[str, Any]) -> dict[str, Any]:
         "pauses": [{k: p.get(k) for k in ("started_at", "ended_at", "note")}
                    for p in record.get("pauses", [])],
         "history": history,
+        # Issue 25: each supplement round, for the portal's DanhSachHoSoBoSung.
+        **({"supplements": [
+            {**{k: sup.get(k) for k in ("round", "asked_at", "asked_by", "items", "contact",
+                                        "rule", "previous_due_at", "received_at",
+                                        "new_due_at", "components")},
+             "received_by": sup.get("received_by") or ""}
+            for sup in record["supplements"]]} if record.get("supplements") else {}),
     }

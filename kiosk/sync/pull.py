@@ -14,7 +14,7 @@ import httpx
 from kiosk import clock
 from kiosk.i18n import _
 from kiosk.storage import late
-from kiosk.sync import server_state, state, wire
+from kiosk.sync import incoming, server_state, state, wire
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import BadResponse, Retry, describe, refused_token
 
@@ -74,11 +74,14 @@ def pull(engine: SyncEngine) -> int:
             engine._emit(kind="change", change=change)
         if not feed.more:
             break
-    return applied
+    # Submissions the feed only named: their applicant, procedure and files' hashes.
+    return applied + incoming.fetch_details(engine)
 
 
 def apply_change(db: Any, change: wire.Change) -> int:
     """One feed event, inside the page's transaction; how many things changed here."""
+    if change.kind in incoming.KINDS:
+        return incoming.apply_change(db, change)
     if change.kind == "signature_invalid":
         return int(server_state.record_signature_notice(db, change.seq, change.dossier_id,
                                                   change.note))

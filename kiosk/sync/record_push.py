@@ -96,6 +96,13 @@ def put_record(engine: SyncEngine, item: dict[str, Any]) -> None:
             missing = {m for m in raw if isinstance(m, str)} if isinstance(raw, list) else set()
             for sha in missing & {b["sha256"] for b in item["blobs"]}:
                 engine.store.set_blob_upload(op_id, sha, uploaded=False)
+            # Pages added after this operation was queued (a supplement received before the
+            # dossier was first sent): its frozen body names them, so they go with it.
+            unknown = sorted(missing - {b["sha256"] for b in item["blobs"]})
+            if unknown:
+                from kiosk.storage import outbox
+
+                engine.store.call(partial(outbox.add_blobs, op_id=op_id, shas=unknown))
         if r.status_code == 422 and err.get("error") == "invalid_transition":
             # The counter's step cannot follow the server's status: both sides moved apart.
             # The step is parked for a person; the divergence is a conflict an admin sees.

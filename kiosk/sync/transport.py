@@ -206,7 +206,8 @@ class ServerClient(httpx.Client):
                 response.close()
         finally:
             _deadline.at = previous
-        if 300 <= response.status_code < 400:
+        # 304 Not Modified is no redirect: the answer to a conditional GET (If-None-Match).
+        if 300 <= response.status_code < 400 and response.status_code != 304:
             raise Redirected(response.status_code, response.headers.get("Location", ""))
         return response
 

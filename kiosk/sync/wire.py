@@ -43,6 +43,16 @@ class Health(_Wire):
         return parsed
 
 
+class Publication(_Wire):
+    """A catalog or calendar the province published (issue 26); its content is checked
+    again by the counter's own rules before it is used."""
+    kind: str = Field(max_length=40)
+    version: str = Field(min_length=1, max_length=40)
+    state: str = Field(max_length=20)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    content: str = Field(max_length=60 << 20)
+
+
 class Ack(_Wire):
     id: str = Field(min_length=1, max_length=100)
     server_version: int = _VERSION

@@ -183,6 +183,9 @@ def create_window(services: Services, *, synchronous: bool = False,
     from kiosk.ui.certify_model import CertifyModel  # issue 23
 
     models["certify"] = CertifyModel(app, engine)
+    from kiosk.ui.incoming_model import IncomingModel  # issue 25
+
+    models["incoming"] = IncomingModel(app, engine)
     # Stopped with the other event sources at exit (its scanner lanes and pipeline).
     extras: list[Any] = [models["certify"]]
     from kiosk.ui.integrations import install
@@ -255,13 +258,16 @@ def run(*, demo: bool = False, fullscreen: bool = False, argv: list[str] | None 
     qt_app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     qt_app.setApplicationName("kiosk")
     qt_app.setOrganizationName("kiosk")
-    from kiosk.ui.stop_signals import quit_on_stop_signals
+    from kiosk.ui.stop_signals import end_by_signal, quit_on_stop_signals
 
-    restore_signals = quit_on_stop_signals(qt_app)
+    stop = quit_on_stop_signals(qt_app)
     try:
-        return _run_window(qt_app, demo=demo, fullscreen=fullscreen, citizen=citizen)
+        code = _run_window(qt_app, demo=demo, fullscreen=fullscreen, citizen=citizen)
     finally:
-        restore_signals()
+        stop.restore()
+    if code == 0 and stop.received is not None:
+        end_by_signal(stop.received)
+    return code
 
 
 def _run_window(qt_app: Any, *, demo: bool, fullscreen: bool, citizen: bool) -> int:

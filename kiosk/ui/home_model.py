@@ -22,7 +22,7 @@ class HomeModel(QObject):
         super().__init__(parent)
         self.app = app
         self._stats: dict[str, int] = {"received_today": 0, "due_today": 0, "overdue": 0,
-                                       "waiting_to_sync": 0, "due_soon": 0}
+                                       "waiting_to_sync": 0, "due_soon": 0, "incoming": 0}
         self._devices = DictListModel(["kind", "label", "state", "ok"], self)
         # What the sync layer needs a person for (issue 22): the server's notices for the
         # clerk; items parked with the server's reason, conflicts and the audit for an admin.
@@ -97,6 +97,9 @@ class HomeModel(QObject):
 
             stats = services.store.stats_today()
             stats["due_soon"] = len(services.store.due_soon())
+            from kiosk.storage.incoming import count_waiting
+
+            stats["incoming"] = services.store.read(count_waiting)
             return stats, device_states(services), attention(services.store)
 
         def done(result: tuple[dict[str, int], list[dict[str, Any]], dict[str, Any]]) -> None:
@@ -211,4 +214,9 @@ def device_states(services: Any) -> list[dict[str, Any]]:
                          else _("Không đọc được trạng thái"), "ok": False}
         rows.append({"kind": kind, "label": label, "state": state["text"],
                      "ok": bool(state["ok"])})
+    # The last states seen, for the health report the sync thread sends (sync_link.py):
+    # it reads these instead of opening the scanner a second time.
+    extras = getattr(services, "extras", None)
+    if isinstance(extras, dict):
+        extras["device_states"] = rows
     return rows

@@ -150,7 +150,8 @@ class IntakeModel(IntakeSaving):
     @Slot(str)
     def chooseProcedure(self, code: str) -> None:
         try:
-            self.session.choose_procedure(self.app.services.catalog.get(code))
+            catalog = self.app.services.catalog
+            self.session.choose_procedure(catalog.get(code), catalog.version)
         except KioskError as exc:
             self.app.error(exc)
             return

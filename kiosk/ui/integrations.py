@@ -37,6 +37,13 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
     if app.services.clerk is None:
         app.error(_("Đăng nhập trước khi quét mã."))
         return "ignored"
+    if text.strip().lower().startswith("kiosk-enrol:"):
+        # The province page's enrolment QR (issue 26): only the Settings screen takes it.
+        if app.screen != "settings":
+            app.error(_("Đây là mã đăng ký quầy với máy chủ: mở Cài đặt rồi quét lại."))
+            return "other"
+        models["settings"].enrol(text.strip())
+        return "enrolment"
     router = _router(app)
     routed = router.route(Read(text, UNKNOWN, source))
     if routed is None:
@@ -92,6 +99,7 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
     link = SyncLink(services).start()
     services.sync = link
     services.extras["store_token"] = link.store_token
+    services.extras["enrol"] = link.enrol
     bridge = CoreBridge(parent=app)
     # Many events per pass: refresh the home figures at most once a second.
     refresh = QTimer(app)
@@ -102,6 +110,9 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
                          and not refresh.isActive() else None)
     bridge.published.connect(lambda name, payload: models["detail"].on_sync_event(payload)
                              if name == "sync" else None)
+    if "incoming" in models:
+        bridge.published.connect(lambda name, payload: models["incoming"].on_sync_event(payload)
+                                 if name == "sync" else None)
     models["intake"].savedChanged.connect(link.poke)
 
     def setting_changed(key: str, _value: Any) -> None:

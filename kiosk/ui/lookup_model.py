@@ -229,6 +229,7 @@ class DetailModel(QObject):
                                                  error=r.get("_sync_error", "")),
             # The server's own words, for the admin only (the clerk reads "sync" above).
             "syncDetail": r.get("_sync_error", ""),
+            "notices": [notice_text(n) for n in r.get("_notices") or []],
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -254,6 +255,9 @@ class DetailModel(QObject):
                 "SELECT last_error FROM outbox WHERE dossier_id = ? AND state = "
                 "'needs_attention' ORDER BY rowid DESC LIMIT 1", [record["id"]]).fetchone())
             record["_sync_error"] = row[0] if row and row[0] else ""
+            from kiosk.storage.notices import of_dossier
+
+            record["_notices"] = store.read(lambda db: of_dossier(db, record["id"]))
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))
@@ -341,6 +345,79 @@ class DetailModel(QObject):
         self.app.tasks.run(lambda: services.store.postpone(code, new_due, reason, actor),
                            done, self.app.error, lane="storage")
         return True
+
+    @Slot(str, result=bool)
+    def askSupplement(self, text: str) -> bool:
+        """Mẫu 02 from the dossier screen (status 5, the clock paused or to restart)."""
+        from kiosk import supplement
+        from kiosk.forms import Issue
+        from kiosk.supplement import split_items
+
+        items = split_items(text)
+        if not self._record or not items:
+            self.app.error(_("Yêu cầu bổ sung cần ghi rõ giấy tờ còn thiếu."))
+            return False
+        services, code = self.app.services, self._record["code"]
+
+        def done(_asked: dict[str, Any]) -> None:
+            self.app.ok(_("Đã yêu cầu bổ sung hồ sơ {code}; đang in phiếu (Mẫu 02).",
+                          code=code))
+            printer = services.extras.get("print_form")
+            if callable(printer):
+                printer(code, "02", issues=tuple(Issue(i) for i in items))
+            if services.sync is not None:
+                services.sync.poke()
+            self.load(code)
+
+        self.app.tasks.run(lambda: supplement.ask(services.store, code, items,
+                                                  services.actor()),
+                           done, self.app.error, lane="storage")
+        return True
+
+    @Slot(str, result=bool)
+    def refuse(self, reason: str) -> bool:
+        """Mẫu 03 for a dossier not accepted yet (1) or whose supplement never came (5)."""
+        from kiosk.forms import Issue
+
+        if not self._record or not reason.strip():
+            self.app.error(_("Từ chối hồ sơ cần ghi rõ lý do."))
+            return False
+        services, code = self.app.services, self._record["code"]
+
+        def done(_event: dict[str, Any]) -> None:
+            self.app.ok(_("Đã từ chối hồ sơ {code}; đang in thông báo (Mẫu 03).", code=code))
+            printer = services.extras.get("print_form")
+            if callable(printer):
+                printer(code, "03", issues=(Issue(reason.strip()),))
+            if services.sync is not None:
+                services.sync.poke()
+            self.load(code)
+
+        self.app.tasks.run(lambda: services.store.change_status(
+            code, int(Status.REFUSED), services.actor(), reason.strip()),
+            done, self.app.error, lane="storage")
+        return True
+
+
+_NOTICE_KINDS = {"received": N_("tiếp nhận"), "supplement": N_("yêu cầu bổ sung"),
+                 "refused": N_("từ chối"), "done": N_("có kết quả"),
+                 "postponed": N_("hẹn lại ngày trả")}
+_NOTICE_STATES = {"pending": N_("đang chờ gửi"), "sending": N_("đang gửi"),
+                  "sent": N_("đã gửi"), "failed": N_("gửi lỗi"),
+                  "unknown": N_("chưa rõ đã gửi chưa")}
+
+
+def notice_text(n: dict[str, Any]) -> str:
+    """One line per notice to the citizen: what, by which channel, and its delivery."""
+    state = _(_NOTICE_STATES.get(n["state"], n["state"]))
+    if n["state"] == "sent" and n.get("sent_at"):
+        state = f"{state} {format_due(n['sent_at'])}"
+    elif n["state"] == "pending" and n.get("attempts"):
+        state = _("{state}, thử lại (lần {n})", state=state, n=n["attempts"])
+    return _("Thông báo {kind} qua {channel} tới {address}: {state}",
+             kind=_(_NOTICE_KINDS.get(n["kind"], n["kind"])),
+             channel="e-mail" if n["channel"] == "email" else "SMS",
+             address=n["address"], state=state)
 
 
 #: Actors that are not clerks of this counter, in words.

@@ -176,6 +176,31 @@ class SettingsModel(QObject):
 
         self.app.tasks.run(lambda: hook(token.strip()), done, failed, lane="work")
 
+    @Slot(str)
+    def enrol(self, payload: str) -> None:
+        """The enrolment QR read on this screen: trade it for the device token."""
+        hook = self.app.services.extras.get("enrol")
+        if not callable(hook):
+            self.app.error(_("Chưa có mô-đun đồng bộ để lưu mã thiết bị."))
+            return
+        if self._checking:
+            return
+        self._checking = True
+        self.changed.emit()
+
+        def done(url: object) -> None:
+            self._checking = False
+            self.changed.emit()
+            self.app.ok(_("Đã đăng ký quầy với máy chủ {server}; quầy bắt đầu đồng bộ.",
+                          server=str(url)))
+
+        def failed(exc: BaseException) -> None:
+            self._checking = False
+            self.changed.emit()
+            self.app.error(exc, before=_("Chưa đăng ký được với máy chủ."))
+
+        self.app.tasks.run(lambda: hook(payload), done, failed, lane="work")
+
     @Slot(str, str, str, result=bool)
     def addClerk(self, login: str, name: str, pin: str) -> bool:
         try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,8 +28,40 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 INSISTENT_AFTER_S = 2.0
 
 
-def quit_on_stop_signals(qt_app: Any) -> Callable[[], None]:
-    """Install the handlers; returns a function that puts the previous ones back."""
+class StopSignals:
+    """The installed handlers: ``restore()`` puts the previous ones back; ``received`` is the
+    first stop signal heard, if any."""
+
+    def __init__(self, restore: Callable[[], None], first: list[int]) -> None:
+        self.restore = restore
+        self._first = first
+
+    @property
+    def received(self) -> int | None:
+        return self._first[0] if self._first else None
+
+
+def end_by_signal(signum: int) -> None:
+    """After an orderly close asked for by a signal, end by that same signal.
+
+    A shell running the app (``make run``, a terminal, systemd) learns from the exit status
+    whether it was interrupted: a child that catches SIGINT and then exits 0 tells bash the
+    user meant the signal for the child alone, so ``make run`` returned 0 to a Ctrl-C now and
+    then (bash drops the SIGINT when its child exits normally). Re-raising is the convention
+    for programs that catch SIGINT to clean up first.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def quit_on_stop_signals(qt_app: Any) -> StopSignals:
+    """Install the handlers; returns them with the way to put the previous ones back."""
     read_fd, write_fd = os.pipe()
     os.set_blocking(read_fd, False)
     os.set_blocking(write_fd, False)
@@ -46,11 +79,13 @@ def quit_on_stop_signals(qt_app: Any) -> Callable[[], None]:
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
 
     first: list[float] = []
+    heard: list[int] = []
 
     def stop(signum: int, _frame: Any) -> None:
         name = signal.Signals(signum).name
         if not first:
             first.append(time.monotonic())
+            heard.append(signum)
             log.info("%s: closing the counter app", name)
             if QThread.currentThread().loopLevel() == 0:
                 # Still starting (services, the demo seed, the window): quit() before exec()
@@ -78,4 +113,4 @@ def quit_on_stop_signals(qt_app: Any) -> Callable[[], None]:
         os.close(read_fd)
         os.close(write_fd)
 
-    return restore
+    return StopSignals(restore, heard)

@@ -56,6 +56,7 @@ class SyncLink:
             # The same engine as `kiosk sync run`: TLS trust, the request deadline and the
             # token read again after a re-enrolment all come from the one place.
             self.engine = build_engine(self.services.store, config, on_event=self._on_event)
+            self.engine.device_states = self._device_states
             self.worker = SyncWorker(self._one_pass, InstanceLock(paths.data_dir() / "sync.lock"),
                                      interval=self.interval).start()
         except KioskError as exc:
@@ -63,10 +64,38 @@ class SyncLink:
             log.warning("sync not started: %s", exc.message)
         return self
 
+    def _device_states(self) -> dict[str, Any]:
+        """The scanner and printer as Home last saw them (kiosk.ui.home_model)."""
+        rows = self.services.extras.get("device_states") or []
+        kinds = {"scanner": "scanners", "printer": "printers"}
+        out: dict[str, Any] = {"printers": [], "scanners": []}
+        for row in rows:
+            if row.get("kind") in kinds:
+                out[kinds[row["kind"]]].append(
+                    {"name": row.get("state", ""), "state": "ready" if row.get("ok") else "error"})
+        return out
+
     def _one_pass(self) -> dict[str, Any]:
         result: dict[str, Any] = self.engine.run_once()
         self.events.publish("sync_pass", result=result)
+        self._notify()
         return result
+
+    _notified_once = False
+
+    def _notify(self) -> None:
+        """The citizen's notices after each pass, on the sync thread; a failure is written
+        on the notice and never stops sync (kiosk.notices)."""
+        from kiosk.notices import run_pass
+
+        try:
+            counts = run_pass(self.services.store, self.services.config,
+                              first=not self._notified_once)
+            self._notified_once = True
+            if counts["sent"] or counts["failed"] or counts["queued"]:
+                self.events.publish("notices", **counts)
+        except KioskError as exc:
+            log.warning("notices: %s", exc.message)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         self.events.publish("sync", **event)
@@ -109,6 +138,28 @@ class SyncLink:
                           str(config.get("sync.ca_file")))
         credentials.save_token(url, token.strip())
         self.restart()
+
+    def enrol(self, payload: str) -> str:
+        """The province's one-time code (read off its page's QR) traded for this counter's
+        token; the server address comes with it. Runs on a worker: network calls."""
+        from kiosk.sync import credentials
+        from kiosk.sync.enrol import parse_payload, redeem
+        from kiosk.sync.token_check import check_token
+        from kiosk.sync.transport import make_client
+
+        config = self.services.config
+        code, carried = parse_payload(payload)
+        server = carried or str(config.get("sync.server_url"))
+        ca = str(config.get("sync.ca_file"))
+        with make_client(server, ca) as http:
+            token = redeem(http, code)
+        url = check_token(server, token, ca)
+        credentials.save_token(url, token)
+        config.set("sync.server_url", url)
+        config.set("sync.enabled", True)
+        config.save()
+        self.restart()
+        return url
 
     def restart(self) -> None:
         with self._lock:

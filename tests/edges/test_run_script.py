@@ -43,6 +43,9 @@ def start(home: Path, port: int) -> subprocess.Popen[str]:
     env = {**os.environ, "KIOSK_HOME": str(home), "KIOSK_CENTRAL_PORT": str(port),
            "QT_QPA_PLATFORM": "offscreen"}
     env.pop("DISPLAY", None)
+    # The suite's in-memory keyring would lose the enrolment between the script's commands:
+    # the script picks its own file keyring, as on a developer's machine.
+    env.pop("PYTHON_KEYRING_BACKEND", None)
     return subprocess.Popen(["bash", str(SCRIPT)], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)

@@ -87,7 +87,9 @@ def test_postponement_and_pause_on_the_record(history: Any,
     assert d3["original_due"] == "2026-11-09T10:00:00+07:00"  # pushed by the 8 h pause
     assert d3["pauses"] == [{"started_at": "2026-11-04T09:00:00+07:00",
                              "ended_at": "2026-11-05T09:00:00+07:00",
-                             "note": "Thiếu giấy xác nhận cư trú"}]
+                             "note": "Thiếu giấy xác nhận cư trú",
+                             # The clock rule kept with the pause (issue 25; default pause).
+                             "rule": "pause"}]
     actions = [a["action"] for a in store.audit_log(record["id"])]
     assert actions.count("dossier.postpone") == 2
     notes = [e["note"] for e in record["events"] if e["from_status"] == e["to_status"]]

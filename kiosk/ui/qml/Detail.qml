@@ -39,6 +39,13 @@ Item {
                     Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    // Each notice to the citizen and how its delivery went (issue 25).
+                    Repeater {
+                        model: d.notices || []
+                        delegate: Label { text: modelData; objectName: "noticeLine_" + index
+                                          color: theme.muted; font.pixelSize: theme.small
+                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
                     Label { visible: app.isAdmin && !!d.syncDetail; text: d.syncDetail || ""; color: theme.muted
                             font.pixelSize: theme.small; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
                 }
@@ -110,6 +117,14 @@ Item {
                     text: app.lang, app.tf("Hạn theo quy định: {legal}. Đã hẹn lại {n} lần (phiếu {letters}).",
                                            {"legal": d.originalDue || "", "n": (d.postponements || []).length,
                                             "letters": (d.postponements || []).join(", ")}) }
+            // Mẫu 02 while the dossier is at the counter's side (new or just received);
+            // Mẫu 03 while it is not accepted (new, or its supplement never came).
+            BigButton { objectName: "askSupplementButton"; text: app.lang, app.t("Yêu cầu bổ sung")
+                        tint: theme.warn; visible: d.status === 1 || d.status === 2
+                        Layout.fillWidth: true; onClicked: supplementAsk.open() }
+            BigButton { objectName: "refuseButton"; text: app.lang, app.t("Từ chối"); tint: theme.danger
+                        visible: d.status === 1 || d.status === 5
+                        Layout.fillWidth: true; onClicked: refuseAsk.open() }
             BigButton { text: app.lang, app.t("Trả kết quả"); tint: theme.ok; visible: d.done === true
                         Layout.fillWidth: true; onClicked: { returns.find(d.code); app.go("return") } }
         }
@@ -194,6 +209,44 @@ Item {
                         onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
             BigButton { objectName: "apologyCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: apology.close() }
+        }
+    }
+
+    TouchDialog {
+        id: supplementAsk
+        objectName: "supplementDialog"
+        Label { text: app.lang, app.t("Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: missing; objectName: "supplementItems"; Layout.fillWidth: true
+                label: app.lang, app.t("Giấy tờ còn thiếu (ngăn cách bằng dấu ;)") }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "supplementConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.warn
+                        Layout.fillWidth: true
+                        onClicked: if (detail.askSupplement(missing.text)) { missing.text = ""; supplementAsk.close() } }
+            BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                        onClicked: supplementAsk.close() }
+        }
+    }
+
+    TouchDialog {
+        id: refuseAsk
+        objectName: "refuseDialog"
+        Label { text: app.lang, app.t("Từ chối tiếp nhận hồ sơ (Mẫu 03)"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: refuseReason; objectName: "refuseReason"; Layout.fillWidth: true
+                label: app.lang, app.t("Lý do từ chối (in trên thông báo)") }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "refuseConfirm"; text: app.lang, app.t("Từ chối và in thông báo"); tint: theme.danger
+                        Layout.fillWidth: true
+                        onClicked: if (detail.refuse(refuseReason.text)) { refuseReason.text = ""; refuseAsk.close() } }
+            BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
+                        onClicked: refuseAsk.close() }
         }
     }
 }

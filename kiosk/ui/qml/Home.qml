@@ -75,6 +75,27 @@ Flickable {
             }
         }
 
+        // Dossiers submitted online or by post for this unit, waiting for a clerk.
+        Card {
+            objectName: "incomingCard"
+            Layout.fillWidth: true
+            visible: (home.stats.incoming || 0) > 0
+            implicitHeight: incomingRow.implicitHeight + 24
+            border.color: theme.primary
+            RowLayout {
+                id: incomingRow
+                anchors.fill: parent
+                anchors.margins: 12
+                spacing: theme.gap
+                Label { text: app.lang, app.tf("Hồ sơ trực tuyến chờ tiếp nhận: {n}", {"n": home.stats.incoming || 0})
+                        objectName: "incomingCount"; font.bold: true; color: theme.primary
+                        Layout.fillWidth: true; wrapMode: Text.Wrap }
+                Button { objectName: "openIncoming"; text: app.lang, app.t("Mở danh sách")
+                         leftPadding: 20; rightPadding: 20; Layout.preferredHeight: theme.touch
+                         onClicked: app.go("incoming") }
+            }
+        }
+
         Card {
             Layout.fillWidth: true
             visible: intake.drafts.count > 0

@@ -26,7 +26,8 @@ ApplicationWindow {
     readonly property var screens: ({
         "signin": "SignIn.qml", "home": "Home.qml", "intake": "Intake.qml",
         "return": "Return.qml", "lookup": "Lookup.qml", "detail": "Detail.qml",
-        "settings": "Settings.qml", "reports": "Reports.qml", "certify": "Certify.qml"
+        "settings": "Settings.qml", "reports": "Reports.qml", "certify": "Certify.qml",
+        "incoming": "Incoming.qml"
     })
 
     header: TopBar { visible: app.signedIn }

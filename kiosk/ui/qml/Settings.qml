@@ -52,6 +52,9 @@ Item {
                 id: side
                 width: sideFlick.width
                 spacing: theme.gap
+                Label { text: app.lang, app.t("Đăng ký với máy chủ"); font.bold: true }
+                Label { objectName: "enrolHint"; Layout.fillWidth: true; wrapMode: Text.WordWrap
+                        text: app.lang, app.t("Quét mã QR «Đăng ký quầy» trên trang của tỉnh bằng đầu đọc mã vạch; hoặc dán mã thiết bị vào ô dưới.") }
                 Label { text: app.lang, app.t("Mã thiết bị đồng bộ"); font.bold: true }
                 TextField { id: token; objectName: "tokenField"; Layout.fillWidth: true; Layout.preferredHeight: theme.touch
                             echoMode: TextInput.Password; placeholderText: app.lang, app.t("Dán mã do máy chủ cấp") }
