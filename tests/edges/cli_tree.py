@@ -103,6 +103,12 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         ("separator",): [("--out", str(work / "separator.pdf"))],
         ("sign",): [("target", str(work / "doc.pdf")), ("--out", str(work / "signed.pdf"))],
         ("verify",): [("file", str(work / "doc.pdf"))],
+        ("central", "dossier", "submit"): [("--db", str(work / "central.sqlite3")),
+                                           ("--unit", "000.00.04.H40"), ("--channel", "2"),
+                                           ("file", str(work / "catalog.json"))],
+        ("central", "user", "add"): [("--db", str(work / "central.sqlite3")),
+                                     ("name", "tinh"), ("--role", "province")],
+        ("dossier", "refuse"): [("target", code), ("--reason", "Không đủ điều kiện")],
     }.get(command, [])
 
 
