@@ -287,8 +287,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         if row is None:
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
         from central.money import portal_fees
+        from central.results import portal_results
 
-        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
+        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
+                              results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
 
     reports.register_routes(app, db, AdminDep)
     from central import fleet_routes  # publications and the counters' health (issue 26)
@@ -301,10 +303,22 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import citizen  # the citizen screen's queue and ratings (issue 16)
 
     citizen.install(app, db, device)
+    from central import queue_ops  # recall, hold, no-show, transfer (issue 27)
+
+    queue_ops.install(app, db, device)
+    from central import bookings  # booked times shared by the unit's counters (issue 27)
+
+    bookings.install(app, db, device)
     from central import money  # receipts and the certification register (issue 23)
     from central.ereceipt import provider_from_env
 
     money.install(app, db, device, ereceipt or provider_from_env())
+    from central import results  # results from the province or scanned at hand-over (issue 24)
+
+    results.install(app, db, device)
+    from central import papers  # the province's store of a citizen's papers (issue 24)
+
+    papers.install(app, db, device)
 
     from central import incoming  # dossiers submitted online or by post (issue 25)
 

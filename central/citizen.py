@@ -26,13 +26,23 @@ from kiosk.i18n import _
 
 SERVICE_PATTERN = r"^[A-Z]$"
 TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at", "called_at",
-                 "called_counter", "called_by", "finished_at", "state")
+                 "called_counter", "called_by", "finished_at", "state", "priority", "recalls",
+                 "held_at", "for_counter", "moved_from", "booked_until")
+PRIORITY_PATTERN = r"^([a-z][a-z0-9-]{0,39})?$"
+#: A ticket row with its marks (``queue_ticket_marks``): the queries below select from it.
+WITH_MARKS = ("SELECT t.*, coalesce(m.priority, '') AS priority, coalesce(m.recalls, 0) AS "
+              "recalls, m.held_at, m.for_counter, m.moved_from, m.booked_until FROM "
+              "queue_tickets t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id")
 
 
 class TicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(pattern=SERVICE_PATTERN)
     counter: JsonInt = Field(ge=0, le=9, description="0: a self-service kiosk")
+    priority: str = Field(default="", pattern=PRIORITY_PATTERN,
+                          description="a queue.priorities key: called first in its group")
+    booked_until: str | None = Field(default=None, min_length=16, max_length=40,
+                                     description="a checked-in booking: ahead until then")
 
 
 class CallIn(BaseModel):
@@ -69,7 +79,9 @@ class OfflineTicketIn(BaseModel):
     called_counter: Annotated[int, Field(ge=0, le=9), JSON_INTEGER] | None = None
     called_by: str | None = Field(default=None, max_length=200)
     finished_at: str | None = Field(default=None, min_length=10, max_length=40)
-    state: str = Field(pattern=r"^(waiting|called|done)$")
+    state: str = Field(pattern=r"^(waiting|called|held|done|noshow)$")
+    priority: str | None = Field(default=None, pattern=PRIORITY_PATTERN)
+    recalls: Annotated[int, Field(ge=0, le=99), JSON_INTEGER] | None = None
 
 
 class OfflineTicketAck(BaseModel):
@@ -95,21 +107,31 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
                 (ticket_id, dev.unit_code, dev.id, body.day, body.service, body.number,
                  body.label, body.issued_counter, body.taken_at, body.called_at,
                  body.called_counter, body.called_by, body.finished_at, body.state, stamp))
+            _offline_marks(tx, ticket_id, body)
             response.status_code = 201
             return {"id": ticket_id, "stored": True, "state": body.state}
         if stored["unit_code"] != dev.unit_code or stored["label"] != body.label:
             raise ApiError(409, "ticket_mismatch",
                            _("Số {label} đã được ghi với nội dung khác.", label=body.label))
-        order = ("waiting", "called", "done")
-        state = max(stored["state"], body.state, key=order.index)
+        # The counter sends each state in order; only a final one (done, no-show) sticks, as
+        # a held ticket is called again and a transferred one waits again.
+        state = stored["state"] if stored["state"] in ("done", "noshow") else body.state
         tx.execute(
-            "UPDATE queue_offline_tickets SET called_at = coalesce(?, called_at), "
+            "UPDATE queue_offline_tickets SET service = ?, called_at = coalesce(?, called_at), "
             "called_counter = coalesce(?, called_counter), called_by = coalesce(?, called_by), "
             "finished_at = coalesce(?, finished_at), state = ? WHERE id = ?",
-            (body.called_at, body.called_counter, body.called_by, body.finished_at, state,
-             ticket_id))
+            (body.service, body.called_at, body.called_counter, body.called_by,
+             body.finished_at, state, ticket_id))
+        _offline_marks(tx, ticket_id, body)
     response.status_code = 200
     return {"id": ticket_id, "stored": True, "state": state}
+
+
+def _offline_marks(tx: Any, ticket_id: str, body: OfflineTicketIn) -> None:
+    if body.priority or body.recalls:
+        tx.execute("DELETE FROM queue_ticket_marks WHERE ticket_id = ?", (ticket_id,))
+        tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls) "
+                   "VALUES (?, ?, ?)", (ticket_id, body.priority or "", body.recalls or 0))
 
 
 def _stamp(at: Any) -> str:
@@ -149,12 +171,17 @@ def take_ticket(db: Database, dev: Device, body: TicketIn) -> dict[str, Any]:
                   "number": number, "label": label(body.service, number),
                   "counter": body.counter, "taken_at": stamp, "called_at": None,
                   "called_counter": None, "called_by": None, "finished_at": None,
-                  "state": "waiting"}
+                  "state": "waiting", "priority": body.priority, "recalls": 0,
+                  "held_at": None, "for_counter": None, "moved_from": None,
+                  "booked_until": body.booked_until}
         tx.execute(
             "INSERT INTO queue_tickets (id, unit_code, day, service, number, label, device_id, "
             "counter, taken_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
             (ticket["id"], dev.unit_code, day, body.service, number, ticket["label"], dev.id,
              body.counter, stamp))
+        if body.priority or body.booked_until:
+            tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, booked_until) "
+                       "VALUES (?, ?, ?)", (ticket["id"], body.priority, body.booked_until))
         ticket["ahead"] = _ahead(tx, dev.unit_code, day, body.service, number)
     return ticket
 
@@ -165,19 +192,25 @@ def call_next(db: Database, dev: Device, body: CallIn) -> dict[str, Any]:
     day, stamp = now.date().isoformat(), _stamp(now)
     with db.transaction() as tx:
         tx.lock(f"queue:{dev.unit_code}:{day}")
-        finished = tx.all("SELECT * FROM queue_tickets WHERE unit_code = ? AND day = ? AND "
-                          "state = 'called' AND called_counter = ?" + tx.for_update(),
+        finished = tx.all(WITH_MARKS + " WHERE t.unit_code = ? AND t.day = ? AND "
+                          "t.state = 'called' AND t.called_counter = ?",
                           (dev.unit_code, day, body.counter))
         for row in finished:
             tx.execute("UPDATE queue_tickets SET state = 'done', finished_at = ? WHERE id = ?",
                        (stamp, row["id"]))
             row.update(state="done", finished_at=stamp)
-        sql = "SELECT * FROM queue_tickets WHERE unit_code = ? AND day = ? AND state = 'waiting'"
-        params: list[Any] = [dev.unit_code, day]
+        # The unit's lock above serialises calls; the order is kiosk.citizen.queue_rules'
+        # call_order: sent to this counter, then priority, then the oldest.
+        sql = (WITH_MARKS + " WHERE t.unit_code = ? AND t.day = ? AND t.state = 'waiting' "
+               "AND (m.for_counter IS NULL OR m.for_counter = ?)")
+        params: list[Any] = [dev.unit_code, day, body.counter]
         if body.services:
-            sql += " AND service IN (" + ", ".join("?" for _s in body.services) + ")"
+            sql += " AND t.service IN (" + ", ".join("?" for _s in body.services) + ")"
             params += body.services
-        found = tx.one(sql + " ORDER BY taken_at, number LIMIT 1" + tx.for_update(), params)
+        found = tx.one(sql + " ORDER BY CASE WHEN m.for_counter = ? THEN 0 ELSE 1 END, "
+                       "CASE WHEN coalesce(m.priority, '') <> '' OR m.booked_until > ? THEN 0 "
+                       "ELSE 1 END, t.taken_at, t.number LIMIT 1",
+                       [*params, body.counter, stamp])
         called = None
         if found is not None:
             row = found
@@ -196,8 +229,8 @@ def status(db: Database, dev: Device) -> dict[str, Any]:
         groups = tx.all("SELECT service, sum(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END) AS "
                         "waiting, count(*) AS tickets FROM queue_tickets WHERE unit_code = ? "
                         "AND day = ? GROUP BY service ORDER BY service", (dev.unit_code, day))
-        calls = tx.all("SELECT * FROM queue_tickets WHERE unit_code = ? AND day = ? AND "
-                       "called_at IS NOT NULL ORDER BY called_at DESC LIMIT 6",
+        calls = tx.all(WITH_MARKS + " WHERE t.unit_code = ? AND t.day = ? AND "
+                       "t.called_at IS NOT NULL ORDER BY t.called_at DESC LIMIT 6",
                        (dev.unit_code, day))
     return {"day": day, "services": [{"service": g["service"], "waiting": int(g["waiting"] or 0),
                                       "tickets": int(g["tickets"])} for g in groups],

@@ -210,6 +210,8 @@ class Change(BaseModel):
     at: str
     postponement: dict[str, Any] | None = Field(
         default=None, description="kind 'postponed': the letter the province issued")
+    result: dict[str, Any] | None = Field(
+        default=None, description="kind 'result': the result document's facts (issue 24)")
 
 
 class ChangeFeed(BaseModel):

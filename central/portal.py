@@ -18,9 +18,12 @@ def portal_time(value: str | None) -> str:
 
 def export_dossier(state: dict[str, Any], unit_name: str = "",
                    blob_url: str = "/v1/blobs/{sha256}",
-                   fees: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                   fees: list[dict[str, Any]] | None = None,
+                   results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``state`` is :func:`central.service.dossier_state`'s output; ``fees`` the amounts
-    actually collected (:func:`central.money.portal_fees`), in ``DanhSachLePhi``."""
+    actually collected (:func:`central.money.portal_fees`), in ``DanhSachLePhi``;
+    ``results`` the dossier's result documents (:func:`central.results.portal_results`), in
+    ``DanhSachGiayToKetQua``."""
     d = state["dossier"]
     applicant = d.get("applicant", {})
     files = []
@@ -33,8 +36,9 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
                 "DuongDanTaiTepTin": blob_url.format(sha256=page["sha256"]),
                 "MaHash": page["sha256"],
                 "KichThuoc": page["size"],
-                "DuocSoHoa": 1 if comp.get("digitised", True) else 0,
-                # 1: taken from a national database instead of being handed in.
+                "DuocSoHoa": 1 if comp.get("digitised", True) or comp.get("reused") else 0,
+                # 1: taken from an earlier digitised copy or a national database instead
+                # of a new scan (issue 24, issue 25).
                 "DuocTaiSuDung": 1 if comp.get("reused") else 0,
             })
     notes = state.get("notes", [])
@@ -67,7 +71,7 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "DanhSachLePhi": fees if fees is not None else [],
         "DanhSachHoSoBoSung": [supplement_item(d["code"], sup)
                                for sup in d.get("supplements") or []],
-        "DanhSachGiayToKetQua": [],
+        "DanhSachGiayToKetQua": results if results is not None else [],
         "QuaTrinhXuLy": [
             {"NguoiXuLy": n.get("by", ""), "ThoiDiemXuLy": portal_time(n.get("at")),
              "NoiDungXuLy": n.get("note", ""), "TrangThai": n.get("status")}

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from central.fleet_schema import SCHEMA as FLEET_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
 
 
@@ -208,6 +209,41 @@ TABLES = [
         seq BIGINT PRIMARY KEY,
         operation_id TEXT NOT NULL
     )""",
+    # Issue 27 (central/queue_ops.py): what a ticket carries beyond its number and calls:
+    # the priority chosen, recalls, hold, the counter it was sent to. A table beside
+    # queue_tickets (and queue_offline_tickets, by the same ticket id) so no ALTER is needed.
+    """CREATE TABLE IF NOT EXISTS queue_ticket_marks (
+        ticket_id TEXT PRIMARY KEY,
+        priority TEXT NOT NULL DEFAULT '',
+        recalls INTEGER NOT NULL DEFAULT 0,
+        held_at TEXT,
+        for_counter INTEGER,
+        moved_from TEXT,
+        booked_until TEXT
+    )""",
+    # Issue 27 (central/bookings.py): booked times shared by a unit's counters. One booking
+    # per person per slot is also held by the partial unique indexes below.
+    """CREATE TABLE IF NOT EXISTS bookings (
+        code TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        service TEXT NOT NULL,
+        at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        id_number TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        made_by TEXT NOT NULL DEFAULT '',
+        device_id TEXT NOT NULL,
+        ticket_label TEXT,
+        ended_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS bookings_slot ON bookings (unit_code, service, day, state)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS bookings_phone_slot ON bookings "
+    "(unit_code, service, at, phone) WHERE phone <> '' AND state IN ('booked', 'checked_in')",
+    "CREATE UNIQUE INDEX IF NOT EXISTS bookings_id_slot ON bookings "
+    "(unit_code, service, at, id_number) "
+    "WHERE id_number <> '' AND state IN ('booked', 'checked_in')",
     # --- schema 2 (issue 22): which unit proved it holds which blob (central/possession.py)
     """CREATE TABLE IF NOT EXISTS blob_owners (
         unit_code TEXT NOT NULL,
@@ -225,6 +261,8 @@ TABLES += MONEY_TABLES
 TABLES += INCOMING_TABLES
 # Publications, counters' health, province accounts (issue 26; central/fleet.py).
 TABLES += FLEET_TABLES
+# Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
+TABLES += RESULT_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

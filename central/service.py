@@ -22,6 +22,7 @@ from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
 from central.letters import change_details, letters, merge_letters
 from central.models import DossierIn
+from central.results_feed import attach_results
 from central.uploads import owned
 from kiosk import clock
 from kiosk.i18n import _
@@ -373,6 +374,7 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
             (device.unit_code, since, limit + 1),
         )
         change_details(tx, rows)
+        attach_results(tx, rows)
         attach_operations(tx, rows)
     more = len(rows) > limit
     rows = rows[:limit]

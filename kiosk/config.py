@@ -249,14 +249,20 @@ declare("queue.services", ["A=Tiếp nhận hồ sơ", "B=Trả kết quả"],
         item_kind=str, validate=checks.queue_services)
 
 # --- money and certification (issue 23): the table is kiosk/money/settings.py ---------------
+from kiosk.citizen.queue_settings import DECLARATIONS as _QUEUE_SETTINGS  # noqa: E402
 from kiosk.money.settings import DECLARATIONS as _MONEY_SETTINGS  # noqa: E402
 
-for _key, _default, _description, _options in _MONEY_SETTINGS:
+for _key, _default, _description, _options in _MONEY_SETTINGS + _QUEUE_SETTINGS:
     declare(_key, _default, _description, **_options)
 # Dossiers from elsewhere, supplements, notices (issue 25): kiosk/dossier_settings.py.
 from kiosk.dossier_settings import DECLARATIONS as _DOSSIER_SETTINGS  # noqa: E402
 
 for _key, _default, _description, _options in _DOSSIER_SETTINGS:
+    declare(_key, _default, _description, **_options)
+# Results and their digitisation (issue 24): kiosk/results_settings.py.
+from kiosk.results_settings import DECLARATIONS as _RESULT_SETTINGS  # noqa: E402
+
+for _key, _default, _description, _options in _RESULT_SETTINGS:
     declare(_key, _default, _description, **_options)
 
 

@@ -65,6 +65,9 @@ class IntakeComponent:
     pages: list[IntakePage] = field(default_factory=list)
     #: What was actually received, one of :meth:`kinds` ("" until the clerk ticks it).
     received: str = ""
+    #: A paper the citizen already has digitised, reused instead of a new scan (issue 24):
+    #: {"id", "pages": [sha256...], "source", "label"}; None when scanned as usual.
+    reused: dict[str, Any] | None = None
 
     def kinds(self) -> tuple[str, ...]:
         return RECEIVED_KINDS.get(self.copy_kind, (self.copy_kind,))
@@ -195,16 +198,29 @@ class IntakeSession:
 
     def unscanned(self) -> list[IntakeComponent]:
         return [c for c in self.components
-                if c.checked and not c.presented and not c.kept_pages()]
+                if c.checked and not c.presented and not c.kept_pages() and not c.reused]
 
     def next_to_scan(self, after: int = -1) -> int | None:
         """The next ticked component without pages (after ``after``, then from the top)."""
         order = list(range(after + 1, len(self.components))) + list(range(after + 1))
         for i in order:
             c = self.components[i]
-            if c.checked and not c.presented and not c.kept_pages():
+            if c.checked and not c.presented and not c.kept_pages() and not c.reused:
                 return i
         return None
+
+    def reuse(self, index: int, paper: dict[str, Any]) -> None:
+        """One tap: the item takes a paper already digitised (ticked, nothing to scan);
+        the same paper again undoes it."""
+        comp = self.component(index)
+        if comp.reused and comp.reused.get("id") == paper["id"]:
+            comp.reused, comp.checked, comp.received = None, False, ""
+            return
+        comp.reused = {"id": paper["id"], "pages": list(paper["pages"]),
+                       "source": paper.get("source", "local"),
+                       "label": paper.get("label", "")}
+        comp.pages = []
+        comp.checked, comp.received = True, comp.kinds()[0]
 
     def tick(self, index: int, kind: str | None = None) -> None:
         """Tick a component as received as ``kind`` (one touch: the kind is the tick);
@@ -214,7 +230,7 @@ class IntakeSession:
         if kind not in comp.kinds():
             raise InvalidInput(_("Giấy tờ «{name}» không nhận loại bản này.", name=comp.name))
         if comp.checked and comp.received_kind == kind:
-            comp.checked, comp.received = False, ""
+            comp.checked, comp.received, comp.reused = False, "", None
         else:
             comp.checked, comp.received = True, kind
 
@@ -368,12 +384,16 @@ class IntakeSession:
         for c in self.components:
             pages: list[PageInput] = []
             kept = c.kept_pages()
-            if kept:
+            if c.reused and c.checked:
+                # The earlier copy's own file(s): linked, never copied or re-made.
+                pages = [PageInput(sha) for sha in c.reused["pages"]]
+            elif kept:
                 pdf = merge_pages([(read_file(p.pdf_sha256), p.rotation) for p in kept])
                 pages.append(PageInput(put_file(pdf), "application/pdf"))
             components.append(ComponentInput(
                 name=c.name, code=c.code, copy_kind=copy_kind_for(c.received_kind),
-                count=c.count, checked=c.checked, pages=pages, presented=c.presented))
+                count=c.count, checked=c.checked, pages=pages, presented=c.presented,
+                from_national_db=bool(c.reused and c.checked)))
         inp = DossierInput(procedure_code=self.procedure_code, applicant=applicant,
                            channel=self.channel, components=components, sets=self.sets,
                            note=self.note, draft_id=self.draft_id,

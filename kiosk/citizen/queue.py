@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kiosk.citizen.queue_rules import STATES, call_order, callable_here
+from kiosk.citizen.queue_settings import parse_priorities
 from kiosk.clock import now
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
@@ -38,6 +40,10 @@ _SERVICE_RE = re.compile(r"^([A-Z])=(.+)$")
 def _stamp(at: Any) -> str:
     # Milliseconds: two calls within one second must still come out in order.
     return str(at.isoformat(timespec="milliseconds"))
+
+
+def stamp_now() -> str:
+    return _stamp(now())
 
 
 def parse_services(items: list[str]) -> dict[str, str]:
@@ -115,6 +121,24 @@ class QueueService:
             return None
         return body if isinstance(body, dict) else None
 
+    def ask(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any]] | None:
+        """The server's status and JSON body, refusals included; None when unreachable."""
+        http = self._http()
+        if http is None:
+            return None
+        import httpx
+
+        try:
+            r = http.request(method, path, **kw)
+            body = r.json()
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            log.info("queue: central unreachable (%s)", exc)
+            return None
+        return r.status_code, body if isinstance(body, dict) else {}
+
+    def counter(self) -> int:
+        return self._counter()
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -128,21 +152,44 @@ class QueueService:
 
     # --- taking a ticket -----------------------------------------------------------------
 
-    def take(self, service: str | None = None, *, kiosk: bool = False) -> dict[str, Any]:
-        """A new ticket ``{"label", "service", "serviceName", "ahead", "origin", ...}``."""
+    def priorities(self) -> dict[str, str]:
+        return parse_priorities(list(self.config.get("queue.priorities")))
+
+    def check_service(self, service: str) -> str:
         groups = self.services()
-        service = (service or next(iter(groups))).strip().upper()
+        service = service.strip().upper()
         if service not in groups:
             raise InvalidInput(_("Không có nhóm dịch vụ «{service}».", service=service),
                                hint=_("Các nhóm: {groups}", groups=", ".join(
                                    f"{k} ({v})" for k, v in groups.items())))
+        return service
+
+    def check_priority(self, priority: str | None) -> str:
+        key = (priority or "").strip().lower()
+        known = self.priorities()
+        if key and key not in known:
+            raise InvalidInput(_("Không có đối tượng ưu tiên «{key}».", key=key),
+                               hint=_("Các đối tượng: {keys}", keys=", ".join(
+                                   f"{k} ({v})" for k, v in known.items()) or "—"))
+        return key
+
+    def take(self, service: str | None = None, *, kiosk: bool = False,
+             priority: str | None = None, booked_until: str | None = None) -> dict[str, Any]:
+        """A new ticket ``{"label", "service", "serviceName", "ahead", "origin", ...}``;
+        with ``priority`` (a ``queue.priorities`` key) it is called first in its group, and
+        so is a checked-in booking's until ``booked_until`` (the end of its slot)."""
+        groups = self.services()
+        service = self.check_service(service or next(iter(groups)))
+        key = self.check_priority(priority)
         counter = 0 if kiosk else self._counter()
         answer = self._central("POST", "/v1/queue/tickets",
-                               json={"service": service, "counter": counter})
-        ticket = _valid_ticket(answer, service) if answer else None
+                               json={"service": service, "counter": counter, "priority": key,
+                                     "booked_until": booked_until})
+        ticket = valid_ticket(answer, service) if answer else None
         if ticket is not None:
             self.last_mode = "central"
-            ticket.update(origin="central", issued_counter=counter)
+            ticket.update(origin="central", issued_counter=counter, priority=key,
+                          booked_until=booked_until)
             self.citizen.record_ticket(ticket)
         else:
             self.last_mode = "local"
@@ -155,13 +202,17 @@ class QueueService:
                 return {"id": str(uuid.uuid4()), "day": day, "service": service,
                         "number": number, "label": offline_label(service, own, number),
                         "origin": "local", "issued_counter": own, "taken_at": _stamp(now()),
-                        "state": "waiting"}
+                        "state": "waiting", "priority": key, "booked_until": booked_until}
 
             ticket = self.citizen.local_ticket(day, service, own, make)
+            at = ticket["taken_at"]
+            mine = call_order(ticket, own, at)
             ticket["ahead"] = sum(1 for t in self.citizen.tickets(day=day, state="waiting")
                                   if t["service"] == service and t["origin"] == "local"
-                                  and t["taken_at"] < ticket["taken_at"])
+                                  and t["id"] != ticket["id"] and call_order(t, own, at) < mine)
         ticket["serviceName"] = groups[service]
+        if key:
+            ticket["priorityName"] = self.priorities()[key]
         return ticket
 
     # --- calling -----------------------------------------------------------------------
@@ -180,24 +231,26 @@ class QueueService:
         if answer is not None:
             self.last_mode = "central"
             for done in answer.get("finished") or []:
-                ok = _valid_ticket(done, None)
+                ok = valid_ticket(done, None)
                 if ok:
                     self.citizen.record_ticket({**ok, "origin": "central",
                                                 "issued_counter": int(ok.get("counter") or 0)})
-            called = _valid_ticket(answer.get("called"), None)
+            called = valid_ticket(answer.get("called"), None)
             if called is not None:
                 called.update(origin="central", issued_counter=int(called.get("counter") or 0))
                 self.citizen.record_ticket(called)
-                return self._with_name(called)
+                return self.with_name(called)
         # Offline, or nobody waiting at the server: this machine's own offline tickets.
-        waiting = [t for t in self.citizen.tickets(day=day, state="waiting")
-                   if t["origin"] == "local" and (not services or t["service"] in services)]
+        waiting = sorted((t for t in self.citizen.tickets(day=day, state="waiting")
+                          if t["origin"] == "local" and callable_here(t, counter)
+                          and (not services or t["service"] in services)),
+                         key=lambda t: call_order(t, counter, stamp))
         if not waiting:
             return None
         ticket = {**waiting[0], "called_at": stamp, "called_counter": counter, "called_by": by,
                   "state": "called"}
         self.citizen.record_ticket(ticket)
-        return self._with_name(ticket)
+        return self.with_name(ticket)
 
     def current(self) -> dict[str, Any] | None:
         """The ticket this counter is serving now (called today, not yet finished by the
@@ -208,9 +261,9 @@ class QueueService:
                 if t.get("called_counter") == self._counter()]
         if not mine:
             return None
-        return self._with_name(max(mine, key=lambda t: t.get("called_at") or ""))
+        return self.with_name(max(mine, key=lambda t: t.get("called_at") or ""))
 
-    def _with_name(self, ticket: dict[str, Any]) -> dict[str, Any]:
+    def with_name(self, ticket: dict[str, Any]) -> dict[str, Any]:
         ticket["serviceName"] = self.services().get(ticket["service"], ticket["service"])
         return ticket
 
@@ -227,7 +280,7 @@ class QueueService:
             for g in answer["services"]:
                 if isinstance(g, dict) and g.get("service") in waiting:
                     waiting[g["service"]] += int(g.get("waiting") or 0)
-            calls = [c for c in (_valid_ticket(c, None) for c in answer.get("calls") or []) if c]
+            calls = [c for c in (valid_ticket(c, None) for c in answer.get("calls") or []) if c]
         local = self.citizen.tickets(day=day)
         for t in local:
             if t["origin"] == "local" and t["state"] == "waiting" and t["service"] in waiting:
@@ -244,7 +297,7 @@ class QueueService:
                           for c in calls[:6]]}
 
 
-def _valid_ticket(raw: Any, service: str | None) -> dict[str, Any] | None:
+def valid_ticket(raw: Any, service: str | None) -> dict[str, Any] | None:
     """A server ticket, checked before it is printed or stored (never trust the answer)."""
     if not isinstance(raw, dict):
         return None
@@ -257,12 +310,15 @@ def _valid_ticket(raw: Any, service: str | None) -> dict[str, Any] | None:
             "called_by": raw.get("called_by"), "finished_at": raw.get("finished_at"),
             "state": str(raw.get("state") or "waiting"), "ahead": int(raw.get("ahead") or 0),
             "counter": int(raw.get("counter") or 0),
+            "priority": str(raw.get("priority") or ""), "recalls": int(raw.get("recalls") or 0),
+            "held_at": raw.get("held_at"), "moved_from": raw.get("moved_from"),
+            "for_counter": int(raw["for_counter"]) if raw.get("for_counter") else None,
+            "booked_until": str(raw["booked_until"]) if raw.get("booked_until") else None,
         }
     except (KeyError, TypeError, ValueError):
         return None
     if service is not None and ticket["service"] != service:
         return None
-    if not re.match(r"^[A-Z]\d{3}$", str(ticket["label"])) or ticket["state"] not in (
-            "waiting", "called", "done"):
+    if not re.match(r"^[A-Z]\d{3}$", str(ticket["label"])) or ticket["state"] not in STATES:
         return None
     return ticket

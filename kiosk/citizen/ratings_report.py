@@ -75,32 +75,53 @@ def _median_minutes(values: list[float]) -> float | None:
     return round(median(values) / 60, 1) if values else None
 
 
-def queue(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Tickets, the median wait (taken → called) and median service (called → finished)."""
-    rows = list(tickets)
+def _times(rows: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
     waits: list[float] = []
     services: list[float] = []
-    by_service: dict[str, dict[str, Any]] = {}
     for t in rows:
-        group = by_service.setdefault(t["service"], {"service": t["service"], "tickets": 0,
-                                                     "called": 0, "_waits": []})
-        group["tickets"] += 1
         wait = _seconds(t.get("taken_at"), t.get("called_at"))
         if wait is not None and wait >= 0:
             waits.append(wait)
-            group["called"] += 1
-            group["_waits"].append(wait)
-        served = _seconds(t.get("called_at"), t.get("finished_at"))
-        if served is not None and served >= 0:
-            services.append(served)
+        if t.get("state") == "done":  # a no-show's finish is not a service
+            served = _seconds(t.get("called_at"), t.get("finished_at"))
+            if served is not None and served >= 0:
+                services.append(served)
+    return waits, services
+
+
+def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    waits, services = _times(rows)
+    noshow = sum(1 for t in rows if t.get("state") == "noshow")
+    return {"tickets": len(rows), "called": len(waits),
+            "priority": sum(1 for t in rows if t.get("priority")),
+            "booked": sum(1 for t in rows if t.get("booked_until")),
+            "noshow": noshow,
+            "noshow_percent": round(100 * noshow / len(waits), 1) if waits else None,
+            "median_wait_minutes": _median_minutes(waits),
+            "median_service_minutes": _median_minutes(services)}
+
+
+def queue(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Tickets, the median wait (taken → called) and median service (called → finished), for
+    the whole unit, per group and per priority (``""``: no priority); no-shows (issue 27)
+    count among the called and their share is of the called tickets."""
+    rows = list(tickets)
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    by_priority: dict[str, list[dict[str, Any]]] = {}
+    for t in rows:
+        by_service.setdefault(t["service"], []).append(t)
+        by_priority.setdefault(t.get("priority") or "", []).append(t)
     return {
-        "tickets": len(rows), "called": len(waits),
+        **_figures(rows),
         "waiting": sum(1 for t in rows if t.get("state") == "waiting"),
-        "median_wait_minutes": _median_minutes(waits),
-        "median_service_minutes": _median_minutes(services),
-        "by_service": [{"service": g["service"], "tickets": g["tickets"], "called": g["called"],
-                        "median_wait_minutes": _median_minutes(g["_waits"])}
-                       for _k, g in sorted(by_service.items())],
+        "held": sum(1 for t in rows if t.get("state") == "held"),
+        "transferred": sum(1 for t in rows if t.get("moved_from")),
+        "by_service": [{"service": k, **_figures(v)} for k, v in sorted(by_service.items())],
+        "by_priority": [{"key": k, **_figures(v)} for k, v in sorted(by_priority.items())],
+        # Checked-in bookings (issue 27) against walk-ins: what booking does to the wait.
+        "by_booking": [{"booked": b, **_figures(v)} for b, v in (
+            (True, [t for t in rows if t.get("booked_until")]),
+            (False, [t for t in rows if not t.get("booked_until")])) if v],
     }
 
 

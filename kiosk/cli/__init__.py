@@ -54,13 +54,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "with the PKCS#11 token of signing.*)"),
     "verify": ("signing_commands", "check a PDF's signatures and PDF/A-2b (JSON; exit 1 when "
                                    "not signed, not intact or not valid)"),
-    "queue": ("citizen_commands", 'queue tickets: take, call, status, report'),
+    "queue": ("citizen_commands", 'queue tickets: take, call, recall, hold, noshow, transfer, '
+                                  'status, report'),
     "rating": ("citizen_commands", 'satisfaction ratings given on the citizen screen'),
+    "booking": ("booking_commands", "booked times: free slots, book, check in, cancel, report"),
     "fee": ("fee_commands", "fees: quote, collect with a numbered receipt, void, refund, "
                             "VietQR, the cash book and the handover"),
     "notify": ("notify_commands", "notices to citizens (e-mail, SMS): send, list, retry"),
     "certify": ("certify_commands", "certify a copy, a signature or a contract (register "
                                     "number, attestation, receipt); the register"),
+    "store": ("result_commands", "the citizen's store of digitised papers (this counter's, "
+                                 "then the province's), found by the ID number"),
+    "ocr": ("result_commands", "read the text of stored scans (Tesseract, Vietnamese) for "
+                               "«kiosk search --text»"),
 }
 
 #: Top-level command → its module.

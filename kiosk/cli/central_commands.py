@@ -72,6 +72,23 @@ def register(sub: Any) -> None:
     status.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
     status.add_argument("--by", default="admin", type=text(PERSON_MAX))
     status.set_defaults(func=_status)
+    result = csub.add_parser("result", parents=[db_opt],
+                             help="attach a result document (PDF) the province issued to a "
+                                  "dossier; its counters download it at their next sync")
+    result.add_argument("code")
+    result.add_argument("--file", type=input_file, required=True, help="the result, a PDF")
+    result.add_argument("--kind", type=text(64), required=True,
+                        help="result document kind code, e.g. KQ.G15.000031")
+    result.add_argument("--number", type=text(100), required=True, help="số, ký hiệu")
+    result.add_argument("--issued", type=_day, required=True, metavar="YYYY-MM-DD")
+    result.add_argument("--valid-until", type=_day, default=None, metavar="YYYY-MM-DD")
+    result.add_argument("--issuer", type=text(300, empty=True), default="",
+                        help="the issuing body (cơ quan ban hành)")
+    result.add_argument("--result-code", type=text(128), default=None,
+                        help="its digitisation code when the province assigned one")
+    result.add_argument("--blobs", type=output_dir, default=None,
+                        help="the server's scan directory (as given to serve)")
+    result.set_defaults(func=_result)
     from kiosk.cli import central_report_commands
 
     central_report_commands.register(csub, db_opt)
@@ -213,9 +230,41 @@ def _export(args: argparse.Namespace) -> Any:
     from central import service
     from central.money import portal_fees
     from central.portal import export_dossier
+    from central.results import portal_results
 
     db, row = find_dossier(args)
-    return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]))
+    return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
+                          results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
+
+
+def _day(value: str) -> Any:
+    from kiosk.result_code import parse_day
+
+    try:
+        return parse_day(value, "date")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _result(args: argparse.Namespace) -> Any:
+    from central import results
+    from central.blobstore import BlobStore
+    from central.common import ApiError
+
+    db = open_db_of(args)
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
+    data = read_bytes(args.file, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
+    blobs = BlobStore(args.blobs or default_blobs())
+    try:
+        return results.attach(db, blobs, args.code, data, kind=args.kind.strip(),
+                              number=args.number.strip(), issued=args.issued,
+                              valid_until=args.valid_until, issuer=args.issuer.strip(),
+                              result_code=args.result_code)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise NotFound(exc.message, hint=_("Kiểm tra lại mã hồ sơ.")) from None
+        raise InvalidInput(exc.message) from None
 
 
 def _status(args: argparse.Namespace) -> Any:

@@ -69,6 +69,9 @@ def register(sub: Any) -> None:
                    help="back-entry: the reception time on the paper record")
     c.add_argument("--attach", action="append", default=[], metavar="COMPONENT=FILE",
                    help="a scanned file for a component of the procedure (repeatable)")
+    c.add_argument("--reuse", action="append", default=[], metavar="COMPONENT=PAPER_ID",
+                   help="reuse a paper the citizen already has digitised for a component "
+                        "(kiosk store list); the citizen has agreed (repeatable)")
     c.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
     c.add_argument("--notify", default="", type=text(20, empty=True), metavar="email,sms",
                    help="the citizen agreed to be told by these channels (docs/ELSEWHERE.md)")
@@ -103,9 +106,14 @@ def register(sub: Any) -> None:
     from kiosk.cli import incoming_commands
 
     incoming_commands.register_dossier(dsub)
+    from kiosk.cli import result_commands
+
+    result_commands.register_dossier(dsub)
 
     p = sub.add_parser("search", help=command_help("search"))
-    p.add_argument("text", type=text(200, empty=True))
+    p.add_argument("text", type=text(200, empty=True), nargs="?", default="")
+    p.add_argument("--text", dest="words", type=text(200), default=None, metavar="WORDS",
+                   help="words in the text of the scans (kiosk ocr run), diacritics optional")
     p.add_argument("--limit", type=int_range(1, MAX_LIMIT), default=50)
     p.set_defaults(func=_search)
 
@@ -240,6 +248,7 @@ def _new(args: argparse.Namespace) -> Any:
     attached: list[dict[str, Any]] = []
     with open_store() as store:
         components = _components(store, args.procedure, args.attach, attached)
+        reused = _reuse(store, args, components, applicant.id_number)
         inp = DossierInput(args.procedure.strip(), applicant, channel=channel,
                            components=components, note=args.note,
                            return_method=args.return_method)
@@ -253,7 +262,8 @@ def _new(args: argparse.Namespace) -> Any:
             saved = store.save_dossier(inp, acting_clerk(args),
                                        then=_consent(applicant, args.notify)).to_json()
             return {**saved, **({"signing": signing} if signing else {}),
-                    **({"attached": attached} if attached else {})}
+                    **({"attached": attached} if attached else {}),
+                    **({"reused": reused} if reused else {})}
         except StorageError as exc:
             # Keep what was typed and scanned, as the intake screen does.
             try:
@@ -263,6 +273,33 @@ def _new(args: argparse.Namespace) -> Any:
             exc.details["draft_id"] = draft
             print(_("Đã giữ hồ sơ ở dạng nháp {draft}.", draft=draft), file=sys.stderr)
             raise
+
+
+def _reuse(store: Store, args: argparse.Namespace, components: list[ComponentInput],
+           id_number: str) -> list[dict[str, Any]]:
+    if not args.reuse:
+        return []
+    from kiosk.reuse import apply_reuse
+    from kiosk.sync.papers_client import remote_papers
+
+    wanted: dict[str, str] = {}
+    for item in args.reuse:
+        code, sep, paper = item.partition("=")
+        if not sep or not code.strip() or not paper.strip():
+            raise InvalidInput(_("Tham số --reuse «{value}» không hợp lệ.", value=shown(item)),
+                               hint=_("Dùng dạng --reuse MÃ_THÀNH_PHẦN=MÃ_GIẤY_TỜ."),
+                               field="reuse")
+        wanted[code.strip()] = paper.strip()
+    # A paper of the province is claimed only when this counter's store lacks it.
+    local_ids = {p for p in wanted.values()}
+    from kiosk.clock import now
+    from kiosk.storage import papers
+
+    here = {p["id"] for p in store.read(lambda db: papers.for_id_number(
+        db, id_number, now().date()))}
+    remote = None if local_ids <= here else remote_papers(store)
+    return apply_reuse(store, components, id_number, wanted, actor=acting_clerk(args),
+                       remote=remote)
 
 
 def _consent(applicant: Any, channels: str) -> Any:
@@ -320,7 +357,13 @@ def _search(args: argparse.Namespace) -> Any:
     from kiosk.cli import emit
 
     with open_store() as store:
-        for row in store.search(args.text, limit=args.limit):
+        if args.words is not None:
+            from kiosk.storage import texts
+
+            rows = store.read(lambda db: texts.search(db, args.words, args.limit))
+        else:
+            rows = store.search(args.text, limit=args.limit)
+        for row in rows:
             emit(row)
     return None
 

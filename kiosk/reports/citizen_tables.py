@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.citizen.queue_settings import DEFAULT_PRIORITIES, parse_priorities
 from kiosk.citizen.ratings import REASONS
+
+#: The default names of the priority keys (a unit's own keys are shown as they are).
+PRIORITY_LABELS = parse_priorities(DEFAULT_PRIORITIES)
 
 
 @dataclass(frozen=True)
@@ -69,19 +73,31 @@ def queue_tables(report: dict[str, Any], service_names: dict[str, str] | None = 
         return []
     names = service_names or {}
     rows: list[list[Any]] = []
+
+    def figures(label: str, block: dict[str, Any]) -> list[Any]:
+        return [label, block.get("tickets", 0), block.get("called", 0),
+                block.get("priority", 0), block.get("noshow", 0),
+                block.get("median_wait_minutes"), block.get("median_service_minutes")]
+
     for group in queue.get("by_service") or []:
         code = str(group.get("service", ""))
-        label = f"{code} — {names[code]}" if names.get(code) else code
-        rows.append([label, group.get("tickets", 0), group.get("called", 0),
-                     group.get("median_wait_minutes")])
-    rows.append(["Tổng cộng", queue.get("tickets", 0), queue.get("called", 0),
-                 queue.get("median_wait_minutes")])
-    return [Table("XẾP HÀNG LẤY SỐ THỨ TỰ",
-                  ["Nhóm dịch vụ", "Số phiếu đã phát", "Số phiếu đã gọi",
-                   "Thời gian chờ (trung vị, phút)"], rows,
-                  notes=[("Phiếu còn chờ, chưa được gọi", queue.get("waiting", 0)),
-                         ("Thời gian phục vụ (trung vị, phút)",
-                          queue.get("median_service_minutes"))])]
+        rows.append(figures(f"{code} — {names[code]}" if names.get(code) else code, group))
+    rows.append(figures("Tổng cộng", queue))
+    headings = ["Nhóm dịch vụ", "Số phiếu đã phát", "Số phiếu đã gọi", "Trong đó ưu tiên",
+                "Vắng mặt", "Thời gian chờ (trung vị, phút)",
+                "Thời gian phục vụ (trung vị, phút)"]
+    priority_rows = [figures(PRIORITY_LABELS.get(str(p.get("key")), str(p.get("key")))
+                             if p.get("key") else "Không ưu tiên", p)
+                     for p in queue.get("by_priority") or []]
+    tables = [Table("XẾP HÀNG LẤY SỐ THỨ TỰ", headings, rows,
+                    notes=[("Phiếu còn chờ, chưa được gọi", queue.get("waiting", 0)),
+                           ("Phiếu đang tạm giữ", queue.get("held", 0)),
+                           ("Phiếu đã chuyển nhóm hoặc quầy", queue.get("transferred", 0)),
+                           ("Tỷ lệ vắng mặt (% số phiếu đã gọi)", queue.get("noshow_percent"))])]
+    if any(p.get("key") for p in queue.get("by_priority") or []):
+        tables.append(Table("XẾP HÀNG THEO ĐỐI TƯỢNG ƯU TIÊN", ["Đối tượng", *headings[1:]],
+                            priority_rows))
+    return tables
 
 
 def citizen_tables(report: dict[str, Any], service_names: dict[str, str] | None = None

@@ -10,7 +10,8 @@ exist digitally:
   — does not count;
 - received and scanned — counts, digitised;
 - received, and reused from an earlier digitised copy instead of being scanned again
-  (``reused``) — counts, digitised;
+  (``reused``) — counts, digitised, as reused: a reused document links the earlier copy's
+  file (issue 24), so it has pages, yet it was not scanned here;
 - received and neither scanned nor reused (a back-entered paper dossier, or a scan still to
   come) — counts, not digitised.
 
@@ -62,8 +63,9 @@ def tally(components: Iterable[dict[str, Any]]) -> DocumentTally:
                                        quantity=int(c["quantity"] or 0)):
             continue
         documents += 1
-        if c["scanned"]:
-            scanned += 1
-        elif c["reused"]:
+        # Reused first: the reused item carries the earlier copy's file as its pages.
+        if c["reused"]:
             reused += 1
+        elif c["scanned"]:
+            scanned += 1
     return DocumentTally(documents, scanned, reused)

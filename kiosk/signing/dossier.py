@@ -58,7 +58,10 @@ def sign_input(inp: DossierInput, store: Store, settings: SigningSettings, pin: 
     outcome = SignOutcome()
     if not settings.configured:
         return outcome
-    targets = [c for c in inp.components if any(p.mime == PDF for p in c.pages)]
+    # A reused paper keeps the file it was digitised as (signed then, or not): signing it
+    # again would make a second copy of the bytes (issue 24).
+    targets = [c for c in inp.components
+               if not c.from_national_db and any(p.mime == PDF for p in c.pages)]
     if not targets:
         return outcome
     try:

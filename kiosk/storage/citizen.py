@@ -19,6 +19,7 @@ from kiosk.clock import iso, now
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.storage import outbox
+from kiosk.storage.queue_ops import set_ticket
 from kiosk.storage.record_parts import confirmation
 from kiosk.storage.sqlite import Database
 
@@ -141,7 +142,8 @@ def ratings_between(db: Database, start: date, end: date) -> list[dict[str, Any]
 # --- queue tickets -------------------------------------------------------------------------
 
 TICKET_COLUMNS = ("id", "day", "service", "number", "label", "origin", "issued_counter",
-                  "taken_at", "called_at", "called_counter", "called_by", "finished_at", "state")
+                  "taken_at", "called_at", "called_counter", "called_by", "finished_at", "state",
+                  "priority", "recalls", "held_at", "for_counter", "moved_from", "booked_until")
 
 
 def next_local_number(db: Database, day: str, service: str, counter: int) -> int:
@@ -157,16 +159,23 @@ def upsert_ticket(db: Database, ticket: dict[str, Any]) -> None:
     """Record a ticket this machine issued or called; later states win, nothing goes back."""
     values = {k: ticket.get(k) for k in TICKET_COLUMNS}
     values["state"] = values["state"] or "waiting"
+    values["priority"] = values["priority"] or ""
+    values["recalls"] = int(values["recalls"] or 0)
     cols = ", ".join(TICKET_COLUMNS)
     marks = ", ".join("?" for _c in TICKET_COLUMNS)
     db.conn.execute(
         f"INSERT INTO queue_tickets ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET "
+        "service = excluded.service, "
+        "priority = CASE WHEN excluded.priority <> '' THEN excluded.priority ELSE priority END, "
+        "recalls = max(recalls, excluded.recalls), "
+        "moved_from = coalesce(excluded.moved_from, moved_from), "
         "called_at = coalesce(excluded.called_at, called_at), "
         "called_counter = coalesce(excluded.called_counter, called_counter), "
         "called_by = coalesce(excluded.called_by, called_by), "
         "finished_at = coalesce(excluded.finished_at, finished_at), "
-        "state = CASE WHEN excluded.state = 'done' OR state = 'done' THEN 'done' "
-        "WHEN excluded.state = 'called' OR state = 'called' THEN 'called' ELSE 'waiting' END",
+        "state = CASE WHEN state IN ('done', 'noshow') THEN state "
+        "WHEN excluded.state IN ('done', 'noshow', 'called', 'held') THEN excluded.state "
+        "WHEN state IN ('called', 'held') THEN state ELSE 'waiting' END",
         tuple(values[k] for k in TICKET_COLUMNS))
 
 
@@ -189,9 +198,13 @@ def queue_for_server(db: Database, ticket_id: str) -> None:
 
 
 def tickets(db: Database, *, day: str | None = None, start: date | None = None,
-            end: date | None = None, state: str | None = None) -> list[dict[str, Any]]:
+            end: date | None = None, state: str | None = None,
+            label: str | None = None) -> list[dict[str, Any]]:
     sql = f"SELECT {', '.join(TICKET_COLUMNS)} FROM queue_tickets WHERE 1 = 1"
     params: list[Any] = []
+    if label:
+        sql += " AND label = ?"
+        params.append(label)
     if day:
         sql += " AND day = ?"
         params.append(day)
@@ -238,6 +251,15 @@ class CitizenStore:
         def work(db: Database) -> None:
             with db.atomic():
                 upsert_ticket(db, ticket)
+                queue_for_server(db, ticket["id"])
+
+        self.store.call(work)
+
+    def apply_ticket(self, ticket: dict[str, Any]) -> None:
+        """A clerk's queue operation on a ticket (``kiosk.citizen.queue_rules``)."""
+        def work(db: Database) -> None:
+            with db.atomic():
+                set_ticket(db, ticket)
                 queue_for_server(db, ticket["id"])
 
         self.store.call(work)

@@ -334,8 +334,9 @@ def change_status(
     calendar: Any = None,
     then: Callable[[Database, str], None] | None = None,
 ) -> dict[str, Any]:
-    """``then(db, dossier_id)`` adds writes to the transaction after the move (a supplement
-    round and its papers, kiosk.storage.supplements)."""
+    """Move a dossier; ``then(db, dossier_id)`` adds writes to the same transaction after the
+    move (what a hand-over gave, kiosk.storage.results; a supplement round and its papers,
+    kiosk.storage.supplements)."""
     from kiosk.storage import late
 
     conn = db.conn

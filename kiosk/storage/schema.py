@@ -18,7 +18,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0040_incoming", "0041_supplements", "0042_notices")
+                   "0030_results", "0031_file_texts", "0040_incoming", "0041_supplements",
+                   "0042_notices", "0060_queue_operations", "0061_bookings")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -406,6 +407,23 @@ def _money(db: Database) -> None:
     _script(db, REGISTER)
 
 
+@migrations(name="0030_results")
+def _results(db: Database) -> None:
+    # Issue 24: results downloaded from the province or scanned at hand-over, what was given
+    # at hand-over, and the downloads refused (kiosk.storage.results).
+    from kiosk.storage.results import SCHEMA as RESULTS
+
+    _script(db, RESULTS)
+
+
+@migrations(name="0031_file_texts")
+def _file_texts(db: Database) -> None:
+    # Issue 24 §4: the text of stored files (OCR) and its word index (kiosk.storage.texts).
+    from kiosk.storage.texts import SCHEMA as TEXTS
+
+    _script(db, TEXTS)
+
+
 @migrations(name="0040_incoming")
 def _incoming(db: Database) -> None:
     # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here
@@ -431,6 +449,23 @@ def _notices(db: Database) -> None:
     from kiosk.storage.notices import SCHEMA as NOTICES
 
     _script(db, NOTICES)
+
+
+@migrations(name="0060_queue_operations")
+def _queue_operations(db: Database) -> None:
+    # Issue 27: priority, recall, hold, no-show, transfer and booked tickets
+    # (kiosk.storage.queue_ops).
+    from kiosk.storage.queue_ops import SCHEMA as QUEUE_OPS
+
+    _script(db, QUEUE_OPS)
+
+
+@migrations(name="0061_bookings")
+def _bookings(db: Database) -> None:
+    # Issue 27: booked times on a counter without a central server (kiosk.storage.bookings).
+    from kiosk.storage.bookings import SCHEMA as BOOKINGS
+
+    _script(db, BOOKINGS)
 
 
 def migrate(db: Database) -> list[str]:

@@ -38,6 +38,7 @@ from kiosk.storage import (
     settings,
     upkeep,
 )
+from kiosk.storage import results as stored_results
 from kiosk.storage.connection import connect, enable_wal, is_disk_full
 from kiosk.storage.files import FileStore, StoredFile, disk_full_error
 from kiosk.storage.full_disk import RefusingWriter, connect_immutable, readable_on_full_disk
@@ -329,7 +330,8 @@ class Store:
                     _("Không tìm thấy hồ sơ {code}.", code=code.strip()),
                     hint=_("Kiểm tra lại mã hồ sơ trên phiếu tiếp nhận."),
                 )
-            return _with_dues(records.dossier_record(db, dossier_id))
+            record = _with_dues(records.dossier_record(db, dossier_id))
+            return record | stored_results.view(db, dossier_id)
 
         return self.read(get)
 
@@ -354,12 +356,13 @@ class Store:
     def stats_today(self, at: datetime | None = None) -> dict[str, int]:
         return self.read(lambda db: records.stats_today(db, at))
 
-    def change_status(self, code: str, to: int, actor: str, note: str = "") -> dict[str, Any]:
+    def change_status(self, code: str, to: int, actor: str, note: str = "",
+                      then: Callable[[Database, str], None] | None = None) -> dict[str, Any]:
         new = parse_status(to)
         return self.call(lambda db: dossiers.change_status(
             db, code.strip(), int(new), actor=actor, note=note.strip(),
             check=lambda old, new_: check_transition(Status(old), Status(new_), note),
-            calendar=self.calendar))
+            calendar=self.calendar, then=then))
 
     # --- late dossiers and reports (kiosk.storage.late, kiosk.reports) ---------------------
 

@@ -17,7 +17,8 @@ from kiosk.sync.errors import Retry
 KIND = "citizen.rating"
 TICKET_KIND = "queue.ticket"  # kiosk.storage.citizen.TICKET_KIND
 TICKET_FIELDS = ("day", "service", "number", "label", "issued_counter", "taken_at",
-                  "called_at", "called_counter", "called_by", "finished_at", "state")
+                  "called_at", "called_counter", "called_by", "finished_at", "state",
+                  "priority", "recalls")
 _FIELDS = ("dossier_id", "code", "occasion", "level", "reason", "clerk", "procedure_code",
            "counter", "at")
 

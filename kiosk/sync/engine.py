@@ -24,7 +24,7 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.storage import Store, outbox
-from kiosk.sync import citizen_push, money_push, record_push, state, wire
+from kiosk.sync import citizen_push, money_push, record_push, results_sync, state, wire
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.errors import (
     BadResponse,
@@ -364,6 +364,9 @@ class SyncEngine:
                     raise exc
         if failures:
             raise failures[0]
+        if item["kind"] == results_sync.KIND:
+            results_sync.put_result(self, item)
+            return
         record_push.put_record(self, item)
 
     def _upload_all(self, blobs: list[dict[str, Any]],

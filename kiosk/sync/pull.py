@@ -14,7 +14,7 @@ import httpx
 from kiosk import clock
 from kiosk.i18n import _
 from kiosk.storage import late
-from kiosk.sync import incoming, server_state, state, wire
+from kiosk.sync import incoming, results_sync, server_state, state, wire
 from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import BadResponse, Retry, describe, refused_token
 
@@ -53,15 +53,21 @@ def pull(engine: SyncEngine) -> int:
                                          for c in feed.changes):
                 raise BadResponse(_("GET /v1/changes: con trỏ {next} lùi hoặc lệch",
                                     next=feed.next))
+            # Result files are fetched and checked before the page's transaction.
+            fetched = results_sync.prepare_page(engine, feed.changes)
         except (httpx.HTTPError, Retry) as exc:
             engine._note_error(describe(exc))
             return applied
         raw = list(r.json()["changes"])  # as the server sent them, for the UI
 
-        def apply(db: Any, feed: wire.ChangeFeed = feed) -> int:
+        def apply(db: Any, feed: wire.ChangeFeed = feed,
+                  fetched: dict[int, Any] = fetched) -> int:
             n = 0
             with db.atomic():
                 for change in feed.changes:
+                    if change.kind == "result":
+                        n += results_sync.apply(db, change, fetched.get(change.seq))
+                        continue
                     n += apply_change(db, change)
                 state.set_meta(db, "cursor", str(feed.next))
                 # A pass that reached the server and read its feed is a success too.

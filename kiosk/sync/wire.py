@@ -73,6 +73,8 @@ class Change(_Wire):
     # A province's postponement (Mẫu 04) travelling with the change; its fields are checked
     # one by one where it is applied (kiosk.storage.late.apply_remote).
     postponement: dict[str, Any] | None = None
+    # A result the province attached (issue 24), checked in kiosk.sync.results_sync.
+    result: dict[str, Any] | None = None
 
 
 class ChangeFeed(_Wire):

@@ -187,7 +187,15 @@ def create_window(services: Services, *, synchronous: bool = False,
 
     models["incoming"] = IncomingModel(app, engine)
     # Stopped with the other event sources at exit (its scanner lanes and pipeline).
-    extras: list[Any] = [models["certify"]]
+    extras: list[Any] = [models["certify"], models["returns"]]
+    # The text of saved scans, read in the pipeline's helper process (issue 24 §4).
+    from kiosk.ui.ocr_runner import OcrRunner
+
+    intake: Any = models["intake"]
+    reader = OcrRunner(services, intake.scanner)
+    intake.savedChanged.connect(reader.poke)
+    services.extras["ocr"] = reader
+    extras.append(reader)
     from kiosk.ui.integrations import install
 
     extras.extend(install(services, app, models))

@@ -20,6 +20,7 @@ from kiosk.clock import now
 from kiosk.dossier_code import looks_like_dossier_code
 from kiosk.errors import KioskError
 from kiosk.i18n import _
+from kiosk.ui.chime import Chime
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, Signal, Slot, plain
 
@@ -31,46 +32,6 @@ SHORT_MS = 8_000
 #: A self-service kiosk polls the unit's queue for the calls of every counter.
 POLL_MS = 4_000
 _CHECK_STEPS = ("applicant", "checklist", "scan", "review")
-
-
-class Chime:
-    """The call sound (QtMultimedia's SoundEffect when the wheel has it; attempts logged).
-
-    The sound is loaded by :meth:`load` (when a citizen window opens) or at the first play:
-    QtMultimedia and the file cost ~30 ms, which a counter without a citizen screen never
-    needs to pay at start.
-    """
-
-    def __init__(self, wav_path: str) -> None:
-        self.wav_path = wav_path
-        self.attempts = 0
-        self.last_status = ""
-        self._effect: Any = None
-        self._loaded = False
-
-    def load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QSoundEffect
-
-            self._effect = QSoundEffect()
-            self._effect.setSource(QUrl.fromLocalFile(self.wav_path))
-            self._effect.setVolume(0.9)
-        except Exception as exc:  # no QtMultimedia: the call still shows, silently
-            log.warning("citizen screen: no sound (%s)", exc)
-
-    def play(self) -> None:
-        self.load()
-        self.attempts += 1
-        if self._effect is None:
-            self.last_status = "unavailable"
-        else:
-            self._effect.play()
-            self.last_status = str(self._effect.status().name)
-        log.info("queue call chime: play attempted (%s)", self.last_status)
 
 
 class CitizenModel(QObject):
@@ -96,6 +57,7 @@ class CitizenModel(QObject):
         self._reason_needed = False
         self._status: dict[str, Any] = {}
         self._ticket: dict[str, Any] = {}
+        self._priority = ""
         self._called: dict[str, Any] = {}
         self._selected: dict[str, Any] = {}
         self._payment: dict[str, Any] = {}
@@ -164,6 +126,15 @@ class CitizenModel(QObject):
         return [{"code": k, "name": v} for k, v in self.queue.services().items()]
 
     queueServices = Property(QVARIANT_LIST, _services_list, constant=True)
+    # Issue 27: who may be called first (queue.priorities), chosen before «Lấy số».
+    priorities = Property(QVARIANT_LIST, lambda self: [
+        {"key": k, "name": v} for k, v in self.queue.priorities().items()], constant=True)
+    priority = Property(str, lambda self: self._priority, notify=changed)
+
+    @Slot(str)
+    def setPriority(self, key: str) -> None:
+        self._priority = key if key in self.queue.priorities() else ""
+        self.changed.emit()
 
     def _levels(self) -> list[dict[str, Any]]:
         return [{"level": k, "label": _(v)} for k, v in LEVELS.items()]
@@ -262,10 +233,29 @@ class CitizenModel(QObject):
 
     # --- check before save (driven by the clerk's intake) --------------------------------
 
+    # --- may the clerk reuse the citizen's digitised papers? (issue 24) --------------------
+
+    def ask_papers(self, count: int, answer: Any) -> None:
+        """The clerk found ``count`` papers already digitised: the citizen says whether they
+        may be used (``answer(bool)``); nothing is shown to the clerk before."""
+        self._papers_ask, self._papers_answer = count, answer
+        self.changed.emit()
+
+    papersAsk = Property(int, lambda self: getattr(self, "_papers_ask", 0), notify=changed)
+
+    @Slot(bool)
+    def answerPapers(self, agreed: bool) -> None:
+        answer = getattr(self, "_papers_answer", None)
+        self._papers_ask, self._papers_answer = 0, None
+        self.changed.emit()
+        if callable(answer):
+            answer(bool(agreed))
+
     def intake_changed(self, session: Any, on_intake: bool) -> None:
         if self._session is not session:
             # A new intake: the previous citizen's confirmation never carries over.
             self._session, self._confirmed_digest, self._corrections = session, "", 0
+            self._papers_ask, self._papers_answer = 0, None
         if session.saved is not None:
             return
         active = on_intake and session.step_name in _CHECK_STEPS and bool(
@@ -391,9 +381,11 @@ class CitizenModel(QObject):
         if self._mode == "check":
             return  # the citizen at the counter is checking their data: no ticket now
         queue, config, printer = self.queue, self.services.config, self._printer()
+        priority, self._priority = self._priority, ""  # for this ticket only
 
         def work() -> dict[str, Any]:
-            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service)
+            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service,
+                                                priority=priority)
             try:
                 from kiosk.citizen.ticket import print_ticket
 
@@ -430,6 +422,8 @@ class CitizenModel(QObject):
                         "counter": ticket.get("called_counter") or ticket.get("counter"),
                         "serviceName": ticket.get("serviceName", "")}
         self.chime.play()
+        if self.chime.voice is not None:  # the spoken call after the chime (issue 27)
+            self.chime.voice.say(str(self._called["label"]), self._called["counter"])
         if self._mode in ("board", "procedure", "ticket", "called", "status"):
             self._set_mode("called", SHORT_MS)
         else:

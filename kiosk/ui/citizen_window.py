@@ -15,7 +15,8 @@ from typing import Any
 
 from kiosk import paths
 from kiosk.i18n import _
-from kiosk.ui.citizen_model import Chime, CitizenModel
+from kiosk.ui.chime import Chime
+from kiosk.ui.citizen_model import CitizenModel
 from kiosk.ui.intake_state import CONFIRM_CAUSE
 from kiosk.ui.qt import (
     QVARIANT,
@@ -101,7 +102,9 @@ class CitizenLink(QObject):
 
 
 class QueueLink(QObject):
-    """The clerk's "Gọi số tiếp theo": calls the next ticket and shows it on both screens."""
+    """The clerk's "Gọi số tiếp theo" and, for the ticket being served, "Gọi lại", "Tạm giữ",
+    "Vắng mặt" and "Chuyển" (issue 27; the rules are ``kiosk.citizen.queue_rules``); a held
+    ticket is recalled from its own button when the person is back."""
 
     changed = Signal()
 
@@ -111,6 +114,7 @@ class QueueLink(QObject):
         self.services, self.app, self.queue = services, app, queue
         self.citizen: CitizenModel | None = None
         self._current: dict[str, Any] = {}
+        self._held: list[str] = []
         self._busy = False
         # The ticket being served before a restart is still being served.
         app.tasks.run(queue.current, self._restored,
@@ -118,31 +122,28 @@ class QueueLink(QObject):
                       lane="storage")
 
     def _restored(self, ticket: dict[str, Any] | None) -> None:
+        self._refresh_held()
         if ticket is not None and not self._current:
             self._current = ticket
             self.changed.emit()
 
     current = Property(QVARIANT, lambda self: dict(self._current), notify=changed)
     busy = Property(bool, lambda self: self._busy, notify=changed)
+    held = Property(QVARIANT, lambda self: list(self._held), notify=changed)
+    groups = Property(QVARIANT, lambda self: [
+        {"service": k, "name": v} for k, v in self.queue.services().items()], constant=True)
 
-    @Slot()
-    def callNext(self) -> None:
+    def _run(self, work: Any, done: Any) -> None:
+        """One queue job at a time, off the GUI thread; refusals become the error toast."""
         if self._busy:
             return
         self._busy = True
         self.changed.emit()
-        queue, by = self.queue, self.services.actor()
 
-        def done(ticket: dict[str, Any] | None) -> None:
+        def finished(result: Any) -> None:
             self._busy = False
-            if ticket is None:
-                self.app.info(_("Không còn ai chờ."))
-            else:
-                self._current = ticket
-                self.app.ok(_("Mời số {label} đến quầy {counter}.", label=ticket["label"],
-                              counter=ticket["called_counter"]))
-                if self.citizen is not None:
-                    self.citizen.announce(ticket)
+            done(result)
+            self._refresh_held()
             self.changed.emit()
 
         def failed(exc: BaseException) -> None:
@@ -150,7 +151,78 @@ class QueueLink(QObject):
             self.changed.emit()
             self.app.error(exc)
 
-        self.app.tasks.run(lambda: queue.call_next(by), done, failed, lane="net")
+        self.app.tasks.run(work, finished, failed, lane="net")
+
+    def _refresh_held(self) -> None:
+        from kiosk.clock import now
+
+        day = now().date().isoformat()
+        self.app.tasks.run(lambda: [t["label"] for t in self.queue.citizen.tickets(
+            day=day, state="held")], self._set_held, lambda exc: None, lane="storage")
+
+    def _set_held(self, labels: list[str]) -> None:
+        self._held = labels
+        self.changed.emit()
+
+    @Slot()
+    def callNext(self) -> None:
+        queue, by = self.queue, self.services.actor()
+
+        def done(ticket: dict[str, Any] | None) -> None:
+            if ticket is None:
+                self.app.info(_("Không còn ai chờ."))
+            else:
+                self._called(ticket)
+
+        self._run(lambda: queue.call_next(by), done)
+
+    def _called(self, ticket: dict[str, Any]) -> None:
+        self._current = ticket
+        self.app.ok(_("Mời số {label} đến quầy {counter}.", label=ticket["label"],
+                      counter=ticket["called_counter"]))
+        if self.citizen is not None:
+            self.citizen.announce(ticket)
+
+    def _operate(self, action: str, label: str | None = None, **kw: Any) -> None:
+        from kiosk.citizen.queue_ops import operate
+
+        queue, by = self.queue, self.services.actor()
+
+        def done(ticket: dict[str, Any]) -> None:
+            if ticket["state"] == "called":
+                self._called(ticket)
+                return
+            self._current = {}
+            if ticket["state"] == "held":
+                self.app.info(_("Đã tạm giữ số {label}: gọi lại khi người dân quay lại.",
+                                label=ticket["label"]))
+            elif ticket["state"] == "noshow":
+                self.app.info(_("Đã ghi số {label} vắng mặt.", label=ticket["label"]))
+            else:
+                self.app.ok(_("Đã chuyển số {label} sang nhóm {service}.",
+                              label=ticket["label"], service=ticket["service"]))
+
+        self._run(lambda: operate(queue, action, label, by=by, **kw), done)
+
+    @Slot()
+    def recall(self) -> None:
+        self._operate("recall")
+
+    @Slot(str)
+    def recallHeld(self, label: str) -> None:
+        self._operate("recall", label)
+
+    @Slot()
+    def hold(self) -> None:
+        self._operate("hold")
+
+    @Slot()
+    def noshow(self) -> None:
+        self._operate("noshow")
+
+    @Slot(str)
+    def transfer(self, service: str) -> None:
+        self._operate("transfer", to_service=service)
 
 
 class CitizenSide:
@@ -163,6 +235,9 @@ class CitizenSide:
         self.services, self.tasks, self.app, self.models = services, tasks, app, models or {}
         self.queue = QueueService(services.store, services.config)
         self.chime = Chime(str(paths.asset("sounds", "chime.wav")))
+        from kiosk.ui.spoken_call import SpokenCall
+
+        self.chime.voice = SpokenCall(services.config, tasks)
         self.link = CitizenLink(services, app, app)
         self.queue_link = QueueLink(services, app, self.queue, app) if app is not None else None
         self.engine: QQmlApplicationEngine | None = None
@@ -239,6 +314,8 @@ class CitizenSide:
 
         intake.changed.connect(intake_changed)
         app.screenChanged.connect(intake_changed)
+        # The citizen agrees (or not) on this screen to the reuse of their papers.
+        intake.paper_store.ask_citizen = model.ask_papers
         intake.savedChanged.connect(saved)
         returns.changed.connect(returned)
 

@@ -241,6 +241,18 @@ class IntakeModel(IntakeSaving):
             return
         self._changed()
 
+    # --- reusing papers the citizen already has digitised (issue 24) ----------------------
+
+    @Slot(bool)
+    def agreePapers(self, agreed: bool) -> None:
+        """The clerk records the citizen's spoken answer (no citizen screen)."""
+        self.paper_store.answer(agreed)
+
+    @Slot(int, str)
+    def reusePaper(self, index: int, paper_id: str) -> None:
+        """One tap on an offered paper: the item takes it instead of a new scan."""
+        self.paper_store.reuse(index, paper_id)
+
     def shutdown(self) -> None:
         """At exit: stop scanning and keep the intake in progress as a draft, synchronously."""
         self.scanner.shutdown()

@@ -11,6 +11,7 @@ from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.intake import STEPS, IntakePage, IntakeSession, step_title
 from kiosk.ui.app_model import AppModel
+from kiosk.ui.intake_papers import IntakePapers
 from kiosk.ui.intake_text import COPY_LABELS, page_summary
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, QTimer, QUrl, Signal
@@ -36,10 +37,12 @@ class IntakeState(QObject):
         super().__init__(parent)
         self.app = app
         self.session = IntakeSession()
+        #: The citizen's digitised papers and their reuse (issue 24).
+        self.paper_store = IntakePapers(self)  # type: ignore[arg-type]
         self._procedures = DictListModel(["code", "name", "field", "processing"], self)
         self._components = DictListModel(
             ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",
-             "received", "receivedLabel"], self)
+             "received", "receivedLabel", "offers", "reused", "reusedLabel"], self)
         self._pages = DictListModel(["thumb", "rotation", "blank", "encoding", "color", "size",
                                      "summary"], self)
         self._drafts = DictListModel(["id", "label", "updated"], self)
@@ -64,6 +67,11 @@ class IntakeState(QObject):
         self._pending_card: dict[str, str] = {}
 
     # --- properties -----------------------------------------------------------------------
+
+    def _papers(self) -> dict[str, Any]:
+        return self.paper_store.view()
+
+    papers = Property(QVARIANT, _papers, notify=changed)
 
     def _step(self) -> int:
         return self.session.step
@@ -183,6 +191,8 @@ class IntakeState(QObject):
     # --- plumbing -------------------------------------------------------------------------
 
     def _changed(self, save_draft: bool = True) -> None:
+        if self.session.saved is None:
+            self.paper_store.look_up(self.session.applicant.id_number)
         self._refresh_components()
         self._refresh_pages()
         self.changed.emit()
@@ -198,10 +208,14 @@ class IntakeState(QObject):
         self._components.reset({
             "name": c.name, "copyKind": _(COPY_LABELS.get(c.copy_kind, c.copy_kind)),
             "count": c.count, "mandatory": c.mandatory, "checked": c.checked,
-            "pages": len(c.kept_pages()), "needsScan": not c.presented,
+            "pages": len(c.kept_pages()),
+            "needsScan": not c.presented and not (c.reused and c.checked),
             "kinds": [{"kind": k, "label": _(COPY_LABELS.get(k, k))} for k in c.kinds()],
             "received": c.received_kind if c.checked else "",
             "receivedLabel": _(COPY_LABELS.get(c.received_kind, c.received_kind)),
+            "offers": self.paper_store.offers(c.code) if not c.presented else [],
+            "reused": (c.reused or {}).get("id", "") if c.checked else "",
+            "reusedLabel": (c.reused or {}).get("label", "") if c.checked else "",
         } for c in self.session.components)
 
     def _refresh_pages(self) -> None:

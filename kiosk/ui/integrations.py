@@ -11,8 +11,10 @@ import logging
 from typing import Any
 
 from kiosk.cccd import CccdRecord
+from kiosk.citizen.booking_rules import CODE_RE as BOOKING_CODE_RE
 from kiosk.devices.barcode.routing import Router
 from kiosk.devices.barcode.source import UNKNOWN, Read
+from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.services import Services
@@ -37,6 +39,9 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
     if app.services.clerk is None:
         app.error(_("Đăng nhập trước khi quét mã."))
         return "ignored"
+    if BOOKING_CODE_RE.match(text.strip().upper()):
+        _check_in_booking(app, text.strip().upper())
+        return "booking"
     if text.strip().lower().startswith("kiosk-enrol:"):
         # The province page's enrolment QR (issue 26): only the Settings screen takes it.
         if app.screen != "settings":
@@ -65,6 +70,41 @@ def route_read(app: AppModel, models: dict[str, Any], text: str, source: str = "
     else:
         app.leave("detail", code)  # the Detail screen loads it (off the GUI thread)
     return "dossier_code"
+
+
+def _check_in_booking(app: AppModel, code: str) -> None:
+    """A booking slip's QR (issue 27): check the booking in and print its ticket, which is
+    called ahead of the walk-ins of its group during its slot."""
+    services = app.services
+
+    def work() -> dict[str, Any]:
+        from kiosk.citizen.booking import BookingService
+        from kiosk.citizen.queue import QueueService
+
+        queue = QueueService(services.store, services.config)
+        try:
+            ticket = BookingService(queue).checkin(code)
+            ticket["serviceName"] = queue.services().get(ticket["service"], "")
+            printer = getattr(services.printer, "printer", None) or \
+                services.extras.get("printer_driver")
+            if printer is not None:
+                from kiosk.citizen.ticket import print_ticket
+
+                try:
+                    ticket["print"] = print_ticket(ticket, services.config, printer)
+                except KioskError as exc:
+                    ticket["printError"] = exc.message
+            return ticket
+        finally:
+            queue.close()
+
+    def done(ticket: dict[str, Any]) -> None:
+        app.ok(_("Lịch hẹn {code}: đã nhận số {label}.", code=code, label=ticket["label"]))
+        if ticket.get("printError"):
+            app.error(_("Chưa in được phiếu: {error} Xin ghi nhớ số {label}.",
+                        error=ticket["printError"], label=ticket["label"]))
+
+    app.tasks.run(work, done, app.error, lane="net")
 
 
 def _take_card(app: AppModel, models: dict[str, Any], text: str, record: CccdRecord) -> str:
@@ -109,6 +149,8 @@ def install_sync(services: Services, app: AppModel, models: dict[str, Any]) -> A
     bridge.published.connect(lambda name, payload: refresh.start() if name.startswith("sync")
                          and not refresh.isActive() else None)
     bridge.published.connect(lambda name, payload: models["detail"].on_sync_event(payload)
+                             if name == "sync" else None)
+    bridge.published.connect(lambda name, payload: models["returns"].on_sync_event(payload)
                              if name == "sync" else None)
     if "incoming" in models:
         bridge.published.connect(lambda name, payload: models["incoming"].on_sync_event(payload)

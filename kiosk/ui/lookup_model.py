@@ -10,6 +10,7 @@ from kiosk.clock import now, parse_iso
 from kiosk.dossier import Status, is_late, is_overdue
 from kiosk.forms.vnformat import format_short_datetime
 from kiosk.i18n import N_, _
+from kiosk.results_settings import kind_names
 from kiosk.sync.status import dossier_sync_state
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
@@ -141,8 +142,18 @@ class LookupModel(QObject):
             if text == self._query:  # a newer query may have started meanwhile
                 self._results.reset(summary_row(r) for r in rows)
 
-        self.app.tasks.run(lambda: store.search(text, limit=100), done, self.app.error,
-                           lane="work")
+        def work() -> list[dict[str, Any]]:
+            rows = store.search(text, limit=100)
+            if len(text.split()) >= 2 or len(text.strip()) >= 4:
+                # Words in the text of the scans too (issue 24 §4), after the other matches.
+                from kiosk.storage import texts
+
+                seen = {r["id"] for r in rows}
+                rows += [r for r in store.read(lambda db: texts.search(db, text, 50))
+                         if r["id"] not in seen]
+            return rows
+
+        self.app.tasks.run(work, done, self.app.error, lane="work")
 
     def _procedure_choices(self) -> list[dict[str, str]]:
         """For the late lists' filter: every procedure, "all" first."""
@@ -261,6 +272,8 @@ class DetailModel(QObject):
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))
+            for result in record.get("results") or []:
+                result["path"] = str(store.file_path(result["sha256"]))
             return record
 
         self.app.tasks.run(work, self._show, self.app.error, lane="work")
@@ -296,6 +309,18 @@ class DetailModel(QObject):
                              "signed": (comp.get("signature") or {}).get("state", ""),
                              # A PDF attached from outside and kept as it was (not PDF/A-2b).
                              "pdfa": page.get("pdfa") is not False})
+        # The results (issue 24): the province's electronic ones and the paper ones scanned at
+        # hand-over, after the documents received.
+        kinds = kind_names(list(self.app.services.config.get("results.kinds")))
+        for r in record.get("results") or []:
+            number = _(" số {number}", number=r["number"]) if r.get("number") else ""
+            verdict = r.get("signature") or {}
+            docs.append({"name": _("Kết quả: {kind}{number}", kind=kinds.get(r["kind"], r["kind"]),
+                                   number=number),
+                         "sha256": r["sha256"], "pages": 0, "path": r.get("path", ""),
+                         "kind": "application/pdf",
+                         "signed": "signed" if verdict.get("valid") else "",
+                         "pdfa": True})
         self._documents.reset(docs)
         self.loaded.emit()
 

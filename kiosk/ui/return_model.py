@@ -14,7 +14,8 @@ from kiosk.i18n import _
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.listmodel import DictListModel
 from kiosk.ui.lookup_model import ROW_ROLES, mask_id, summary_row
-from kiosk.ui.qt import QVARIANT, Property, QObject, Signal, Slot
+from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, Signal, Slot
+from kiosk.ui.return_results import ResultScan, result_rows
 
 _ID_DIGITS = (9, 12)
 
@@ -45,6 +46,11 @@ class ReturnModel(QObject):
         self._recipient = _owner()
         #: A CCCD read with no dossier on screen: its holder collects what the search finds.
         self._card_holder: dict[str, Any] | None = None
+        #: What is given per result (id → paper|electronic|both), and why nothing was
+        #: scanned when no result is on file (issue 24).
+        self._given: dict[str, str] = {}
+        self._unscanned_reason = ""
+        self.scan = ResultScan(self)
 
     def _get_dossier(self) -> dict[str, Any]:
         return dict(self._dossier)
@@ -66,6 +72,59 @@ class ReturnModel(QObject):
         return dict(self._recipient)
 
     recipient = Property(QVARIANT, _get_recipient, notify=changed)
+
+    def _get_given(self) -> dict[str, Any]:
+        return dict(self._given)
+
+    given = Property(QVARIANT, _get_given, notify=changed)
+    unscannedReason = Property(str, lambda self: self._unscanned_reason, notify=changed)
+    scanStatus = Property(str, lambda self: self.scan.status, notify=changed)
+    scanning = Property(bool, lambda self: self.scan.busy, notify=changed)
+
+    def _kinds(self) -> list[str]:
+        return self.scan.kind_labels()
+
+    resultKinds = Property(QVARIANT_LIST, _kinds, constant=True)
+
+    def _reasons(self) -> list[str]:
+        return [str(r) for r in self.app.services.config.get("results.unscanned_reasons")]
+
+    unscannedReasons = Property(QVARIANT_LIST, _reasons, constant=True)
+
+    @Slot(str, str)
+    def setGiven(self, result_id: str, how: str) -> None:
+        if how in ("paper", "electronic", "both"):
+            self._given = {**self._given, result_id: how}
+            self.changed.emit()
+
+    @Slot(str)
+    def setUnscannedReason(self, reason: str) -> None:
+        self._unscanned_reason = reason.strip()
+        if self._unscanned_reason:
+            self.app.resolve("return.unscanned")
+        self.changed.emit()
+
+    @Slot(int, str, str)
+    def scanResult(self, kind: int, number: str, issued: str) -> None:
+        """Scan the paper result on the scanner; it is digitised when the scan ends."""
+        if self._dossier.get("code"):
+            self.scan.start(self._dossier["code"], kind, number, issued)
+
+    def reload(self) -> None:
+        """The dossier shown, read again (a result arrived or was scanned)."""
+        code = self._dossier.get("code")
+        if not code:
+            return
+        store = self.app.services.store
+
+        def done(record: dict[str, Any]) -> None:
+            if self._dossier.get("code") == code:
+                keep: dict[str, Any] = {k: self._dossier[k] for k in ("advice", "justReturned")
+                        if k in self._dossier and self._returned}
+                self._dossier = {**self._view(record), **keep}
+                self.changed.emit()
+
+        self.app.tasks.run(lambda: store.get_dossier(code), done, self.app.error, lane="work")
 
     @Slot(bool)
     def setProxy(self, proxy: bool) -> None:
@@ -142,6 +201,7 @@ class ReturnModel(QObject):
             self._dossier = self._view(record) if record else {}
             if self._dossier.get("code") != shown:
                 self._recipient = _owner()
+                self._given, self._unscanned_reason = {}, ""
             holder, self._card_holder = self._card_holder, None
             if record is None and not rows and holder is not None:
                 self.app.error(_("Không có hồ sơ nào của {name} (CCCD vừa đọc).",
@@ -169,11 +229,14 @@ class ReturnModel(QObject):
         else:
             advice = _("Hồ sơ chưa giải quyết xong. Hẹn trả kết quả: {due}.", due=due)
         return {
+            "id": r["id"],
             "code": r["code"], "status": int(status), "statusLabel": status.label,
             "procedure": r.get("procedure_name", ""), "name": applicant.get("name", ""),
             "idNumber": mask_id(applicant.get("id_number")), "due": due, "advice": advice,
             "canReturn": status == Status.DONE,
             "ownerIdNumber": applicant.get("id_number") or "",
+            "results": result_rows(r, self.app.services.config),
+            "unscannedReason": (r.get("result_handover") or {}).get("unscanned_reason") or "",
         }
 
     @Slot(bool, str, str)
@@ -193,13 +256,22 @@ class ReturnModel(QObject):
         except KioskError as exc:
             self.app.error(exc)
             return
+        if not self._dossier.get("results") and not self._unscanned_reason:
+            self.app.error(_("Kết quả chưa được số hoá: quét kết quả giấy trước khi trả, "
+                             "hoặc chọn lý do trả không quét."), cause="return.unscanned")
+            return
         code = self._dossier["code"]
         services = self.app.services
         note = handover_note(proxy, name, id_number)
+        given = {r["id"]: self._given.get(r["id"], r["given"])
+                 for r in self._dossier.get("results") or []}
+        reason = self._unscanned_reason
 
         def work() -> dict[str, Any]:
-            services.store.change_status(code, int(Status.RETURNED), services.actor(), note)
-            return services.store.get_dossier(code)
+            from kiosk.results import hand_over
+
+            return hand_over(services.store, code, note=note, actor=services.actor(),
+                             given=given, unscanned_reason=reason)
 
         def done(record: dict[str, Any]) -> None:
             self._dossier = self._view(record)
@@ -216,3 +288,14 @@ class ReturnModel(QObject):
                     printer(code, "01")
 
         self.app.tasks.run(work, done, self.app.error, lane="storage")
+
+    def stop(self) -> None:
+        """At exit (``Window.close`` stops its extras first): the result scanner's lanes."""
+        self.scan.shutdown()
+
+    def on_sync_event(self, payload: dict[str, Any]) -> None:
+        """A result pulled for the dossier on screen shows at once."""
+        change = payload.get("change") or {}
+        if payload.get("kind") == "change" and change.get("kind") == "result" and \
+                change.get("dossier_id") == self._dossier.get("id"):
+            self.reload()

@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.catalog import load_catalog
 from kiosk.citizen import board
-from kiosk.citizen.queue import _valid_ticket, offline_label, parse_services
+from kiosk.citizen.queue import offline_label, parse_services, valid_ticket
 from kiosk.citizen.ticket import render_ticket
 from kiosk.clock import TZ, now
 from kiosk.errors import InvalidInput
@@ -114,12 +114,12 @@ def test_ticket_is_an_80mm_slip_with_number_group_and_people_ahead(tmp_path: Pat
 def test_queue_checks_the_servers_answer() -> None:
     good = {"id": str(uuid.uuid4()), "day": "2026-12-01", "service": "A", "number": 5,
             "label": "A005", "taken_at": "2026-12-01T08:00:00+07:00", "state": "waiting"}
-    assert _valid_ticket(good, "A")["label"] == "A005"
-    assert _valid_ticket(good, "B") is None  # not the group asked for
-    assert _valid_ticket({**good, "label": "A2-05"}, "A") is None  # not a server number
-    assert _valid_ticket({**good, "id": "x"}, "A") is None
-    assert _valid_ticket({**good, "state": "lost"}, "A") is None
-    assert _valid_ticket(["A005"], "A") is None
+    assert valid_ticket(good, "A")["label"] == "A005"
+    assert valid_ticket(good, "B") is None  # not the group asked for
+    assert valid_ticket({**good, "label": "A2-05"}, "A") is None  # not a server number
+    assert valid_ticket({**good, "id": "x"}, "A") is None
+    assert valid_ticket({**good, "state": "lost"}, "A") is None
+    assert valid_ticket(["A005"], "A") is None
     assert parse_services(["A=Tiếp nhận hồ sơ", "B=Trả kết quả"]) == {
         "A": "Tiếp nhận hồ sơ", "B": "Trả kết quả"}
     assert offline_label("A", 2, 7) == "A2-07"

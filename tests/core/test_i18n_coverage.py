@@ -93,3 +93,14 @@ def test_source_strings_use_only_named_fields() -> None:
         except ValueError:
             bad.append(f"  {', '.join(sorted(files))} | {text!r}")
     assert not bad, "positional fields in translatable strings:\n" + "\n".join(bad)
+
+
+def test_no_message_is_translated_twice() -> None:
+    # Two branches adding the same string each append it: msgfmt refuses the catalog and
+    # our reader silently keeps the last one.
+    ids = [i for i in re.findall(r'^msgid ("(?:[^"\\]|\\.)*")$',
+                                 CATALOG.read_text(encoding="utf-8"), re.M)
+           if i != '""']  # the header, and the first line of a wrapped id
+    seen: set[str] = set()
+    twice = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+    assert twice == [], twice

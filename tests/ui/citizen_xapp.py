@@ -23,7 +23,9 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "ticketLabel", "calledLabel", "thanks", "citizenConfirmState", "board_1.001193",
           "boardSearch", "statusLabel", "receiptMode", "key_space", "key_back", "key_enter",
           "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
-          "thanksTicket_A"} | {
+          "thanksTicket_A", "queueRecall", "queueHold", "queueNoshow", "queueTransfer",
+          "transferTo_A", "transferTo_B", "heldTicket_A1-01", "heldTicket_A1-02", "priorityButton",
+          "priority_nguoi-cao-tuoi", "priority_none", "unscannedReason0"} | {
           f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
 
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
@@ -57,6 +59,9 @@ def items(window: Any) -> dict[str, Any]:
             walk(child, here)
 
     walk(window.contentItem(), QRectF(0, 0, window.width(), window.height()))
+    overlay = window.property("overlay")  # popups live here, beside the content
+    if overlay is not None:
+        walk(overlay, QRectF(0, 0, window.width(), window.height()))
     return found
 
 
@@ -114,6 +119,8 @@ def main() -> int:
             returns.find(code)
         elif name == "home":
             app.go("home")
+        elif name == "read":  # what a keyboard-wedge or serial reader delivers
+            services.extras["route_read"](cmd["text"])
         elif name == "shot":
             target = win.root() if cmd["window"] == "clerk" else side.root()
             target.grabWindow().save(cmd["path"])
@@ -155,6 +162,7 @@ def main() -> int:
             "ticket": citizen.ticket if citizen else {},
             "called": citizen.called if citizen else {},
             "chime_attempts": side.chime.attempts, "chime_status": side.chime.last_status,
+            "voice_attempts": side.chime.voice.attempts if side.chime.voice else 0,
             "queue_current": side.queue_link.current if side.queue_link else {},
             "query": citizen.query if citizen else "",
             "keyboard_on_clerk": bool(QGuiApplication.inputMethod().isVisible()),

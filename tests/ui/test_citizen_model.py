@@ -99,7 +99,7 @@ def test_idle_timeout_clears_the_screen_and_the_chime_is_attempted(
     citizen._idle.start(50)
     qtbot.waitUntil(lambda: citizen.mode == "board", timeout=5000)
     assert citizen.selected == {} and citizen.check == {}
-    with caplog.at_level(logging.INFO, logger="kiosk.ui.citizen_model"):
+    with caplog.at_level(logging.INFO, logger="kiosk.ui.chime"):
         citizen.announce({"label": "A005", "called_counter": 2, "serviceName": "Tiếp nhận"})
     assert citizen.mode == "called" and citizen.called["label"] == "A005"
     assert side.chime.attempts == 1

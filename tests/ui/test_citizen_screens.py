@@ -198,6 +198,7 @@ def test_check_before_save_rating_after_return_and_a_ticket_called(
     # --- a rating after the return: "không hài lòng" with a reason -------------------------
     xapp.send(cmd="return", code=code)
     xapp.wait(lambda s: s["can_return"] and "handOverButton" in s["clerk"])
+    xapp.tap("clerk", "unscannedReason0")  # no result digitised (issue 24): a reason
     xapp.tap_until("clerk", "handOverButton", lambda s: s["returned"] and s["mode"] == "rating")
     xapp.tap_until("citizen", "rate1", lambda s: s["reason_needed"])
     xapp.shot("citizen", "citizen-4-reason.png", tmp_path)

@@ -75,6 +75,7 @@ def test_proxy_card_on_the_return_screen_fills_the_recipient(finger: Finger,
     assert app.call("result = app.screen") == "return"
     assert app.call("result = intake.session.applicant.name") == ""
     assert finger.spot("recipientFromCard")
+    finger.tap("unscannedReason0")  # no result digitised (issue 24): a reason
     finger.tap("handOverButton")
     record = finger.wait(f"r = services.store.get_dossier({done!r}); "
                          f"result = r if r['status'] == {int(Status.RETURNED)} else None",

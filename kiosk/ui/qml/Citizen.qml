@@ -33,6 +33,19 @@ ApplicationWindow {
                 Label { text: citizen.lang, citizen.t("Bộ phận Tiếp nhận và Trả kết quả"); color: "#dce8f3"
                         font.pixelSize: theme.small }
             }
+            Button {  // issue 27: priority first within the group
+                objectName: "priorityButton"
+                visible: citizen.priorities.length > 0
+                         && ["check", "rating", "payment"].indexOf(citizen.mode) < 0
+                Layout.preferredHeight: 64
+                Layout.preferredWidth: 170
+                text: citizen.lang, (citizen.priority
+                      ? citizen.priorities.find(p => p.key === citizen.priority).name
+                      : citizen.t("Ưu tiên"))
+                font.pixelSize: theme.text
+                font.bold: !!citizen.priority
+                onClicked: priorityPick.open()
+            }
             Repeater {
                 model: citizen.queueServices
                 delegate: Button {
@@ -54,6 +67,37 @@ ApplicationWindow {
                     background: Rectangle { radius: theme.radius; color: parent.down ? "#dfe8f1" : "white" }
                 }
             }
+        }
+    }
+
+    Popup {  // who the law and custom serve first (queue.priorities)
+        id: priorityPick
+        objectName: "priorityPick"
+        modal: true
+        anchors.centerIn: parent
+        padding: 24
+        ColumnLayout {
+            spacing: 12
+            Label { text: citizen.lang, citizen.t("Ông/bà thuộc đối tượng ưu tiên nào?")
+                    font.pixelSize: theme.title; font.bold: true }
+            Repeater {
+                model: citizen.priorities
+                delegate: Button {
+                    objectName: "priority_" + modelData.key
+                    text: modelData.name
+                    font.pixelSize: theme.text + 2
+                    Layout.fillWidth: true; Layout.preferredHeight: 64
+                    onClicked: { citizen.setPriority(modelData.key); priorityPick.close() }
+                }
+            }
+            Button {
+                objectName: "priority_none"
+                text: citizen.lang, citizen.t("Không ưu tiên")
+                Layout.fillWidth: true; Layout.preferredHeight: 64
+                onClicked: { citizen.setPriority(""); priorityPick.close() }
+            }
+            Label { text: citizen.lang, citizen.t("Sau khi chọn, bấm «Lấy số» của nhóm cần làm.")
+                    color: theme.muted; font.pixelSize: theme.small }
         }
     }
 

@@ -250,6 +250,50 @@ Flickable {
                     enabled: !queue.busy
                     Layout.fillWidth: true; onClicked: queue.callNext()
                 }
+                GridLayout {  // the ticket being served (issue 27)
+                    visible: !!queue.current.label
+                    columns: 2; columnSpacing: 8; rowSpacing: 8
+                    Layout.fillWidth: true
+                    Button { objectName: "queueRecall"; text: app.lang, app.t("Gọi lại")
+                             enabled: !queue.busy; Layout.fillWidth: true
+                             Layout.preferredHeight: theme.touch; onClicked: queue.recall() }
+                    Button { objectName: "queueHold"; text: app.lang, app.t("Tạm giữ")
+                             enabled: !queue.busy; Layout.fillWidth: true
+                             Layout.preferredHeight: theme.touch; onClicked: queue.hold() }
+                    Button { objectName: "queueNoshow"; text: app.lang, app.t("Vắng mặt")
+                             enabled: !queue.busy; Layout.fillWidth: true
+                             Layout.preferredHeight: theme.touch; onClicked: queue.noshow() }
+                    Button { objectName: "queueTransfer"; text: app.lang, app.t("Chuyển nhóm")
+                             enabled: !queue.busy; Layout.fillWidth: true
+                             Layout.preferredHeight: theme.touch
+                             onClicked: transferChoice.visible = !transferChoice.visible }
+                }
+                RowLayout {
+                    id: transferChoice
+                    visible: false
+                    Layout.fillWidth: true
+                    Repeater {
+                        model: queue.groups
+                        delegate: Button {
+                            objectName: "transferTo_" + modelData.service
+                            text: modelData.service + " — " + modelData.name
+                            visible: modelData.service !== queue.current.service
+                            enabled: !queue.busy
+                            Layout.fillWidth: true; Layout.preferredHeight: theme.touch
+                            onClicked: { transferChoice.visible = false; queue.transfer(modelData.service) }
+                        }
+                    }
+                }
+                Repeater {  // held tickets: the person is back
+                    model: queue.held
+                    delegate: Button {
+                        objectName: "heldTicket_" + modelData
+                        text: app.lang, app.tf("Số {label} đã quay lại: gọi", {"label": modelData})
+                        enabled: !queue.busy
+                        Layout.fillWidth: true; Layout.preferredHeight: theme.touch
+                        onClicked: queue.recallHeld(modelData)
+                    }
+                }
                 BigButton {  // certification at the counter (issue 23)
                     objectName: "certifyButton"
                     text: app.lang, app.t("Chứng thực")

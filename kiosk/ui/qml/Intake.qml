@@ -160,7 +160,33 @@ Item {
                 clip: true
                 spacing: 6
                 model: intake.components
-                header: Label { text: app.lang, app.t("Chạm vào giấy tờ công dân đã nộp (hoặc loại bản đã nhận):"); bottomPadding: 8 }
+                header: ColumnLayout {
+                    width: ListView.view ? ListView.view.width : 0
+                    spacing: 6
+                    // Papers already digitised (issue 24): offered once the citizen agrees.
+                    RowLayout {
+                        objectName: "papersBar"
+                        visible: intake.papers.state === "looking" || intake.papers.state === "waiting" || intake.papers.state === "agreed"
+                        Layout.fillWidth: true
+                        spacing: theme.gap
+                        Label {
+                            objectName: "papersText"
+                            Layout.fillWidth: true; wrapMode: Text.Wrap; font.bold: true
+                            color: intake.papers.state === "agreed" ? theme.ok : theme.primary
+                            text: app.lang, intake.papers.state === "looking" ? app.t("Đang tìm giấy tờ đã số hoá của công dân…")
+                                : intake.papers.state === "agreed" ? app.t("Chạm «Dùng lại» ở giấy tờ để không phải quét lại.")
+                                : intake.papers.citizenScreen ? app.tf("Công dân có {n} giấy tờ đã số hoá: chờ công dân đồng ý trên màn hình công dân.", {"n": intake.papers.count})
+                                : app.tf("Công dân có {n} giấy tờ đã số hoá. Hỏi công dân có đồng ý cho dùng lại không.", {"n": intake.papers.count})
+                        }
+                        Button { objectName: "agreePapers"; visible: intake.papers.state === "waiting" && !intake.papers.citizenScreen
+                                 text: app.lang, app.t("Công dân đồng ý"); implicitHeight: theme.touch
+                                 onClicked: intake.agreePapers(true) }
+                        Button { objectName: "refusePapers"; visible: intake.papers.state === "waiting" && !intake.papers.citizenScreen
+                                 text: app.lang, app.t("Không đồng ý"); implicitHeight: theme.touch
+                                 onClicked: intake.agreePapers(false) }
+                    }
+                    Label { text: app.lang, app.t("Chạm vào giấy tờ công dân đã nộp (hoặc loại bản đã nhận):"); bottomPadding: 8 }
+                }
                 delegate: ItemDelegate {
                     id: checkRow
                     objectName: "check_" + index
@@ -169,6 +195,8 @@ Item {
                     property var kinds: model.kinds
                     property int row: index
                     property string received: model.received
+                    property string reusedId: model.reused
+                    property var offers: model.offers
                     background: Rectangle { color: model.checked ? "#e6f4ea" : theme.card; radius: 8
                                             border.color: model.checked ? theme.ok : theme.line }
                     onClicked: intake.tick(index, checkRow.received || checkRow.kinds[0].kind)
@@ -188,10 +216,26 @@ Item {
                             spacing: 2
                             Label { text: model.name; wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.text }
                             Label { text: (checkRow.kinds.length > 1 ? "" : model.copyKind + "  ·  ")
-                                          + (model.needsScan ? (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
+                                          + (model.needsScan || model.reused !== "" ? (app.lang, app.tf("Số lượng: {n}", {"n": model.count}))
                                                              : (app.lang, app.t("chỉ xem, không nộp")))
                                           + (model.mandatory ? "  ·  " + (app.lang, app.t("Bắt buộc")) : "")
                                     color: model.mandatory && !model.checked ? theme.accent : theme.muted; font.pixelSize: theme.small }
+                            Label { objectName: "reusedLabel_" + checkRow.row; visible: model.reusedLabel !== ""
+                                    text: app.lang, app.t("Dùng lại, không quét: ") + model.reusedLabel
+                                    color: theme.ok; font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true
+                                    font.pixelSize: theme.small }
+                        }
+                        Repeater {
+                            model: checkRow.offers.slice(0, 2)
+                            delegate: Button {
+                                objectName: "reuse_" + checkRow.row + "_" + index
+                                text: modelData.short
+                                ToolTip.text: modelData.label
+                                highlighted: checkRow.reusedId === modelData.id
+                                Layout.preferredHeight: theme.touch - 8
+                                font.pixelSize: theme.small
+                                onClicked: intake.reusePaper(checkRow.row, modelData.id)
+                            }
                         }
                         Repeater {
                             model: checkRow.kinds.length > 1 ? checkRow.kinds : []

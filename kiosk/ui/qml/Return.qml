@@ -16,12 +16,14 @@ Flickable {
         width: screen.width - 48
         spacing: theme.gap
 
-        Label { text: app.lang, app.t("Trả kết quả"); font.pixelSize: theme.title; font.bold: true }
         Label { text: app.lang, app.t("Quét mã vạch trên phiếu hẹn hoặc đọc CCCD của công dân (hay nhập mã hồ sơ, họ tên, số CCCD). Người nhận thay: mở hồ sơ rồi đọc CCCD của họ.")
                 visible: returns.dossier.code === undefined
                 color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        // The title beside the search field: one row more for the hand-over at 1366×768.
         RowLayout {
             Layout.fillWidth: true
+            spacing: theme.gap
+            Label { text: app.lang, app.t("Trả kết quả"); font.pixelSize: theme.title; font.bold: true }
             TextField {
                 id: query
                 objectName: "returnQuery"
@@ -73,6 +75,111 @@ Flickable {
                         Layout.fillWidth: true; font.pixelSize: theme.text
                         color: returns.dossier.justReturned ? theme.ok : theme.ink
                         font.bold: returns.dossier.justReturned === true }
+
+                // The results (issue 24): electronic ones from the province, paper ones
+                // digitised here; what is given of each; a reason when none is on file.
+                ColumnLayout {
+                    objectName: "resultsSection"
+                    visible: returns.dossier.canReturn === true || returns.dossier.status === 10
+                    readonly property var rows: returns.dossier.results || []
+                    readonly property bool open: returns.dossier.canReturn === true && !returns.returned
+                    // With a result on file the scan row folds away behind one button.
+                    property bool addMore: false
+                    onRowsChanged: addMore = false
+                    id: results
+                    Layout.fillWidth: true
+                    spacing: 6
+                    // One line while nothing is on file: scan it, or say why it goes unscanned;
+                    // the hand-over button stays in sight at 1366×768 (a proxy's fields too).
+                    Flow {
+                        objectName: "resultsHeader"
+                        Layout.fillWidth: true
+                        spacing: 8
+                        Label { text: app.lang, app.t("Kết quả:"); font.bold: true; font.pixelSize: theme.text
+                                height: theme.touch; verticalAlignment: Text.AlignVCenter }
+                        Label { objectName: "noResults"; visible: results.rows.length === 0
+                                text: app.lang, app.t("chưa số hoá.")
+                                color: theme.warn; height: theme.touch; verticalAlignment: Text.AlignVCenter }
+                        Button { objectName: "scanMoreResults"
+                                 text: results.rows.length > 0 ? (app.lang, app.t("+ Quét thêm kết quả giấy"))
+                                                                : (app.lang, app.t("Quét kết quả giấy"))
+                                 visible: results.open && !results.addMore
+                                 implicitHeight: theme.touch; onClicked: results.addMore = true }
+                        Label { objectName: "unscannedReasons"
+                                visible: results.open && results.rows.length === 0 && !results.addMore
+                                text: app.lang, app.t("hoặc trả không quét vì:")
+                                height: theme.touch; verticalAlignment: Text.AlignVCenter }
+                        Repeater {
+                            model: results.open && results.rows.length === 0 && !results.addMore
+                                   ? returns.unscannedReasons : []
+                            delegate: Button {
+                                objectName: "unscannedReason" + index
+                                text: modelData; checkable: true; implicitHeight: theme.touch
+                                checked: returns.unscannedReason === modelData
+                                onClicked: returns.setUnscannedReason(checked ? modelData : "")
+                            }
+                        }
+                    }
+                    Repeater {
+                        model: results.rows
+                        delegate: RowLayout {
+                            objectName: "resultRow" + index
+                            Layout.fillWidth: true
+                            spacing: theme.gap
+                            ColumnLayout {
+                                Layout.fillWidth: true
+                                spacing: 2
+                                Label { text: modelData.kindName + (modelData.number ? "  ·  số " + modelData.number : "")
+                                        font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                                Label { text: app.lang, app.t("Mã số hoá: ") + modelData.code + "  ·  " + modelData.signature
+                                        color: modelData.tone === "ok" ? theme.ok : modelData.tone === "warn" ? theme.warn : theme.muted
+                                        wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
+                            }
+                            Repeater {
+                                model: results.open ? ["paper", "electronic", "both"] : []
+                                delegate: Button {
+                                    objectName: "given_" + modelData + "_" + (parent ? parent.rowIndex : 0)
+                                    readonly property string how: modelData
+                                    text: how === "paper" ? app.t("Bản giấy") : how === "electronic" ? app.t("Bản điện tử") : app.t("Cả hai")
+                                    checkable: true
+                                    implicitHeight: theme.touch
+                                    checked: (returns.given[parent.resultId] || parent.defaultGiven) === how
+                                    onClicked: returns.setGiven(parent.resultId, how)
+                                }
+                            }
+                            property string resultId: modelData.id
+                            property string defaultGiven: modelData.given
+                            property int rowIndex: index
+                            Label { visible: !results.open && modelData.handedOver !== ""
+                                    text: modelData.handedOver === "paper" ? app.t("Đã trao bản giấy")
+                                        : modelData.handedOver === "electronic" ? app.t("Đã trao bản điện tử") : app.t("Đã trao cả hai")
+                                    color: theme.ok }
+                        }
+                    }
+                    RowLayout {
+                        visible: results.open && results.addMore
+                        Layout.fillWidth: true
+                        spacing: theme.gap
+                        // Placeholders, not captions: the hand-over button stays in sight at 1366×768.
+                        ComboBox { id: resultKind; objectName: "resultKind"; model: returns.resultKinds
+                                   Layout.fillWidth: true; Layout.preferredWidth: 2
+                                   implicitHeight: theme.touch; font.pixelSize: theme.text }
+                        TextField { id: resultNumber; objectName: "resultNumber"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                    Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                                    placeholderText: app.lang, app.t("Số, ký hiệu") }
+                        TextField { id: resultIssued; objectName: "resultIssued"; Layout.fillWidth: true; Layout.preferredWidth: 1
+                                    Layout.preferredHeight: theme.touch; font.pixelSize: theme.text
+                                    placeholderText: app.lang, app.t("Ngày ban hành (ngày/tháng/năm)") }
+                        BigButton { objectName: "scanResultButton"; text: app.lang, app.t("Bắt đầu quét")
+                                    enabled: !returns.scanning
+                                    onClicked: returns.scanResult(resultKind.currentIndex, resultNumber.text, resultIssued.text) }
+                    }
+                    Label { objectName: "resultScanStatus"; text: returns.scanStatus; visible: text !== "" && returns.scanning
+                            color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Label { visible: !results.open && (returns.dossier.unscannedReason || "") !== ""
+                            text: app.lang, app.t("Trả không quét, lý do: ") + (returns.dossier.unscannedReason || "")
+                            color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                }
 
                 ColumnLayout {
                     visible: returns.dossier.canReturn === true && !returns.returned

@@ -43,6 +43,19 @@ Card {
                 }
             }
         }
+        // Papers already digitised (issue 24): shown to the clerk only once the citizen agrees.
+        RowLayout {
+            objectName: "papersAsk"
+            visible: citizen.papersAsk > 0
+            Layout.fillWidth: true
+            spacing: 16
+            Label { text: citizen.lang, citizen.tf("Ông/bà đã có {n} giấy tờ được số hoá. Cho phép cán bộ dùng lại, không phải nộp lại?", {"n": citizen.papersAsk})
+                    wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.text + 2; font.bold: true }
+            BigButton { objectName: "papersAgree"; text: citizen.lang, citizen.t("Đồng ý"); tint: theme.ok
+                        Layout.preferredWidth: 200; Layout.preferredHeight: 80; onClicked: citizen.answerPapers(true) }
+            BigButton { objectName: "papersRefuse"; text: citizen.lang, citizen.t("Không"); tint: theme.warn
+                        Layout.preferredWidth: 160; Layout.preferredHeight: 80; onClicked: citizen.answerPapers(false) }
+        }
         Item { Layout.fillHeight: true }
         Label {
             objectName: "checkConfirmed"

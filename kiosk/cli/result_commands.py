@@ -1,0 +1,147 @@
+"""``kiosk dossier results|result-add|hand-over`` — a dossier's results (issue 24)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kiosk.cli import command_help
+from kiosk.cli.argtypes import input_file, int_range, person_text, text
+from kiosk.cli.common import acting_clerk, open_store
+from kiosk.errors import InvalidInput
+from kiosk.i18n import _
+
+
+def _day(value: str) -> Any:
+    from kiosk.result_code import parse_day
+
+    try:
+        return parse_day(value, "date")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("store", help=command_help("store"))
+    ssub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    c = ssub.add_parser("list", help="a citizen's digitised papers (JSON): this counter's, "
+                                     "then the central server's; the look-up is logged")
+    c.add_argument("--id-number", required=True, type=text(12))
+    c.add_argument("--local", action="store_true", help="this counter's store only")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_store_list)
+    o = sub.add_parser("ocr", help=command_help("ocr"))
+    osub = o.add_subparsers(dest="ocr_command", metavar="ACTION", required=True)
+    c = osub.add_parser("run", help="read the scans not yet read (newest first)")
+    c.add_argument("--limit", type=int_range(1, 100_000), default=1000)
+    c.set_defaults(func=_ocr_run)
+
+
+def _ocr_run(args: argparse.Namespace) -> Any:
+    from functools import partial
+
+    from kiosk import ocr
+    from kiosk.errors import DeviceError
+    from kiosk.storage import texts
+
+    if not ocr.available():
+        raise DeviceError(_("Chưa cài Tesseract với dữ liệu tiếng Việt."),
+                          hint=_("Cài gói tesseract-ocr, tesseract-ocr-vie và poppler-utils."))
+    done = 0
+    with open_store() as store:
+        dpi = int(store.config.get("ocr.dpi"))
+        for sha in store.read(lambda db: texts.pending(db, args.limit)):
+            text = ocr.ocr_file(store.file_path(sha), dpi)
+            store.call(partial(texts.record, sha256=sha, text=text, engine="tesseract-vie"))
+            done += 1
+        left = len(store.read(lambda db: texts.pending(db, 100_000)))
+    return {"read": done, "waiting": left}
+
+
+def _store_list(args: argparse.Namespace) -> Any:
+    import sys
+
+    from kiosk.reuse import lookup
+    from kiosk.sync.papers_client import CentralUnreachable, remote_papers
+
+    with open_store() as store:
+        remote = None if args.local else remote_papers(store)
+        try:
+            found = lookup(store, args.id_number, actor=acting_clerk(args), remote=remote)
+        except CentralUnreachable as exc:
+            print(_("Chỉ có kho của quầy này: {error}", error=exc.message), file=sys.stderr)
+            found = lookup(store, args.id_number, actor=acting_clerk(args))
+    keys = ("id", "kind", "dossier", "component", "sha256", "number", "issued", "valid_until",
+            "source")
+    return [{**{k: p.get(k) for k in keys}, "name": p.get("name", ""),
+             "expired": p.get("expired", False), "origin": p.get("origin")} for p in found]
+
+
+def register_dossier(dsub: Any) -> None:
+    c = dsub.add_parser("results", help="the dossier's results: from the province or scanned "
+                                        "at hand-over (JSON)")
+    c.add_argument("code")
+    c.set_defaults(func=_results)
+
+    c = dsub.add_parser("result-add", help="digitise a paper result (a PDF of its scan): "
+                                           "PDF/A, digitisation code, sent to the server")
+    c.add_argument("code")
+    c.add_argument("--file", type=input_file, required=True, help="the scanned result, a PDF")
+    c.add_argument("--kind", type=text(64), required=True,
+                   help="result kind code (results.kinds), e.g. KQ.KS")
+    c.add_argument("--number", type=text(100, empty=True), default="", help="số, ký hiệu")
+    c.add_argument("--issued", type=_day, default=None, metavar="YYYY-MM-DD")
+    c.add_argument("--valid-until", type=_day, default=None, metavar="YYYY-MM-DD")
+    c.add_argument("--issuer", type=text(300, empty=True), default="")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_add)
+
+    c = dsub.add_parser("hand-over", help="hand the result over (status 10), saying what was "
+                                          "given; without a result on file a reason is needed")
+    c.add_argument("code")
+    c.add_argument("--given", action="append", default=[], metavar="RESULT_ID=HOW",
+                   help="paper, electronic or both for a result (repeatable; default paper)")
+    c.add_argument("--unscanned-reason", type=text(500, empty=True), default="")
+    c.add_argument("--recipient", type=person_text(200), default="",
+                   help="who collected it (default: the applicant)")
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_hand_over)
+
+
+def _results(args: argparse.Namespace) -> Any:
+    from kiosk.results import listing
+
+    with open_store() as store:
+        return listing(store, args.code)
+
+
+def _add(args: argparse.Namespace) -> Any:
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+    from kiosk.results import add_scanned
+
+    data = read_bytes(args.file, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
+    with open_store() as store:
+        return add_scanned(store, args.code, pdf=data, kind=args.kind, number=args.number,
+                           issued=args.issued, valid_until=args.valid_until,
+                           issuer=args.issuer, actor=acting_clerk(args))
+
+
+def _hand_over(args: argparse.Namespace) -> Any:
+    from kiosk.results import hand_over
+
+    given: dict[str, str] = {}
+    for item in args.given:
+        rid, sep, how = item.partition("=")
+        if not sep:
+            raise InvalidInput(_("Tham số --given «{value}» không hợp lệ.", value=item[:80]),
+                               hint=_("Dùng dạng --given MÃ_KẾT_QUẢ=paper|electronic|both."),
+                               field="given")
+        given[rid.strip()] = how.strip()
+    with open_store() as store:
+        record = store.get_dossier(args.code)
+        name = args.recipient or (record.get("applicant") or {}).get("name", "")
+        note = _("Người nhận kết quả: {name}", name=name)
+        done = hand_over(store, args.code, note=note, actor=acting_clerk(args), given=given,
+                         unscanned_reason=args.unscanned_reason)
+        return {"code": done["code"], "status": done["status"], "results": done["results"],
+                "result_handover": done["result_handover"]}
