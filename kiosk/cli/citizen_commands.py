@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import iso_day
+from kiosk.cli.argtypes import int_range, iso_day
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -48,7 +48,8 @@ def register(sub: Any) -> None:
     call.set_defaults(func=_call)
     qs.add_parser("status", help="today's queue as JSON").set_defaults(func=_status)
     show = qs.add_parser("display", help="serve the wall display page (until stopped)")
-    show.add_argument("--port", type=int, default=None, help="default: queue.display_port")
+    show.add_argument("--port", type=int_range(1, 65535), default=None,
+                      help="default: queue.display_port")
     show.add_argument("--bind", default="0.0.0.0", help="address to listen on")
     show.set_defaults(func=_display)
     say = qs.add_parser("announce", help="the spoken call as a WAV file (espeak-ng)")
