@@ -18,11 +18,11 @@ CARD = "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Khánh Vân, Th
 #: Commands that run until stopped once their arguments are accepted: they are walked in a
 #: subprocess with a short deadline, and still running at the deadline means "accepted".
 LONG_RUNNING = {("sync", "run"), ("central", "serve"), ("listen",), ("scan",), ("print",),
-                ("printers",)}
+                ("printers",), ("queue", "display")}
 #: Of those, the ones that legitimately never end on their own (the others must end: the
 #: base line makes them stop quickly — a listener with --duration, a server on a foreign
 #: address — so running past the deadline is a hang).
-RUNS_FOREVER = {("sync", "run")}
+RUNS_FOREVER = {("sync", "run"), ("queue", "display")}
 #: The touch UI (Qt) is not started by the walk; its arguments are flags only.
 SKIPPED = {("run",)}
 
