@@ -12,18 +12,14 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import int_range
+from kiosk.cli.argtypes import int_range, iso_day
 from kiosk.cli.argtypes import text as bounded_text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("ngày «{text}» không đúng dạng YYYY-MM-DD", text=text)) from None
+    return iso_day(text)
 
 
 def register(sub: Any) -> None:
