@@ -86,19 +86,22 @@ def write_report(report: dict[str, Any], fmt: str, out: Path | None, config: Any
 
 
 def _summary(args: argparse.Namespace) -> Any:
-    from kiosk.reports.summary import Period, summary
+    from kiosk.reports.summary import Period
+    from kiosk.reports.tallies import local_summary, received_any
 
     first, last = parse_period(args)
     with _open() as store:
-        records = store.report_records(Period(first, last).end)
         unit = str(store.config.get("unit.code"))
-        if args.procedure and not any(r.procedure_code == args.procedure for r in records):
-            store.catalog.get(args.procedure)  # a mistyped code: NotFound, not zeros
+        procedure = args.procedure
+        if procedure and not store.read(
+                lambda db: received_any(db, procedure, Period(first, last).end)):
+            store.catalog.get(procedure)  # a mistyped code: NotFound, not zeros
 
         from kiosk.clock import now
 
-        report = summary(records, first, last, unit=unit, procedure=args.procedure,
-                         as_of=now())
+        as_of = now()
+        report = store.read(lambda db: local_summary(db, first, last, unit=unit,
+                                                     procedure=procedure, as_of=as_of))
         report.update(_citizen_blocks(store, first, last, args.procedure))
         from kiosk.reports.fees import fee_block
 
