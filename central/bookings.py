@@ -10,6 +10,7 @@ once). All of a unit's counters are configured alike, as for ``queue.services``.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -21,7 +22,9 @@ from central.db import Database, IntegrityError
 from central.models import JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
+from kiosk.citizen.booking_publish import from_published
 from kiosk.citizen.booking_rules import full_error, twice_error
+from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 COLUMNS = ("code", "service", "at", "day", "phone", "id_number", "state", "made_at", "made_by",
@@ -107,8 +110,54 @@ def make(db: Database, dev: Device, body: BookingIn, response: Response) -> dict
     return {"code": body.code, "service": body.service, "at": at_text}
 
 
+def taken(db: Database, unit: str, service: str, day: str,
+          release_before: datetime | None) -> dict[str, int]:
+    """Places held per slot start (the unit's time, as stored) of a group on a day."""
+    with db.transaction() as tx:
+        _release(tx, unit, _stamp(release_before))
+        rows = tx.all("SELECT at, count(*) AS n FROM bookings WHERE unit_code = ? AND "
+                      "service = ? AND day = ? AND state IN ('booked', 'checked_in') "
+                      "GROUP BY at", (unit, service, day))
+    return {str(r["at"]): int(r["n"]) for r in rows}
+
+
+def lookup(db: Database, unit: str | None, code: str) -> dict[str, Any] | None:
+    """A booking without the person's numbers (any unit when ``unit`` is None)."""
+    with db.transaction(write=False) as tx:
+        row = tx.one("SELECT * FROM bookings WHERE code = ?", (code,)) if unit is None else \
+            tx.one("SELECT * FROM bookings WHERE code = ? AND unit_code = ?", (code, unit))
+    return None if row is None else {**_public(row), "unit_code": row["unit_code"]}
+
+
+def publish_settings(db: Database, dev: Device, settings: dict[str, Any]) -> None:
+    """Keep a unit's booking settings for the booking page (checked as the page reads them)."""
+    try:
+        from_published(settings)
+    except InvalidInput as exc:
+        raise ApiError(422, "bad_settings", exc.message) from None
+    text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM booking_settings WHERE unit_code = ?", (dev.unit_code,))
+        tx.execute("INSERT INTO booking_settings (unit_code, settings, device_id, published_at)"
+                   " VALUES (?, ?, ?, ?)", (dev.unit_code, text, dev.id, clock.iso(clock.now())))
+
+
+def published_units(db: Database) -> dict[str, dict[str, Any]]:
+    """Unit code → the booking settings its counters published."""
+    with db.transaction(write=False) as tx:
+        rows = tx.all("SELECT unit_code, settings FROM booking_settings ORDER BY unit_code")
+    return {str(r["unit_code"]): json.loads(str(r["settings"])) for r in rows}
+
+
 def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     auth = Depends(device_dep)
+
+    @app.put("/v1/bookings/settings", tags=["bookings"], responses=error_responses(401, 422))
+    def put_settings(body: dict[str, Any], dev: Device = auth) -> dict[str, Any]:
+        """The unit's booking settings (kiosk/citizen/booking_publish.py), for the booking
+        page citizens use; the last counter of the unit to publish wins."""
+        publish_settings(db, dev, body)
+        return {"unit_code": dev.unit_code, "published": True}
 
     @app.get("/v1/bookings/taken", tags=["bookings"], responses=error_responses(401, 422))
     def get_taken(service: Annotated[str, Query(pattern=r"^[A-Z]$")],
@@ -116,12 +165,7 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
                   release_before: Annotated[AwareDatetime | None, Query()] = None,
                   dev: Device = auth) -> dict[str, Any]:
         """Places held per slot start of a group on a day."""
-        with db.transaction() as tx:
-            _release(tx, dev.unit_code, _stamp(release_before))
-            rows = tx.all("SELECT at, count(*) AS n FROM bookings WHERE unit_code = ? AND "
-                          "service = ? AND day = ? AND state IN ('booked', 'checked_in') "
-                          "GROUP BY at", (dev.unit_code, service, day))
-        return {"taken": {str(r["at"]): int(r["n"]) for r in rows}}
+        return {"taken": taken(db, dev.unit_code, service, day, release_before)}
 
     @app.post("/v1/bookings", status_code=201, tags=["bookings"],
               responses=error_responses(400, 401, 409, 422))
