@@ -15,6 +15,7 @@ work, the groups' capacities, names and the booking limits.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 
@@ -25,6 +26,9 @@ from kiosk.i18n import _
 from kiosk.working_time import WorkingCalendar
 
 VERSION = 1
+GROUP_KEY = re.compile(r"^[A-Z]$")
+#: A capacity's key: every day, a weekday, a date (``booking.groups``: A=3, A@T7=2, A@2026-12-24=0).
+WHEN_KEY = re.compile(r"^(|T[2-7]|CN|\d{4}-\d{2}-\d{2})$")
 
 
 def _hhmm(value: time) -> str:
@@ -72,6 +76,12 @@ def from_published(data: dict[str, Any]) -> tuple[BookingRules, WorkingCalendar]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput(_("Cấu hình đặt hẹn gửi lên không hợp lệ: {error}",
                              error=str(exc))) from None
+    keys = [*rules.capacities, *dict(data.get("groups") or {}),
+            *dict(data.get("services") or {})]
+    when = [k for c in rules.capacities.values() for k in c]
+    if not all(GROUP_KEY.match(k) for k in keys) or not all(WHEN_KEY.match(k) for k in when):
+        raise InvalidInput(_("Cấu hình đặt hẹn gửi lên không hợp lệ: {error}",
+                             error="groups/capacities"))
     if not 5 <= rules.slot_minutes <= 240 or not 0 <= rules.horizon_days <= 366:
         raise InvalidInput(_("Cấu hình đặt hẹn gửi lên không hợp lệ: {error}",
                              error="slot_minutes/horizon_days"))
