@@ -1,7 +1,8 @@
 # make run   — set up if needed, then start the counter app on its embedded defaults
 #              (ARGS=--fullscreen for kiosk mode)
 # make test  — set up if needed, then run the whole test suite
-# make fuzz  — the fuzz suites with a budget of about a million inputs (nice -n 19)
+# make fuzz  — the fuzz suites with a budget of about a million inputs, and the full CLI walk
+#              (every argument × every hostile value), at nice -n 19
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -37,7 +38,7 @@ test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 fuzz: $(STAMP)
-	$(BIN)/python scripts/fuzz.py
+	$(BIN)/python scripts/fuzz.py --walk
 
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk central tests bench

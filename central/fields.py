@@ -1,14 +1,19 @@
-"""Bounds of the text fields the server accepts, in one place: the request models
-(:mod:`central.models`) and the ``kiosk central`` commands both use them, so a value the
-command line accepts is never refused later by the model (a ValidationError is a bug).
-
-No imports: the command line reads this module while it builds its parser.
+"""Bounds of the text fields the server accepts: those of :mod:`kiosk.limits`, so the
+request models (:mod:`central.models`) and the ``kiosk central`` commands share them and a
+value the command line accepts is never refused later by the model (a ValidationError is
+a bug).
 """
 
-#: An apology letter's number (Mẫu 04).
-LETTER_NUMBER_MAX = 100
-#: Why a dossier is postponed, a status note.
-REASON_MAX = 2000
-NOTE_MAX = 2000
-#: A person's name: the clerk, the officer who acts ("by").
-PERSON_MAX = 200
+from kiosk.limits import (
+    ADDRESS_MAX,
+    EMAIL_MAX,
+    ID_NUMBER_MAX,
+    LETTER_NUMBER_MAX,
+    NOTE_MAX,
+    PERSON_MAX,
+    PHONE_MAX,
+    REASON_MAX,
+)
+
+__all__ = ["ADDRESS_MAX", "EMAIL_MAX", "ID_NUMBER_MAX", "LETTER_NUMBER_MAX", "NOTE_MAX",
+           "PERSON_MAX", "PHONE_MAX", "REASON_MAX"]

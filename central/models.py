@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from central.fields import LETTER_NUMBER_MAX, NOTE_MAX, PERSON_MAX, REASON_MAX
+from central.fields import (
+    ADDRESS_MAX,
+    EMAIL_MAX,
+    ID_NUMBER_MAX,
+    LETTER_NUMBER_MAX,
+    NOTE_MAX,
+    PERSON_MAX,
+    PHONE_MAX,
+    REASON_MAX,
+)
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 UNIT_PATTERN = r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$"
@@ -61,12 +70,12 @@ class Component(BaseModel):
 
 class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, description="ChuHoSo")
-    id_number: str = Field(default="", max_length=20, description="SoGiayToChuHoSo")
+    name: str = Field(min_length=1, max_length=PERSON_MAX, description="ChuHoSo")
+    id_number: str = Field(default="", max_length=ID_NUMBER_MAX, description="SoGiayToChuHoSo")
     kind: JsonInt = Field(default=1, ge=1, le=2, description="LoaiDoiTuong: 1 citizen, 2 business")
-    phone: str = Field(default="", max_length=30)
-    email: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=PHONE_MAX)
+    email: str = Field(default="", max_length=EMAIL_MAX)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
 
 
 # --- reports (issue 13): apology letters, pauses, history -------------------------------

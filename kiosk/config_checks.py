@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.i18n import N_
+from kiosk.safe_text import is_ascii_digits
 
 UNIT_CODE_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){0,5}$")
 _HOURS_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -78,7 +79,7 @@ def camera_url(value: str) -> str | None:
 
 
 def citizen_screen(value: str) -> str | None:
-    ok = value in ("auto", "off") or (value.isdigit() and int(value) < 10)
+    ok = value in ("auto", "off") or (is_ascii_digits(value) and int(value) < 10)
     return None if ok else N_("auto, off hoặc số thứ tự màn hình (0, 1, ...)")
 
 

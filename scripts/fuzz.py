@@ -35,8 +35,11 @@ def main() -> int:
                "KIOSK_FUZZ_BATCH": str(args.batch), "KIOSK_FUZZ_REPORT": str(report),
                "KIOSK_WALK": "full", "PYTHONPATH": str(ROOT)}
         targets = ["tests/fuzz"] + (["tests/edges/test_cli_walk.py"] if args.walk else [])
+        # The suite's per-test timeout (pyproject: 300 s) is for make test's budget; here one
+        # test may rightly take most of the run (the sync suites at 500 examples).
         cmd = ["nice", "-n", "19", sys.executable, "-m", "pytest", "-q", "-p",
-               "no:cacheprovider", "-W", "ignore::UserWarning", "-W",
+               "no:cacheprovider", f"--timeout={args.max_seconds}", "-W",
+               "ignore::UserWarning", "-W",
                "ignore::DeprecationWarning", *targets]
         started = time.monotonic()
         try:

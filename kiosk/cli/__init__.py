@@ -81,9 +81,15 @@ def command_help(name: str) -> str:
     return COMMANDS[name][1]
 
 
+#: Characters JSON leaves raw that a line reader splits at (Python's str.splitlines, editors):
+#: escaped, one document stays one line whatever a value holds (found by the CLI walk).
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def emit(value: Any) -> None:
     """Print one JSON document (one line) on stdout."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(value, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

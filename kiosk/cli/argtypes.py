@@ -14,15 +14,16 @@ import gettext
 import math
 import os
 import re
-import stat
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, TypeVar
 
-from kiosk.errors import InvalidInput
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
+from kiosk.input_file import check_readable, expand_path
+from kiosk.limits import FIRST_YEAR, LAST_YEAR, PRINTER_NAME_MAX, printer_name_ok
 from kiosk.output_file import not_a_file_to_replace
 from kiosk.safe_text import bad_characters, has_surrogates, shown
 
@@ -30,6 +31,8 @@ from kiosk.safe_text import bad_characters, has_surrogates, shown
 MAX_LIMIT = 100_000
 #: Resolutions a scanner offers (previews go down to 50; TT 01/2023 asks 200 for archives).
 MIN_DPI, MAX_DPI = 50, 1200
+#: The longest value an argument without a type of its own takes (a path: PATH_MAX).
+MAX_ARGUMENT = 4096
 #: What a QR payload or a token read from stdin may hold: far more than any real one.
 MAX_STDIN_BYTES = 1 << 20
 
@@ -79,13 +82,46 @@ def int_range(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
-def iso_day(text: str) -> date:
-    """A calendar day written YYYY-MM-DD."""
+def parse_day(text: str, what: str) -> date:
+    """A calendar day written YYYY-MM-DD, within the years :mod:`kiosk.limits` allows."""
     try:
-        return date.fromisoformat(text.strip())
+        value = date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("«{value}» không phải ngày dạng YYYY-MM-DD.", value=_shown(text))) from None
+        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=_shown(text),
+                             what=what),
+                           hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
+    _check_year(value.year, text, what)
+    return value
+
+
+def parse_moment(text: str, what: str) -> datetime:
+    """A local time written YYYY-MM-DDTHH:MM (an offset allowed), within the years allowed."""
+    from kiosk.clock import to_local
+
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+        _check_year(parsed.year, text, what)
+        return to_local(parsed)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-05:00 overflows in conversion
+        raise InvalidInput(_("Thời điểm «{value}» không hợp lệ ({what}).", value=_shown(text),
+                             what=what),
+                           hint=_("Viết dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-27T10:00.")
+                           ) from None
+
+
+def _check_year(year: int, text: str, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(_("«{value}» nằm ngoài các năm {lo}–{hi} ({what}).",
+                             value=_shown(text), lo=FIRST_YEAR, hi=LAST_YEAR, what=what),
+                           hint=_("Kiểm tra lại năm."))
+
+
+def iso_day(text: str) -> date:
+    """A calendar day written YYYY-MM-DD (argparse type)."""
+    try:
+        return parse_day(text, "YYYY-MM-DD")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def float_range(lo: float, hi: float, *, above: bool = True) -> Callable[[str], float]:
@@ -128,6 +164,37 @@ def text(max_len: int = 1000, *, empty: bool = False) -> Callable[[str], str]:
     return parse
 
 
+def bounded(value: str) -> str:
+    """What every argument without a type of its own gets (:class:`KioskArgumentParser`):
+    at most :data:`MAX_ARGUMENT` characters and no control characters, as typed (not
+    stripped). A path fits (PATH_MAX); a 70 000-character value or a terminal escape
+    never reaches a command, a URL parser or a printer."""
+    if len(value) > MAX_ARGUMENT:
+        raise argparse.ArgumentTypeError(_("dài quá {n} ký tự.", n=MAX_ARGUMENT))
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        raise argparse.ArgumentTypeError(_("có ký tự điều khiển."))
+    return value
+
+
+bounded.__name__ = "text"
+
+
+def printer_name(value: str) -> str:
+    """A CUPS queue name: what CUPS itself accepts (printable, no space, "/", "#", "\\")."""
+    value = value.strip()
+    if not value:
+        raise argparse.ArgumentTypeError(_("không được để trống."))
+    if len(value.encode("utf-8", "surrogatepass")) > PRINTER_NAME_MAX:
+        raise argparse.ArgumentTypeError(_("dài quá {n} ký tự.", n=PRINTER_NAME_MAX))
+    if not printer_name_ok(value):
+        raise argparse.ArgumentTypeError(
+            _("tên máy in chỉ gồm chữ, số và dấu, không có dấu cách, «/», «#», «\\»."))
+    return value
+
+
+printer_name.__name__ = "text"
+
+
 def person_text(max_len: int) -> Callable[[str], str]:
     """A name or an address: no control, zero-width or bidi characters (they disguise text)."""
     plain = text(max_len, empty=True)
@@ -144,37 +211,19 @@ def person_text(max_len: int) -> Callable[[str], str]:
 
 
 def _input_file(value: str) -> Path:
-    """A regular file that exists and can be read (not a directory, not a device)."""
-    path = Path(value).expanduser()
-    if not value.strip():
-        raise argparse.ArgumentTypeError(_("chưa có đường dẫn tệp."))
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise argparse.ArgumentTypeError(
-            _("không tìm thấy tệp {path}.", path=_shown(value))) from None
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(
-            _("không đọc được {path}: {error}", path=_shown(value),
-              error=exc.strerror or str(exc))) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise argparse.ArgumentTypeError(
-            _("{path} là thư mục, cần một tệp.", path=_shown(value)))
-    if not stat.S_ISREG(st.st_mode):
-        raise argparse.ArgumentTypeError(
-            _("{path} không phải tệp thường.", path=_shown(value)))
-    if not os.access(path, os.R_OK):
-        raise argparse.ArgumentTypeError(
-            _("không có quyền đọc tệp {path}.", path=_shown(value)))
-    return path
+    """A regular file that exists and can be read (not a directory, a device, a FIFO...)."""
+    return check_readable(value, what=_("đường dẫn tệp"))
 
 
 def _path_checked(check: Callable[[str], Path]) -> Callable[[str], Path]:
-    """An OS refusal while looking (name too long, a loop of links) is a usage error too."""
+    """An OS refusal while looking (name too long, a loop of links) is a usage error too, and
+    so is a path :func:`kiosk.input_file.expand_path` refuses (``~nobody``, too deep)."""
 
     def parse(value: str) -> Path:
         try:
             return check(value)
+        except KioskError as exc:  # kiosk.input_file's refusals, already in words
+            raise argparse.ArgumentTypeError(exc.message) from None
         except OSError as exc:
             raise argparse.ArgumentTypeError(
                 _("không dùng được đường dẫn {path}: {error}", path=_shown(value),
@@ -188,7 +237,7 @@ def _path_checked(check: Callable[[str], Path]) -> Callable[[str], Path]:
 def _check_nearest_parent(path: Path, value: str) -> None:
     """The nearest existing ancestor of a path to create must be a directory."""
     parent = path.parent
-    while not parent.exists() and parent != parent.parent:
+    while not os.path.lexists(parent) and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
         raise argparse.ArgumentTypeError(
@@ -200,7 +249,7 @@ def _output_file(value: str) -> Path:
     """Where a file will be written: not a directory, in a folder that exists or can be made."""
     if not value.strip():
         raise argparse.ArgumentTypeError(_("chưa có đường dẫn tệp."))
-    path = Path(value).expanduser()
+    path = expand_path(value)
     if path.is_dir() or value.endswith(os.sep):
         raise argparse.ArgumentTypeError(
             _("{path} là thư mục; cần tên tệp, ví dụ {path}/ket-qua.pdf.", path=_shown(value)))
@@ -216,7 +265,7 @@ def _output_dir(value: str) -> Path:
     """A directory to create or fill: not an existing file or device (``/dev/null``)."""
     if not value.strip():
         raise argparse.ArgumentTypeError(_("chưa có đường dẫn thư mục."))
-    path = Path(value).expanduser()
+    path = expand_path(value)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(
             _("{path} đã có và không phải thư mục.", path=_shown(value)))
@@ -228,7 +277,7 @@ def _input_dir(value: str) -> Path:
     """A directory that exists and can be read."""
     if not value.strip():
         raise argparse.ArgumentTypeError(_("chưa có đường dẫn thư mục."))
-    path = Path(value).expanduser()
+    path = expand_path(value)
     if not path.exists():
         raise argparse.ArgumentTypeError(
             _("không tìm thấy thư mục {path}.", path=_shown(value)))
@@ -317,6 +366,9 @@ class KioskHelpFormatter(argparse.HelpFormatter):
                          _terminal_columns() - 2 if width is None else width)
 
 
+_Action = TypeVar("_Action", bound=argparse.Action)
+
+
 class KioskArgumentParser(argparse.ArgumentParser):
     """argparse with Vietnamese errors, values escaped, and a pointer to ``--help``."""
 
@@ -324,12 +376,38 @@ class KioskArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", KioskHelpFormatter)
         super().__init__(*args, **kwargs)
 
+    def _add_action(self, action: _Action) -> _Action:
+        # Every argument that takes a value is bounded, including those a command declared
+        # without a type (and those copied from a parent parser): one place, every command.
+        if action.type is None and action.nargs != 0 and isinstance(
+                action, argparse._StoreAction | argparse._AppendAction):
+            action.type = bounded
+        return super()._add_action(action)
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         text_ = _shown(translate_argparse(message), limit=400)
         sys.stderr.write(_("{prog}: lỗi: {problem}", prog=self.prog, problem=text_) + "\n")
         sys.stderr.write(_("Xem hướng dẫn: {prog} --help", prog=self.prog) + "\n")
         sys.exit(2)
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        """An option's own value is never the end-of-options mark.
+
+        argparse (before Python 3.12.7) drops the first ``--`` from every argument's values,
+        so ``--working-days=--`` reached the command as an empty list. An option only ever
+        gets ``--`` as a value written ``--opt=--`` (its pattern never takes a lone ``--``
+        from the command line), so for options the value is the text itself, checked by the
+        option's type like any other; positionals keep argparse's rule."""
+        if not action.option_strings or "--" not in arg_strings or \
+                action.nargs in (argparse.PARSER, argparse.REMAINDER):
+            return super()._get_values(action, arg_strings)
+        values = [self._get_value(action, v) for v in arg_strings]
+        for value in values:
+            self._check_value(action, value)
+        if action.nargs in (None, argparse.OPTIONAL):
+            return values[0]
+        return values
 
 
 def parser_kwargs() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from kiosk.cli import command_help
 from kiosk.cli.argtypes import float_range, input_file, int_range, shown, text
 from kiosk.errors import ConfigError, InvalidInput, KioskError
 from kiosk.i18n import _
+from kiosk.safe_text import is_ascii_digits
 
 
 def register(sub: Any) -> None:
@@ -125,7 +126,7 @@ def _listen(args: argparse.Namespace) -> int:
     if port:
         sources.append(serial_spec(config, port).create())
     camera: str | int = args.camera if args.camera is not None else camera_target(config)
-    if isinstance(camera, str) and camera.lstrip("-").isdigit():
+    if isinstance(camera, str) and is_ascii_digits(camera.lstrip("-")):
         camera = int(camera)
         if not -1 <= camera <= 99:
             raise InvalidInput(_("Số camera {n} không hợp lệ.", n=camera),

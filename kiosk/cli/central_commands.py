@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import float_range, input_file, int_range, output_dir, shown, text
+from kiosk.cli.argtypes import (
+    float_range,
+    input_file,
+    int_range,
+    iso_day,
+    output_dir,
+    shown,
+    text,
+)
 from kiosk.cli.central_db import db_url, default_blobs, find_dossier, open_db, open_db_of
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
@@ -28,7 +35,7 @@ def register(sub: Any) -> None:
     serve.add_argument("--blobs", type=output_dir, default=None, help="directory for scans")
     serve.add_argument("--host", default="127.0.0.1", type=text(255))
     serve.add_argument("--port", type=int_range(1, 65535), default=8765)
-    serve.add_argument("--trust", type=Path, default=None,
+    serve.add_argument("--trust", type=input_file, default=None,
                        help="CA bundle (PEM) the signatures of uploaded files are checked "
                             "against (default: $KIOSK_CENTRAL_TRUST)")
     _limit_options(serve)
@@ -173,15 +180,11 @@ def _check_bind(host: str, port: int) -> None:
 
 def _expiry_date(value: str) -> str:
     """``YYYY-MM-DD`` today or later → the first moment after that day, server time (ISO)."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import datetime, time, timedelta
 
     from kiosk import clock
 
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("«{value}» không phải ngày dạng YYYY-MM-DD.", value=shown(value))) from None
+    day = iso_day(value)
     if day < clock.now().date():
         raise argparse.ArgumentTypeError(_("ngày {day} đã qua.", day=day.isoformat()))
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.zone())
@@ -249,10 +252,9 @@ def _result(args: argparse.Namespace) -> Any:
     from central.common import ApiError
 
     db = open_db_of(args)
-    try:
-        data = args.file.read_bytes()
-    except OSError:
-        raise NotFound(_("Không đọc được tệp {path}.", path=str(args.file))) from None
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
+    data = read_bytes(args.file, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
     blobs = BlobStore(args.blobs or default_blobs())
     try:
         return results.attach(db, blobs, args.code, data, kind=args.kind.strip(),

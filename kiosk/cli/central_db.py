@@ -12,6 +12,7 @@ from kiosk import paths
 from kiosk.cli.argtypes import shown
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.input_file import expand_path
 
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _DB_SCHEMES = ("postgresql", "postgres", "sqlite")
@@ -34,10 +35,13 @@ def db_url(args: argparse.Namespace) -> str:
             _("Cơ sở dữ liệu «{url}» không hợp lệ.", url=shown(url)),
             hint=_("Dùng đường dẫn tệp SQLite, sqlite:///ĐƯỜNG_DẪN hoặc postgresql://..."))
     if not url.startswith(("postgresql://", "postgres://")):
-        path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
+        path = expand_path(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url,
+                           what=_("tệp cơ sở dữ liệu"))
         if path.is_dir() or (path.exists() and not path.is_file()):
             raise InvalidInput(_("{path} không phải tệp cơ sở dữ liệu.", path=shown(str(path))),
                                hint=_("Dùng đường dẫn tới một tệp SQLite."))
+        if not url.startswith("sqlite:"):
+            url = str(path)  # "~/central.sqlite3" as a shell would have it
     return url
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,13 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
 
 def read_submission(path: Path) -> dict[str, Any]:
     """FILE.json with each ``file`` read and carried as base64 (what the API takes)."""
-    try:
-        raw = path.read_bytes()[:MAX_JSON_BYTES + 1]
-    except OSError as exc:
-        raise InvalidInput(_("Không đọc được {path}: {error}", path=shown(str(path)),
-                             error=exc.strerror or str(exc))) from None
-    if len(raw) > MAX_JSON_BYTES:
-        raise InvalidInput(_("Tệp {path} quá lớn.", path=shown(str(path))))
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
+    raw = read_bytes(path, max_bytes=MAX_JSON_BYTES, what=_("tệp JSON"))
     try:
         data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:  # "[[[[…" a million deep
+        raise InvalidInput(_("Tệp {path} lồng nhau quá sâu.", path=shown(str(path)))) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(_("Tệp {path} không phải JSON hợp lệ: {error}",
                              path=shown(str(path)), error=str(exc))) from None
@@ -63,14 +62,16 @@ def read_submission(path: Path) -> dict[str, Any]:
         if not isinstance(comp, dict) or not isinstance(comp.get("code"), str) \
                 or not isinstance(comp.get("file"), str):
             raise InvalidInput(_("Mỗi thành phần cần «code» và «file»."))
-        file = (path.parent / comp["file"]).resolve()
+        # realpath, not Path.resolve: a loop of links is "no such file", not a RuntimeError.
+        file = Path(os.path.realpath(path.parent / comp["file"]))
         if not file.is_file():
             raise NotFound(_("Thiếu tệp đính kèm {file} của thành phần {code}.",
                              file=shown(comp["file"]), code=shown(comp["code"])),
                            hint=_("Đường dẫn tính từ thư mục chứa {path}.",
                                   path=shown(path.name)))
         components.append({"code": comp["code"], "filename": file.name,
-                           "content_base64": base64.b64encode(file.read_bytes()).decode()})
+                           "content_base64": base64.b64encode(read_bytes(
+                               file, max_bytes=MAX_PDF_BYTES, what=_("tệp đính kèm"))).decode()})
     return {"procedure": data["procedure"], "applicant": data["applicant"],
             "components": components}
 

@@ -4,6 +4,7 @@ register for a period, PDF/A and XLSX)."""
 from __future__ import annotations
 
 import argparse
+import io
 from typing import Any
 
 from kiosk.cli import command_help
@@ -83,12 +84,13 @@ def _stored_pdf(store: Any, path: Any) -> Any:
     ``kiosk dossier new --attach`` does), else kept as it is and flagged on its page."""
     import pikepdf
 
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
     from kiosk.pdfa import conform
     from kiosk.storage import PageInput
 
-    data = path.read_bytes()
+    data = read_bytes(path, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
     try:
-        with pikepdf.Pdf.open(path) as pdf:
+        with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise InvalidInput(_("Tệp {path} không có trang nào.", path=str(path)))
     except pikepdf.PdfError:

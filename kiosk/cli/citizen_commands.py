@@ -12,16 +12,14 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
+from kiosk.cli.argtypes import int_range, iso_day
+from kiosk.cli.argtypes import text as bounded_text
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("ngày «{text}» không đúng dạng YYYY-MM-DD", text=text)) from None
+    return iso_day(text)
 
 
 def register(sub: Any) -> None:
@@ -51,8 +49,10 @@ def register(sub: Any) -> None:
     call.set_defaults(func=_call)
     qs.add_parser("status", help="today's queue as JSON").set_defaults(func=_status)
     show = qs.add_parser("display", help="serve the wall display page (until stopped)")
-    show.add_argument("--port", type=int, default=None, help="default: queue.display_port")
-    show.add_argument("--bind", default="0.0.0.0", help="address to listen on")
+    show.add_argument("--port", type=int_range(1, 65535), default=None,
+                      help="default: queue.display_port")
+    show.add_argument("--bind", default="0.0.0.0", type=bounded_text(255),
+                      help="address to listen on")
     show.set_defaults(func=_display)
     say = qs.add_parser("announce", help="the spoken call as a WAV file (espeak-ng)")
     say.add_argument("label", help="the ticket number, e.g. A012")

@@ -7,9 +7,8 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import output_file, text
+from kiosk.cli.argtypes import output_file, parse_day, text
 from kiosk.cli.common import acting_clerk, open_store
-from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 METHOD_HELP = "cash (tiền mặt), transfer (chuyển khoản) or exempt (miễn, with --reason)"
@@ -99,11 +98,7 @@ def _receipt_out(c: argparse.ArgumentParser) -> None:
 
 
 def parse_date(value: str, what: str = "--date") -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=value, what=what),
-                           hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
+    return parse_day(value, what)
 
 
 def _quote(args: argparse.Namespace) -> Any:

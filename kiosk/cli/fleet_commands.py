@@ -68,13 +68,19 @@ def _api(call: Any) -> Any:
         raise kind(exc.message) from None
 
 
+#: A catalog, calendar or form set published to every counter (the catalog's own cap).
+PUBLISH_MAX_BYTES = 50 << 20
+
+
 def _publish(args: argparse.Namespace) -> Any:
     from central import fleet
 
     if args.pilot and not args.draft:
         raise InvalidInput(_("--pilot chỉ dùng cùng --draft."),
                            hint=_("Bản chính thức đến mọi quầy; bản nháp đến các quầy thử."))
-    content = args.file.read_bytes()
+    from kiosk.input_file import read_bytes
+
+    content = read_bytes(args.file, max_bytes=PUBLISH_MAX_BYTES)
     return _api(lambda: fleet.publish(_db(args), args.kind, content, draft=args.draft,
                                       pilots=args.pilot, by=args.by))
 

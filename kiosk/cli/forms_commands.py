@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import int_range, output_file, shown, text
+from kiosk.cli.argtypes import (
+    int_range,
+    output_file,
+    parse_day,
+    parse_moment,
+    printer_name,
+    text,
+)
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.i18n import _
 
@@ -37,7 +44,8 @@ def register(sub: Any) -> None:
 
     prn = sub.add_parser("print", help=command_help("print"))
     _form_args(prn)
-    prn.add_argument("--printer", help="CUPS queue (default: printer.name, then CUPS default)")
+    prn.add_argument("--printer", type=printer_name,
+                     help="CUPS queue (default: printer.name, then CUPS default)")
     prn.add_argument("--copies", type=int_range(1, 99), default=1)
     prn.add_argument("--wait", action="store_true", help="wait until the job leaves the queue")
     prn.set_defaults(func=_print)
@@ -63,23 +71,11 @@ def _form_args(p: argparse.ArgumentParser) -> None:
 
 
 def _parse_day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=shown(text),
-                             what=what),
-                           hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
+    return parse_day(text, what)
 
 
 def _parse_time(text: str, what: str) -> datetime:
-    from kiosk.clock import to_local
-
-    try:
-        return to_local(datetime.fromisoformat(text.strip()))
-    except (ValueError, OverflowError):
-        raise InvalidInput(_("Thời điểm «{value}» không hợp lệ ({what}).", value=shown(text),
-                             what=what),
-                           hint=_("Viết dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-27T10:00.")) from None
+    return parse_moment(text, what)
 
 
 def _open_store(config: Config) -> Any:

@@ -7,10 +7,10 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from kiosk.cli.argtypes import float_range
+from kiosk.cli.argtypes import float_range, parse_moment, text
 from kiosk.cli.common import acting_clerk, open_store
-from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.limits import ACTOR_MAX, REASON_MAX
 
 
 def register_dossier(dsub: Any) -> None:
@@ -18,10 +18,11 @@ def register_dossier(dsub: Any) -> None:
     c.add_argument("code")
     c.add_argument("--new-due", required=True, metavar="YYYY-MM-DDTHH:MM",
                    help="the new due time, inside working hours and after now")
-    c.add_argument("--reason", required=True, help="why the result is late")
+    c.add_argument("--reason", required=True, type=text(REASON_MAX),
+                   help="why the result is late")
     c.add_argument("--print", dest="print_letter", action="store_true",
                    help="print the letter through CUPS")
-    c.add_argument("--actor")
+    c.add_argument("--actor", type=text(ACTOR_MAX))
     c.set_defaults(func=_postpone)
 
     c = dsub.add_parser("due-soon", help="dossiers due within N working hours (JSON lines)")
@@ -36,15 +37,7 @@ def register_dossier(dsub: Any) -> None:
 
 
 def parse_local_time(text: str, what: str) -> datetime:
-    from kiosk.clock import to_local
-
-    try:
-        return to_local(datetime.fromisoformat(text.strip()))
-    except ValueError:
-        raise InvalidInput(
-            _("Thời điểm «{value}» không hợp lệ ({what}).", value=text, what=what),
-            hint=_("Viết dạng YYYY-MM-DDTHH:MM, ví dụ 2026-11-27T10:00."),
-        ) from None
+    return parse_moment(text, what)
 
 
 def _postpone(args: argparse.Namespace) -> Any:

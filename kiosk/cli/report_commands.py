@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli import command_help
-from kiosk.cli.argtypes import output_file
+from kiosk.cli import argtypes, command_help
+from kiosk.cli.argtypes import input_file, output_file
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
@@ -26,7 +26,8 @@ def register(sub: Any) -> None:
 
     c = rsub.add_parser("reconcile", help="paper tracking book vs electronic, per day")
     _period(c)
-    c.add_argument("--paper", required=True, type=Path, help="CSV with columns date,count")
+    c.add_argument("--paper", required=True, type=input_file,
+                   help="CSV with columns date,count (UTF-8, UTF-8 with BOM or Windows-1258)")
     c.set_defaults(func=_reconcile)
 
     c = rsub.add_parser("postal-list", help="hand-over list (bảng kê) of results sent by post")
@@ -41,11 +42,7 @@ def _period(c: argparse.ArgumentParser) -> None:
 
 
 def parse_day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(_("Ngày «{value}» không hợp lệ ({what}).", value=text, what=what),
-                           hint=_("Viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-25.")) from None
+    return argtypes.parse_day(text, what)
 
 
 def parse_period(args: argparse.Namespace) -> tuple[date, date]:

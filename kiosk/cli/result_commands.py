@@ -116,13 +116,10 @@ def _results(args: argparse.Namespace) -> Any:
 
 
 def _add(args: argparse.Namespace) -> Any:
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
     from kiosk.results import add_scanned
 
-    try:
-        data = args.file.read_bytes()
-    except OSError:
-        raise InvalidInput(_("Không đọc được tệp {path}.", path=str(args.file)),
-                           field="file") from None
+    data = read_bytes(args.file, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
     with open_store() as store:
         return add_scanned(store, args.code, pdf=data, kind=args.kind, number=args.number,
                            issued=args.issued, valid_until=args.valid_until,

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import output_file
+from kiosk.cli.argtypes import input_file, output_file
 from kiosk.cli.common import acting_clerk
-from kiosk.errors import InvalidInput, NotFound
+from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.input_file import expand_path
+from kiosk.safe_text import shown
 
 PIN_ENV = "KIOSK_SIGNING_PIN"
 #: ``kiosk verify``: the signature is valid, the file is not PDF/A-2b.
@@ -31,8 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--actor", help="who signs (default: $KIOSK_ACTOR or the OS user)")
     p.set_defaults(func=_sign)
     v = sub.add_parser("verify", help=command_help("verify"))
-    v.add_argument("file", type=Path)
-    v.add_argument("--trust", type=Path, help="CA bundle (PEM) to trust "
+    v.add_argument("file", type=input_file)
+    v.add_argument("--trust", type=input_file, help="CA bundle (PEM) to trust "
                                               "(default signing.trust_file, else the system's)")
     v.set_defaults(func=_verify)
 
@@ -72,7 +74,8 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _looks_like_file(target: str) -> bool:
-    return target.lower().endswith(".pdf") or os.sep in target or Path(target).is_file()
+    return (target.lower().endswith(".pdf") or os.sep in target or target.startswith("~")
+            or os.path.isfile(target))
 
 
 def _sign(args: argparse.Namespace) -> Any:
@@ -80,18 +83,17 @@ def _sign(args: argparse.Namespace) -> Any:
 
     settings = _settings()
     if _looks_like_file(args.target):
-        src = Path(args.target).expanduser()
+        from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
+        src = expand_path(args.target)
         if args.out is None:
             raise InvalidInput(_("Thiếu --out: ký tệp cần nơi ghi bản đã ký."),
                                hint=_("Ví dụ: kiosk sign hoso.pdf --out hoso-da-ky.pdf"))
-        try:
-            data = src.read_bytes()
-        except OSError:
-            raise NotFound(_("Không đọc được tệp {path}.", path=str(src)),
-                           hint=_("Kiểm tra lại đường dẫn tệp PDF.")) from None
+        data = read_bytes(src, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
         if data.lstrip()[:5] != b"%PDF-":
-            raise InvalidInput(_("Tệp {path} không phải PDF.", path=str(src)))
-        if args.out.expanduser().resolve() == src.resolve():
+            raise InvalidInput(_("Tệp {path} không phải PDF.", path=shown(args.target)))
+        # realpath, not Path.resolve: a loop of links is an answer here, not a RuntimeError.
+        if os.path.realpath(args.out) == os.path.realpath(src):
             raise InvalidInput(_("--out phải khác tệp gốc: tệp gốc được giữ nguyên."))
         from kiosk.signing import SigningError
         from kiosk.signing.token import hint_later
@@ -132,6 +134,11 @@ def _verify(args: argparse.Namespace) -> int:
     result = verify_file(args.file, trust)
     emit(result)
     if not (result["signed"] and result["intact"] and result["valid"]):
+        # The JSON says which; a person at a terminal gets it in words too.
+        print(_("Tệp {path} không có chữ ký số.", path=shown(str(args.file))) if not
+              result["signed"] else
+              _("Chữ ký số của tệp {path} không còn nguyên vẹn hoặc không hợp lệ.",
+                path=shown(str(args.file))), file=sys.stderr)
         return 1
     if not result["pdfa"]:
         # The signature holds, but the file is not the archival format every stored

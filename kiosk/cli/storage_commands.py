@@ -17,6 +17,7 @@ from kiosk.cli.argtypes import (
     input_file,
     int_range,
     output_dir,
+    parse_day,
     person_text,
     read_stdin_text,
     shown,
@@ -25,6 +26,15 @@ from kiosk.cli.argtypes import (
 from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput, KioskError, StorageError
 from kiosk.i18n import N_, _
+from kiosk.limits import (
+    ACTOR_MAX,
+    ADDRESS_MAX,
+    EMAIL_MAX,
+    ID_NUMBER_MAX,
+    NOTE_MAX,
+    PERSON_MAX,
+    PHONE_MAX,
+)
 
 if TYPE_CHECKING:
     from kiosk.storage import ComponentInput, DossierInput, Store
@@ -46,12 +56,12 @@ def register(sub: Any) -> None:
     c = dsub.add_parser("new", help="receive a dossier: allocates the code, prints code and due")
     c.add_argument("--procedure", required=True, type=text(64), help="national procedure code, e.g. 1.001193")
     c.add_argument("--cccd", help="the CCCD QR payload (or - for stdin)")
-    c.add_argument("--name", type=person_text(200), help="applicant's full name (without --cccd)")
-    c.add_argument("--id-number", default="", type=text(20, empty=True),
+    c.add_argument("--name", type=person_text(PERSON_MAX), help="applicant's full name (without --cccd)")
+    c.add_argument("--id-number", default="", type=text(ID_NUMBER_MAX, empty=True),
                    help="CCCD/CMND number (without --cccd)")
-    c.add_argument("--phone", default="", type=text(30, empty=True))
-    c.add_argument("--email", default="", type=text(254, empty=True))
-    c.add_argument("--address", default="", type=person_text(500))
+    c.add_argument("--phone", default="", type=text(PHONE_MAX, empty=True))
+    c.add_argument("--email", default="", type=text(EMAIL_MAX, empty=True))
+    c.add_argument("--address", default="", type=person_text(ADDRESS_MAX))
     c.add_argument("--channel", default="1", help="1 in person, 2 online, 3 postal, 4 other")
     c.add_argument("--return-method", default="counter", choices=("counter", "post"),
                    help="result returned at the counter or by post")
@@ -62,10 +72,11 @@ def register(sub: Any) -> None:
     c.add_argument("--reuse", action="append", default=[], metavar="COMPONENT=PAPER_ID",
                    help="reuse a paper the citizen already has digitised for a component "
                         "(kiosk store list); the citizen has agreed (repeatable)")
-    c.add_argument("--note", default="", type=text(2000, empty=True))
+    c.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
     c.add_argument("--notify", default="", type=text(20, empty=True), metavar="email,sms",
                    help="the citizen agreed to be told by these channels (docs/ELSEWHERE.md)")
-    c.add_argument("--actor", type=text(100), help="who receives it (default: $KIOSK_ACTOR or the OS user)")
+    c.add_argument("--actor", type=text(ACTOR_MAX),
+                   help="who receives it (default: $KIOSK_ACTOR or the OS user)")
     c.set_defaults(func=_new)
 
     c = dsub.add_parser("show", help="the whole dossier (JSON)")
@@ -82,8 +93,8 @@ def register(sub: Any) -> None:
     c = dsub.add_parser("status", help="move a dossier to another status (allowed moves only)")
     c.add_argument("code")
     c.add_argument("--to", required=True, help="national portal status 1–10")
-    c.add_argument("--note", default="", type=text(2000, empty=True))
-    c.add_argument("--actor", type=text(100))
+    c.add_argument("--note", default="", type=text(NOTE_MAX, empty=True))
+    c.add_argument("--actor", type=text(ACTOR_MAX))
     c.set_defaults(func=_status)
 
     c = dsub.add_parser("stats", help="today's counts for the home screen")
@@ -176,18 +187,19 @@ def _components(store: Store, procedure_code: str, attach: list[str],
         wanted.append((comp_code.strip(), path))
     # Every argument is checked before any file is stored.
     pages: dict[str, list[PageInput]] = {}
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
     for comp_code, path in wanted:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        # Read through the one reader: a regular file, at most the cap, never a device
+        # swapped in after the argument was checked.
+        data = read_bytes(path, max_bytes=MAX_PDF_BYTES, what=_("tệp đính kèm"))
         if mime != "application/pdf":
-            pages.setdefault(comp_code, []).append(PageInput(store.put_file(path), mime))
+            pages.setdefault(comp_code, []).append(PageInput(store.put_file(data), mime))
             continue
         from kiosk.pdfa import conform
 
-        try:
-            result = conform(path.read_bytes())
-        except OSError:
-            raise InvalidInput(_("Không đọc được tệp {path}.", path=str(path)),
-                               field="attach") from None
+        result = conform(data)
         page = PageInput(store.put_file(result.data), mime, pdfa=result.pdfa,
                          pdfa_problems=result.problems)
         pages.setdefault(comp_code, []).append(page)
@@ -315,14 +327,7 @@ def _show(args: argparse.Namespace) -> Any:
 
 
 def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            _("Ngày «{value}» không hợp lệ.", value=text),
-            hint=_("Dùng dạng YYYY-MM-DD, ví dụ 2026-11-25."),
-            field="date",
-        ) from None
+    return parse_day(text, "--date")
 
 
 def _list(args: argparse.Namespace) -> Any:

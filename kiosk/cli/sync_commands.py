@@ -151,8 +151,11 @@ def input_file_or_config_error(value: str) -> Any:
 
 def _token(args: argparse.Namespace) -> str:
     if args.token_file is not None:
+        from kiosk.input_file import read_bytes
+
         try:
-            raw = args.token_file.read_bytes()[:4096].decode("utf-8-sig")
+            raw = read_bytes(args.token_file, max_bytes=4096,
+                             what=_("tệp mã truy cập")).decode("utf-8-sig")
         except UnicodeDecodeError:
             raw = "\x00"  # refused below, without echoing the bytes
     elif args.token == "-":

@@ -173,7 +173,20 @@ def build_pdf(story: list[Flowable], *, width: float, height: float, margins: tu
     frame = Frame(left, bottom, width - left - right, height - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page or _noop)])
-    doc.build(story)
+    from reportlab.platypus.doctemplate import LayoutError
+
+    try:
+        doc.build(story)
+    except LayoutError:
+        # One block taller than a page: a text no clerk typed (the edges bound every
+        # field), or one stored long ago. Say so instead of failing the whole command.
+        from kiosk.errors import InvalidInput
+        from kiosk.i18n import _
+
+        raise InvalidInput(_("Không dàn trang được «{title}»: có một nội dung dài hơn một "
+                             "trang giấy.", title=nfc(title)),
+                           hint=_("Rút ngắn ghi chú, lý do hoặc danh mục giấy tờ rồi in lại."),
+                           ) from None
     return Built(to_pdfa(buf.getvalue()), doc.page)
 
 

@@ -18,6 +18,7 @@ from kiosk.money.attestation import attestation_for, certified_copies
 from kiosk.money.cashier import Cashier, Charge, insert, pdf_pages, receipt_json
 from kiosk.money.fees import Quote, fee_items
 from kiosk.money.numbering import book_name
+from kiosk.safe_text import is_ascii_digits
 from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
 from kiosk.storage import register as register_db
 from kiosk.storage.sqlite import Database
@@ -71,7 +72,7 @@ def pick_signer(config: Any, given: str) -> tuple[str, str]:
     text = given.strip()
     if not text:
         return people[0]
-    if text.isdigit() and 1 <= int(text) <= len(people):
+    if is_ascii_digits(text) and 1 <= int(text) <= len(people):
         return people[int(text) - 1]
     from kiosk.text import fold
 

@@ -23,6 +23,7 @@ from typing import Any
 from kiosk.catalog import Fee, FeeTier
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.safe_text import is_ascii_digits
 from kiosk.text import fold
 
 PER_PAGE_UNITS = frozenset({"trang"})
@@ -122,7 +123,7 @@ def find_reason(reasons: Sequence[Reason], given: str) -> Reason:
     """The configured reason ``given`` names (its text without regard to case and marks,
     or its number in the list, from 1)."""
     text = given.strip()
-    if text.isdigit() and 1 <= int(text) <= len(reasons):
+    if is_ascii_digits(text) and 1 <= int(text) <= len(reasons):
         return reasons[int(text) - 1]
     for reason in reasons:
         if fold(reason.text) == fold(text):

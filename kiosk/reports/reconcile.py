@@ -13,21 +13,29 @@ from typing import Any
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
+from kiosk.input_file import read_text
+from kiosk.safe_text import shown
 from kiosk.storage.sqlite import Database
+
+#: The paper book's totals: a line a day, so a few hundred KB for a century of them.
+MAX_PAPER_BYTES = 4 << 20
+#: A header line, in English or as a Vietnamese clerk would write it.
+HEADERS = ("date", "ngày", "ngay")
+#: More dossiers in a day than any commune receives: a typo (or a pasted ID number).
+MAX_DAILY = 100_000
 
 
 def read_paper_csv(path: Path) -> dict[date, int]:
-    try:
-        text = path.expanduser().read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InvalidInput(_("Không đọc được tệp {path}: {error}", path=str(path),
-                             error=exc.strerror or str(exc))) from exc
+    text = read_text(path, max_bytes=MAX_PAPER_BYTES, what=_("tệp CSV"))
     out: dict[date, int] = {}
-    reader = csv.reader(text.splitlines())
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    # Excel under a Vietnamese locale separates fields with ";" (the decimal mark is ",").
+    reader = csv.reader(lines, delimiter=";" if ";" in first and "," not in first else ",")
     for n, row in enumerate(reader, start=1):
         if not row or not "".join(row).strip():
             continue
-        if n == 1 and row[0].strip().lower() == "date":
+        if n == 1 and row[0].strip().lower() in HEADERS:
             continue
         if len(row) < 2:
             raise InvalidInput(_("Dòng {n} của {path} cần hai cột: ngày,số hồ sơ.", n=n,
@@ -38,8 +46,13 @@ def read_paper_csv(path: Path) -> dict[date, int]:
         except ValueError:
             raise InvalidInput(
                 _("Dòng {n} của {path} không hợp lệ: «{line}».", n=n, path=str(path),
-                  line=",".join(row)),
+                  line=shown(",".join(row), limit=120)),
                 hint=_("Ngày dạng YYYY-MM-DD, số hồ sơ là số nguyên không âm.")) from None
+        if count > MAX_DAILY:
+            raise InvalidInput(_("Dòng {n} của {path}: {count} hồ sơ một ngày là quá nhiều.",
+                                 n=n, path=str(path), count=count),
+                               hint=_("Số hồ sơ là số nguyên không âm, tối đa {max}.",
+                                      max=MAX_DAILY))
         if count < 0:
             raise InvalidInput(_("Dòng {n} của {path}: số hồ sơ không được âm.", n=n,
                                  path=str(path)))

@@ -14,9 +14,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import InvalidInput, NotFound
+from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 from kiosk.pdfa import pdfa_problems
+
+#: A CA bundle: the system's whole store is about 200 KB.
+MAX_TRUST_BYTES = 4 << 20
 
 
 def load_trust(path: str | Path) -> list[Any]:
@@ -24,12 +27,10 @@ def load_trust(path: str | Path) -> list[Any]:
     from asn1crypto import pem
     from asn1crypto import x509 as ax509
 
-    p = Path(path).expanduser()
-    try:
-        raw = p.read_bytes()
-    except OSError:
-        raise NotFound(_("Không đọc được tệp chứng thư gốc {path}.", path=str(p)),
-                       hint=_("Kiểm tra đường dẫn tệp CA (PEM).")) from None
+    from kiosk.input_file import read_bytes
+
+    p = Path(path)
+    raw = read_bytes(path, max_bytes=MAX_TRUST_BYTES, what=_("tệp chứng thư gốc"))
     try:
         if pem.detect(raw):
             return [ax509.Certificate.load(der) for _t, _h, der in pem.unarmor(raw, multiple=True)]
@@ -114,11 +115,9 @@ def verify_pdf(data: bytes, trust: list[Any] | None = None) -> dict[str, Any]:
 
 
 def verify_file(path: Path, trust_path: str | Path | None = None) -> dict[str, Any]:
-    try:
-        data = Path(path).expanduser().read_bytes()
-    except OSError:
-        raise NotFound(_("Không đọc được tệp {path}.", path=str(path)),
-                       hint=_("Kiểm tra lại đường dẫn tệp PDF.")) from None
+    from kiosk.input_file import MAX_PDF_BYTES, read_bytes
+
+    data = read_bytes(path, max_bytes=MAX_PDF_BYTES, what=_("tệp PDF"))
     if not data.lstrip()[:5] == b"%PDF-":
         raise InvalidInput(_("Tệp {path} không phải PDF.", path=str(path)))
     trust = load_trust(trust_path) if trust_path else None

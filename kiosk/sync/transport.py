@@ -23,6 +23,7 @@ import httpx
 
 from kiosk.errors import ConfigError
 from kiosk.i18n import _
+from kiosk.safe_text import is_ascii_digits
 from kiosk.sync.errors import DeadlineExceeded, ForeignOrigin, Redirected, ResponseTooLarge
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
@@ -219,7 +220,7 @@ def _deadline_message(budget: float) -> str:
 def _read_capped(response: httpx.Response, cap: int, budget: float) -> None:
     declared = response.headers.get("Content-Length", "")
     too_large = _("Câu trả lời của máy chủ quá lớn (hơn {size} byte); đã dừng đọc.", size=cap)
-    if declared.isdigit() and int(declared) > cap:
+    if is_ascii_digits(declared) and int(declared) > cap:
         raise ResponseTooLarge(too_large, request=response.request)
     body = bytearray()
     try:

@@ -18,11 +18,11 @@ CARD = "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Khánh Vân, Th
 #: Commands that run until stopped once their arguments are accepted: they are walked in a
 #: subprocess with a short deadline, and still running at the deadline means "accepted".
 LONG_RUNNING = {("sync", "run"), ("central", "serve"), ("listen",), ("scan",), ("print",),
-                ("printers",)}
+                ("printers",), ("queue", "display")}
 #: Of those, the ones that legitimately never end on their own (the others must end: the
 #: base line makes them stop quickly — a listener with --duration, a server on a foreign
 #: address — so running past the deadline is a hang).
-RUNS_FOREVER = {("sync", "run")}
+RUNS_FOREVER = {("sync", "run"), ("queue", "display")}
 #: The touch UI (Qt) is not started by the walk; its arguments are flags only.
 SKIPPED = {("run",)}
 
@@ -40,7 +40,7 @@ class Slot:
 def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str, str | None]]:
     """A command line that is accepted (or refused for a plain reason), as (name, value)."""
     png = str(work / "page.png")
-    return {
+    table: dict[tuple[str, ...], list[tuple[str, str | None]]] = {
         ("cccd",): [("payload", CARD)],
         ("due",): [("--received", "2026-11-20T09:00"), ("--working-days", "2")],
         ("catalog", "search"): [("text", "khai sinh")],
@@ -72,7 +72,48 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         ("print",): [("code", code), ("--printer", "NoSuchQueue")],
         ("decode",): [("images", png)],
         ("listen",): [("--serial", "/nonexistent-port"), ("--duration", "2")],
-    }.get(command, [])
+        # Every other command that has required arguments gets them, so a hostile value in
+        # one slot reaches the code behind it instead of stopping at "missing --from".
+        ("central", "device", "revoke"): [("--db", str(work / "central.sqlite3")),
+                                          ("device_id", "1")],
+        ("central", "postpone"): [("--db", str(work / "central.sqlite3")), ("code", code),
+                                  ("--new-due", "2026-12-20"), ("--reason", "Thiếu giấy tờ"),
+                                  ("--letter", "12/UBND")],
+        ("central", "report"): [("--db", str(work / "central.sqlite3")),
+                                ("--from", "2026-11-01"), ("--to", "2026-11-30")],
+        ("certify", "book"): [("--from", "2026-11-01"), ("--to", "2026-11-30")],
+        ("dossier", "postpone"): [("code", code), ("--new-due", "2026-12-20"),
+                                  ("--reason", "Thiếu giấy tờ")],
+        ("fee", "book"): [("--date", "2026-11-23")],
+        ("fee", "collect"): [("code", code), ("--method", "cash")],
+        ("fee", "handover"): [("--date", "2026-11-23"), ("--amount", "0")],
+        ("fee", "quote"): [("code", code)],
+        ("fee", "receipt"): [("receipt", "Q1-26E-0000001")],
+        ("fee", "refund"): [("receipt", "Q1-26E-0000001"), ("--amount", "1000"),
+                            ("--reason", "Thu nhầm")],
+        ("fee", "vietqr"): [("code", code)],
+        ("fee", "void"): [("receipt", "Q1-26E-0000001"), ("--reason", "Thu nhầm")],
+        ("queue", "report"): [("--from", "2026-11-01"), ("--to", "2026-11-30")],
+        ("rating", "report"): [("--from", "2026-11-01"), ("--to", "2026-11-30")],
+        ("report", "postal-list"): [("--date", "2026-11-23"),
+                                    ("--out", str(work / "postal.pdf"))],
+        ("report", "reconcile"): [("--from", "2026-11-01"), ("--to", "2026-11-30"),
+                                  ("--paper", str(work / "paper.csv"))],
+        ("report", "summary"): [("--from", "2026-11-01"), ("--to", "2026-11-30")],
+        ("separator",): [("--out", str(work / "separator.pdf"))],
+        ("sign",): [("target", str(work / "doc.pdf")), ("--out", str(work / "signed.pdf"))],
+        ("verify",): [("file", str(work / "doc.pdf"))],
+        ("central", "dossier", "submit"): [("--db", str(work / "central.sqlite3")),
+                                           ("--unit", "000.00.04.H40"), ("--channel", "2"),
+                                           ("file", str(work / "catalog.json"))],
+        ("central", "user", "add"): [("--db", str(work / "central.sqlite3")),
+                                     ("name", "tinh"), ("--role", "province")],
+        ("dossier", "refuse"): [("target", code), ("--reason", "Không đủ điều kiện")],
+        # The wall display's server on an address that is not this machine's: accepted
+        # values end at the bind.
+        ("queue", "display"): [("--bind", "203.0.113.9"), ("--port", "9")],
+    }
+    return table.get(command, [])
 
 
 def leaves() -> dict[tuple[str, ...], argparse.ArgumentParser]:

@@ -23,10 +23,16 @@ from tests.fuzz.mutate import TOKENS, havoc_text
 
 PARSER = build_parser(every_command=True)
 LEAVES = sorted(leaves().items())
-RUN_TO_END = {("cccd",), ("due",), ("catalog", "search"), ("config", "show")}
+RUN_TO_END = {("cccd",), ("due",), ("catalog", "search"), ("config", "show"), ("verify",)}
 VALUES = [*TOKENS, "", "0", "2026-11-20T09:00", "1.001193", "/dev/null", "/", "/tmp",
           "/nonexistent/x", "http://[::1", "https://127.0.0.1:1", "garbage://x",
-          "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Hà Nội|24042021"]
+          "001158024485|110419092|Đinh Thị Huyền|08101958|Nữ|Hà Nội|24042021",
+          # Issue 22 §1's classes: dashes as a value, devices, paths no system call takes,
+          # days past the horizon, numbers past any bound, control characters, lengths.
+          "--", "--x", "-- ", "/dev/zero", "/dev/urandom", "~nonexistentuser/x.csv",
+          "~nonexistentuser", "d/" * 1500, "/" + "a" * 5000, "9999-12-31",
+          "9999-12-31T23:59", "0001-01-01T00:00", "9" * 5000, "1" + "0" * 400, "a\x01b",
+          "\x85", "x" * 70_000]
 
 
 def _options(parser: Any) -> list[str]:

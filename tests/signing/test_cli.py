@@ -88,7 +88,7 @@ def test_bad_input_exits_2_with_a_clear_message(configured: Pki, tmp_path: Path)
         (("sign", str(src), "--out", str(src)), "--out phải khác"),
         (("sign", str(text), "--out", str(tmp_path / "x.pdf")), "không phải PDF"),
         (("sign", str(tmp_path / "missing.pdf"), "--out", str(tmp_path / "x.pdf")),
-         "Không đọc được tệp"),
+         "Không tìm thấy tệp"),
         (("verify", str(text)), "không phải PDF"),
         (("verify", str(src), "--trust", str(text)), "không phải chứng thư"),
         (("sign", "000.00.04.H40-261123-0001"), "Không tìm thấy hồ sơ"),

@@ -26,6 +26,7 @@ from kiosk.devices.barcode.source import (
     ThreadedSource,
 )
 from kiosk.errors import DeviceError
+from kiosk.safe_text import is_ascii_digits
 
 log = logging.getLogger(__name__)
 SERIAL, CAMERA = "serial", "camera"
@@ -53,7 +54,8 @@ class ReaderSpec:
         from kiosk.devices.barcode.camera import CameraSource
         from kiosk.devices.barcode.decode import ImageDecoder
 
-        device: int | str = int(self.target) if self.target.isdigit() else self.target
+        device: int | str = (int(self.target) if is_ascii_digits(self.target)
+                             else self.target)
         decoder = ImageDecoder(list(options.get("extra_formats", ())), retries=False)
         return CameraSource(device, decoder=decoder)
 

@@ -28,6 +28,7 @@ from kiosk.devices.printer.base import (
 )
 from kiosk.errors import DeviceError, NotFound
 from kiosk.i18n import _
+from kiosk.limits import PRINTER_NAME_MAX, printer_name_ok
 
 PRINTER_ATTRS = ["printer-name", "printer-state", "printer-state-reasons",
                  "printer-is-accepting-jobs", "printer-state-message", "device-uri",
@@ -88,6 +89,15 @@ class CupsPrinter:
     def resolve(self, name: str | None = None) -> str:
         """The printer to use: the one asked for, the configured one, or CUPS's default."""
         chosen = name or self.default_name or self._system_default()
+        if chosen and not printer_name_ok(chosen):
+            # printer.name from a hand-edited config: never into a URL or an IPP attribute.
+            from kiosk.safe_text import shown
+
+            raise DeviceError(
+                _("Tên máy in «{name}» không hợp lệ.", name=shown(chosen)),
+                hint=_("Tên hàng đợi CUPS tối đa {n} ký tự, không có dấu cách, «/», «#», «\\» "
+                       "hay ký tự điều khiển; sửa printer.name trong cấu hình.",
+                       n=PRINTER_NAME_MAX), problem="bad_name")
         if chosen:
             return chosen
         printers = self.list_printers()
