@@ -309,6 +309,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import bookings  # booked times shared by the unit's counters (issue 27)
 
     bookings.install(app, db, device)
+    from central import booking_page  # the citizens' booking page, /dat-lich/ (issue 27)
+
+    booking_page.install(app, db)
     from central import money  # receipts and the certification register (issue 23)
     from central.ereceipt import provider_from_env
 

@@ -10,18 +10,21 @@ once). All of a unit's counters are configured alike, as for ``queue.services``.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Response
 from fastapi import Path as PathParam
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from central.db import Database, IntegrityError
-from central.models import JsonInt, error_responses
+from central.models import JSON_INTEGER, JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
+from kiosk.citizen.booking_publish import from_published
 from kiosk.citizen.booking_rules import full_error, twice_error
+from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 COLUMNS = ("code", "service", "at", "day", "phone", "id_number", "state", "made_at", "made_by",
@@ -42,6 +45,32 @@ class BookingIn(BaseModel):
     made_by: str = Field(default="", max_length=200)
     capacity: JsonInt = Field(ge=1, le=999, description="places of this slot (booking.groups)")
     release_before: AwareDatetime = Field(description="release bookings of slots before")
+
+
+Name = Annotated[str, Field(max_length=200)]
+Places = Annotated[int, Field(ge=0, le=999), JSON_INTEGER]
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+HHMM = r"([01]\d|2[0-3]):[0-5]\d"
+
+
+class SettingsIn(BaseModel):
+    """What :func:`kiosk.citizen.booking_publish.published` sends."""
+    model_config = ConfigDict(extra="forbid")
+    version: JsonInt = Field(default=1, ge=1, le=1)
+    unit_name: str = Field(default="", max_length=200)
+    # Keys are checked by from_published (a key's pattern is not part of the schema).
+    groups: dict[str, Name] = Field(max_length=26)
+    services: dict[str, Name] = Field(default_factory=dict, max_length=26)
+    capacities: dict[str, dict[str, Places]] = Field(max_length=26)
+    slot_minutes: JsonInt = Field(ge=5, le=240)
+    horizon_days: JsonInt = Field(ge=0, le=366)
+    release_minutes: JsonInt = Field(ge=0, le=240)
+    checkin_early_minutes: JsonInt = Field(ge=0, le=240)
+    office_hours: list[Annotated[str, Field(pattern=f"^{HHMM}-{HHMM}$")]] = Field(
+        min_length=1, max_length=6)
+    extra_days_off: list[Day] = Field(default_factory=list, max_length=2000)
+    extra_working_days: list[Day] = Field(default_factory=list, max_length=2000)
+    working_saturday: StrictBool = False
 
 
 class StateIn(BaseModel):
@@ -107,8 +136,64 @@ def make(db: Database, dev: Device, body: BookingIn, response: Response) -> dict
     return {"code": body.code, "service": body.service, "at": at_text}
 
 
+def taken(db: Database, unit: str, service: str, day: str,
+          release_before: datetime | None) -> dict[str, int]:
+    """Places held per slot start (the unit's time, as stored) of a group on a day."""
+    with db.transaction() as tx:
+        _release(tx, unit, _stamp(release_before))
+        rows = tx.all("SELECT at, count(*) AS n FROM bookings WHERE unit_code = ? AND "
+                      "service = ? AND day = ? AND state IN ('booked', 'checked_in') "
+                      "GROUP BY at", (unit, service, day))
+    return {str(r["at"]): int(r["n"]) for r in rows}
+
+
+def lookup(db: Database, unit: str | None, code: str) -> dict[str, Any] | None:
+    """A booking without the person's numbers (any unit when ``unit`` is None)."""
+    with db.transaction(write=False) as tx:
+        row = tx.one("SELECT * FROM bookings WHERE code = ?", (code,)) if unit is None else \
+            tx.one("SELECT * FROM bookings WHERE code = ? AND unit_code = ?", (code, unit))
+    return None if row is None else {**_public(row), "unit_code": row["unit_code"]}
+
+
+def publish_settings(db: Database, dev: Device, settings: dict[str, Any]) -> None:
+    """Keep a unit's booking settings for the booking page (checked as the page reads them)."""
+    try:
+        from_published(settings)
+    except InvalidInput as exc:  # what the schema cannot say (a calendar refusing them)
+        raise ApiError(409, "bad_settings", exc.message) from None
+    text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM booking_settings WHERE unit_code = ?", (dev.unit_code,))
+        tx.execute("INSERT INTO booking_settings (unit_code, settings, device_id, published_at)"
+                   " VALUES (?, ?, ?, ?)", (dev.unit_code, text, dev.id, clock.iso(clock.now())))
+
+
+def published_units(db: Database) -> dict[str, dict[str, Any]]:
+    """Unit code → the booking settings its counters published."""
+    with db.transaction(write=False) as tx:
+        rows = tx.all("SELECT unit_code, settings FROM booking_settings ORDER BY unit_code")
+    return {str(r["unit_code"]): json.loads(str(r["settings"])) for r in rows}
+
+
 def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     auth = Depends(device_dep)
+
+    @app.get("/v1/bookings/settings", tags=["bookings"], responses=error_responses(401, 404))
+    def get_settings(dev: Device = auth) -> dict[str, Any]:
+        """The unit's booking settings as the booking page uses them."""
+        found = published_units(db).get(dev.unit_code)
+        if found is None:
+            raise ApiError(404, "not_found", _("Đơn vị {unit} chưa gửi cấu hình đặt hẹn.",
+                                               unit=dev.unit_code))
+        return found
+
+    @app.put("/v1/bookings/settings", tags=["bookings"],
+             responses=error_responses(400, 401, 409, 422))
+    def put_settings(body: SettingsIn, dev: Device = auth) -> dict[str, Any]:
+        """The unit's booking settings (kiosk/citizen/booking_publish.py), for the booking
+        page citizens use; the last counter of the unit to publish wins."""
+        publish_settings(db, dev, body.model_dump(mode="json"))
+        return {"unit_code": dev.unit_code, "published": True}
 
     @app.get("/v1/bookings/taken", tags=["bookings"], responses=error_responses(401, 422))
     def get_taken(service: Annotated[str, Query(pattern=r"^[A-Z]$")],
@@ -116,12 +201,7 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
                   release_before: Annotated[AwareDatetime | None, Query()] = None,
                   dev: Device = auth) -> dict[str, Any]:
         """Places held per slot start of a group on a day."""
-        with db.transaction() as tx:
-            _release(tx, dev.unit_code, _stamp(release_before))
-            rows = tx.all("SELECT at, count(*) AS n FROM bookings WHERE unit_code = ? AND "
-                          "service = ? AND day = ? AND state IN ('booked', 'checked_in') "
-                          "GROUP BY at", (dev.unit_code, service, day))
-        return {"taken": {str(r["at"]): int(r["n"]) for r in rows}}
+        return {"taken": taken(db, dev.unit_code, service, day, release_before)}
 
     @app.post("/v1/bookings", status_code=201, tags=["bookings"],
               responses=error_responses(400, 401, 409, 422))

@@ -80,9 +80,10 @@ class RequestGate:
             declared is not None and declared.strip() not in ("", "0"))
         # A request without a body is authenticated by the route's dependency (a 405 or 404
         # still answers as such); one with a body is authenticated here, before a byte of it.
-        # The province page signs its users in with a session cookie (central/province.py).
+        # The province page signs its users in with a session cookie (central/province.py);
+        # the citizens' booking page is public (central/booking_page.py).
         if has_body and method != "OPTIONS" and (method, path) not in PUBLIC \
-                and not path.startswith("/province/"):
+                and not path.startswith(("/province/", "/dat-lich/")):
             authorization = _header(scope, b"authorization") or ""
             scheme, _sep, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():

@@ -244,6 +244,14 @@ TABLES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS bookings_id_slot ON bookings "
     "(unit_code, service, at, id_number) "
     "WHERE id_number <> '' AND state IN ('booked', 'checked_in')",
+    # The booking settings a unit's counter published (kiosk/citizen/booking_publish.py):
+    # the citizens' booking page (central/booking_page.py) computes slots from them.
+    """CREATE TABLE IF NOT EXISTS booking_settings (
+        unit_code TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        published_at TEXT NOT NULL
+    )""",
     # --- schema 2 (issue 22): which unit proved it holds which blob (central/possession.py)
     """CREATE TABLE IF NOT EXISTS blob_owners (
         unit_code TEXT NOT NULL,

@@ -12,6 +12,7 @@ before every read and write, so no timer has to run.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,11 +27,15 @@ from kiosk.citizen.booking_rules import (
 )
 from kiosk.citizen.queue import QueueService
 from kiosk.clock import iso, now, parse_iso
-from kiosk.errors import InvalidInput, NotFound
+from kiosk.errors import InvalidInput, KioskError, NotFound
 from kiosk.i18n import _
 from kiosk.storage import bookings as table
 from kiosk.storage.sqlite import Database
 from kiosk.working_time import WorkingCalendar
+
+log = logging.getLogger(__name__)
+#: Servers this process has sent the booking settings to (once per run is enough).
+_PUBLISHED: set[str] = set()
 
 
 def _figures(service: str, places: int) -> dict[str, Any]:
@@ -109,11 +114,43 @@ class BookingService:
     def _release_before(self) -> str:
         return iso(now() - timedelta(minutes=self.rules.release_minutes))
 
+    def settings(self) -> dict[str, Any]:
+        """What the server's booking page needs to offer this unit's slots."""
+        from kiosk.citizen.booking_publish import published
+
+        return published(self.rules, self.calendar, self.queue.services(),
+                         str(self.queue.config.get("unit.name")))
+
+    def publish(self) -> dict[str, Any]:
+        """Send :meth:`settings` to the central server (``kiosk booking publish``)."""
+        if getattr(self.backend, "mode", "") != "central":
+            raise InvalidInput(_("Chưa cấu hình máy chủ trung tâm (sync.server_url) nên không "
+                                 "có trang đặt hẹn để gửi cấu hình."))
+        answer = dict(self.backend.publish(self.settings()))
+        _PUBLISHED.add(self._server())
+        return answer
+
+    def _server(self) -> str:
+        return str(self.queue.config.get("sync.server_url"))
+
+    def _publish_once(self) -> None:
+        """Keep the page's copy of the settings fresh without a step to remember: the first
+        booking call of a run to the server sends them (a failure only logs: the page keeps
+        the last copy)."""
+        if getattr(self.backend, "mode", "") != "central" or self._server() in _PUBLISHED:
+            return
+        _PUBLISHED.add(self._server())
+        try:
+            self.backend.publish(self.settings())
+        except KioskError as exc:
+            log.info("booking: settings not published (%s)", exc)
+
     def slots(self, service: str, day: date) -> list[dict[str, Any]]:
         """``[{"at", "capacity", "free"}]``: the slots of ``day`` not yet started."""
         service = self.rules.check_service(service, self.queue.services())
         capacity = self.rules.capacity(service, day)
         starts = [s for s in self.rules.slots(self.calendar, service, day) if s > now()]
+        self._publish_once()
         used = self.backend.taken(service, day.isoformat(), self._release_before())
         return [{"at": slot_text(s), "capacity": capacity,
                  "free": max(0, capacity - used.get(slot_text(s), 0))} for s in starts]
@@ -124,6 +161,7 @@ class BookingService:
         service = self.rules.check_service(service, self.queue.services())
         self.rules.check_time(self.calendar, service, at, now())
         phone_n, id_n = clean_contact(phone, id_number)
+        self._publish_once()
         booking = {"code": new_code(), "service": service, "at": slot_text(at),
                    "day": at.date().isoformat(), "phone": phone_n, "id_number": id_n,
                    "state": "booked", "made_at": iso(now()), "made_by": by}

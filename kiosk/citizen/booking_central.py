@@ -76,3 +76,7 @@ class CentralBookings:
         body = _check(self.queue.ask("GET", "/v1/bookings", params={
             "start": start.isoformat(), "end": end.isoformat()}))
         return list(body.get("bookings") or [])
+
+    def publish(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """The unit's booking settings to the server, for the citizens' booking page."""
+        return _check(self.queue.ask("PUT", "/v1/bookings/settings", json=settings))

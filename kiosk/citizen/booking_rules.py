@@ -109,9 +109,22 @@ class BookingRules:
     def check_time(self, calendar: Any, service: str, at: datetime, now: datetime) -> None:
         """Refuse a slot in the past, beyond the horizon, on a day off or not on the grid."""
         at = to_local(at)
-        day = at.date()
         if at <= now:
             raise InvalidInput(_("Giờ hẹn {at} đã qua.", at=f"{at:%H:%M %d/%m/%Y}"),
+                               hint=_("Chọn một khung giờ từ bây giờ trở đi."))
+        slots = self.check_day(calendar, service, at.date(), now)
+        if at not in slots:
+            raise InvalidInput(_("{time} không phải giờ bắt đầu một khung hẹn.",
+                                 time=f"{at:%H:%M}"),
+                               hint=_("Các khung ngày {day}: {times}", day=f"{at:%d/%m/%Y}",
+                                      times=", ".join(f"{s:%H:%M}" for s in slots)))
+
+    def check_day(self, calendar: Any, service: str, day: date, now: datetime
+                  ) -> list[datetime]:
+        """The day's slot starts, or the refusal of a day before its past, beyond the horizon,
+        a day off or a day the group takes no booking (the booking page asks day first)."""
+        if day < now.date():
+            raise InvalidInput(_("Ngày {day} đã qua.", day=f"{day:%d/%m/%Y}"),
                                hint=_("Chọn một khung giờ từ bây giờ trở đi."))
         last = now.date() + timedelta(days=self.horizon_days)
         if day > last:
@@ -129,11 +142,7 @@ class BookingRules:
         if not slots:
             raise InvalidInput(_("Ngày {day} nhóm {service} không nhận hẹn.",
                                  day=f"{day:%d/%m/%Y}", service=service))
-        if at not in slots:
-            raise InvalidInput(_("{time} không phải giờ bắt đầu một khung hẹn.",
-                                 time=f"{at:%H:%M}"),
-                               hint=_("Các khung ngày {day}: {times}", day=f"{day:%d/%m/%Y}",
-                                      times=", ".join(f"{s:%H:%M}" for s in slots)))
+        return slots
 
 
 def parse_at(text: str) -> datetime:

@@ -1,4 +1,4 @@
-"""``kiosk booking slots|make|checkin|cancel|report`` (issue 27): booked times.
+"""``kiosk booking slots|make|checkin|cancel|report|publish`` (issue 27): booked times.
 
 The JSON keys are the issue's contract: ``slots`` → ``[{"at", "capacity", "free"}]``,
 ``make`` → ``{"code", "service", "at"}``, ``checkin`` → the ticket.
@@ -40,6 +40,9 @@ def register(sub: Any) -> None:
     report.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD")
     report.set_defaults(func=_report)
+    publish = bs.add_parser("publish", help="send the booking settings to the central "
+                            "server's booking page")
+    publish.set_defaults(func=_publish)
 
 
 def _run(fn: Any) -> Any:
@@ -104,3 +107,7 @@ def _report(args: argparse.Namespace) -> Any:
     first, last = parse_period(args)
     return {"from": first.isoformat(), "to": last.isoformat(),
             **_run(lambda b: b.report(first, last))}
+
+
+def _publish(args: argparse.Namespace) -> Any:
+    return _run(lambda b: {**b.publish(), "settings": b.settings()})

@@ -142,6 +142,25 @@ def qr_matrix(payload: str, error: str = "m") -> list[list[bool]]:
     return (pixels < 128).tolist()
 
 
+def qr_png(payload: str, scale: int = 8, border: int = 4) -> bytes:
+    """The QR symbol for ``payload`` as a black-on-white PNG (a web page's image): the same
+    matrix as the printed slip, ``border`` modules of quiet zone, ``scale`` pixels each."""
+    import io
+
+    from PIL import Image
+
+    matrix = qr_matrix(payload)
+    side = len(matrix) + 2 * border
+    img = Image.new("1", (side, side), 1)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                img.putpixel((x + border, y + border), 0)
+    out = io.BytesIO()
+    img.resize((side * scale, side * scale), Image.Resampling.NEAREST).save(out, "PNG")
+    return out.getvalue()
+
+
 class QRFlowable(Flowable):
     """A QR code ``size`` points wide including its 4-module quiet zone."""
 

@@ -105,3 +105,17 @@ def test_without_the_server_no_booking_is_guessed(moment: Any, store: Store,
     central.server.stop()
     with pytest.raises(BookingServerUnreachable, match="Không kết nối được máy chủ"):
         c1.make("A", parse_at("2026-12-08T07:30"), phone="0912345678")
+
+
+def test_the_first_booking_call_of_a_run_publishes_the_settings_for_the_page(
+        two: Any, central: Central) -> None:
+    from central.bookings import published_units
+
+    c1, _c2 = two
+    assert published_units(central.db) == {}
+    c1.slots("A", date(2026, 12, 8))
+    settings = published_units(central.db)[UNIT]
+    assert settings["capacities"] == {"A": {"": 2}}
+    assert settings["groups"] == {"A": "Tiếp nhận hồ sơ"}
+    assert settings["office_hours"] == ["07:00-11:30", "13:30-17:00"]
+    assert (settings["slot_minutes"], settings["horizon_days"]) == (30, 14)
