@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
     call.set_defaults(func=_call)
     qs.add_parser("status", help="today's queue as JSON").set_defaults(func=_status)
     show = qs.add_parser("display", help="serve the wall display page (until stopped)")
-    show.add_argument("--port", type=int_range(1, 65535), default=None,
+    show.add_argument("--port", type=int_range(0, 65535), default=None,
                       help="default: queue.display_port")
     show.add_argument("--bind", default="0.0.0.0", type=bounded_text(255),
                       help="address to listen on")
