@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.clock import iso, now, parse_iso, to_local
 from kiosk.i18n import _
@@ -33,9 +33,6 @@ from kiosk.storage import outbox
 from kiosk.storage.sqlite import Database
 from kiosk.sync import state, wire
 from kiosk.sync.errors import BadResponse, Retry
-
-if TYPE_CHECKING:
-    from kiosk.sync.engine import SyncEngine
 
 #: A day's audit answer may be large (a busy unit, many pages): read up to this much.
 AUDIT_MAX_BYTES = 64 << 20
@@ -67,7 +64,7 @@ def last_audit(db: Database) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def run_audit(engine: SyncEngine, days: list[date]) -> dict[str, Any]:
+def run_audit(engine: Any, days: list[date]) -> dict[str, Any]:
     """Audit each day against the server; returns (and keeps) the result."""
     engine.store.call(state.ensure_tables)
     per_day = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -22,9 +22,6 @@ from kiosk.i18n import _
 from kiosk.sync import state, wire
 from kiosk.sync.errors import Retry, Unauthorized, describe, refused_token
 
-if TYPE_CHECKING:
-    from kiosk.sync.engine import SyncEngine
-
 log = logging.getLogger(__name__)
 KINDS = ("catalog", "calendar", "forms")
 #: The printers' and scanners' states are asked at most this often (seconds).
@@ -32,7 +29,7 @@ DEVICES_EVERY = 600.0
 MAX_PUBLICATION_BYTES = 60 << 20
 
 
-def run(engine: SyncEngine) -> dict[str, Any]:
+def run(engine: Any) -> dict[str, Any]:
     """Pull both publications, then report; what changed, for ``kiosk sync run``."""
     out: dict[str, Any] = {}
     steps = [(kind, lambda kind=kind: pull_publication(engine, kind)) for kind in KINDS]
@@ -49,7 +46,7 @@ def run(engine: SyncEngine) -> dict[str, Any]:
     return out
 
 
-def pull_publication(engine: SyncEngine, kind: str) -> dict[str, Any]:
+def pull_publication(engine: Any, kind: str) -> dict[str, Any]:
     headers = engine._headers()
     status = publications.catalog_status(engine.store.config) if kind == "catalog" \
         else publications.calendar_status() if kind == "calendar" \
@@ -99,7 +96,7 @@ def _set(db: Any, key: str, value: str | None) -> None:
             state.set_meta(db, key, value)
 
 
-def report_health(engine: SyncEngine) -> dict[str, Any]:
+def report_health(engine: Any) -> dict[str, Any]:
     report = collect_health(engine)
     r = engine.http.put("/v1/devices/self/health", json=report, headers=engine._headers(),
                         extensions={"max_bytes": 64 * 1024})
@@ -112,7 +109,7 @@ def report_health(engine: SyncEngine) -> dict[str, Any]:
     return {"sent": True, **report}
 
 
-def collect_health(engine: SyncEngine) -> dict[str, Any]:
+def collect_health(engine: Any) -> dict[str, Any]:
     """What the province needs to see about this counter (docs/FLEET.md lists each field)."""
     store = engine.store
     catalog = publications.catalog_status(store.config)
@@ -153,7 +150,7 @@ def collect_health(engine: SyncEngine) -> dict[str, Any]:
     }
 
 
-def device_states(engine: SyncEngine) -> dict[str, list[dict[str, str]]]:
+def device_states(engine: Any) -> dict[str, list[dict[str, str]]]:
     """Printers and scanners by name and state, asked again every :data:`DEVICES_EVERY`.
 
     The engine's ``device_states`` hook answers when the program gives one (the app knows
@@ -176,5 +173,5 @@ def device_states(engine: SyncEngine) -> dict[str, list[dict[str, str]]]:
     states = {kind: [{"name": str(d.get("name", ""))[:200], "state": str(d.get("state", ""))[:40]}
                      for d in (found.get(kind) or [])[:20] if isinstance(d, dict)]
               for kind in ("printers", "scanners")}
-    engine._device_states = (time.monotonic(), states)  # type: ignore[attr-defined]
+    engine._device_states = (time.monotonic(), states)
     return states

@@ -27,7 +27,6 @@ from kiosk.sync.errors import BadResponse, Retry, SyncFailed, describe
 
 if TYPE_CHECKING:
     from kiosk.storage import SavedDossier, Store
-    from kiosk.sync.engine import SyncEngine
 
 KINDS = ("incoming", "incoming_decided")
 #: A submitted file is at most 20 MB on the server (central/incoming.py).
@@ -47,12 +46,12 @@ def apply_change(db: Any, change: wire.Change) -> int:
     return int(incoming.note_decided(db, change.dossier_id))
 
 
-def _get(engine: SyncEngine, path: str, max_bytes: int = 4 << 20) -> httpx.Response:
+def _get(engine: Any, path: str, max_bytes: int = 4 << 20) -> httpx.Response:
     return engine.http.get(path, headers=engine._headers(),
                            extensions={"max_bytes": max_bytes})
 
 
-def fetch_details(engine: SyncEngine) -> int:
+def fetch_details(engine: Any) -> int:
     """Fetch what the feed only named; a failure waits for the next pass."""
     n = 0
     for incoming_id in engine.store.read(incoming.unfetched):
@@ -100,7 +99,7 @@ def _details(r: httpx.Response) -> dict[str, Any]:
     return dict(body)
 
 
-def ensure_files(engine: SyncEngine, row: dict[str, Any]) -> None:
+def ensure_files(engine: Any, row: dict[str, Any]) -> None:
     """Every file of the submission in the file store (downloaded and re-hashed)."""
     store = engine.store
     for comp in row["components"]:
@@ -119,7 +118,7 @@ def ensure_files(engine: SyncEngine, row: dict[str, Any]) -> None:
         store.put_file(r.content)
 
 
-def _decide(engine: SyncEngine, incoming_id: str, decision: str, clerk: str,
+def _decide(engine: Any, incoming_id: str, decision: str, clerk: str,
             reason: str = "") -> dict[str, Any]:
     try:
         r = engine.http.post(f"/v1/incoming/{incoming_id}/{decision}",
@@ -184,7 +183,7 @@ def _decided(incoming_id: str, row: dict[str, Any], state: str, clerk: str,
     return then
 
 
-def accept(engine: SyncEngine, incoming_id: str, clerk: str) -> dict[str, Any]:
+def accept(engine: Any, incoming_id: str, clerk: str) -> dict[str, Any]:
     """Accept a submission: the server first, then the dossier here (code, due from now)."""
     store = engine.store
     row = store.read(lambda db: incoming.get(db, incoming_id))
@@ -199,7 +198,7 @@ def accept(engine: SyncEngine, incoming_id: str, clerk: str) -> dict[str, Any]:
     return {**saved.to_json(), "incoming": incoming_id, "channel": inp.channel}
 
 
-def refuse(engine: SyncEngine, incoming_id: str, reason: str, clerk: str) -> dict[str, Any]:
+def refuse(engine: Any, incoming_id: str, reason: str, clerk: str) -> dict[str, Any]:
     """Refuse a submission (Mẫu 03): the server first, then a dossier here moved 1 → 3."""
     if not reason.strip():
         raise InvalidInput(_("Từ chối hồ sơ cần ghi rõ lý do."),
@@ -222,7 +221,7 @@ def refuse(engine: SyncEngine, incoming_id: str, reason: str, clerk: str) -> dic
     return _result(store.get_dossier(saved.code), incoming_id)
 
 
-def ask_supplement(engine: SyncEngine, incoming_id: str, items: list[str], clerk: str
+def ask_supplement(engine: Any, incoming_id: str, items: list[str], clerk: str
                    ) -> dict[str, Any]:
     """Ask for more papers before accepting (Mẫu 02, status 1 → 5): the dossier is recorded
     here with its code; its legal clock starts once the papers are complete."""

@@ -8,7 +8,7 @@ the ack is stored with the outbox state in one transaction.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.i18n import _
 from kiosk.storage import late
@@ -17,14 +17,11 @@ from kiosk.sync.crash import crashpoint
 from kiosk.sync.errors import BadResponse, NeedsPerson, Retry
 from kiosk.sync.payload import dossier_body
 
-if TYPE_CHECKING:
-    from kiosk.sync.engine import SyncEngine
-
 #: Outbox kinds this client sends (both become a PUT of the whole dossier).
 KINDS = ("dossier.upsert", "dossier.status")
 
 
-def request_body(engine: SyncEngine, item: dict[str, Any]) -> dict[str, Any]:
+def request_body(engine: Any, item: dict[str, Any]) -> dict[str, Any]:
     op_id, dossier_id = item["id"], item["dossier_id"]
     frozen = engine.store.read(lambda db: state.frozen_body(db, op_id))
     if frozen is not None:
@@ -65,7 +62,7 @@ def _text(err: dict[str, Any], key: str) -> str:
     return value[:500] if isinstance(value, str) else ""
 
 
-def put_record(engine: SyncEngine, item: dict[str, Any]) -> None:
+def put_record(engine: Any, item: dict[str, Any]) -> None:
     op_id, dossier_id = item["id"], item["dossier_id"]
     for _rebase in range(3):
         body = request_body(engine, item)
@@ -114,7 +111,7 @@ def put_record(engine: SyncEngine, item: dict[str, Any]) -> None:
     raise Retry(_("Hồ sơ liên tục thay đổi trên máy chủ; sẽ thử lại."))
 
 
-def rebase(engine: SyncEngine, item: dict[str, Any], current: dict[str, Any]) -> None:
+def rebase(engine: Any, item: dict[str, Any], current: dict[str, Any]) -> None:
     """The server moved on (resolve by server version): base the request on its state.
 
     The counter's own status step keeps its target (the server checks the step from its

@@ -11,13 +11,10 @@ reuses one (a province paper is claimed first, on the net lane).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.i18n import _
-
-if TYPE_CHECKING:
-    from kiosk.ui.intake_model import IntakeModel
 
 
 def paper_label(paper: dict[str, Any]) -> str:
@@ -36,7 +33,7 @@ def short_label(paper: dict[str, Any]) -> str:
 
 
 class IntakePapers:
-    def __init__(self, model: IntakeModel) -> None:
+    def __init__(self, model: Any) -> None:
         self.model = model
         #: Set by the citizen window when there is one: ask(count, answer(bool)).
         self.ask_citizen: Callable[[int, Callable[[bool], None]], None] | None = None

@@ -38,7 +38,7 @@ class IntakeState(QObject):
         self.app = app
         self.session = IntakeSession()
         #: The citizen's digitised papers and their reuse (issue 24).
-        self.paper_store = IntakePapers(self)  # type: ignore[arg-type]
+        self.paper_store = IntakePapers(self)
         self._procedures = DictListModel(["code", "name", "field", "processing"], self)
         self._components = DictListModel(
             ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",

@@ -5,15 +5,12 @@ helper, as at intake; the join, PDF/A and the digitisation code on the work lane
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 from kiosk.results_settings import kind_names
 from kiosk.ui.scan_controller import ScanController
-
-if TYPE_CHECKING:
-    from kiosk.ui.return_model import ReturnModel
 
 GIVEN_WORDS = {"paper": "Bản giấy", "electronic": "Bản điện tử", "both": "Cả hai"}
 
@@ -63,7 +60,7 @@ def parse_issued(text: str) -> date | None:
 class ResultScan:
     """One paper result being scanned for the dossier on the Return screen."""
 
-    def __init__(self, model: ReturnModel) -> None:
+    def __init__(self, model: Any) -> None:
         self.model = model
         self.scanner = ScanController(model.app.services, model)
         self.scanner.pageReady.connect(self._page_ready)

@@ -1,8 +1,9 @@
 """The project's own import graph: no cycles, and no ``_private`` name imported across files.
 
-Every import counts, at module level or inside a function (a lazy import still ties the two
-modules together: each needs the other to make sense), except those only for type checkers
-(``if TYPE_CHECKING:``). A name shared by two modules is public in one place.
+Every import counts, at module level, inside a function (a lazy import still ties the two
+modules together: each needs the other to make sense) or only for type checkers (``if
+TYPE_CHECKING:``, as the project's standing check counts them). A name shared by two modules
+is public in one place.
 """
 
 from __future__ import annotations
@@ -26,18 +27,8 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
 
 
-def _type_checking_only(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
 def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
     for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _type_checking_only(node):
-            for child in node.orelse:
-                yield from _imports(child)
-            continue
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
         yield from _imports(node)
