@@ -135,10 +135,24 @@ def sign_in(driver: Any, site: Site, username: str, password: str = PASSWORD) ->
 
 def wait_new_page(driver: Any, old: Any) -> None:
     """Until the page the click submitted has replaced the one the element was on."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    def replaced(driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            pass
+        except WebDriverException as error:
+            # While the new document commits, chromedriver can answer for the old node with
+            # this inspector error instead of "stale": it means the same, the node is gone.
+            if "does not belong to the document" not in str(error):
+                raise
+        else:
+            return False
+        return bool(driver.execute_script("return document.readyState === 'complete'"))
+
+    WebDriverWait(driver, 30).until(replaced)
 
 
 def rows(driver: Any, table: str) -> list[Any]:
