@@ -137,6 +137,8 @@ def _last_revision_start(data: bytes) -> int | None:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if not isinstance(a, pikepdf.Object) or not isinstance(b, pikepdf.Object):
+        return bool(type(a) is type(b) and a == b)  # numbers and booleans come unwrapped
     if isinstance(a, pikepdf.Stream) != isinstance(b, pikepdf.Stream):
         return False
     if isinstance(a, pikepdf.Stream):
