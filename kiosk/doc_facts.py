@@ -19,16 +19,22 @@ _NUMBER = re.compile(
     r"(?<![^\W\d_])(?:số|so)(?:\s+(?:hiệu|hieu|ký hiệu|ky hieu|(?-i:[A-ZĐ]{2,10})))?"
     r"\s*[:.]?\s*"
     r"(?P<n>[0-9][0-9A-Za-zĐđ.\-/]*[0-9A-Za-zĐđ])", re.IGNORECASE)
-_WORDS_DATE = (r"ng[àa]y\s*(?P<d>\d{1,2})\s*th[áa]ng\s*(?P<m>\d{1,2})\s*n[ăa]m\s*"
-               r"(?P<y>\d{4})")
-_SLASH_DATE = r"(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4})"
-_ANY_DATE = rf"(?:{_WORDS_DATE}|(?:ng[àa]y\s*)?{_SLASH_DATE})"
+#: A digit as Tesseract may return it on a typed form («O5» for 05, «l» for 1).
+_D = r"[0-9OoIl]"
+# Key words with room for one misread letter each («tháúng», «gió trị»).
+_WORDS_DATE = (rf"ng\w{{1,2}}y\s*(?P<d>{_D}{{1,2}})\s*th\w{{1,3}}ng\s*(?P<m>{_D}{{1,2}})\s*"
+               rf"n\w{{1,2}}m\s*(?P<y>{_D}{{4}})")
+_SLASH_DATE = (rf"(?P<d2>{_D}{{1,2}})\s*[/.-]\s*(?P<m2>{_D}{{1,2}})\s*[/.-]\s*"
+               rf"(?P<y2>{_D}{{4}})")
+_ANY_DATE = rf"(?:{_WORDS_DATE}|(?:ng\w{{1,2}}y\s*)?{_SLASH_DATE})"
 _VALID = re.compile(
-    r"c[óo]\s+gi[áa]\s+tr[ịi]\s+(?:s[ửu]\s+d[ụu]ng\s+)?(?:đ|d)[ếe]n\s*(?:h[ếe]t\s*)?[:]?\s*"
-    + _ANY_DATE, re.IGNORECASE)
+    r"c\w{1,2}\s+gi\w{1,2}\s+tr\w{1,2}\s+(?:s\w{1,2}\s+d\w{1,2}ng\s+)?[đd]\w{1,2}n\s*"
+    r"(?:h\w{1,2}t\s*)?[:]?\s*" + _ANY_DATE, re.IGNORECASE)
 _ISSUED_LABEL = re.compile(
-    r"(?:ng[àa]y\s+c[ấa]p|c[ấa]p\s+ng[àa]y)\s*[:]?\s*" + _ANY_DATE, re.IGNORECASE)
+    r"(?:ng\w{1,2}y\s+c\w{1,2}p|c\w{1,2}p\s+ng\w{1,2}y)\s*[:]?\s*" + _ANY_DATE,
+    re.IGNORECASE)
 _DATE_LINE = re.compile(_WORDS_DATE, re.IGNORECASE)
+_DIGITS = str.maketrans("OoIl", "0011")
 
 
 def _day(match: re.Match[str]) -> date | None:
@@ -36,7 +42,7 @@ def _day(match: re.Match[str]) -> date | None:
     d, m, y = ((groups.get("d"), groups.get("m"), groups.get("y")) if groups.get("d")
                else (groups.get("d2"), groups.get("m2"), groups.get("y2")))
     try:
-        return date(int(y or 0), int(m or 0), int(d or 0))
+        return date(*(int((v or "0").translate(_DIGITS)) for v in (y, m, d)))
     except ValueError:
         return None
 
