@@ -24,8 +24,7 @@ from kiosk import ocr
 from kiosk.devices.pipeline.encode import encode_jpeg
 from kiosk.devices.pipeline.pdf import build_pdf
 from kiosk.documents import merge_pages
-from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
-from kiosk.storage import texts
+from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store, texts
 from kiosk.text_layer import layered_prefix
 from tests.ocr.test_ocr_search import FONT, LINES, kiosk
 from tests.pdfa_checks import assert_pdfa_2b
@@ -94,7 +93,8 @@ def render(pdf: Path, dpi: int = 72) -> Image.Image:
 
 def outbox_rows(store: Store) -> list[Any]:
     return store.read(lambda db: db.execute(
-        "SELECT o.id, o.payload, b.sha256 FROM outbox o LEFT JOIN outbox_blobs b ON b.operation_id = o.id ORDER BY o.id, b.sha256").fetchall())
+        "SELECT o.id, o.payload, b.sha256 FROM outbox o LEFT JOIN outbox_blobs b "
+        "ON b.operation_id = o.id ORDER BY o.id, b.sha256").fetchall())
 
 
 @pytest.mark.parametrize("dpi", [200, 300])
@@ -214,7 +214,7 @@ def huge_page_pdf() -> bytes:
 def test_bad_files_are_skipped_with_their_reason_and_the_good_one_is_read(
         kiosk_home: Path) -> None:
     with Store(orphan_grace_seconds=None) as store:
-        good_code, good = save(store, component_pdf(page_image(LINES, 200), 200))
+        good_code, _good = save(store, component_pdf(page_image(LINES, 200), 200))
         # Saved after the good one: read first (newest first), and must not stop the queue.
         bad = {what: save(store, make(), name)[1] for what, make, name in (
             ("encrypted", encrypted_pdf, "Lê Thị Mai"), ("empty", empty_pdf, "Lò Văn Páo"),
