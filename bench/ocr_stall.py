@@ -6,13 +6,14 @@ dossiers are stored with a typed Vietnamese A4 page each (rendered at 300 dpi, a
 scanner gives them), so the reader has minutes of work. Then whole intakes — procedure,
 CCCD, the mandatory checklist items, ``--pages`` scans of each, review, save — alternate
 between the reader held (no page in progress: the "off" figure) and the reader working
-through the backlog (its
-helper reading pages at the lowest CPU priority, stopping only while a scan runs: the "on"
-figure), in the order off, on, on, off, off, on … so drift hits both alike.
+through the backlog (its helper reading pages at the lowest CPU priority, stopping only
+while a scan runs: the "on" figure), in the order off, on, on, off, off, on … so drift
+hits both alike.
 
 Measured per round: a 5 ms QTimer on the GUI thread (lateness of each tick = a stall),
 and the save time (``save()`` to the saved dossier on screen). Printed per mode, with the
-ratio on/off and how many pages the reader read during the "on" rounds (proof it ran).
+ratio on/off, and the share of ticks during which the reader had a page in progress
+(the proof that it ran in the "on" rounds, and not in the "off" ones).
 
     .venv/bin/python bench/ocr_stall.py [--waiting 20] [--rounds 3] [--pages 1]
 """
@@ -71,6 +72,9 @@ class Probe:
         self.qt_app = qt_app
         self.late: list[float] = []
         self._last = time.perf_counter()
+        #: Ticks during which ``watch()`` held, per run.
+        self.watch: Callable[[], bool] = lambda: False
+        self.watched = 0
         self.timer = QTimer()
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
@@ -79,6 +83,7 @@ class Probe:
         t = time.perf_counter()
         self.late.append(max(0.0, (t - self._last) * 1000 - TICK_MS))
         self._last = t
+        self.watched += bool(self.watch())
 
     def run(self, until: Callable[[], bool], limit: float) -> list[float]:
         self.late = []
@@ -192,12 +197,13 @@ def main() -> int:
     assert window.app.signIn("1234")
     reader = window.services.extras["ocr"]
     held, busy = hold(reader)
+    probe.watch = busy.is_set
     held.set()
     reader.poke()
     intake_round(window, probe, args.pages)  # warm-up, not counted: screens load once
     figures: dict[str, list[float]] = {"off": [], "on": []}
     saves: dict[str, list[float]] = {"off": [], "on": []}
-    read_on = 0
+    busy_ticks = {"off": 0, "on": 0}
     order = ["off", "on", "on", "off"] * ((args.rounds + 1) // 2)
     for mode in order[:2 * args.rounds]:
         if mode == "off":
@@ -207,14 +213,13 @@ def main() -> int:
             held.clear()
             reader.poke()
             probe.run(busy.is_set, 60)  # reading has started
-        before = reader.read
+        probe.watched = 0
         try:
             late, saved = intake_round(window, probe, args.pages)
         except SystemExit:
             print("\n".join(messages[-5:]), file=sys.stderr)
             raise
-        if mode == "on":
-            read_on += reader.read - before + (1 if busy.is_set() else 0)
+        busy_ticks[mode] += probe.watched
         figures[mode] += late
         saves[mode].append(saved)
         print(f"round {mode:<3} save {saved * 1000:7.1f} ms  max stall {max(late):6.1f} ms  "
@@ -231,8 +236,10 @@ def main() -> int:
     ratio = {k: (on[k] / off[k] if off[k] else float("nan")) for k in ("p99", "max")}
     save_ratio = statistics.median(saves["on"]) / statistics.median(saves["off"])
     print(f"ratio on/off: stall p99 {ratio['p99']:.2f}, stall max {ratio['max']:.2f}, "
-          f"save median {save_ratio:.2f}; files the reader finished or was reading during "
-          f"the 'on' rounds: {read_on}")
+          f"save median {save_ratio:.2f}")
+    print(f"reader had a page in progress: 'on' rounds {busy_ticks['on'] / on['ticks']:.0%} "
+          f"of ticks, 'off' rounds {busy_ticks['off'] / off['ticks']:.0%}; files read in "
+          f"all: {reader.read}")
     reader.stop()
     window.close()
     return 0

@@ -1,5 +1,5 @@
 """Number, issue date, validity and issuer of a scanned document, as a clerk confirmed them
-(issue 24 §3/§4; migration 0033).
+(issue 24 §3/§4; migration 0032_text_layers).
 
 A result arrives with its facts; a document scanned at intake has none until a clerk
 confirms them, usually from what :mod:`kiosk.doc_facts` suggests from the scan's text

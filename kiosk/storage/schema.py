@@ -18,9 +18,9 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0030_results", "0031_file_texts", "0032_file_layers",
-                   "0033_paper_facts", "0040_incoming", "0041_supplements",
-                   "0042_notices", "0060_queue_operations", "0061_bookings")
+                   "0030_results", "0031_file_texts", "0032_text_layers",
+                   "0040_incoming", "0041_supplements", "0042_notices",
+                   "0060_queue_operations", "0061_bookings")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -425,21 +425,13 @@ def _file_texts(db: Database) -> None:
     _script(db, TEXTS)
 
 
-@migrations(name="0032_file_layers")
-def _file_layers(db: Database) -> None:
-    # Issue 24 §4: each stored file's copy with the invisible text layer (kiosk.storage.texts).
-    from kiosk.storage.texts import LAYERS_SCHEMA
-
-    _script(db, LAYERS_SCHEMA)
-
-
-@migrations(name="0033_paper_facts")
-def _paper_facts(db: Database) -> None:
-    # Issue 24 §3/§4: number and dates of a scanned document, suggested from its text and
-    # confirmed by a clerk (kiosk.storage.paper_facts).
+@migrations(name="0032_text_layers")
+def _text_layers(db: Database) -> None:
+    # Issue 24: per stored file its copy with the invisible text layer (storage.texts); a
+    # scanned document's number and dates as a clerk confirmed them (storage.paper_facts).
     from kiosk.storage.paper_facts import SCHEMA as FACTS
-
-    _script(db, FACTS)
+    from kiosk.storage.texts import LAYERS_SCHEMA
+    _script(db, LAYERS_SCHEMA + ";\n" + FACTS)
 
 
 @migrations(name="0040_incoming")

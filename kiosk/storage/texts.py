@@ -5,8 +5,8 @@ once), folded like every search key (``kiosk.text.fold``: without diacritics, lo
 and ``file_text_fts`` indexes it. A dossier matches when every word is in the text of one
 of its files; user words are always quoted, never read as FTS5 syntax.
 
-``file_layers`` (migration 0032) says, per stored file, what the reader made of it: the
-content-addressed copy with the invisible text layer (``layered_sha256``: the same bytes
+``file_layers`` (migration 0032_text_layers) says, per stored file, what the reader made
+of it: the content-addressed copy with the invisible text layer (``layered_sha256``: the same bytes
 followed by one revision, :mod:`kiosk.text_layer`), and why a file or some of its pages
 were not read (``skipped``). The stored file itself — the one the pages, the outbox, the
 province and every reuse point to — is never replaced. A file is waiting while it has no
