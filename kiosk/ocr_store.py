@@ -50,6 +50,16 @@ def _direct(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
+def niced(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` at the lowest CPU priority: how the app's reader calls into its helper
+    process, so the helper's own work (opening the PDF, pyHanko, the checks) yields to
+    the clerk as Tesseract does. Set on every call: a helper that died is started anew."""
+    import os
+
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
+    return fn(*args)
+
+
 def read_stored(store: Any, sha256: str, *, call: Callable[..., Any] = _direct,
                 go_on: Callable[[], bool] | None = None) -> dict[str, Any] | None:
     """Read one stored file and record the outcome; None when ``go_on`` said stop

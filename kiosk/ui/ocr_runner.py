@@ -86,7 +86,9 @@ class OcrRunner:
                 log.exception("reading the text of scans stopped")
 
     def _call(self, fn: Any, *args: Any) -> Any:
-        return self._helper().submit(fn, *args).result()
+        from kiosk.ocr_store import niced
+
+        return self._helper().submit(niced, fn, *args).result()
 
     def _go_on(self) -> bool:
         while self.scanner.active and not self._stop.is_set():
