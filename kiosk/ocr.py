@@ -61,12 +61,23 @@ def pages_to_read(pdf: str | Path, dpi: int) -> list[bool]:
                              ) from None
 
 
+def idle_priority() -> None:
+    """This process runs only on CPU time nobody else wants: SCHED_IDLE where Linux has it
+    (below even nice 19, which still takes a share from a busy GUI thread), and nice 19."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass  # not allowed here: nice 19 stays
+
+
 def _background() -> None:
-    """In the reader's children: lowest CPU priority (the clerk's scan goes first), and
+    """In the reader's children: idle CPU priority (the clerk's scan goes first), and
     SIGKILL when the process that started them dies (the app's reader closed)."""
     from kiosk.child_process import die_with_parent
 
-    os.nice(19)
+    idle_priority()
     die_with_parent(os.getppid())
 
 

@@ -51,12 +51,13 @@ def _direct(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def niced(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` at the lowest CPU priority: how the app's reader calls into its helper
-    process, so the helper's own work (opening the PDF, pyHanko, the checks) yields to
-    the clerk as Tesseract does. Set on every call: a helper that died is started anew."""
-    import os
+    """``fn(*args)`` at idle CPU priority (:func:`kiosk.ocr.idle_priority`): how the app's
+    reader calls into its helper process, so the helper's own work (opening the PDF,
+    pyHanko, the checks) yields to the clerk as Tesseract does. Set on every call: a helper
+    that died is started anew."""
+    from kiosk.ocr import idle_priority
 
-    os.setpriority(os.PRIO_PROCESS, 0, 19)
+    idle_priority()
     return fn(*args)
 
 

@@ -58,7 +58,7 @@ class OcrRunner:
             if self._executor is None:
                 from kiosk.child_executor import ChildExecutor
 
-                self._executor = ChildExecutor("ocr")
+                self._executor = ChildExecutor("ocr", idle=True)
             return self._executor
 
     def wait(self, timeout: float) -> bool:
