@@ -121,13 +121,21 @@ class BookingService:
         return published(self.rules, self.calendar, self.queue.services(),
                          str(self.queue.config.get("unit.name")))
 
-    def publish(self) -> dict[str, Any]:
-        """Send :meth:`settings` to the central server (``kiosk booking publish``)."""
+    def publish(self, replace: bool = False) -> dict[str, Any]:
+        """Send :meth:`settings` to the central server (``kiosk booking publish``). The
+        server refuses settings that differ from a newer revision than this counter saw
+        (``central/booking_settings.py``); ``replace``: a person decided this machine's
+        settings are right, so they go on the server's current revision."""
         if getattr(self.backend, "mode", "") != "central":
             raise InvalidInput(_("Chưa cấu hình máy chủ trung tâm (sync.server_url) nên không "
                                  "có trang đặt hẹn để gửi cấu hình."))
-        answer = dict(self.backend.publish(self.settings()))
-        _PUBLISHED.add(self._server())
+        server, store = self._server(), self.queue.store
+        base = self.backend.current_revision() if replace else \
+            int(store.read(lambda db: table.published_revision(db, server)))
+        answer = dict(self.backend.publish(self.settings(), base))
+        store.call(lambda db: table.set_published_revision(db, server, int(answer["revision"]),
+                                                           iso(now())))
+        _PUBLISHED.add(server)
         return answer
 
     def _server(self) -> str:
@@ -141,9 +149,9 @@ class BookingService:
             return
         _PUBLISHED.add(self._server())
         try:
-            self.backend.publish(self.settings())
-        except KioskError as exc:
-            log.info("booking: settings not published (%s)", exc)
+            self.publish()
+        except KioskError as exc:  # an older copy refused, or no answer: bookings go on
+            log.warning("booking: settings not published (%s)", exc)
 
     def slots(self, service: str, day: date) -> list[dict[str, Any]]:
         """``[{"at", "capacity", "free"}]``: the slots of ``day`` not yet started."""
@@ -173,7 +181,8 @@ class BookingService:
         code = clean_code(code)
         found = self.backend.get(code, self._release_before())
         if found is None:
-            raise NotFound(_("Không tìm thấy lịch hẹn {code}.", code=code))
+            raise NotFound(_("Không tìm thấy lịch hẹn {code}.", code=code),
+                           hint=_("Kiểm tra lại mã trên phiếu hẹn, hoặc mời lấy số thường."))
         return dict(found)
 
     def checkin(self, code: str) -> dict[str, Any]:
@@ -181,6 +190,7 @@ class BookingService:
         the end of the slot."""
         booking = self._get(code)
         at = parse_iso(booking["at"])
+        self._refuse_other_day(booking, at)
         self._refuse_unless_live(booking)
         opens = at - timedelta(minutes=self.rules.checkin_early_minutes)
         if now() < opens:
@@ -199,6 +209,20 @@ class BookingService:
         self.backend.set_state(booking["code"], "checked_in", ticket["label"])
         ticket["booking"] = {"code": booking["code"], "at": booking["at"]}
         return ticket
+
+    def _refuse_other_day(self, booking: dict[str, Any], at: datetime) -> None:
+        """A slip read on the wrong day says so, before anything about its state."""
+        today = now().date()
+        if at.date() == today or booking["state"] in ("checked_in", "cancelled"):
+            return
+        when = {"code": booking["code"], "time": f"{at:%H:%M}", "day": f"{at:%d/%m/%Y}"}
+        if at.date() > today:
+            raise InvalidInput(_("Lịch hẹn {code} là ngày {day} lúc {time}, không phải hôm "
+                                 "nay: mời quay lại đúng ngày hẹn.", **when),
+                               hint=_("Nếu cần làm ngay hôm nay, mời lấy số thường."))
+        raise InvalidInput(_("Lịch hẹn {code} là của ngày {day} lúc {time}, đã qua nên không "
+                             "còn giá trị.", **when),
+                           hint=_("Mời lấy số thường hoặc đặt hẹn khác."))
 
     def _refuse_unless_live(self, booking: dict[str, Any]) -> None:
         at = parse_iso(booking["at"])

@@ -19,7 +19,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
                    "0030_results", "0031_file_texts", "0040_incoming", "0041_supplements",
-                   "0042_notices", "0060_queue_operations", "0061_bookings")
+                   "0042_notices", "0060_queue_operations", "0061_bookings",
+                   "0062_booking_notices", "0063_booking_published")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -466,6 +467,22 @@ def _bookings(db: Database) -> None:
     from kiosk.storage.bookings import SCHEMA as BOOKINGS
 
     _script(db, BOOKINGS)
+
+
+@migrations(name="0062_booking_notices")
+def _booking_notices(db: Database) -> None:
+    # Issue 27: the booking code sent to the citizen (kiosk.citizen.booking_notice).
+    from kiosk.citizen.booking_notice import SCHEMA as BOOKING_NOTICES
+
+    _script(db, BOOKING_NOTICES)
+
+
+@migrations(name="0063_booking_published")
+def _booking_published(db: Database) -> None:
+    # Issue 27: the revision of the booking settings this counter last saw on the server.
+    from kiosk.storage.bookings import PUBLISHED_SCHEMA
+
+    _script(db, PUBLISHED_SCHEMA)
 
 
 def migrate(db: Database) -> list[str]:

@@ -154,9 +154,9 @@ def test_cli_booking_end_to_end(kiosk_home: Path) -> None:
     assert "Traceback" not in again.stderr
     bad = kiosk("booking", "slots", "--service", "Q", "--date", day.isoformat())
     assert bad.returncode == 2 and "Không có nhóm dịch vụ «Q»" in bad.stderr
-    # The slot is tomorrow or later: check-in opens 30 minutes before it.
+    # The slot is tomorrow or later: the slip read today says it is for another day.
     early = kiosk("booking", "checkin", code, "--no-print")
-    assert early.returncode == 2 and "chưa đến giờ nhận số" in early.stderr
+    assert early.returncode == 2 and "không phải hôm nay" in early.stderr
     cancelled = json.loads(kiosk("booking", "cancel", code).stdout)
     assert cancelled["state"] == "cancelled"
     report = json.loads(kiosk("booking", "report", "--from", day.isoformat(), "--to",

@@ -59,7 +59,8 @@ def rig(kiosk_home: Path, tmp_path: Path) -> Iterator[Rig]:
     queue = QueueService(store, config, client=lambda: httpx.Client(
         base_url=srv.url, timeout=5.0, headers={"Authorization": f"Bearer {token}"}))
     counter = BookingService(queue)
-    assert counter.publish() == {"unit_code": UNIT, "published": True}
+    assert counter.publish() == {"unit_code": UNIT, "published": True, "revision": 1,
+                                 "changed": True}
     try:
         yield Rig(srv.url, db, counter, token, moment)
     finally:
