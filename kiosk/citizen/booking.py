@@ -246,23 +246,56 @@ class BookingService:
                 "state": "cancelled"}
 
     def report(self, start: date, end: date) -> dict[str, Any]:
-        """Bookings of a period: made, checked in, cancelled, released (no-shows), and the
-        places offered, per group."""
+        """Slot use of a period per group, and per group and day: the places offered, the
+        bookings made, still pending, checked in, cancelled, released (not come), the
+        places left free and the use (places kept by a booking over places offered)."""
         rows = self.backend.between(start, end)
         out: dict[str, dict[str, Any]] = {}
+        days: dict[tuple[str, str], dict[str, Any]] = {}
         for service in self.rules.capacities:
-            offered = 0
+            out[service] = _figures(service, 0)
             day = start
             while day <= end:
-                offered += len(self.rules.slots(self.calendar, service, day)) * \
+                places = len(self.rules.slots(self.calendar, service, day)) * \
                     self.rules.capacity(service, day)
+                out[service]["places"] += places
+                if places:
+                    days[(service, day.isoformat())] = _figures(service, places)
                 day += timedelta(days=1)
-            out[service] = _figures(service, offered)
+        late = self._release_before()
         for r in rows:
-            group = out.setdefault(r["service"], _figures(r["service"], 0))
-            group["bookings"] += 1
-            group["pending" if r["state"] == "booked" else r["state"]] += 1
-        for g in out.values():
-            kept = g["bookings"] - g["cancelled"]
-            g["use_percent"] = round(100 * kept / g["places"], 1) if g["places"] else None
-        return {"by_service": list(out.values())}
+            state = str(r["state"])
+            if state == "booked" and str(r["at"]) < late:
+                state = "released"  # not come: released at the next read anyway
+            for block in (out.setdefault(r["service"], _figures(r["service"], 0)),
+                          days.setdefault((r["service"], str(r["day"])),
+                                          _figures(r["service"], 0))):
+                block["bookings"] += 1
+                block["pending" if state == "booked" else state] += 1
+        for (service, day_text), block in sorted(days.items()):
+            out[service].setdefault("by_day", []).append(
+                {"day": day_text, **_use(block), "service": service})
+        return {"by_service": [{**_use(g), "by_day": g.get("by_day", [])}
+                               for g in out.values()]}
+
+
+def _use(g: dict[str, Any]) -> dict[str, Any]:
+    held = g["pending"] + g["checked_in"]
+    kept = g["bookings"] - g["cancelled"]
+    return {**{k: v for k, v in g.items() if k != "by_day"}, "free": max(0, g["places"] - held),
+            "use_percent": round(100 * kept / g["places"], 1) if g["places"] else None}
+
+
+def period_block(store: Any, start: date, end: date) -> dict[str, Any]:
+    """The ``booking`` block of the period report (``kiosk report summary``, the Reports
+    screen): :meth:`BookingService.report`, from the server when one is configured; without
+    its answer the block says so and the rest of the report is unchanged."""
+    from kiosk.citizen.booking_central import BookingServerUnreachable
+
+    queue = QueueService(store, store.config)
+    try:
+        return BookingService(queue).report(start, end)
+    except BookingServerUnreachable as exc:
+        return {"error": exc.message, "by_service": []}
+    finally:
+        queue.close()
