@@ -21,26 +21,6 @@ from kiosk.errors import KioskError
 from kiosk.storage.notices import backoff
 from kiosk.storage.sqlite import Database
 
-SCHEMA = """
-CREATE TABLE booking_notices (
-    id INTEGER PRIMARY KEY,
-    code TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
-    address TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending'
-        CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    last_error TEXT,
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    UNIQUE (code, channel)
-);
-CREATE INDEX booking_notices_due ON booking_notices (state, next_attempt_at)
-"""
-
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 #: Never translated: the citizen reads Vietnamese.
 SUBJECT = "Lịch hẹn {code} tại {unit}"

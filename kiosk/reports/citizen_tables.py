@@ -122,7 +122,8 @@ def booking_tables(report: dict[str, Any], service_names: dict[str, str] | None 
     rows: list[list[Any]] = []
     for group in booking.get("by_service") or []:
         code = str(group.get("service", ""))
-        rows.append(figures(f"{code} — {names[code]}" if names.get(code) else code, group))
+        rows.append(figures(f"Nhóm {code} — {names[code]}" if names.get(code)
+                            else f"Nhóm {code}", group))
         for day in group.get("by_day") or []:
             d = str(day.get("day", ""))
             rows.append(figures(f"Ngày {d[8:10]}/{d[5:7]}/{d[:4]}", day))

@@ -35,6 +35,28 @@ CREATE UNIQUE INDEX bookings_id_slot ON bookings (service, at, id_number)
     WHERE id_number <> '' AND state IN ('booked', 'checked_in')
 """
 
+#: Migration ``0062_booking_notices``: the booking code sent to the citizen
+#: (``kiosk.citizen.booking_notice``).
+NOTICES_SCHEMA = """
+CREATE TABLE booking_notices (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (code, channel)
+);
+CREATE INDEX booking_notices_due ON booking_notices (state, next_attempt_at)
+"""
+
 #: Migration ``0063_booking_published``: the revision of the unit's booking settings this
 #: counter last saw on each server (``central/booking_settings.py`` compares it).
 PUBLISHED_SCHEMA = """
