@@ -24,12 +24,13 @@ from kiosk.citizen.booking_notice import EMAIL_RE
 from kiosk.citizen.booking_rules import CODE_RE, PHONE_RE, parse_at
 from kiosk.clock import now
 from kiosk.errors import InvalidInput, KioskError
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.ui.qt import QVARIANT, QVARIANT_LIST, Property, QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 STEPS = ("group", "day", "slot", "contact", "notify", "done")
-_WEEKDAY = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+_WEEKDAY = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"),
+            N_("Thứ Bảy"), N_("Chủ nhật"))
 #: Days offered at most (the horizon may be longer; the citizen screen shows one row).
 MAX_DAYS = 10
 
@@ -89,7 +90,7 @@ class CitizenBooking(QObject):
         parts = [dict((g["code"], g["name"]) for g in self._groups()).get(self._group, "")]
         if self._at:
             at = parse_at(self._at)
-            parts.append(f"{at:%H:%M} {_WEEKDAY[at.weekday()]} {at:%d/%m/%Y}")
+            parts.append(f"{at:%H:%M} {_(_WEEKDAY[at.weekday()])} {at:%d/%m/%Y}")
         elif self._day:
             parts.append(next((d["label"] for d in self._days if d["day"] == self._day), ""))
         return " · ".join(p for p in parts if p)
@@ -140,7 +141,7 @@ class CitizenBooking(QObject):
         for n in range(rules.horizon_days + 1):
             day = t.date() + timedelta(days=n)
             if any(s > t for s in rules.slots(calendar, group, day)):
-                label = _("Hôm nay") if n == 0 else _WEEKDAY[day.weekday()]
+                label = _("Hôm nay") if n == 0 else _(_WEEKDAY[day.weekday()])
                 out.append({"day": day.isoformat(), "label": f"{label} {day:%d/%m}"})
             if len(out) >= MAX_DAYS:
                 break
@@ -254,7 +255,7 @@ class CitizenBooking(QObject):
             from kiosk.citizen.board import qr_rows
 
             made["qr"] = qr_rows(made["code"])
-            made["when"] = f"{parse_at(made['at']):%H:%M} {_WEEKDAY[at.weekday()]} {at:%d/%m/%Y}"
+            made["when"] = f"{parse_at(made['at']):%H:%M} {_(_WEEKDAY[at.weekday()])} {at:%d/%m/%Y}"
             return made
 
         self._run(work, self._made_done)

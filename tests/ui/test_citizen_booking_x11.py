@@ -123,9 +123,14 @@ def test_book_at_the_screen_then_check_in_by_the_slips_qr(
     walk_in = app.state()["ticket"]["label"]
 
     # 1. By phone, with the code sent by SMS and e-mail.
-    book_until_contact(app)
-    state = app.state()
+    app.tap_until("citizen", "bookButton", lambda s: s["step"] == "day")
+    app.shot("citizen", "booking-days.png", tmp_path)
+    app.tap_until("citizen", "bookDay_2026-12-07", lambda s: s["step"] == "slot")
+    state = app.wait(lambda s: "bookSlot_0730" in s["citizen"])
     assert "bookSlot_0700" not in state["citizen"]  # started already
+    assert state["citizen"]["bookSlot_0730"]["enabled"]
+    app.shot("citizen", "booking-slots.png", tmp_path)
+    app.tap_until("citizen", "bookSlot_0730", lambda s: s["step"] == "contact")
     for digit in "0912345678":
         app.tap("citizen", f"bookKey_{digit}")
         app.wait(lambda s, d=digit: s["phone"].endswith(d))
