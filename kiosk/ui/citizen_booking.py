@@ -210,7 +210,8 @@ class CitizenBooking(QObject):
             self.citizen.message.emit(_("Nhập số điện thoại 10 số (bắt đầu bằng 0) hoặc đưa "
                                         "CCCD vào đầu đọc."))
             return
-        self._sms = bool(self._phone)
+        # Nothing ticked in advance: consent is the citizen's own tap (Decree 13/2023).
+        self._sms = self._mail = False
         self._field = "email"
         self._go("notify")
 

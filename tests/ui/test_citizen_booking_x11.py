@@ -136,7 +136,9 @@ def test_book_at_the_screen_then_check_in_by_the_slips_qr(
         app.wait(lambda s, d=digit: s["phone"].endswith(d))
     app.shot("citizen", "booking-contact.png", tmp_path)
     app.tap_until("citizen", "bookContactNext", lambda s: s["step"] == "notify")
-    assert "☑" in app.state()["citizen"]["bookSms"]["text"]  # the phone given: SMS offered
+    # The phone given: SMS offered, not ticked in advance (consent is the citizen's tap).
+    assert "☐" in app.state()["citizen"]["bookSms"]["text"]
+    app.tap_until("citizen", "bookSms", lambda s: "☑" in s["citizen"]["bookSms"]["text"])
     app.tap_until("citizen", "bookMail", lambda s: "bookEmail" in s["citizen"])
     for key in ("A", "@", "B", ".", "V", "N"):
         before = app.state()["email"]
