@@ -7,6 +7,8 @@ created by any earlier version is brought forward by applying the ones it lacks.
 
 from __future__ import annotations
 
+from kiosk.storage import bookings as booking_tables
+from kiosk.storage import paper_facts, results, texts
 from kiosk.storage.sqlite import Database, Migrations
 from kiosk.text import fold
 
@@ -15,12 +17,12 @@ migrations = Migrations("kiosk")
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
-                   "0007_reports_postponements", "0008_signing_components",
-                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0030_results", "0031_file_texts", "0032_text_layers",
-                   "0040_incoming", "0041_supplements", "0042_notices",
-                   "0060_queue_operations", "0061_bookings")
+                   "0007_reports_postponements", "0008_signing_components", "0009_citizen_screen",
+                   "0010_speed_name_keys", "0013_counter_presented", "0014_file_ownership",
+                   "0015_page_pdfa", "0020_money", "0030_results", "0031_file_texts",
+                   "0032_text_layers", "0040_incoming", "0041_supplements", "0042_notices",
+                   "0060_queue_operations", "0061_bookings", "0062_booking_notices",
+                   "0063_booking_published")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -409,29 +411,18 @@ def _money(db: Database) -> None:
 
 
 @migrations(name="0030_results")
-def _results(db: Database) -> None:
-    # Issue 24: results downloaded from the province or scanned at hand-over, what was given
-    # at hand-over, and the downloads refused (kiosk.storage.results).
-    from kiosk.storage.results import SCHEMA as RESULTS
-
-    _script(db, RESULTS)
+def _results(db: Database) -> None:  # issue 24: results, hand-overs, refused downloads
+    _script(db, results.SCHEMA)
 
 
 @migrations(name="0031_file_texts")
-def _file_texts(db: Database) -> None:
-    # Issue 24 §4: the text of stored files (OCR) and its word index (kiosk.storage.texts).
-    from kiosk.storage.texts import SCHEMA as TEXTS
-
-    _script(db, TEXTS)
+def _file_texts(db: Database) -> None:  # issue 24 §4: the text of stored files (OCR), its index
+    _script(db, texts.SCHEMA)
 
 
 @migrations(name="0032_text_layers")
-def _text_layers(db: Database) -> None:
-    # Issue 24: per stored file its copy with the invisible text layer (storage.texts); a
-    # scanned document's number and dates as a clerk confirmed them (storage.paper_facts).
-    from kiosk.storage.paper_facts import SCHEMA as FACTS
-    from kiosk.storage.texts import LAYERS_SCHEMA
-    _script(db, LAYERS_SCHEMA + ";\n" + FACTS)
+def _text_layers(db: Database) -> None:  # issue 24: copies with a text layer; confirmed facts
+    _script(db, texts.LAYERS_SCHEMA + ";\n" + paper_facts.SCHEMA)
 
 
 @migrations(name="0040_incoming")
@@ -476,6 +467,16 @@ def _bookings(db: Database) -> None:
     from kiosk.storage.bookings import SCHEMA as BOOKINGS
 
     _script(db, BOOKINGS)
+
+
+@migrations(name="0062_booking_notices")
+def _booking_notices(db: Database) -> None:  # issue 27: the code sent to the citizen
+    _script(db, booking_tables.NOTICES_SCHEMA)
+
+
+@migrations(name="0063_booking_published")
+def _booking_published(db: Database) -> None:  # issue 27: settings revision seen
+    _script(db, booking_tables.PUBLISHED_SCHEMA)
 
 
 def migrate(db: Database) -> list[str]:
