@@ -40,9 +40,20 @@ class NotLayerable(ValueError):
     """The file cannot take a layer (its pages do not match the text pages read)."""
 
 
+def _inherited(page: Any, key: str) -> Any:
+    """A page attribute that may sit on an ancestor in the page tree (ISO 32000 7.7.3.4)."""
+    node, depth = page, 0
+    while node is not None and depth < 64:
+        if key in node:
+            return node[key]
+        parent = node.get("/Parent")
+        node, depth = (parent.get_object() if parent is not None else None), depth + 1
+    return None
+
+
 def _box(page: Any) -> list[float]:
     # pdftoppm renders the crop box (the media box when there is none).
-    box = page.get("/CropBox") or page.get("/MediaBox")
+    box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox")
     return [float(v) for v in box]
 
 
@@ -97,7 +108,7 @@ def add_layer(data: bytes, text_pages: Sequence[bytes | None]) -> bytes:
         form.compress()
         page_ref, _resources = writer.find_page_for_modification(index)
         page = page_ref.get_object()
-        matrix = placement(_box(page), int(page.get("/Rotate", 0)), text_box)
+        matrix = placement(_box(page), int(_inherited(page, "/Rotate") or 0), text_box)
         nums = " ".join(f"{v:.4f}" for v in matrix).encode()
         pre = writer.add_object(generic.StreamObject(stream_data=_PRE))
         post = writer.add_object(generic.StreamObject(

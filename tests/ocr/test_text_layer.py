@@ -165,15 +165,23 @@ def test_a_signed_scan_gets_an_invisible_text_layer_and_stays_signed_and_pdfa(
     assert ImageChops.difference(render(prefix), render(out)).getbbox() is None
 
 
-def test_a_turned_page_gets_its_words_where_they_are_shown(kiosk_home: Path,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["page", "page tree"])
+def test_a_turned_page_gets_its_words_where_they_are_shown(kiosk_home: Path, tmp_path: Path,
+                                                            where: str) -> None:
     """A page stored on its side and shown upright (/Rotate 90, as the intake's turn
-    button does): Tesseract reads the upright rendering, the layer is turned back."""
+    button does, or inherited from the page tree as other producers write it): Tesseract
+    reads the upright rendering, the layer is turned back."""
     dpi = 200
     sideways = page_image(LINES, dpi).rotate(90, expand=True)  # counter-clockwise
     pdf = component_pdf(sideways, dpi, rotate=90)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert int(doc.pages[0].obj.Rotate) == 90
+        if where == "page tree":
+            del doc.pages[0].obj["/Rotate"]
+            doc.Root.Pages.Rotate = 90
+            buf = io.BytesIO()
+            doc.save(buf)
+            pdf = buf.getvalue()
     with Store(orphan_grace_seconds=None) as store:
         _code, sha = save(store, pdf)
     assert json.loads(kiosk("ocr", "run").stdout)["layered"] == 1
