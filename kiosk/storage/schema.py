@@ -18,7 +18,8 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0007_reports_postponements", "0008_signing_components",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0030_results", "0031_file_texts", "0040_incoming", "0041_supplements",
+                   "0030_results", "0031_file_texts", "0035_result_delivery",
+                   "0040_incoming", "0041_supplements",
                    "0042_notices", "0060_queue_operations", "0061_bookings")
 
 
@@ -422,6 +423,14 @@ def _file_texts(db: Database) -> None:
     from kiosk.storage.texts import SCHEMA as TEXTS
 
     _script(db, TEXTS)
+
+
+@migrations(name="0035_result_delivery")
+def _result_delivery(db: Database) -> None:
+    # Issue 24: an electronic result printed on the spot or sent (kiosk.storage.results).
+    from kiosk.storage.results import DELIVERY_SCHEMA
+
+    _script(db, DELIVERY_SCHEMA)
 
 
 @migrations(name="0040_incoming")
