@@ -50,9 +50,6 @@ def put_handover(db: Database, dev: Device, dossier_id: str, op_key: str,
                  body: HandoverIn) -> tuple[int, dict[str, Any], bool]:
     canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True)
     request_sha = hashlib.sha256(f"handover\n{dossier_id}\n{canonical}".encode()).hexdigest()
-    if not body.results and not (body.unscanned_reason or "").strip():
-        raise ApiError(422, "unscanned_without_reason",
-                       _("Trả kết quả không quét cần ghi lý do."))
 
     def write(tx: Tx) -> tuple[int, dict[str, Any]]:
         dossier = tx.one("SELECT unit_code FROM dossiers WHERE id = ?", (dossier_id,))
@@ -63,6 +60,9 @@ def put_handover(db: Database, dev: Device, dossier_id: str, op_key: str,
         if dossier["unit_code"] != dev.unit_code:
             raise ApiError(403, "wrong_unit", _("Hồ sơ {code} không thuộc đơn vị của thiết bị.",
                                                 code=body.dossier_code))
+        if not body.results and not (body.unscanned_reason or "").strip():
+            raise ApiError(422, "unscanned_without_reason",
+                           _("Trả kết quả không quét cần ghi lý do."))
         known = {r["id"] for r in tx.all("SELECT id FROM dossier_results WHERE dossier_id = ?",
                                           (dossier_id,))}
         unknown = [r.id for r in body.results if r.id not in known]
