@@ -195,3 +195,54 @@ def test_the_qr_sits_in_each_configured_corner(tmp_path: Path) -> None:
         assert decode(part).get("QRCode") == ["001158024485.1.001193.KQ.KS.01"], corner
     with pytest.raises(InvalidInput):
         stamp_qr(pdf, "x", caption="x", position="middle")
+
+
+def test_the_period_report_counts_results_and_reuse_on_both_ends(
+        store: Store, central: Central, kiosk_home: Path) -> None:
+    """Three dossiers returned today: one with a result issued electronically, one with a
+    paper result scanned at hand-over, one handed over unscanned with its reason. The
+    counter's report (its fast path and the definition) and the server's say the same."""
+    from kiosk.clock import now
+    from kiosk.reports.records import local_records
+    from kiosk.reports.summary import Period, summary
+    from kiosk.reports.tallies import local_summary
+
+    d1, engine, attached = _with_result(store, central)
+    results.hand_over(store, d1.code, note="x", actor="c", given={attached["id"]: "electronic"},
+                      delivered={attached["id"]: "sent"})
+    codes = []
+    for _n in range(2):
+        d = save_dossier(store, pages=1)
+        assert engine.run_once()["ok"]
+        service.set_status(central.db, d.code, 9, "", "tinh")
+        codes.append(d.code)
+    assert engine.run_once()["ok"]
+    results.add_scanned(store, codes[0], pdf=scan_pdf("KẾT QUẢ"), kind="KQ", actor="c")
+    results.hand_over(store, codes[0], note="x", actor="c")
+    results.hand_over(store, codes[1], note="x", actor="c", unscanned_reason="Máy quét hỏng")
+    assert engine.run_once()["ok"]
+    today = now().date()
+    fast = store.read(lambda db: local_summary(db, today, today))
+    slow = summary(store.read(lambda db: local_records(db, Period(today, today).end)),
+                   today, today)
+    expected = {"returned": 3, "electronic": 1, "scanned": 1, "unscanned": 1}
+    for report in (fast, slow):
+        assert report["results"] == expected
+        assert report["results_digitised_share"] == 0.6667
+        assert report["reused_share"] == 0.0  # three scanned documents, none reused
+    from central import reports as central_reports
+
+    served = central_reports.summary(central.db, today, today)
+    assert served["results"] == expected and served["results_digitised_share"] == 0.6667
+    assert served["reused_share"] == 0.0
+    store.close()
+    cli = subprocess.run([sys.executable, "-m", "kiosk", "report", "summary", "--from",
+                          today.isoformat(), "--to", today.isoformat()], capture_output=True,
+                         text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["results_digitised_share"] == 0.6667
+    cli = subprocess.run([sys.executable, "-m", "kiosk", "central", "report", "--from",
+                          today.isoformat(), "--to", today.isoformat(), "--db",
+                          str(central.db.url)], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["results"] == expected
