@@ -113,6 +113,10 @@ def main() -> int:
             return where(cmd["name"])
         if op == "state":
             return state()
+        if op == "text":  # what a visible item (a Label) says
+            found = [i for i in items(root.contentItem())
+                     if i.objectName() == cmd["name"] and i.isVisible()]
+            return str(found[0].property("text")) if found else None
         if op == "names":  # for a failing test's message: what is there to touch
             return sorted({i.objectName() for i in items(root.contentItem())
                            if i.objectName().startswith(cmd.get("prefix", "")) and i.isVisible()})
