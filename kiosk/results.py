@@ -123,13 +123,13 @@ def _pdfa(store: Store, pdf: bytes | None, pages: list[str] | None) -> bytes:
     if not pdf:
         raise InvalidInput(_("Chưa quét trang nào của kết quả."),
                            hint=_("Đặt giấy tờ kết quả lên máy quét rồi bấm Quét."))
-    if not looks_like_pdf(pdf):
-        raise InvalidInput(_("Tệp kết quả không phải PDF."), field="file")
     cap = int(store.config.get("results.max_mib")) << 20
     if len(pdf) > cap:
         raise InvalidInput(_("Tệp kết quả {mib} MiB vượt giới hạn {limit} MiB.",
                              mib=len(pdf) >> 20, limit=cap >> 20), field="file",
                            hint=_("Quét lại ở độ phân giải thấp hơn (results.max_mib)."))
+    if not looks_like_pdf(pdf):
+        raise InvalidInput(_("Tệp kết quả không phải PDF."), field="file")
     from kiosk.pdfa import conform
 
     return conform(pdf).data

@@ -246,3 +246,58 @@ def test_the_period_report_counts_results_and_reuse_on_both_ends(
                           str(central.db.url)], capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout)["results"] == expected
+
+
+def test_cli_refusals_are_clear_and_write_nothing(store: Store, central: Central,
+                                                  kiosk_home: Path, tmp_path: Path) -> None:
+    """The issue's bad input on the counter's command line: a result for an unknown
+    dossier, a file that is not a PDF, one too large, a hand-over with nothing scanned and
+    no reason, an unknown way of delivery. Each exits non-zero with a Vietnamese message,
+    no traceback, and leaves the database as it was."""
+    d = save_dossier(store, pages=1)
+    store.change_status(d.code, 9, "tinh")
+    store.close()
+    pdf = tmp_path / "kq.pdf"
+    pdf.write_bytes(scan_pdf("KẾT QUẢ"))
+    text = tmp_path / "kq.txt"
+    text.write_text("không phải PDF")
+    huge = tmp_path / "huge.pdf"
+    huge.write_bytes(b"%PDF-1.7\n" + bytes(2 << 20))
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                              text=True, timeout=120)
+
+    def snapshot() -> tuple[Any, ...]:
+        import sqlite3
+
+        found = next(kiosk_home.rglob("kiosk.sqlite3"))
+        with sqlite3.connect(f"file:{found}?mode=ro", uri=True) as db:
+            return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                         for t in ("results", "outbox", "result_handovers", "status_events"))
+
+    assert kiosk("config", "set", "results.max_mib", "1").returncode == 0
+    before = snapshot()
+    cases = [
+        (("dossier", "result-add", "000.00.04.H40-261207-9999", "--file", str(pdf),
+          "--kind", "KQ"), "Không tìm thấy hồ sơ"),
+        (("dossier", "result-add", d.code, "--file", str(text), "--kind", "KQ"),
+         "không phải PDF"),
+        (("dossier", "result-add", d.code, "--file", str(huge), "--kind", "KQ"),
+         "vượt giới hạn 1 MiB"),
+        (("dossier", "hand-over", d.code), "chưa được số hoá"),
+        (("dossier", "hand-over", "000.00.04.H40-261207-9999", "--unscanned-reason", "x"),
+         "Không tìm thấy hồ sơ"),
+        (("dossier", "hand-over", d.code, "--unscanned-reason", "x", "--delivered", "abc"),
+         "--delivered"),
+    ]
+    for args, words in cases:
+        run = kiosk(*args)
+        assert run.returncode != 0, (args, run.stdout)
+        assert "Traceback" not in run.stderr and "Lỗi không mong đợi" not in run.stderr
+        assert words in run.stderr, (args, run.stderr)
+        assert snapshot() == before, args
+    # The same hand-over with its reason goes through.
+    ok = kiosk("dossier", "hand-over", d.code, "--unscanned-reason", "Máy quét hỏng")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["result_handover"]["unscanned_reason"] == "Máy quét hỏng"
