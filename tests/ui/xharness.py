@@ -94,7 +94,8 @@ def serve_commands(qt_app: Any, win: Any, state: Callable[[], dict[str, Any]],
                    other: Callable[[dict[str, Any]], Any] | None = None) -> int:
     """Answer the test's JSON lines until it closes stdin: ``where`` an item is on the
     screen, the app's ``state``, the ``text`` of a visible item, the ``names`` of visible
-    items, ``signin``, ``grab`` a screenshot, ``quit``; any other op goes to ``other``. Runs the Qt event loop."""
+    items, ``signin``, ``grab`` a screenshot, ``quit``; any other op goes to ``other``.
+    Runs the Qt event loop."""
     from PySide6.QtCore import QPointF
 
     from kiosk.ui.qt import QTimer
