@@ -230,6 +230,7 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
     head = "".join(f"<th{' class=num' if n else ''}>{esc(t)}</th>" for t, n in (
         (_("Đơn vị"), 0), (_("Tiếp nhận"), 1), (_("Đã giải quyết"), 1),
         (_("Đúng hạn"), 1), (_("Tỷ lệ đúng hạn"), 1), (_("Tỷ lệ số hóa"), 1),
+        (_("Kết quả số hóa"), 1), (_("Giấy tờ dùng lại"), 1),
         (_("Đang giải quyết"), 1), (_("Quá hạn"), 1), (_("Hài lòng"), 1),
         (_("Chờ gọi số (phút)"), 1)))
     rows = []
@@ -246,6 +247,9 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
             f"<td class=num>{esc(resolved['early'] + resolved['on_time'])}</td>"
             f"<td class=num data-key=on_time_rate>{esc(_pct(u['on_time_rate']))}</td>"
             f"<td class=num data-key=digitised_share>{esc(_pct(u['digitised_share']))}</td>"
+            f"<td class=num data-key=results_digitised_share>"
+            f"{esc(_pct(u.get('results_digitised_share')))}</td>"
+            f"<td class=num data-key=reused_share>{esc(_pct(u.get('reused_share')))}</td>"
             f"<td class=num>{esc(u['pending']['total'])}</td>"
             f"<td class=num data-key=overdue>{esc(u['pending']['overdue'])}</td>"
             f"<td class=num data-key=satisfied>{esc(_pct(happy.get('satisfied_percent')))}"
