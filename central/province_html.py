@@ -14,13 +14,17 @@ from kiosk.i18n import _
 
 FONTS = ("BeVietnamPro-Regular.ttf", "BeVietnamPro-SemiBold.ttf", "BeVietnamPro-Bold.ttf")
 
-_CSS = """
+#: The bundled font as the pages load it, from the server itself (no internet needed).
+FONT_FACES = """
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Regular.ttf');
 font-weight:400}
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-SemiBold.ttf');
 font-weight:600}
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Bold.ttf');
 font-weight:700}
+"""
+
+_CSS = FONT_FACES + """
 *{box-sizing:border-box}
 body{margin:0;font-family:'Be Vietnam Pro',sans-serif;font-size:15px;color:#1b1f24;
 background:#f4f6f8}
