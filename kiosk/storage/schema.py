@@ -19,7 +19,7 @@ MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
                    "0014_file_ownership", "0015_page_pdfa", "0020_money",
                    "0030_results", "0031_file_texts", "0040_incoming", "0041_supplements",
-                   "0042_notices", "0060_queue_operations", "0061_bookings")
+                   "0042_notices", "0043_dossier_groups", "0060_queue_operations", "0061_bookings")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -449,6 +449,15 @@ def _notices(db: Database) -> None:
     from kiosk.storage.notices import SCHEMA as NOTICES
 
     _script(db, NOTICES)
+
+
+@migrations(name="0043_dossier_groups")
+def _dossier_groups(db: Database) -> None:
+    # Issue 25 §3: dossiers of interconnected procedures taken in one intake
+    # (kiosk.storage.groups).
+    from kiosk.storage.groups import SCHEMA as GROUPS
+
+    _script(db, GROUPS)
 
 
 @migrations(name="0060_queue_operations")
