@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.groups import SCHEMA as GROUP_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from central.results_schema import SCHEMA as RESULT_TABLES
@@ -271,6 +272,8 @@ TABLES += INCOMING_TABLES
 TABLES += FLEET_TABLES
 # Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
 TABLES += RESULT_TABLES
+# Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
+TABLES += GROUP_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
