@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kiosk.forms.a4 import MARGINS, PAGE_H, PAGE_W, WIDTH
 from kiosk.forms.barcodes import A4_MODULE, Code128Flowable
 from kiosk.forms.layout import (
+    CELL_FONT,
     Built,
     build_pdf,
     esc,
@@ -32,6 +33,9 @@ from kiosk.forms.templates import load_set
 from kiosk.forms.values import place_date
 from kiosk.forms.vnformat import format_datetime_vn, two_digits
 from kiosk.i18n import _
+
+#: The barcode's column: the code of a dossier is 25 characters, 2.5 mm … at A4's module.
+BARCODE_W = 78 * mm
 
 
 def render_group_receipt(records: list[dict[str, Any]], unit: UnitInfo, *,
@@ -82,18 +86,27 @@ def render_group_receipt(records: list[dict[str, Any]], unit: UnitInfo, *,
 
 def _dossier_block(i: int, ctx: FormContext, record: dict[str, Any], tpl: Any,
                    st: Any) -> list[Flowable]:
+    """The procedure and its facts on the left, its code and barcode on the right."""
     proc = f"{ctx.procedure_name} (mã {ctx.procedure_code})"
     agency = ctx.lead_agency or ctx.unit.name
     due = format_datetime_vn(ctx.due_at) if ctx.due_at else tpl.label("no_due")
-    return [
-        Spacer(1, 1.5 * mm),
-        Paragraph(f"<b>{i}. {esc(proc)}</b>", st.body),
+    left = [
         field(_("Cơ quan giải quyết"), agency, st.body),
-        Paragraph(f"{esc(tpl.label('code'))}: <b>{esc(ctx.code)}</b>", st.body),
-        Code128Flowable(ctx.code, module=A4_MODULE, height=9 * mm, max_width=WIDTH - 10 * mm),
         field(tpl.label("processing_time"), ctx.processing_time, st.body),
         field(tpl.label("due"), due, st.body, bold_value=True),
     ]
+    right = [
+        Paragraph(f"{esc(tpl.label('code'))}: <b>{esc(ctx.code)}</b>", st.body),
+        Code128Flowable(ctx.code, module=A4_MODULE, height=10 * mm, max_width=BARCODE_W),
+    ]
+    table = Table([[left, right]], colWidths=[WIDTH - BARCODE_W - 4 * mm, BARCODE_W + 4 * mm])
+    table.setStyle(TableStyle([
+        CELL_FONT,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return [Spacer(1, 1.5 * mm), Paragraph(f"<b>{i}. {esc(proc)}</b>", st.body), table]
 
 
 def _papers_table(records: list[dict[str, Any]], tpl: Any, st: Any) -> Flowable:
