@@ -105,6 +105,7 @@ def _dossier_block(i: int, ctx: FormContext, record: dict[str, Any], tpl: Any,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, 0), 4 * mm),
     ]))
     return [Spacer(1, 1.5 * mm), Paragraph(f"<b>{i}. {esc(proc)}</b>", st.body), table]
 
