@@ -39,12 +39,14 @@ BARCODE_W = 78 * mm
 
 
 def render_group_receipt(records: list[dict[str, Any]], unit: UnitInfo, *,
-                         set_id: str = "tt03-2025", lookup_url: str = "") -> Built:
+                         set_id: str = "tt03-2025", lookup_url: str = "",
+                         clerk_name: Any = None) -> Built:
     """The receipt of a group from its dossiers' records (each with ``group``)."""
     tset = load_set(set_id)
     tpl = tset.form("01")
     st = make_styles(9.5)
-    ctxs = [context_from_record(r, unit, lookup_url=lookup_url) for r in records]
+    ctxs = [context_from_record(r, unit, lookup_url=lookup_url, clerk_name=clerk_name)
+            for r in records]
     first: FormContext = ctxs[0]
     group = records[0].get("group") or {}
     story: list[Flowable] = [

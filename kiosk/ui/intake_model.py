@@ -10,6 +10,7 @@ import logging
 
 from kiosk.cccd import CccdRecord
 from kiosk.errors import KioskError
+from kiosk.group_intake import choose_group, group_row, matching_groups
 from kiosk.i18n import _
 from kiosk.intake import IntakeSession
 from kiosk.ui.app_model import AppModel
@@ -143,15 +144,24 @@ class IntakeModel(IntakeSaving):
         services = self.app.services
         usage = self.app.services.extras.get("procedure_usage")
         counts = usage() if callable(usage) else {}
-        found = services.catalog.search(text, usage=counts)
-        self._procedures.reset({"code": p.code, "name": p.name, "field": p.field,
-                                "processing": p.processing.describe()} for p in found)
+        catalog = services.catalog
+        found = catalog.search(text, usage=counts)
+        # Interconnected groups (liên thông) that match come first: one intake for several.
+        # With nothing typed they close the list, after the procedures used most.
+        groups = [group_row(catalog, g) for g in matching_groups(catalog, text)]
+        rows = [{"code": p.code, "name": p.name, "field": p.field,
+                 "processing": p.processing.describe(), "group": False} for p in found]
+        rows = rows + groups if not text.strip() else groups + rows
+        self._procedures.reset(rows)
 
     @Slot(str)
     def chooseProcedure(self, code: str) -> None:
         try:
             catalog = self.app.services.catalog
-            self.session.choose_procedure(catalog.get(code), catalog.version)
+            if any(g.code == code for g in catalog.groups):
+                choose_group(self.session, catalog, catalog.group(code))
+            else:
+                self.session.choose_procedure(catalog.get(code), catalog.version)
         except KioskError as exc:
             self.app.error(exc)
             return
