@@ -92,6 +92,7 @@ class IntakeSaving(IntakeScanning):
         for one in out["dossiers"]:
             one["dueText"] = format_datetime_vn(parse_iso(one["due"])) if one["due"] else ""
         return {**first, "groupName": group.name, "group": out["group"],
+                "group_id": out["group_id"],
                 "dossiers": out["dossiers"], "signing": None}
 
     def _saved_ok(self, saved: dict[str, Any]) -> None:
