@@ -57,6 +57,9 @@ def test_birth_group_through_the_intake(qtbot: Any, counter: Any, cups: Any) -> 
     assert app.signIn("1234")
     intake.start()
     app.go("intake")
+    # The procedure typed by its name stays on top; its group right after it.
+    intake.search("dang ky khai sinh")
+    assert [intake.procedures.get(i)["code"] for i in (0, 1)] == ["1.001193", "KS-TT-BHYT"]
     # Searching for the birth registration offers the group first, marked as liên thông.
     intake.search("khai sinh")
     first = intake.procedures.get(0)
