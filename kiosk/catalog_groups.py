@@ -18,6 +18,8 @@ from typing import Any
 
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.safe_text import has_surrogates
+from kiosk.text import nfc
 
 GROUP_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 MAX_GROUP_PROCEDURES = 8
@@ -88,9 +90,11 @@ def _text(raw: Mapping[str, Any], key: str, where: str, fail: Fail, required: bo
         if required:
             raise fail(f"{where}.{key}", _("thiếu trường bắt buộc"))
         return None
-    if not isinstance(value, str) or "\x00" in value:
+    if not isinstance(value, str):
         raise fail(f"{where}.{key}", _("sai kiểu dữ liệu"))
-    value = value.strip()
+    if has_surrogates(value) or "\x00" in value:
+        raise fail(f"{where}.{key}", _("có ký tự không hợp lệ"))
+    value = nfc(value.strip())
     if required and not value:
         raise fail(f"{where}.{key}", _("không được để trống"))
     return value or None
