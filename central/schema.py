@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from central.booking_settings_schema import TABLES as BOOKING_SETTINGS_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
 from central.groups import SCHEMA as GROUP_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
@@ -272,6 +273,9 @@ TABLES += INCOMING_TABLES
 TABLES += FLEET_TABLES
 # Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
 TABLES += RESULT_TABLES
+# Who published which booking settings of a unit, and their revisions (issue 27;
+# central/booking_settings.py).
+TABLES += BOOKING_SETTINGS_TABLES
 # Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
 TABLES += GROUP_TABLES
 
