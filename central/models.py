@@ -285,5 +285,9 @@ class ReportOut(BaseModel):
     online_share: float | None
     digitised_share: float | None
     on_time_rate: float | None
+    #: Issue 24: results issued electronically or scanned at hand-over, of those returned;
+    #: reused documents, of those that count.
+    results_digitised_share: float | None = None
+    reused_share: float | None = None
     by_procedure: list[dict[str, Any]]
     units: list[dict[str, Any]] = Field(default_factory=list)
