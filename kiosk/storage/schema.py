@@ -420,6 +420,8 @@ TABLE_MIGRATIONS = {
     # Issue 25 §5: the citizen's consent to be told, and the outbox of notices; history
     # before this migration is never notified.
     "0042_notices": ("kiosk.storage.notices:SCHEMA",),
+    # Issue 25 §3: dossiers of interconnected procedures taken in one intake.
+    "0043_dossier_groups": ("kiosk.storage.groups:SCHEMA",),
     # Issue 27: priority, recall, hold, no-show, transfer and booked tickets.
     "0060_queue_operations": ("kiosk.storage.queue_ops:SCHEMA",),
     # Issue 27: booked times on a counter without a central server; the code sent to the
