@@ -39,9 +39,12 @@ def _component(db: Database, paper_id: str) -> tuple[str, list[str]]:
     """The dossier id and the page files of a scanned document of this counter."""
     dossier_id, sep, code = paper_id.rpartition(":")
     row = db.execute(
-        "SELECT c.id FROM components c WHERE c.dossier_id = ? AND c.code = ? AND "
-        "c.checked = 1 AND c.presented = 0 AND c.from_national_db = 0",
+        "SELECT c.id, c.from_national_db FROM components c WHERE c.dossier_id = ? AND "
+        "c.code = ? AND c.checked = 1 AND c.presented = 0",
         (dossier_id, code)).fetchone() if sep else None
+    if row is not None and row[1]:
+        raise InvalidInput(_("Giấy tờ này được dùng lại, không quét ở hồ sơ này: số và ngày "
+                             "của nó ghi ở hồ sơ đã quét nó."))
     if row is None:
         raise NotFound(_("Không có giấy tờ đã số hoá mã {id} trên máy này.", id=paper_id),
                        hint=_("Xem mã giấy tờ bằng «kiosk store list --id-number …»."))

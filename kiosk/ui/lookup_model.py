@@ -312,9 +312,7 @@ class DetailModel(QObject):
                              "path": page["path"], "kind": page.get("mime", ""),
                              "signed": (comp.get("signature") or {}).get("state", ""),
                              # A PDF attached from outside and kept as it was (not PDF/A-2b).
-                             "pdfa": page.get("pdfa") is not False,
-                             "component": "" if comp.get("from_national_db") else
-                             comp.get("code") or ""})
+                             "pdfa": page.get("pdfa") is not False, "component": comp.get("code") or ""})
         # The results (issue 24): the province's electronic ones and the paper ones scanned at
         # hand-over, after the documents received.
         kinds = kind_names(list(self.app.services.config.get("results.kinds")))
