@@ -125,6 +125,7 @@ class SyncEngine:
         self._errors = 0  # noted during the current pass
         self._tus: TusServer | None = None
         self._tus_lock = threading.Lock()
+        self._uploads: ThreadPoolExecutor | None = None  # shared by a pass's dossiers
         #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report; None:
         #: ask the device registry (kiosk.sync.fleet.device_states).
         self.device_states: Callable[[], dict[str, Any]] | None = None
@@ -237,6 +238,23 @@ class SyncEngine:
 
     def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
         """Push due items; dossiers in parallel, the operations of one dossier in order."""
+        if self.parallel <= 1 or self._uploads is not None:
+            self._push_batches(counts, max_items, ignore_backoff)
+            return
+        # One set of upload threads for the whole pass, fed by every dossier in flight:
+        # while one dossier's last pages drain and its record is sent, the next dossier's
+        # pages keep the link busy, over the same few kept-alive connections (a pool per
+        # dossier left threads idle and spread bytes over more, shorter-lived connections;
+        # docs/BENCHMARKS.md, issue 28).
+        with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
+            self._uploads = pool
+            try:
+                self._push_batches(counts, max_items, ignore_backoff)
+            finally:
+                self._uploads = None
+
+    def _push_batches(self, counts: dict[str, int], max_items: int,
+                      ignore_backoff: bool) -> None:
         blocked: set[str] = set()
         processed = 0
         lock = threading.Lock()
@@ -388,6 +406,9 @@ class SyncEngine:
             return []
         # Several uploads at once: each one waits on fsyncs at both ends, so overlapping
         # them keeps the link busy (see docs/BENCHMARKS.md).
+        if self._uploads is not None:
+            futures = [self._uploads.submit(one, b) for b in blobs]
+            return [e for e in (f.exception() for f in futures) if e is not None]
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
             errors = [f.exception() for f in [pool.submit(one, b) for b in blobs]]
         return [e for e in errors if e is not None]
