@@ -56,7 +56,7 @@ class ClerkConsent(QObject):
             self._session, self._chosen, self._by = session, set(), ""
         return self._chosen
 
-    def offered(self) -> list[dict[str, str]]:
+    def offered(self) -> list[dict[str, Any]]:
         """The channels this citizen can be reached by (an address was given)."""
         contacts = _contacts(self.intake.session)
         chosen = self._current()
@@ -167,7 +167,7 @@ class CitizenConsent(QObject):
         choice.on_change.append(self.changed.emit)
         citizen.changed.connect(self.changed)  # shown only while the check is
 
-    def _choices(self) -> list[dict[str, str]]:
+    def _choices(self) -> list[dict[str, Any]]:
         return self.choice.offered() if self.citizen.mode == "check" else []
 
     choices = Property(QVARIANT_LIST, _choices, notify=changed)

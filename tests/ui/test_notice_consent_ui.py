@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,12 @@ aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
         "Thôn Nam, xã Mẫu, huyện Thường Tín, Hà Nội|11062021")
 PHONE, MAIL = "0912345678", "viet.pham@example.vn"
+SHOTS = os.environ.get("KIOSK_CONSENT_SHOTS")  # a folder: the screens are saved there
+
+
+def _shot(root: Any, name: str) -> None:
+    if SHOTS:
+        root.grabWindow().save(os.path.join(SHOTS, name))
 
 
 class Mailbox:
@@ -140,6 +147,8 @@ def test_the_citizen_ticks_sms_on_their_screen_and_the_notice_is_queued(
         assert qml(cwin, "consent_email", "checked") == "false"
         assert qml(win, "noticeConsentState", "text") == \
             f"Công dân nhận thông báo về hồ sơ qua: SMS ({PHONE})."
+        _shot(side.root(), "consent-citizen.png")
+        _shot(win.root(), "consent-clerk.png")
         side.model.confirm()
         win.intake.save()
         wait_idle(qtbot, win)
@@ -177,6 +186,7 @@ def test_without_a_citizen_screen_the_clerk_records_it_and_the_email_goes(
         assert qml(win, "noticeToggle_email", "checked") == "true"
         assert qml(win, "noticeConsentState", "text") == \
             f"Công dân nhận thông báo về hồ sơ qua: E-mail ({MAIL})."
+        _shot(win.root(), "consent-clerk-toggles.png")
         win.intake.save()
         wait_idle(qtbot, win)
         code = win.intake.saved["code"]

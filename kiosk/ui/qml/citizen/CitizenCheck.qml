@@ -68,16 +68,16 @@ Card {
                     font.pixelSize: theme.text + 2; font.bold: true }
             Repeater {
                 model: typeof consent !== "undefined" ? consent.choices : []
-                delegate: Button {
+                delegate: BigButton {
                     objectName: "consent_" + modelData.channel
                     checkable: true
                     checked: modelData.chosen
                     focusPolicy: Qt.NoFocus
+                    tint: modelData.chosen ? theme.primary : theme.muted
                     Layout.preferredHeight: 80; Layout.fillWidth: true
-                    font.pixelSize: theme.text + 2
                     text: (modelData.chosen ? "☑ " : "☐ ")
                           + (modelData.channel === "sms" ? "SMS" : (citizen.lang, citizen.t("E-mail")))
-                          + " (" + modelData.address + ")"
+                    sub: modelData.address
                     onClicked: consent.toggle(modelData.channel)
                 }
             }
