@@ -50,11 +50,19 @@ Item {
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     // Each notice to the citizen and how its delivery went (issue 25).
+                    // A failed or uncertain one can be sent again («kiosk notify retry ID»).
                     Repeater {
-                        model: d.notices || []
-                        delegate: Label { text: modelData; objectName: "noticeLine_" + index
-                                          color: theme.muted; font.pixelSize: theme.small
-                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                        model: noticeRetry.rows
+                        delegate: RowLayout {
+                            Layout.fillWidth: true
+                            Label { text: modelData.text; objectName: "noticeLine_" + index
+                                    color: theme.muted; font.pixelSize: theme.small
+                                    wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Button { objectName: "noticeRetry_" + index; visible: modelData.canRetry
+                                     text: app.lang, app.t("Gửi lại"); focusPolicy: Qt.NoFocus
+                                     Layout.preferredHeight: theme.touch
+                                     onClicked: noticeRetry.retry(modelData.id) }
+                        }
                     }
                     Label { visible: app.isAdmin && !!d.syncDetail; text: d.syncDetail || ""; color: theme.muted
                             font.pixelSize: theme.small; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
