@@ -53,7 +53,7 @@ class NoticeRetry(QObject):
                     " n.last_error, n.sent_at FROM notices n JOIN dossiers d"
                     " ON d.id = n.dossier_id WHERE d.code = ? ORDER BY n.id", (code,))]
 
-            return store.read(read)  # type: ignore[no-any-return]
+            return store.read(read)
 
         self.app.tasks.run(work, lambda rows: self._show(code, rows),
                            lambda exc: log.warning("notices of %s: %s", code, exc),
