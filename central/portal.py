@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from central.db import Tx
 from kiosk import clock
 
 
@@ -14,6 +15,15 @@ def portal_time(value: str | None) -> str:
     if not value:
         return ""
     return clock.to_local(datetime.fromisoformat(value)).strftime("%Y%m%d%H%M%S")
+
+
+def current_due(state: dict[str, Any]) -> str | None:
+    """The due time in force: a due only ever moves later (a letter, a supplement's pause or
+    restart), so the latest of the counter's and the letters' (the province's included)."""
+    dues = [state["dossier"].get("due_at")]
+    dues += [p.get("new_due_at") for p in state.get("postponements") or []]
+    known = [v for v in dues if v]
+    return max(known, key=lambda v: datetime.fromisoformat(v)) if known else None
 
 
 def export_dossier(state: dict[str, Any], unit_name: str = "",
@@ -57,7 +67,7 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "TrichYeuHoSo": d.get("summary", ""),
         "NgayNopHoSo": portal_time(d.get("received_at")),
         "NgayTiepNhan": portal_time(d.get("received_at")),
-        "NgayHenTra": portal_time(d.get("due_at")),
+        "NgayHenTra": portal_time(current_due(state)),
         "TrangThaiHoSo": state["status"],
         "NgayKetThucXuLy": portal_time(state.get("finished_at")),
         "NgayTra": portal_time(state.get("returned_at")),
@@ -98,3 +108,35 @@ def supplement_item(code: str, sup: dict[str, Any]) -> dict[str, Any]:
         "NgayHenTraTruoc": portal_time(sup.get("previous_due_at")),
         "NgayHenTraMoi": portal_time(sup.get("new_due_at")),
     }
+
+
+def fees_in(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
+    """``DanhSachLePhi``: what was actually collected for the dossier (voided receipts and
+    exemptions left out, refunds taken off)."""
+    rows = tx.all("SELECT id, content, series, number, amount FROM receipts WHERE "
+                  "dossier_id = ? AND kind = 'receipt' AND voided_at IS NULL ORDER BY at",
+                  (dossier_id,))
+    out = []
+    for r in rows:
+        back = tx.one("SELECT coalesce(sum(amount), 0) AS s FROM receipt_refunds WHERE "
+                      "receipt_id = ?", (r["id"],))
+        paid = int(r["amount"]) - int(back["s"] if back else 0)
+        out.append({"TenPhiLePhi": r["content"],
+                    "MaPhiLePhi": f"{r['series']}-{int(r['number']):07d}",
+                    "HinhThucThu": "1", "Gia": str(paid), "LoaiPhiLePhi": "1"})
+    return out
+
+
+def results_in(tx: Tx, dossier_id: str, blob_url: str) -> list[dict[str, Any]]:
+    """``DanhSachGiayToKetQua``: the dossier's result documents (issue 24)."""
+    rows = tx.all("SELECT id, kind, number, issued, valid_until, issuer, code, sha256, origin"
+                  " FROM dossier_results WHERE dossier_id = ? ORDER BY created_at, id",
+                  (dossier_id,))
+    return [{"TenGiayTo": r["kind"], "MaThanhPhanHoSo": r["kind"], "GiayToId": r["id"],
+             "DuongDanTepTinKetQua": blob_url.format(sha256=r["sha256"]),
+             "MaGiayToKetQua": r["code"], "SoKyHieu": r["number"],
+             "NgayBanHanh": (r["issued"] or "").replace("-", ""),
+             "NgayHetHieuLuc": (r["valid_until"] or "").replace("-", ""),
+             "CoQuanBanHanh": r["issuer"], "MaHash": r["sha256"],
+             "DuocSoHoa": 1 if r["origin"] == "counter" else 0}
+            for r in rows]

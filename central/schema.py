@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from central.fleet_schema import SCHEMA as FLEET_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.portal_schema import PORTAL_TABLES
 from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
 
@@ -271,6 +272,8 @@ TABLES += INCOMING_TABLES
 TABLES += FLEET_TABLES
 # Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
 TABLES += RESULT_TABLES
+# What the national portal is owed, version by version (issue 25 §4; central/portal_outbox.py).
+TABLES += PORTAL_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
