@@ -321,7 +321,7 @@ def portal_fees(db: Database, dossier_id: str) -> list[dict[str, Any]]:
     from central.portal import fees_in
 
     with db.transaction(write=False) as tx:
-        return fees_in(tx, dossier_id)
+        return [{k: v for k, v in fee.items() if k != "_at"} for fee in fees_in(tx, dossier_id)]
 
 
 def _err(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -14,7 +14,13 @@ import json
 from typing import Any
 
 from central.db import Database, Tx
-from central.portal import export_dossier, fees_in, portal_time, results_in
+from central.portal import (
+    export_dossier,
+    fees_in,
+    portal_time,
+    result_hashes_in,
+    results_in,
+)
 from kiosk import clock
 
 DONGBO = "DongBoHoSoMC"
@@ -35,7 +41,8 @@ def snapshot(tx: Tx, state: dict[str, Any]) -> dict[str, Any]:
     """The ``DongBoHoSoMC`` item of the dossier in ``state`` as stored in this transaction
     (``state`` is :func:`central.service.dossier_state`'s, with the transaction)."""
     return export_dossier(state, fees=fees_in(tx, state["id"]),
-                          results=results_in(tx, state["id"], "/v1/blobs/{sha256}"))
+                          results=results_in(tx, state["id"], "/v1/blobs/{sha256}"),
+                          result_hashes=result_hashes_in(tx, state))
 
 
 def progress_item(state: dict[str, Any], note: str = "", by: str = "") -> dict[str, Any]:
