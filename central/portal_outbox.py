@@ -121,9 +121,11 @@ def items(db: Database, code: str | None = None) -> list[dict[str, Any]]:
     return [_public(r) for r in rows]
 
 
-def counts(db: Database) -> dict[str, int]:
+def counts(db: Database, unit: str | None = None) -> dict[str, int]:
+    where, params = (" WHERE unit_code = ?", (unit,)) if unit else ("", ())
     with db.transaction(write=False) as tx:
-        rows = tx.all("SELECT state, count(*) AS n FROM portal_outbox GROUP BY state")
+        rows = tx.all(f"SELECT state, count(*) AS n FROM portal_outbox{where} GROUP BY state",
+                      params)
     out = dict.fromkeys(STATES, 0)
     out.update({r["state"]: int(r["n"]) for r in rows})
     return out
