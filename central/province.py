@@ -150,7 +150,6 @@ def install(app: FastAPI, db: Database) -> None:
             return found
         user, csrf = found
         from central import portal_html, portal_outbox
-        from central.portal_settings import PortalSettings
 
         unit = None if user.role == "province" else user.unit_code
         failed = await run_in_threadpool(portal_outbox.failed, db, unit)
