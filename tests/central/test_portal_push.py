@@ -206,3 +206,38 @@ def test_credentials_never_follow_a_redirect(tmp_path: Path) -> None:
         finally:
             server.should_exit = True
             thread.join(10)
+
+
+def test_two_pushers_on_one_database_never_send_an_item_twice(tmp_path: Path) -> None:
+    """Two server processes' pushers (here two threads with their own connections) share
+    the queue: every item is claimed by one of them, so the portal sees no repeat at all."""
+    import threading
+
+    path = str(tmp_path / "central.sqlite3")
+    db = Database(path)
+    device = _device(db)
+    codes = [_put(db, device, 1001 + n)[1] for n in range(12)]
+    for code in codes:
+        service.set_status(db, code, 4, by="Tỉnh")
+    with EmulatorThread(tmp_path / "portal.sqlite3") as emu:
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            own = Database(path)
+            try:
+                _drain(own, emu.port)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                own.close()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors
+        got = assert_each_version_once(db, emu.url)
+    assert sum(a["replays"] for a in got["applied"]) == 0
+    assert all(r["attempts"] == 1 for r in outbox(db))
+    db.close()
