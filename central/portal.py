@@ -116,7 +116,7 @@ def supplement_item(code: str, sup: dict[str, Any],
 def fees_in(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
     """``DanhSachLePhi``: what was actually collected for the dossier (voided receipts and
     exemptions left out, refunds taken off)."""
-    rows = tx.all("SELECT id, content, series, number, amount FROM receipts WHERE "
+    rows = tx.all("SELECT id, content, series, number, amount, at FROM receipts WHERE "
                   "dossier_id = ? AND kind = 'receipt' AND voided_at IS NULL ORDER BY at",
                   (dossier_id,))
     out = []
