@@ -120,8 +120,13 @@ class EmulatorState:
                 "outcomes": dict(log)}
 
 
-def _answer(code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error_code": code, "message": message, **extra})
+def _answer(code: str, message: str, status: int = 200, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error_code": code, "message": message, **extra}, status_code=status)
+
+
+def _envelope(message: str) -> JSONResponse:
+    """A request the portal cannot take at all (not one item's fault): HTTP 400."""
+    return _answer(INVALID, message, 400)
 
 
 def create_emulator(state: EmulatorState, token_path: str = "/token",
@@ -152,7 +157,7 @@ def create_emulator(state: EmulatorState, token_path: str = "/token",
         try:
             body = await request.json()
         except ValueError:
-            return _answer(INVALID, "Dữ liệu gửi lên không phải JSON")
+            return _envelope("Dữ liệu gửi lên không phải JSON")
         reply = _sync(state, request, body)
         if fault.get("mode") == "slow":
             await asyncio.sleep(float(fault.get("delay", 5)))
@@ -184,25 +189,25 @@ def create_emulator(state: EmulatorState, token_path: str = "/token",
 
 def _sync(state: EmulatorState, request: Request, body: Any) -> JSONResponse:
     if not isinstance(body, dict):
-        return _answer(INVALID, "Dữ liệu gửi lên phải là một đối tượng JSON")
+        return _envelope("Dữ liệu gửi lên phải là một đối tượng JSON")
     session = body.get("session")
     if not isinstance(session, str) or state.sessions.get(session, 0) < time.monotonic():
         state.sessions.pop(str(session), None)
         state.log(body.get("service"), "", "bad_session")
         return _answer(BAD_SESSION, "Phiên làm việc không hợp lệ hoặc đã hết hạn")
     if state.dstcode and request.headers.get("dstcode") != state.dstcode:
-        return _answer(INVALID, "Thiếu hoặc sai tiêu đề dstcode")
+        return _envelope("Thiếu hoặc sai tiêu đề dstcode")
     if body.get("madonvi") not in state.units:
-        return _answer(INVALID, f"Mã đơn vị {body.get('madonvi')!r} không được phép đồng bộ")
+        return _envelope(f"Mã đơn vị {body.get('madonvi')!r} không được phép đồng bộ")
     service = body.get("service")
     if service not in (DONGBO, TIENDO):
-        return _answer(INVALID, f"Dịch vụ {service!r} không tồn tại")
+        return _envelope(f"Dịch vụ {service!r} không tồn tại")
     updating = body.get("isUpdating")
     if service == DONGBO and updating not in ("True", "False"):
-        return _answer(INVALID, "Trường isUpdating phải là \"True\" hoặc \"False\"")
+        return _envelope("Trường isUpdating phải là \"True\" hoặc \"False\"")
     data = body.get("data")
     if not isinstance(data, list) or not data:
-        return _answer(INVALID, "Trường data phải là danh sách khác rỗng")
+        return _envelope("Trường data phải là danh sách khác rỗng")
     check = check_dossier if service == DONGBO else check_progress
     for item in data:
         if (problem := check(item)) is not None:

@@ -141,3 +141,9 @@ def retry(db: Database, item_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     return {**_public(row), "requeued": bool(n)}
+
+
+def retry_all(db: Database, unit: str | None = None) -> list[dict[str, Any]]:
+    """Every failed item (of one unit) sent again, e.g. after the portal's settings or its
+    catalog were put right."""
+    return [item for f in failed(db, unit) if (item := retry(db, f["id"])) is not None]

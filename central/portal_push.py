@@ -14,7 +14,9 @@ more). Outcomes:
   all of it (jitter, so many servers do not come back in step); after ``max_attempts`` tries
   the item is ``failed`` with the last answer;
 - an expired session → one new token, then the same item again;
-- any other error code (a refused field, an unknown procedure, a 4xx) → ``failed`` at once:
+- a 4xx (the request as a whole refused: the unit code, the ``dstcode``, a path) → like the
+  portal being down: every item waits, the settings are at fault;
+- any other error code (a refused field, an unknown procedure) → ``failed`` at once:
   sending it again cannot help, a person reads the portal's answer
   (``kiosk central portal failed``) and retries it when the cause is fixed.
 """
@@ -117,7 +119,9 @@ class PortalClient:
             if relogin:
                 return self._send(service, item, is_updating, relogin=False)
             return Outcome("retry", answer, transport=True)
-        if status == 429:
+        if status == 429 or 400 <= status < 500:
+            # The request as a whole was refused (the unit code, the dstcode, a path): the
+            # settings are wrong, not this item; every item waits for them to be fixed.
             return Outcome("retry", answer, transport=True)
         return Outcome("rejected", answer)
 

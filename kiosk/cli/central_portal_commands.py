@@ -32,7 +32,11 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
     listing.set_defaults(func=_list)
     retry = psub.add_parser("retry", parents=[db_opt],
                             help="send a failed item again (after its cause was fixed)")
-    retry.add_argument("item_id", metavar="ID", type=int_range(1, 1 << 62))
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("item_id", metavar="ID", type=int_range(1, 1 << 62), nargs="?",
+                       help="the item's number (kiosk central portal failed)")
+    which.add_argument("--all", action="store_true", help="every failed item")
+    retry.add_argument("--unit", default=None, type=text(100), help="with --all: only this unit")
     retry.set_defaults(func=_retry)
     emu = psub.add_parser("emulator", help="run a stand-in for the portal's sync API on "
                                            "127.0.0.1 (for tests and trials)")
@@ -95,6 +99,8 @@ def _retry(args: argparse.Namespace) -> Any:
     from central import portal_outbox
     from kiosk.cli.central_db import open_db_of
 
+    if args.all:
+        return portal_outbox.retry_all(open_db_of(args), args.unit)
     item = portal_outbox.retry(open_db_of(args), args.item_id)
     if item is None:
         raise NotFound(_("Không có mục gửi cổng dịch vụ công số {id}.", id=args.item_id),

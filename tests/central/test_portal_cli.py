@@ -64,5 +64,7 @@ def test_push_failed_and_retry_from_the_command_line(tmp_path: Path, kiosk_home:
     twice = _kiosk(kiosk_home, "central", "portal", "retry", str(items[0]["id"]), "--db",
                    str(path))
     assert twice.returncode != 0 and "không ở trạng thái lỗi" in twice.stderr
+    both = _kiosk(kiosk_home, "central", "portal", "retry", "--all", "--db", str(path))
+    assert both.returncode == 0 and json.loads(both.stdout) == []  # nothing failed now
     missing = _kiosk(kiosk_home, "central", "portal", "retry", "999", "--db", str(path))
     assert missing.returncode != 0 and "999" in missing.stderr

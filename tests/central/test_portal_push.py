@@ -241,3 +241,26 @@ def test_two_pushers_on_one_database_never_send_an_item_twice(tmp_path: Path) ->
     assert sum(a["replays"] for a in got["applied"]) == 0
     assert all(r["attempts"] == 1 for r in outbox(db))
     db.close()
+
+
+def test_wrong_settings_keep_every_item_queued(tmp_path: Path) -> None:
+    """A refused login or a request refused as a whole (the unit code) is the settings'
+    fault, not the items': nothing is marked failed, the pass stops at the first."""
+    db = Database(str(tmp_path / "central.sqlite3"))
+    device = _device(db)
+    for n in range(2):
+        _put(db, device, 1001 + n)
+    with EmulatorThread(tmp_path / "portal.sqlite3") as emu:
+        for over, expect in (({"password": "sai"}, "Tên đăng nhập hoặc mật khẩu"),
+                             ({"unit": "H99"}, "H99"), ({"dstcode": "KHAC"}, "dstcode")):
+            assert push_once(db, settings(emu.port, **over)) == {
+                "done": 0, "failed": 0, "retry": 1}
+            rows = outbox(db)
+            assert [r["state"] for r in rows] == ["pending", "pending"]
+            assert expect in rows[0]["last_error"]
+            with db.transaction() as tx:  # due again now, not after the backoff
+                tx.execute("UPDATE portal_outbox SET next_at = ''")
+        assert received(emu.url)["applied"] == []
+        _drain(db, emu.port)
+        assert_each_version_once(db, emu.url)
+    db.close()
