@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from central.fields import LETTER_NUMBER_MAX, PERSON_MAX, REASON_MAX
 from kiosk.cli.argtypes import text
 from kiosk.errors import InvalidInput
+from kiosk.limits import LETTER_NUMBER_MAX, PERSON_MAX, REASON_MAX
 
 
 def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
                            help="the province issues an apology letter with a new due")
     post.add_argument("code")
     post.add_argument("--new-due", required=True, metavar="YYYY-MM-DDTHH:MM")
-    # The model's bounds (central.fields): a value accepted here is never refused later.
+    # The model's bounds (kiosk.limits): a value accepted here is never refused later.
     post.add_argument("--reason", required=True, type=text(REASON_MAX))
     post.add_argument("--letter", required=True, type=text(LETTER_NUMBER_MAX),
                       help="the letter's number")
