@@ -77,14 +77,36 @@ def enqueue(tx: Tx, state: dict[str, Any], *, note: str = "", by: str = "") -> i
     items = [] if old == json.loads(json.dumps(item)) else [(DONGBO, item)]
     old_status = old.get("TrangThaiHoSo") if old else None
     if before is not None and old_status != state["status"]:
-        items.append((TIENDO, progress_item(state, note, by)))
-    for service_name, payload in items:
+        items += [(TIENDO, step) for step in progress_steps(state, int(old_status), note, by)]
+    for step, (service_name, payload) in enumerate(items):
         tx.execute(
-            "INSERT INTO portal_outbox (dossier_id, code, unit_code, version, service, payload,"
-            " next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (state["id"], state["code"], state["unit_code"], version, service_name,
+            "INSERT INTO portal_outbox (dossier_id, code, unit_code, version, service, step,"
+            " payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (state["id"], state["code"], state["unit_code"], version, service_name, step,
              json.dumps(payload, ensure_ascii=False, sort_keys=True), now, now))
     return len(items)
+
+
+def progress_steps(state: dict[str, Any], old_status: int, note: str = "", by: str = ""
+                   ) -> list[dict[str, Any]]:
+    """One ``CapNhatTienDoHoSoMC`` per status the dossier went through since the portal last
+    heard of it: a counter that was offline sends 2 → 4 → 9 in one version, and its
+    ``history`` (the counter's times) still tells each step; the last one is now's."""
+    history = [h for h in state["dossier"].get("history") or []
+               if isinstance(h, dict) and isinstance(h.get("status"), int)]
+    last_old = max((i for i, h in enumerate(history) if h["status"] == old_status),
+                   default=None)
+    steps = []
+    final = progress_item(state, note, by)
+    if last_old is not None:
+        for h in history[last_old + 1:]:
+            if h["status"] == state["status"]:
+                final["ThoiDiemXuLy"] = portal_time(h.get("at")) or final["ThoiDiemXuLy"]
+                break
+            steps.append({**progress_item(state), "TrangThai": str(h["status"]),
+                          "ThoiDiemXuLy": portal_time(h.get("at")),
+                          "NoiDungXuLy": STATUS_NAMES.get(h["status"], "")})
+    return [*steps, final]
 
 
 # --- what a person sees -----------------------------------------------------------------

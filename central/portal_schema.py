@@ -9,6 +9,7 @@ PORTAL_TABLES = [
         unit_code TEXT NOT NULL,
         version INTEGER NOT NULL,
         service TEXT NOT NULL,
+        step INTEGER NOT NULL DEFAULT 0,
         payload TEXT NOT NULL,
         state TEXT NOT NULL DEFAULT 'pending',
         attempts INTEGER NOT NULL DEFAULT 0,
@@ -18,7 +19,7 @@ PORTAL_TABLES = [
         created_at TEXT NOT NULL,
         sent_at TEXT,
         failed_at TEXT,
-        UNIQUE (dossier_id, version, service)
+        UNIQUE (dossier_id, version, service, step)
     )""",
     "CREATE INDEX IF NOT EXISTS portal_outbox_due ON portal_outbox (state, next_at)",
     "CREATE INDEX IF NOT EXISTS portal_outbox_dossier ON portal_outbox (dossier_id, id)",

@@ -84,6 +84,22 @@ def test_outbox_is_filled_in_the_storing_transaction(any_db: Database) -> None:
     assert len(outbox(any_db)) == 4
 
 
+def test_an_offline_counters_steps_each_reach_the_portal(any_db: Database) -> None:
+    """A counter offline while a dossier went 2 → 4 → 9 sends one version: the portal still
+    hears each step, at the counter's times, in order."""
+    device = _device(any_db)
+    at = ["2026-11-22T08:15:00+07:00", "2026-11-22T10:00:00+07:00", "2026-11-22T15:30:00+07:00"]
+    did, _code = _put(any_db, device, 1001, history=[{"at": at[0], "status": 2}])
+    later = DossierIn(**dossier(1001, base_version=1, status=9, history=[
+        {"at": at[0], "status": 2}, {"at": at[1], "status": 4}, {"at": at[2], "status": 9}]))
+    status, reply, _r = service.put_dossier(any_db, device, did, "op-later", later)
+    assert status == 200, reply
+    steps = [json.loads(r["payload"]) for r in outbox(any_db)
+             if r["service"] == "CapNhatTienDoHoSoMC"]
+    assert [(s["TrangThai"], s["ThoiDiemXuLy"]) for s in steps] == [
+        ("4", "20261122100000"), ("9", "20261122153000")]
+
+
 def test_each_version_reaches_the_portal_once_through_faults(tmp_path: Path) -> None:
     db = Database(str(tmp_path / "central.sqlite3"))
     device = _device(db)
