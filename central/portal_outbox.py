@@ -76,7 +76,7 @@ def enqueue(tx: Tx, state: dict[str, Any], *, note: str = "", by: str = "") -> i
     # owes it nothing.
     items = [] if old == json.loads(json.dumps(item)) else [(DONGBO, item)]
     old_status = old.get("TrangThaiHoSo") if old else None
-    if before is not None and old_status != state["status"]:
+    if old_status is not None and old_status != state["status"]:
         items += [(TIENDO, step) for step in progress_steps(state, int(old_status), note, by)]
     for step, (service_name, payload) in enumerate(items):
         tx.execute(
