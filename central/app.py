@@ -319,6 +319,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import queue_ops  # recall, hold, no-show, transfer (issue 27)
 
     queue_ops.install(app, db, device)
+    from central import booking_settings  # who publishes a unit's booking settings
+
+    booking_settings.install(app, db, device, admin)  # before /v1/bookings/{code}
     from central import bookings  # booked times shared by the unit's counters (issue 27)
 
     bookings.install(app, db, device)
@@ -332,6 +335,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import results  # results from the province or scanned at hand-over (issue 24)
 
     results.install(app, db, device)
+    from central import handover  # what was given at hand-over (issue 24)
+
+    handover.install(app, db, device)
     from central import papers  # the province's store of a citizen's papers (issue 24)
 
     papers.install(app, db, device)

@@ -83,6 +83,7 @@ def export_dossier(state: dict[str, Any], unit_name: str = "",
         "DanhSachHoSoBoSung": [supplement_item(d["code"], sup, extra_fees)
                                for sup in d.get("supplements") or []],
         "DinhDanhCHS": identity(applicant.get("id_number", "")),
+        "ThongTinKhac": linked(d.get("group")),
         "DanhSachGiayToKetQua": results if results is not None else [],
         "QuaTrinhXuLy": [
             {"NguoiXuLy": n.get("by", ""), "ThoiDiemXuLy": portal_time(n.get("at")),
@@ -174,6 +175,15 @@ def reuse_kind(comp: dict[str, Any], result_hashes: set[str]) -> int:
         return 0
     pages = {p["sha256"] for p in comp.get("pages", [])}
     return 2 if pages & result_hashes else 1
+
+
+def linked(group: Any) -> str:
+    """``ThongTinKhac`` of a dossier taken with others (liên thông): the group and the
+    other dossiers' codes, so the portal's reader finds them together."""
+    if not isinstance(group, dict) or not group.get("dossiers"):
+        return ""
+    name = group.get("name") or group.get("code", "")
+    return f"Liên thông {name}: {', '.join(group['dossiers'])}"
 
 
 def identity(number: str) -> list[dict[str, str]]:

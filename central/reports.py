@@ -106,6 +106,9 @@ def period_records(db: Database, date_from: date, date_to: date, unit: str | Non
         for letter in tx.all("SELECT dossier_id, " + ", ".join(LETTER_COLUMNS) +
                              " FROM dossier_postponements"):
             all_letters.setdefault(letter.pop("dossier_id"), []).append(letter)
+        origins: dict[str, list[str]] = {}
+        for result in tx.all("SELECT dossier_id, origin FROM dossier_results"):
+            origins.setdefault(result["dossier_id"], []).append(result["origin"])
     records = []
     for row in rows:
         body = json.loads(row["body"])
@@ -113,7 +116,8 @@ def period_records(db: Database, date_from: date, date_to: date, unit: str | Non
             continue
         records.append(server_record(body, unit=row["unit_code"], status=int(row["status"]),
                                      province_notes=json.loads(row["notes"]),
-                                     letters=all_letters.get(row["id"], [])))
+                                     letters=all_letters.get(row["id"], []),
+                                     result_origins=origins.get(row["id"], ())))
     return records
 
 

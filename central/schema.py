@@ -11,7 +11,10 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from central.booking_settings_schema import TABLES as BOOKING_SETTINGS_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.groups import SCHEMA as GROUP_TABLES
+from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from central.portal_schema import PORTAL_TABLES
@@ -272,6 +275,13 @@ TABLES += INCOMING_TABLES
 TABLES += FLEET_TABLES
 # Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
 TABLES += RESULT_TABLES
+# Who published which booking settings of a unit, and their revisions (issue 27;
+# central/booking_settings.py).
+TABLES += BOOKING_SETTINGS_TABLES
+# What a counter handed over for a dossier (issue 24; central/handover.py).
+TABLES += HANDOVER_TABLES
+# Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
+TABLES += GROUP_TABLES
 # What the national portal is owed, version by version (issue 25 §4; central/portal_outbox.py).
 TABLES += PORTAL_TABLES
 

@@ -27,6 +27,11 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
                       help="the letter's number")
     post.add_argument("--by", default="admin", type=text(PERSON_MAX))
     post.set_defaults(func=_postpone)
+    booking = csub.add_parser("booking-settings", parents=[db_opt],
+                              help="who published which booking settings of a unit (JSON)")
+    booking.add_argument("--unit", help="only this unit code")
+    booking.add_argument("--limit", type=int, default=200, help="newest rows (200)")
+    booking.set_defaults(func=_booking_settings)
 
 
 def _report(args: argparse.Namespace) -> Any:
@@ -51,3 +56,12 @@ def _postpone(args: argparse.Namespace) -> Any:
         return reports.postpone(db, args.code, body)
     except service.ApiError as exc:
         raise InvalidInput(exc.message) from exc
+
+
+def _booking_settings(args: argparse.Namespace) -> Any:
+    from central.booking_settings import history
+    from kiosk.cli.central_db import open_db_of
+
+    if not 1 <= args.limit <= 10_000:
+        raise InvalidInput("--limit: 1–10000")
+    return {"publications": history(open_db_of(args), args.unit or None, args.limit)}

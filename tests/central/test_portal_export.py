@@ -64,7 +64,19 @@ def test_fields_come_from_the_dossier_and_pass_the_portals_rules() -> None:
     # The province's letter moved the due after the supplement: the later one is in force.
     assert item["NgayHenTra"] == "20261130090000"
     assert item["DinhDanhCHS"] == [{"LoaiDinhDanh": "1", "SoDinhDanh": "001158024485"}]
+    assert item["ThongTinKhac"] == ""
     assert check_dossier(wire(item)) is None
+
+
+def test_a_linked_dossier_names_its_group() -> None:
+    state = _state()
+    state["dossier"]["group"] = {"id": "0" * 36, "code": "KS-TT-BHYT",
+                                 "name": "Khai sinh, thường trú, thẻ BHYT",
+                                 "dossiers": ["000.00.04.H40-261122-0001",
+                                              "000.00.04.H40-261122-0002"]}
+    assert export_dossier(state)["ThongTinKhac"] == (
+        "Liên thông Khai sinh, thường trú, thẻ BHYT: 000.00.04.H40-261122-0001, "
+        "000.00.04.H40-261122-0002")
 
 
 def test_the_portals_rules_refuse_what_it_would() -> None:
