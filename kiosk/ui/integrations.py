@@ -210,6 +210,17 @@ def install_signing(services: Services, app: AppModel, models: dict[str, Any]) -
     return signing
 
 
+def install_supplement(services: Services, app: AppModel, models: dict[str, Any]) -> Any:
+    """Taking in a supplement's papers on the dossier screen (issue 25 §2)."""
+    from kiosk.ui.supplement_model import SupplementModel
+
+    model = SupplementModel(app, app)
+    models["supplement"] = model
+    services.extras["supplement"] = model
+    model.received.connect(lambda code: models["detail"].load(code))
+    return model
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     install_signing(services, app, models)
     services.extras["route_read"] = lambda text: route_read(app, models, text)
@@ -224,4 +235,5 @@ def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[A
     stoppers.append(install_readers(services, app, models))
     install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
+    stoppers.append(install_supplement(services, app, models))
     return stoppers
