@@ -156,5 +156,9 @@ TouchDialog {
                     onClicked: dlg.close() }
     }
 
-    onStepChanged: if (step !== "contact") phone.text = clerkBooking.phone
+    // The field shows the phone the view model keeps (digits only; emptied by a CCCD read).
+    Connections {
+        target: clerkBooking
+        function onChanged() { if (phone.text !== clerkBooking.phone) phone.text = clerkBooking.phone }
+    }
 }
