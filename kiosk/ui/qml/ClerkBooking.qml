@@ -59,8 +59,9 @@ TouchDialog {
             model: clerkBooking.days
             delegate: Button {
                 objectName: "clerkBookDay_" + modelData.day
-                text: modelData.label
-                width: 140; height: theme.touch
+                text: modelData.open ? modelData.label
+                                     : (app.lang, app.tf("{day} · nghỉ", {"day": modelData.label}))
+                width: modelData.open ? 150 : 200; height: theme.touch
                 highlighted: modelData.open
                 flat: !modelData.open
                 enabled: !clerkBooking.busy
