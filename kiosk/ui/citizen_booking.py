@@ -149,7 +149,7 @@ class CitizenBooking(QObject):
                 label = _("Hôm nay") if n == 0 else _(_WEEKDAY[day.weekday()])
                 out.append({"day": day.isoformat(), "label": f"{label} {day:%d/%m}",
                             "open": is_open})
-            if len(out) >= MAX_DAYS:
+            if sum(1 for d in out if d["open"]) >= MAX_DAYS:
                 break
         return out
 
