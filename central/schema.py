@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from central.booking_settings_schema import TABLES as BOOKING_SETTINGS_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.groups import SCHEMA as GROUP_TABLES
 from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
@@ -278,6 +279,8 @@ TABLES += RESULT_TABLES
 TABLES += BOOKING_SETTINGS_TABLES
 # What a counter handed over for a dossier (issue 24; central/handover.py).
 TABLES += HANDOVER_TABLES
+# Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
+TABLES += GROUP_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

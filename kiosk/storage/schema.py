@@ -407,6 +407,9 @@ TABLE_MIGRATIONS = {
     "0030_results": ("kiosk.storage.results:SCHEMA",),
     # Issue 24 §4: the text of stored files (OCR) and its word index.
     "0031_file_texts": ("kiosk.storage.texts:SCHEMA",),
+    # Issue 24 §4: each stored file's copy with the invisible text layer, and a scanned
+    # document's number and dates as a clerk confirmed them (suggested from its text).
+    "0032_text_layers": ("kiosk.storage.texts:LAYERS_SCHEMA", "kiosk.storage.paper_facts:SCHEMA"),
     # Issue 24: an electronic result printed on the spot or sent.
     "0035_result_delivery": ("kiosk.storage.results:DELIVERY_SCHEMA",),
     # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here.
@@ -417,6 +420,8 @@ TABLE_MIGRATIONS = {
     # Issue 25 §5: the citizen's consent to be told, and the outbox of notices; history
     # before this migration is never notified.
     "0042_notices": ("kiosk.storage.notices:SCHEMA",),
+    # Issue 25 §3: dossiers of interconnected procedures taken in one intake.
+    "0043_dossier_groups": ("kiosk.storage.groups:SCHEMA",),
     # Issue 27: priority, recall, hold, no-show, transfer and booked tickets.
     "0060_queue_operations": ("kiosk.storage.queue_ops:SCHEMA",),
     # Issue 27: booked times on a counter without a central server; the code sent to the

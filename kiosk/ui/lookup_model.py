@@ -201,7 +201,7 @@ class DetailModel(QObject):
         self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
         self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed",
-                                         "pdfa"], self)
+                                         "pdfa", "component"], self)
 
     def _get(self) -> dict[str, Any]:
         return dict(self._view)
@@ -241,6 +241,7 @@ class DetailModel(QObject):
             # The server's own words, for the admin only (the clerk reads "sync" above).
             "syncDetail": r.get("_sync_error", ""),
             "notices": [notice_text(n) for n in r.get("_notices") or []],
+            "group": r.get("_group") or {},
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -269,6 +270,9 @@ class DetailModel(QObject):
             from kiosk.storage.notices import of_dossier
 
             record["_notices"] = store.read(lambda db: of_dossier(db, record["id"]))
+            if record.get("group"):  # liên thông: the other dossiers taken with it
+                from kiosk.group_intake import group_view
+                record["_group"] = group_view(store, record)
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))
@@ -308,7 +312,7 @@ class DetailModel(QObject):
                              "path": page["path"], "kind": page.get("mime", ""),
                              "signed": (comp.get("signature") or {}).get("state", ""),
                              # A PDF attached from outside and kept as it was (not PDF/A-2b).
-                             "pdfa": page.get("pdfa") is not False})
+                             "pdfa": page.get("pdfa") is not False, "component": comp.get("code") or ""})
         # The results (issue 24): the province's electronic ones and the paper ones scanned at
         # hand-over, after the documents received.
         kinds = kind_names(list(self.app.services.config.get("results.kinds")))

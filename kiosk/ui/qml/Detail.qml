@@ -36,6 +36,16 @@ Item {
                     Label { text: d.address || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: app.lang, app.tf("Tiếp nhận: {r}   ·   Hẹn trả: {d}", {"r": d.received || "", "d": d.due || ""}) }
                     Label { text: d.statusLabel || ""; font.bold: true; color: d.overdue ? theme.danger : theme.ok }
+                    // Liên thông: the dossiers taken in the same intake, each with its own status.
+                    Label { objectName: "detailGroup"; visible: !!(d.group && d.group.title)
+                            text: d.group ? (d.group.title || "") : ""; font.bold: true; color: theme.primary
+                            wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Repeater {
+                        model: d.group ? (d.group.lines || []) : []
+                        delegate: Label { objectName: "groupLine_" + index; text: (modelData.current ? "▶ " : "• ") + modelData.text
+                                          font.bold: modelData.current; font.pixelSize: theme.small
+                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
                     Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
@@ -97,9 +107,20 @@ Item {
                           + (model.pdfa ? "" : (app.lang, app.t("không đạt PDF/A")) + "  ·  ")
                           + model.name
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
+                    rightPadding: factsButton.visible ? factsButton.width + 18 : 12
                     contentItem: Label { id: docName; wrapMode: Text.Wrap; text: parent.text
                                          font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
+                    // A scanned document's number and dates (issue 24): suggested from its text,
+                    // confirmed by the clerk. Results come with theirs.
+                    Button { id: factsButton; objectName: "factsButton_" + index
+                             visible: !!model.component
+                             anchors.right: parent.right; anchors.rightMargin: 6
+                             anchors.verticalCenter: parent.verticalCenter
+                             height: theme.touch - 8; leftPadding: 14; rightPadding: 14
+                             text: app.lang, app.t("Số, ngày")
+                             onClicked: { factsDialog.docName = model.name
+                                          paperFacts.load(d.code, model.component); factsDialog.open() } }
                 }
             }
             BigButton { objectName: "signDossierButton"
@@ -247,6 +268,44 @@ Item {
                         onClicked: if (detail.refuse(refuseReason.text)) { refuseReason.text = ""; refuseAsk.close() } }
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: refuseAsk.close() }
+        }
+    }
+
+    TouchDialog {
+        id: factsDialog
+        objectName: "factsDialog"
+        property string docName: ""
+        Connections {
+            target: paperFacts
+            function onChanged() {
+                if (!paperFacts.busy && paperFacts.paperId !== "") {
+                    factsNumber.text = paperFacts.number
+                    factsIssued.text = paperFacts.issued
+                    factsUntil.text = paperFacts.validUntil
+                }
+            }
+            function onConfirmed() { factsDialog.close() }
+        }
+        Label { text: app.lang, app.t("Số, ngày cấp và hiệu lực của giấy tờ"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: factsDialog.docName; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { objectName: "factsSource"; text: paperFacts.source; color: theme.muted
+                font.pixelSize: theme.small; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: factsNumber; objectName: "factsNumber"; Layout.fillWidth: true
+                label: app.lang, app.t("Số, ký hiệu") }
+        Field { id: factsIssued; objectName: "factsIssued"; Layout.fillWidth: true
+                label: app.lang, app.t("Ngày cấp (ngày/tháng/năm)") }
+        Field { id: factsUntil; objectName: "factsUntil"; Layout.fillWidth: true
+                label: app.lang, app.t("Có giá trị đến (để trống nếu không thời hạn)") }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "factsConfirm"; text: app.lang, app.t("Xác nhận"); tint: theme.ok
+                        Layout.fillWidth: true; enabled: !paperFacts.busy && paperFacts.paperId !== ""
+                        onClicked: paperFacts.confirm(factsNumber.text, factsIssued.text, factsUntil.text) }
+            BigButton { objectName: "factsCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted
+                        Layout.preferredWidth: 160; onClicked: factsDialog.close() }
         }
     }
 }
