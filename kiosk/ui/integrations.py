@@ -114,6 +114,9 @@ def _take_card(app: AppModel, models: dict[str, Any], text: str, record: CccdRec
         return str(models["returns"].take_card(record))
     if app.screen == "lookup":
         return str(models["lookup"].take_card(record))
+    booking = models.get("clerkBooking")
+    if app.screen == "home" and booking is not None and booking.take_cccd(text):
+        return "booking"  # the booking dialog's contact: the card's number books
     if app.screen == "intake" and intake.session.step_name != "done":
         return str(intake.take_card(text, record))
     intake.start()
