@@ -341,6 +341,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import papers  # the province's store of a citizen's papers (issue 24)
 
     papers.install(app, db, device)
+    from central import paper_facts  # a scanned document's confirmed dates (issue 24 §3)
+
+    paper_facts.install(app, db, device)
 
     from central import incoming  # dossiers submitted online or by post (issue 25)
 

@@ -17,6 +17,7 @@ from central.groups import SCHEMA as GROUP_TABLES
 from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.paper_facts_schema import SCHEMA as PAPER_FACT_TABLES
 from central.portal_schema import PORTAL_TABLES
 from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
@@ -284,6 +285,9 @@ TABLES += HANDOVER_TABLES
 TABLES += GROUP_TABLES
 # What the national portal is owed, version by version (issue 25 §4; central/portal_outbox.py).
 TABLES += PORTAL_TABLES
+# A scanned document's number and dates as its unit's clerk confirmed them (issue 24 §3;
+# central/paper_facts.py).
+TABLES += PAPER_FACT_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

@@ -8,6 +8,11 @@ same on every machine); :mod:`kiosk.storage.papers` lists the facts with the pap
 expired document is no longer offered for reuse. A confirmation is audited
 (``papers.facts``) with what was suggested, and may be corrected later (the last one
 counts).
+
+Every confirmation is also queued for the central server in the same transaction (outbox
+``paper.facts``, :mod:`kiosk.sync.facts_push`, sent once), so another unit's counter
+looking the citizen's papers up on the province's store sees the same dates and is not
+offered a paper that has expired.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from typing import Any
 from kiosk.clock import iso, now
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.storage import outbox
 from kiosk.storage.audit_log import audit
 from kiosk.storage.sqlite import Database
+
+#: Outbox kind of a confirmation sent to the server (kiosk.sync.facts_push).
+FACTS_KIND = "paper.facts"
 
 SCHEMA = """
 CREATE TABLE paper_facts (
@@ -111,6 +120,7 @@ def confirm(db: Database, paper_id: str, *, number: str, issued: date | None,
             "confirmed_at = excluded.confirmed_at",
             (paper_id, dossier_id, number, issued.isoformat() if issued else None,
              valid_until.isoformat() if valid_until else None, issuer, actor, stamp))
+        _queue(db, paper_id, dossier_id, _pages[0])
         audit(db, actor, "papers.facts", dossier_id, paper=paper_id, number=number,
               issued=issued.isoformat() if issued else None,
               valid_until=valid_until.isoformat() if valid_until else None,
@@ -119,6 +129,23 @@ def confirm(db: Database, paper_id: str, *, number: str, issued: date | None,
     facts = facts_of(db, paper_id)
     assert facts is not None
     return {"id": paper_id, **facts}
+
+
+def _queue(db: Database, paper_id: str, dossier_id: str, sha256: str) -> None:
+    """The confirmation as the server stores it: against the paper's first file and its
+    owner's ID number too, so the server can check it names the paper it holds."""
+    row = db.execute(
+        "SELECT d.code, a.id_number, f.number, f.issued, f.valid_until, f.issuer, "
+        "f.confirmed_by, f.confirmed_at FROM dossiers d JOIN paper_facts f ON "
+        "f.dossier_id = d.id LEFT JOIN applicants a ON a.dossier_id = d.id AND "
+        "a.role = 'owner' WHERE f.paper_id = ?", (paper_id,)).fetchone()
+    keys = ("dossier_code", "id_number", "number", "issued", "valid_until", "issuer",
+            "confirmed_by", "confirmed_at")
+    payload = {"dossier_id": dossier_id, "component": paper_id.rpartition(":")[2],
+               "sha256": sha256, **dict(zip(keys, row, strict=True))}
+    if not payload["id_number"]:
+        return  # nobody's paper by number: neither store lists it, the server has no use
+    outbox.enqueue(db, FACTS_KIND, dossier_id, payload, [])
 
 
 def by_paper(db: Database, dossier_ids: list[str]) -> dict[str, dict[str, Any]]:
