@@ -43,6 +43,31 @@ CREATE TABLE paper_facts (
 )
 """
 
+# Facts confirmed before they were sent anywhere (migration 0033): queued once each, under a
+# key of their own that sorts after the dossiers' records already queued.
+QUEUE_CONFIRMED = """
+WITH f AS (
+    SELECT pf.*, substr(pf.paper_id, length(pf.dossier_id) + 2) AS component
+    FROM paper_facts pf
+), sent AS (
+    SELECT f.*, d.code AS dossier_code, a.id_number AS id_number,
+        (SELECT p.sha256 FROM components c JOIN pages p ON p.component_id = c.id
+         WHERE c.dossier_id = f.dossier_id AND c.code = f.component
+         ORDER BY p.position LIMIT 1) AS sha256
+    FROM f JOIN dossiers d ON d.id = f.dossier_id
+    JOIN applicants a ON a.dossier_id = f.dossier_id AND a.role = 'owner'
+    WHERE a.id_number != ''
+)
+INSERT INTO outbox (id, kind, dossier_id, payload, next_attempt_at, created_at, updated_at)
+SELECT 'paper-facts-' || paper_id, 'paper.facts', dossier_id,
+    json_object('dossier_id', dossier_id, 'component', component, 'sha256', sha256,
+                'dossier_code', dossier_code, 'id_number', id_number, 'number', number,
+                'issued', issued, 'valid_until', valid_until, 'issuer', issuer,
+                'confirmed_by', confirmed_by, 'confirmed_at', confirmed_at),
+    confirmed_at, confirmed_at, confirmed_at
+FROM sent WHERE sha256 IS NOT NULL
+"""
+
 
 def _component(db: Database, paper_id: str) -> tuple[str, list[str]]:
     """The dossier id and the page files of a scanned document of this counter."""

@@ -19,8 +19,7 @@ from kiosk import reuse
 from kiosk.clock import now
 from kiosk.config import Config
 from kiosk.errors import InvalidInput
-from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store
-from kiosk.storage import paper_facts
+from kiosk.storage import ApplicantInput, ComponentInput, DossierInput, PageInput, Store, paper_facts
 from kiosk.sync import machine
 from kiosk.sync.papers_client import RemotePapers
 from kiosk.sync.transport import make_client
@@ -172,3 +171,33 @@ def test_facts_for_a_paper_the_server_does_not_hold_are_refused(
     _confirm(store, f"{saved.id}:XNHN", date(2024, 1, 2), date(2024, 6, 30))
     assert engine_for(store, central.url, central.token).run_once()["ok"]
     assert [r["paper_id"] for r in _server_facts(central)] == [f"{saved.id}:XNHN"]
+
+
+def test_facts_confirmed_before_the_upgrade_are_sent_once(kiosk_home: Path,
+                                                          central: Central) -> None:
+    """A counter that confirmed dates before this version (migration 0033 queues them)."""
+    from kiosk.storage.sqlite import MIGRATIONS_TABLE
+
+    store = Store(orphan_grace_seconds=None)
+    saved, sha = _scan(store, "GIẤY XÁC NHẬN cũ")
+    _confirm(store, f"{saved.id}:XNHN", date(2023, 1, 5), date(2023, 7, 5), number="15/XN")
+
+    def as_before(db: Any) -> None:  # what the older version left: facts, nothing queued
+        with db.atomic():
+            db.execute("DELETE FROM outbox WHERE kind = ?", (paper_facts.FACTS_KIND,))
+            db.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE name = '0033_paper_facts_sync'")
+
+    store.call(as_before)
+    store.close()
+    store = Store(orphan_grace_seconds=None)
+    try:
+        assert "0033_paper_facts_sync" in store.migrations_applied
+        assert [s for s, _p in _facts_ops(store)] == ["pending"]
+        engine = engine_for(store, central.url, central.token)
+        assert engine.run_once()["ok"] and engine.run_once()["ok"]
+        assert [s for s, _p in _facts_ops(store)] == ["done"]
+        assert [(r["paper_id"], r["sha256"], r["number"], r["issued"], r["valid_until"])
+                for r in _server_facts(central)] == [
+            (f"{saved.id}:XNHN", sha, "15/XN", "2023-01-05", "2023-07-05")]
+    finally:
+        store.close()
