@@ -38,8 +38,9 @@ WALKS = [
     [(2, 1), (5, 2), (5, 1), (2, 30)], [(2, 1), (9, 2000)], [(2, 1), (4, 2), (10, 1)],
     [(2, 1), (3, 0), (9, 5)], [(5, 0), (5, 0), (2, 0)],
 ]
-#: A year of a province: most dossiers resolved and returned within days.
-BUSY_WALKS = [[(2, 1), (4, 20), (9, 30), (10, 24)]] * 12 + [[(2, 1), (4, 30), (9, 5)]] * 4 + \
+#: A year of a province: most dossiers resolved and returned within days; every walk above
+#: once, so about 4 % stay open (7 of them never end).
+BUSY_WALKS = [[(2, 1), (4, 20), (9, 30), (10, 24)]] * 110 + [[(2, 1), (4, 30), (9, 5)]] * 40 + \
     WALKS
 
 
@@ -51,6 +52,8 @@ class Shape:
     #: Times snapped to these moments one time in five.
     edges: Sequence[datetime] = ()
     walks: Sequence[Sequence[tuple[int, int]]] = field(default_factory=lambda: WALKS)
+    #: Share of dossiers with apology letters (one or two).
+    lettered: float = 1 / 3
 
 
 def period_edges(periods: Sequence[tuple[date, date]]) -> list[datetime]:
@@ -102,7 +105,7 @@ def generate(count: int, seed: int, shape: Shape) -> Iterator[tuple[dict[str, An
                                "ended_at": nxt if nxt and rnd.random() < 0.8 else None})
         letters = [{"letter_number": f"L{n}", "issued_at": iso(issued),
                     "new_due_at": iso(issued + timedelta(hours=rnd.choice([-50, 10, 100, 500])))}
-                   for n in range(rnd.choice([0, 0, 0, 0, 1, 2]))
+                   for n in range(rnd.choice([1, 2]) if rnd.random() < shape.lettered else 0)
                    for issued in [snap(received + timedelta(hours=rnd.randrange(1, 400)))]]
         # Some letters only the province holds (issued on its side).
         theirs = [x for x in letters if rnd.random() < 0.3]
@@ -135,8 +138,12 @@ LETTER_COLUMNS = ("dossier_id", "letter_number", "issued_at", "new_due_at", "ori
 
 def rows_for(batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
              ) -> tuple[list[tuple[Any, ...]], ...]:
-    """The four tables' rows of a batch, facts computed by the server's own code."""
-    dossiers, letters, facts, pauses = [], [], [], []
+    """The tables' rows of a batch, facts computed by the server's own code."""
+    dossiers: list[tuple[Any, ...]] = []
+    letters: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
+    groups: dict[int, tuple[Any, ...]] = {}
+    side: tuple[list[tuple[Any, ...]], ...] = ([], [], [])
     for row, theirs in batch:
         dossiers.append(tuple(row[c] for c in DOSSIER_COLUMNS))
         for x in theirs:
@@ -146,13 +153,16 @@ def rows_for(batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
                             status=row["status"], province_notes=json.loads(row["notes"]),
                             letters=theirs)
         facts.append(report_facts.facts(row["id"], rec))
-        pauses += [(row["id"], report_facts.micros(a)) for a, _b in rec.pauses]
-    return dossiers, letters, facts, pauses
+        group = report_facts.group_id(rec)
+        groups[group[0]] = group
+        for rows, more in zip(side, report_facts.side_rows(row["id"], rec), strict=True):
+            rows += more
+    return (dossiers, letters, list(groups.values()), facts, *side)
 
 
 _TABLES = (("dossiers", DOSSIER_COLUMNS), ("dossier_postponements", LETTER_COLUMNS),
-           ("report_facts", report_facts.COLUMNS), ("report_pauses", ("dossier_id",
-                                                                       "started_at")))
+           ("report_groups", ("id", "unit_code", "procedure_code", "procedure_name")),
+           ("report_facts", report_facts.COLUMNS), *report_facts.SIDE)
 
 
 def write(conn: Any, postgres: bool, batch: Sequence[tuple[dict[str, Any],
@@ -161,7 +171,14 @@ def write(conn: Any, postgres: bool, batch: Sequence[tuple[dict[str, Any],
     for (table, cols), rows in zip(_TABLES, rows_for(batch), strict=True):
         if not rows:
             continue
-        if postgres:
+        if table == "report_groups":  # a batch may meet a group an earlier one wrote
+            sql = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+            if postgres:
+                conn.cursor().executemany(sql.replace("?", "%s"), rows)
+            else:
+                conn.executemany(sql, rows)
+        elif postgres:
             with conn.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)

@@ -13,12 +13,13 @@ and integer comparisons are what make a million rows cheap on PostgreSQL (text w
 through the collation).
 
 ``complex`` marks the dossiers whose pending verdict at a moment needs more than the legal
-due (a letter, a supplement pause, a supplement status): the report reads the full record
-of those few when they are pending at the judging moment.
+due (a letter, a supplement pause, a supplement status): for those few the report also
+reads their rows in ``report_letters``, ``report_pauses`` and ``report_spans``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -29,8 +30,17 @@ from kiosk.reports.records import ReportRecord, server_record
 from kiosk.reports.summary import judge
 
 SCHEMA = [
+    # (unit, procedure, procedure name) by a number: the report groups a million rows by
+    # one integer instead of two strings, and a procedure's name is the group's own.
+    """CREATE TABLE IF NOT EXISTS report_groups (
+        id BIGINT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        procedure_code TEXT NOT NULL,
+        procedure_name TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS report_facts (
         dossier_id TEXT PRIMARY KEY,
+        grp BIGINT NOT NULL,
         code TEXT NOT NULL,
         unit_code TEXT NOT NULL,
         procedure_code TEXT NOT NULL,
@@ -55,17 +65,39 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS report_facts_open ON report_facts (received_at) "
     "WHERE ended_at IS NULL",
     "CREATE INDEX IF NOT EXISTS report_facts_unit ON report_facts (unit_code, received_at)",
+    # Supplement requests (the clock's pauses): the period's requests, and the pause open
+    # at a judging moment.
     """CREATE TABLE IF NOT EXISTS report_pauses (
         dossier_id TEXT NOT NULL,
-        started_at BIGINT NOT NULL
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT
     )""",
     "CREATE INDEX IF NOT EXISTS report_pauses_dossier ON report_pauses (dossier_id)",
     "CREATE INDEX IF NOT EXISTS report_pauses_started ON report_pauses (started_at)",
+    # Every letter, the counter's and the province's: the due in force at a moment.
+    """CREATE TABLE IF NOT EXISTS report_letters (
+        dossier_id TEXT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        new_due_at BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS report_letters_dossier ON report_letters (dossier_id)",
+    # When the dossier's status was "waiting for a supplement" (5), from that history entry
+    # to the next one: the status at a moment without the history.
+    """CREATE TABLE IF NOT EXISTS report_spans (
+        dossier_id TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT
+    )""",
+    "CREATE INDEX IF NOT EXISTS report_spans_dossier ON report_spans (dossier_id)",
 ]
+#: The side tables, one row per pause / letter / supplement span: (table, columns).
+SIDE = (("report_pauses", ("dossier_id", "started_at", "ended_at")),
+        ("report_letters", ("dossier_id", "issued_at", "new_due_at")),
+        ("report_spans", ("dossier_id", "started_at", "ended_at")))
 
 #: verdict column: not resolved, then :func:`kiosk.reports.summary.judge`'s answers.
 VERDICTS = {"early": 1, "on_time": 2, "late": 3}
-COLUMNS = ("dossier_id", "code", "unit_code", "procedure_code", "procedure_name", "channel",
+COLUMNS = ("dossier_id", "grp", "code", "unit_code", "procedure_code", "procedure_name", "channel",
            "back_entered", "received_at", "legal_due", "resolved_at", "returned_at",
            "closed_at", "ended_at", "verdict", "lettered", "complex", "documents", "scanned",
            "reused", "digitised")
@@ -87,12 +119,42 @@ def facts(dossier_id: str, rec: ReportRecord) -> tuple[Any, ...]:
     verdict = VERDICTS[judge(rec)] if rec.resolved_at is not None else 0
     supplement = any(s == Status.SUPPLEMENT for _at, s in rec.history)
     docs = rec.documents
-    return (dossier_id, rec.code, rec.unit, rec.procedure_code, rec.procedure_name,
+    return (dossier_id, group_id(rec)[0], rec.code, rec.unit, rec.procedure_code, rec.procedure_name,
             rec.channel, int(rec.back_entered), micros(rec.received_at),
             micros(rec.legal_due), micros(rec.resolved_at), micros(rec.returned_at),
             micros(rec.closed_at), micros(rec.ended_at), verdict, int(bool(rec.postponements)),
             int(bool(rec.pauses or rec.postponements or supplement)), docs.documents,
             docs.scanned, docs.reused, int(docs.digitised))
+
+
+def group_id(rec: ReportRecord) -> tuple[int, str, str, str]:
+    """The ``report_groups`` row of a record: a 63-bit hash of its unit, procedure and
+    name as the id (no allocation, so bulk writers and concurrent servers agree)."""
+    key = (rec.unit, rec.procedure_code, rec.procedure_name)
+    digest = hashlib.sha256("\x1f".join(key).encode()).digest()
+    return (int.from_bytes(digest[:8], "big") >> 1, *key)
+
+
+_GROUP = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
+          "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+
+
+def side_rows(dossier_id: str, rec: ReportRecord) -> tuple[list[tuple[Any, ...]], ...]:
+    """The rows of :data:`SIDE` for one record, in that order."""
+    pauses = [(dossier_id, micros(a), micros(b)) for a, b in rec.pauses]
+    letters = [(dossier_id, micros(a), micros(b)) for a, b in rec.postponements]
+    hist = rec.history
+    spans = [(dossier_id, micros(at), micros(hist[k + 1][0]) if k + 1 < len(hist) else None)
+             for k, (at, status) in enumerate(hist) if status == Status.SUPPLEMENT]
+    return pauses, letters, spans
+
+
+def _write(tx: Any, dossier_id: str, rec: ReportRecord) -> None:
+    tx.execute(_GROUP, group_id(rec))
+    tx.execute(_UPSERT, facts(dossier_id, rec))
+    for (table, cols), rows in zip(SIDE, side_rows(dossier_id, rec), strict=True):
+        for row in rows:
+            tx.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES (?, ?, ?)", row)
 
 
 def record_of(row: dict[str, Any], letters: Iterable[dict[str, Any]]) -> ReportRecord:
@@ -119,12 +181,9 @@ def refresh(tx: Any, dossier_id: str) -> None:
         return
     letters = tx.all(f"SELECT {_LETTER} FROM dossier_postponements WHERE dossier_id = ?",
                      (dossier_id,))
-    rec = record_of(row, letters)
-    tx.execute(_UPSERT, facts(dossier_id, rec))
-    tx.execute("DELETE FROM report_pauses WHERE dossier_id = ?", (dossier_id,))
-    for started, _ended in rec.pauses:
-        tx.execute("INSERT INTO report_pauses (dossier_id, started_at) VALUES (?, ?)",
-                   (dossier_id, micros(started)))
+    for table, _cols in SIDE:
+        tx.execute(f"DELETE FROM {table} WHERE dossier_id = ?", (dossier_id,))
+    _write(tx, dossier_id, record_of(row, letters))
 
 
 def backfill(tx: Any, batch: int = 2000) -> int:
@@ -143,11 +202,8 @@ def backfill(tx: Any, batch: int = 2000) -> int:
         for letter in tx.all(f"SELECT dossier_id, {_LETTER} FROM dossier_postponements "
                              f"WHERE dossier_id IN ({marks})", ids):
             letters.setdefault(letter.pop("dossier_id"), []).append(letter)
-        tx.execute(f"DELETE FROM report_pauses WHERE dossier_id IN ({marks})", ids)
+        for table, _cols in SIDE:
+            tx.execute(f"DELETE FROM {table} WHERE dossier_id IN ({marks})", ids)
         for row in rows:
-            rec = record_of(row, letters.get(row["id"], []))
-            tx.execute(_UPSERT, facts(row["id"], rec))
-            for started, _ended in rec.pauses:
-                tx.execute("INSERT INTO report_pauses (dossier_id, started_at) VALUES (?, ?)",
-                           (row["id"], micros(started)))
+            _write(tx, row["id"], record_of(row, letters.get(row["id"], [])))
         done += len(rows)

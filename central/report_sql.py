@@ -3,9 +3,10 @@
 The same JSON as :func:`kiosk.reports.summary.summary` over every dossier's record (the
 definition, :func:`central.reports.summary_from_records`), without reading a body: one
 grouped count per (unit, procedure) of the dossiers that touch the period, one of the
-pending ones at the judging moment, one of the supplement requests in the period. Only the
-dossiers pending at that moment whose verdict needs their letters or pauses
-(``complex``, a few) have their full record read. tests/central/test_report_sql.py holds
+pending ones at the judging moment, one of the supplement requests in the period; the few
+pending then whose verdict needs their letters, pauses or supplement status (``complex``)
+are judged from their rows in the side tables (the due in force, the status, the open
+pause), never from a body. tests/central/test_report_sql.py holds
 this equal to the definition on generated histories, period edges included, on SQLite and
 on PostgreSQL.
 
@@ -15,15 +16,13 @@ a request): PostgreSQL then plans the one query it runs, not a generic one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from central import report_facts
 from central.db import Database, Tx
 from kiosk.clock import iso
-from kiosk.reports.records import ReportRecord
-from kiosk.reports.summary import Period, due_at, is_overdue_at, status_at
+from kiosk.reports.summary import Period
 from kiosk.reports.tallies import SLOT_NAMES, block
 
 _SLOT = {name: i for i, name in enumerate(SLOT_NAMES)}
@@ -48,7 +47,7 @@ def _counts(s: int, e: int) -> list[tuple[str, str]]:
 
 
 def _sums(s: int, e: int) -> str:
-    parts = [f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}" for name, cond in _counts(s, e)]
+    parts = [f"count(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _counts(s, e)]
     parts += [f"sum(CASE WHEN received_at >= {s} THEN {col} ELSE 0 END) AS {name}"
               for name, col in (("docs", "documents"), ("scanned", "scanned"),
                                 ("reused", "reused"))]
@@ -65,94 +64,112 @@ def _relevant(s: int, e: int, alias: str = "") -> str:
     return f"{a}received_at < {e} AND ({a}ended_at IS NULL OR {a}ended_at >= {s})"
 
 
-def _pending(j: int) -> str:
+def _pending(j: int, a: str = "") -> str:
     """Pending at the judging moment ``j``: received before it, not ended before it."""
-    return f"received_at < {j} AND (ended_at IS NULL OR ended_at >= {j})"
+    return f"{a}received_at < {j} AND ({a}ended_at IS NULL OR {a}ended_at >= {j})"
 
 
-def records_of(tx: Tx, ids: list[str]) -> dict[str, ReportRecord]:
-    """The definition's records of a few dossiers (by id)."""
-    out: dict[str, ReportRecord] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        marks = ", ".join("?" * len(chunk))
-        letters: dict[str, list[dict[str, Any]]] = {}
-        for letter in tx.all("SELECT dossier_id, letter_number, issued_at, new_due_at FROM "
-                             f"dossier_postponements WHERE dossier_id IN ({marks})", chunk):
-            letters.setdefault(letter.pop("dossier_id"), []).append(letter)
-        for row in tx.all("SELECT id, unit_code, status, body, notes FROM dossiers "
-                          f"WHERE id IN ({marks})", chunk):
-            out[row["id"]] = report_facts.record_of(row, letters.get(row["id"], []))
-    return out
+class Traced:
+    """A transaction that notes each statement it runs: the bench replays them bare, so
+    its baseline is the very SQL of the report (bench/central_report.py)."""
+
+    def __init__(self, tx: Tx, trace: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self.tx, self.trace = tx, trace
+
+    def all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        self.trace.append((sql, tuple(params)))
+        return self.tx.all(sql, params)
+
+    def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        self.trace.append((sql, tuple(params)))
+        return self.tx.one(sql, params)
 
 
-def _complex_pending(tx: Tx, j: int, unit: str | None) -> dict[str, ReportRecord]:
-    where, params = _where(unit)
-    ids = [r["dossier_id"] for r in tx.all(
-        f"SELECT dossier_id FROM report_facts WHERE complex = 1 AND {_pending(j)}{where}",
-        params)]
-    return records_of(tx, ids)
+def _traced(tx: Tx, trace: list[tuple[str, tuple[Any, ...]]] | None) -> Any:
+    return tx if trace is None else Traced(tx, trace)
 
 
-def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_of: datetime
-            ) -> dict[str, Any]:
+def _complex_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]]:
+    """The pending dossiers at ``j`` whose verdict needs more than their legal due, with
+    ``due`` (the due in force at ``j``), ``waiting`` (for a supplement then) and
+    ``overdue``, as :func:`kiosk.reports.summary.is_overdue_at` judges."""
+    where, params = _where(unit, "f.")
+    rows = tx.all(
+        "SELECT f.grp, f.unit_code, f.code, f.procedure_name, f.received_at, "
+        "f.legal_due, (SELECT max(x.new_due_at) FROM report_letters x WHERE x.dossier_id = "
+        f"f.dossier_id AND x.issued_at < {j}) AS letter_due, (SELECT count(*) FROM "
+        f"report_spans x WHERE x.dossier_id = f.dossier_id AND x.started_at < {j} AND "
+        f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS waiting, (SELECT max(x.started_at) "
+        f"FROM report_pauses x WHERE x.dossier_id = f.dossier_id AND x.started_at < {j} AND "
+        f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS paused_since FROM report_facts f "
+        f"WHERE f.complex = 1 AND {_pending(j, 'f.')}{where}", params)
+    for row in rows:
+        dues = [d for d in (row["legal_due"], row["letter_due"]) if d is not None]
+        row["due"] = max(dues) if dues else None
+        moment = j
+        if row["waiting"] and row["paused_since"] is not None:
+            moment = row["paused_since"]  # the clock stopped when the supplement was asked
+        row["overdue"] = row["due"] is not None and row["due"] < moment
+    return rows
+
+
+def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_of: datetime,
+            trace: list[tuple[str, tuple[Any, ...]]] | None = None) -> dict[str, Any]:
     """:func:`central.reports.summary`'s JSON: one unit's, or all with ``units``."""
     period = Period(date_from, date_to, as_of)
     s, e, j = (report_facts.micros(t) for t in (period.start, period.end, period.judged_at))
     assert s is not None and e is not None and j is not None
     where, params = _where(unit)
-    groups: dict[tuple[str, str], list[int]] = {}
-    first: dict[tuple[str, str], tuple[int, str]] = {}
-    with db.transaction(write=False) as tx:
-        undecided = []
-        for row in tx.all(
-                "SELECT unit_code, procedure_code, min(procedure_name) AS name_lo, "
-                f"max(procedure_name) AS name_hi, min(received_at) AS first, {_sums(s, e)} "
-                f"FROM report_facts WHERE {_relevant(s, e)}{where} "
-                "GROUP BY unit_code, procedure_code", params):
-            key = (row["unit_code"], row["procedure_code"])
-            acc = groups[key] = [0] * _WIDTH
+    by_grp: dict[int, list[int]] = {}
+    first: dict[int, int] = {}
+    with db.transaction(write=False) as real:
+        tx = _traced(real, trace)
+        for row in tx.all(f"SELECT grp, min(received_at) AS first, {_sums(s, e)} FROM "
+                          f"report_facts WHERE {_relevant(s, e)}{where} GROUP BY grp", params):
+            acc = by_grp[row["grp"]] = [0] * _WIDTH
             for name, slot in _SLOT.items():
                 if name in row:
                     acc[slot] = int(row[name] or 0)
-            first[key] = (int(row["first"]), row["name_lo"])
-            if row["name_lo"] != row["name_hi"]:
-                undecided.append(key)
-        # A procedure's name is the one its earliest received dossier carries.
-        for key in undecided:
-            found = tx.one(f"SELECT received_at, procedure_name FROM report_facts WHERE "
-                           f"{_relevant(s, e)} AND unit_code = ? AND procedure_code = ? "
-                           "ORDER BY received_at, procedure_name LIMIT 1", key)
-            assert found is not None
-            first[key] = (int(found["received_at"]), found["procedure_name"])
+            first[row["grp"]] = int(row["first"])
         for row in tx.all(
-                "SELECT unit_code, procedure_code, count(*) AS n, sum(CASE WHEN legal_due IS "
-                f"NOT NULL AND legal_due < {j} THEN 1 ELSE 0 END) AS overdue FROM report_facts"
-                f" WHERE complex = 0 AND {_pending(j)}{where} GROUP BY unit_code, "
-                "procedure_code", params):
-            acc = groups[(row["unit_code"], row["procedure_code"])]
+                f"SELECT grp, count(*) AS n, count(*) FILTER (WHERE legal_due < {j}) AS overdue"
+                f" FROM report_facts WHERE complex = 0 AND {_pending(j)}{where} GROUP BY grp",
+                params):
+            acc = by_grp[row["grp"]]
             acc[_SLOT["overdue"]] += int(row["overdue"])
             acc[_SLOT["not_due"]] += int(row["n"]) - int(row["overdue"])
-        for rec in _complex_pending(tx, j, unit).values():
-            acc = groups[(rec.unit, rec.procedure_code)]
-            acc[_SLOT["overdue" if is_overdue_at(rec, period.judged_at) else "not_due"]] += 1
-            if status_at(rec, period.judged_at) == 5:  # Status.SUPPLEMENT
+        for row in _complex_pending(tx, j, unit):
+            acc = by_grp[row["grp"]]
+            acc[_SLOT["overdue" if row["overdue"] else "not_due"]] += 1
+            if row["waiting"]:
                 acc[_SLOT["awaiting"]] += 1
         fwhere, fparams = _where(unit, "f.")
         for row in tx.all(
-                "SELECT f.unit_code, f.procedure_code, count(*) AS n FROM report_pauses p "
-                "JOIN report_facts f ON f.dossier_id = p.dossier_id WHERE p.started_at >= "
-                f"{s} AND p.started_at < {e} AND {_relevant(s, e, 'f.')}{fwhere} "
-                "GROUP BY f.unit_code, f.procedure_code", fparams):
-            groups[(row["unit_code"], row["procedure_code"])][_SLOT["requested"]] += \
-                int(row["n"])
+                "SELECT f.grp, count(*) AS n FROM report_pauses p JOIN report_facts f ON "
+                f"f.dossier_id = p.dossier_id WHERE p.started_at >= {s} AND p.started_at < {e} "
+                f"AND {_relevant(s, e, 'f.')}{fwhere} GROUP BY f.grp", fparams):
+            by_grp[row["grp"]][_SLOT["requested"]] += int(row["n"])
+        keys = {r["id"]: (r["unit_code"], r["procedure_code"], r["procedure_name"])
+                for r in tx.all("SELECT id, unit_code, procedure_code, procedure_name FROM "
+                                "report_groups" + (" WHERE unit_code = ?" if unit else ""),
+                                params)}
+    # Groups of one (unit, procedure) under several names: summed; the procedure is named
+    # as its earliest received dossier is (the name breaks a tie, as the definition's order).
+    groups: dict[tuple[str, str], list[int]] = {}
+    names: dict[tuple[str, str], tuple[int, str]] = {}
+    for grp, acc in by_grp.items():
+        unit_code, code, name = keys[grp]
+        key = (unit_code, code)
+        have = groups.get(key)
+        groups[key] = acc if have is None else [a + b for a, b in zip(have, acc, strict=True)]
+        names[key] = min(names.get(key, (first[grp], name)), (first[grp], name))
     head = {"from": date_from.isoformat(), "to": date_to.isoformat(),
             "judged_at": iso(period.judged_at)}
-    report = _report(head, unit or "", groups, first)
+    report = _report(head, unit or "", groups, names)
     if not unit:
         units = sorted({u for u, _p in groups})
         report["units"] = [_report(head, u, {k: v for k, v in groups.items() if k[0] == u},
-                                   first) for u in units]
+                                   names) for u in units]
     return report
 
 
@@ -176,7 +193,8 @@ def _report(head: dict[str, Any], unit: str, groups: dict[tuple[str, str], list[
     return out
 
 
-def overdue(db: Database, first: date, last: date, unit: str | None, as_of: datetime
+def overdue(db: Database, first: date, last: date, unit: str | None, as_of: datetime,
+            trace: list[tuple[str, tuple[Any, ...]]] | None = None
             ) -> dict[str, list[dict[str, Any]]]:
     """:func:`central.province_figures.overdue`'s lists: per unit, the dossiers overdue
     when the period is judged, most overdue first."""
@@ -185,7 +203,8 @@ def overdue(db: Database, first: date, last: date, unit: str | None, as_of: date
     assert j is not None
     where, params = _where(unit)
     out: dict[str, list[dict[str, Any]]] = {}
-    with db.transaction(write=False) as tx:
+    with db.transaction(write=False) as real:
+        tx = _traced(real, trace)
         for row in tx.all(
                 "SELECT code, procedure_name, unit_code, received_at, legal_due FROM "
                 f"report_facts WHERE complex = 0 AND {_pending(j)} AND legal_due IS NOT NULL "
@@ -194,14 +213,12 @@ def overdue(db: Database, first: date, last: date, unit: str | None, as_of: date
                 "code": row["code"], "procedure": row["procedure_name"],
                 "received_at": iso(report_facts.from_micros(int(row["received_at"]))),
                 "due_at": iso(report_facts.from_micros(int(row["legal_due"])))})
-        complex_ones: Iterable[ReportRecord] = _complex_pending(tx, j, unit).values()
-    for rec in complex_ones:
-        if not is_overdue_at(rec, judged):
-            continue
-        due = due_at(rec, judged)
-        out.setdefault(rec.unit, []).append({
-            "code": rec.code, "procedure": rec.procedure_name,
-            "received_at": iso(rec.received_at), "due_at": iso(due) if due else None})
+        for row in _complex_pending(tx, j, unit):
+            if row["overdue"]:
+                out.setdefault(row["unit_code"], []).append({
+                    "code": row["code"], "procedure": row["procedure_name"],
+                    "received_at": iso(report_facts.from_micros(int(row["received_at"]))),
+                    "due_at": iso(report_facts.from_micros(int(row["due"])))})
     for rows in out.values():
         rows.sort(key=lambda r: (r["due_at"] or "", r["code"]))
     return out
