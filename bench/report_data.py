@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from central import report_facts
+from central import report_facts, report_months
 from kiosk.clock import TZ, iso
 from kiosk.reports.records import server_record
 
@@ -157,12 +157,15 @@ def rows_for(batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
         groups[group[0]] = group
         for rows, more in zip(side, report_facts.side_rows(row["id"], rec), strict=True):
             rows += more
-    return (dossiers, letters, list(groups.values()), facts, *side)
+    months = report_months.bucket_rows(dict(zip(report_facts.COLUMNS, f, strict=True))
+                                       for f in facts)
+    return (dossiers, letters, list(groups.values()), facts, *side, months)
 
 
 _TABLES = (("dossiers", DOSSIER_COLUMNS), ("dossier_postponements", LETTER_COLUMNS),
            ("report_groups", ("id", "unit_code", "procedure_code", "procedure_name")),
-           ("report_facts", report_facts.COLUMNS), *report_facts.SIDE)
+           ("report_facts", report_facts.COLUMNS), *report_facts.SIDE,
+           ("report_months", ("grp", "month", "first_received", *report_months.COLUMNS)))
 
 
 def write(conn: Any, postgres: bool, batch: Sequence[tuple[dict[str, Any],
@@ -171,9 +174,9 @@ def write(conn: Any, postgres: bool, batch: Sequence[tuple[dict[str, Any],
     for (table, cols), rows in zip(_TABLES, rows_for(batch), strict=True):
         if not rows:
             continue
-        if table == "report_groups":  # a batch may meet a group an earlier one wrote
-            sql = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+        if table in ("report_groups", "report_months"):
+            # A batch may meet a group or a month an earlier one wrote.
+            sql = report_facts.GROUP_SQL if table == "report_groups" else report_months.ADD_SQL
             if postgres:
                 conn.cursor().executemany(sql.replace("?", "%s"), rows)
             else:

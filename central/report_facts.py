@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from central import report_months
 from kiosk.dossier import Status
 from kiosk.reports.records import ReportRecord, server_record
 from kiosk.reports.summary import judge
@@ -59,8 +60,18 @@ SCHEMA = [
         documents INTEGER NOT NULL,
         scanned INTEGER NOT NULL,
         reused INTEGER NOT NULL,
-        digitised INTEGER NOT NULL
+        digitised INTEGER NOT NULL,
+        month INTEGER NOT NULL,
+        compact INTEGER NOT NULL
     )""",
+    # The rows a report counts one by one: those not in report_months (central/
+    # report_months.py), and a month's compact ones (its partial months).
+    "CREATE INDEX IF NOT EXISTS report_facts_loose ON report_facts (received_at) "
+    "WHERE compact = 0",
+    "CREATE INDEX IF NOT EXISTS report_facts_month ON report_facts (grp, month) "
+    "WHERE compact = 1",
+    "CREATE INDEX IF NOT EXISTS report_facts_received ON report_facts (received_at)",
+    "CREATE INDEX IF NOT EXISTS report_facts_ended ON report_facts (ended_at)",
     # The open dossiers are few: the pending count of "now" finds them without a scan.
     "CREATE INDEX IF NOT EXISTS report_facts_open ON report_facts (received_at) "
     "WHERE ended_at IS NULL",
@@ -100,7 +111,7 @@ VERDICTS = {"early": 1, "on_time": 2, "late": 3}
 COLUMNS = ("dossier_id", "grp", "code", "unit_code", "procedure_code", "procedure_name", "channel",
            "back_entered", "received_at", "legal_due", "resolved_at", "returned_at",
            "closed_at", "ended_at", "verdict", "lettered", "complex", "documents", "scanned",
-           "reused", "digitised")
+           "reused", "digitised", "month", "compact")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -124,7 +135,10 @@ def facts(dossier_id: str, rec: ReportRecord) -> tuple[Any, ...]:
             micros(rec.legal_due), micros(rec.resolved_at), micros(rec.returned_at),
             micros(rec.closed_at), micros(rec.ended_at), verdict, int(bool(rec.postponements)),
             int(bool(rec.pauses or rec.postponements or supplement)), docs.documents,
-            docs.scanned, docs.reused, int(docs.digitised))
+            docs.scanned, docs.reused, int(docs.digitised), report_months.month_of(
+                rec.received_at), int(report_months.is_compact(
+                    rec.received_at, (rec.resolved_at, rec.returned_at, rec.closed_at,
+                                      rec.ended_at), rec.ended_at)))
 
 
 def group_id(rec: ReportRecord) -> tuple[int, str, str, str]:
@@ -135,7 +149,7 @@ def group_id(rec: ReportRecord) -> tuple[int, str, str, str]:
     return (int.from_bytes(digest[:8], "big") >> 1, *key)
 
 
-_GROUP = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
+GROUP_SQL = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
           "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
 
 
@@ -150,8 +164,12 @@ def side_rows(dossier_id: str, rec: ReportRecord) -> tuple[list[tuple[Any, ...]]
 
 
 def _write(tx: Any, dossier_id: str, rec: ReportRecord) -> None:
-    tx.execute(_GROUP, group_id(rec))
-    tx.execute(_UPSERT, facts(dossier_id, rec))
+    old = tx.one(f"SELECT {', '.join(COLUMNS)} FROM report_facts WHERE dossier_id = ?",
+                 (dossier_id,))
+    row = facts(dossier_id, rec)
+    tx.execute(GROUP_SQL, group_id(rec))
+    tx.execute(_UPSERT, row)
+    report_months.move(tx, old, dict(zip(COLUMNS, row, strict=True)))
     for (table, cols), rows in zip(SIDE, side_rows(dossier_id, rec), strict=True):
         for row in rows:
             tx.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES (?, ?, ?)", row)

@@ -16,10 +16,11 @@ a request): PostgreSQL then plans the one query it runs, not a generic one.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from central import report_facts
+from central import report_facts, report_months
 from central.db import Database, Tx
 from kiosk.clock import iso
 from kiosk.reports.summary import Period
@@ -89,6 +90,26 @@ def _traced(tx: Tx, trace: list[tuple[str, tuple[Any, ...]]] | None) -> Any:
     return tx if trace is None else Traced(tx, trace)
 
 
+def _months(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The months wholly inside the period and over by its judging moment (read from
+    report_months), and the received-time ranges of the rest of the period's months."""
+    first = report_months.month_of(period.start)
+    last = report_months.month_of(period.end - timedelta(microseconds=1))
+    whole = [m for m in range(first, last + 1)
+             if report_months.month_start(m) >= period.start
+             and report_months.month_start(m + 1) <= min(period.end, period.judged_at)]
+    lo = report_facts.micros(report_months.month_start(first))
+    end = report_facts.micros(period.end)
+    assert lo is not None and end is not None
+    if not whole:
+        return None, [(lo, end)]
+    a, b = whole[0], whole[-1]  # contiguous: a suffix of one condition, a prefix of the other
+    cut_a = report_facts.micros(report_months.month_start(a))
+    cut_b = report_facts.micros(report_months.month_start(b + 1))
+    assert cut_a is not None and cut_b is not None
+    return (a, b), [(x, y) for x, y in ((lo, cut_a), (cut_b, end)) if x < y]
+
+
 def _complex_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]]:
     """The pending dossiers at ``j`` whose verdict needs more than their legal due, with
     ``due`` (the due in force at ``j``), ``waiting`` (for a supplement then) and
@@ -124,13 +145,40 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_o
     first: dict[int, int] = {}
     with db.transaction(write=False) as real:
         tx = _traced(real, trace)
-        for row in tx.all(f"SELECT grp, min(received_at) AS first, {_sums(s, e)} FROM "
-                          f"report_facts WHERE {_relevant(s, e)}{where} GROUP BY grp", params):
-            acc = by_grp[row["grp"]] = [0] * _WIDTH
-            for name, slot in _SLOT.items():
-                if name in row:
-                    acc[slot] = int(row[name] or 0)
-            first[row["grp"]] = int(row["first"])
+        def add(row: dict[str, Any], names: Iterable[str]) -> None:
+            acc = by_grp.get(row["grp"])
+            if acc is None:
+                acc = by_grp[row["grp"]] = [0] * _WIDTH
+                first[row["grp"]] = int(row["first"])
+            else:
+                first[row["grp"]] = min(first[row["grp"]], int(row["first"]))
+            for name in names:
+                acc[_SLOT[name]] += int(row[name] or 0)
+
+        whole, rest = _months(period)
+        if whole:
+            gwhere = " AND grp IN (SELECT id FROM report_groups WHERE unit_code = ?)" \
+                if unit else ""
+            for row in tx.all(
+                    "SELECT grp, first_received AS first, " + ", ".join(
+                        f"{c} AS {n}" for c, n in zip(report_months.COLUMNS,
+                                                      report_months.FIGURES, strict=True)) +
+                    f" FROM report_months WHERE month >= {whole[0]} AND month <= {whole[1]}"
+                    + gwhere, params):
+                add(row, report_months.FIGURES)
+        counted = [name for name, _cond in _counts(s, e)] + ["docs", "scanned", "reused"]
+        # The rest one by one: the compact dossiers of the period's partial months (by the
+        # time received), and every dossier not compact.
+        for lo, hi in rest:
+            for row in tx.all(
+                    f"SELECT grp, min(received_at) AS first, {_sums(s, e)} FROM report_facts "
+                    f"WHERE compact = 1 AND received_at >= {lo} AND received_at < {hi} AND "
+                    f"{_relevant(s, e)}{where} GROUP BY grp", params):
+                add(row, counted)
+        for row in tx.all(
+                f"SELECT grp, min(received_at) AS first, {_sums(s, e)} FROM report_facts "
+                f"WHERE compact = 0 AND {_relevant(s, e)}{where} GROUP BY grp", params):
+            add(row, counted)
         for row in tx.all(
                 f"SELECT grp, count(*) AS n, count(*) FILTER (WHERE legal_due < {j}) AS overdue"
                 f" FROM report_facts WHERE complex = 0 AND {_pending(j)}{where} GROUP BY grp",

@@ -16,6 +16,7 @@ from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from central.report_facts import SCHEMA as REPORT_TABLES
 from central.report_facts import backfill as backfill_report_facts
+from central.report_months import SCHEMA as REPORT_MONTHS
 from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
 
@@ -275,7 +276,7 @@ TABLES += FLEET_TABLES
 TABLES += RESULT_TABLES
 # One narrow row per dossier for the period report at a province's scale (issue 28 §2;
 # central/report_facts.py), kept by every write; filled once for older databases below.
-TABLES += REPORT_TABLES
+TABLES += REPORT_TABLES + REPORT_MONTHS
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),

@@ -96,10 +96,13 @@ def test_generated_data_has_every_kind(filled: Database) -> None:
     with filled.transaction(write=False) as tx:
         kinds = tx.one("SELECT sum(complex) AS c, sum(lettered) AS l, count(*) AS n "
                        "FROM report_facts")
+        months = tx.one("SELECT count(*) AS n, sum(f_new) AS d FROM report_months")
         named = tx.all("SELECT DISTINCT procedure_name FROM report_facts WHERE "
                        "procedure_code = ?", (report_data.RENAMED_CODE,))
     assert kinds is not None and 0 < kinds["c"] < kinds["n"] and kinds["l"]
     assert len(named) == 2  # both names, so the earliest-name rule is exercised
+    # Month totals are used (whole months inside the periods above) and hold most dossiers.
+    assert months is not None and months["n"] and 0 < months["d"] < kinds["n"]
 
 
 def _facts(db: Database) -> dict[str, tuple[object, ...]]:
