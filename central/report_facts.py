@@ -62,7 +62,11 @@ SCHEMA = [
         reused INTEGER NOT NULL,
         digitised INTEGER NOT NULL,
         month INTEGER NOT NULL,
-        compact INTEGER NOT NULL
+        compact INTEGER NOT NULL,
+        cur_due BIGINT,
+        cur_waiting INTEGER NOT NULL,
+        cur_paused_since BIGINT,
+        last_change BIGINT
     )""",
     # The rows a report counts one by one: those not in report_months (central/
     # report_months.py), and a month's compact ones (its partial months).
@@ -78,10 +82,15 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS report_facts_unit ON report_facts (unit_code, received_at)",
     # Supplement requests (the clock's pauses): the period's requests, and the pause open
     # at a judging moment.
+    # With the dossier's group, reception and end, so the period's requests are counted
+    # without a join.
     """CREATE TABLE IF NOT EXISTS report_pauses (
         dossier_id TEXT NOT NULL,
         started_at BIGINT NOT NULL,
-        ended_at BIGINT
+        ended_at BIGINT,
+        grp BIGINT NOT NULL,
+        received_at BIGINT NOT NULL,
+        dossier_ended BIGINT
     )""",
     "CREATE INDEX IF NOT EXISTS report_pauses_dossier ON report_pauses (dossier_id)",
     "CREATE INDEX IF NOT EXISTS report_pauses_started ON report_pauses (started_at)",
@@ -102,7 +111,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS report_spans_dossier ON report_spans (dossier_id)",
 ]
 #: The side tables, one row per pause / letter / supplement span: (table, columns).
-SIDE = (("report_pauses", ("dossier_id", "started_at", "ended_at")),
+SIDE = (("report_pauses", ("dossier_id", "started_at", "ended_at", "grp", "received_at",
+                           "dossier_ended")),
         ("report_letters", ("dossier_id", "issued_at", "new_due_at")),
         ("report_spans", ("dossier_id", "started_at", "ended_at")))
 
@@ -111,7 +121,8 @@ VERDICTS = {"early": 1, "on_time": 2, "late": 3}
 COLUMNS = ("dossier_id", "grp", "code", "unit_code", "procedure_code", "procedure_name", "channel",
            "back_entered", "received_at", "legal_due", "resolved_at", "returned_at",
            "closed_at", "ended_at", "verdict", "lettered", "complex", "documents", "scanned",
-           "reused", "digitised", "month", "compact")
+           "reused", "digitised", "month", "compact", "cur_due", "cur_waiting",
+           "cur_paused_since", "last_change")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -138,7 +149,24 @@ def facts(dossier_id: str, rec: ReportRecord) -> tuple[Any, ...]:
             docs.scanned, docs.reused, int(docs.digitised), report_months.month_of(
                 rec.received_at), int(report_months.is_compact(
                     rec.received_at, (rec.resolved_at, rec.returned_at, rec.closed_at,
-                                      rec.ended_at), rec.ended_at)))
+                                      rec.ended_at), rec.ended_at)), *_current(rec))
+
+
+def _current(rec: ReportRecord) -> tuple[int | None, int, int | None, int | None]:
+    """The pending verdict's inputs at any moment after the dossier's last dated change
+    (``last_change``: a status, a pause's start or end, a letter's issue; None for a
+    dossier with none of letters, pauses or supplements, whose inputs hold at any moment):
+    the due in force, waiting for a supplement, the open pause's start."""
+    dues = [d for d in (rec.legal_due, *(n for _i, n in rec.postponements)) if d is not None]
+    waiting = bool(rec.history) and rec.history[-1][1] == Status.SUPPLEMENT
+    open_pauses = [a for a, b in rec.pauses if b is None]
+    times = [at for at, _s in rec.history] + [i for i, _n in rec.postponements] + \
+        [t for p in rec.pauses for t in p if t is not None]
+    simple = not (rec.pauses or rec.postponements or
+                  any(s == Status.SUPPLEMENT for _a, s in rec.history))
+    return (micros(max(dues)) if dues else None, int(waiting),
+            micros(max(open_pauses)) if open_pauses else None,
+            None if simple or not times else micros(max(times)))
 
 
 def group_id(rec: ReportRecord) -> tuple[int, str, str, str]:
@@ -155,7 +183,8 @@ GROUP_SQL = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedur
 
 def side_rows(dossier_id: str, rec: ReportRecord) -> tuple[list[tuple[Any, ...]], ...]:
     """The rows of :data:`SIDE` for one record, in that order."""
-    pauses = [(dossier_id, micros(a), micros(b)) for a, b in rec.pauses]
+    grp, received, ended = group_id(rec)[0], micros(rec.received_at), micros(rec.ended_at)
+    pauses = [(dossier_id, micros(a), micros(b), grp, received, ended) for a, b in rec.pauses]
     letters = [(dossier_id, micros(a), micros(b)) for a, b in rec.postponements]
     hist = rec.history
     spans = [(dossier_id, micros(at), micros(hist[k + 1][0]) if k + 1 < len(hist) else None)
@@ -172,7 +201,8 @@ def _write(tx: Any, dossier_id: str, rec: ReportRecord) -> None:
     report_months.move(tx, old, dict(zip(COLUMNS, row, strict=True)))
     for (table, cols), rows in zip(SIDE, side_rows(dossier_id, rec), strict=True):
         for row in rows:
-            tx.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES (?, ?, ?)", row)
+            tx.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+                       f"({', '.join('?' * len(cols))})", row)
 
 
 def record_of(row: dict[str, Any], letters: Iterable[dict[str, Any]]) -> ReportRecord:

@@ -110,10 +110,18 @@ def _months(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int
     return (a, b), [(x, y) for x, y in ((lo, cut_a), (cut_b, end)) if x < y]
 
 
-def _complex_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]]:
-    """The pending dossiers at ``j`` whose verdict needs more than their legal due, with
-    ``due`` (the due in force at ``j``), ``waiting`` (for a supplement then) and
-    ``overdue``, as :func:`kiosk.reports.summary.is_overdue_at` judges."""
+#: Pending rows whose verdict's inputs hold at ``j`` (no dated change at or after it).
+_SETTLED = "(last_change IS NULL OR last_change < {j})"
+#: is_overdue_at for those: the due against the moment the clock stopped, or ``j``.
+_OVERDUE = ("cur_due < CASE WHEN cur_waiting = 1 AND cur_paused_since IS NOT NULL THEN "
+            "cur_paused_since ELSE {j} END")
+
+
+def _unsettled_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]]:
+    """The pending dossiers at ``j`` with a letter, pause or status dated at or after it
+    (a past period's moment: few), judged from their side rows with ``due`` (in force at
+    ``j``), ``waiting`` (for a supplement then) and ``overdue``, as
+    :func:`kiosk.reports.summary.is_overdue_at` judges."""
     where, params = _where(unit, "f.")
     rows = tx.all(
         "SELECT f.grp, f.unit_code, f.code, f.procedure_name, f.received_at, "
@@ -123,7 +131,7 @@ def _complex_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]]:
         f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS waiting, (SELECT max(x.started_at) "
         f"FROM report_pauses x WHERE x.dossier_id = f.dossier_id AND x.started_at < {j} AND "
         f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS paused_since FROM report_facts f "
-        f"WHERE f.complex = 1 AND {_pending(j, 'f.')}{where}", params)
+        f"WHERE f.last_change >= {j} AND {_pending(j, 'f.')}{where}", params)
     for row in rows:
         dues = [d for d in (row["legal_due"], row["letter_due"]) if d is not None]
         row["due"] = max(dues) if dues else None
@@ -156,9 +164,9 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_o
                 acc[_SLOT[name]] += int(row[name] or 0)
 
         whole, rest = _months(period)
+        gwhere = " AND grp IN (SELECT id FROM report_groups WHERE unit_code = ?)" \
+            if unit else ""
         if whole:
-            gwhere = " AND grp IN (SELECT id FROM report_groups WHERE unit_code = ?)" \
-                if unit else ""
             for row in tx.all(
                     "SELECT grp, first_received AS first, " + ", ".join(
                         f"{c} AS {n}" for c, n in zip(report_months.COLUMNS,
@@ -180,22 +188,24 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_o
                 f"WHERE compact = 0 AND {_relevant(s, e)}{where} GROUP BY grp", params):
             add(row, counted)
         for row in tx.all(
-                f"SELECT grp, count(*) AS n, count(*) FILTER (WHERE legal_due < {j}) AS overdue"
-                f" FROM report_facts WHERE complex = 0 AND {_pending(j)}{where} GROUP BY grp",
-                params):
+                f"SELECT grp, count(*) AS n, count(*) FILTER (WHERE {_OVERDUE.format(j=j)}) AS "
+                "overdue, count(*) FILTER (WHERE cur_waiting = 1) AS waiting FROM report_facts "
+                f"WHERE {_pending(j)} AND {_SETTLED.format(j=j)}{where} GROUP BY grp", params):
             acc = by_grp[row["grp"]]
             acc[_SLOT["overdue"]] += int(row["overdue"])
             acc[_SLOT["not_due"]] += int(row["n"]) - int(row["overdue"])
-        for row in _complex_pending(tx, j, unit):
+            acc[_SLOT["awaiting"]] += int(row["waiting"])
+        for row in _unsettled_pending(tx, j, unit):
             acc = by_grp[row["grp"]]
             acc[_SLOT["overdue" if row["overdue"] else "not_due"]] += 1
             if row["waiting"]:
                 acc[_SLOT["awaiting"]] += 1
-        fwhere, fparams = _where(unit, "f.")
+        gwhere = " AND grp IN (SELECT id FROM report_groups WHERE unit_code = ?)" \
+            if unit else ""
         for row in tx.all(
-                "SELECT f.grp, count(*) AS n FROM report_pauses p JOIN report_facts f ON "
-                f"f.dossier_id = p.dossier_id WHERE p.started_at >= {s} AND p.started_at < {e} "
-                f"AND {_relevant(s, e, 'f.')}{fwhere} GROUP BY f.grp", fparams):
+                f"SELECT grp, count(*) AS n FROM report_pauses WHERE started_at >= {s} AND "
+                f"started_at < {e} AND received_at < {e} AND (dossier_ended IS NULL OR "
+                f"dossier_ended >= {s}){gwhere} GROUP BY grp", params):
             by_grp[row["grp"]][_SLOT["requested"]] += int(row["n"])
         keys = {r["id"]: (r["unit_code"], r["procedure_code"], r["procedure_name"])
                 for r in tx.all("SELECT id, unit_code, procedure_code, procedure_name FROM "
@@ -254,14 +264,14 @@ def overdue(db: Database, first: date, last: date, unit: str | None, as_of: date
     with db.transaction(write=False) as real:
         tx = _traced(real, trace)
         for row in tx.all(
-                "SELECT code, procedure_name, unit_code, received_at, legal_due FROM "
-                f"report_facts WHERE complex = 0 AND {_pending(j)} AND legal_due IS NOT NULL "
-                f"AND legal_due < {j}{where}", params):
+                "SELECT code, procedure_name, unit_code, received_at, cur_due FROM report_facts"
+                f" WHERE {_pending(j)} AND {_SETTLED.format(j=j)} AND {_OVERDUE.format(j=j)}"
+                f"{where}", params):
             out.setdefault(row["unit_code"], []).append({
                 "code": row["code"], "procedure": row["procedure_name"],
                 "received_at": iso(report_facts.from_micros(int(row["received_at"]))),
-                "due_at": iso(report_facts.from_micros(int(row["legal_due"])))})
-        for row in _complex_pending(tx, j, unit):
+                "due_at": iso(report_facts.from_micros(int(row["cur_due"])))})
+        for row in _unsettled_pending(tx, j, unit):
             if row["overdue"]:
                 out.setdefault(row["unit_code"], []).append({
                     "code": row["code"], "procedure": row["procedure_name"],
