@@ -19,7 +19,7 @@ ticket per dossier and a rating for 40 % of them, written with ``COPY`` (not the
   one unit's year, against the SQL path for the same unit: the speed-up of issue 28 §2.
 
     .venv/bin/python bench/central_report.py [--dossiers 1000000] [--units 150]
-        [--runs 3] [--reads 20]
+        [--runs 3] [--reads 20] [--page-reads 10]
 """
 
 from __future__ import annotations
@@ -181,6 +181,7 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=150)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reads", type=int, default=20)
+    ap.add_argument("--page-reads", type=int, default=10)
     args = ap.parse_args()
     from central import province_auth, reports
     from central.db import Database
@@ -226,7 +227,7 @@ def main() -> int:
                     for name, (a, b) in periods.items():
                         trace = page_trace(db, a, b, unit)
                         got, bare = [], []
-                        for _ in range(args.reads):
+                        for _ in range(args.page_reads):
                             t = time.perf_counter()
                             r = client.get("/province/reports",
                                            params={"from": a.isoformat(), "to": b.isoformat()})
