@@ -178,7 +178,7 @@ def group_id(rec: ReportRecord) -> tuple[int, str, str, str]:
 
 
 GROUP_SQL = ("INSERT INTO report_groups (id, unit_code, procedure_code, procedure_name) "
-          "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+             "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
 
 
 def side_rows(dossier_id: str, rec: ReportRecord) -> tuple[list[tuple[Any, ...]], ...]:
@@ -193,10 +193,15 @@ def side_rows(dossier_id: str, rec: ReportRecord) -> tuple[list[tuple[Any, ...]]
 
 
 def _write(tx: Any, dossier_id: str, rec: ReportRecord) -> None:
+    # Each statement saved counts: this runs inside every dossier PUT (issue 28 §4).
     old = tx.one(f"SELECT {', '.join(COLUMNS)} FROM report_facts WHERE dossier_id = ?",
                  (dossier_id,))
     row = facts(dossier_id, rec)
-    tx.execute(GROUP_SQL, group_id(rec))
+    if old is None or old["grp"] != row[1]:
+        tx.execute(GROUP_SQL, group_id(rec))
+    if old is not None and old["complex"]:  # only a complex dossier has side rows
+        for table, _cols in SIDE:
+            tx.execute(f"DELETE FROM {table} WHERE dossier_id = ?", (dossier_id,))
     tx.execute(_UPSERT, row)
     report_months.move(tx, old, dict(zip(COLUMNS, row, strict=True)))
     for (table, cols), rows in zip(SIDE, side_rows(dossier_id, rec), strict=True):
@@ -220,17 +225,18 @@ _UPSERT = (f"INSERT INTO report_facts ({', '.join(COLUMNS)}) VALUES "
            ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:]))
 
 
-def refresh(tx: Any, dossier_id: str) -> None:
+def refresh(tx: Any, dossier_id: str, row: dict[str, Any] | None = None) -> None:
     """Bring one dossier's rows in step with what is stored now (in the writer's
-    transaction: the report never sees a dossier without its facts)."""
-    row = tx.one("SELECT id, unit_code, status, body, notes FROM dossiers WHERE id = ?",
-                 (dossier_id,))
+    transaction: the report never sees a dossier without its facts). ``row``: the
+    ``dossiers`` row's ``unit_code``, ``status``, ``body`` and ``notes`` as just written,
+    when the writer has them (saves reading them back)."""
     if row is None:
-        return
+        row = tx.one("SELECT id, unit_code, status, body, notes FROM dossiers WHERE id = ?",
+                     (dossier_id,))
+        if row is None:
+            return
     letters = tx.all(f"SELECT {_LETTER} FROM dossier_postponements WHERE dossier_id = ?",
                      (dossier_id,))
-    for table, _cols in SIDE:
-        tx.execute(f"DELETE FROM {table} WHERE dossier_id = ?", (dossier_id,))
     _write(tx, dossier_id, record_of(row, letters))
 
 

@@ -289,7 +289,9 @@ def _write_dossier(
         tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
                    (dossier_id, h))
     merge_letters(tx, dossier_id, body)
-    report_facts.refresh(tx, dossier_id)
+    report_facts.refresh(tx, dossier_id, {
+        "id": dossier_id, "unit_code": unit, "status": body.status, "body": canonical,
+        "notes": existing["notes"] if existing is not None else "[]"})
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
         " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

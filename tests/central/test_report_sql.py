@@ -186,3 +186,57 @@ def test_helpers_path(tmp_path: Path) -> None:
                                                 datetime(2026, 2, 1, tzinfo=TZ))
     assert fast["units"] == [] and fast["by_procedure"] == []
     db.close()
+
+
+def _months_table(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    from central import report_months
+
+    with db.transaction(write=False) as tx:
+        kept = sorted(tuple(r.values()) for r in tx.all(
+            "SELECT grp, month, first_received, " + ", ".join(report_months.COLUMNS) +
+            " FROM report_months"))
+        facts = tx.all(f"SELECT {', '.join(report_facts.COLUMNS)} FROM report_facts")
+    return kept, sorted(report_months.bucket_rows(facts))
+
+
+def test_month_totals_follow_the_writes(any_db: Database) -> None:
+    """A dossier that lives within one month enters its month's totals, and leaves them or
+    moves when a later upload renames its procedure, moves its reception time or its
+    month; the totals always equal those summed afresh from the facts, and the report the
+    definition."""
+    dev = service.authenticate(any_db, service.add_device(any_db, UNIT)["token"])
+    assert dev is not None
+    did = new_id()
+    history = [{"at": "2026-11-03T08:00:00+07:00", "status": 2},
+               {"at": "2026-11-05T10:00:00+07:00", "status": 4},
+               {"at": "2026-11-06T15:00:00+07:00", "status": 9}]
+    other = dossier(code_seq=1002, received_at="2026-11-02T09:00:00+07:00", status=9,
+                    history=[{"at": "2026-11-02T09:00:00+07:00", "status": 2},
+                             {"at": "2026-11-04T09:00:00+07:00", "status": 9}])
+    service.put_dossier(any_db, dev, new_id(), new_id(), DossierIn.model_validate(other))
+    body = dossier(received_at="2026-11-03T08:00:00+07:00", status=9, history=history,
+                   due_at="2026-11-10T16:00:00+07:00")
+    version = 0
+    as_of = datetime(2026, 12, 20, tzinfo=TZ)
+    for change in ({}, {"procedure_name": "Đăng ký khai sinh (mới)"},
+                   {"received_at": "2026-11-01T07:30:00+07:00"},
+                   {"procedure_name": "Đăng ký khai sinh"},
+                   {"received_at": "2026-10-30T07:30:00+07:00"},
+                   {"status": 10, "history": [*history,
+                                              {"at": "2026-12-01T08:00:00+07:00", "status": 10}]}):
+        body.update(change, base_version=version)
+        _s, ack, _r = service.put_dossier(any_db, dev, did, new_id(),
+                                          DossierIn.model_validate(body))
+        version = ack["server_version"]
+        kept, fresh = _months_table(any_db)
+        assert kept == fresh, change
+        for first, last in ((date(2026, 11, 1), date(2026, 11, 30)),
+                            (date(2026, 10, 1), date(2026, 12, 15))):
+            assert report_sql.summary(any_db, first, last, None, as_of) == \
+                reports.summary_from_records(any_db, first, last, None, as_of), change
+    # Returned in December: no longer within one month; the other dossier's month stays.
+    assert len(kept) == 1 and kept[0][1] == report_months_of(2026, 11)
+
+
+def report_months_of(year: int, month: int) -> int:
+    return year * 12 + month - 1
