@@ -102,28 +102,26 @@ def add(tx: Any, rows: Iterable[tuple[Any, ...]]) -> None:
 
 def move(tx: Any, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
     """One dossier's facts changed from ``old`` to ``new``: its month rows follow."""
-    was = old is not None and bool(old["compact"])
-    if was and new["compact"] and (old["grp"], old["month"]) == (new["grp"], new["month"]):
-        assert old is not None
+    if old is None or not old["compact"]:
+        if new["compact"]:
+            tx.execute(ADD_SQL, (new["grp"], new["month"], new["received_at"], *figures(new)))
+        return
+    if new["compact"] and (old["grp"], old["month"]) == (new["grp"], new["month"]):
         delta = tuple(b - a for a, b in zip(figures(old), figures(new), strict=True))
         if any(delta) or old["received_at"] != new["received_at"]:
             tx.execute(ADD_SQL, (new["grp"], new["month"], new["received_at"], *delta))
         if old["received_at"] != new["received_at"]:
             _first_again(tx, (new["grp"], new["month"]))
         return
-    if was:
-        assert old is not None
-        minus = tuple(-v for v in figures(old))
-        tx.execute(ADD_SQL, (old["grp"], old["month"], old["received_at"], *minus))
+    minus = tuple(-v for v in figures(old))
+    tx.execute(ADD_SQL, (old["grp"], old["month"], old["received_at"], *minus))
     if new["compact"]:
         tx.execute(ADD_SQL, (new["grp"], new["month"], new["received_at"], *figures(new)))
-    if was:
-        assert old is not None
-        # The month's earliest dossier may have left it (a procedure renamed, the dossier
-        # reopened): the month's first received time is read again from the rows that stay.
-        key = (old["grp"], old["month"])
-        tx.execute("DELETE FROM report_months WHERE grp = ? AND month = ? AND f_new = 0", key)
-        _first_again(tx, key)
+    # The month's earliest dossier may have left it (a procedure renamed, the dossier
+    # reopened): the month's first received time is read again from the rows that stay.
+    key = (old["grp"], old["month"])
+    tx.execute("DELETE FROM report_months WHERE grp = ? AND month = ? AND f_new = 0", key)
+    _first_again(tx, key)
 
 
 def _first_again(tx: Any, key: tuple[int, int]) -> None:
