@@ -177,6 +177,8 @@ def write(conn: Any, postgres: bool, batch: Sequence[tuple[dict[str, Any],
         if table in ("report_groups", "report_months"):
             # A batch may meet a group or a month an earlier one wrote.
             sql = report_facts.GROUP_SQL if table == "report_groups" else report_months.ADD_SQL
+            if table == "report_groups":
+                rows = [(*r, r[0]) for r in rows]
             if postgres:
                 conn.cursor().executemany(sql.replace("?", "%s"), rows)
             else:

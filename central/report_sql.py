@@ -208,8 +208,8 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_o
                 f"dossier_ended >= {s}){gwhere} GROUP BY grp", params):
             by_grp[row["grp"]][_SLOT["requested"]] += int(row["n"])
         keys = {r["id"]: (r["unit_code"], r["procedure_code"], r["procedure_name"])
-                for r in tx.all("SELECT id, unit_code, procedure_code, procedure_name FROM "
-                                "report_groups" + (" WHERE unit_code = ?" if unit else ""),
+                for r in tx.all("SELECT DISTINCT id, unit_code, procedure_code, procedure_name "
+                                "FROM report_groups" + (" WHERE unit_code = ?" if unit else ""),
                                 params)}
     # Groups of one (unit, procedure) under several names: summed; the procedure is named
     # as its earliest received dossier is (the name breaks a tie, as the definition's order).
