@@ -19,7 +19,7 @@ ticket per dossier and a rating for 40 % of them, written with ``COPY`` (not the
   one unit's year, against the SQL path for the same unit: the speed-up of issue 28 §2.
 
     .venv/bin/python bench/central_report.py [--dossiers 1000000] [--units 150]
-        [--runs 3] [--reads 20] [--page-reads 10]
+        [--runs 3] [--reads 20] [--page-reads 10] [--no-citizen]
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def citizen_rows(rnd: random.Random, row: dict[str, Any], n: int
     return ticket, rating
 
 
-def fill(url: str, count: int, units: list[str]) -> float:
+def fill(url: str, count: int, units: list[str], citizen: bool = True) -> float:
     import psycopg
 
     t0 = time.perf_counter()
@@ -103,7 +103,7 @@ def fill(url: str, count: int, units: list[str]) -> float:
             if len(batch) == 20000 or n + len(batch) == count:
                 report_data.write(conn, True, batch)
                 tickets, ratings = [], []
-                for k, (row, _letters) in enumerate(batch):
+                for k, (row, _letters) in enumerate(batch if citizen else []):
                     ticket, rating = citizen_rows(rnd, row, n + k)
                     tickets.append(ticket)
                     if rating:
@@ -182,6 +182,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reads", type=int, default=20)
     ap.add_argument("--page-reads", type=int, default=10)
+    ap.add_argument("--no-citizen", action="store_true",
+                    help="no queue tickets or ratings (the page's citizen figures still read "
+                         "every one of the period into Python)")
     args = ap.parse_args()
     from central import province_auth, reports
     from central.db import Database
@@ -196,8 +199,9 @@ def main() -> int:
     try:
         province_auth.add_user(db, "tinh", PASSWORD, "province")
         province_auth.add_user(db, "xa", PASSWORD, "unit", units[3])
-        took = fill(url, args.dossiers, units)
+        took = fill(url, args.dossiers, units, not args.no_citizen)
         print(json.dumps({"dossiers": args.dossiers, "units": args.units, "fill_s": round(took),
+                          "citizen": not args.no_citizen,
                           "load": os.getloadavg()}), flush=True)
         for sub in ("blobs/blobs", "blobs/partial", "blobs/tmp", "logs"):
             (work / sub).mkdir(parents=True, exist_ok=True)

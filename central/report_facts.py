@@ -80,6 +80,9 @@ SCHEMA = [
     "WHERE compact = 1",
     "CREATE INDEX IF NOT EXISTS report_facts_received ON report_facts (received_at)",
     "CREATE INDEX IF NOT EXISTS report_facts_ended ON report_facts (ended_at)",
+    # The loose rows that touch a period: open, or ended since its start.
+    "CREATE INDEX IF NOT EXISTS report_facts_loose_end ON report_facts (ended_at) "
+    "WHERE compact = 0",
     # The open dossiers are few: the pending count of "now" finds them without a scan.
     "CREATE INDEX IF NOT EXISTS report_facts_open ON report_facts (received_at) "
     "WHERE ended_at IS NULL",
