@@ -306,6 +306,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import queue_ops  # recall, hold, no-show, transfer (issue 27)
 
     queue_ops.install(app, db, device)
+    from central import booking_settings  # who publishes a unit's booking settings
+
+    booking_settings.install(app, db, device, admin)  # before /v1/bookings/{code}
     from central import bookings  # booked times shared by the unit's counters (issue 27)
 
     bookings.install(app, db, device)

@@ -9,7 +9,8 @@ counters' API, so a counter lists it and checks it in by its code.
 
 Against cross-site posts: a random token in a ``SameSite=Strict`` cookie must come back in
 the form (double submit), and a post whose ``Origin`` is another site is refused. Against a
-script filling the slots: :class:`RateLimit` per client address (see :class:`PageLimits`).
+script filling the slots or guessing codes: :class:`RateLimit` per client address (see
+:class:`PageLimits`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class PageLimits:
     bookings: int = 5
     #: Posts of the form (refused ones included) per window: room for typing mistakes.
     posts: int = 30
+    #: Look-ups of a booking's page (``/dat-lich/hen/<code>``): a person reloads theirs a few
+    #: times; a script guessing codes would read other people's times and units.
+    lookups: int = 60
+    #: Look-ups of codes that do not exist: a person mistypes one now and then, a guesser
+    #: misses nearly every time, so these stop it long before ``lookups`` would.
+    misses: int = 10
     window_seconds: float = 3600.0
 
 
@@ -110,6 +117,8 @@ def install(app: FastAPI, db: Database, limits: PageLimits | None = None) -> Non
     limits = limits or PageLimits()
     posts = RateLimit(limits.posts, limits.window_seconds)
     made = RateLimit(limits.bookings, limits.window_seconds)
+    looked = RateLimit(limits.lookups, limits.window_seconds)
+    missed = RateLimit(limits.misses, limits.window_seconds)
 
     def unit_rules(units: dict[str, dict[str, Any]], unit: str) -> tuple[Any, Any]:
         if unit not in units:
@@ -215,9 +224,16 @@ def install(app: FastAPI, db: Database, limits: PageLimits | None = None) -> Non
         return RedirectResponse(f"/dat-lich/hen/{code}", status_code=303)
 
     @app.get("/dat-lich/hen/{code}", include_in_schema=False)
-    def booking(code: str) -> Response:
+    def booking(code: str, request: Request) -> Response:
+        who = _address(request)
+        if looked.full(who) or missed.full(who):
+            return _html(booking_html.page(_("Đặt lịch hẹn"), booking_html.refused(
+                _("Máy của bạn đã tra cứu quá nhiều mã hẹn trong một giờ qua. Mời thử lại "
+                  "sau, hoặc hỏi tại quầy."))), 429)
+        looked.hit(who)
         found = bookings.lookup(db, None, code.upper()) if CODE_RE.match(code.upper()) else None
         if found is None:
+            missed.hit(who)
             return _html(booking_html.page(_("Đặt lịch hẹn"), booking_html.refused(
                 _("Không tìm thấy lịch hẹn {code}.", code=code))), 404)
         settings = bookings.published_units(db).get(str(found["unit_code"]), {})

@@ -22,9 +22,7 @@ from central.db import Database, IntegrityError
 from central.models import JSON_INTEGER, JsonInt, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
-from kiosk.citizen.booking_publish import from_published
 from kiosk.citizen.booking_rules import full_error, twice_error
-from kiosk.errors import InvalidInput
 from kiosk.i18n import _
 
 COLUMNS = ("code", "service", "at", "day", "phone", "id_number", "state", "made_at", "made_by",
@@ -155,19 +153,6 @@ def lookup(db: Database, unit: str | None, code: str) -> dict[str, Any] | None:
     return None if row is None else {**_public(row), "unit_code": row["unit_code"]}
 
 
-def publish_settings(db: Database, dev: Device, settings: dict[str, Any]) -> None:
-    """Keep a unit's booking settings for the booking page (checked as the page reads them)."""
-    try:
-        from_published(settings)
-    except InvalidInput as exc:  # what the schema cannot say (a calendar refusing them)
-        raise ApiError(409, "bad_settings", exc.message) from None
-    text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM booking_settings WHERE unit_code = ?", (dev.unit_code,))
-        tx.execute("INSERT INTO booking_settings (unit_code, settings, device_id, published_at)"
-                   " VALUES (?, ?, ?, ?)", (dev.unit_code, text, dev.id, clock.iso(clock.now())))
-
-
 def published_units(db: Database) -> dict[str, dict[str, Any]]:
     """Unit code → the booking settings its counters published."""
     with db.transaction(write=False) as tx:
@@ -177,23 +162,6 @@ def published_units(db: Database) -> dict[str, dict[str, Any]]:
 
 def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     auth = Depends(device_dep)
-
-    @app.get("/v1/bookings/settings", tags=["bookings"], responses=error_responses(401, 404))
-    def get_settings(dev: Device = auth) -> dict[str, Any]:
-        """The unit's booking settings as the booking page uses them."""
-        found = published_units(db).get(dev.unit_code)
-        if found is None:
-            raise ApiError(404, "not_found", _("Đơn vị {unit} chưa gửi cấu hình đặt hẹn.",
-                                               unit=dev.unit_code))
-        return found
-
-    @app.put("/v1/bookings/settings", tags=["bookings"],
-             responses=error_responses(400, 401, 409, 422))
-    def put_settings(body: SettingsIn, dev: Device = auth) -> dict[str, Any]:
-        """The unit's booking settings (kiosk/citizen/booking_publish.py), for the booking
-        page citizens use; the last counter of the unit to publish wins."""
-        publish_settings(db, dev, body.model_dump(mode="json"))
-        return {"unit_code": dev.unit_code, "published": True}
 
     @app.get("/v1/bookings/taken", tags=["bookings"], responses=error_responses(401, 422))
     def get_taken(service: Annotated[str, Query(pattern=r"^[A-Z]$")],
@@ -210,7 +178,8 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
         """Book a place in a slot (one per person per slot, while places are left)."""
         return make(db, dev, body, response)
 
-    @app.get("/v1/bookings/{code}", tags=["bookings"], responses=error_responses(401, 404, 422))
+    @app.get("/v1/bookings/{code}", tags=["bookings"],
+             responses=error_responses(401, 404, 409, 422))
     def get_booking(code: CodeParam,
                     release_before: Annotated[AwareDatetime | None, Query()] = None,
                     dev: Device = auth) -> dict[str, Any]:
@@ -219,6 +188,13 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
             row = tx.one("SELECT * FROM bookings WHERE unit_code = ? AND code = ?",
                          (dev.unit_code, code))
         if row is None:
+            elsewhere = lookup(db, None, code)
+            if elsewhere is not None:  # a slip of another unit read here: say where to go
+                unit = str(elsewhere["unit_code"])
+                name = str(published_units(db).get(unit, {}).get("unit_name") or unit)
+                raise ApiError(409, "other_unit", _(
+                    "Lịch hẹn {code} được đặt tại {unit}, không phải đơn vị này: mời đến "
+                    "đúng nơi đã hẹn.", code=code, unit=name))
             raise ApiError(404, "not_found", _("Không tìm thấy lịch hẹn {code}.", code=code))
         return _public(row)
 

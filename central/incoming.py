@@ -28,11 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from central.blobstore import BlobStore
 from central.common import ApiError, Device
 from central.db import Database, Tx
-from central.fields import PERSON_MAX, REASON_MAX
 from central.models import JsonInt, error_responses
 from central.uploads import record_owner
 from kiosk import clock
 from kiosk.i18n import N_, _
+from kiosk.limits import PERSON_MAX, REASON_MAX
 
 #: One attached file at most (a scanned paper or a photo); the portal's own limit is lower.
 MAX_FILE_BYTES = 20 << 20

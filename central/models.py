@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from central.fields import (
+from kiosk.limits import (
     ADDRESS_MAX,
     EMAIL_MAX,
     ID_NUMBER_MAX,

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from central.booking_settings_schema import TABLES as BOOKING_SETTINGS_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
@@ -274,6 +275,9 @@ TABLES += INCOMING_TABLES
 TABLES += FLEET_TABLES
 # Results of dossiers, from the province or scanned at a counter (issue 24; central/results.py).
 TABLES += RESULT_TABLES
+# Who published which booking settings of a unit, and their revisions (issue 27;
+# central/booking_settings.py).
+TABLES += BOOKING_SETTINGS_TABLES
 # One narrow row per dossier for the period report at a province's scale (issue 28 §2;
 # central/report_facts.py), kept by every write; filled once for older databases below.
 TABLES += REPORT_TABLES + REPORT_MONTHS

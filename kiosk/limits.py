@@ -1,7 +1,7 @@
 """Bounds of what a person may type, in one place for every edge that takes it.
 
 The command line (:mod:`kiosk.cli`), the central server's request models
-(:mod:`central.models`, through :mod:`central.fields`) and the forms all use these, so a
+(:mod:`central.models`) and the forms all use these, so a
 value one of them accepts is never refused later by another (a ``ValidationError`` or a PDF
 that cannot be laid out is a bug). docs/EDGES.md ("Input rules") lists them.
 

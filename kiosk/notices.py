@@ -177,7 +177,27 @@ def run_pass(store: Any, config: Any | None = None, *, first: bool = False,
                 continue
             store.call(lambda db, n=notice: notices.mark(db, n["id"], "sent"))
             counts["sent"] += 1
+        # Booking codes sent from the self-service screen (issue 27), by the same senders.
+        from kiosk.citizen import booking_notice
+
+        if first:
+            counts["unknown"] += store.call(booking_notice.recover)
+        for key, n in booking_notice.send_due(store, chosen, max_attempts).items():
+            counts[key] += n
     finally:
         for sender in chosen.values():
             sender.close()
     return counts
+
+
+def send_booking_notices(store: Any, config: Any) -> dict[str, int]:
+    """Right after a booking at the self-service screen: send its code now by the channels
+    configured here (what fails waits for the next pass)."""
+    from kiosk.citizen import booking_notice
+
+    chosen = senders(config)
+    try:
+        return booking_notice.send_due(store, chosen, int(config.get("notify.max_attempts")))
+    finally:
+        for sender in chosen.values():
+            sender.close()

@@ -121,13 +121,21 @@ class BookingService:
         return published(self.rules, self.calendar, self.queue.services(),
                          str(self.queue.config.get("unit.name")))
 
-    def publish(self) -> dict[str, Any]:
-        """Send :meth:`settings` to the central server (``kiosk booking publish``)."""
+    def publish(self, replace: bool = False) -> dict[str, Any]:
+        """Send :meth:`settings` to the central server (``kiosk booking publish``). The
+        server refuses settings that differ from a newer revision than this counter saw
+        (``central/booking_settings.py``); ``replace``: a person decided this machine's
+        settings are right, so they go on the server's current revision."""
         if getattr(self.backend, "mode", "") != "central":
             raise InvalidInput(_("Chưa cấu hình máy chủ trung tâm (sync.server_url) nên không "
                                  "có trang đặt hẹn để gửi cấu hình."))
-        answer = dict(self.backend.publish(self.settings()))
-        _PUBLISHED.add(self._server())
+        server, store = self._server(), self.queue.store
+        base = self.backend.current_revision() if replace else \
+            int(store.read(lambda db: table.published_revision(db, server)))
+        answer = dict(self.backend.publish(self.settings(), base))
+        store.call(lambda db: table.set_published_revision(db, server, int(answer["revision"]),
+                                                           iso(now())))
+        _PUBLISHED.add(server)
         return answer
 
     def _server(self) -> str:
@@ -141,9 +149,9 @@ class BookingService:
             return
         _PUBLISHED.add(self._server())
         try:
-            self.backend.publish(self.settings())
-        except KioskError as exc:
-            log.info("booking: settings not published (%s)", exc)
+            self.publish()
+        except KioskError as exc:  # an older copy refused, or no answer: bookings go on
+            log.warning("booking: settings not published (%s)", exc)
 
     def slots(self, service: str, day: date) -> list[dict[str, Any]]:
         """``[{"at", "capacity", "free"}]``: the slots of ``day`` not yet started."""
@@ -173,7 +181,8 @@ class BookingService:
         code = clean_code(code)
         found = self.backend.get(code, self._release_before())
         if found is None:
-            raise NotFound(_("Không tìm thấy lịch hẹn {code}.", code=code))
+            raise NotFound(_("Không tìm thấy lịch hẹn {code}.", code=code),
+                           hint=_("Kiểm tra lại mã trên phiếu hẹn, hoặc mời lấy số thường."))
         return dict(found)
 
     def checkin(self, code: str) -> dict[str, Any]:
@@ -181,6 +190,7 @@ class BookingService:
         the end of the slot."""
         booking = self._get(code)
         at = parse_iso(booking["at"])
+        self._refuse_other_day(booking, at)
         self._refuse_unless_live(booking)
         opens = at - timedelta(minutes=self.rules.checkin_early_minutes)
         if now() < opens:
@@ -199,6 +209,20 @@ class BookingService:
         self.backend.set_state(booking["code"], "checked_in", ticket["label"])
         ticket["booking"] = {"code": booking["code"], "at": booking["at"]}
         return ticket
+
+    def _refuse_other_day(self, booking: dict[str, Any], at: datetime) -> None:
+        """A slip read on the wrong day says so, before anything about its state."""
+        today = now().date()
+        if at.date() == today or booking["state"] in ("checked_in", "cancelled"):
+            return
+        when = {"code": booking["code"], "time": f"{at:%H:%M}", "day": f"{at:%d/%m/%Y}"}
+        if at.date() > today:
+            raise InvalidInput(_("Lịch hẹn {code} là ngày {day} lúc {time}, không phải hôm "
+                                 "nay: mời quay lại đúng ngày hẹn.", **when),
+                               hint=_("Nếu cần làm ngay hôm nay, mời lấy số thường."))
+        raise InvalidInput(_("Lịch hẹn {code} là của ngày {day} lúc {time}, đã qua nên không "
+                             "còn giá trị.", **when),
+                           hint=_("Mời lấy số thường hoặc đặt hẹn khác."))
 
     def _refuse_unless_live(self, booking: dict[str, Any]) -> None:
         at = parse_iso(booking["at"])
@@ -222,23 +246,56 @@ class BookingService:
                 "state": "cancelled"}
 
     def report(self, start: date, end: date) -> dict[str, Any]:
-        """Bookings of a period: made, checked in, cancelled, released (no-shows), and the
-        places offered, per group."""
+        """Slot use of a period per group, and per group and day: the places offered, the
+        bookings made, still pending, checked in, cancelled, released (not come), the
+        places left free and the use (places kept by a booking over places offered)."""
         rows = self.backend.between(start, end)
         out: dict[str, dict[str, Any]] = {}
+        days: dict[tuple[str, str], dict[str, Any]] = {}
         for service in self.rules.capacities:
-            offered = 0
+            out[service] = _figures(service, 0)
             day = start
             while day <= end:
-                offered += len(self.rules.slots(self.calendar, service, day)) * \
+                places = len(self.rules.slots(self.calendar, service, day)) * \
                     self.rules.capacity(service, day)
+                out[service]["places"] += places
+                if places:
+                    days[(service, day.isoformat())] = _figures(service, places)
                 day += timedelta(days=1)
-            out[service] = _figures(service, offered)
+        late = self._release_before()
         for r in rows:
-            group = out.setdefault(r["service"], _figures(r["service"], 0))
-            group["bookings"] += 1
-            group["pending" if r["state"] == "booked" else r["state"]] += 1
-        for g in out.values():
-            kept = g["bookings"] - g["cancelled"]
-            g["use_percent"] = round(100 * kept / g["places"], 1) if g["places"] else None
-        return {"by_service": list(out.values())}
+            state = str(r["state"])
+            if state == "booked" and str(r["at"]) < late:
+                state = "released"  # not come: released at the next read anyway
+            for block in (out.setdefault(r["service"], _figures(r["service"], 0)),
+                          days.setdefault((r["service"], str(r["day"])),
+                                          _figures(r["service"], 0))):
+                block["bookings"] += 1
+                block["pending" if state == "booked" else state] += 1
+        for (service, day_text), block in sorted(days.items()):
+            out[service].setdefault("by_day", []).append(
+                {"day": day_text, **_use(block), "service": service})
+        return {"by_service": [{**_use(g), "by_day": g.get("by_day", [])}
+                               for g in out.values()]}
+
+
+def _use(g: dict[str, Any]) -> dict[str, Any]:
+    held = g["pending"] + g["checked_in"]
+    kept = g["bookings"] - g["cancelled"]
+    return {**{k: v for k, v in g.items() if k != "by_day"}, "free": max(0, g["places"] - held),
+            "use_percent": round(100 * kept / g["places"], 1) if g["places"] else None}
+
+
+def period_block(store: Any, start: date, end: date) -> dict[str, Any]:
+    """The ``booking`` block of the period report (``kiosk report summary``, the Reports
+    screen): :meth:`BookingService.report`, from the server when one is configured; without
+    its answer the block says so and the rest of the report is unchanged."""
+    from kiosk.citizen.booking_central import BookingServerUnreachable
+
+    queue = QueueService(store, store.config)
+    try:
+        return BookingService(queue).report(start, end)
+    except BookingServerUnreachable as exc:
+        return {"error": exc.message, "by_service": []}
+    finally:
+        queue.close()

@@ -32,7 +32,11 @@ def _check(answer: tuple[int, dict[str, Any]] | None) -> dict[str, Any]:
     if status == 404:
         raise NotFound(str(body.get("message") or _("Máy chủ từ chối thao tác.")))
     if status >= 400:
-        raise InvalidInput(str(body.get("message") or _("Máy chủ từ chối thao tác.")))
+        stale = body.get("error") == "settings_stale"
+        raise InvalidInput(str(body.get("message") or _("Máy chủ từ chối thao tác.")),
+                           hint=_("Cho cấu hình booking.* của các quầy giống nhau; nếu cấu "
+                                  "hình của máy này mới là đúng: kiosk booking publish "
+                                  "--replace") if stale else "")
     return body
 
 
@@ -77,6 +81,15 @@ class CentralBookings:
             "start": start.isoformat(), "end": end.isoformat()}))
         return list(body.get("bookings") or [])
 
-    def publish(self, settings: dict[str, Any]) -> dict[str, Any]:
-        """The unit's booking settings to the server, for the citizens' booking page."""
-        return _check(self.queue.ask("PUT", "/v1/bookings/settings", json=settings))
+    def publish(self, settings: dict[str, Any], base_revision: int) -> dict[str, Any]:
+        """The unit's booking settings to the server, for the citizens' booking page: a
+        change is accepted only on the revision this counter last saw."""
+        return _check(self.queue.ask("PUT", "/v1/bookings/settings",
+                                     json={**settings, "base_revision": base_revision}))
+
+    def current_revision(self) -> int:
+        """The revision the server holds now (0: none published yet)."""
+        answer = self.queue.ask("GET", "/v1/bookings/settings")
+        if answer is not None and answer[0] == 404:
+            return 0
+        return int(_check(answer).get("revision") or 0)

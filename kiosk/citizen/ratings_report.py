@@ -140,6 +140,10 @@ def report_blocks(store: Any, start: date, end: date, clerk_names: dict[str, str
     """The blocks the period report carries (``kiosk report summary``, the Reports screen
     and its exports): with ``procedure``, satisfaction per procedure keeps only that one."""
     blocks = period_blocks(store, start, end, clerk_names)
+    if getattr(store, "config", None) is not None:  # slot use of booked times (issue 27)
+        from kiosk.citizen.booking import period_block
+
+        blocks["booking"] = period_block(store, start, end)
     if procedure:
         blocks["satisfaction"]["by_procedure"] = [
             p for p in blocks["satisfaction"]["by_procedure"]

@@ -42,6 +42,9 @@ def register(sub: Any) -> None:
     report.set_defaults(func=_report)
     publish = bs.add_parser("publish", help="send the booking settings to the central "
                             "server's booking page")
+    publish.add_argument("--replace", action="store_true",
+                         help="this machine's settings are right: replace the server's "
+                              "current revision even if it is newer than this machine saw")
     publish.set_defaults(func=_publish)
 
 
@@ -110,4 +113,4 @@ def _report(args: argparse.Namespace) -> Any:
 
 
 def _publish(args: argparse.Namespace) -> Any:
-    return _run(lambda b: {**b.publish(), "settings": b.settings()})
+    return _run(lambda b: {**b.publish(replace=args.replace), "settings": b.settings()})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from central.fields import NOTE_MAX, PERSON_MAX
 from kiosk.cli import command_help
 from kiosk.cli.argtypes import (
     float_range,
@@ -19,6 +18,7 @@ from kiosk.cli.argtypes import (
 from kiosk.cli.central_db import db_url, default_blobs, find_dossier, open_db, open_db_of
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.limits import NOTE_MAX, PERSON_MAX
 
 
 def register(sub: Any) -> None:

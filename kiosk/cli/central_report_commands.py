@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from central.fields import LETTER_NUMBER_MAX, PERSON_MAX, REASON_MAX
 from kiosk.cli.argtypes import text
 from kiosk.errors import InvalidInput
+from kiosk.limits import LETTER_NUMBER_MAX, PERSON_MAX, REASON_MAX
 
 
 def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
@@ -21,12 +21,17 @@ def register(csub: Any, db_opt: argparse.ArgumentParser) -> None:
                            help="the province issues an apology letter with a new due")
     post.add_argument("code")
     post.add_argument("--new-due", required=True, metavar="YYYY-MM-DDTHH:MM")
-    # The model's bounds (central.fields): a value accepted here is never refused later.
+    # The model's bounds (kiosk.limits): a value accepted here is never refused later.
     post.add_argument("--reason", required=True, type=text(REASON_MAX))
     post.add_argument("--letter", required=True, type=text(LETTER_NUMBER_MAX),
                       help="the letter's number")
     post.add_argument("--by", default="admin", type=text(PERSON_MAX))
     post.set_defaults(func=_postpone)
+    booking = csub.add_parser("booking-settings", parents=[db_opt],
+                              help="who published which booking settings of a unit (JSON)")
+    booking.add_argument("--unit", help="only this unit code")
+    booking.add_argument("--limit", type=int, default=200, help="newest rows (200)")
+    booking.set_defaults(func=_booking_settings)
 
 
 def _report(args: argparse.Namespace) -> Any:
@@ -51,3 +56,12 @@ def _postpone(args: argparse.Namespace) -> Any:
         return reports.postpone(db, args.code, body)
     except service.ApiError as exc:
         raise InvalidInput(exc.message) from exc
+
+
+def _booking_settings(args: argparse.Namespace) -> Any:
+    from central.booking_settings import history
+    from kiosk.cli.central_db import open_db_of
+
+    if not 1 <= args.limit <= 10_000:
+        raise InvalidInput("--limit: 1–10000")
+    return {"publications": history(open_db_of(args), args.unit or None, args.limit)}

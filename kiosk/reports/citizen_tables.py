@@ -100,9 +100,47 @@ def queue_tables(report: dict[str, Any], service_names: dict[str, str] | None = 
     return tables
 
 
+BOOKING_HEADINGS = ["Nhóm dịch vụ / ngày", "Số chỗ", "Đã đặt", "Đã nhận số",
+                    "Không đến (quá giờ, đã huỷ)", "Người dân huỷ", "Chưa đến giờ",
+                    "Chỗ còn trống", "Tỷ lệ sử dụng (%)"]
+
+
+def booking_tables(report: dict[str, Any], service_names: dict[str, str] | None = None
+                   ) -> list[Table]:
+    """Slot use of booked times (issue 27): per group, then per day of that group."""
+    booking = report.get("booking")
+    if not isinstance(booking, dict):
+        return []
+    names = service_names or {}
+
+    def figures(label: str, block: dict[str, Any]) -> list[Any]:
+        return [label, block.get("places", 0), block.get("bookings", 0),
+                block.get("checked_in", 0), block.get("released", 0),
+                block.get("cancelled", 0), block.get("pending", 0), block.get("free", 0),
+                block.get("use_percent")]
+
+    rows: list[list[Any]] = []
+    for group in booking.get("by_service") or []:
+        code = str(group.get("service", ""))
+        rows.append(figures(f"Nhóm {code} — {names[code]}" if names.get(code)
+                            else f"Nhóm {code}", group))
+        for day in group.get("by_day") or []:
+            d = str(day.get("day", ""))
+            rows.append(figures(f"Ngày {d[8:10]}/{d[5:7]}/{d[:4]}", day))
+    remarks = ["Tỷ lệ sử dụng: số chỗ có người đặt (trừ lịch người dân tự huỷ) trên số chỗ "
+               "mở cho đặt hẹn."]
+    if booking.get("error"):
+        remarks.insert(0, f"Chưa lấy được số liệu đặt hẹn: {booking['error']}")
+    if not rows and not booking.get("error"):
+        return []
+    return [Table("ĐẶT LỊCH HẸN: SỬ DỤNG KHUNG GIỜ", BOOKING_HEADINGS, rows,
+                  percent_columns=(8,), remarks=remarks)]
+
+
 def citizen_tables(report: dict[str, Any], service_names: dict[str, str] | None = None
                    ) -> list[Table]:
-    return satisfaction_tables(report) + queue_tables(report, service_names)
+    return (satisfaction_tables(report) + queue_tables(report, service_names)
+            + booking_tables(report, service_names))
 
 
 def shown(value: Any) -> str:

@@ -35,6 +35,38 @@ CREATE UNIQUE INDEX bookings_id_slot ON bookings (service, at, id_number)
     WHERE id_number <> '' AND state IN ('booked', 'checked_in')
 """
 
+#: Migration ``0062_booking_notices``: the booking code sent to the citizen
+#: (``kiosk.citizen.booking_notice``).
+NOTICES_SCHEMA = """
+CREATE TABLE booking_notices (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (code, channel)
+);
+CREATE INDEX booking_notices_due ON booking_notices (state, next_attempt_at)
+"""
+
+#: Migration ``0063_booking_published``: the revision of the unit's booking settings this
+#: counter last saw on each server (``central/booking_settings.py`` compares it).
+PUBLISHED_SCHEMA = """
+CREATE TABLE booking_published (
+    server TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    seen_at TEXT NOT NULL
+)
+"""
+
 COLUMNS = ("code", "service", "at", "day", "phone", "id_number", "state", "made_at", "made_by",
            "ticket_label", "ended_at")
 #: States that hold a place in their slot.
@@ -88,3 +120,17 @@ def between(db: Database, start: str, end: str) -> list[dict[str, Any]]:
     cur = db.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM bookings WHERE day BETWEEN ? AND ? "
                           "ORDER BY at", (start, end))
     return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+
+
+def published_revision(db: Database, server: str) -> int:
+    if not db.has_table("booking_published"):
+        return 0
+    row = db.execute("SELECT revision FROM booking_published WHERE server = ?",
+                     (server,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_published_revision(db: Database, server: str, revision: int, at: str) -> None:
+    with db.atomic():
+        db.conn.execute("INSERT OR REPLACE INTO booking_published (server, revision, seen_at)"
+                        " VALUES (?, ?, ?)", (server, revision, at))

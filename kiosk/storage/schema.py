@@ -7,6 +7,7 @@ created by any earlier version is brought forward by applying the ones it lacks.
 
 from __future__ import annotations
 
+from kiosk.storage import bookings as booking_tables
 from kiosk.storage.sqlite import Database, Migrations
 from kiosk.text import fold
 
@@ -15,11 +16,11 @@ migrations = Migrations("kiosk")
 #: Names in order; tests migrate from every prefix of this list.
 MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
                    "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
-                   "0007_reports_postponements", "0008_signing_components",
-                   "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
-                   "0014_file_ownership", "0015_page_pdfa", "0020_money",
-                   "0030_results", "0031_file_texts", "0040_incoming", "0041_supplements",
-                   "0042_notices", "0060_queue_operations", "0061_bookings")
+                   "0007_reports_postponements", "0008_signing_components", "0009_citizen_screen",
+                   "0010_speed_name_keys", "0013_counter_presented", "0014_file_ownership",
+                   "0015_page_pdfa", "0020_money", "0030_results", "0031_file_texts",
+                   "0040_incoming", "0041_supplements", "0042_notices", "0060_queue_operations",
+                   "0061_bookings", "0062_booking_notices", "0063_booking_published")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -466,6 +467,16 @@ def _bookings(db: Database) -> None:
     from kiosk.storage.bookings import SCHEMA as BOOKINGS
 
     _script(db, BOOKINGS)
+
+
+@migrations(name="0062_booking_notices")
+def _booking_notices(db: Database) -> None:  # issue 27: the code sent to the citizen
+    _script(db, booking_tables.NOTICES_SCHEMA)
+
+
+@migrations(name="0063_booking_published")
+def _booking_published(db: Database) -> None:  # issue 27: settings revision seen
+    _script(db, booking_tables.PUBLISHED_SCHEMA)
 
 
 def migrate(db: Database) -> list[str]:

@@ -251,11 +251,11 @@ def create_self_service(services: Services, *, fullscreen: bool = False) -> Any:
     i18n.set_language(str(services.config.get("locale.language")))
     tasks = TaskRunner()
     side = CitizenSide(services, tasks)
-    model = side.open(None, self_service=True, font_family=load_font(), fullscreen=fullscreen)
+    side.open(None, self_service=True, font_family=load_font(), fullscreen=fullscreen)
     from kiosk.ui.citizen_window import install_receipt_reader, install_receipt_readers
 
-    side.reader = install_receipt_reader(services, model)
-    side.readers = install_receipt_readers(services, model)
+    side.reader = install_receipt_reader(services, side)
+    side.readers = install_receipt_readers(services, side)
     side.tasks_owned = tasks
     return side
 

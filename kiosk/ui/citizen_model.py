@@ -78,6 +78,8 @@ class CitizenModel(QObject):
         self._unsubscribe = i18n.on_language_changed(lambda _l: self._language())
         #: Tells the clerk's side (CitizenLink) that the confirmation state changed.
         self.on_confirmation: Any = None
+        #: Called when the screen goes back to the board (the booking steps forget too).
+        self.on_reset: list[Any] = []
         self.search("")
 
     def stop(self) -> None:
@@ -215,7 +217,13 @@ class CitizenModel(QObject):
             log.info("rating for %s not given (timeout)", self._pending.get("code"))
             self._pending = None
         self._check = {}
+        for reset in self.on_reset:
+            reset()
         self._set_mode("board")
+
+    def show(self, mode: str) -> None:
+        """Another view of this screen takes over (the booking steps, issue 27)."""
+        self._set_mode(mode)
 
     # --- the amount to pay (driven by the clerk's certification screen) ------------------
 
@@ -380,28 +388,39 @@ class CitizenModel(QObject):
     def takeTicket(self, service: str) -> None:
         if self._mode == "check":
             return  # the citizen at the counter is checking their data: no ticket now
-        queue, config, printer = self.queue, self.services.config, self._printer()
+        queue = self.queue
         priority, self._priority = self._priority, ""  # for this ticket only
 
         def work() -> dict[str, Any]:
-            ticket: dict[str, Any] = queue.take(service, kiosk=self._self_service,
-                                                priority=priority)
-            try:
-                from kiosk.citizen.ticket import print_ticket
+            return self.print_ticket(queue.take(service, kiosk=self._self_service,
+                                                priority=priority))
 
-                ticket["print"] = print_ticket(ticket, config, printer) if printer else None
-            except KioskError as exc:
-                ticket["printError"] = str(exc)
-            return ticket
+        self.tasks.run(work, self.show_ticket, self._failed, lane="net")
 
-        def done(ticket: dict[str, Any]) -> None:
-            self._ticket = ticket
-            if ticket.get("printError"):
-                self.message.emit(_("Chưa in được phiếu: {error} Xin ghi nhớ số {label}.",
-                                    error=ticket["printError"], label=ticket["label"]))
-            self._set_mode("ticket", SHORT_MS)
+    def print_ticket(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """Print a ticket (off the GUI thread); a failure is kept on it to be said."""
+        printer = self._printer()
+        try:
+            from kiosk.citizen.ticket import print_ticket
 
-        self.tasks.run(work, done, self._failed, lane="net")
+            ticket["print"] = print_ticket(ticket, self.services.config, printer) \
+                if printer else None
+        except KioskError as exc:
+            ticket["printError"] = str(exc)
+        return ticket
+
+    def show_ticket(self, ticket: dict[str, Any]) -> None:
+        self._ticket = ticket
+        if ticket.get("printError"):
+            self.message.emit(_("Chưa in được phiếu: {error} Xin ghi nhớ số {label}.",
+                                error=ticket["printError"], label=ticket["label"]))
+        self._set_mode("ticket", SHORT_MS)
+
+    def failed(self, exc: BaseException) -> None:
+        self._failed(exc)
+
+    def printer(self) -> Any:
+        return self._printer()
 
     def _printer(self) -> Any:
         printing = self.services.printer

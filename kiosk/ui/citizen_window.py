@@ -242,6 +242,7 @@ class CitizenSide:
         self.queue_link = QueueLink(services, app, self.queue, app) if app is not None else None
         self.engine: QQmlApplicationEngine | None = None
         self.model: CitizenModel | None = None
+        self.booking: Any = None
         self.reader: Any = None
         #: Self-service: the serial and camera readers (kiosk.ui.barcode_readers.ReaderHub).
         self.readers: Any = None
@@ -258,8 +259,12 @@ class CitizenSide:
         engine = QQmlApplicationEngine()
         model = CitizenModel(self.services, self.tasks, queue=self.queue, chime=self.chime,
                              self_service=self_service, parent=engine)
+        from kiosk.ui.citizen_booking import CitizenBooking
+
+        self.booking = CitizenBooking(model, parent=engine)
         ctx = engine.rootContext()
         ctx.setContextProperty("citizen", model)
+        ctx.setContextProperty("booking", self.booking)
         ctx.setContextProperty("appFontFamily", font_family or "DejaVu Sans")
         engine.load(QUrl.fromLocalFile(str(QML)))
         if not engine.rootObjects():
@@ -353,24 +358,36 @@ def open_for(side: CitizenSide, clerk_root: Any, font_family: str) -> None:
     side.open(screen, font_family=font_family)
 
 
-def install_receipt_reader(services: Any, model: CitizenModel) -> Any:
-    """Self-service: a receipt's barcode from a wedge reader opens that dossier's status."""
+def _reads(side: CitizenSide) -> Any:
+    """What a read at the self-service screen does: a booking slip checks in, a CCCD gives
+    the booking's contact, a receipt shows its dossier (``citizen_booking.route``)."""
+    from kiosk.ui.citizen_booking import route
+
+    return lambda text: route(side.model, side.booking, text)
+
+
+def install_receipt_reader(services: Any, side: CitizenSide) -> Any:
+    """Self-service: a barcode from a wedge reader (receipt, booking slip, CCCD)."""
     from kiosk.ui.input_filter import InputFilter
     from kiosk.ui.wedge_filter import install_wedge
 
+    model = side.model
+    assert model is not None, "open the citizen window first"
     input_filter = InputFilter(model.touched, parent=model)
     qt_app = QGuiApplication.instance()
     if qt_app is not None:
         qt_app.installEventFilter(input_filter)
-    install_wedge(services, input_filter, model.lookupReceipt)
+    install_wedge(services, input_filter, _reads(side))
     return input_filter
 
 
-def install_receipt_readers(services: Any, model: CitizenModel) -> Any:
-    """Self-service: a receipt read by a serial or camera reader, as by the wedge."""
+def install_receipt_readers(services: Any, side: CitizenSide) -> Any:
+    """Self-service: a read from a serial or camera reader, as by the wedge."""
     from kiosk.ui.barcode_readers import ReaderHub
 
-    return ReaderHub(services.config, lambda text, _source: model.lookupReceipt(text),
+    model, read = side.model, _reads(side)
+    assert model is not None, "open the citizen window first"
+    return ReaderHub(services.config, lambda text, _source: read(text),
                      lambda error: model.message.emit(str(error)),
                      wedge=bool(services.config.get("barcode.wedge_enabled")),
                      parent=model).start()

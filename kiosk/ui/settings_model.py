@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.config import SETTINGS
@@ -151,35 +152,30 @@ class SettingsModel(QObject):
     def setDeviceToken(self, token: str) -> None:
         """Check the sync device token with the server, then store it in the system keyring
         (never in config or SQLite). ``tokenSaved`` tells the view to clear the field."""
-        hook = self.app.services.extras.get("store_token")
         if not token.strip():
             self.app.error(_("Chưa nhập mã thiết bị. Dán mã do máy chủ cấp vào ô rồi bấm Lưu."))
             return
-        if not callable(hook):
-            self.app.error(_("Chưa có mô-đun đồng bộ để lưu mã thiết bị."))
-            return
-        if self._checking:
-            return
-        self._checking = True
-        self.changed.emit()
 
-        def done(_result: object) -> None:
-            self._checking = False
-            self.changed.emit()
+        def saved(_result: object) -> None:
             self.tokenSaved.emit()
             self.app.ok(_("Máy chủ đã nhận mã; đã lưu mã thiết bị vào kho khóa của hệ thống."))
 
-        def failed(exc: BaseException) -> None:
-            self._checking = False
-            self.changed.emit()
-            self.app.error(exc, before=_("Chưa lưu mã thiết bị."))
-
-        self.app.tasks.run(lambda: hook(token.strip()), done, failed, lane="work")
+        self._ask_server("store_token", token.strip(), saved, _("Chưa lưu mã thiết bị."))
 
     @Slot(str)
     def enrol(self, payload: str) -> None:
         """The enrolment QR read on this screen: trade it for the device token."""
-        hook = self.app.services.extras.get("enrol")
+        def enrolled(url: object) -> None:
+            self.app.ok(_("Đã đăng ký quầy với máy chủ {server}; quầy bắt đầu đồng bộ.",
+                          server=str(url)))
+
+        self._ask_server("enrol", payload, enrolled, _("Chưa đăng ký được với máy chủ."))
+
+    def _ask_server(self, hook_name: str, value: str, done: Callable[[object], None],
+                    refused: str) -> None:
+        """Run the sync module's ``hook_name`` off the GUI thread, one at a time: the view
+        shows ``checking`` meanwhile, so a second tap does not send the same value twice."""
+        hook = self.app.services.extras.get(hook_name)
         if not callable(hook):
             self.app.error(_("Chưa có mô-đun đồng bộ để lưu mã thiết bị."))
             return
@@ -188,18 +184,17 @@ class SettingsModel(QObject):
         self._checking = True
         self.changed.emit()
 
-        def done(url: object) -> None:
+        def finished(result: object) -> None:
             self._checking = False
             self.changed.emit()
-            self.app.ok(_("Đã đăng ký quầy với máy chủ {server}; quầy bắt đầu đồng bộ.",
-                          server=str(url)))
+            done(result)
 
         def failed(exc: BaseException) -> None:
             self._checking = False
             self.changed.emit()
-            self.app.error(exc, before=_("Chưa đăng ký được với máy chủ."))
+            self.app.error(exc, before=refused)
 
-        self.app.tasks.run(lambda: hook(payload), done, failed, lane="work")
+        self.app.tasks.run(lambda: hook(value), finished, failed, lane="work")
 
     @Slot(str, str, str, result=bool)
     def addClerk(self, login: str, name: str, pin: str) -> bool:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from central import fields, service
+from central import service
 from central.db import Database
 from central.models import DossierIn
+from kiosk import limits as fields
 from tests.central.helpers import UNIT, dossier, new_id
 
 

@@ -5,6 +5,7 @@ the same through ``kiosk booking ...`` as typed."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from kiosk import clock
 from kiosk.citizen.booking import BookingService
 from kiosk.citizen.booking_rules import parse_at
 from kiosk.citizen.queue import QueueService
-from kiosk.citizen.ratings_report import period_blocks
+from kiosk.citizen.ratings_report import period_blocks, report_blocks
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.storage import Store
@@ -128,8 +129,16 @@ def test_checkin_goes_ahead_of_walk_ins_and_a_late_booking_is_released(
     assert blocks["booked"] == 1
     assert [(b["booked"], b["tickets"], b["called"]) for b in blocks["by_booking"]] == [
         (True, 1, 1), (False, 1, 1)]
-    assert report == [{"service": "A", "places": 48, "bookings": 2, "pending": 0,
-                       "checked_in": 1, "cancelled": 0, "released": 1, "use_percent": 4.2}]
+    use = {"service": "A", "places": 48, "bookings": 2, "pending": 0, "checked_in": 1,
+           "cancelled": 0, "released": 1, "free": 47, "use_percent": 4.2}
+    assert report == [{**use, "by_day": [{"day": "2026-12-08", **use}]}]
+    # The period report carries the same block (both its paths: kiosk report summary and
+    # the Reports screen take it from report_blocks).
+    blocks = report_blocks(queue.store, date(2026, 12, 7), date(2026, 12, 8))
+    assert blocks["booking"]["by_service"][0]["by_day"] == [
+        {"day": "2026-12-07", "service": "A", "places": 48, "bookings": 0, "pending": 0,
+         "checked_in": 0, "cancelled": 0, "released": 0, "free": 48, "use_percent": 0.0},
+        {"day": "2026-12-08", **use}]
 
 
 def test_cli_booking_end_to_end(kiosk_home: Path) -> None:
@@ -154,14 +163,31 @@ def test_cli_booking_end_to_end(kiosk_home: Path) -> None:
     assert "Traceback" not in again.stderr
     bad = kiosk("booking", "slots", "--service", "Q", "--date", day.isoformat())
     assert bad.returncode == 2 and "Không có nhóm dịch vụ «Q»" in bad.stderr
-    # The slot is tomorrow or later: check-in opens 30 minutes before it.
+    # The slot is tomorrow or later: the slip read today says it is for another day.
     early = kiosk("booking", "checkin", code, "--no-print")
-    assert early.returncode == 2 and "chưa đến giờ nhận số" in early.stderr
+    assert early.returncode == 2 and "không phải hôm nay" in early.stderr
     cancelled = json.loads(kiosk("booking", "cancel", code).stdout)
     assert cancelled["state"] == "cancelled"
     report = json.loads(kiosk("booking", "report", "--from", day.isoformat(), "--to",
                               day.isoformat()).stdout)
     assert report["by_service"][0]["cancelled"] == 1
+    # Slot use in the queue report and in the period report (JSON and PDF).
+    period = ("--from", day.isoformat(), "--to", day.isoformat())
+    queue_report = json.loads(kiosk("queue", "report", *period).stdout)["booking"]
+    summary = json.loads(kiosk("report", "summary", *period).stdout)["booking"]
+    assert queue_report["by_service"] == summary["by_service"] == report["by_service"]
+    for block in (queue_report, summary):
+        (day_use,) = block["by_service"][0]["by_day"]
+        assert day_use["day"] == day.isoformat() and day_use["cancelled"] == 1
+        assert day_use["free"] == day_use["places"] == 48
+    pdf = kiosk_home / "summary.pdf"
+    assert kiosk("report", "summary", *period, "--format", "pdf", "--out",
+                 str(pdf)).returncode == 0
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "ĐẶT LỊCH HẸN: SỬ DỤNG KHUNG GIỜ" in text and "08/12/2026" in text.split(
+            "ĐẶT LỊCH HẸN")[1]
 
 
 def test_the_slip_carries_the_code_as_a_qr_the_reader_checks_in(tmp_path: Path) -> None:

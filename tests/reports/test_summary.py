@@ -48,6 +48,11 @@ def test_summary_json_matches_hand_computed(history: Any, capsys: pytest.Capture
     # The citizen screen's blocks (tests/reports/test_summary_citizen.py): none this month.
     assert report.pop("satisfaction")["ratings"] == 0
     assert report.pop("queue")["tickets"] == 0
+    # Slot use of booked times (issue 27): the default group A's places, none booked.
+    (group_a,) = report.pop("booking")["by_service"]
+    assert (group_a["service"], group_a["bookings"]) == ("A", 0)
+    # 20 working days: 24/11 is Vietnam Cultural Day; 16 slots of 3 places a day.
+    assert group_a["free"] == group_a["places"] == 20 * 48 and len(group_a["by_day"]) == 20
     # No fee was collected in this history (issue 23): both procedures bear a fee, so every
     # dossier received in November that was not refused or withdrawn lacks a receipt.
     fees = report.pop("fees")

@@ -5,18 +5,15 @@ outside, through the X server."""
 
 from __future__ import annotations
 
-import json
-import queue
 import sys
-import threading
 from typing import Any
+
+from tests.ui.xharness import serve_commands
 
 
 def main() -> int:
-    from PySide6.QtCore import QPointF
-
     from kiosk.config import Config
-    from kiosk.ui.qt import QGuiApplication, QTimer
+    from kiosk.ui.qt import QGuiApplication
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.ui.app import build_services, create_window
@@ -35,29 +32,6 @@ def main() -> int:
     root.setProperty("height", 768)
     root.requestActivate()
     certify = next(e for e in win.extras if type(e).__name__ == "CertifyModel")
-    commands: queue.Queue[dict[str, Any] | None] = queue.Queue()
-
-    def reader() -> None:
-        for line in sys.stdin:
-            if line.strip():
-                commands.put(json.loads(line))
-        commands.put(None)
-
-    threading.Thread(target=reader, daemon=True).start()
-
-    def items(item: Any) -> Any:
-        yield item
-        for child in item.childItems():
-            yield from items(child)
-
-    def where(name: str) -> dict[str, Any] | None:
-        for item in items(root.contentItem()):
-            if item.objectName() == name and item.isVisible() and item.width() > 0:
-                centre = item.mapToGlobal(QPointF(item.width() / 2, item.height() / 2))
-                x, y = int(centre.x()), int(centre.y())
-                on_screen = 0 <= x - root.x() < root.width() and 0 <= y - root.y() < root.height()
-                return {"x": x, "y": y, "on_screen": on_screen, "enabled": item.isEnabled()}
-        return None
 
     def state() -> dict[str, Any]:
         return {"screen": win.app.screen,
@@ -67,48 +41,7 @@ def main() -> int:
                 "ready": certify.ready, "result": dict(certify.result),
                 "job": certify.last_job}
 
-    def handle(cmd: dict[str, Any]) -> Any:
-        op = cmd["op"]
-        if op == "where":
-            return where(cmd["name"])
-        if op == "state":
-            return state()
-        if op == "names":
-            return sorted({i.objectName() for i in items(root.contentItem())
-                           if i.objectName().startswith(cmd.get("prefix", "")) and i.isVisible()})
-        if op == "grab":  # a screenshot, for a person to look at
-            return bool(root.grabWindow().save(cmd["path"]))
-        if op == "signin":
-            return win.app.signIn(cmd["pin"])
-        if op == "quit":
-            qt_app.quit()
-            return True
-        raise ValueError(op)
-
-    def pump() -> None:
-        while True:
-            try:
-                cmd = commands.get_nowait()
-            except queue.Empty:
-                return
-            if cmd is None:
-                qt_app.quit()
-                return
-            try:
-                out: Any = {"ok": True, "value": handle(cmd)}
-            except Exception as exc:  # reported to the test, which fails with it
-                out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-            sys.stdout.write(json.dumps(out, ensure_ascii=False, default=str) + "\n")
-            sys.stdout.flush()
-
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(pump)
-    timer.start()
-    try:
-        return int(qt_app.exec())
-    finally:
-        win.close()
+    return serve_commands(qt_app, win, state)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,17 @@ WANTED = {"confirmButton", "correctButton", "rate1", "rate2", "rate3", "reason_a
           "statusAdvice", "statusCode", "detailName", "procedureQr", "toastText", "reasonBack",
           "thanksTicket_A", "queueRecall", "queueHold", "queueNoshow", "queueTransfer",
           "transferTo_A", "transferTo_B", "heldTicket_A1-01", "heldTicket_A1-02", "priorityButton",
-          "priority_nguoi-cao-tuoi", "priority_none", "unscannedReason0"} | {
-          f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-"}
+          "priority_nguoi-cao-tuoi", "priority_none", "unscannedReason0",
+          # issue 27: booking at the self-service screen
+          "bookButton", "bookCancel", "bookContactNext", "bookSms", "bookMail", "bookEmail",
+          "bookConfirm", "bookCode", "bookQr", "bookDone", "bookCccd", "bookPhone",
+          "bookKey_back", "bookBackDay", "ticketBooking", "bookGroup_A", "bookGroup_B"} | {
+          f"key_{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789.-@_"} | {
+          f"bookKey_{d}" for d in "0123456789"} | {
+          f"bookSlot_{h:02d}{m:02d}" for h in range(7, 17) for m in (0, 30)} | {
+          f"bookDay_2026-12-{d:02d}" for d in range(1, 32)}
 
+MOMENT: list[Any] = []
 CCCD = ("036085007788|162345678|Phạm Quốc Việt|05031985|Nam|"
         "Thôn Nam, xã Mẫu, huyện Thường Tín, Hà Nội|11062021")
 
@@ -73,6 +81,13 @@ def main() -> int:
     from kiosk.ui.qt import QGuiApplication, QObject, QTimer
 
     qt_app = QGuiApplication(sys.argv[:1])
+    import os
+
+    if os.environ.get("KIOSK_TEST_NOW"):  # a fixed moment, moved by the "clock" command
+        from kiosk import clock
+
+        MOMENT.append(clock.parse_iso(os.environ["KIOSK_TEST_NOW"]))
+        clock.set_source(lambda: MOMENT[-1])
     from kiosk.config import Config
     from kiosk.ui.app import build_services, create_window
 
@@ -206,9 +221,16 @@ def self_service(qt_app: Any, services: Any, state_path: Path) -> int:
     counter = KeyCount()
     qt_app.installEventFilter(counter)
 
+    from kiosk import clock
+
     def tick() -> None:
         citizen = side.model
+        booking = side.booking
         state = {"citizen_screen": 0, "citizen": items(side.root()), "mode": citizen.mode,
+                 "ticket": citizen.ticket, "step": booking.step, "made": {
+                     k: v for k, v in booking.made.items() if k != "qr"},
+                 "phone": booking.phone, "email": booking.email, "busy": booking.busy,
+                 "now": clock.iso(clock.now()),
                  "status": citizen.status, "query": citizen.query, "keys": KeyCount.n,
                  "readers": side.readers.rows() if side.readers is not None else [],
                  "all_text": texts(side.root())}
@@ -229,6 +251,10 @@ def self_service(qt_app: Any, services: Any, state_path: Path) -> int:
             cmd = commands.get_nowait()
             if cmd["cmd"] == "shot":
                 side.root().grabWindow().save(cmd["path"])
+            elif cmd["cmd"] == "clock":
+                from kiosk import clock
+
+                MOMENT.append(clock.parse_iso(cmd["at"]))
             elif cmd["cmd"] == "quit":
                 qt_app.quit()
         tick()

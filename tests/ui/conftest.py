@@ -37,3 +37,13 @@ def wait_idle(qtbot: Any, win: Any, timeout: int = 60_000) -> None:
     """Until no background task, scan or draft save is pending."""
     qtbot.waitUntil(lambda: win.tasks.pending == 0 and not win.intake.scanner.active
                     and not win.intake._draft_timer.isActive(), timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def xserver() -> Iterator[Any]:
+    """One Xvfb for a module's tests that drive the app with real X input."""
+    from tests.ui.xserver import XServer
+
+    server = XServer()
+    yield server
+    server.stop()

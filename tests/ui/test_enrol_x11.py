@@ -21,13 +21,6 @@ pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_
 UNIT = "000.00.04.H40"
 
 
-@pytest.fixture(scope="module")
-def xserver() -> Iterator[XServer]:
-    server = XServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[tuple[str, Database]]:
     db = Database(str(tmp_path / "central.sqlite3"))

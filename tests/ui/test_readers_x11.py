@@ -35,13 +35,6 @@ NAME = "Đinh Thị Huyền"
 ADDRESS = "Khánh Vân, Khánh Hà, Thường Tín, Hà Nội"
 
 
-@pytest.fixture(scope="module")
-def xserver() -> Iterator[XServer]:
-    server = XServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def reader() -> Iterator[SerialReader]:
     # A short path: the admin types it on the Settings screen, one key at a time.

@@ -28,13 +28,6 @@ NHUNG = ("001189012345|012345678|Nguyễn Thị Hồng Nhung|12051989|Nữ|"
 DUC = "034092001122||Trần Văn Đức|01021992|Nam|Xóm Bến, xã Mẫu, Hà Nội|05052021"
 
 
-@pytest.fixture(scope="module")
-def xserver() -> Iterator[XServer]:
-    server = XServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def finger(xserver: XServer, kiosk_home: Path) -> Iterator[Finger]:
     # A loaded machine stalls xdotool now and then: the reader's gap allows it (as in

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_
 TOAST = "t = root.findChild(QObject, 'toast'); "
 
 
-@pytest.fixture(scope="module")
-def xserver() -> Iterator[XServer]:
-    server = XServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def finger(xserver: XServer, kiosk_home: Path) -> Iterator[Finger]:
     proc = AppProcess(xserver, kiosk_home)

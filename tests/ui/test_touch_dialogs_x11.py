@@ -21,13 +21,6 @@ pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_
 QML = Path(__file__).resolve().parents[2] / "kiosk" / "ui" / "qml"
 
 
-@pytest.fixture(scope="module")
-def xserver() -> Iterator[XServer]:
-    server = XServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def app(xserver: XServer, kiosk_home: Path) -> Iterator[AppProcess]:
     proc = AppProcess(xserver, kiosk_home)

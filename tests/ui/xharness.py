@@ -14,14 +14,13 @@ import os
 import queue
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 
 def main() -> int:
-    from PySide6.QtCore import QPointF
-
     from kiosk.config import Config
-    from kiosk.ui.qt import QGuiApplication, QTimer
+    from kiosk.ui.qt import QGuiApplication
 
     qt_app = QGuiApplication(sys.argv[:1])
     from kiosk.ui.app import build_services, create_window
@@ -68,6 +67,39 @@ def main() -> int:
     root.setProperty("height", height)
     root.requestActivate()
 
+    def state() -> dict[str, Any]:
+        intake = win.intake
+        job = getattr(services.printer, "last_job", None)
+        return {
+            "screen": win.app.screen, "step": intake.session.step_name,
+            "busy": bool(win.tasks.pending or intake.scanner.active
+                         or intake._draft_timer.isActive()),
+            "current": intake.currentComponent, "saved": intake.session.saved,
+            "components": [{"name": c.name, "checked": c.checked, "pages": len(c.kept_pages()),
+                            "presented": c.presented, "received": c.received}
+                           for c in intake.session.components],
+            "job": job, "active": root.isActive(),
+            "scan_status": intake.scanStatus, "messages": messages[-5:],
+        }
+
+    def read(cmd: dict[str, Any]) -> Any:  # what a serial CCCD reader hands the app
+        if cmd["op"] != "read":
+            raise ValueError(cmd["op"])
+        return services.extras["route_read"](cmd["text"])
+
+    return serve_commands(qt_app, win, state, read)
+
+
+def serve_commands(qt_app: Any, win: Any, state: Callable[[], dict[str, Any]],
+                   other: Callable[[dict[str, Any]], Any] | None = None) -> int:
+    """Answer the test's JSON lines until it closes stdin: ``where`` an item is on the
+    screen, the app's ``state``, the ``names`` of visible items, ``signin``, ``grab`` a
+    screenshot, ``quit``; any other op goes to ``other``. Runs the Qt event loop."""
+    from PySide6.QtCore import QPointF
+
+    from kiosk.ui.qt import QTimer
+
+    root: Any = win.root()
     commands: queue.Queue[dict[str, Any] | None] = queue.Queue()
 
     def reader() -> None:
@@ -92,21 +124,6 @@ def main() -> int:
                 return {"x": x, "y": y, "on_screen": on_screen, "enabled": item.isEnabled()}
         return None
 
-    def state() -> dict[str, Any]:
-        intake = win.intake
-        job = getattr(services.printer, "last_job", None)
-        return {
-            "screen": win.app.screen, "step": intake.session.step_name,
-            "busy": bool(win.tasks.pending or intake.scanner.active
-                         or intake._draft_timer.isActive()),
-            "current": intake.currentComponent, "saved": intake.session.saved,
-            "components": [{"name": c.name, "checked": c.checked, "pages": len(c.kept_pages()),
-                            "presented": c.presented, "received": c.received}
-                           for c in intake.session.components],
-            "job": job, "active": root.isActive(),
-            "scan_status": intake.scanStatus, "messages": messages[-5:],
-        }
-
     def handle(cmd: dict[str, Any]) -> Any:
         op = cmd["op"]
         if op == "where":
@@ -118,14 +135,14 @@ def main() -> int:
                            if i.objectName().startswith(cmd.get("prefix", "")) and i.isVisible()})
         if op == "signin":
             return win.app.signIn(cmd["pin"])
-        if op == "read":  # what a serial CCCD reader hands the app
-            return services.extras["route_read"](cmd["text"])
         if op == "grab":  # what the screen shows, for a failing test or a person to look at
             return bool(root.grabWindow().save(cmd["path"]))
         if op == "quit":
             qt_app.quit()
             return True
-        raise ValueError(op)
+        if other is None:
+            raise ValueError(op)
+        return other(cmd)
 
     def pump() -> None:
         while True:
@@ -151,7 +168,6 @@ def main() -> int:
         return int(qt_app.exec())
     finally:
         win.close()
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

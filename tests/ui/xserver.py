@@ -70,6 +70,24 @@ class XServer:
     def xdotool(self, *args: str) -> None:
         subprocess.run(["xdotool", *args], env=self.env(), check=True, timeout=60)
 
+    def map_letters(self, text: str) -> None:
+        """Give the letters of ``text`` that the keymap lacks (Vietnamese ones) keys of
+        their own, lower case and Shift upper case, as a Vietnamese keyboard layout would.
+        Without this xdotool maps each onto a spare key for one press and maps it back
+        straight after; an app that reads the keymap only then (under load) sees the old
+        one and the letter is lost."""
+        out = subprocess.run(["xmodmap", "-pke"], env=self.env(), capture_output=True,
+                             text=True, check=True, timeout=30).stdout
+        spare = [int(line.split()[1]) for line in out.splitlines()
+                 if line.startswith("keycode") and line.split("=")[1].strip() == ""]
+        letters = sorted({ch.lower() for ch in text if ord(ch) > 127})
+        if len(letters) > len(spare) - 2:  # leave xdotool a spare key or two
+            raise ValueError(f"not enough spare keys for {letters}")
+        for keycode, letter in zip(spare, letters, strict=False):
+            subprocess.run(["xmodmap", "-e", f"keycode {keycode} = U{ord(letter):04X} "
+                            f"U{ord(letter.upper()):04X}"], env=self.env(), check=True,
+                           timeout=30)
+
     def scan(self, text: str, suffix: str = "Return", delay_ms: int = 10) -> None:
         """Type ``text`` then ``suffix`` as a reader does: one xdotool run (a second process
         would leave a gap of its start-up time), Shift around capitals and ``|``."""

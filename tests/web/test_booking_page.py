@@ -59,7 +59,8 @@ def rig(kiosk_home: Path, tmp_path: Path) -> Iterator[Rig]:
     queue = QueueService(store, config, client=lambda: httpx.Client(
         base_url=srv.url, timeout=5.0, headers={"Authorization": f"Bearer {token}"}))
     counter = BookingService(queue)
-    assert counter.publish() == {"unit_code": UNIT, "published": True}
+    assert counter.publish() == {"unit_code": UNIT, "published": True, "revision": 1,
+                                 "changed": True}
     try:
         yield Rig(srv.url, db, counter, token, moment)
     finally:
@@ -268,3 +269,16 @@ def test_settings_that_are_not_a_counters_are_refused(rig: Rig) -> None:
     kept = httpx.get(f"{rig.url}/v1/bookings/settings",
                      headers={"Authorization": f"Bearer {rig.token}"}).json()
     assert kept["capacities"] == {"A": {"": 2}} and kept["horizon_days"] == 30
+
+
+def test_looking_up_codes_is_rate_limited(rig: Rig) -> None:
+    """A script guessing codes on /dat-lich/hen/<code> is stopped after a few misses; a
+    person reloading their own booking is not stopped by those rules before 60 look-ups."""
+    code = rig.counter.make("A", parse_at("2026-12-08T07:00"), phone="0912345678")["code"]
+    with httpx.Client(base_url=rig.url) as web:
+        assert web.get(f"/dat-lich/hen/{code}").status_code == 200
+        misses = [web.get(f"/dat-lich/hen/HAAAA{c}{c}").status_code for c in "23456789ABC"]
+        assert misses == [404] * 10 + [429]
+        refused = web.get(f"/dat-lich/hen/{code}")
+        assert refused.status_code == 429 and "tra cứu quá nhiều mã hẹn" in refused.text
+        assert code not in refused.text

@@ -36,7 +36,7 @@ ApplicationWindow {
             Button {  // issue 27: priority first within the group
                 objectName: "priorityButton"
                 visible: citizen.priorities.length > 0
-                         && ["check", "rating", "payment"].indexOf(citizen.mode) < 0
+                         && ["check", "rating", "payment", "booking"].indexOf(citizen.mode) < 0
                 Layout.preferredHeight: 64
                 Layout.preferredWidth: 170
                 text: citizen.lang, (citizen.priority
@@ -46,6 +46,18 @@ ApplicationWindow {
                 font.bold: !!citizen.priority
                 onClicked: priorityPick.open()
             }
+            Button {  // issue 27: book a time at the self-service screen
+                objectName: "bookButton"
+                visible: citizen.selfService && booking.groups.length > 0
+                         && ["check", "rating", "payment", "booking"].indexOf(citizen.mode) < 0
+                Layout.preferredHeight: 64
+                Layout.preferredWidth: 190
+                text: citizen.lang, citizen.t("Đặt lịch hẹn")
+                font.pixelSize: theme.text
+                font.bold: true
+                focusPolicy: Qt.NoFocus
+                onClicked: booking.start()
+            }
             Repeater {
                 model: citizen.queueServices
                 delegate: Button {
@@ -54,7 +66,7 @@ ApplicationWindow {
                     Layout.preferredWidth: 210
                     // Not while a citizen at the counter checks, rates or pays: one thing at a time
                     // (after the thank-you, the next citizen may take a number at once).
-                    visible: ["check", "rating", "payment"].indexOf(citizen.mode) < 0
+                    visible: ["check", "rating", "payment", "booking"].indexOf(citizen.mode) < 0
                     onClicked: citizen.takeTicket(modelData.code)
                     contentItem: ColumnLayout {
                         spacing: 0
@@ -105,7 +117,8 @@ ApplicationWindow {
         anchors.fill: parent
         anchors.margins: 20
         currentIndex: ({"board": 0, "procedure": 0, "check": 1, "rating": 2, "thanks": 2,
-                        "ticket": 3, "called": 4, "status": 5, "payment": 6})[citizen.mode] || 0
+                        "ticket": 3, "called": 4, "status": 5, "payment": 6,
+                        "booking": 7})[citizen.mode] || 0
         CitizenBoard { }
         CitizenCheck { }
         CitizenRating { }
@@ -113,6 +126,7 @@ ApplicationWindow {
         CitizenCalled { }
         CitizenStatus { }
         CitizenPayment { }
+        CitizenBooking { }
     }
 
     // A call while the citizen is busy with the check or the rating: a banner, not a switch.

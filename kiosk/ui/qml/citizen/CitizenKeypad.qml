@@ -7,13 +7,14 @@ import QtQuick.Layouts
 ColumnLayout {
     id: pad
     property bool digits: false
+    property string extra: ""  // more keys on a last row (an e-mail's "@_")
     signal key(string ch)
     signal erase()
     signal enter()
     spacing: 6
-    readonly property var rows: digits
+    readonly property var rows: (digits
         ? ["1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ.-"]
-        : ["ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZĐ"]
+        : ["ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZĐ"]).concat(extra !== "" ? [extra] : [])
     Repeater {
         model: pad.rows
         delegate: RowLayout {
@@ -34,11 +35,11 @@ ColumnLayout {
     }
     RowLayout {
         spacing: 6
-        Button { objectName: "key_space"; text: "␣"; Layout.preferredWidth: 200; Layout.preferredHeight: 52
+        Button { objectName: "key_space"; text: "␣"; visible: pad.extra === ""; Layout.preferredWidth: 200; Layout.preferredHeight: 52
                  focusPolicy: Qt.NoFocus; onClicked: pad.key(" ") }
         Button { objectName: "key_back"; text: "⌫"; Layout.preferredWidth: 98; Layout.preferredHeight: 52
                  focusPolicy: Qt.NoFocus; onClicked: pad.erase() }
-        Button { objectName: "key_enter"; text: "↵"; visible: pad.digits; Layout.preferredWidth: 98
+        Button { objectName: "key_enter"; text: "↵"; visible: pad.digits && pad.extra === ""; Layout.preferredWidth: 98
                  Layout.preferredHeight: 52; focusPolicy: Qt.NoFocus; onClicked: pad.enter() }
     }
 }
