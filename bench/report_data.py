@@ -124,10 +124,13 @@ def generate(count: int, seed: int, shape: Shape) -> Iterator[tuple[dict[str, An
                 "components": components}
         if rnd.random() < 0.02:  # an old client: no history at all
             body["history"] = []
+        # Where its results came from (dossier_results.origin): the province's electronic
+        # issue, a paper result scanned at the counter, both, or none.
+        row_origins = rnd.choice([[], [], ["province"], ["counter"], ["counter", "province"]])
         row = {"id": did, "code": body["code"], "unit_code": rnd.choice(shape.units),
                "device_id": "dev", "status": status, "server_version": 1,
                "body": json.dumps(body, ensure_ascii=False), "notes": json.dumps(notes),
-               "created_at": iso(received), "updated_at": iso(at)}
+               "created_at": iso(received), "updated_at": iso(at), "origins": row_origins}
         yield row, theirs
 
 
@@ -143,15 +146,19 @@ def rows_for(batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
     letters: list[tuple[Any, ...]] = []
     facts: list[tuple[Any, ...]] = []
     groups: dict[int, tuple[Any, ...]] = {}
+    results: list[tuple[Any, ...]] = []
     side: tuple[list[tuple[Any, ...]], ...] = ([], [], [])
     for row, theirs in batch:
         dossiers.append(tuple(row[c] for c in DOSSIER_COLUMNS))
+        for k, origin in enumerate(row["origins"]):
+            results.append((f"{row['id']}-r{k}", row["id"], row["unit_code"], "kq", str(k),
+                            "so", "RC", "ab" * 32, 1, origin, row["created_at"]))
         for x in theirs:
             letters.append((row["id"], x["letter_number"], x["issued_at"], x["new_due_at"],
                             "central"))
         rec = server_record(json.loads(row["body"]), unit=row["unit_code"],
                             status=row["status"], province_notes=json.loads(row["notes"]),
-                            letters=theirs)
+                            letters=theirs, result_origins=row["origins"])
         facts.append(report_facts.facts(row["id"], rec))
         group = report_facts.group_id(rec)
         groups[group[0]] = group
@@ -159,10 +166,12 @@ def rows_for(batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
             rows += more
     months = report_months.bucket_rows(dict(zip(report_facts.COLUMNS, f, strict=True))
                                        for f in facts)
-    return (dossiers, letters, list(groups.values()), facts, *side, months)
+    return (dossiers, letters, results, list(groups.values()), facts, *side, months)
 
 
 _TABLES = (("dossiers", DOSSIER_COLUMNS), ("dossier_postponements", LETTER_COLUMNS),
+           ("dossier_results", ("id", "dossier_id", "unit_code", "kind", "number", "issuer",
+                                "code", "sha256", "size", "origin", "created_at")),
            ("report_groups", ("id", "unit_code", "procedure_code", "procedure_name")),
            ("report_facts", report_facts.COLUMNS), *report_facts.SIDE,
            ("report_months", ("grp", "month", "first_received", *report_months.COLUMNS)))

@@ -322,6 +322,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import results  # results from the province or scanned at hand-over (issue 24)
 
     results.install(app, db, device)
+    from central import handover  # what was given at hand-over (issue 24)
+
+    handover.install(app, db, device)
     from central import papers  # the province's store of a citizen's papers (issue 24)
 
     papers.install(app, db, device)

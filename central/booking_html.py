@@ -8,16 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from central.province_html import esc
+from central.province_html import FONT_FACES, esc
 from kiosk.i18n import _
 
-_CSS = """
-@font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Regular.ttf');
-font-weight:400}
-@font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-SemiBold.ttf');
-font-weight:600}
-@font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Bold.ttf');
-font-weight:700}
+_CSS = FONT_FACES + """
 *{box-sizing:border-box}
 body{margin:0;font-family:'Be Vietnam Pro',sans-serif;font-size:17px;color:#1b1f24;
 background:#f4f6f8;line-height:1.4}

@@ -136,6 +136,18 @@ class PostponeIn(BaseModel):
     by: str = Field(default="", max_length=PERSON_MAX)
 
 
+class GroupRef(BaseModel):
+    """The interconnected group (liên thông) a dossier was taken in with (issue 25 §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[0-9a-f-]{36}$", description="The group's id (UUID)")
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$",
+                      description="The catalog's group code, e.g. KS-TT-BHYT")
+    name: str = Field(default="", max_length=500)
+    dossiers: list[Annotated[str, Field(pattern=CODE_PATTERN)]] = Field(
+        min_length=2, max_length=8, description="MaHoSo of every dossier of the group")
+
+
 class DossierIn(BaseModel):
     """A dossier as the counter knows it. ``base_version`` is the server version the edit
     was made on (absent or 0 when the dossier is new)."""
@@ -170,6 +182,7 @@ class DossierIn(BaseModel):
     pauses: list[Pause] = Field(default_factory=list, max_length=100)
     history: list[HistoryItem] = Field(default_factory=list, max_length=500)
     supplements: list[SupplementRound] = Field(default_factory=list, max_length=100)
+    group: GroupRef | None = Field(default=None, description="Liên thông: the group")
 
 
 class DossierAck(BaseModel):
@@ -272,5 +285,9 @@ class ReportOut(BaseModel):
     online_share: float | None
     digitised_share: float | None
     on_time_rate: float | None
+    #: Issue 24: results issued electronically or scanned at hand-over, of those returned;
+    #: reused documents, of those that count.
+    results_digitised_share: float | None = None
+    reused_share: float | None = None
     by_procedure: list[dict[str, Any]]
     units: list[dict[str, Any]] = Field(default_factory=list)

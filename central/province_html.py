@@ -14,13 +14,17 @@ from kiosk.i18n import _
 
 FONTS = ("BeVietnamPro-Regular.ttf", "BeVietnamPro-SemiBold.ttf", "BeVietnamPro-Bold.ttf")
 
-_CSS = """
+#: The bundled font as the pages load it, from the server itself (no internet needed).
+FONT_FACES = """
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Regular.ttf');
 font-weight:400}
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-SemiBold.ttf');
 font-weight:600}
 @font-face{font-family:'Be Vietnam Pro';src:url('/province/static/BeVietnamPro-Bold.ttf');
 font-weight:700}
+"""
+
+_CSS = FONT_FACES + """
 *{box-sizing:border-box}
 body{margin:0;font-family:'Be Vietnam Pro',sans-serif;font-size:15px;color:#1b1f24;
 background:#f4f6f8}
@@ -230,6 +234,7 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
     head = "".join(f"<th{' class=num' if n else ''}>{esc(t)}</th>" for t, n in (
         (_("Đơn vị"), 0), (_("Tiếp nhận"), 1), (_("Đã giải quyết"), 1),
         (_("Đúng hạn"), 1), (_("Tỷ lệ đúng hạn"), 1), (_("Tỷ lệ số hóa"), 1),
+        (_("Kết quả số hóa"), 1), (_("Giấy tờ dùng lại"), 1),
         (_("Đang giải quyết"), 1), (_("Quá hạn"), 1), (_("Hài lòng"), 1),
         (_("Chờ gọi số (phút)"), 1)))
     rows = []
@@ -246,6 +251,9 @@ def reports(period: tuple[str, str], units: list[dict[str, Any]], error: str = "
             f"<td class=num>{esc(resolved['early'] + resolved['on_time'])}</td>"
             f"<td class=num data-key=on_time_rate>{esc(_pct(u['on_time_rate']))}</td>"
             f"<td class=num data-key=digitised_share>{esc(_pct(u['digitised_share']))}</td>"
+            f"<td class=num data-key=results_digitised_share>"
+            f"{esc(_pct(u.get('results_digitised_share')))}</td>"
+            f"<td class=num data-key=reused_share>{esc(_pct(u.get('reused_share')))}</td>"
             f"<td class=num>{esc(u['pending']['total'])}</td>"
             f"<td class=num data-key=overdue>{esc(u['pending']['overdue'])}</td>"
             f"<td class=num data-key=satisfied>{esc(_pct(happy.get('satisfied_percent')))}"

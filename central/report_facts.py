@@ -67,6 +67,7 @@ SCHEMA = [
         digitised INTEGER NOT NULL,
         month INTEGER NOT NULL,
         compact INTEGER NOT NULL,
+        result INTEGER NOT NULL,
         cur_due BIGINT,
         cur_waiting INTEGER NOT NULL,
         cur_paused_since BIGINT,
@@ -125,10 +126,12 @@ SIDE = (("report_pauses", ("dossier_id", "started_at", "ended_at", "grp", "recei
 
 #: verdict column: not resolved, then :func:`kiosk.reports.summary.judge`'s answers.
 VERDICTS = {"early": 1, "on_time": 2, "late": 3}
+#: result column: none, or kiosk.reports.digitisation.result_kind's answers.
+RESULTS = {"electronic": 1, "scanned": 2}
 COLUMNS = ("dossier_id", "grp", "code", "unit_code", "procedure_code", "procedure_name", "channel",
            "back_entered", "received_at", "legal_due", "resolved_at", "returned_at",
            "closed_at", "ended_at", "verdict", "lettered", "complex", "documents", "scanned",
-           "reused", "digitised", "month", "compact", "cur_due", "cur_waiting",
+           "reused", "digitised", "month", "compact", "result", "cur_due", "cur_waiting",
            "cur_paused_since", "last_change")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -156,7 +159,8 @@ def facts(dossier_id: str, rec: ReportRecord) -> tuple[Any, ...]:
             docs.scanned, docs.reused, int(docs.digitised), report_months.month_of(
                 rec.received_at), int(report_months.is_compact(
                     rec.received_at, (rec.resolved_at, rec.returned_at, rec.closed_at,
-                                      rec.ended_at), rec.ended_at)), *_current(rec))
+                                      rec.ended_at), rec.ended_at)),
+            RESULTS.get(rec.result or "", 0), *_current(rec))
 
 
 def _current(rec: ReportRecord) -> tuple[int | None, int, int | None, int | None]:
@@ -218,12 +222,13 @@ def _write(tx: Any, dossier_id: str, rec: ReportRecord) -> None:
                        f"({', '.join('?' * len(cols))})", row)
 
 
-def record_of(row: dict[str, Any], letters: Iterable[dict[str, Any]]) -> ReportRecord:
+def record_of(row: dict[str, Any], letters: Iterable[dict[str, Any]],
+              origins: Iterable[str] = ()) -> ReportRecord:
     """The definition's record of a ``dossiers`` row (as :func:`central.reports
     .period_records` builds it)."""
     return server_record(json.loads(row["body"]), unit=row["unit_code"],
                          status=int(row["status"]), province_notes=json.loads(row["notes"]),
-                         letters=letters)
+                         letters=letters, result_origins=origins)
 
 
 #: What server_record reads of a letter (central.letters would import the database).
@@ -245,7 +250,9 @@ def refresh(tx: Any, dossier_id: str, row: dict[str, Any] | None = None) -> None
             return
     letters = tx.all(f"SELECT {_LETTER} FROM dossier_postponements WHERE dossier_id = ?",
                      (dossier_id,))
-    _write(tx, dossier_id, record_of(row, letters))
+    origins = [r["origin"] for r in tx.all(
+        "SELECT origin FROM dossier_results WHERE dossier_id = ?", (dossier_id,))]
+    _write(tx, dossier_id, record_of(row, letters, origins))
 
 
 def backfill(tx: Any, batch: int = 2000) -> int:
@@ -266,6 +273,11 @@ def backfill(tx: Any, batch: int = 2000) -> int:
             letters.setdefault(letter.pop("dossier_id"), []).append(letter)
         for table, _cols in SIDE:
             tx.execute(f"DELETE FROM {table} WHERE dossier_id IN ({marks})", ids)
+        origins: dict[str, list[str]] = {}
+        for r in tx.all(f"SELECT dossier_id, origin FROM dossier_results WHERE dossier_id IN "
+                        f"({marks})", ids):
+            origins.setdefault(r["dossier_id"], []).append(r["origin"])
         for row in rows:
-            _write(tx, row["id"], record_of(row, letters.get(row["id"], [])))
+            _write(tx, row["id"], record_of(row, letters.get(row["id"], []),
+                                            origins.get(row["id"], [])))
         done += len(rows)

@@ -26,7 +26,7 @@ from kiosk.clock import to_local
 #: The figures a compact dossier adds, named as kiosk.reports.tallies.SLOT_NAMES names them.
 FIGURES = ("new", "online", "direct", "postal", "other", "back", "resolved", "early",
            "on_time", "late", "returned", "apology", "closed", "digitised", "with_docs",
-           "docs", "scanned", "reused")
+           "docs", "scanned", "reused", "res_electronic", "res_scanned")
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS report_months (grp BIGINT NOT NULL, month INTEGER NOT NULL, "
@@ -74,7 +74,9 @@ def figures(f: dict[str, Any]) -> tuple[int, ...]:
             int(verdict == 3), int(f["returned_at"] is not None),
             int(verdict == 3 and bool(f["lettered"])), int(f["closed_at"] is not None),
             int(bool(f["digitised"])), int(f["documents"] > 0), int(f["documents"]),
-            int(f["scanned"]), int(f["reused"]))
+            int(f["scanned"]), int(f["reused"]),
+            int(f["returned_at"] is not None and f["result"] == 1),
+            int(f["returned_at"] is not None and f["result"] == 2))
 
 
 def bucket_rows(facts: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:

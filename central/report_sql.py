@@ -44,6 +44,8 @@ def _counts(s: int, e: int) -> list[tuple[str, str]]:
         ("apology", f"{resolved} AND verdict = 3 AND lettered = 1"),
         ("closed", f"closed_at >= {s} AND closed_at < {e}"),
         ("digitised", f"{new} AND digitised = 1"), ("with_docs", f"{new} AND documents > 0"),
+        ("res_electronic", f"returned_at >= {s} AND returned_at < {e} AND result = 1"),
+        ("res_scanned", f"returned_at >= {s} AND returned_at < {e} AND result = 2"),
     ]
 
 

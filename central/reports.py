@@ -119,6 +119,9 @@ def period_records(db: Database, date_from: date, date_to: date, unit: str | Non
         for letter in tx.all("SELECT dossier_id, " + ", ".join(LETTER_COLUMNS) +
                              " FROM dossier_postponements"):
             all_letters.setdefault(letter.pop("dossier_id"), []).append(letter)
+        origins: dict[str, list[str]] = {}
+        for result in tx.all("SELECT dossier_id, origin FROM dossier_results"):
+            origins.setdefault(result["dossier_id"], []).append(result["origin"])
     records = []
     for row in rows:
         body = json.loads(row["body"])
@@ -126,7 +129,8 @@ def period_records(db: Database, date_from: date, date_to: date, unit: str | Non
             continue
         records.append(server_record(body, unit=row["unit_code"], status=int(row["status"]),
                                      province_notes=json.loads(row["notes"]),
-                                     letters=all_letters.get(row["id"], [])))
+                                     letters=all_letters.get(row["id"], []),
+                                     result_origins=origins.get(row["id"], ())))
     # Earliest received first (a procedure's name is its earliest dossier's), as the
     # counter's records are ordered; the name breaks a tie so the order is total.
     records.sort(key=lambda r: (r.received_at, r.procedure_name))

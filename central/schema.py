@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from central.booking_settings_schema import TABLES as BOOKING_SETTINGS_TABLES
 from central.fleet_schema import SCHEMA as FLEET_TABLES
+from central.groups import SCHEMA as GROUP_TABLES
+from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from central.report_facts import SCHEMA as REPORT_TABLES
@@ -278,6 +280,10 @@ TABLES += RESULT_TABLES
 # Who published which booking settings of a unit, and their revisions (issue 27;
 # central/booking_settings.py).
 TABLES += BOOKING_SETTINGS_TABLES
+# What a counter handed over for a dossier (issue 24; central/handover.py).
+TABLES += HANDOVER_TABLES
+# Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
+TABLES += GROUP_TABLES
 # One narrow row per dossier for the period report at a province's scale (issue 28 §2;
 # central/report_facts.py), kept by every write; filled once for older databases below.
 TABLES += REPORT_TABLES + REPORT_MONTHS

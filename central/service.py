@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from central import report_facts, signatures
+from central import groups, report_facts, signatures
 from central.audit import attach_operations, record_operation
 from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
@@ -289,6 +289,7 @@ def _write_dossier(
         tx.execute("INSERT INTO dossier_pages (dossier_id, sha256) VALUES (?, ?)",
                    (dossier_id, h))
     merge_letters(tx, dossier_id, body)
+    groups.record(tx, dossier_id, body.code, unit, body.group, now)
     report_facts.refresh(tx, dossier_id, {
         "id": dossier_id, "unit_code": unit, "status": body.status, "body": canonical,
         "notes": existing["notes"] if existing is not None else "[]"})

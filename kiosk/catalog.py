@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import paths
+from kiosk.catalog_groups import ProcedureGroup, find_group, parse_groups
 from kiosk.config import Config
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
@@ -113,6 +114,8 @@ class Catalog:
     procedures: list[Procedure]
     source: str = ""
     path: Path | None = None
+    #: Interconnected procedures taken in one intake (kiosk.catalog_groups).
+    groups: list[ProcedureGroup] = field(default_factory=list)
     _keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +131,9 @@ class Catalog:
                   code=code, version=self.version),
                 hint=_("Tìm thủ tục bằng lệnh: kiosk catalog search TÊN"),
             ) from None
+
+    def group(self, code: str) -> ProcedureGroup:
+        return find_group(self.groups, code, self.version)
 
     def search(
         self, text: str, usage: Mapping[str, int] | None = None, limit: int | None = None
@@ -165,6 +171,7 @@ class Catalog:
             "published": self.published.isoformat(),
             "source": self.source,
             "procedures": [_procedure_json(p) for p in self.procedures],
+            **({"groups": [g.to_json() for g in self.groups]} if self.groups else {}),
         }
 
 
@@ -242,7 +249,8 @@ def parse_catalog(data: Any, path: Path | None = None) -> Catalog:
         seen.add(proc.code)
         procedures.append(proc)
     source = chk.get(data, "source", str, "catalog", required=False) or ""
-    return Catalog(version, published, procedures, source, path)
+    groups = parse_groups(data.get("groups"), {p.code: p for p in procedures}, chk.fail)
+    return Catalog(version, published, procedures, source, path, groups)
 
 
 def _parse_procedure(chk: _Checker, raw: Any, where: str) -> Procedure:

@@ -104,6 +104,9 @@ class IntakeSession:
         self.step = 0
         self.procedure_code = ""
         self.procedure_name = ""
+        #: An interconnected group (liên thông) chosen instead of one procedure: its code,
+        #: also in ``procedure_code``; the checklist is the group's (kiosk.group_intake).
+        self.group_code = ""
         self.catalog_version: str | None = None
         self.applicant = Person()
         self.components: list[IntakeComponent] = []
@@ -179,6 +182,8 @@ class IntakeSession:
         # The catalog may change under an open intake (the province's publication): the
         # dossier is saved under the one the clerk chose from.
         self.catalog_version = catalog_version
+        if self.group_code:
+            self.group_code, self.procedure_code = "", ""
         if proc.code != self.procedure_code:
             self.components = [
                 IntakeComponent(c.code, c.name, c.form, c.count, c.mandatory,
@@ -305,7 +310,8 @@ class IntakeSession:
     def to_draft(self) -> dict[str, Any]:
         return {
             "version": 1, "step": self.step, "procedure_code": self.procedure_code,
-            "procedure_name": self.procedure_name, "applicant": asdict(self.applicant),
+            "procedure_name": self.procedure_name, "group_code": self.group_code,
+            "applicant": asdict(self.applicant),
             "components": [
                 {**{k: v for k, v in asdict(c).items() if k != "pages"},
                  "pages": [{"sha256": p.pdf_sha256, **{k: v for k, v in asdict(p).items()
@@ -324,6 +330,7 @@ class IntakeSession:
         s.step = min(int(data.get("step", 0)), STEPS.index("review"))
         s.procedure_code = data.get("procedure_code", "")
         s.procedure_name = data.get("procedure_name", "")
+        s.group_code = str(data.get("group_code") or "")
         s.applicant = Person(**data.get("applicant", {}))
         for c in data.get("components", []):
             pages = [IntakePage(pdf_sha256=p["sha256"],

@@ -65,4 +65,16 @@ def parse_day(text: str | None, field: str) -> date | None:
 
 
 def looks_like_pdf(data: bytes) -> bool:
-    return data[:1024].lstrip()[:5] == b"%PDF-"
+    """A PDF header, and a document with at least one page behind it: a header followed by
+    anything else (a truncated upload, bytes renamed .pdf) is not a result."""
+    if data[:1024].lstrip()[:5] != b"%PDF-":
+        return False
+    import io
+
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) > 0
+    except (pikepdf.PdfError, ValueError, OSError):
+        return False

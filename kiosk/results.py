@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kiosk.dossier import Status
+from kiosk.dossier import Status, check_transition
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.result_code import (
@@ -36,6 +36,7 @@ def listing(store: Store, code: str) -> list[dict[str, Any]]:
     return [{"id": r["id"], "kind": r["kind"], "number": r["number"], "issued": r["issued"],
              "valid_until": r["valid_until"], "sha256": r["sha256"],
              "signature": r["signature"], "handed_over": r["handed_over"],
+             "delivered": r.get("delivered"),
              "code": r["code"], "origin": r["origin"], "issuer": r["issuer"]}
             for r in record["results"]]
 
@@ -51,11 +52,12 @@ def _dossier(store: Store, code: str) -> tuple[str, dict[str, Any]]:
 def add_scanned(store: Store, code: str, *, pdf: bytes | None = None,
                 pages: list[str] | None = None, kind: str, number: str = "",
                 issued: date | None = None, valid_until: date | None = None,
-                issuer: str = "", actor: str) -> dict[str, Any]:
+                issuer: str = "", actor: str, pin: str | None = None) -> dict[str, Any]:
     """Digitise a paper result: its scanned pages (single-page PDFs already in the file
     store, as the scan pipeline leaves them) or a PDF, joined and brought to PDF/A-2b,
-    given its digitisation code, stored and queued for the server. Every check runs before
-    anything is written."""
+    signed with the clerk's token when one is configured (``pin``), given its
+    digitisation code, stored and queued for the server. Every check runs before anything
+    is written."""
     kind = check_kind(kind)
     check_dates(issued, valid_until)
     if len(number) > 100 or len(issuer) > 300:
@@ -66,7 +68,7 @@ def add_scanned(store: Store, code: str, *, pdf: bytes | None = None,
             _("Hồ sơ {code} chưa có kết quả ({label}).", code=record["code"],
               label=Status(int(record["status"])).label),
             hint=_("Chỉ số hoá kết quả của hồ sơ đã giải quyết xong."))
-    data = _pdfa(store, pdf, pages)
+    data, signature = sign_result(_pdfa(store, pdf, pages), store.config, pin)
     config = store.config
     owner = (record.get("applicant") or {}).get("id_number") or ""
     fields = {"id_number": owner, "procedure": record["procedure_code"], "kind": kind,
@@ -83,9 +85,34 @@ def add_scanned(store: Store, code: str, *, pdf: bytes | None = None,
                  "sha256": sha}
         return stored.add(db, dossier_id=dossier_id, facts=facts, size=len(data),
                           mime="application/pdf", origin="counter", actor=actor,
-                          dossier_code=record["code"])
+                          dossier_code=record["code"], signature=signature)
 
     return store.call(write)
+
+
+def sign_result(data: bytes, config: Any, pin: str | None) -> tuple[bytes, dict[str, Any] | None]:
+    """The scanned result signed with the clerk's token (an incremental update, so the
+    PDF/A-2b file stays PDF/A-2b), and the state kept with it: None when no token is
+    configured; ``unsigned`` with the reason when signing failed (the result is kept all
+    the same, as a component is at intake), unless ``signing.required``: then nothing is
+    stored and the clerk sees why."""
+    from kiosk.signing import SigningError
+    from kiosk.signing.settings import SigningSettings
+    from kiosk.signing.token import TokenSession
+
+    settings = SigningSettings.from_config(config)
+    if not settings.configured:
+        return data, None
+    try:
+        with TokenSession(settings, pin or "") as session:
+            signed = session.sign(data)
+    except SigningError as exc:
+        if settings.required:
+            raise
+        return data, {"state": "unsigned", "signed": False, "error": exc.message}
+    return signed.data, {"state": "signed", "signed": True, "intact": True,
+                         "signer": signed.signer, "signed_at": signed.signed_at,
+                         "timestamped": signed.timestamped}
 
 
 def _pdfa(store: Store, pdf: bytes | None, pages: list[str] | None) -> bytes:
@@ -96,6 +123,11 @@ def _pdfa(store: Store, pdf: bytes | None, pages: list[str] | None) -> bytes:
     if not pdf:
         raise InvalidInput(_("Chưa quét trang nào của kết quả."),
                            hint=_("Đặt giấy tờ kết quả lên máy quét rồi bấm Quét."))
+    cap = int(store.config.get("results.max_mib")) << 20
+    if len(pdf) > cap:
+        raise InvalidInput(_("Tệp kết quả {mib} MiB vượt giới hạn {limit} MiB.",
+                             mib=len(pdf) >> 20, limit=cap >> 20), field="file",
+                           hint=_("Quét lại ở độ phân giải thấp hơn (results.max_mib)."))
     if not looks_like_pdf(pdf):
         raise InvalidInput(_("Tệp kết quả không phải PDF."), field="file")
     from kiosk.pdfa import conform
@@ -104,13 +136,19 @@ def _pdfa(store: Store, pdf: bytes | None, pages: list[str] | None) -> bytes:
 
 
 def hand_over(store: Store, code: str, *, note: str, actor: str,
-              given: dict[str, str] | None = None, unscanned_reason: str = "") -> dict[str, Any]:
-    """Status 10 and what was given, in one transaction. ``given``: result id → ``paper``,
-    ``electronic`` or ``both`` (every result not named is taken as given on paper). With no
-    result on file the hand-over needs ``unscanned_reason``."""
+              given: dict[str, str] | None = None, unscanned_reason: str = "",
+              delivered: dict[str, str] | None = None, printer: Any = None,
+              recipient: str = "") -> dict[str, Any]:
+    """Status 10 and what was given, in one transaction, queued for the server. ``given``:
+    result id → ``paper``, ``electronic`` or ``both`` (every result not named is taken as
+    given on paper); ``delivered``: result id → ``printed`` (printed here and now on
+    ``printer``, with its QR) or ``sent``, for a result whose electronic file was given.
+    With no result on file the hand-over needs ``unscanned_reason``. Every check, and the
+    printing, happen before anything is written; a printer that refuses stops the
+    hand-over. Returns the dossier, with ``printed`` (the print jobs)."""
     _id, record = _dossier(store, code)
     results = record["results"]
-    given = dict(given or {})
+    given, delivered = dict(given or {}), dict(delivered or {})
     known = {r["id"] for r in results}
     for rid, how in given.items():
         if rid not in known:
@@ -121,6 +159,17 @@ def hand_over(store: Store, code: str, *, note: str, actor: str,
                                hint=_("Chọn: giấy, bản điện tử, hoặc cả hai."))
     for r in results:
         given.setdefault(r["id"], "paper")
+    for rid, how in delivered.items():
+        if rid not in known:
+            raise InvalidInput(_("Kết quả {id} không thuộc hồ sơ {code}.", id=rid[:40],
+                                 code=record["code"]))
+        if how not in stored.DELIVERED:
+            raise InvalidInput(_("Cách giao bản điện tử «{how}» không hợp lệ.", how=how[:20]),
+                               hint=_("Chọn: in tại chỗ (printed) hoặc đã gửi (sent)."))
+        if given[rid] == "paper":
+            raise InvalidInput(_("Kết quả {id} trao bản giấy: không có bản điện tử để in hay "
+                                 "gửi.", id=rid[:40]),
+                               hint=_("Chọn «bản điện tử» hoặc «cả hai» cho kết quả này."))
     reason = unscanned_reason.strip()
     if not results and not reason:
         raise InvalidInput(
@@ -129,7 +178,17 @@ def hand_over(store: Store, code: str, *, note: str, actor: str,
             field="unscanned_reason")
     if len(reason) > 500:
         raise InvalidInput(_("Lý do quá dài (tối đa 500 ký tự)."), field="unscanned_reason")
+    check_transition(Status(int(record["status"])), Status.RETURNED)
+    jobs: list[dict[str, Any]] = []
+    to_print = [r for r in results if delivered.get(r["id"]) == "printed"]
+    if to_print:
+        if printer is None:
+            raise InvalidInput(_("Chưa có máy in để in kết quả điện tử."),
+                               hint=_("Chọn máy in trong Cài đặt rồi trả lại."))
+        from kiosk.result_print import print_results
+
+        jobs = print_results(store, record, to_print, printer)
     store.change_status(record["code"], int(Status.RETURNED), actor, note,
-                        then=lambda db, did: stored.record_handover(db, did, given, reason,
-                                                                    actor))
-    return store.get_dossier(record["code"])
+                        then=lambda db, did: stored.record_handover(
+                            db, did, given, reason, actor, delivered, recipient))
+    return {**store.get_dossier(record["code"]), "printed": jobs}

@@ -17,6 +17,9 @@ from kiosk.i18n import N_
 #: Fields a digitisation-code pattern may use.
 PATTERN_FIELDS = {"id_number", "procedure", "kind", "seq", "unit", "counter"}
 DEFAULT_PATTERN = "{id_number}.{procedure}.{kind}.{seq:02d}"
+#: Fields of ``results.qr_content`` (kiosk.result_print) and the corners the QR may take.
+QR_FIELDS = {"code", "dossier", "kind", "number", "issued", "sha256", "unit"}
+QR_POSITIONS = ("bottom-right", "bottom-left", "top-right", "top-left")
 
 
 def check_pattern(value: str) -> str | None:
@@ -57,6 +60,27 @@ def _positive(value: int) -> str | None:
     return None if 1 <= value <= 1024 else N_("giới hạn từ 1 đến 1024 MiB")
 
 
+def _qr_pattern(value: str) -> str | None:
+    try:
+        names = {f for _l, f, _s, _c in string.Formatter().parse(value) if f is not None}
+        value.format(**{f: "x" for f in QR_FIELDS})
+    except (ValueError, KeyError, IndexError):
+        return N_("mẫu nội dung mã QR không đọc được")
+    if not names or not names <= QR_FIELDS:
+        return N_("mẫu nội dung mã QR chỉ dùng {code}, {dossier}, {kind}, {number}, {issued}, "
+                  "{sha256}, {unit} và có ít nhất một")
+    return None
+
+
+def _position(value: str) -> str | None:
+    return None if value in QR_POSITIONS else N_(
+        "vị trí là bottom-right, bottom-left, top-right hoặc top-left")
+
+
+def _qr_size(value: int) -> str | None:
+    return None if 12 <= value <= 60 else N_("cạnh mã QR từ 12 đến 60 mm")
+
+
 DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("results.code_pattern", DEFAULT_PATTERN,
      N_("Mẫu mã kết quả số hoá: {id_number} số giấy tờ chủ hồ sơ, {procedure} mã thủ tục, "
@@ -83,6 +107,18 @@ DECLARATIONS: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("ocr.dpi", 300,
      N_("Độ phân giải dựng trang PDF để nhận dạng chữ (dpi)"),
      {"validate": _dpi}),
+    ("results.qr_content", "{code}",
+     N_("Nội dung mã QR in trên kết quả: mẫu dùng {code} mã kết quả số hoá, {dossier} mã hồ "
+        "sơ, {kind}, {number}, {issued}, {sha256}, {unit}; ví dụ một địa chỉ tra cứu "
+        "https://…/tra-cuu?ma={code}"),
+     {"validate": _qr_pattern}),
+    ("results.qr_position", "bottom-right",
+     N_("Vị trí mã QR trên trang đầu của kết quả in: bottom-right, bottom-left, top-right, "
+        "top-left"),
+     {"validate": _position}),
+    ("results.qr_size_mm", 22,
+     N_("Cạnh của mã QR in trên kết quả (mm)"),
+     {"validate": _qr_size}),
     ("results.max_mib", 64,
      N_("Dung lượng lớn nhất của một tệp kết quả nhận từ máy chủ (MiB)"),
      {"validate": _positive}),

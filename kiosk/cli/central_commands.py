@@ -65,6 +65,11 @@ def register(sub: Any) -> None:
                              help="a dossier in the national portal's field names")
     export.add_argument("code")
     export.set_defaults(func=_export)
+    handover = csub.add_parser("handover", parents=[db_opt],
+                               help="what a counter handed over for a dossier (JSON): per "
+                                    "result paper, electronic or both, printed or sent")
+    handover.add_argument("code")
+    handover.set_defaults(func=_handover)
     status = csub.add_parser("status", parents=[db_opt],
                              help="move a dossier to status N (provincial side)")
     status.add_argument("code")
@@ -235,6 +240,13 @@ def _export(args: argparse.Namespace) -> Any:
     db, row = find_dossier(args)
     return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
                           results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
+
+
+def _handover(args: argparse.Namespace) -> Any:
+    from central.handover import for_code
+
+    db, row = find_dossier(args)
+    return for_code(db, row["code"])
 
 
 def _day(value: str) -> Any:

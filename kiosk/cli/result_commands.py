@@ -101,11 +101,44 @@ def register_dossier(dsub: Any) -> None:
     c.add_argument("code")
     c.add_argument("--given", action="append", default=[], metavar="RESULT_ID=HOW",
                    help="paper, electronic or both for a result (repeatable; default paper)")
+    c.add_argument("--delivered", action="append", default=[], metavar="RESULT_ID=HOW",
+                   help="for a result given electronic or both: printed (printed now on the "
+                        "configured printer, with its QR) or sent (repeatable)")
     c.add_argument("--unscanned-reason", type=text(500, empty=True), default="")
     c.add_argument("--recipient", type=person_text(200), default="",
                    help="who collected it (default: the applicant)")
     c.add_argument("--actor", type=text(100))
     c.set_defaults(func=_hand_over)
+
+
+def _pairs(items: list[str], option: str, values: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        rid, sep, how = item.partition("=")
+        if not sep:
+            raise InvalidInput(_("Tham số {option} «{value}» không hợp lệ.", option=option,
+                                 value=item[:80]),
+                               hint=_("Dùng dạng {option} MÃ_KẾT_QUẢ={values}.", option=option,
+                                      values=values), field=option.lstrip("-"))
+        out[rid.strip()] = how.strip()
+    return out
+
+
+def _pin_if_signing(store: Any) -> str | None:
+    """The token PIN when this counter signs (``signing.*``); None otherwise. Without one
+    (no terminal, no KIOSK_SIGNING_PIN) the result is stored unsigned with the reason,
+    unless ``signing.required``."""
+    from kiosk.signing import SigningError
+    from kiosk.signing.settings import SigningSettings
+
+    if not SigningSettings.from_config(store.config).configured:
+        return None
+    from kiosk.cli.signing_commands import read_pin
+
+    try:
+        return read_pin()
+    except SigningError:
+        return ""
 
 
 def _results(args: argparse.Namespace) -> Any:
@@ -123,25 +156,26 @@ def _add(args: argparse.Namespace) -> Any:
     with open_store() as store:
         return add_scanned(store, args.code, pdf=data, kind=args.kind, number=args.number,
                            issued=args.issued, valid_until=args.valid_until,
-                           issuer=args.issuer, actor=acting_clerk(args))
+                           issuer=args.issuer, actor=acting_clerk(args),
+                           pin=_pin_if_signing(store))
 
 
 def _hand_over(args: argparse.Namespace) -> Any:
     from kiosk.results import hand_over
 
-    given: dict[str, str] = {}
-    for item in args.given:
-        rid, sep, how = item.partition("=")
-        if not sep:
-            raise InvalidInput(_("Tham số --given «{value}» không hợp lệ.", value=item[:80]),
-                               hint=_("Dùng dạng --given MÃ_KẾT_QUẢ=paper|electronic|both."),
-                               field="given")
-        given[rid.strip()] = how.strip()
+    given = _pairs(args.given, "--given", "paper|electronic|both")
+    delivered = _pairs(args.delivered, "--delivered", "printed|sent")
     with open_store() as store:
         record = store.get_dossier(args.code)
         name = args.recipient or (record.get("applicant") or {}).get("name", "")
         note = _("Người nhận kết quả: {name}", name=name)
+        printer = None
+        if "printed" in delivered.values():
+            from kiosk.devices.printer import open_printer
+
+            printer = open_printer(store.config)
         done = hand_over(store, args.code, note=note, actor=acting_clerk(args), given=given,
-                         unscanned_reason=args.unscanned_reason)
+                         unscanned_reason=args.unscanned_reason, delivered=delivered,
+                         printer=printer, recipient=name)
         return {"code": done["code"], "status": done["status"], "results": done["results"],
-                "result_handover": done["result_handover"]}
+                "result_handover": done["result_handover"], "printed": done["printed"]}

@@ -17,6 +17,7 @@ from kiosk.cli.argtypes import (
     input_file,
     int_range,
     output_dir,
+    output_file,
     parse_day,
     person_text,
     read_stdin_text,
@@ -54,7 +55,11 @@ def register(sub: Any) -> None:
     dsub = p.add_subparsers(dest="dossier_command", metavar="ACTION", required=True)
 
     c = dsub.add_parser("new", help="receive a dossier: allocates the code, prints code and due")
-    c.add_argument("--procedure", required=True, type=text(64), help="national procedure code, e.g. 1.001193")
+    which = c.add_mutually_exclusive_group(required=True)
+    which.add_argument("--procedure", type=text(64), help="national procedure code, e.g. 1.001193")
+    which.add_argument("--group", type=text(32), metavar="GROUP",
+                       help="an interconnected group of the catalog (liên thông, e.g. "
+                            "KS-TT-BHYT): one dossier per procedure, one receipt")
     c.add_argument("--cccd", help="the CCCD QR payload (or - for stdin)")
     c.add_argument("--name", type=person_text(PERSON_MAX), help="applicant's full name (without --cccd)")
     c.add_argument("--id-number", default="", type=text(ID_NUMBER_MAX, empty=True),
@@ -77,6 +82,8 @@ def register(sub: Any) -> None:
                    help="the citizen agreed to be told by these channels (docs/ELSEWHERE.md)")
     c.add_argument("--actor", type=text(ACTOR_MAX),
                    help="who receives it (default: $KIOSK_ACTOR or the OS user)")
+    c.add_argument("--out", type=output_file, metavar="FILE.pdf",
+                   help="with --group: write the group's one receipt there")
     c.set_defaults(func=_new)
 
     c = dsub.add_parser("show", help="the whole dossier (JSON)")
@@ -245,6 +252,10 @@ def _new(args: argparse.Namespace) -> Any:
             field="applicant",
         )
     channel = int(parse_channel(args.channel))
+    if args.group:
+        from kiosk.cli.group_commands import new_group
+
+        return new_group(args, applicant, channel)
     attached: list[dict[str, Any]] = []
     with open_store() as store:
         components = _components(store, args.procedure, args.attach, attached)

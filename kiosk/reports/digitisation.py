@@ -15,6 +15,13 @@ exist digitally:
 - received and neither scanned nor reused (a back-entered paper dossier, or a scan still to
   come) — counts, not digitised.
 
+A returned dossier's **result** is *electronic* when the province issued one electronically
+(a result downloaded from the central server), else *scanned* when a paper result was
+digitised at the counter at hand-over, else unscanned (handed over on paper only, with its
+reason). The report's ``results_digitised_share`` is the electronic and scanned ones over
+the dossiers returned in the period; ``reused_share`` the reused documents over those that
+count.
+
 A dossier is **digitised** when at least one of its documents counts and every one that
 counts is digitised. A dossier with nothing that counts (everything shown only) is neither
 digitised nor in the share's denominator: it has nothing to digitise.
@@ -69,3 +76,12 @@ def tally(components: Iterable[dict[str, Any]]) -> DocumentTally:
         elif c["scanned"]:
             scanned += 1
     return DocumentTally(documents, scanned, reused)
+
+
+def result_kind(origins: Iterable[str]) -> str | None:
+    """``electronic``, ``scanned`` or None for a dossier whose results came from
+    ``origins`` (``province``: issued electronically; ``counter``: scanned at hand-over)."""
+    found = set(origins)
+    if "province" in found:
+        return "electronic"
+    return "scanned" if "counter" in found else None

@@ -48,8 +48,15 @@ TOTAL_LINES: list[tuple[str, str]] = [
     ("online_share", "Tỷ lệ hồ sơ trực tuyến"),
     ("digitised_share", "Tỷ lệ hồ sơ được số hoá đủ (trên số hồ sơ có giấy tờ phải số hoá)"),
     ("on_time_rate", "Tỷ lệ giải quyết đúng hạn (gồm trước hạn)"),
+    ("results.electronic", "Hồ sơ đã trả có kết quả điện tử do cơ quan giải quyết ban hành"),
+    ("results.scanned", "Hồ sơ đã trả có kết quả giấy được số hoá khi trả"),
+    ("results.unscanned", "Hồ sơ đã trả kết quả giấy không số hoá (có ghi lý do)"),
+    ("results_digitised_share", "Tỷ lệ kết quả được số hoá hoặc cấp điện tử (trên số hồ sơ "
+     "đã trả)"),
+    ("reused_share", "Tỷ lệ giấy tờ được dùng lại (trên số giấy tờ phải số hoá)"),
 ]
-SHARES = ("online_share", "digitised_share", "on_time_rate")
+SHARES = ("online_share", "digitised_share", "on_time_rate", "results_digitised_share",
+          "reused_share")
 
 
 def value(report: dict[str, Any], path: str) -> Any:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.clock import iso, parse_iso
-from kiosk.reports.digitisation import DocumentTally, tally
+from kiosk.reports.digitisation import DocumentTally, result_kind, tally
 from kiosk.storage.sqlite import Database
 
 
@@ -32,6 +32,8 @@ class ReportRecord:
     #: The documents that count for digitisation (kiosk.reports.digitisation).
     documents: DocumentTally = field(default_factory=DocumentTally)
     back_entered: bool = False
+    #: ``electronic``, ``scanned`` or None (kiosk.reports.digitisation.result_kind).
+    result: str | None = None
     return_method: str = "counter"
     unit: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -95,6 +97,10 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
         comps.setdefault(did, []).append({"received": bool(checked), "reused": bool(reused),
                                           "shown_only": bool(presented), "quantity": count,
                                           "scanned": bool(scanned)})
+    origins: dict[str, list[str]] = {}
+    if db.has_table("results"):
+        for did, origin in db.execute("SELECT dossier_id, origin FROM results"):
+            origins.setdefault(did, []).append(origin)
     out = []
     for (did, code, pcode, pname, channel, received, legal, due, entered, ret,
          unit) in rows:
@@ -106,15 +112,18 @@ def local_records(db: Database, end: datetime | None = None) -> list[ReportRecor
             history=tuple(sorted(history.get(did, []), key=lambda h: h[0])),
             postponements=tuple(letters.get(did, [])), pauses=tuple(paused.get(did, [])),
             documents=tally(comps.get(did, [])), back_entered=entered is not None,
-            return_method=ret or "counter", unit=unit))
+            result=result_kind(origins.get(did, ())), return_method=ret or "counter",
+            unit=unit))
     return out
 
 
 def server_record(body: dict[str, Any], *, unit: str, status: int,
                   province_notes: Iterable[dict[str, Any]] = (),
-                  letters: Iterable[dict[str, Any]] = ()) -> ReportRecord:
+                  letters: Iterable[dict[str, Any]] = (),
+                  result_origins: Iterable[str] = ()) -> ReportRecord:
     """A record from what the central server stores: the counter's body (with its history,
-    pauses and letters), the province's own status notes and letters it issued."""
+    pauses and letters), the province's own status notes and letters it issued, and where
+    its results came from (``dossier_results.origin``)."""
     hist = [(parse_iso(h["at"]), int(h["status"])) for h in body.get("history") or []]
     seen = {(h[0], h[1]) for h in hist}
     for note in province_notes:
@@ -148,7 +157,7 @@ def server_record(body: dict[str, Any], *, unit: str, status: int,
         received_at=parse_iso(body["received_at"]),
         legal_due=parse_iso(legal) if legal else None, history=tuple(hist),
         postponements=tuple(posts), pauses=pauses, documents=documents,
-        back_entered=bool(body.get("entered_at")),
+        back_entered=bool(body.get("entered_at")), result=result_kind(result_origins),
         return_method=str(body.get("return_method") or "counter"), unit=unit)
 
 

@@ -20,7 +20,11 @@ Definitions (docs/REPORTS.md says the same for the people who read the numbers):
   scanned or reused (:mod:`kiosk.reports.digitisation`: shown-only and absent documents
   never count). ``online_share`` is a fraction of ``new``; ``digitised_share`` of the new
   dossiers with documents to digitise; ``on_time_rate`` = (early + on_time) / resolved.
-  Rounded to 4 places, null when the denominator is 0.
+- **results** of the dossiers returned in the period: issued ``electronic``ally by the
+  province, ``scanned`` (a paper result digitised at hand-over) or ``unscanned``;
+  ``results_digitised_share`` = (electronic + scanned) / returned; ``reused_share`` =
+  reused documents / documents that count (new dossiers).
+  Shares are rounded to 4 places, null when the denominator is 0.
 
 Sections are built by the functions in :data:`SECTIONS`, each adding its keys to the
 report of one group of records; another section (satisfaction, queue waits) is one more
@@ -196,6 +200,14 @@ def shares_section(recs: Sequence[ReportRecord], period: Period, out: dict[str, 
     out["digitised_share"] = _share(digitised, len(with_documents))
     resolved = out["resolved"]
     out["on_time_rate"] = _share(resolved["early"] + resolved["on_time"], resolved["total"])
+    returned = [r for r in recs if period.contains(r.returned_at)]
+    electronic = sum(1 for r in returned if r.result == "electronic")
+    scanned = sum(1 for r in returned if r.result == "scanned")
+    out["results"] = {"returned": len(returned), "electronic": electronic,
+                      "scanned": scanned, "unscanned": len(returned) - electronic - scanned}
+    out["results_digitised_share"] = _share(electronic + scanned, len(returned))
+    out["reused_share"] = _share(out["digitisation"]["reused"],
+                                 out["digitisation"]["documents"])
 
 
 #: Run in order for the whole unit and for each procedure.

@@ -34,13 +34,14 @@ _CHANGES = "(e.from_status IS NULL OR e.from_status != e.to_status)"
 # Counter slots of one procedure (or of the unit).
 (_NEW, _CARRIED, _ONLINE, _DIRECT, _POSTAL, _OTHER, _BACK, _RESOLVED, _EARLY, _ON_TIME,
  _LATE, _RETURNED, _APOLOGY, _CLOSED, _NOT_DUE, _OVERDUE, _REQUESTED, _AWAITING,
- _DIGITISED, _WITH_DOCS, _DOCS, _SCANNED, _REUSED) = range(23)
+ _DIGITISED, _WITH_DOCS, _DOCS, _SCANNED, _REUSED, _RES_ELECTRONIC, _RES_SCANNED) = range(25)
+_SLOTS = 25
 #: The slots by name, in order: the list :func:`block` reads (central/report_sql.py fills
 #: one from SQL).
 SLOT_NAMES = ("new", "carried", "online", "direct", "postal", "other", "back", "resolved",
               "early", "on_time", "late", "returned", "apology", "closed", "not_due",
               "overdue", "requested", "awaiting", "digitised", "with_docs", "docs", "scanned",
-              "reused")
+              "reused", "res_electronic", "res_scanned")
 _CHANNEL_SLOT = {1: _DIRECT, 2: _ONLINE, 3: _POSTAL, 4: _OTHER}
 
 #: Each dossier's first resolved, returned, closed and ended time (one scan of the events).
@@ -103,6 +104,11 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
         "SELECT dossier_id, count(*) FROM clock_pauses WHERE started_at >= ? AND "
         "started_at < ? GROUP BY dossier_id", (start, end)).fetchall())
     lettered = {did for (did,) in db.execute("SELECT DISTINCT dossier_id FROM postponements")}
+    # Per dossier with a result: True when one was issued electronically, False when only
+    # scanned here (kiosk.reports.digitisation.result_kind).
+    result_kinds: dict[str, bool] = {} if not db.has_table("results") else {
+        did: bool(electronic) for did, electronic in db.execute(
+            "SELECT dossier_id, max(origin = 'province') FROM results GROUP BY dossier_id")}
     # A procedure's name is the one its earliest received dossier carries (the catalog's
     # name may change between versions), as the records' order gives the definition.
     names: dict[str, tuple[str, str]] = {}
@@ -118,7 +124,7 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
             continue
         acc = groups.get(code)
         if acc is None:
-            acc = groups[code] = [0] * 23
+            acc = groups[code] = [0] * _SLOTS
             names[code] = (received, name)
         elif received < names[code][0]:
             names[code] = (received, name)
@@ -144,6 +150,9 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
                         acc[_APOLOGY] += 1
             if returned is not None and start <= returned < end:
                 acc[_RETURNED] += 1
+                kind = result_kinds.get(did)
+                if kind is not None:
+                    acc[_RES_ELECTRONIC if kind else _RES_SCANNED] += 1
         elif closed is not None and start <= closed < end:
             acc[_CLOSED] += 1
         if did in requested:
@@ -174,7 +183,7 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
             acc[_REUSED] += reused
             if scanned + reused == n:
                 acc[_DIGITISED] += 1
-    total = [sum(col) for col in zip(*groups.values(), strict=True)] if groups else [0] * 23
+    total = [sum(col) for col in zip(*groups.values(), strict=True)] if groups else [0] * _SLOTS
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
                            "unit": unit, "judged_at": judged}
     out.update(block(total))
@@ -213,4 +222,9 @@ def block(a: list[int]) -> dict[str, Any]:
         "online_share": _share(a[_ONLINE], a[_NEW]),
         "digitised_share": _share(a[_DIGITISED], a[_WITH_DOCS]),
         "on_time_rate": _share(a[_EARLY] + a[_ON_TIME], a[_RESOLVED]),
+        "results": {"returned": a[_RETURNED], "electronic": a[_RES_ELECTRONIC],
+                    "scanned": a[_RES_SCANNED],
+                    "unscanned": a[_RETURNED] - a[_RES_ELECTRONIC] - a[_RES_SCANNED]},
+        "results_digitised_share": _share(a[_RES_ELECTRONIC] + a[_RES_SCANNED], a[_RETURNED]),
+        "reused_share": _share(a[_REUSED], a[_DOCS]),
     }

@@ -200,127 +200,149 @@ def save(
     what must stand or fall with the dossier (a certification's register number and its
     receipt, issue 23)."""
     sizes = validate(inp, files)
-    status = int(inp.status)
-    if status not in (NEW_STATUS, RECEIVED_STATUS):
-        raise InvalidInput(_("Hồ sơ mới chỉ có thể ở trạng thái 1 hoặc 2."))
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        # The time is taken after the write lock is held, so codes and times agree in order.
-        received = to_local(inp.received_at) if inp.received_at else now()
-        entered_at = iso(now()) if inp.back_entry else None
-        # A dossier not yet accepted (status 1) has no legal clock running.
-        due = due_for(received) if status == RECEIVED_STATUS else None
-        day = received.date().isoformat()
-        seq = allocate_seq(db, unit_code, day, counter)
-        code = format_dossier_code(unit_code, received.date(), seq)
-        dossier_id = new_id()
-        stamp = iso(now())
-        known = _known_procedures.setdefault(db, set())
-        procedure_key = (procedure.catalog_version, procedure.code)
-        if procedure_key not in known:
-            conn.execute(
-                "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
-                (procedure.catalog_version, stamp),
-            )
-            conn.execute(
-                "INSERT OR IGNORE INTO procedures (catalog_version, code, name, snapshot) "
-                "VALUES (?, ?, ?, ?)",
-                (procedure.catalog_version, procedure.code, procedure.name,
-                 procedure.snapshot_json),
-            )
-        # Each insert returns its row as stored (defaults included): the outbox payload is
-        # made of those rows, not read back with a dozen queries (issue 15 §1).
-        row = _returned(conn.execute(
-            "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
-            "procedure_name, catalog_version, channel, status, received_at, "
-            "due_at, sets, note, received_by, updated_at, form_set, return_method, "
-            "entered_at, entered_by, legal_due_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING *",
-            (
-                dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
-                procedure.catalog_version,
-                inp.channel, status, iso(received), iso(due) if due else None,
-                inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
-                entered_at, actor if inp.back_entry else None, iso(due) if due else None,
-            ),
-        ))
-        num = row.pop("num")
-        people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
-        if inp.proxy is not None:
-            people.append(_insert_person(db, dossier_id, inp.proxy, "proxy"))
-        comps: list[dict[str, Any]] = []
-        signed = False
-        for position, comp in enumerate(inp.components, start=1):
-            comp_row = _returned(conn.execute(
-                "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
-                "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id, position, code, name, copy_kind, count, checked, "
-                "from_national_db, presented",
-                (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
-                 int(comp.checked), int(comp.from_national_db), int(comp.presented)),
-            ))
-            comp_id = comp_row.pop("id")
-            pages = []
-            for page_pos, page in enumerate(comp.pages, start=1):
-                stored = _file_row(db, page.sha256, sizes[page.sha256], page.mime, stamp)
-                conn.execute(
-                    "INSERT INTO pages (component_id, position, sha256, pdfa, pdfa_problems) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (comp_id, page_pos, page.sha256,
-                     None if page.pdfa is None else int(page.pdfa),
-                     json.dumps(list(page.pdfa_problems), ensure_ascii=False)
-                     if page.pdfa_problems else None),
-                )
-                pages.append({"position": page_pos, "sha256": page.sha256, **stored,
-                              **page.pdfa_facts()})
-            comp_row["pages"] = pages
-            comps.append(comp_row)
-            if comp.signature is not None and comp.pages:
-                signatures.record(db, int(comp_id or 0), dossier_id, comp.signature)
-                signed = True
-        if signed:
-            records.attach_signatures(db, dossier_id, comps)
-        events = [_returned(conn.execute(
-            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
-            "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
-            "due_at",
-            (dossier_id, iso(received), status, actor, iso(due) if due else None),
-        ))]
-        name_key = fold(inp.applicant.name)
-        conn.execute(
-            "INSERT INTO dossier_fts (rowid, code, name, id_number, phone) VALUES (?, ?, ?, ?, ?)",
-            (num, fold(code), name_key, inp.applicant.id_number.strip(),
-             inp.applicant.phone.strip()),
-        )
-        confirmation = None
-        if inp.citizen_confirmation:
-            from kiosk.storage.citizen import insert_confirmation
-            from kiosk.storage.record_parts import confirmation as stored_confirmation
-
-            insert_confirmation(db, dossier_id, inp.citizen_confirmation)
-            confirmation = stored_confirmation(db, dossier_id)
-        conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)", (num, name_key))
-        audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
-              **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
-                 if inp.back_entry else {}))
-        # A dossier made in this transaction has no postponements or pauses yet.
-        record = records.assemble(row, people, comps, events,
-                                  {"postponements": [], "pauses": [], "supplements": []},
-                                  confirmation)
-        outbox.enqueue(db, "dossier.upsert", dossier_id, record, records.page_hashes(record))
+        saved, record = insert(db, inp, sizes, actor=actor, unit_code=unit_code,
+                               counter=counter, procedure=procedure, due_for=due_for,
+                               form_set=form_set)
+        outbox.enqueue(db, "dossier.upsert", saved.id, record, records.page_hashes(record))
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
         if then is not None:
-            then(db, dossier_id, code)
+            then(db, saved.id, saved.code)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    known.add(procedure_key)  # committed: rows of these tables are never deleted
-    return SavedDossier(dossier_id, code, received, due, status)
+    # Committed: rows of these tables are never deleted.
+    _known_procedures.setdefault(db, set()).add((procedure.catalog_version, procedure.code))
+    return saved
+
+
+def insert(
+    db: Database,
+    inp: DossierInput,
+    sizes: dict[str, int],
+    *,
+    actor: str,
+    unit_code: str,
+    counter: int,
+    procedure: ProcedureInfo,
+    due_for: Callable[[datetime], datetime | None],
+    form_set: str | None = None,
+) -> tuple[SavedDossier, dict[str, Any]]:
+    """The rows of one dossier, inside a transaction the caller holds (``save``, or a
+    group's save, kiosk.storage.groups); returns it with its record, not yet queued."""
+    status = int(inp.status)
+    if status not in (NEW_STATUS, RECEIVED_STATUS):
+        raise InvalidInput(_("Hồ sơ mới chỉ có thể ở trạng thái 1 hoặc 2."))
+    conn = db.conn
+    # The time is taken after the write lock is held, so codes and times agree in order.
+    received = to_local(inp.received_at) if inp.received_at else now()
+    entered_at = iso(now()) if inp.back_entry else None
+    # A dossier not yet accepted (status 1) has no legal clock running.
+    due = due_for(received) if status == RECEIVED_STATUS else None
+    day = received.date().isoformat()
+    seq = allocate_seq(db, unit_code, day, counter)
+    code = format_dossier_code(unit_code, received.date(), seq)
+    dossier_id = new_id()
+    stamp = iso(now())
+    known = _known_procedures.setdefault(db, set())
+    procedure_key = (procedure.catalog_version, procedure.code)
+    if procedure_key not in known:
+        conn.execute(
+            "INSERT OR IGNORE INTO catalog_versions (version, first_used_at) VALUES (?, ?)",
+            (procedure.catalog_version, stamp),
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO procedures (catalog_version, code, name, snapshot) "
+            "VALUES (?, ?, ?, ?)",
+            (procedure.catalog_version, procedure.code, procedure.name,
+             procedure.snapshot_json),
+        )
+    # Each insert returns its row as stored (defaults included): the outbox payload is
+    # made of those rows, not read back with a dozen queries (issue 15 §1).
+    row = _returned(conn.execute(
+        "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
+        "procedure_name, catalog_version, channel, status, received_at, "
+        "due_at, sets, note, received_by, updated_at, form_set, return_method, "
+        "entered_at, entered_by, legal_due_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING *",
+        (
+            dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
+            procedure.catalog_version,
+            inp.channel, status, iso(received), iso(due) if due else None,
+            inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
+            entered_at, actor if inp.back_entry else None, iso(due) if due else None,
+        ),
+    ))
+    num = row.pop("num")
+    people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
+    if inp.proxy is not None:
+        people.append(_insert_person(db, dossier_id, inp.proxy, "proxy"))
+    comps: list[dict[str, Any]] = []
+    signed = False
+    for position, comp in enumerate(inp.components, start=1):
+        comp_row = _returned(conn.execute(
+            "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
+            "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id, position, code, name, copy_kind, count, checked, "
+            "from_national_db, presented",
+            (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
+             int(comp.checked), int(comp.from_national_db), int(comp.presented)),
+        ))
+        comp_id = comp_row.pop("id")
+        pages = []
+        for page_pos, page in enumerate(comp.pages, start=1):
+            stored = _file_row(db, page.sha256, sizes[page.sha256], page.mime, stamp)
+            conn.execute(
+                "INSERT INTO pages (component_id, position, sha256, pdfa, pdfa_problems) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (comp_id, page_pos, page.sha256,
+                 None if page.pdfa is None else int(page.pdfa),
+                 json.dumps(list(page.pdfa_problems), ensure_ascii=False)
+                 if page.pdfa_problems else None),
+            )
+            pages.append({"position": page_pos, "sha256": page.sha256, **stored,
+                          **page.pdfa_facts()})
+        comp_row["pages"] = pages
+        comps.append(comp_row)
+        if comp.signature is not None and comp.pages:
+            signatures.record(db, int(comp_id or 0), dossier_id, comp.signature)
+            signed = True
+    if signed:
+        records.attach_signatures(db, dossier_id, comps)
+    events = [_returned(conn.execute(
+        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
+        "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
+        "due_at",
+        (dossier_id, iso(received), status, actor, iso(due) if due else None),
+    ))]
+    name_key = fold(inp.applicant.name)
+    conn.execute(
+        "INSERT INTO dossier_fts (rowid, code, name, id_number, phone) VALUES (?, ?, ?, ?, ?)",
+        (num, fold(code), name_key, inp.applicant.id_number.strip(),
+         inp.applicant.phone.strip()),
+    )
+    confirmation = None
+    if inp.citizen_confirmation:
+        from kiosk.storage.citizen import insert_confirmation
+        from kiosk.storage.record_parts import confirmation as stored_confirmation
+
+        insert_confirmation(db, dossier_id, inp.citizen_confirmation)
+        confirmation = stored_confirmation(db, dossier_id)
+    conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)", (num, name_key))
+    audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
+          **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
+             if inp.back_entry else {}))
+    # A dossier made in this transaction has no postponements or pauses yet.
+    record = records.assemble(row, people, comps, events,
+                              {"postponements": [], "pauses": [], "supplements": []},
+                              confirmation)
+    return SavedDossier(dossier_id, code, received, due, status), record
 
 
 def change_status(

@@ -70,3 +70,23 @@ def signature_rows(db: Database, dossier_id: str) -> dict[int, dict[str, Any]]:
     return {int(pos): {"state": state, "signer": signer, "signed_at": at,
                        "timestamped": bool(ts), "error": error}
             for pos, state, signer, at, ts, error in cur.fetchall()}
+
+
+def group_label(group_id: str, code: str, name: str, codes: list[str]) -> dict[str, Any]:
+    return {"id": group_id, "code": code, "name": name, "dossiers": codes}
+
+
+def group_of(db: Database, dossier_id: str) -> dict[str, Any] | None:
+    """The group label of a dossier (None: taken on its own)."""
+    if not db.has_table("dossier_group_members"):  # read by a migration before 0043
+        return None
+    row = db.execute(
+        "SELECT g.id, g.group_code, g.name FROM dossier_group_members m "
+        "JOIN dossier_groups g ON g.id = m.group_id WHERE m.dossier_id = ?",
+        (dossier_id,)).fetchone()
+    if row is None:
+        return None
+    codes = [r[0] for r in db.execute(
+        "SELECT d.code FROM dossier_group_members m JOIN dossiers d ON d.id = m.dossier_id "
+        "WHERE m.group_id = ? ORDER BY m.position", (row[0],))]
+    return group_label(row[0], row[1], row[2], codes)

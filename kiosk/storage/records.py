@@ -133,8 +133,12 @@ def dossier_record(db: Database, dossier_id: str, *, with_procedure: bool = True
         later = {"postponements": record_parts.postponements(db, dossier_id),
                  "pauses": record_parts.pauses(db, dossier_id),
                  "supplements": record_parts.supplements(db, dossier_id)}
-    return assemble(d, people, comps, events, later,
-                    record_parts.confirmation(db, dossier_id))
+    record = assemble(d, people, comps, events, later,
+                      record_parts.confirmation(db, dossier_id))
+    group = record_parts.group_of(db, dossier_id)
+    if group is not None:  # only a dossier of a group has the key (kiosk.storage.groups)
+        record["group"] = group
+    return record
 
 
 def assemble(dossier: dict[str, Any], people: list[dict[str, Any]],

@@ -60,9 +60,17 @@ CREATE TABLE result_refusals (
 )
 """
 
+#: Migration 0035: how an electronic result was given (printed on the spot, or sent).
+DELIVERY_SCHEMA = """
+ALTER TABLE results ADD COLUMN delivered TEXT CHECK (delivered IN ('printed', 'sent'))
+"""
+
 GIVEN = ("paper", "electronic", "both")
+DELIVERED = ("printed", "sent")
+#: Outbox kind of the hand-over record sent to the server (kiosk.sync.handover_push).
+HANDOVER_KIND = "result.handover"
 _COLUMNS = ("id", "kind", "number", "issued", "valid_until", "issuer", "code", "sha256", "size",
-            "origin", "signature", "received_at", "handed_over", "handed_over_at")
+            "origin", "signature", "received_at", "handed_over", "handed_over_at", "delivered")
 
 
 def has_tables(db: Database) -> bool:
@@ -189,13 +197,24 @@ def refuse(db: Database, *, seq: int, dossier_id: str, facts: dict[str, Any],
 
 
 def record_handover(db: Database, dossier_id: str, given: dict[str, str], reason: str,
-                    actor: str) -> None:
-    """What was given at hand-over (inside the hand-over's transaction)."""
+                    actor: str, delivered: dict[str, str] | None = None,
+                    recipient: str = "") -> None:
+    """What was given at hand-over (inside the hand-over's transaction), queued for the
+    server in the same transaction (outbox ``result.handover``, sent once)."""
     stamp = iso(now())
+    delivered = delivered or {}
     for rid, how in given.items():
-        db.conn.execute("UPDATE results SET handed_over = ?, handed_over_at = ? "
-                        "WHERE id = ? AND dossier_id = ?", (how, stamp, rid, dossier_id))
+        db.conn.execute("UPDATE results SET handed_over = ?, handed_over_at = ?, delivered = ? "
+                        "WHERE id = ? AND dossier_id = ?",
+                        (how, stamp, delivered.get(rid), rid, dossier_id))
     db.conn.execute("INSERT OR REPLACE INTO result_handovers (dossier_id, at, actor, "
                     "unscanned_reason) VALUES (?, ?, ?, ?)",
                     (dossier_id, stamp, actor, reason or None))
-    audit(db, actor, "result.handover", dossier_id, given=given, unscanned_reason=reason)
+    code = db.execute("SELECT code FROM dossiers WHERE id = ?", (dossier_id,)).fetchone()[0]
+    payload = {"dossier_id": dossier_id, "dossier_code": code, "at": stamp, "actor": actor,
+               "recipient": recipient[:200], "unscanned_reason": reason or None,
+               "results": [{"id": rid, "given": how, "delivered": delivered.get(rid)}
+                           for rid, how in sorted(given.items())]}
+    outbox.enqueue(db, HANDOVER_KIND, dossier_id, payload, [])
+    audit(db, actor, "result.handover", dossier_id, given=given, delivered=delivered,
+          unscanned_reason=reason)

@@ -7,20 +7,20 @@ created by any earlier version is brought forward by applying the ones it lacks.
 
 from __future__ import annotations
 
-from kiosk.storage import bookings as booking_tables
+import importlib
+from collections.abc import Callable
+
 from kiosk.storage.sqlite import Database, Migrations
 from kiosk.text import fold
 
 migrations = Migrations("kiosk")
 
-#: Names in order; tests migrate from every prefix of this list.
-MIGRATION_NAMES = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
-                   "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
-                   "0007_reports_postponements", "0008_signing_components", "0009_citizen_screen",
-                   "0010_speed_name_keys", "0013_counter_presented", "0014_file_ownership",
-                   "0015_page_pdfa", "0020_money", "0030_results", "0031_file_texts",
-                   "0040_incoming", "0041_supplements", "0042_notices", "0060_queue_operations",
-                   "0061_bookings", "0062_booking_notices", "0063_booking_published")
+#: The migrations written as functions below, in order; TABLE_MIGRATIONS follow them.
+FUNCTION_MIGRATIONS = ("0001_core", "0002_search", "0003_outbox", "0004_drafts",
+                       "0005_old_id_number_index", "0006_form_set", "0007_reports_channels",
+                       "0007_reports_postponements", "0008_signing_components",
+                       "0009_citizen_screen", "0010_speed_name_keys", "0013_counter_presented",
+                       "0014_file_ownership", "0015_page_pdfa")
 
 
 def _script(db: Database, sql: str) -> None:
@@ -396,87 +396,53 @@ def _page_pdfa(db: Database) -> None:
     db.execute("ALTER TABLE pages ADD COLUMN pdfa_problems TEXT")
 
 
-@migrations(name="0020_money")
-def _money(db: Database) -> None:
+#: From round three on, a migration only creates one feature's tables, kept beside the code
+#: that uses them: its name, then the ``module:NAME`` of each SQL script it runs, in order.
+TABLE_MIGRATIONS = {
     # Issue 23: receipts, exemptions, voids, refunds, the clerk's handover, and the
-    # certification register, each numbered in its own transaction (kiosk.storage.money,
-    # kiosk.storage.register).
-    from kiosk.storage.money import SCHEMA as MONEY
-    from kiosk.storage.register import SCHEMA as REGISTER
-
-    _script(db, MONEY)
-    _script(db, REGISTER)
-
-
-@migrations(name="0030_results")
-def _results(db: Database) -> None:
-    # Issue 24: results downloaded from the province or scanned at hand-over, what was given
-    # at hand-over, and the downloads refused (kiosk.storage.results).
-    from kiosk.storage.results import SCHEMA as RESULTS
-
-    _script(db, RESULTS)
-
-
-@migrations(name="0031_file_texts")
-def _file_texts(db: Database) -> None:
-    # Issue 24 §4: the text of stored files (OCR) and its word index (kiosk.storage.texts).
-    from kiosk.storage.texts import SCHEMA as TEXTS
-
-    _script(db, TEXTS)
-
-
-@migrations(name="0040_incoming")
-def _incoming(db: Database) -> None:
-    # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here
-    # (kiosk.storage.incoming).
-    from kiosk.storage.incoming import SCHEMA as INCOMING
-
-    _script(db, INCOMING)
-
-
-@migrations(name="0041_supplements")
-def _supplements(db: Database) -> None:
+    # certification register, each numbered in its own transaction.
+    "0020_money": ("kiosk.storage.money:SCHEMA", "kiosk.storage.register:SCHEMA"),
+    # Issue 24: results downloaded from the province or scanned at hand-over, what was
+    # given at hand-over, and the downloads refused.
+    "0030_results": ("kiosk.storage.results:SCHEMA",),
+    # Issue 24 §4: the text of stored files (OCR) and its word index.
+    "0031_file_texts": ("kiosk.storage.texts:SCHEMA",),
+    # Issue 24: an electronic result printed on the spot or sent.
+    "0035_result_delivery": ("kiosk.storage.results:DELIVERY_SCHEMA",),
+    # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here.
+    "0040_incoming": ("kiosk.storage.incoming:SCHEMA",),
     # Issue 25 §2: each supplement round (Mẫu 02) with what was asked and what came back;
-    # a pause remembers whether the clock pauses or restarts (kiosk.storage.supplements).
-    from kiosk.storage.supplements import SCHEMA as SUPPLEMENTS
-
-    _script(db, SUPPLEMENTS)
-
-
-@migrations(name="0042_notices")
-def _notices(db: Database) -> None:
-    # Issue 25 §5: the citizen's consent to be told, and the outbox of notices
-    # (kiosk.storage.notices); history before this migration is never notified.
-    from kiosk.storage.notices import SCHEMA as NOTICES
-
-    _script(db, NOTICES)
-
-
-@migrations(name="0060_queue_operations")
-def _queue_operations(db: Database) -> None:
-    # Issue 27: priority, recall, hold, no-show, transfer and booked tickets
-    # (kiosk.storage.queue_ops).
-    from kiosk.storage.queue_ops import SCHEMA as QUEUE_OPS
-
-    _script(db, QUEUE_OPS)
+    # a pause remembers whether the clock pauses or restarts.
+    "0041_supplements": ("kiosk.storage.supplements:SCHEMA",),
+    # Issue 25 §5: the citizen's consent to be told, and the outbox of notices; history
+    # before this migration is never notified.
+    "0042_notices": ("kiosk.storage.notices:SCHEMA",),
+    # Issue 25 §3: dossiers of interconnected procedures taken in one intake.
+    "0043_dossier_groups": ("kiosk.storage.groups:SCHEMA",),
+    # Issue 27: priority, recall, hold, no-show, transfer and booked tickets.
+    "0060_queue_operations": ("kiosk.storage.queue_ops:SCHEMA",),
+    # Issue 27: booked times on a counter without a central server; the code sent to the
+    # citizen; the booking settings' revision this counter last saw.
+    "0061_bookings": ("kiosk.storage.bookings:SCHEMA",),
+    "0062_booking_notices": ("kiosk.storage.bookings:NOTICES_SCHEMA",),
+    "0063_booking_published": ("kiosk.storage.bookings:PUBLISHED_SCHEMA",),
+}
 
 
-@migrations(name="0061_bookings")
-def _bookings(db: Database) -> None:
-    # Issue 27: booked times on a counter without a central server (kiosk.storage.bookings).
-    from kiosk.storage.bookings import SCHEMA as BOOKINGS
+def _tables_migration(scripts: tuple[str, ...]) -> Callable[[Database], None]:
+    def run(db: Database) -> None:
+        for script in scripts:
+            module, attribute = script.split(":")
+            _script(db, getattr(importlib.import_module(module), attribute))
 
-    _script(db, BOOKINGS)
-
-
-@migrations(name="0062_booking_notices")
-def _booking_notices(db: Database) -> None:  # issue 27: the code sent to the citizen
-    _script(db, booking_tables.NOTICES_SCHEMA)
+    return run
 
 
-@migrations(name="0063_booking_published")
-def _booking_published(db: Database) -> None:  # issue 27: settings revision seen
-    _script(db, booking_tables.PUBLISHED_SCHEMA)
+for _name in sorted(TABLE_MIGRATIONS):
+    migrations(name=_name)(_tables_migration(TABLE_MIGRATIONS[_name]))
+
+#: Names in order; tests migrate from every prefix of this list.
+MIGRATION_NAMES = FUNCTION_MIGRATIONS + tuple(sorted(TABLE_MIGRATIONS))
 
 
 def migrate(db: Database) -> list[str]:

@@ -24,7 +24,15 @@ from kiosk import clock
 from kiosk.errors import KioskError
 from kiosk.i18n import _
 from kiosk.storage import Store, outbox
-from kiosk.sync import citizen_push, money_push, record_push, results_sync, state, wire
+from kiosk.sync import (
+    citizen_push,
+    handover_push,
+    money_push,
+    record_push,
+    results_sync,
+    state,
+    wire,
+)
 from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
 from kiosk.sync.errors import (
     BadResponse,
@@ -320,6 +328,9 @@ class SyncEngine:
             return
         if item["kind"] in money_push.KINDS:
             money_push.push(self, item)
+            return
+        if item["kind"] == handover_push.KIND:
+            handover_push.put_handover(self, item)
             return
         op_id, dossier_id = item["id"], item["dossier_id"]
         blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]

@@ -58,6 +58,8 @@ def dossier_body(record: dict[str, Any], status: int, base_version: int | None) 
         "components": components,
         "extra": extra,
         **late_fields(record),
+        # Issue 25 §3: the interconnected group it was taken in with.
+        **({"group": record["group"]} if record.get("group") else {}),
     }
 
 

@@ -10,8 +10,10 @@ import logging
 
 from kiosk.cccd import CccdRecord
 from kiosk.errors import KioskError
+from kiosk.group_intake import choose_group, group_row, matching_groups
 from kiosk.i18n import _
 from kiosk.intake import IntakeSession
+from kiosk.text import fold
 from kiosk.ui.app_model import AppModel
 from kiosk.ui.intake_save import IntakeSaving
 from kiosk.ui.lookup_model import mask_id
@@ -143,15 +145,29 @@ class IntakeModel(IntakeSaving):
         services = self.app.services
         usage = self.app.services.extras.get("procedure_usage")
         counts = usage() if callable(usage) else {}
-        found = services.catalog.search(text, usage=counts)
-        self._procedures.reset({"code": p.code, "name": p.name, "field": p.field,
-                                "processing": p.processing.describe()} for p in found)
+        catalog = services.catalog
+        found = catalog.search(text, usage=counts)
+        # Interconnected groups (liên thông) that match — one intake for several procedures —
+        # come after a procedure whose name or code starts with what was typed (the clerk
+        # who types a procedure's name finds it on top); with nothing typed they close it.
+        groups = [group_row(catalog, g) for g in matching_groups(catalog, text)]
+        query = fold(text)
+        lead = 0 if not query else next(
+            (i for i, p in enumerate(found)
+             if not (fold(p.name).startswith(query) or p.code.startswith(query))), len(found))
+        rows = [{"code": p.code, "name": p.name, "field": p.field,
+                 "processing": p.processing.describe(), "group": False} for p in found]
+        rows = rows + groups if not query else rows[:lead] + groups + rows[lead:]
+        self._procedures.reset(rows)
 
     @Slot(str)
     def chooseProcedure(self, code: str) -> None:
         try:
             catalog = self.app.services.catalog
-            self.session.choose_procedure(catalog.get(code), catalog.version)
+            if any(g.code == code for g in catalog.groups):
+                choose_group(self.session, catalog, catalog.group(code))
+            else:
+                self.session.choose_procedure(catalog.get(code), catalog.version)
         except KioskError as exc:
             self.app.error(exc)
             return

@@ -59,6 +59,8 @@ class IntakeSaving(IntakeScanning):
                 # The save discards the draft in its transaction, so make sure one exists.
                 session.draft_id = store.save_draft(session.to_draft(), actor,
                                                     label=session.draft_label())
+            if session.group_code:
+                return self._save_group(store, actor, confirmation)
             inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
                                       store.put_file)
             inp.citizen_confirmation = confirmation
@@ -73,6 +75,26 @@ class IntakeSaving(IntakeScanning):
         self.app.begin_busy()
         self.app.tasks.run(work, self._saved_ok, self._save_failed, lane="storage")
 
+    def _save_group(self, store: Any, actor: str, confirmation: dict[str, Any] | None
+                    ) -> dict[str, Any]:
+        """Liên thông: a dossier per procedure in one transaction (kiosk.group_intake); on
+        the storage lane. Signing at intake is not offered for a group yet."""
+        from kiosk.group_intake import save_group, session_inputs
+
+        session = self.session
+        group, inputs = session_inputs(
+            session, self.app.services.catalog,
+            lambda sha: Path(store.file_path(sha)).read_bytes(), store.put_file)
+        for inp in inputs:
+            inp.citizen_confirmation = confirmation
+        out = save_group(store, group, inputs, actor, draft_id=session.draft_id)
+        first = out["dossiers"][0]
+        for one in out["dossiers"]:
+            one["dueText"] = format_datetime_vn(parse_iso(one["due"])) if one["due"] else ""
+        return {**first, "groupName": group.name, "group": out["group"],
+                "group_id": out["group_id"],
+                "dossiers": out["dossiers"], "signing": None}
+
     def _saved_ok(self, saved: dict[str, Any]) -> None:
         self.app.end_busy()
         self._saving = False
@@ -86,6 +108,9 @@ class IntakeSaving(IntakeScanning):
                              error=f"{signing['error']} {signing.get('hint') or ''}".strip()))
         elif signing.get("signed"):
             self.app.ok(_("Đã ký số và lưu hồ sơ {code}.", code=saved["code"]))
+        elif saved.get("dossiers"):
+            self.app.ok(_("Đã lưu {n} hồ sơ liên thông: {codes}.", n=len(saved["dossiers"]),
+                          codes=", ".join(d["code"] for d in saved["dossiers"])))
         else:
             self.app.ok(_("Đã lưu hồ sơ {code}.", code=saved["code"]))
         if saved.get("signing") is not None:

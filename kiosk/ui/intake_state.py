@@ -39,7 +39,8 @@ class IntakeState(QObject):
         self.session = IntakeSession()
         #: The citizen's digitised papers and their reuse (issue 24).
         self.paper_store = IntakePapers(self)
-        self._procedures = DictListModel(["code", "name", "field", "processing"], self)
+        self._procedures = DictListModel(["code", "name", "field", "processing", "group"],
+                                         self)
         self._components = DictListModel(
             ["name", "copyKind", "count", "mandatory", "checked", "pages", "needsScan", "kinds",
              "received", "receivedLabel", "offers", "reused", "reusedLabel"], self)

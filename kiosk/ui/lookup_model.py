@@ -241,6 +241,7 @@ class DetailModel(QObject):
             # The server's own words, for the admin only (the clerk reads "sync" above).
             "syncDetail": r.get("_sync_error", ""),
             "notices": [notice_text(n) for n in r.get("_notices") or []],
+            "group": r.get("_group") or {},
         }
 
     dossier = Property(QVARIANT, _get, notify=loaded)
@@ -269,6 +270,9 @@ class DetailModel(QObject):
             from kiosk.storage.notices import of_dossier
 
             record["_notices"] = store.read(lambda db: of_dossier(db, record["id"]))
+            if record.get("group"):  # liên thông: the other dossiers taken with it
+                from kiosk.group_intake import group_view
+                record["_group"] = group_view(store, record)
             for comp in record["components"]:
                 for page in comp["pages"]:
                     page["path"] = str(store.file_path(page["sha256"]))

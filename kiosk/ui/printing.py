@@ -52,11 +52,17 @@ class UiPrinting:
 
         config = self.services.config
         record = self.services.store.get_dossier(code)
+        names = {c.login: c.full_name for c in self.services.clerks.list()}
+        if form in ("01", "1") and record.get("group"):
+            # Liên thông: one receipt lists every dossier of the group, whichever is asked.
+            from kiosk.group_intake import group_receipt_form
+
+            return group_receipt_form(self.services.store, record["group"]["dossiers"],
+                                      clerk_name=lambda login: names.get(login, login))
         if form == "04" and record.get("postponements"):
             # The letter quotes the appointment it replaces, not the new one it records.
             record["due_at"] = record["postponements"][-1]["previous_due_at"]
             extra.setdefault("letter_number", record["postponements"][-1]["letter_number"])
-        names = {c.login: c.full_name for c in self.services.clerks.list()}
         if form not in ("01", "1"):
             extra.setdefault("printed_at", now())
         ctx = context_from_record(record, unit_from_config(config),

@@ -265,13 +265,17 @@ class ReturnModel(QObject):
         note = handover_note(proxy, name, id_number)
         given = {r["id"]: self._given.get(r["id"], r["given"])
                  for r in self._dossier.get("results") or []}
+        # The electronic file given at the counter is printed here and now (issue 24).
+        delivered = {rid: "printed" for rid, how in given.items() if how != "paper"}
         reason = self._unscanned_reason
 
         def work() -> dict[str, Any]:
             from kiosk.results import hand_over
 
+            printer = getattr(services.printer, "printer", None) if delivered else None
             return hand_over(services.store, code, note=note, actor=services.actor(),
-                             given=given, unscanned_reason=reason)
+                             given=given, unscanned_reason=reason, delivered=delivered,
+                             printer=printer, recipient=name)
 
         def done(record: dict[str, Any]) -> None:
             self._dossier = self._view(record)
@@ -281,13 +285,15 @@ class ReturnModel(QObject):
             self._dossier["justReturned"] = True
             self._returned = True
             self.changed.emit()
-            self.app.ok(_("Đã trả kết quả hồ sơ {code}.", code=code))
+            printed = len(record.get("printed") or [])
+            self.app.ok(_("Đã trả kết quả hồ sơ {code}.", code=code) + (
+                _(" Đã gửi {n} bản điện tử ra máy in.", n=printed) if printed else ""))
             if services.config.get("printer.print_on_return"):
                 printer = services.extras.get("print_form")
                 if callable(printer):
                     printer(code, "01")
 
-        self.app.tasks.run(work, done, self.app.error, lane="storage")
+        self.app.tasks.run(work, done, self.app.error, lane="print" if delivered else "storage")
 
     def stop(self) -> None:
         """At exit (``Window.close`` stops its extras first): the result scanner's lanes."""

@@ -16,9 +16,16 @@ GIVEN_WORDS = {"paper": "Bản giấy", "electronic": "Bản điện tử", "bot
 
 
 def signature_text(verdict: dict[str, Any] | None, origin: str) -> tuple[str, str]:
-    """(words, tone) for a result's signature: ok, warn or muted."""
+    """(words, tone) for a result's signature: ok, warn or muted. A result scanned here
+    says whether the clerk's token signed it (none configured: nothing to say)."""
     if origin == "counter":
-        return _("Quét tại quầy"), "muted"
+        if not verdict:
+            return _("Quét tại quầy"), "muted"
+        if verdict.get("state") == "signed":
+            return _("Quét tại quầy, đã ký số: {signer}",
+                     signer=verdict.get("signer") or "?"), "ok"
+        return _("Quét tại quầy, chưa ký số: {error}",
+                 error=str(verdict.get("error") or "")[:200]), "warn"
     if not verdict or not verdict.get("signed"):
         return _("Không có chữ ký số"), "warn"
     if verdict.get("valid"):
@@ -39,6 +46,9 @@ def result_rows(record: dict[str, Any], config: Any) -> list[dict[str, Any]]:
             "given": r["handed_over"] or ("electronic" if r["origin"] == "province"
                                           else "paper"),
             "handedOver": r["handed_over"] or "",
+            "delivered": r.get("delivered") or "",
+            "signed": (r.get("signature") or {}).get("state") == "signed"
+            or bool((r.get("signature") or {}).get("valid")),
         })
     return rows
 
@@ -120,6 +130,24 @@ class ResultScan:
             return
         self.saving = True
         self.model.changed.emit()
+        signing = self.model.app.services.extras.get("signing")
+        if signing is not None and signing.settings.configured:
+            # The clerk's token signs the digitised result (issue 24 §2): the PIN first.
+            # Skipped: kept unsigned with the reason, unless the unit requires signing.
+            required = signing.settings.required
+            signing.ask_pin(_("Ký số kết quả giấy vừa quét"),
+                            lambda pin: self._save(pin) if pin is not None or not required
+                            else self._cancel(), can_skip=not required)
+            return
+        self._save(None)
+
+    def _cancel(self) -> None:
+        self.saving = False
+        self.status = _("Chưa lưu kết quả: đơn vị bắt buộc ký số.")
+        self.model.app.error(self.status, after=_("Quét lại và nhập mã PIN thẻ ký số."))
+        self.model.changed.emit()
+
+    def _save(self, pin: str | None) -> None:
         services = self.model.app.services
         meta, pages = dict(self._meta), list(self._pages)
 
@@ -128,12 +156,17 @@ class ResultScan:
 
             return add_scanned(services.store, meta["code"], pages=pages, kind=meta["kind"],
                                number=meta["number"], issued=meta["issued"],
-                               actor=services.actor())
+                               actor=services.actor(), pin=pin)
 
         def done(result: dict[str, Any]) -> None:
             self.saving = False
             self.status = _("Đã số hoá kết quả, mã {code}.", code=result["code"])
-            self.model.app.ok(self.status)
+            state = (result.get("signature") or {}).get("state")
+            if state == "unsigned":
+                self.model.app.error(_("Đã lưu kết quả nhưng chưa ký số: {error}",
+                                       error=result["signature"].get("error") or ""))
+            else:
+                self.model.app.ok(self.status + (_(" Đã ký số.") if state == "signed" else ""))
             self.model.reload()
 
         def failed(exc: BaseException) -> None:

@@ -91,6 +91,8 @@ def test_generated_data_has_every_kind(filled: Database) -> None:
     assert report["pending"]["overdue"] and report["supplement"]["awaiting"]
     assert report["supplement"]["requested"] and report["resolved"]["late"]
     assert report["received"]["back_entered"] and report["digitisation"]["reused"]
+    assert report["results"]["electronic"] and report["results"]["scanned"]
+    assert report["results"]["unscanned"]
     names = {p["code"]: p["name"] for p in report["by_procedure"]}
     assert names[report_data.RENAMED_CODE].endswith("(tên cũ)")
     with filled.transaction(write=False) as tx:

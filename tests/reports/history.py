@@ -153,6 +153,12 @@ def _counts(received: tuple[int, ...], resolved: tuple[int, ...], pending: tuple
         "digitisation": dict(zip(("dossiers", "documents", "scanned", "reused"), documents,
                                  strict=True)),
         "online_share": shares[0], "digitised_share": shares[1], "on_time_rate": shares[2],
+        # No result is on file in this history: every returned dossier's result went
+        # unscanned (tests/reports/test_summary.py has results of both kinds).
+        "results": {"returned": returned, "electronic": 0, "scanned": 0,
+                    "unscanned": returned},
+        "results_digitised_share": 0.0 if returned else None,
+        "reused_share": round(documents[3] / documents[1], 4) if documents[1] else None,
     }
 
 

@@ -121,6 +121,13 @@ def _generate(path: Path, count: int, seed: int) -> None:
             if rnd.random() < 0.6:
                 con.execute("INSERT INTO pages (component_id, position, sha256) VALUES "
                             "(?, 0, 'ab')", (cur.lastrowid,))
+        # Results (issue 24): none, issued electronically, scanned here, or both kinds;
+        # on any dossier, returned or not, so the report must pick the returned ones.
+        for n, origin in enumerate(rnd.choice([(), (), ("province",), ("counter",),
+                                               ("counter", "province")])):
+            con.execute("INSERT INTO results (id, dossier_id, kind, code, sha256, size, origin,"
+                        " actor, received_at) VALUES (?, ?, 'KQ', ?, 'ab', 1, ?, 'x', ?)",
+                        (f"{did}-r{n}", did, f"{did}.KQ.{n}", origin, iso(at)))
     con.commit()
     con.close()
 
@@ -163,6 +170,9 @@ def test_generated_history_has_every_kind(store: Store) -> None:
     assert report["received"]["back_entered"] > 0
     d = report["digitisation"]
     assert d["scanned"] > 0 and d["reused"] > 0 and 0 < report["digitised"] < d["dossiers"]
+    r = report["results"]
+    assert r["electronic"] > 0 and r["scanned"] > 0 and r["unscanned"] > 0
+    assert 0 < report["results_digitised_share"] < 1 and 0 < report["reused_share"] < 1
     march = store.read(lambda db: local_summary(db, date(2026, 3, 1), date(2026, 3, 31)))
     assert march["received"]["carried_over"] > 0
 

@@ -179,3 +179,34 @@ def test_pin_pad_signs_at_intake_and_later(qtbot: Any, window: Any, pki: Pki,
     qtbot.waitUntil(lambda: str(_item(win, "document_0").property("text")).startswith(
         "đã ký số"), timeout=5000)
     _root(win).grabWindow().save(str(tmp_path / "detail-signed.png"))
+
+
+def test_a_paper_result_scanned_at_hand_over_is_signed_after_the_pin(
+        qtbot: Any, window: Any, pki: Pki) -> None:
+    """Issue 24 §2 on the Return screen: the scan ends, the pad asks for the PIN, the result
+    is stored signed and the row says so."""
+    from kiosk.demo import seed
+    from kiosk.dossier import Status
+
+    store = window.services.store
+    codes = seed(store, progress=True)
+    done_code = next(c for c in codes if store.get_dossier(c)["status"] == int(Status.DONE))
+    assert window.app.signIn("1234")
+    window.returns.clear()
+    window.app.go("return")
+    window.returns.find(done_code)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.returns.dossier.get("code") == done_code, timeout=30_000)
+    signing = window.services.extras["signing"]
+    kind = next(i for i, k in enumerate(window.returns.resultKinds) if "(KQ.KS)" in k)
+    window.returns.scanResult(kind, "15/2026", "07/12/2026")
+    qtbot.waitUntil(lambda: signing.asking, timeout=120_000)
+    assert signing.purpose == "Ký số kết quả giấy vừa quét"
+    signing.submitPin(USER_PIN)
+    qtbot.waitUntil(lambda: bool(window.returns.dossier.get("results")), timeout=120_000)
+    row = window.returns.dossier["results"][0]
+    assert row["signed"] and row["tone"] == "ok", row
+    assert row["signature"] == "Quét tại quầy, đã ký số: Nguyễn Thị Cán Bộ"
+    stored = store.get_dossier(done_code)["results"][0]
+    verdict = verify_pdf(store.files.read(stored["sha256"]), pki.trust())
+    assert verdict["valid"] and verdict["pdfa"], verdict

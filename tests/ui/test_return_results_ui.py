@@ -36,6 +36,17 @@ def server(tmp_path: Path) -> Iterator[tuple[Any, Database, BlobStore, str]]:
     srv.stop()
 
 
+def _fake_printer(window: Any) -> Any:
+    """The print system for these offscreen tests (CUPS itself: tests/sync/test_handover.py
+    and tests/ui/test_return_handover_x11.py)."""
+    from kiosk.devices.printer.fake import FakePrinter
+
+    fake = FakePrinter()
+    window.services.printer.printer = fake
+    window.services.config.set("printer.name", "Fake-A4")
+    return fake
+
+
 def idle(qtbot: Any, window: Any) -> None:
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: not window.returns.scanning and window.tasks.pending == 0,
@@ -76,12 +87,15 @@ def test_scan_the_paper_result_then_hand_it_over(qtbot: Any, window: Any,
     procedure = store.get_dossier(done_code)["procedure_code"]
     assert row["code"] == f"{owner}.{procedure}.KQ.KS.01"
     assert "Đã số hoá kết quả" in window.returns.scanStatus
+    fake = _fake_printer(window)
     window.returns.setGiven(row["id"], "both")
     window.returns.handOver(False, "", "")
     idle(qtbot, window)
     record = store.get_dossier(done_code)
     assert record["status"] == int(Status.RETURNED)
     assert record["results"][0]["handed_over"] == "both"
+    # Both: the paper, and the electronic file printed on the spot.
+    assert record["results"][0]["delivered"] == "printed" and len(fake.jobs) == 1
     assert record["results"][0]["issued"] == "2026-12-07"
     from kiosk.pdfa import pdfa_problems
 
@@ -117,11 +131,13 @@ def test_a_province_result_arrives_and_shows(qtbot: Any, window: Any,
     rows = window.returns.dossier["results"]
     assert len(rows) == 1 and rows[0]["origin"] == "province"
     assert rows[0]["signature"] == "Không có chữ ký số" and rows[0]["given"] == "electronic"
+    fake = _fake_printer(window)
     window.returns.handOver(False, "", "")
     idle(qtbot, window)
     record = store.get_dossier(done_code)
     assert record["status"] == int(Status.RETURNED)
     assert record["results"][0]["handed_over"] == "electronic"
+    assert record["results"][0]["delivered"] == "printed" and len(fake.jobs) == 1
     # The timeline on the dossier screen says the result came.
     window.detail.load(done_code)
     idle(qtbot, window)

@@ -93,8 +93,9 @@ def main() -> int:
 def serve_commands(qt_app: Any, win: Any, state: Callable[[], dict[str, Any]],
                    other: Callable[[dict[str, Any]], Any] | None = None) -> int:
     """Answer the test's JSON lines until it closes stdin: ``where`` an item is on the
-    screen, the app's ``state``, the ``names`` of visible items, ``signin``, ``grab`` a
-    screenshot, ``quit``; any other op goes to ``other``. Runs the Qt event loop."""
+    screen, the app's ``state``, the ``text`` of a visible item, the ``names`` of visible
+    items, ``signin``, ``grab`` a screenshot, ``quit``; any other op goes to ``other``.
+    Runs the Qt event loop."""
     from PySide6.QtCore import QPointF
 
     from kiosk.ui.qt import QTimer
@@ -130,6 +131,10 @@ def serve_commands(qt_app: Any, win: Any, state: Callable[[], dict[str, Any]],
             return where(cmd["name"])
         if op == "state":
             return state()
+        if op == "text":  # what a visible item (a Label) says
+            found = [i for i in items(root.contentItem())
+                     if i.objectName() == cmd["name"] and i.isVisible()]
+            return str(found[0].property("text")) if found else None
         if op == "names":  # for a failing test's message: what is there to touch
             return sorted({i.objectName() for i in items(root.contentItem())
                            if i.objectName().startswith(cmd.get("prefix", "")) and i.isVisible()})

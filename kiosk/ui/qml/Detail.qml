@@ -36,6 +36,16 @@ Item {
                     Label { text: d.address || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: app.lang, app.tf("Tiếp nhận: {r}   ·   Hẹn trả: {d}", {"r": d.received || "", "d": d.due || ""}) }
                     Label { text: d.statusLabel || ""; font.bold: true; color: d.overdue ? theme.danger : theme.ok }
+                    // Liên thông: the dossiers taken in the same intake, each with its own status.
+                    Label { objectName: "detailGroup"; visible: !!(d.group && d.group.title)
+                            text: d.group ? (d.group.title || "") : ""; font.bold: true; color: theme.primary
+                            wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Repeater {
+                        model: d.group ? (d.group.lines || []) : []
+                        delegate: Label { objectName: "groupLine_" + index; text: (modelData.current ? "▶ " : "• ") + modelData.text
+                                          font.bold: modelData.current; font.pixelSize: theme.small
+                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    }
                     Label { visible: d.overdue === true; text: app.lang, app.t("Hồ sơ đã quá hạn: cần gửi phiếu xin lỗi và hẹn lại ngày trả.")
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }

@@ -84,16 +84,27 @@ Item {
                         width: ListView.view.width
                         height: Math.max(theme.touch + 12, pc.implicitHeight + 16)
                         objectName: "procedure_" + model.code
-                        background: Rectangle { color: parent.down ? "#e3ecf5" : theme.card; radius: 8; border.color: theme.line }
+                        background: Rectangle { color: parent.down ? "#e3ecf5" : (model.group ? "#eef6ee" : theme.card)
+                                                radius: 8; border.color: model.group ? theme.ok : theme.line
+                                                border.width: model.group ? 2 : 1 }
                         onClicked: intake.chooseProcedure(model.code)
                         contentItem: ColumnLayout {
                             id: pc
                             spacing: 2
-                            Label { text: model.name; font.pixelSize: theme.text; font.bold: true
-                                    wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            RowLayout {
+                                Layout.fillWidth: true
+                                // One intake for several procedures (liên thông): marked, not hidden.
+                                Label { visible: model.group; text: app.lang, app.t("Liên thông")
+                                        color: "white"; font.bold: true; font.pixelSize: theme.small
+                                        leftPadding: 8; rightPadding: 8; topPadding: 2; bottomPadding: 2
+                                        background: Rectangle { color: theme.ok; radius: 4 } }
+                                Label { text: model.name; font.pixelSize: theme.text; font.bold: true
+                                        wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            }
                             Label { text: model.code + "  ·  " + model.field + "  ·  " + model.processing
                                     color: theme.muted; font.pixelSize: theme.small; Layout.fillWidth: true
-                                    elide: Text.ElideRight }
+                                    wrapMode: model.group ? Text.Wrap : Text.NoWrap
+                                    elide: model.group ? Text.ElideNone : Text.ElideRight }
                         }
                     }
                 }
@@ -429,9 +440,28 @@ Item {
                 spacing: theme.gap
                 Label { text: app.lang, app.t("Đã tiếp nhận hồ sơ"); font.pixelSize: theme.title; Layout.alignment: Qt.AlignHCenter }
                 Label { objectName: "savedCode"; text: intake.saved.code || ""; font.pixelSize: theme.huge; font.bold: true
-                        color: theme.primary; Layout.alignment: Qt.AlignHCenter }
+                        color: theme.primary; Layout.alignment: Qt.AlignHCenter; visible: !intake.saved.groupName }
                 Label { text: intake.saved.dueText ? (app.lang, app.tf("Hẹn trả kết quả: {due}", {"due": intake.saved.dueText})) : ""
-                        font.pixelSize: theme.title; Layout.alignment: Qt.AlignHCenter }
+                        font.pixelSize: theme.title; Layout.alignment: Qt.AlignHCenter; visible: !intake.saved.groupName }
+                // Liên thông: every dossier of the group, each with its code and its own due time.
+                Label { objectName: "savedGroup"; visible: !!intake.saved.groupName; text: intake.saved.groupName || ""
+                        font.pixelSize: theme.text; font.bold: true; wrapMode: Text.Wrap
+                        Layout.maximumWidth: 1100; horizontalAlignment: Text.AlignHCenter
+                        Layout.alignment: Qt.AlignHCenter }
+                Repeater {
+                    model: intake.saved.dossiers || []
+                    delegate: ColumnLayout {
+                        objectName: "savedDossier_" + index
+                        Layout.alignment: Qt.AlignHCenter
+                        spacing: 0
+                        Label { text: modelData.code; font.pixelSize: theme.title; font.bold: true; color: theme.primary
+                                Layout.alignment: Qt.AlignHCenter }
+                        Label { text: app.lang, app.tf("{procedure} · {agency} · hẹn trả {due}",
+                                                       {"procedure": modelData.procedure_name, "agency": modelData.handled_by,
+                                                        "due": modelData.dueText})
+                                font.pixelSize: theme.small; Layout.alignment: Qt.AlignHCenter }
+                    }
+                }
                 RowLayout {
                     Layout.alignment: Qt.AlignHCenter
                     spacing: theme.gap

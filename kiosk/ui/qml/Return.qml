@@ -131,7 +131,8 @@ Flickable {
                                 spacing: 2
                                 Label { text: modelData.kindName + (modelData.number ? "  ·  số " + modelData.number : "")
                                         font.bold: true; wrapMode: Text.Wrap; Layout.fillWidth: true }
-                                Label { text: app.lang, app.t("Mã số hoá: ") + modelData.code + "  ·  " + modelData.signature
+                                Label { objectName: "resultSignature" + index
+                                        text: app.lang, app.t("Mã số hoá: ") + modelData.code + "  ·  " + modelData.signature
                                         color: modelData.tone === "ok" ? theme.ok : modelData.tone === "warn" ? theme.warn : theme.muted
                                         wrapMode: Text.Wrap; Layout.fillWidth: true; font.pixelSize: theme.small }
                             }
@@ -140,7 +141,8 @@ Flickable {
                                 delegate: Button {
                                     objectName: "given_" + modelData + "_" + (parent ? parent.rowIndex : 0)
                                     readonly property string how: modelData
-                                    text: how === "paper" ? app.t("Bản giấy") : how === "electronic" ? app.t("Bản điện tử") : app.t("Cả hai")
+                                    // An electronic file given at the counter is printed on the spot.
+                                    text: how === "paper" ? app.t("Bản giấy") : how === "electronic" ? app.t("In bản điện tử") : app.t("Cả hai")
                                     checkable: true
                                     implicitHeight: theme.touch
                                     checked: (returns.given[parent.resultId] || parent.defaultGiven) === how
@@ -151,8 +153,11 @@ Flickable {
                             property string defaultGiven: modelData.given
                             property int rowIndex: index
                             Label { visible: !results.open && modelData.handedOver !== ""
-                                    text: modelData.handedOver === "paper" ? app.t("Đã trao bản giấy")
-                                        : modelData.handedOver === "electronic" ? app.t("Đã trao bản điện tử") : app.t("Đã trao cả hai")
+                                    objectName: "handedOver" + rowIndex
+                                    text: (modelData.handedOver === "paper" ? app.t("Đã trao bản giấy")
+                                        : modelData.handedOver === "electronic" ? app.t("Đã trao bản điện tử") : app.t("Đã trao cả hai"))
+                                        + (modelData.delivered === "printed" ? app.t(" (in tại chỗ)")
+                                           : modelData.delivered === "sent" ? app.t(" (đã gửi)") : "")
                                     color: theme.ok }
                         }
                     }
