@@ -12,7 +12,7 @@ from central import report_facts
 from central.db import Database
 from central.letters import LETTER_COLUMNS, letters
 from central.models import PostponeIn
-from central.service import ApiError, dossier_state
+from central.service import ApiError, dossier_state, queue_portal
 from kiosk import clock
 from kiosk.i18n import _
 
@@ -65,6 +65,7 @@ def postpone(db: Database, code: str, body: PostponeIn) -> dict[str, Any]:
              body.reason, clock.iso(now)))
         tx.execute("INSERT INTO change_details (seq, details) VALUES (?, ?)",
                    (seq, json.dumps({"postponement": letter}, ensure_ascii=False)))
+        queue_portal(tx, row["id"], note=body.reason, by=body.by)
         updated = tx.one("SELECT * FROM dossiers WHERE id = ?", (row["id"],))
         assert updated is not None
         state = dossier_state(updated)

@@ -176,16 +176,10 @@ def for_dossier(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
 
 def portal_results(db: Database, dossier_id: str, blob_url: str) -> list[dict[str, Any]]:
     """``DanhSachGiayToKetQua`` in the national portal's names (DOMAIN.md §6)."""
+    from central.portal import results_in
+
     with db.transaction(write=False) as tx:
-        rows = for_dossier(tx, dossier_id)
-    return [{"TenGiayTo": r["kind"], "MaThanhPhanHoSo": r["kind"], "GiayToId": r["id"],
-             "DuongDanTepTinKetQua": blob_url.format(sha256=r["sha256"]),
-             "MaGiayToKetQua": r["code"], "SoKyHieu": r["number"],
-             "NgayBanHanh": (r["issued"] or "").replace("-", ""),
-             "NgayHetHieuLuc": (r["valid_until"] or "").replace("-", ""),
-             "CoQuanBanHanh": r["issuer"], "MaHash": r["sha256"],
-             "DuocSoHoa": 1 if r["origin"] == "counter" else 0}
-            for r in rows]
+        return results_in(tx, dossier_id, blob_url)
 
 
 def install(app: FastAPI, db: Database, device_dep: Any) -> None:

@@ -17,6 +17,7 @@ from central.groups import SCHEMA as GROUP_TABLES
 from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.portal_schema import PORTAL_TABLES
 from central.report_facts import SCHEMA as REPORT_TABLES
 from central.report_facts import backfill as backfill_report_facts
 from central.report_months import SCHEMA as REPORT_MONTHS
@@ -284,6 +285,8 @@ TABLES += BOOKING_SETTINGS_TABLES
 TABLES += HANDOVER_TABLES
 # Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
 TABLES += GROUP_TABLES
+# What the national portal is owed, version by version (issue 25 §4; central/portal_outbox.py).
+TABLES += PORTAL_TABLES
 # One narrow row per dossier for the period report at a province's scale (issue 28 §2;
 # central/report_facts.py), kept by every write; filled once for older databases below.
 TABLES += REPORT_TABLES + REPORT_MONTHS

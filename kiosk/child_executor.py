@@ -27,14 +27,15 @@ class HelperGone(RuntimeError):
 class _Helper:
     """A helper process and the calls it owes, oldest first."""
 
-    def __init__(self, name: str) -> None:
-        self.process = ChildProcess("kiosk.child_executor:serve", name=name)
+    def __init__(self, name: str, idle: bool = False) -> None:
+        self.process = ChildProcess("kiosk.child_executor:serve", name=name, idle=idle)
         self.owed: collections.deque[Future[Any]] = collections.deque()
 
 
 class ChildExecutor(Executor):
-    def __init__(self, name: str = "helper") -> None:
+    def __init__(self, name: str = "helper", *, idle: bool = False) -> None:
         self.name = name
+        self.idle = idle
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._helper: _Helper | None = None
@@ -69,7 +70,7 @@ class ChildExecutor(Executor):
 
     def _running_helper(self) -> _Helper:
         if self._helper is None or not self._helper.process.alive():
-            helper = _Helper(self.name)
+            helper = _Helper(self.name, self.idle)
             self._helper = helper
             threading.Thread(target=self._read, args=(helper,), name=f"{self.name}-results",
                              daemon=True).start()

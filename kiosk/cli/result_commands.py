@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.cli import command_help
-from kiosk.cli.argtypes import input_file, int_range, person_text, text
+from kiosk.cli.argtypes import input_file, int_range, output_file, person_text, text
 from kiosk.cli.common import acting_clerk, open_store
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
@@ -32,30 +32,103 @@ def register(sub: Any) -> None:
     c.set_defaults(func=_store_list)
     o = sub.add_parser("ocr", help=command_help("ocr"))
     osub = o.add_subparsers(dest="ocr_command", metavar="ACTION", required=True)
-    c = osub.add_parser("run", help="read the scans not yet read (newest first)")
+    c = osub.add_parser("run", help="read the scans not yet read (newest first): text for "
+                                    "the search, a copy with an invisible text layer")
     c.add_argument("--limit", type=int_range(1, 100_000), default=1000)
     c.set_defaults(func=_ocr_run)
+    c = osub.add_parser("show", help="what the reader made of a stored file (JSON); --out "
+                                     "writes its copy with the text layer")
+    c.add_argument("sha256", type=text(64))
+    c.add_argument("--out", type=output_file)
+    c.set_defaults(func=_ocr_show)
+    c = ssub.add_parser("suggest", help="number, issue date and validity of a scanned "
+                                        "document, as its text suggests them (JSON)")
+    c.add_argument("paper_id", type=text(200))
+    c.set_defaults(func=_store_suggest)
+    c = ssub.add_parser("confirm", help="confirm a scanned document's number and dates "
+                                        "(absent: the text's suggestion)")
+    c.add_argument("paper_id", type=text(200))
+    c.add_argument("--number", type=text(60))
+    c.add_argument("--issued", type=_day)
+    c.add_argument("--valid-until", type=_day)
+    c.add_argument("--no-expiry", action="store_true", help="the paper has no expiry date")
+    c.add_argument("--issuer", type=text(200))
+    c.add_argument("--actor", type=text(100))
+    c.set_defaults(func=_store_confirm)
 
 
 def _ocr_run(args: argparse.Namespace) -> Any:
-    from functools import partial
-
     from kiosk import ocr
     from kiosk.errors import DeviceError
+    from kiosk.ocr_store import read_stored
     from kiosk.storage import texts
 
     if not ocr.available():
         raise DeviceError(_("Chưa cài Tesseract với dữ liệu tiếng Việt."),
                           hint=_("Cài gói tesseract-ocr, tesseract-ocr-vie và poppler-utils."))
-    done = 0
+    done, layered, skipped = 0, 0, []
     with open_store() as store:
-        dpi = int(store.config.get("ocr.dpi"))
         for sha in store.read(lambda db: texts.pending(db, args.limit)):
-            text = ocr.ocr_file(store.file_path(sha), dpi)
-            store.call(partial(texts.record, sha256=sha, text=text, engine="tesseract-vie"))
+            outcome = read_stored(store, sha)
+            assert outcome is not None
             done += 1
+            layered += outcome["layered_sha256"] is not None
+            if outcome["skipped"]:
+                skipped.append({"sha256": sha, "reason": outcome["skipped"]})
         left = len(store.read(lambda db: texts.pending(db, 100_000)))
-    return {"read": done, "waiting": left}
+    return {"read": done, "waiting": left, "layered": layered, "skipped": skipped}
+
+
+def _ocr_show(args: argparse.Namespace) -> Any:
+    from kiosk.errors import NotFound
+    from kiosk.storage import texts
+
+    with open_store() as store:
+        sha = args.sha256.strip().lower()
+        found = store.read(lambda db: texts.layer_of(db, sha))
+        if found is None:
+            raise NotFound(_("Tệp {sha} chưa được đọc chữ (hoặc không có).", sha=sha[:16]),
+                           hint=_("Chạy «kiosk ocr run»."))
+        if args.out is not None:
+            if not found["layered_sha256"]:
+                raise NotFound(_("Tệp {sha} không có bản có lớp chữ: {why}", sha=sha[:16],
+                                 why=found["skipped"] or "-"))
+            from kiosk.output_file import write_atomic
+
+            write_atomic(args.out, store.files.read(found["layered_sha256"]))
+            found["out"] = str(args.out)
+    return found
+
+
+def _store_suggest(args: argparse.Namespace) -> Any:
+    from kiosk.clock import now
+    from kiosk.storage import paper_facts
+
+    with open_store() as store:
+        return store.read(lambda db: paper_facts.suggestion(db, args.paper_id, now().date()))
+
+
+def _store_confirm(args: argparse.Namespace) -> Any:
+    from datetime import date
+
+    from kiosk.clock import now
+    from kiosk.storage import paper_facts
+
+    with open_store() as store:
+        seen = store.read(lambda db: paper_facts.suggestion(db, args.paper_id, now().date()))
+        hint = seen["suggested"]
+
+        def day(given: date | None, key: str) -> date | None:
+            if given is not None:
+                return given
+            return date.fromisoformat(hint[key]) if hint.get(key) else None
+
+        until = None if args.no_expiry else day(args.valid_until, "valid_until")
+        return store.call(lambda db: paper_facts.confirm(
+            db, args.paper_id, number=args.number if args.number is not None
+            else (hint.get("number") or ""), issued=day(args.issued, "issued"),
+            valid_until=until, issuer=args.issuer or "", actor=acting_clerk(args),
+            suggested=hint))
 
 
 def _store_list(args: argparse.Namespace) -> Any:

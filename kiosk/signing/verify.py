@@ -51,7 +51,23 @@ def _context(trust: list[Any] | None) -> Any:
 
 
 def verify_pdf(data: bytes, trust: list[Any] | None = None) -> dict[str, Any]:
-    """The verdict on ``data``; ``trust=None`` uses the system's trust store."""
+    """The verdict on ``data``; ``trust=None`` uses the system's trust store.
+
+    A file whose last revision is only the kiosk's invisible text layer
+    (:mod:`kiosk.text_layer`) is judged by the signed file under it, and says so
+    (``text_layer``); its PDF/A verdict is the whole file's."""
+    from kiosk.text_layer import layered_prefix
+
+    under = layered_prefix(data)
+    if under is not None:
+        below = verify_pdf(data[:under], trust)
+        problems = pdfa_problems(data)
+        below.pop("pdfa_problems", None)
+        below["pdfa"] = not problems
+        if problems:
+            below["pdfa_problems"] = problems
+        below["text_layer"] = {"signed_bytes": under}
+        return below
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

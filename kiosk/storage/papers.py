@@ -6,7 +6,9 @@ results, found through the owner's ID number (indexed: ``applicants(id_number)``
 paper's id is stable across machines — ``{dossier id}:{component code}`` for a
 document, the result's own id for a result — so the central server names the same paper
 the same way. A component that was itself reused is not listed again (its file is the
-original's).
+original's). A document's number, dates and issuer are the ones a clerk confirmed
+(:mod:`kiosk.storage.paper_facts`, suggested from the scan's text); until then it has
+none and never expires.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ def for_id_number(db: Database, id_number: str, today: date) -> list[dict[str, A
                        "pages": pages, "number": "", "issued": None, "valid_until": None,
                        "issuer": "", "copy_kind": kind, "digitised_at": received,
                        "origin": "document", "source": "local"})
+    from kiosk.storage.paper_facts import by_paper
+
+    confirmed = by_paper(db, sorted({p["id"].rpartition(":")[0] for p in papers}))
+    for paper in papers:
+        facts = confirmed.get(paper["id"])
+        if facts:
+            paper.update(facts)
     if db.has_table("results"):
         cur = db.execute(
             "SELECT r.id, r.kind, d.code, r.sha256, r.number, r.issued, r.valid_until, "

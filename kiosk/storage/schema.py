@@ -407,6 +407,9 @@ TABLE_MIGRATIONS = {
     "0030_results": ("kiosk.storage.results:SCHEMA",),
     # Issue 24 §4: the text of stored files (OCR) and its word index.
     "0031_file_texts": ("kiosk.storage.texts:SCHEMA",),
+    # Issue 24 §4: each stored file's copy with the invisible text layer, and a scanned
+    # document's number and dates as a clerk confirmed them (suggested from its text).
+    "0032_text_layers": ("kiosk.storage.texts:LAYERS_SCHEMA", "kiosk.storage.paper_facts:SCHEMA"),
     # Issue 24: an electronic result printed on the spot or sent.
     "0035_result_delivery": ("kiosk.storage.results:DELIVERY_SCHEMA",),
     # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here.

@@ -186,6 +186,9 @@ def create_window(services: Services, *, synchronous: bool = False,
     from kiosk.ui.incoming_model import IncomingModel  # issue 25
 
     models["incoming"] = IncomingModel(app, engine)
+    from kiosk.ui.paper_facts_model import PaperFactsModel  # issue 24 §3/§4
+
+    models["paperFacts"] = services.extras["paper_facts"] = PaperFactsModel(app, engine)
     # Stopped with the other event sources at exit (its scanner lanes and pipeline).
     extras: list[Any] = [models["certify"], models["returns"]]
     # The text of saved scans, read in the pipeline's helper process (issue 24 §4).

@@ -340,6 +340,10 @@ class CitizenSide:
 def install(services: Any, app: Any, models: dict[str, Any], ctx: Any) -> CitizenSide:
     side = CitizenSide(services, app.tasks, app=app, models=models)
     side.expose(ctx)
+    from kiosk.ui.clerk_booking import ClerkBooking
+
+    # Booking for a citizen from Home (issue 27): the citizen screen's view model.
+    models["clerkBooking"] = ClerkBooking(services, app, side.queue, app)
     services.extras["citizen_gate"] = side.link
     return side
 

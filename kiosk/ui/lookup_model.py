@@ -201,7 +201,7 @@ class DetailModel(QObject):
         self._live_sync = ""
         self._events = DictListModel(["at", "label", "actor", "note"], self)
         self._documents = DictListModel(["name", "sha256", "pages", "path", "kind", "signed",
-                                         "pdfa"], self)
+                                         "pdfa", "component"], self)
 
     def _get(self) -> dict[str, Any]:
         return dict(self._view)
@@ -312,7 +312,7 @@ class DetailModel(QObject):
                              "path": page["path"], "kind": page.get("mime", ""),
                              "signed": (comp.get("signature") or {}).get("state", ""),
                              # A PDF attached from outside and kept as it was (not PDF/A-2b).
-                             "pdfa": page.get("pdfa") is not False})
+                             "pdfa": page.get("pdfa") is not False, "component": comp.get("code") or ""})
         # The results (issue 24): the province's electronic ones and the paper ones scanned at
         # hand-over, after the documents received.
         kinds = kind_names(list(self.app.services.config.get("results.kinds")))

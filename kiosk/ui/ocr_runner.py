@@ -5,8 +5,11 @@ by Tesseract in a helper process of its own (``kiosk.child_executor``), one page
 and only while no scan is running; Tesseract runs at the lowest CPU priority. Not in the
 page pipeline's helper: one page of a test pattern took Tesseract over a minute there,
 and the next scan's pages queued behind it (the intake's path must not wait for reading).
-The GUI thread never does any of it. The text goes to the word index
-(:mod:`kiosk.storage.texts`) that ``kiosk search --text`` and Look-up read.
+The GUI thread never does any of it, and this thread only waits and writes: opening the
+file, rendering, Tesseract and building the copy with the invisible text layer all run in
+the helper (:func:`kiosk.ocr_store.read_stored`). The text goes to the word index
+(:mod:`kiosk.storage.texts`) that ``kiosk search --text`` and Look-up read, the layered
+copy to the file store beside the signed original, which stays the record.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from functools import partial
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ class OcrRunner:
             if self._executor is None:
                 from kiosk.child_executor import ChildExecutor
 
-                self._executor = ChildExecutor("ocr")
+                self._executor = ChildExecutor("ocr", idle=True)
             return self._executor
 
     def wait(self, timeout: float) -> bool:
@@ -83,26 +85,25 @@ class OcrRunner:
             if not self._stop.is_set():
                 log.exception("reading the text of scans stopped")
 
+    def _call(self, fn: Any, *args: Any) -> Any:
+        from kiosk.ocr_store import niced
+
+        return self._helper().submit(niced, fn, *args).result()
+
+    def _go_on(self) -> bool:
+        while self.scanner.active and not self._stop.is_set():
+            time.sleep(IDLE_POLL)  # the clerk is scanning: the machine is theirs
+        return not self._stop.is_set()
+
     def _one(self) -> bool:
-        from kiosk.documents import page_count
-        from kiosk.ocr import ocr_page
+        from kiosk.ocr_store import read_stored
         from kiosk.storage import texts
 
         store = self.services.store
         found = store.read(lambda db: texts.pending(db, 1))
-        if not found:
+        if not found or not self._go_on():
             return False
-        sha = found[0]
-        path = store.file_path(sha)
-        dpi = int(store.config.get("ocr.dpi"))
-        parts = []
-        for page in range(1, page_count(path.read_bytes()) + 1):
-            while self.scanner.active and not self._stop.is_set():
-                time.sleep(IDLE_POLL)  # the clerk is scanning: the helper is theirs
-            if self._stop.is_set():
-                return False
-            parts.append(self._helper().submit(ocr_page, str(path), page, dpi).result())
-        store.call(partial(texts.record, sha256=sha, text="\f".join(parts),
-                           engine="tesseract-vie"))
+        if read_stored(store, found[0], call=self._call, go_on=self._go_on) is None:
+            return False
         self.read += 1
         return True

@@ -54,7 +54,7 @@ def test_words_of_a_scan_find_its_dossier(kiosk_home: Path, tmp_path: Path) -> N
     assert kiosk("search", "--text", "hop dong thue").stdout == ""  # not read yet
     run = kiosk("ocr", "run")
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == {"read": 1, "waiting": 0}
+    assert json.loads(run.stdout) == {"read": 1, "waiting": 0, "layered": 1, "skipped": []}
     for words in ("hợp đồng thuê nhà", "hop dong thue nha", "THUONG TIN", "Trần Văn Quý"):
         found = kiosk("search", "--text", words)
         assert found.returncode == 0, found.stderr
@@ -62,4 +62,5 @@ def test_words_of_a_scan_find_its_dossier(kiosk_home: Path, tmp_path: Path) -> N
     none = kiosk("search", "--text", "giấy khai sinh")
     assert none.returncode == 0 and none.stdout == ""
     # Read once: a second run has nothing to do.
-    assert json.loads(kiosk("ocr", "run").stdout) == {"read": 0, "waiting": 0}
+    assert json.loads(kiosk("ocr", "run").stdout) == {"read": 0, "waiting": 0, "layered": 0,
+                                                      "skipped": []}

@@ -107,9 +107,20 @@ Item {
                           + (model.pdfa ? "" : (app.lang, app.t("không đạt PDF/A")) + "  ·  ")
                           + model.name
                     height: Math.max(theme.touch, docName.implicitHeight + 20)
+                    rightPadding: factsButton.visible ? factsButton.width + 18 : 12
                     contentItem: Label { id: docName; wrapMode: Text.Wrap; text: parent.text
                                          font.pixelSize: theme.small; verticalAlignment: Text.AlignVCenter }
                     onClicked: { viewer.title = model.name; pdf.source = "file://" + model.path; viewer.open() }
+                    // A scanned document's number and dates (issue 24): suggested from its text,
+                    // confirmed by the clerk. Results come with theirs.
+                    Button { id: factsButton; objectName: "factsButton_" + index
+                             visible: !!model.component
+                             anchors.right: parent.right; anchors.rightMargin: 6
+                             anchors.verticalCenter: parent.verticalCenter
+                             height: theme.touch - 8; leftPadding: 14; rightPadding: 14
+                             text: app.lang, app.t("Số, ngày")
+                             onClicked: { factsDialog.docName = model.name
+                                          paperFacts.load(d.code, model.component); factsDialog.open() } }
                 }
             }
             BigButton { objectName: "signDossierButton"
@@ -132,6 +143,10 @@ Item {
             BigButton { objectName: "askSupplementButton"; text: app.lang, app.t("Yêu cầu bổ sung")
                         tint: theme.warn; visible: d.status === 1 || d.status === 2
                         Layout.fillWidth: true; onClicked: supplementAsk.open() }
+            // The citizen brought the papers asked for: scanned in as new components.
+            BigButton { objectName: "receiveSupplementButton"; text: app.lang, app.t("Nhận giấy tờ bổ sung")
+                        tint: theme.ok; visible: d.status === 5
+                        Layout.fillWidth: true; onClicked: { supplement.open(d.code); supplementReceive.open() } }
             BigButton { objectName: "refuseButton"; text: app.lang, app.t("Từ chối"); tint: theme.danger
                         visible: d.status === 1 || d.status === 5
                         Layout.fillWidth: true; onClicked: refuseAsk.open() }
@@ -242,6 +257,54 @@ Item {
     }
 
     TouchDialog {
+        id: supplementReceive
+        objectName: "supplementReceiveDialog"
+        preferredWidth: 820
+        // A scan or the recording under way keeps it open; closing drops what was not recorded.
+        closePolicy: supplement.busy ? Popup.NoAutoClose : Popup.CloseOnEscape
+        onClosed: if (!supplement.busy) supplement.cancel()
+        Label { text: app.lang, app.tf("Nhận giấy tờ bổ sung — hồ sơ {code}", {"code": supplement.code})
+                font.bold: true; font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { objectName: "supplementAsked"; visible: supplement.asked.length > 0
+                text: app.lang, app.tf("Đã yêu cầu: {items}", {"items": supplement.asked.join("; ")})
+                color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: app.lang, app.t("Đặt giấy tờ lên máy quét rồi chọn «Quét» ở dòng tương ứng.")
+                color: theme.muted; font.pixelSize: theme.small; wrapMode: Text.Wrap; Layout.fillWidth: true
+                visible: !supplement.result.due }
+        Repeater {
+            model: supplement.result.due ? [] : supplement.rows
+            delegate: RowLayout {
+                Layout.fillWidth: true
+                spacing: theme.gap
+                Label { text: modelData.name + (modelData.pages > 0 ? "  ·  " + app.tf("{n} trang", {"n": modelData.pages}) : "")
+                        font.bold: modelData.pages > 0; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                BigButton { objectName: "supplementClear_" + index; text: app.lang, app.t("Quét lại"); tint: theme.muted
+                            visible: modelData.pages > 0; enabled: !supplement.busy; Layout.preferredWidth: 150
+                            onClicked: supplement.clearRow(index) }
+                BigButton { objectName: "supplementScan_" + index; text: app.lang, app.t("Quét")
+                            enabled: !supplement.busy; Layout.preferredWidth: 150
+                            onClicked: supplement.scan(index) }
+            }
+        }
+        Label { objectName: "supplementStatus"; text: supplement.status; visible: text.length > 0
+                font.bold: !!supplement.result.due; color: supplement.result.due ? theme.ok : theme.muted
+                wrapMode: Text.Wrap; Layout.fillWidth: true }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "supplementReceiveConfirm"; text: app.lang, app.t("Ghi nhận và in biên nhận"); tint: theme.ok
+                        visible: !supplement.result.due; enabled: !supplement.busy && supplement.pageCount > 0
+                        Layout.fillWidth: true; onClicked: supplement.receive() }
+            BigButton { objectName: "supplementReceiveClose"
+                        text: supplement.result.due ? (app.lang, app.t("Đóng")) : (app.lang, app.t("Huỷ"))
+                        tint: theme.muted; Layout.preferredWidth: 160
+                        // A scan under way stops first; the recording itself is never cut.
+                        onClicked: { supplement.cancel(); if (!supplement.busy) supplementReceive.close() } }
+        }
+    }
+
+    TouchDialog {
         id: refuseAsk
         objectName: "refuseDialog"
         Label { text: app.lang, app.t("Từ chối tiếp nhận hồ sơ (Mẫu 03)"); font.bold: true
@@ -257,6 +320,44 @@ Item {
                         onClicked: if (detail.refuse(refuseReason.text)) { refuseReason.text = ""; refuseAsk.close() } }
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: refuseAsk.close() }
+        }
+    }
+
+    TouchDialog {
+        id: factsDialog
+        objectName: "factsDialog"
+        property string docName: ""
+        Connections {
+            target: paperFacts
+            function onChanged() {
+                if (!paperFacts.busy && paperFacts.paperId !== "") {
+                    factsNumber.text = paperFacts.number
+                    factsIssued.text = paperFacts.issued
+                    factsUntil.text = paperFacts.validUntil
+                }
+            }
+            function onConfirmed() { factsDialog.close() }
+        }
+        Label { text: app.lang, app.t("Số, ngày cấp và hiệu lực của giấy tờ"); font.bold: true
+                font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: factsDialog.docName; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { objectName: "factsSource"; text: paperFacts.source; color: theme.muted
+                font.pixelSize: theme.small; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Field { id: factsNumber; objectName: "factsNumber"; Layout.fillWidth: true
+                label: app.lang, app.t("Số, ký hiệu") }
+        Field { id: factsIssued; objectName: "factsIssued"; Layout.fillWidth: true
+                label: app.lang, app.t("Ngày cấp (ngày/tháng/năm)") }
+        Field { id: factsUntil; objectName: "factsUntil"; Layout.fillWidth: true
+                label: app.lang, app.t("Có giá trị đến (để trống nếu không thời hạn)") }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "factsConfirm"; text: app.lang, app.t("Xác nhận"); tint: theme.ok
+                        Layout.fillWidth: true; enabled: !paperFacts.busy && paperFacts.paperId !== ""
+                        onClicked: paperFacts.confirm(factsNumber.text, factsIssued.text, factsUntil.text) }
+            BigButton { objectName: "factsCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted
+                        Layout.preferredWidth: 160; onClicked: factsDialog.close() }
         }
     }
 }
