@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from central import report_facts
 from central.audit import record_operation
 from central.blobstore import BlobStore
 from central.common import ApiError, Device
@@ -63,6 +64,7 @@ def _now() -> str:
 def _insert(tx: Tx, row: dict[str, Any], status: int, version: int, op_key: str | None) -> None:
     tx.execute(f"INSERT INTO dossier_results ({', '.join(row)}) VALUES "
                f"({', '.join('?' for _c in row)})", tuple(row.values()))
+    report_facts.refresh(tx, row["dossier_id"])  # its result kind counts in the report
     facts = {k: row[k] for k in _FACTS}
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"

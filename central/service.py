@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from central import groups, portal_outbox, signatures
+from central import groups, portal_outbox, report_facts, signatures
 from central.audit import attach_operations, record_operation
 from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
@@ -290,6 +290,9 @@ def _write_dossier(
                    (dossier_id, h))
     merge_letters(tx, dossier_id, body)
     groups.record(tx, dossier_id, body.code, unit, body.group, now)
+    report_facts.refresh(tx, dossier_id, {
+        "id": dossier_id, "unit_code": unit, "status": body.status, "body": canonical,
+        "notes": existing["notes"] if existing is not None else "[]"})
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
         " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -359,6 +362,7 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
             "UPDATE dossiers SET status = ?, server_version = ?, notes = ?, updated_at = ?"
             " WHERE id = ?", (to, version, json.dumps(notes, ensure_ascii=False), now, row["id"]))
         _stamp_dates(tx, row["id"], to, now)
+        report_facts.refresh(tx, row["id"])
         tx.insert_returning_seq(
             "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
             " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
