@@ -41,7 +41,6 @@ from central.models import (
     StatusIn,
     error_responses,
 )
-from central.portal import export_dossier
 from central.signatures import SignatureChecker, extends
 from kiosk import clock
 from kiosk.errors import KioskError
@@ -85,10 +84,23 @@ class DateHeaderMiddleware:
         await self.app(scope, receive, send_with_date)
 
 
+def _portal_pusher(db: Database, portal: Any) -> Any:
+    """The national portal's pusher as a thread of this process, when configured."""
+    from central.portal_push import Pusher
+    from central.portal_settings import PortalSettings
+
+    settings = portal if portal is not None else PortalSettings.from_env()
+    if not (settings.configured and settings.enabled):
+        return None
+    return Pusher(db, settings).start()
+
+
 def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = None,
                middleware: list[Any] | None = None,
                trust_file: Path | str | None = None,
-               ereceipt: Any = None) -> FastAPI:
+               ereceipt: Any = None, portal: Any = None) -> FastAPI:
+    """``portal``: the national portal connection (:class:`central.portal_settings.
+    PortalSettings`); by default from the environment."""
     limits = limits or ServerLimits()
     uploads_endpoint = tus.TusUploads(db, blobs, limits)
     # Trust roots for the signatures on uploaded files (issue 14).
@@ -107,7 +119,12 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         for upload_id in await run_in_threadpool(uploads.unknown_uploads, db, stale):
             blobs.discard(upload_id)
         await run_in_threadpool(service.prune_idempotency, db)
-        yield
+        pusher = _portal_pusher(db, portal)
+        try:
+            yield
+        finally:
+            if pusher is not None:
+                await run_in_threadpool(pusher.stop)
 
     app = FastAPI(
         title="kiosk central one-stop server",
@@ -286,11 +303,7 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         row = service.find_dossier(db, code=code)
         if row is None:
             raise ApiError(404, "dossier_not_found", _("Không tìm thấy hồ sơ {code}.", code=code))
-        from central.money import portal_fees
-        from central.results import portal_results
-
-        return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
-                              results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
+        return service.portal_export(db, row)
 
     reports.register_routes(app, db, AdminDep)
     from central import fleet_routes  # publications and the counters' health (issue 26)
@@ -328,6 +341,9 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     from central import papers  # the province's store of a citizen's papers (issue 24)
 
     papers.install(app, db, device)
+    from central import paper_facts  # a scanned document's confirmed dates (issue 24 §3)
+
+    paper_facts.install(app, db, device)
 
     from central import incoming  # dossiers submitted online or by post (issue 25)
 

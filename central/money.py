@@ -318,19 +318,10 @@ def listing(db: Database, table: str, unit: str, first: date, last: date
 def portal_fees(db: Database, dossier_id: str) -> list[dict[str, Any]]:
     """``DanhSachLePhi``: what was actually collected for the dossier (voided receipts and
     exemptions left out, refunds taken off)."""
+    from central.portal import fees_in
+
     with db.transaction(write=False) as tx:
-        rows = tx.all("SELECT id, content, series, number, amount FROM receipts WHERE "
-                      "dossier_id = ? AND kind = 'receipt' AND voided_at IS NULL ORDER BY at",
-                      (dossier_id,))
-        out = []
-        for r in rows:
-            back = tx.one("SELECT coalesce(sum(amount), 0) AS s FROM receipt_refunds WHERE "
-                          "receipt_id = ?", (r["id"],))
-            paid = int(r["amount"]) - int(back["s"] if back else 0)
-            out.append({"TenPhiLePhi": r["content"],
-                        "MaPhiLePhi": f"{r['series']}-{int(r['number']):07d}",
-                        "HinhThucThu": "1", "Gia": str(paid), "LoaiPhiLePhi": "1"})
-    return out
+        return [{k: v for k, v in fee.items() if k != "_at"} for fee in fees_in(tx, dossier_id)]
 
 
 def _err(*codes: int) -> dict[int | str, dict[str, Any]]:

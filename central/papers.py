@@ -2,7 +2,8 @@
 
 ``GET /v1/papers?id_number=N`` lists what every unit on this server holds for the citizen:
 the documents their dossiers received and scanned (from the stored bodies) and the results
-(``dossier_results``). ``POST /v1/papers/claim`` is the reuse of one of them by a counter,
+(``dossier_results``), a document with the number, dates and issuer its unit's clerk
+confirmed (``central.paper_facts``). ``POST /v1/papers/claim`` is the reuse of one of them by a counter,
 made only after the citizen agreed on the citizen screen: the paper must be that citizen's
 and not expired; the counter's unit then owns the paper's blobs (``blob_owners.how =
 reuse``), so its dossier may list them and it may download them — the server stores no
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from central.common import ApiError, Device
 from central.db import Database, Tx
 from central.models import error_responses
+from central.paper_facts import by_paper
 from central.uploads import record_owner
 from kiosk import clock
 from kiosk.i18n import _
@@ -49,6 +51,7 @@ def papers(tx: Tx, id_number: str) -> list[dict[str, Any]]:
         body = json.loads(row["body"])
         if (body.get("applicant") or {}).get("id_number") != id_number:
             continue
+        facts = by_paper(tx, [row["id"]])
         for comp in body.get("components") or []:
             pages = [p["sha256"] for p in comp.get("pages") or []]
             if not pages or comp.get("reused") or not comp.get("handed_in", True):
@@ -59,6 +62,10 @@ def papers(tx: Tx, id_number: str) -> list[dict[str, Any]]:
                           "number": "", "issued": None, "valid_until": None, "issuer": "",
                           "unit": row["unit_code"], "digitised_at": body.get("received_at"),
                           "origin": "document"})
+            confirmed = facts.get(found[-1]["id"])
+            if confirmed and confirmed["sha256"] == pages[0]:  # the file they were read from
+                found[-1].update({k: confirmed[k] or found[-1][k]
+                                  for k in ("number", "issued", "valid_until", "issuer")})
         for r in tx.all("SELECT * FROM dossier_results WHERE dossier_id = ? ORDER BY created_at",
                         (row["id"],)):
             found.append({"id": r["id"], "kind": r["kind"], "name": r["kind"],

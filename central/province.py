@@ -143,6 +143,21 @@ def install(app: FastAPI, db: Database) -> None:
         return _html(province_html.page(_("Quầy"), body, user=user, csrf=csrf,
                                         active="counters"))
 
+    @app.get("/province/portal", include_in_schema=False)
+    async def portal_page(request: Request) -> Response:
+        found = await signed_in(request)
+        if isinstance(found, Response):
+            return found
+        user, csrf = found
+        from central import portal_html, portal_outbox
+
+        unit = None if user.role == "province" else user.unit_code
+        failed = await run_in_threadpool(portal_outbox.failed, db, unit)
+        counts = await run_in_threadpool(portal_outbox.counts, db, unit)
+        body = portal_html.portal(counts, failed, bool(os.environ.get("KIOSK_PORTAL_URL")))
+        return _html(province_html.page(_("Cổng Dịch vụ công quốc gia"), body, user=user,
+                                        csrf=csrf, active="portal"))
+
     @app.get("/province/devices/{device_id}/revoke", include_in_schema=False)
     async def revoke_page(request: Request, device_id: str) -> Response:
         found = await signed_in(request)

@@ -5,7 +5,7 @@ pure functions as the counter's period report (kiosk.reports, kiosk.citizen.rati
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from central.db import Database
@@ -15,13 +15,22 @@ from kiosk import clock
 OVERDUE_SHOWN = 50
 
 
-def overdue(db: Database, first: date, last: date, unit: str | None = None
-            ) -> dict[str, list[dict[str, Any]]]:
-    """Per unit, the dossiers overdue when the period is judged, most overdue first."""
+def overdue(db: Database, first: date, last: date, unit: str | None = None,
+            as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per unit, the dossiers overdue when the period is judged, most overdue first
+    (counted over ``report_facts``: the same lists as :func:`overdue_from_records`)."""
+    from central import report_sql
+
+    return report_sql.overdue(db, first, last, unit, as_of or clock.now())
+
+
+def overdue_from_records(db: Database, first: date, last: date, unit: str | None = None,
+                         as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The definition of the lists, from every dossier's record."""
     from central.reports import period_records
     from kiosk.reports.summary import Period, due_at, is_overdue_at
 
-    judged = Period(first, last, clock.now()).judged_at
+    judged = Period(first, last, as_of or clock.now()).judged_at
     out: dict[str, list[dict[str, Any]]] = {}
     for rec in period_records(db, first, last, unit):
         if rec.received_at >= judged or not is_overdue_at(rec, judged):
@@ -31,7 +40,7 @@ def overdue(db: Database, first: date, last: date, unit: str | None = None
             "code": rec.code, "procedure": rec.procedure_name,
             "received_at": clock.iso(rec.received_at), "due_at": clock.iso(due) if due else None})
     for rows in out.values():
-        rows.sort(key=lambda r: r["due_at"] or "")
+        rows.sort(key=lambda r: (r["due_at"] or "", r["code"]))
     return out
 
 

@@ -84,7 +84,8 @@ def page(title: str, body: str, *, user: Any = None, csrf: str = "", active: str
     if user is not None:
         links = [("counters", "/province/", _("Quầy")),
                  ("reports", "/province/reports", _("Hồ sơ theo đơn vị")),
-                 ("publications", "/province/publications", _("Danh mục và lịch"))]
+                 ("publications", "/province/publications", _("Danh mục và lịch")),
+                 ("portal", "/province/portal", _("Cổng DVCQG"))]
         if user.role == "province":
             links.append(("enrol", "/province/enrol", _("Đăng ký quầy")))
         items = "".join(f'<a href="{href}"{" class=on" if key == active else ""}>{esc(text)}</a>'

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from central import report_facts
 from central.audit import record_operation
 from central.blobstore import BlobStore
 from central.common import ApiError, Device
@@ -63,6 +64,7 @@ def _now() -> str:
 def _insert(tx: Tx, row: dict[str, Any], status: int, version: int, op_key: str | None) -> None:
     tx.execute(f"INSERT INTO dossier_results ({', '.join(row)}) VALUES "
                f"({', '.join('?' for _c in row)})", tuple(row.values()))
+    report_facts.refresh(tx, row["dossier_id"])  # its result kind counts in the report
     facts = {k: row[k] for k in _FACTS}
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
@@ -174,16 +176,10 @@ def for_dossier(tx: Tx, dossier_id: str) -> list[dict[str, Any]]:
 
 def portal_results(db: Database, dossier_id: str, blob_url: str) -> list[dict[str, Any]]:
     """``DanhSachGiayToKetQua`` in the national portal's names (DOMAIN.md §6)."""
+    from central.portal import results_in
+
     with db.transaction(write=False) as tx:
-        rows = for_dossier(tx, dossier_id)
-    return [{"TenGiayTo": r["kind"], "MaThanhPhanHoSo": r["kind"], "GiayToId": r["id"],
-             "DuongDanTepTinKetQua": blob_url.format(sha256=r["sha256"]),
-             "MaGiayToKetQua": r["code"], "SoKyHieu": r["number"],
-             "NgayBanHanh": (r["issued"] or "").replace("-", ""),
-             "NgayHetHieuLuc": (r["valid_until"] or "").replace("-", ""),
-             "CoQuanBanHanh": r["issuer"], "MaHash": r["sha256"],
-             "DuocSoHoa": 1 if r["origin"] == "counter" else 0}
-            for r in rows]
+        return results_in(tx, dossier_id, blob_url)
 
 
 def install(app: FastAPI, db: Database, device_dep: Any) -> None:

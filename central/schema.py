@@ -17,6 +17,11 @@ from central.groups import SCHEMA as GROUP_TABLES
 from central.handover_schema import SCHEMA as HANDOVER_TABLES
 from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
+from central.paper_facts_schema import SCHEMA as PAPER_FACT_TABLES
+from central.portal_schema import PORTAL_TABLES
+from central.report_facts import SCHEMA as REPORT_TABLES
+from central.report_facts import backfill as backfill_report_facts
+from central.report_months import SCHEMA as REPORT_MONTHS
 from central.results_schema import SCHEMA as RESULT_TABLES
 from kiosk import clock
 
@@ -281,6 +286,14 @@ TABLES += BOOKING_SETTINGS_TABLES
 TABLES += HANDOVER_TABLES
 # Dossiers taken together for interconnected procedures (issue 25 §3; central/groups.py).
 TABLES += GROUP_TABLES
+# What the national portal is owed, version by version (issue 25 §4; central/portal_outbox.py).
+TABLES += PORTAL_TABLES
+# A scanned document's number and dates as its unit's clerk confirmed them (issue 24 §3;
+# central/paper_facts.py).
+TABLES += PAPER_FACT_TABLES
+# One narrow row per dossier for the period report at a province's scale (issue 28 §2;
+# central/report_facts.py), kept by every write; filled once for older databases below.
+TABLES += REPORT_TABLES + REPORT_MONTHS
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
@@ -309,6 +322,11 @@ def migrate(tx: Tx, autoinc: str) -> None:
                    (clock.iso(clock.now()),))
         tx.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                    (str(SCHEMA_VERSION),))
+    if tx.one("SELECT value FROM meta WHERE key = 'report_facts'") is None:
+        # A database from before report_facts: the rows of the dossiers it already holds
+        # (a long first start for a big one, once; a new database has none).
+        backfill_report_facts(tx)
+        tx.execute("INSERT INTO meta (key, value) VALUES ('report_facts', '1')")
     if tx.one("SELECT value FROM meta WHERE key = 'possession_secret'") is None:
         # Signs the possession challenges (central/possession.py); shared by every server
         # process on this database, never sent anywhere.

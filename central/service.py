@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from central import groups, signatures
+from central import groups, portal_outbox, report_facts, signatures
 from central.audit import attach_operations, record_operation
 from central.common import ApiError, Device
 from central.db import Database, IntegrityError, Tx
@@ -290,6 +290,9 @@ def _write_dossier(
                    (dossier_id, h))
     merge_letters(tx, dossier_id, body)
     groups.record(tx, dossier_id, body.code, unit, body.group, now)
+    report_facts.refresh(tx, dossier_id, {
+        "id": dossier_id, "unit_code": unit, "status": body.status, "body": canonical,
+        "notes": existing["notes"] if existing is not None else "[]"})
     seq = tx.insert_returning_seq(
         "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
         " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -297,6 +300,7 @@ def _write_dossier(
     )
     if problems:
         signatures.flag(tx, dossier_id, unit, body.status, version, problems, now)
+    queue_portal(tx, dossier_id, note=body.status_note)
     return http, {"id": dossier_id, "code": body.code, "server_version": version,
                   "server_seq": seq, "status": body.status}
 
@@ -305,6 +309,19 @@ def _stamp_dates(tx: Tx, dossier_id: str, status: int, now: str) -> None:
     column = {9: "finished_at", 10: "returned_at", 3: "refused_at"}.get(status)
     if column:
         tx.execute(f"UPDATE dossiers SET {column} = ? WHERE id = ?", (now, dossier_id))
+
+
+def queue_portal(tx: Tx, dossier_id: str, note: str = "", by: str = "") -> None:
+    """What the national portal is owed for the version just stored (same transaction)."""
+    row = tx.one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    assert row is not None
+    portal_outbox.enqueue(tx, dossier_state(row, tx), note=note, by=by)
+
+
+def portal_export(db: Database, row: dict[str, Any]) -> dict[str, Any]:
+    """The dossier in the portal's names, as the outbox would queue it now."""
+    with db.transaction(write=False) as tx:
+        return portal_outbox.snapshot(tx, dossier_state(row, tx))
 
 
 def dossier_state(row: dict[str, Any], tx: Tx | None = None) -> dict[str, Any]:
@@ -345,11 +362,13 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
             "UPDATE dossiers SET status = ?, server_version = ?, notes = ?, updated_at = ?"
             " WHERE id = ?", (to, version, json.dumps(notes, ensure_ascii=False), now, row["id"]))
         _stamp_dates(tx, row["id"], to, now)
+        report_facts.refresh(tx, row["id"])
         tx.insert_returning_seq(
             "INSERT INTO changes (dossier_id, unit_code, kind, status, server_version,"
             " origin_device, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (row["id"], row["unit_code"], "status", to, version, None, note or None, now),
         )
+        queue_portal(tx, row["id"], note=note, by=by)
         updated = tx.one("SELECT * FROM dossiers WHERE id = ?", (row["id"],))
         assert updated is not None
         return dossier_state(updated, tx)

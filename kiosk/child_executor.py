@@ -80,7 +80,9 @@ class ChildExecutor(Executor):
         while True:
             try:
                 ok, value = helper.process.conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, TypeError):
+                # TypeError: the app closed the connection while this thread was inside
+                # recv() (its handle became None under it); the helper is gone either way.
                 break
             with self._lock:
                 future = helper.owed.popleft()

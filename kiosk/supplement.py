@@ -66,6 +66,19 @@ def read_attachments(store: Any, specs: list[str]) -> list[tuple[str, str, list[
     return [(code, code, pages) for code, pages in out.items()]
 
 
+#: The component code for a paper brought that fits none of the procedure's components.
+OTHER_CODE = "BS"
+
+
+def check_pending(record: dict[str, Any]) -> None:
+    """Papers are taken in only for a dossier waiting for them (5)."""
+    if int(record["status"]) != Status.SUPPLEMENT:
+        raise InvalidInput(
+            _("Hồ sơ {code} không ở trạng thái chờ bổ sung ({status}).", code=record["code"],
+              status=Status(int(record["status"])).label),
+            hint=_("Chỉ nhận giấy tờ bổ sung cho hồ sơ đã được yêu cầu bổ sung."))
+
+
 def receive(store: Any, code: str, attached: list[tuple[str, str, list[tuple[str, int, str]]]],
             actor: str) -> dict[str, Any]:
     """The citizen brought the papers: add them, back to 2, the due time moved."""
@@ -76,11 +89,7 @@ def receive(store: Any, code: str, attached: list[tuple[str, str, list[tuple[str
         raise InvalidInput(_("Chưa có giấy tờ bổ sung nào."),
                            hint=_("Thêm tệp bằng --attach THÀNH_PHẦN=TỆP."))
     record = store.get_dossier(code)
-    if int(record["status"]) != Status.SUPPLEMENT:
-        raise InvalidInput(
-            _("Hồ sơ {code} không ở trạng thái chờ bổ sung ({status}).", code=code,
-              status=Status(int(record["status"])).label),
-            hint=_("Chỉ nhận giấy tờ bổ sung cho hồ sơ đã được yêu cầu bổ sung."))
+    check_pending(record)
     names = {}
     proc = (record.get("procedure") or {})
     for comp in proc.get("components") or []:

@@ -93,7 +93,7 @@ def check_view(session: Any, catalog: Catalog, calendar: Any, at: datetime) -> d
                  for c in session.components if c.checked]
     view = {
         "name": a.name.strip(), "idNumber": mask_id(a.id_number.strip()),
-        "address": a.address.strip(), "phone": a.phone.strip(),
+        "address": a.address.strip(), "phone": a.phone.strip(), "email": a.email.strip(),
         "procedure": session.procedure_name, "procedureCode": session.procedure_code,
         "documents": documents, "due": due,
     }

@@ -103,6 +103,9 @@ def register(sub: Any) -> None:
     from kiosk.cli import fleet_commands
 
     fleet_commands.register(csub, db_opt)
+    from kiosk.cli import central_portal_commands
+
+    central_portal_commands.register(csub, db_opt)
 
 
 def _limit_options(serve: argparse.ArgumentParser) -> None:
@@ -156,6 +159,9 @@ def _serve(args: argparse.Namespace) -> int:
             hint=_("Chọn thư mục khác bằng --blobs, hoặc kiểm tra quyền ghi.")) from None
     _check_bind(args.host, args.port)
     open_db(url).close()  # a file that is no database is refused before serving
+    from central.portal_settings import PortalSettings
+
+    PortalSettings.from_env()  # a bad portal setting is a message now, not a dead pusher
     if args.trust is not None:
         from kiosk.signing.verify import load_trust
 
@@ -233,13 +239,9 @@ def _device_revoke(args: argparse.Namespace) -> Any:
 
 def _export(args: argparse.Namespace) -> Any:
     from central import service
-    from central.money import portal_fees
-    from central.portal import export_dossier
-    from central.results import portal_results
 
     db, row = find_dossier(args)
-    return export_dossier(service.dossier_state(row), fees=portal_fees(db, row["id"]),
-                          results=portal_results(db, row["id"], "/v1/blobs/{sha256}"))
+    return service.portal_export(db, row)
 
 
 def _handover(args: argparse.Namespace) -> Any:

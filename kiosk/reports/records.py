@@ -138,9 +138,11 @@ def server_record(body: dict[str, Any], *, unit: str, status: int,
         all_letters.setdefault(str(p.get("letter_number")), p)
     posts = sorted((parse_iso(p["issued_at"]), parse_iso(p["new_due_at"]))
                    for p in all_letters.values())
-    pauses = tuple((parse_iso(p["started_at"]),
-                    parse_iso(p["ended_at"]) if p.get("ended_at") else None)
-                   for p in body.get("pauses") or [])
+    # In time order, as the counter's own records are (the open pause at a moment is the
+    # latest one started).
+    pauses = tuple(sorted(((parse_iso(p["started_at"]),
+                            parse_iso(p["ended_at"]) if p.get("ended_at") else None)
+                           for p in body.get("pauses") or []), key=lambda p: p[0]))
     # The counter never sends documents only shown at the counter; "presented" is read in
     # case another client does.
     documents = tally({"received": c.get("handed_in", True), "reused": c.get("reused", False),

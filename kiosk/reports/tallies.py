@@ -36,6 +36,12 @@ _CHANGES = "(e.from_status IS NULL OR e.from_status != e.to_status)"
  _LATE, _RETURNED, _APOLOGY, _CLOSED, _NOT_DUE, _OVERDUE, _REQUESTED, _AWAITING,
  _DIGITISED, _WITH_DOCS, _DOCS, _SCANNED, _REUSED, _RES_ELECTRONIC, _RES_SCANNED) = range(25)
 _SLOTS = 25
+#: The slots by name, in order: the list :func:`block` reads (central/report_sql.py fills
+#: one from SQL).
+SLOT_NAMES = ("new", "carried", "online", "direct", "postal", "other", "back", "resolved",
+              "early", "on_time", "late", "returned", "apology", "closed", "not_due",
+              "overdue", "requested", "awaiting", "digitised", "with_docs", "docs", "scanned",
+              "reused", "res_electronic", "res_scanned")
 _CHANNEL_SLOT = {1: _DIRECT, 2: _ONLINE, 3: _POSTAL, 4: _OTHER}
 
 #: Each dossier's first resolved, returned, closed and ended time (one scan of the events).
@@ -180,8 +186,8 @@ def local_summary(db: Database, date_from: date, date_to: date, *, unit: str = "
     total = [sum(col) for col in zip(*groups.values(), strict=True)] if groups else [0] * _SLOTS
     out: dict[str, Any] = {"from": date_from.isoformat(), "to": date_to.isoformat(),
                            "unit": unit, "judged_at": judged}
-    out.update(_block(total))
-    out["by_procedure"] = [{"code": code, "name": names[code][1], **_block(groups[code])}
+    out.update(block(total))
+    out["by_procedure"] = [{"code": code, "name": names[code][1], **block(groups[code])}
                            for code in sorted(groups)]
     return out
 
@@ -196,7 +202,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _block(a: list[int]) -> dict[str, Any]:
+def block(a: list[int]) -> dict[str, Any]:
     """One group's figures, keys in the order of kiosk.reports.summary.SECTIONS."""
     return {
         "received": {"total": a[_CARRIED] + a[_NEW], "carried_over": a[_CARRIED],

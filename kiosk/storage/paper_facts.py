@@ -8,6 +8,11 @@ same on every machine); :mod:`kiosk.storage.papers` lists the facts with the pap
 expired document is no longer offered for reuse. A confirmation is audited
 (``papers.facts``) with what was suggested, and may be corrected later (the last one
 counts).
+
+Every confirmation is also queued for the central server in the same transaction (outbox
+``paper.facts``, :mod:`kiosk.sync.facts_push`, sent once), so another unit's counter
+looking the citizen's papers up on the province's store sees the same dates and is not
+offered a paper that has expired.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from typing import Any
 from kiosk.clock import iso, now
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
+from kiosk.storage import outbox
 from kiosk.storage.audit_log import audit
 from kiosk.storage.sqlite import Database
+
+#: Outbox kind of a confirmation sent to the server (kiosk.sync.facts_push).
+FACTS_KIND = "paper.facts"
 
 SCHEMA = """
 CREATE TABLE paper_facts (
@@ -32,6 +41,31 @@ CREATE TABLE paper_facts (
     confirmed_by TEXT NOT NULL,
     confirmed_at TEXT NOT NULL
 )
+"""
+
+# Facts confirmed before they were sent anywhere (migration 0033): queued once each, under a
+# key of their own that sorts after the dossiers' records already queued.
+QUEUE_CONFIRMED = """
+WITH f AS (
+    SELECT pf.*, substr(pf.paper_id, length(pf.dossier_id) + 2) AS component
+    FROM paper_facts pf
+), sent AS (
+    SELECT f.*, d.code AS dossier_code, a.id_number AS id_number,
+        (SELECT p.sha256 FROM components c JOIN pages p ON p.component_id = c.id
+         WHERE c.dossier_id = f.dossier_id AND c.code = f.component
+         ORDER BY p.position LIMIT 1) AS sha256
+    FROM f JOIN dossiers d ON d.id = f.dossier_id
+    JOIN applicants a ON a.dossier_id = f.dossier_id AND a.role = 'owner'
+    WHERE a.id_number != ''
+)
+INSERT INTO outbox (id, kind, dossier_id, payload, next_attempt_at, created_at, updated_at)
+SELECT 'paper-facts-' || paper_id, 'paper.facts', dossier_id,
+    json_object('dossier_id', dossier_id, 'component', component, 'sha256', sha256,
+                'dossier_code', dossier_code, 'id_number', id_number, 'number', number,
+                'issued', issued, 'valid_until', valid_until, 'issuer', issuer,
+                'confirmed_by', confirmed_by, 'confirmed_at', confirmed_at),
+    confirmed_at, confirmed_at, confirmed_at
+FROM sent WHERE sha256 IS NOT NULL
 """
 
 
@@ -111,6 +145,7 @@ def confirm(db: Database, paper_id: str, *, number: str, issued: date | None,
             "confirmed_at = excluded.confirmed_at",
             (paper_id, dossier_id, number, issued.isoformat() if issued else None,
              valid_until.isoformat() if valid_until else None, issuer, actor, stamp))
+        _queue(db, paper_id, dossier_id, _pages[0])
         audit(db, actor, "papers.facts", dossier_id, paper=paper_id, number=number,
               issued=issued.isoformat() if issued else None,
               valid_until=valid_until.isoformat() if valid_until else None,
@@ -119,6 +154,23 @@ def confirm(db: Database, paper_id: str, *, number: str, issued: date | None,
     facts = facts_of(db, paper_id)
     assert facts is not None
     return {"id": paper_id, **facts}
+
+
+def _queue(db: Database, paper_id: str, dossier_id: str, sha256: str) -> None:
+    """The confirmation as the server stores it: against the paper's first file and its
+    owner's ID number too, so the server can check it names the paper it holds."""
+    row = db.execute(
+        "SELECT d.code, a.id_number, f.number, f.issued, f.valid_until, f.issuer, "
+        "f.confirmed_by, f.confirmed_at FROM dossiers d JOIN paper_facts f ON "
+        "f.dossier_id = d.id LEFT JOIN applicants a ON a.dossier_id = d.id AND "
+        "a.role = 'owner' WHERE f.paper_id = ?", (paper_id,)).fetchone()
+    keys = ("dossier_code", "id_number", "number", "issued", "valid_until", "issuer",
+            "confirmed_by", "confirmed_at")
+    payload = {"dossier_id": dossier_id, "component": paper_id.rpartition(":")[2],
+               "sha256": sha256, **dict(zip(keys, row, strict=True))}
+    if not payload["id_number"]:
+        return  # nobody's paper by number: neither store lists it, the server has no use
+    outbox.enqueue(db, FACTS_KIND, dossier_id, payload, [])
 
 
 def by_paper(db: Database, dossier_ids: list[str]) -> dict[str, dict[str, Any]]:

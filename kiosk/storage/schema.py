@@ -410,6 +410,8 @@ TABLE_MIGRATIONS = {
     # Issue 24 §4: each stored file's copy with the invisible text layer, and a scanned
     # document's number and dates as a clerk confirmed them (suggested from its text).
     "0032_text_layers": ("kiosk.storage.texts:LAYERS_SCHEMA", "kiosk.storage.paper_facts:SCHEMA"),
+    # Issue 24 §3: a scanned document's facts confirmed before they were synced, queued once.
+    "0033_paper_facts_sync": ("kiosk.storage.paper_facts:QUEUE_CONFIRMED",),
     # Issue 24: an electronic result printed on the spot or sent.
     "0035_result_delivery": ("kiosk.storage.results:DELIVERY_SCHEMA",),
     # Issue 25: dossiers submitted online or by post, waiting for a clerk's decision here.

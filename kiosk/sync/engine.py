@@ -26,6 +26,7 @@ from kiosk.i18n import _
 from kiosk.storage import Store, outbox
 from kiosk.sync import (
     citizen_push,
+    facts_push,
     handover_push,
     money_push,
     record_push,
@@ -349,6 +350,9 @@ class SyncEngine:
             return
         if item["kind"] == handover_push.KIND:
             handover_push.put_handover(self, item)
+            return
+        if item["kind"] == facts_push.KIND:
+            facts_push.put_facts(self, item)
             return
         op_id, dossier_id = item["id"], item["dossier_id"]
         blobs = [b for b in item["blobs"] if b["state"] != "uploaded"]

@@ -186,6 +186,9 @@ def create_window(services: Services, *, synchronous: bool = False,
     from kiosk.ui.incoming_model import IncomingModel  # issue 25
 
     models["incoming"] = IncomingModel(app, engine)
+    from kiosk.ui.notice_retry import NoticeRetry  # «Gửi lại» on the dossier screen
+
+    models["noticeRetry"] = NoticeRetry(app, models["detail"], engine)
     from kiosk.ui.paper_facts_model import PaperFactsModel  # issue 24 §3/§4
 
     models["paperFacts"] = services.extras["paper_facts"] = PaperFactsModel(app, engine)

@@ -58,6 +58,10 @@ class CitizenBooking(QObject):
         self._sms = False
         self._mail = False
         self._made: dict[str, Any] = {}
+        #: Who makes the booking (the clerk's side sets the clerk signed in).
+        self.actor: Any = lambda: "kiosk"
+        #: The clerk's side offers the closed days too: a tap on one says why it is closed.
+        self.closed_days = False
         citizen.on_reset.append(self.reset)
 
     # --- what the screen shows ------------------------------------------------------------
@@ -140,10 +144,12 @@ class CitizenBooking(QObject):
         out: list[dict[str, Any]] = []
         for n in range(rules.horizon_days + 1):
             day = t.date() + timedelta(days=n)
-            if any(s > t for s in rules.slots(calendar, group, day)):
+            is_open = any(s > t for s in rules.slots(calendar, group, day))
+            if is_open or self.closed_days:
                 label = _("Hôm nay") if n == 0 else _(_WEEKDAY[day.weekday()])
-                out.append({"day": day.isoformat(), "label": f"{label} {day:%d/%m}"})
-            if len(out) >= MAX_DAYS:
+                out.append({"day": day.isoformat(), "label": f"{label} {day:%d/%m}",
+                            "open": is_open})
+            if sum(1 for d in out if d["open"]) >= MAX_DAYS:
                 break
         return out
 
@@ -151,7 +157,13 @@ class CitizenBooking(QObject):
     def chooseDay(self, day: str) -> None:
         self._day, self._at = day, ""
         group, service = self._group, self.service
-        self._run(lambda: service.slots(group, date.fromisoformat(day)), self._got_slots)
+
+        def work() -> list[dict[str, Any]]:
+            # A closed day is refused with its reason (a holiday by name).
+            service.rules.check_day(service.calendar, group, date.fromisoformat(day), now())
+            return service.slots(group, date.fromisoformat(day))
+
+        self._run(work, self._got_slots)
 
     def _got_slots(self, slots: list[dict[str, Any]]) -> None:
         self._slots = [{**s, "time": f"{parse_at(s['at']):%H:%M}"} for s in slots]
@@ -183,6 +195,14 @@ class CitizenBooking(QObject):
             self._email = self._email[:-1]
         else:
             self._phone = self._phone[:-1]
+        self.changed.emit()
+
+    @Slot(str)
+    def setPhone(self, text: str) -> None:
+        """The phone typed into a text field (the clerk's dialog): digits only."""
+        self._phone = "".join(c for c in text if c.isdigit())[:10]
+        if self._phone:
+            self._cccd = ""  # one or the other
         self.changed.emit()
 
     @Slot(str)
@@ -233,14 +253,14 @@ class CitizenBooking(QObject):
                                         "chọn gửi e-mail.", email=self._email))
             return
         group, at, service = self._group, parse_at(self._at), self.service
-        phone, cccd = self._phone, self._cccd
+        phone, cccd, by = self._phone, self._cccd, str(self.actor())
         sms_to = phone if self._sms else ""
         mail_to = self._email if self._mail else ""
         citizen, config = self.citizen, self.citizen.services.config
 
         def work() -> dict[str, Any]:
             made = service.make(group, at, phone=phone or None, id_number=cccd or None,
-                                by="kiosk")
+                                by=by)
             name = service.queue.services().get(group, group)
             made["serviceName"] = name
             printer = citizen.printer()
@@ -328,7 +348,8 @@ class CitizenBooking(QObject):
             if before_message is not None:
                 before_message()
             self.citizen.failed(exc)
-            if self._step == "notify" and isinstance(exc, InvalidInput):
+            if self._step in ("contact", "notify") and self._at and \
+                    isinstance(exc, InvalidInput):
                 # Refused (filled meanwhile, already booked, started): the places as they are.
                 self._step = "slot"
                 self.chooseDay(self._day)

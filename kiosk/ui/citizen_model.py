@@ -423,16 +423,7 @@ class CitizenModel(QObject):
         return self._printer()
 
     def _printer(self) -> Any:
-        printing = self.services.printer
-        driver = getattr(printing, "printer", None) or self.services.extras.get("printer_driver")
-        if driver is None:
-            try:
-                from kiosk.devices.printer import open_printer
-
-                driver = open_printer(self.services.config)
-            except KioskError:
-                return None
-        return driver
+        return ticket_printer(self.services)
 
     def announce(self, ticket: dict[str, Any]) -> None:
         """A ticket called to a counter: big on the screen, with the chime."""
@@ -479,3 +470,16 @@ class CitizenModel(QObject):
             self._set_mode("status")
 
         self.tasks.run(work, done, self._failed, lane="work")
+
+
+def ticket_printer(services: Any) -> Any:
+    """The queue tickets' printer (tickets and booking slips), or None when none is set up."""
+    driver = getattr(services.printer, "printer", None) or services.extras.get("printer_driver")
+    if driver is None:
+        try:
+            from kiosk.devices.printer import open_printer
+
+            driver = open_printer(services.config)
+        except KioskError:
+            return None
+    return driver

@@ -265,6 +265,11 @@ class CitizenSide:
         ctx = engine.rootContext()
         ctx.setContextProperty("citizen", model)
         ctx.setContextProperty("booking", self.booking)
+        choice = self.services.extras.get("notice_consent")
+        if choice is not None:  # the consent to notices, ticked in the check (issue 25)
+            from kiosk.ui.notice_consent import CitizenConsent
+
+            ctx.setContextProperty("consent", CitizenConsent(model, choice, parent=engine))
         ctx.setContextProperty("appFontFamily", font_family or "DejaVu Sans")
         engine.load(QUrl.fromLocalFile(str(QML)))
         if not engine.rootObjects():
@@ -340,7 +345,18 @@ class CitizenSide:
 def install(services: Any, app: Any, models: dict[str, Any], ctx: Any) -> CitizenSide:
     side = CitizenSide(services, app.tasks, app=app, models=models)
     side.expose(ctx)
+    from kiosk.ui.clerk_booking import ClerkBooking
+
+    # Booking for a citizen from Home (issue 27): the citizen screen's view model.
+    models["clerkBooking"] = ClerkBooking(services, app, side.queue, app)
     services.extras["citizen_gate"] = side.link
+    intake = models.get("intake")
+    if intake is not None:
+        from kiosk.ui.notice_consent import ClerkConsent
+
+        consent = ClerkConsent(intake, services, app)
+        services.extras["notice_consent"] = consent
+        ctx.setContextProperty("noticeConsent", consent)
     return side
 
 

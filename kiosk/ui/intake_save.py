@@ -53,6 +53,11 @@ class IntakeSaving(IntakeScanning):
         self.savedChanged.emit()
         actor = services.actor()
         store = services.store
+        # The consent to notices, written in the save's transaction; taken here, on the
+        # GUI thread, as chosen at the moment of «Lưu».
+        consent = services.extras.get("notice_consent")
+        then_one = consent.then() if consent is not None else None
+        then_group = consent.then_group() if consent is not None else None
 
         def work() -> dict[str, Any]:
             if session.draft_id is None:
@@ -60,7 +65,7 @@ class IntakeSaving(IntakeScanning):
                 session.draft_id = store.save_draft(session.to_draft(), actor,
                                                     label=session.draft_label())
             if session.group_code:
-                return self._save_group(store, actor, confirmation)
+                return self._save_group(store, actor, confirmation, then_group)
             inp = session.build_input(lambda sha: Path(store.file_path(sha)).read_bytes(),
                                       store.put_file)
             inp.citizen_confirmation = confirmation
@@ -70,13 +75,14 @@ class IntakeSaving(IntakeScanning):
 
                 outcome = sign_input(inp, store, settings, pin)
                 signing = {**outcome.to_json(), "hint": outcome.hint}
-            return {**store.save_dossier(inp, actor).to_json(), "signing": signing}
+            saved = store.save_dossier(inp, actor, then=then_one)
+            return {**saved.to_json(), "signing": signing}
 
         self.app.begin_busy()
         self.app.tasks.run(work, self._saved_ok, self._save_failed, lane="storage")
 
-    def _save_group(self, store: Any, actor: str, confirmation: dict[str, Any] | None
-                    ) -> dict[str, Any]:
+    def _save_group(self, store: Any, actor: str, confirmation: dict[str, Any] | None,
+                    consent: Any = None) -> dict[str, Any]:
         """Liên thông: a dossier per procedure in one transaction (kiosk.group_intake); on
         the storage lane. Signing at intake is not offered for a group yet."""
         from kiosk.group_intake import save_group, session_inputs
@@ -87,7 +93,7 @@ class IntakeSaving(IntakeScanning):
             lambda sha: Path(store.file_path(sha)).read_bytes(), store.put_file)
         for inp in inputs:
             inp.citizen_confirmation = confirmation
-        out = save_group(store, group, inputs, actor, draft_id=session.draft_id)
+        out = save_group(store, group, inputs, actor, draft_id=session.draft_id, then=consent)
         first = out["dossiers"][0]
         for one in out["dossiers"]:
             one["dueText"] = format_datetime_vn(parse_iso(one["due"])) if one["due"] else ""

@@ -114,6 +114,9 @@ def _take_card(app: AppModel, models: dict[str, Any], text: str, record: CccdRec
         return str(models["returns"].take_card(record))
     if app.screen == "lookup":
         return str(models["lookup"].take_card(record))
+    booking = models.get("clerkBooking")
+    if app.screen == "home" and booking is not None and booking.take_cccd(text):
+        return "booking"  # the booking dialog's contact: the card's number books
     if app.screen == "intake" and intake.session.step_name != "done":
         return str(intake.take_card(text, record))
     intake.start()
@@ -210,6 +213,17 @@ def install_signing(services: Services, app: AppModel, models: dict[str, Any]) -
     return signing
 
 
+def install_supplement(services: Services, app: AppModel, models: dict[str, Any]) -> Any:
+    """Taking in a supplement's papers on the dossier screen (issue 25 §2)."""
+    from kiosk.ui.supplement_model import SupplementModel
+
+    model = SupplementModel(app, app)
+    models["supplement"] = model
+    services.extras["supplement"] = model
+    model.received.connect(lambda code: models["detail"].load(code))
+    return model
+
+
 def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[Any]:
     install_signing(services, app, models)
     services.extras["route_read"] = lambda text: route_read(app, models, text)
@@ -224,4 +238,5 @@ def install(services: Services, app: AppModel, models: dict[str, Any]) -> list[A
     stoppers.append(install_readers(services, app, models))
     install_printing(services, app, services.extras.get("printer_driver"))
     stoppers.extend(install_sync(services, app, models))
+    stoppers.append(install_supplement(services, app, models))
     return stoppers

@@ -109,6 +109,11 @@ def base_args(command: tuple[str, ...], work: Path, code: str) -> list[tuple[str
         ("central", "user", "add"): [("--db", str(work / "central.sqlite3")),
                                      ("name", "tinh"), ("--role", "province")],
         ("dossier", "refuse"): [("target", code), ("--reason", "Không đủ điều kiện")],
+        # The portal emulator ends at its missing password (the walk sets none).
+        ("central", "portal", "emulator"): [("--port", "9"), ("--state", str(work / "emu.db")),
+                                            ("--user", "tinh"), ("--unit", "H40")],
+        ("central", "portal", "retry"): [("--db", str(work / "central.sqlite3")),
+                                         ("item_id", "1")],
         # The wall display's server on an address that is not this machine's: accepted
         # values end at the bind.
         ("queue", "display"): [("--bind", "203.0.113.9"), ("--port", "9")],

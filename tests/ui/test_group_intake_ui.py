@@ -96,6 +96,10 @@ def test_birth_group_through_the_intake(qtbot: Any, counter: Any, cups: Any) -> 
         assert comps[i].pages, intake.scanStatus
     intake.next()
     assert intake.session.step_name == "review" and intake.problems == []
+    # No citizen screen here: the clerk records the citizen's yes to SMS notices.
+    consent = win.services.extras["notice_consent"]
+    assert not consent.citizenScreen and consent.channels() == []
+    consent.toggle("sms", True)
     intake.save()
     wait_idle(qtbot, win)
     saved = intake.saved
@@ -106,6 +110,12 @@ def test_birth_group_through_the_intake(qtbot: Any, counter: Any, cups: Any) -> 
     qtbot.waitUntil(lambda: _item(win, "savedDossier_2") is not None)
     assert _item(win, "savedGroup").property("text").startswith("Liên thông")
     assert store.load_drafts() == []  # the draft went with the save
+    # The consent went on each of the three dossiers, in the group's save.
+    agreed = store.read(lambda db: [dict(r) for r in db.query(
+        "SELECT d.code, c.channels, c.phone, c.source FROM notice_consents c"
+        " JOIN dossiers d ON d.id = c.dossier_id ORDER BY d.code")])
+    assert [(a["code"], a["channels"], a["source"]) for a in agreed] == \
+        [(c, '["sms"]', "counter") for c in codes]
 
     # Three dossiers, one group; the birth certificate scanned once is one file.
     records = [store.get_dossier(c) for c in codes]

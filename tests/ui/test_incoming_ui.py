@@ -217,7 +217,7 @@ def test_app_emails_the_receipt_and_shows_its_delivery(qtbot: Any, qapp: Any, ki
         wait_idle(qtbot, win)
         qtbot.waitUntil(lambda: any("đã gửi" in line for line in
                                     win.detail.dossier.get("notices", [])), timeout=10_000)
-        assert qml(win, "noticeLine_0") is not None
+        qtbot.waitUntil(lambda: qml(win, "noticeLine_0") is not None, timeout=10_000)
     finally:
         win.close()
         qapp.processEvents()

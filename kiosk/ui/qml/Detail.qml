@@ -50,11 +50,19 @@ Item {
                             color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     Label { text: d.sync || ""; color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     // Each notice to the citizen and how its delivery went (issue 25).
+                    // A failed or uncertain one can be sent again («kiosk notify retry ID»).
                     Repeater {
-                        model: d.notices || []
-                        delegate: Label { text: modelData; objectName: "noticeLine_" + index
-                                          color: theme.muted; font.pixelSize: theme.small
-                                          wrapMode: Text.Wrap; Layout.fillWidth: true }
+                        model: noticeRetry.rows
+                        delegate: RowLayout {
+                            Layout.fillWidth: true
+                            Label { text: modelData.text; objectName: "noticeLine_" + index
+                                    color: theme.muted; font.pixelSize: theme.small
+                                    wrapMode: Text.Wrap; Layout.fillWidth: true }
+                            Button { objectName: "noticeRetry_" + index; visible: modelData.canRetry
+                                     text: app.lang, app.t("Gửi lại"); focusPolicy: Qt.NoFocus
+                                     Layout.preferredHeight: theme.touch
+                                     onClicked: noticeRetry.retry(modelData.id) }
+                        }
                     }
                     Label { visible: app.isAdmin && !!d.syncDetail; text: d.syncDetail || ""; color: theme.muted
                             font.pixelSize: theme.small; wrapMode: Text.WrapAnywhere; Layout.fillWidth: true }
@@ -143,6 +151,10 @@ Item {
             BigButton { objectName: "askSupplementButton"; text: app.lang, app.t("Yêu cầu bổ sung")
                         tint: theme.warn; visible: d.status === 1 || d.status === 2
                         Layout.fillWidth: true; onClicked: supplementAsk.open() }
+            // The citizen brought the papers asked for: scanned in as new components.
+            BigButton { objectName: "receiveSupplementButton"; text: app.lang, app.t("Nhận giấy tờ bổ sung")
+                        tint: theme.ok; visible: d.status === 5
+                        Layout.fillWidth: true; onClicked: { supplement.open(d.code); supplementReceive.open() } }
             BigButton { objectName: "refuseButton"; text: app.lang, app.t("Từ chối"); tint: theme.danger
                         visible: d.status === 1 || d.status === 5
                         Layout.fillWidth: true; onClicked: refuseAsk.open() }
@@ -249,6 +261,54 @@ Item {
                         onClicked: if (detail.askSupplement(missing.text)) { missing.text = ""; supplementAsk.close() } }
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: supplementAsk.close() }
+        }
+    }
+
+    TouchDialog {
+        id: supplementReceive
+        objectName: "supplementReceiveDialog"
+        preferredWidth: 820
+        // A scan or the recording under way keeps it open; closing drops what was not recorded.
+        closePolicy: supplement.busy ? Popup.NoAutoClose : Popup.CloseOnEscape
+        onClosed: if (!supplement.busy) supplement.cancel()
+        Label { text: app.lang, app.tf("Nhận giấy tờ bổ sung — hồ sơ {code}", {"code": supplement.code})
+                font.bold: true; font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { objectName: "supplementAsked"; visible: supplement.asked.length > 0
+                text: app.lang, app.tf("Đã yêu cầu: {items}", {"items": supplement.asked.join("; ")})
+                color: theme.warn; wrapMode: Text.Wrap; Layout.fillWidth: true }
+        Label { text: app.lang, app.t("Đặt giấy tờ lên máy quét rồi chọn «Quét» ở dòng tương ứng.")
+                color: theme.muted; font.pixelSize: theme.small; wrapMode: Text.Wrap; Layout.fillWidth: true
+                visible: !supplement.result.due }
+        Repeater {
+            model: supplement.result.due ? [] : supplement.rows
+            delegate: RowLayout {
+                Layout.fillWidth: true
+                spacing: theme.gap
+                Label { text: modelData.name + (modelData.pages > 0 ? "  ·  " + app.tf("{n} trang", {"n": modelData.pages}) : "")
+                        font.bold: modelData.pages > 0; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                BigButton { objectName: "supplementClear_" + index; text: app.lang, app.t("Quét lại"); tint: theme.muted
+                            visible: modelData.pages > 0; enabled: !supplement.busy; Layout.preferredWidth: 150
+                            onClicked: supplement.clearRow(index) }
+                BigButton { objectName: "supplementScan_" + index; text: app.lang, app.t("Quét")
+                            enabled: !supplement.busy; Layout.preferredWidth: 150
+                            onClicked: supplement.scan(index) }
+            }
+        }
+        Label { objectName: "supplementStatus"; text: supplement.status; visible: text.length > 0
+                font.bold: !!supplement.result.due; color: supplement.result.due ? theme.ok : theme.muted
+                wrapMode: Text.Wrap; Layout.fillWidth: true }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            spacing: theme.gap
+            BigButton { objectName: "supplementReceiveConfirm"; text: app.lang, app.t("Ghi nhận và in biên nhận"); tint: theme.ok
+                        visible: !supplement.result.due; enabled: !supplement.busy && supplement.pageCount > 0
+                        Layout.fillWidth: true; onClicked: supplement.receive() }
+            BigButton { objectName: "supplementReceiveClose"
+                        text: supplement.result.due ? (app.lang, app.t("Đóng")) : (app.lang, app.t("Huỷ"))
+                        tint: theme.muted; Layout.preferredWidth: 160
+                        // A scan under way stops first; the recording itself is never cut.
+                        onClicked: { supplement.cancel(); if (!supplement.busy) supplementReceive.close() } }
         }
     }
 

@@ -294,6 +294,14 @@ Flickable {
                         onClicked: queue.recallHeld(modelData)
                     }
                 }
+                BigButton {  // a booked time for the citizen at the counter (issue 27)
+                    objectName: "clerkBookButton"
+                    text: app.lang, app.t("Đặt lịch hẹn")
+                    sub: app.lang, app.t("Chọn ngày, khung giờ; in phiếu hẹn")
+                    tint: theme.primaryDark
+                    Layout.fillWidth: true
+                    onClicked: { clerkBooking.open(); clerkBookingDialog.open() }
+                }
                 BigButton {  // certification at the counter (issue 23)
                     objectName: "certifyButton"
                     text: app.lang, app.t("Chứng thực")
@@ -313,6 +321,8 @@ Flickable {
             }
         }
     }
+
+    ClerkBooking { id: clerkBookingDialog }
 
     // Discarding a draft loses the clerk's work and its scans: ask first.
     TouchDialog {

@@ -423,6 +423,29 @@ Item {
                         model: intake.problems
                         delegate: Label { text: "• " + modelData; color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
                     }
+                    // Consent to notices (issue 25): the citizen's ticks, or the clerk's
+                    // toggles when there is no citizen screen.
+                    Label {
+                        objectName: "noticeConsentState"
+                        text: app.lang, noticeConsent.text
+                        color: theme.muted; wrapMode: Text.Wrap; Layout.fillWidth: true
+                    }
+                    Flow {
+                        visible: !noticeConsent.citizenScreen && noticeConsent.choices.length > 0
+                        Layout.fillWidth: true
+                        spacing: theme.gap
+                        Repeater {
+                            model: noticeConsent.choices
+                            delegate: Switch {
+                                objectName: "noticeToggle_" + modelData.channel
+                                checked: modelData.chosen
+                                text: app.lang, (modelData.channel === "sms"
+                                    ? app.tf("Nhận thông báo qua SMS ({address})", {"address": modelData.address})
+                                    : app.tf("Nhận thông báo qua e-mail ({address})", {"address": modelData.address}))
+                                onToggled: noticeConsent.toggle(modelData.channel, checked)
+                            }
+                        }
+                    }
                     Label {  // check before save: the citizen screen's confirmation (issue 16)
                         objectName: "citizenConfirmState"
                         visible: citizenLink.present

@@ -25,6 +25,8 @@ Card {
             Label { text: c.address || ""; Layout.fillWidth: true; wrapMode: Text.Wrap }
             Label { text: citizen.lang, citizen.t("Điện thoại"); color: theme.muted }
             Label { objectName: "checkPhone"; text: c.phone || "" }
+            Label { text: citizen.lang, citizen.t("E-mail"); color: theme.muted; visible: !!c.email }
+            Label { objectName: "checkEmail"; text: c.email || ""; visible: !!c.email }
             Label { text: citizen.lang, citizen.t("Thủ tục"); color: theme.muted }
             Label { text: c.procedure || ""; Layout.fillWidth: true; wrapMode: Text.Wrap; font.bold: true }
             Label { text: citizen.lang, citizen.t("Hẹn trả kết quả"); color: theme.muted }
@@ -55,6 +57,30 @@ Card {
                         Layout.preferredWidth: 200; Layout.preferredHeight: 80; onClicked: citizen.answerPapers(true) }
             BigButton { objectName: "papersRefuse"; text: citizen.lang, citizen.t("Không"); tint: theme.warn
                         Layout.preferredWidth: 160; Layout.preferredHeight: 80; onClicked: citizen.answerPapers(false) }
+        }
+        // Consent to notices (issue 25): nothing ticked beforehand; the ticks are the consent.
+        RowLayout {
+            objectName: "consentAsk"
+            visible: typeof consent !== "undefined" && consent.choices.length > 0
+            Layout.fillWidth: true
+            spacing: 16
+            Label { text: citizen.lang, citizen.t("Nhận thông báo về hồ sơ qua:")
+                    font.pixelSize: theme.text + 2; font.bold: true }
+            Repeater {
+                model: typeof consent !== "undefined" ? consent.choices : []
+                delegate: BigButton {
+                    objectName: "consent_" + modelData.channel
+                    checkable: true
+                    checked: modelData.chosen
+                    focusPolicy: Qt.NoFocus
+                    tint: modelData.chosen ? theme.primary : theme.muted
+                    Layout.preferredHeight: 80; Layout.fillWidth: true
+                    text: (modelData.chosen ? "☑ " : "☐ ")
+                          + (modelData.channel === "sms" ? "SMS" : (citizen.lang, citizen.t("E-mail")))
+                    sub: modelData.address
+                    onClicked: consent.toggle(modelData.channel)
+                }
+            }
         }
         Item { Layout.fillHeight: true }
         Label {

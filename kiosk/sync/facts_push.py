@@ -1,0 +1,51 @@
+"""A scanned document's confirmed number, dates and issuer up to the server (issue 24 §3).
+
+Outbox kind ``paper.facts``, queued in the confirmation's own transaction
+(:mod:`kiosk.storage.paper_facts`); the dossier's record was queued before it, so the
+server knows the paper by then (it answers 409, retried, while it does not). ``PUT
+/v1/dossiers/{id}/paper-facts`` is idempotent by the operation's key: a replay answers
+the stored acknowledgement, so each confirmation is stored exactly once however often the
+counter retries. A correction is a later confirmation and replaces it on the server too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.i18n import _
+from kiosk.storage import outbox
+from kiosk.storage.paper_facts import FACTS_KIND
+from kiosk.sync.errors import BadResponse
+
+KIND = FACTS_KIND
+
+
+class Ack(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+    paper_id: str = Field(min_length=1, max_length=200)
+    stored: bool
+
+
+def put_facts(engine: Any, item: dict[str, Any]) -> None:
+    payload = dict(item["payload"])
+    dossier_id = payload.pop("dossier_id")
+    path = f"/v1/dossiers/{dossier_id}/paper-facts"
+    r = engine.http.put(path, json=payload,
+                        headers={**engine._headers(), "Idempotency-Key": item["id"]})
+    if r.status_code not in (200, 201):
+        engine._classify(r)
+        raise BadResponse(_("{what}: trả lời {status}", what=path, status=r.status_code))
+    try:
+        ack = Ack.model_validate_json(r.content)
+    except ValidationError:
+        raise BadResponse(_("{what}: nội dung không hợp lệ", what=path)) from None
+    if ack.paper_id != f"{dossier_id}:{payload['component']}" or not ack.stored:
+        raise BadResponse(_("{what}: xác nhận cho bản ghi khác", what=path))
+
+    def done(db: Any) -> None:
+        with db.atomic():
+            outbox.mark_done(db, item["id"], ack.model_dump())
+
+    engine.store.call(done)
