@@ -242,11 +242,9 @@ class SyncEngine:
         if self.parallel <= 1 or self._uploads is not None:
             self._push_batches(counts, max_items, ignore_backoff)
             return
-        # One set of upload threads for the whole pass, fed by every dossier in flight:
-        # while one dossier's last pages drain and its record is sent, the next dossier's
-        # pages keep the link busy, over the same few kept-alive connections (a pool per
-        # dossier left threads idle and spread bytes over more, shorter-lived connections;
-        # docs/BENCHMARKS.md, issue 28).
+        # One set of upload threads per pass, fed by every dossier in flight: while one
+        # dossier drains and sends its record, the next one's pages keep the same few
+        # kept-alive connections busy (docs/BENCHMARKS.md, the kernel-shaped link).
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
             self._uploads = pool
             try:
@@ -254,8 +252,7 @@ class SyncEngine:
             finally:
                 self._uploads = None
 
-    def _push_batches(self, counts: dict[str, int], max_items: int,
-                      ignore_backoff: bool) -> None:
+    def _push_batches(self, counts: dict[str, int], max_items: int, ignore: bool) -> None:
         blocked: set[str] = set()
         processed = 0
         lock = threading.Lock()
@@ -274,7 +271,7 @@ class SyncEngine:
         while processed < max_items:
             # "Send now" takes every waiting item, whatever its schedule (a Retry-After stored
             # by an older client, a long backoff).
-            due = _ANY_TIME if ignore_backoff else None
+            due = _ANY_TIME if ignore else None
             items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
             groups: dict[str, list[dict[str, Any]]] = {}
             for item in items:
@@ -408,8 +405,7 @@ class SyncEngine:
             for blob in blobs:
                 one(blob)
             return []
-        # Several uploads at once: each one waits on fsyncs at both ends, so overlapping
-        # them keeps the link busy (see docs/BENCHMARKS.md).
+        # Several uploads at once: each waits on fsyncs at both ends (docs/BENCHMARKS.md).
         if self._uploads is not None:
             futures = [self._uploads.submit(one, b) for b in blobs]
             return [e for e in (f.exception() for f in futures) if e is not None]
