@@ -79,9 +79,13 @@ def enqueue(tx: Tx, state: dict[str, Any], *, note: str = "", by: str = "") -> i
     if old_status is not None and old_status != state["status"]:
         items += [(TIENDO, step) for step in progress_steps(state, int(old_status), note, by)]
     for step, (service_name, payload) in enumerate(items):
+        # A version already queued is not queued again: when the dossier's rows went back
+        # without the outbox (a restored table), the counters re-send versions the portal
+        # was already given, and refusing their write would stop their sync for good.
         tx.execute(
             "INSERT INTO portal_outbox (dossier_id, code, unit_code, version, service, step,"
-            " payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " payload, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dossier_id, version, service, step) DO NOTHING",
             (state["id"], state["code"], state["unit_code"], version, service_name, step,
              json.dumps(payload, ensure_ascii=False, sort_keys=True), now, now))
     return len(items)

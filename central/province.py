@@ -62,15 +62,21 @@ def install(app: FastAPI, db: Database) -> None:
     def who(request: Request) -> tuple[province_auth.User, str] | None:
         return province_auth.session(db, request.cookies.get(SESSION_COOKIE))
 
-    async def signed_in(request: Request) -> tuple[province_auth.User, str] | Response:
+    async def signed_in(request: Request, province_only: bool = False
+                        ) -> tuple[province_auth.User, str] | Response:
+        """The user and the session's CSRF token, or where to go instead: the sign-in page,
+        or the refusal for a unit's viewer on a page only the province's staff may use."""
         found = await run_in_threadpool(who, request)
         if found is None:
             return RedirectResponse("/province/login", status_code=303)
+        if province_only and found[0].role != "province":
+            return _refused()
         return found
 
-    async def checked_form(request: Request) -> tuple[province_auth.User, Any] | Response:
+    async def checked_form(request: Request, province_only: bool = False
+                           ) -> tuple[province_auth.User, Any] | Response:
         """A POST from a signed-in user with the session's CSRF token, or the refusal."""
-        found = await signed_in(request)
+        found = await signed_in(request, province_only)
         if isinstance(found, Response):
             return found
         user, csrf = found
@@ -160,12 +166,10 @@ def install(app: FastAPI, db: Database) -> None:
 
     @app.get("/province/devices/{device_id}/revoke", include_in_schema=False)
     async def revoke_page(request: Request, device_id: str) -> Response:
-        found = await signed_in(request)
+        found = await signed_in(request, province_only=True)
         if isinstance(found, Response):
             return found
         user, csrf = found
-        if user.role != "province":
-            return _refused()
         rows = await run_in_threadpool(fleet.devices, db)
         row = next((r for r in rows if r["id"] == device_id and not r["revoked"]), None)
         if row is None:
@@ -178,12 +182,9 @@ def install(app: FastAPI, db: Database) -> None:
         """The counter's next request is refused, and it says so (token_revoked)."""
         from central import service
 
-        found = await checked_form(request)
+        found = await checked_form(request, province_only=True)
         if isinstance(found, Response):
             return found
-        user, _form = found
-        if user.role != "province":
-            return _refused()
         if await run_in_threadpool(service.revoke_device, db, device_id) is None:
             return Response(status_code=404, headers=HEADERS)
         return RedirectResponse("/province/", status_code=303, headers=HEADERS)
@@ -234,13 +235,11 @@ def install(app: FastAPI, db: Database) -> None:
 
     @app.post("/province/publications", include_in_schema=False)
     async def publish(request: Request) -> Response:
-        found = await checked_form(request)
+        found = await checked_form(request, province_only=True)
         if isinstance(found, Response):
             return found
         user, form = found
         csrf = form["csrf"]
-        if user.role != "province":
-            return _refused()
         kind, upload = form.get("kind"), form.get("file")
         if kind not in fleet.KINDS or upload is None or isinstance(upload, str):
             return await _publications(user, csrf, error=_("Chọn loại và tệp cần công bố."),
@@ -258,12 +257,10 @@ def install(app: FastAPI, db: Database) -> None:
 
     @app.get("/province/enrol", include_in_schema=False)
     async def enrol_page(request: Request) -> Response:
-        found = await signed_in(request)
+        found = await signed_in(request, province_only=True)
         if isinstance(found, Response):
             return found
         user, csrf = found
-        if user.role != "province":
-            return _refused()
         return _html(province_html.page(_("Đăng ký quầy"), province_html.enrol_form(csrf),
                                         user=user, csrf=csrf, active="enrol"))
 
@@ -274,13 +271,11 @@ def install(app: FastAPI, db: Database) -> None:
 
         from central import enrolment
 
-        found = await checked_form(request)
+        found = await checked_form(request, province_only=True)
         if isinstance(found, Response):
             return found
         user, form = found
         csrf = form["csrf"]
-        if user.role != "province":
-            return _refused()
         unit, name = str(form.get("unit") or "").strip(), str(form.get("name") or "").strip()
         try:
             created = await run_in_threadpool(enrolment.create_code, db, unit, name[:200],
