@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.i18n import _
-from kiosk.storage import outbox
 from kiosk.storage.results import HANDOVER_KIND
-from kiosk.sync.errors import BadResponse
+from kiosk.sync.acked_put import put_acknowledged
 
 KIND = HANDOVER_KIND
 
@@ -32,21 +30,5 @@ class Ack(BaseModel):
 def put_handover(engine: Any, item: dict[str, Any]) -> None:
     payload = dict(item["payload"])
     dossier_id = payload.pop("dossier_id")
-    path = f"/v1/dossiers/{dossier_id}/handover"
-    r = engine.http.put(path, json=payload,
-                        headers={**engine._headers(), "Idempotency-Key": item["id"]})
-    if r.status_code not in (200, 201):
-        engine._classify(r)
-        raise BadResponse(_("{what}: trả lời {status}", what=path, status=r.status_code))
-    try:
-        ack = Ack.model_validate_json(r.content)
-    except ValidationError:
-        raise BadResponse(_("{what}: nội dung không hợp lệ", what=path)) from None
-    if ack.dossier_id != dossier_id or not ack.stored:
-        raise BadResponse(_("{what}: xác nhận cho bản ghi khác", what=path))
-
-    def done(db: Any) -> None:
-        with db.atomic():
-            outbox.mark_done(db, item["id"], ack.model_dump())
-
-    engine.store.call(done)
+    put_acknowledged(engine, item, f"/v1/dossiers/{dossier_id}/handover", payload, Ack,
+                     lambda ack: ack.dossier_id == dossier_id and ack.stored)

@@ -28,8 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kiosk.i18n import _
 from kiosk.result_code import CODE_RE, KIND_RE, looks_like_pdf
-from kiosk.storage import outbox
 from kiosk.storage import results as stored
+from kiosk.sync.acked_put import put_acknowledged
 from kiosk.sync.errors import BadResponse, ResponseTooLarge, Retry
 
 log = logging.getLogger(__name__)
@@ -180,21 +180,5 @@ def put_result(engine: Any, item: dict[str, Any]) -> None:
     """``PUT /v1/dossiers/{id}/results/{rid}`` once the file is up."""
     payload = dict(item["payload"])
     rid, dossier_id = payload.pop("id"), payload.pop("dossier_id")
-    path = f"/v1/dossiers/{dossier_id}/results/{rid}"
-    r = engine.http.put(path, json=payload,
-                        headers={**engine._headers(), "Idempotency-Key": item["id"]})
-    if r.status_code not in (200, 201):
-        engine._classify(r)
-        raise BadResponse(_("{what}: trả lời {status}", what=path, status=r.status_code))
-    try:
-        ack = Ack.model_validate_json(r.content)
-    except ValidationError:
-        raise BadResponse(_("{what}: nội dung không hợp lệ", what=path)) from None
-    if ack.id != rid or not ack.stored:
-        raise BadResponse(_("{what}: xác nhận cho bản ghi khác", what=path))
-
-    def done(db: Any) -> None:
-        with db.atomic():
-            outbox.mark_done(db, item["id"], ack.model_dump())
-
-    engine.store.call(done)
+    put_acknowledged(engine, item, f"/v1/dossiers/{dossier_id}/results/{rid}", payload, Ack,
+                     lambda ack: ack.id == rid and ack.stored)
