@@ -3,7 +3,7 @@ so the central server can forward what it receives."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from central.db import Tx
@@ -142,6 +142,10 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=clock.zone())
 
 
+#: A dossier finished this soon after it was received was settled in the same visit.
+ON_THE_SPOT = timedelta(minutes=30)
+
+
 def split_fees(fees: list[dict[str, Any]], state: dict[str, Any]
                ) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
     """``HinhThucThu`` from when each fee was collected (DOMAIN-2 §5, unverified codes):
@@ -149,6 +153,11 @@ def split_fees(fees: list[dict[str, Any]], state: dict[str, Any]
     ``DanhSachLePhiBoSung``), 4 once the dossier was done (collected at return)."""
     rounds = state["dossier"].get("supplements") or []
     finished = _moment(state.get("finished_at"))
+    received = _moment(state["dossier"].get("received_at"))
+    if finished is not None and received is not None and finished - received < ON_THE_SPOT:
+        # Settled in the visit that brought it (a same-day certification): what was paid
+        # then was paid at reception, even if the receipt is stamped after the finish.
+        finished = None
     out: list[dict[str, Any]] = []
     by_round: dict[int, list[dict[str, Any]]] = {}
     for fee in fees:

@@ -46,10 +46,11 @@ def test_the_clerk_confirms_the_suggested_number_and_dates(qtbot: Any, window: A
     assert "Gợi ý từ chữ đọc được" in item_value(qtbot, window, "factsSource", "text")
     # A wrong date typed is refused with a message; nothing recorded, the dialog stays.
     type_into(qtbot, window, "factsIssued", "31/02/2025")
+    typed(qtbot, window, "31/02/2025")
     click(qtbot, window, "factsConfirm")
     assert facts.paperId and not _papers(store)[0]["issued"]
     type_into(qtbot, window, "factsIssued", "05/03/2025")
-    wait_idle(qtbot, window)
+    typed(qtbot, window, "05/03/2025")
     click(qtbot, window, "factsConfirm")
     try:
         qtbot.waitUntil(lambda: _papers(store)[0]["issued"] == "2025-03-05", timeout=10_000)
@@ -64,6 +65,13 @@ def test_the_clerk_confirms_the_suggested_number_and_dates(qtbot: Any, window: A
     click(qtbot, window, "factsButton_0")
     qtbot.waitUntil(lambda: "Đã xác nhận" in str(facts.source), timeout=10_000)
     assert item_value(qtbot, window, "factsIssued", "text") == "05/03/2025"
+
+
+def typed(qtbot: Any, window: Any, text: str) -> None:
+    """Until the field shows what was typed: the wedge filter may hold a person's keys a
+    moment before the field gets them, and Confirm reads the field."""
+    qtbot.waitUntil(lambda: item_value(qtbot, window, "factsIssued", "text") == text,
+                    timeout=10_000)
 
 
 def _papers(store: Any) -> list[dict[str, Any]]:
