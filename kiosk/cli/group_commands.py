@@ -106,15 +106,11 @@ def _store_files(store: Any, wanted: list[tuple[str, Path]]) -> dict[str, list[A
 
 def _consent(applicant: Any, channels: str) -> Any:
     """The citizen's consent to notices, written on each dossier in the group's save."""
-    chosen = [c.strip() for c in channels.split(",") if c.strip()]
-    if not chosen:
-        return None
     from kiosk.storage import notices
 
-    unknown = [c for c in chosen if c not in notices.CHANNELS]
-    if unknown:
-        raise InvalidInput(_("Kênh thông báo «{value}» không hợp lệ.", value=unknown[0]),
-                           hint=_("Dùng email, sms hoặc cả hai: --notify email,sms."))
+    chosen = notices.chosen_channels(channels)
+    if not chosen:
+        return None
 
     def then(db: Any, saved: list[Any]) -> None:
         for one in saved:

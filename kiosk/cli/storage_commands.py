@@ -315,15 +315,11 @@ def _reuse(store: Store, args: argparse.Namespace, components: list[ComponentInp
 
 def _consent(applicant: Any, channels: str) -> Any:
     """The citizen's consent to notices, saved with the dossier (None: none given)."""
-    chosen = [c.strip() for c in channels.split(",") if c.strip()]
-    if not chosen:
-        return None
     from kiosk.storage import notices
 
-    unknown = [c for c in chosen if c not in notices.CHANNELS]
-    if unknown:
-        raise InvalidInput(_("Kênh thông báo «{value}» không hợp lệ.", value=unknown[0]),
-                           hint=_("Dùng email, sms hoặc cả hai: --notify email,sms."))
+    chosen = notices.chosen_channels(channels)
+    if not chosen:
+        return None
 
     def then(db: Any, dossier_id: str, _code: str) -> None:
         notices.consent(db, dossier_id, email=applicant.email, phone=applicant.phone,

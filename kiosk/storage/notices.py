@@ -57,6 +57,19 @@ INSERT INTO notice_meta (key, value)
 """
 
 CHANNELS = ("email", "sms")
+
+
+def chosen_channels(text: str) -> list[str]:
+    """The channels of a ``--notify email,sms`` value, each checked; empty: no consent."""
+    from kiosk.errors import InvalidInput
+    from kiosk.i18n import _
+
+    chosen = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in CHANNELS]
+    if unknown:
+        raise InvalidInput(_("Kênh thông báo «{value}» không hợp lệ.", value=unknown[0]),
+                           hint=_("Dùng email, sms hoặc cả hai: --notify email,sms."))
+    return chosen
 #: Status moves the citizen is told about.
 TOLD = {int(Status.RECEIVED): "received", int(Status.SUPPLEMENT): "supplement",
         int(Status.REFUSED): "refused", int(Status.DONE): "done"}
