@@ -18,7 +18,7 @@ from typing import Any
 
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
-from kiosk.safe_text import has_surrogates
+from kiosk.safe_text import has_surrogates, shown
 from kiosk.text import nfc
 
 GROUP_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -115,13 +115,15 @@ def parse_groups(raw: Any, procedures: Mapping[str, Any], fail: Fail) -> list[Pr
         code = _text(item, "code", where, fail) or ""
         if not GROUP_CODE_RE.match(code):
             raise fail(f"{where}.code", _("mã nhóm «{code}» không đúng dạng KS-TT-BHYT "
-                                          "(chữ in hoa, số, dấu gạch ngang)", code=code))
+                                          "(chữ in hoa, số, dấu gạch ngang)", code=shown(code)))
         if code in seen:
             raise fail(f"{where}.code", _("mã nhóm {code} bị trùng", code=code))
         seen.add(code)
         members = item.get("procedures")
         if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
             raise fail(f"{where}.procedures", _("phải là danh sách mã thủ tục"))
+        if any(has_surrogates(m) or "\x00" in m for m in members):
+            raise fail(f"{where}.procedures", _("có ký tự không hợp lệ"))
         members = [m.strip() for m in members]
         if not 2 <= len(members) <= MAX_GROUP_PROCEDURES:
             raise fail(f"{where}.procedures", _("nhóm liên thông có từ 2 đến {n} thủ tục",
@@ -131,7 +133,7 @@ def parse_groups(raw: Any, procedures: Mapping[str, Any], fail: Fail) -> list[Pr
         for j, member in enumerate(members):
             if member not in procedures:
                 raise fail(f"{where}.procedures[{j}]",
-                           _("thủ tục {code} không có trong danh mục", code=member))
+                           _("thủ tục {code} không có trong danh mục", code=shown(member)))
         shared = _parse_shared(item.get("shared"), f"{where}.shared", members, procedures,
                                fail)
         groups.append(ProcedureGroup(code, _text(item, "name", where, fail) or "",

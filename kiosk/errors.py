@@ -18,9 +18,13 @@ class KioskError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, hint: str | None = None, **details: Any) -> None:
+        # A message may echo input that carried bytes which were not UTF-8 (lone
+        # surrogates); such a message could be neither printed nor stored, so the error
+        # about bad input would itself fail. Escaping here covers every echo at once.
+        message = escape_surrogates(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = escape_surrogates(hint) if hint is not None else None
         self.details = details
 
     def to_json(self) -> dict[str, Any]:
@@ -43,6 +47,11 @@ class KioskError(Exception):
         if cause is not None:
             parts.append(f"{type(cause).__name__}: {cause}")
         return "; ".join(parts)
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with lone surrogates written as ``\\udcff`` so it encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def sentence(text: str) -> str:

@@ -180,3 +180,4 @@ def test_cli_ticket_prints_through_cups(kiosk_home: Path, cups: Any) -> None:
     text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "B1-01" in text
+

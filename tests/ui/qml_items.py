@@ -64,12 +64,28 @@ def click(qtbot: Any, win: Any, name: str) -> None:
 _stamp = [50_000_000]
 
 
+def focus_by_tapping(qtbot: Any, win: Any, name: str) -> None:
+    """Tap the field until it has the cursor, as a person looks before typing: under load
+    a tap can reach a dialog still being laid out, and keys sent then go elsewhere."""
+    wait_idle(qtbot, win)
+    # A parts/Field is a caption over a TextField named after it with "Input".
+    target = name + "Input" if qml(win, name + "Input") is not None else name
+    for _attempt in range(3):
+        click(qtbot, win, target)
+        try:
+            qtbot.waitUntil(lambda: qml(win, target, "activeFocus") == "true", timeout=3_000)
+            return
+        except Exception:  # noqa: BLE001 - pytest-qt raises its own TimeoutError
+            continue
+    raise AssertionError(f"the field {name} never took the cursor after three taps")
+
+
 def type_into(qtbot: Any, win: Any, name: str, text: str) -> None:
     """Click the field, select all, type like a person (120 ms a key: faster bursts are
     what the barcode wedge filter takes for a scan), then Enter."""
     from kiosk.ui.qt import QEvent, QGuiApplication, QKeyEvent
 
-    click(qtbot, win, name)
+    focus_by_tapping(qtbot, win, name)
 
     def key(code: int, mods: Any = Qt.KeyboardModifier.NoModifier, char: str = "") -> None:
         _stamp[0] += 120
