@@ -75,7 +75,7 @@ def focus_by_tapping(qtbot: Any, win: Any, name: str) -> None:
         try:
             qtbot.waitUntil(lambda: qml(win, target, "activeFocus") == "true", timeout=3_000)
             return
-        except Exception:  # noqa: BLE001 - pytest-qt raises its own TimeoutError
+        except Exception:  # pytest-qt raises its own TimeoutError
             continue
     raise AssertionError(f"the field {name} never took the cursor after three taps")
 
