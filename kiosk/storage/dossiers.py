@@ -9,7 +9,6 @@ outbox entry are written, and the draft is discarded; either all of it commits o
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import weakref
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.storage import outbox, records, signatures
-from kiosk.storage.audit_log import audit
+from kiosk.storage.audit_log import audit, audit_at
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.sqlite import Database
@@ -139,7 +138,7 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
             if page.sha256 in sizes:
                 continue
             try:
-                sizes[page.sha256] = os.stat(files.path_for(page.sha256)).st_size
+                sizes[page.sha256] = files.size_of(page.sha256)
             except FileNotFoundError:
                 raise StorageError(
                     _("Tệp quét {sha256} của giấy tờ «{name}» chưa có trong kho lưu trữ.",
@@ -206,7 +205,9 @@ def save(
         saved, record = insert(db, inp, sizes, actor=actor, unit_code=unit_code,
                                counter=counter, procedure=procedure, due_for=due_for,
                                form_set=form_set)
-        outbox.enqueue(db, "dossier.upsert", saved.id, record, records.page_hashes(record))
+        # Stamped with the save's instant, as the dossier's own rows are.
+        outbox.enqueue(db, "dossier.upsert", saved.id, record, records.page_hashes(record),
+                       at=record["updated_at"])
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
         if then is not None:
@@ -239,16 +240,21 @@ def insert(
     if status not in (NEW_STATUS, RECEIVED_STATUS):
         raise InvalidInput(_("Hồ sơ mới chỉ có thể ở trạng thái 1 hoặc 2."))
     conn = db.conn
-    # The time is taken after the write lock is held, so codes and times agree in order.
-    received = to_local(inp.received_at) if inp.received_at else now()
-    entered_at = iso(now()) if inp.back_entry else None
+    # The time is taken after the write lock is held, so codes and times agree in order;
+    # every row of the save carries the same instant.
+    moment = now()
+    stamp = iso(moment)
+    received = to_local(inp.received_at) if inp.received_at else moment
+    received_at = iso(received) if inp.received_at else stamp
+    entered_at = stamp if inp.back_entry else None
     # A dossier not yet accepted (status 1) has no legal clock running.
     due = due_for(received) if status == RECEIVED_STATUS else None
-    day = received.date().isoformat()
+    due_at = iso(due) if due else None
+    received_day = received.date()
+    day = received_day.isoformat()
     seq = allocate_seq(db, unit_code, day, counter)
-    code = format_dossier_code(unit_code, received.date(), seq)
+    code = format_dossier_code(unit_code, received_day, seq)
     dossier_id = new_id()
-    stamp = iso(now())
     known = _known_procedures.setdefault(db, set())
     procedure_key = (procedure.catalog_version, procedure.code)
     if procedure_key not in known:
@@ -274,9 +280,9 @@ def insert(
         (
             dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
             procedure.catalog_version,
-            inp.channel, status, iso(received), iso(due) if due else None,
+            inp.channel, status, received_at, due_at,
             inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
-            entered_at, actor if inp.back_entry else None, iso(due) if due else None,
+            entered_at, actor if inp.back_entry else None, due_at,
         ),
     ))
     num = row.pop("num")
@@ -319,7 +325,7 @@ def insert(
         "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
         "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
         "due_at",
-        (dossier_id, iso(received), status, actor, iso(due) if due else None),
+        (dossier_id, received_at, status, actor, due_at),
     ))]
     name_key = fold(inp.applicant.name)
     conn.execute(
@@ -335,9 +341,10 @@ def insert(
         insert_confirmation(db, dossier_id, inp.citizen_confirmation)
         confirmation = stored_confirmation(db, dossier_id)
     conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)", (num, name_key))
-    audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
-          **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
-             if inp.back_entry else {}))
+    details: dict[str, Any] = {"code": code, "procedure": procedure.code}
+    if inp.back_entry:
+        details["back_entry"] = {"received_on_paper": received_at, "entered_at": entered_at}
+    audit_at(db, stamp, actor, "dossier.create", dossier_id, details)
     # A dossier made in this transaction has no postponements or pauses yet.
     record = records.assemble(row, people, comps, events,
                               {"postponements": [], "pauses": [], "supplements": []},

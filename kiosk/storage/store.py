@@ -177,17 +177,21 @@ class Store:
 
     def submit(self, fn: Callable[[Database], T]) -> Future[T]:
         """Run ``fn(write_db)`` on the writer thread; database errors become StorageError."""
+        return self._writer.submit(self._guarded(fn))
 
+    def call(self, fn: Callable[[Database], T]) -> T:
+        """Run ``fn(write_db)`` and wait: on this thread when the writer is free (no thread
+        hand-off), else after the work queued before it."""
+        return self._writer.call(self._guarded(fn))
+
+    def _guarded(self, fn: Callable[[Database], T]) -> Callable[[Database], T]:
         def guarded(db: Database) -> T:
             try:
                 return fn(db)
             except sqlite3.DatabaseError as exc:
                 raise self._storage_error(exc) from exc
 
-        return self._writer.submit(guarded)
-
-    def call(self, fn: Callable[[Database], T]) -> T:
-        return self.submit(fn).result()
+        return guarded
 
     def reader(self) -> Database:
         """This thread's read-only connection."""
