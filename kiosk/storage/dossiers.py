@@ -22,7 +22,7 @@ from kiosk.dossier import Status
 from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import outbox, records, signatures
+from kiosk.storage import outbox, records, signatures, stored_rows
 from kiosk.storage.audit_log import audit, audit_at
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
@@ -148,6 +148,18 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
     return sizes
 
 
+_DOSSIER_COLUMNS = (
+    "id", "code", "unit_code", "day", "seq", "counter", "procedure_code", "procedure_name",
+    "catalog_version", "channel", "status", "received_at", "due_at", "sets", "note",
+    "received_by", "updated_at", "form_set", "return_method", "entered_at", "entered_by",
+    "legal_due_at")
+_PERSON_COLUMNS = ("dossier_id", "role", "name", "id_number", "old_id_number", "birth_date",
+                   "gender", "address", "phone", "email", "cccd_raw")
+_COMPONENT_COLUMNS = ("dossier_id", "position", "code", "name", "copy_kind", "count",
+                      "checked", "from_national_db", "presented")
+_COMPONENT_RECORD = ("id", *_COMPONENT_COLUMNS[1:])
+
+
 def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
     """The row an ``INSERT … RETURNING`` wrote, as the reader would select it."""
     row = cur.fetchone()
@@ -156,29 +168,28 @@ def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
 
 def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str
                    ) -> dict[str, Any]:
-    return _returned(db.conn.execute(
-        "INSERT INTO applicants (dossier_id, role, name, id_number, old_id_number, birth_date, "
-        "gender, address, phone, email, cccd_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING *",
-        (
-            dossier_id, role, person.name.strip(), person.id_number.strip(),
-            person.old_id_number.strip(),
-            person.birth_date.isoformat() if person.birth_date else None,
-            person.gender, person.address, person.phone.strip(), person.email.strip(),
-            person.cccd_raw,
-        ),
+    return stored_rows.insert(db, "applicants", _PERSON_COLUMNS, (
+        dossier_id, role, person.name.strip(), person.id_number.strip(),
+        person.old_id_number.strip(),
+        person.birth_date.isoformat() if person.birth_date else None,
+        person.gender, person.address, person.phone.strip(), person.email.strip(),
+        person.cccd_raw,
     ))
 
 
 def _file_row(db: Database, sha256: str, size: int, mime: str | None, stamp: str
               ) -> dict[str, Any]:
     """Insert the file's row unless it is there; its size and mime as stored either way."""
-    row = db.conn.execute(
-        "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) "
-        "RETURNING size, mime", (sha256, size, mime, stamp)).fetchone()
-    if row is None:  # an earlier dossier holds the same scan
-        row = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
-                              (sha256,)).fetchone()
+    cur = db.conn.execute(
+        "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)",
+        (sha256, size, mime, stamp))
+    # Inserted: stored as given (the size is stat's int; a mime that is not text would
+    # have been refused by NOT NULL or kept as the scan's type, read back below).
+    if cur.rowcount == 1 and type(size) is int and type(mime) is str:
+        return {"size": size, "mime": mime}
+    # An earlier dossier holds the same scan.
+    row = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
+                          (sha256,)).fetchone()
     return {"size": row[0], "mime": row[1]}
 
 
@@ -270,20 +281,12 @@ def insert(
         )
     # Each insert returns its row as stored (defaults included): the outbox payload is
     # made of those rows, not read back with a dozen queries (issue 15 §1).
-    row = _returned(conn.execute(
-        "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
-        "procedure_name, catalog_version, channel, status, received_at, "
-        "due_at, sets, note, received_by, updated_at, form_set, return_method, "
-        "entered_at, entered_by, legal_due_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING *",
-        (
-            dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
-            procedure.catalog_version,
-            inp.channel, status, received_at, due_at,
-            inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
-            entered_at, actor if inp.back_entry else None, due_at,
-        ),
+    row = stored_rows.insert(db, "dossiers", _DOSSIER_COLUMNS, (
+        dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
+        procedure.catalog_version,
+        inp.channel, status, received_at, due_at,
+        inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
+        entered_at, actor if inp.back_entry else None, due_at,
     ))
     num = row.pop("num")
     people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
@@ -292,14 +295,11 @@ def insert(
     comps: list[dict[str, Any]] = []
     signed = False
     for position, comp in enumerate(inp.components, start=1):
-        comp_row = _returned(conn.execute(
-            "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
-            "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id, position, code, name, copy_kind, count, checked, "
-            "from_national_db, presented",
+        comp_row = stored_rows.insert(
+            db, "components", _COMPONENT_COLUMNS,
             (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
              int(comp.checked), int(comp.from_national_db), int(comp.presented)),
-        ))
+            _COMPONENT_RECORD)
         comp_id = comp_row.pop("id")
         pages = []
         for page_pos, page in enumerate(comp.pages, start=1):
@@ -325,7 +325,7 @@ def insert(
         "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
         "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
         "due_at",
-        (dossier_id, received_at, status, actor, due_at),
+        (dossier_id, iso(received), status, actor, iso(due) if due else None),
     ))]
     name_key = fold(inp.applicant.name)
     conn.execute(
