@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,12 +33,11 @@ RECEIVED_STATUS = int(Status.RECEIVED)
 NEW_STATUS = int(Status.NEW)
 
 
-#: Per write connection, the (catalog version, procedure) pairs whose rows a committed save
-#: has written: the procedure snapshot (a few kilobytes of JSON) is then neither encoded nor
-#: offered again. Filled only after COMMIT, so a rolled-back save cannot leave a pair here
-#: whose rows do not exist.
-_known_procedures: weakref.WeakKeyDictionary[Database, set[tuple[str, str]]] = (
-    weakref.WeakKeyDictionary())
+#: In each write connection's memo, the (catalog version, procedure) pairs whose rows a
+#: committed save has written: the procedure snapshot (a few kilobytes of JSON) is then
+#: neither encoded nor offered again. Filled only after COMMIT, so a rolled-back save cannot
+#: leave a pair here whose rows do not exist.
+KNOWN_PROCEDURES = "known_procedures"
 
 #: How far back a paper dossier may be back-entered.
 BACK_ENTRY_YEARS = 10
@@ -229,7 +227,7 @@ def save(
             conn.execute("ROLLBACK")
         raise
     # Committed: rows of these tables are never deleted.
-    _known_procedures.setdefault(db, set()).add((procedure.catalog_version, procedure.code))
+    db.memo.setdefault(KNOWN_PROCEDURES, set()).add((procedure.catalog_version, procedure.code))
     return saved
 
 
@@ -266,7 +264,7 @@ def insert(
     seq = allocate_seq(db, unit_code, day, counter)
     code = format_dossier_code(unit_code, received_day, seq)
     dossier_id = new_id()
-    known = _known_procedures.setdefault(db, set())
+    known = db.memo.get(KNOWN_PROCEDURES, ())
     procedure_key = (procedure.catalog_version, procedure.code)
     if procedure_key not in known:
         conn.execute(

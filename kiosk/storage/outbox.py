@@ -21,6 +21,8 @@ from kiosk.clock import iso, now
 from kiosk.storage.sqlite import Database
 
 STATES = ("pending", "in_flight", "done", "needs_attention")
+#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every operation.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def enqueue(
@@ -39,7 +41,7 @@ def enqueue(
     db.conn.execute(
         "INSERT INTO outbox (id, kind, dossier_id, payload, next_attempt_at, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (op_id, kind, dossier_id, json.dumps(payload, ensure_ascii=False), stamp, stamp, stamp),
+        (op_id, kind, dossier_id, _JSON.encode(payload), stamp, stamp, stamp),
     )
     rows = [(op_id, sha) for sha in dict.fromkeys(blobs)]
     if rows:

@@ -22,7 +22,6 @@ from kiosk.catalog import Catalog, load_catalog
 from kiosk.clock import now
 from kiosk.config import Config
 from kiosk.dossier import Status, check_transition, parse_status
-from kiosk.dossier_code import parse_dossier_code
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.storage import (
@@ -321,9 +320,10 @@ class Store:
                 form_set=str(self.config.get("forms.set")), then=then,
             )
         )
-        parts = parse_dossier_code(saved.code)
-        self.numbers.record("code", (parts.unit_code, parts.day.isoformat(), parts.counter),
-                            parts.seq)
+        # The code's parts as the save made them: its unit, its day (the reception's) and
+        # this counter; the sequence number ends it.
+        self.numbers.record("code", (unit, saved.received_at.date().isoformat(), counter),
+                            int(saved.code[-4:]))
         return saved
 
     def get_dossier(self, code: str) -> dict[str, Any]:

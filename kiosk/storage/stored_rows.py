@@ -25,12 +25,13 @@ the store opens, before any save.
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any
 
 from kiosk.storage.sqlite import Database
 
 #: A default SQLite stores as written: NULL, an integer, or a string literal.
+#: This module's entry in ``Database.memo``: (table, columns, returning) → shape.
+MEMO = "stored_rows"
 _CONSTANT = re.compile(r"^(?:NULL|[+-]?\d{1,18}|'(?:[^']|'')*')$", re.IGNORECASE)
 
 
@@ -58,8 +59,6 @@ class _Shape:
         self.key: str | None = None
 
 
-_shapes: weakref.WeakKeyDictionary[Database, dict[tuple[Any, ...], _Shape]] = (
-    weakref.WeakKeyDictionary())
 _INT, _STR, _ANY = (int,), (str,), (int, str, bytes)
 
 
@@ -125,9 +124,9 @@ def insert(db: Database, table: str, columns: tuple[str, ...], values: tuple[Any
            returning: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Insert one row of ``values`` into ``columns``; returns the row as stored: every
     column, or those of ``returning`` in that order (as ``RETURNING`` would)."""
-    known = _shapes.get(db)
+    known = db.memo.get(MEMO)
     if known is None:
-        known = _shapes.setdefault(db, {})
+        known = db.memo[MEMO] = {}
     spec = (table, columns, returning)
     shape = known.get(spec)
     if shape is None:

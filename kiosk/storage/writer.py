@@ -57,8 +57,13 @@ class WriterThread:
         # Who holds the connection (this thread, a caller running inline, or no one), how
         # many submitted functions have not started, and when upkeep is due; all under
         # ``_turn``.
-        self._turn = threading.Condition(threading.Lock())
-        self._owner: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)
+        #: The thread id holding the connection, or None.
+        self._owner: int | None = None
+        #: True while this thread waits for a caller running inline to finish.
+        self._waiting = False
+        self._running = False
         self._queued = 0
         self._closing = False
         self._armed = False
@@ -77,8 +82,9 @@ class WriterThread:
             self._ready.set()
             return
         self._db = db
+        me = threading.get_ident()
+        self._running = True
         self._ready.set()
-        me = threading.current_thread()
         # None: no upkeep due; else seconds to wait for work before the next idle step
         # (waiting on the queue, so work that arrives is taken at once).
         upkeep: float | None = None
@@ -91,17 +97,16 @@ class WriterThread:
                     continue
                 if item is _STOP:
                     with self._turn:
-                        while self._owner is not None:
-                            self._turn.wait()
+                        self._wait_turn()
                         self._owner = me
+                        self._running = False
                     return
                 if item is _WROTE:
                     upkeep = self._idle_after
                     continue
                 fn, future = item
                 with self._turn:
-                    while self._owner is not None:
-                        self._turn.wait()
+                    self._wait_turn()
                     self._owner = me
                     self._queued -= 1
                 try:
@@ -113,11 +118,17 @@ class WriterThread:
                             self._armed = True
                             self._last_write = time.monotonic()
                 finally:
-                    with self._turn:
-                        self._owner = None
-                        self._turn.notify_all()
+                    self._owner = None
         finally:
+            self._running = False
             db.conn.close()
+
+    def _wait_turn(self) -> None:
+        """(Holding ``_turn``.) Wait until no caller runs inline."""
+        self._waiting = True
+        while self._owner is not None:
+            self._turn.wait()
+        self._waiting = False
 
     def _run_one(self, db: Database, fn: Callable[[Database], Any], future: Future[Any]
                  ) -> bool:
@@ -136,7 +147,7 @@ class WriterThread:
             self._after_write()
         return True
 
-    def _idle_turn(self, db: Database, me: threading.Thread) -> float | None:
+    def _idle_turn(self, db: Database, me: int) -> float | None:
         """Upkeep's timer ran out: the next wait (None: no upkeep due until a write)."""
         with self._turn:
             settled = time.monotonic() - self._last_write
@@ -149,10 +160,9 @@ class WriterThread:
         try:
             more = self._idle_step(db)
         finally:
-            with self._turn:
+            with self._lock:
                 self._owner = None
                 self._armed = more
-                self._turn.notify_all()
         return 0.05 if more else None
 
     def _idle_step(self, db: Database) -> bool:
@@ -177,8 +187,8 @@ class WriterThread:
 
     def on_writer_thread(self) -> bool:
         """True on the thread holding the connection: this one, or a caller running inline."""
-        me = threading.current_thread()
-        return me is self._thread or self._owner is me
+        me = threading.get_ident()
+        return me == self._thread.ident or self._owner == me
 
     def submit(self, fn: Callable[[Database], T]) -> Future[T]:
         """Queue ``fn(db)``; the future holds its result or exception."""
@@ -193,12 +203,12 @@ class WriterThread:
     def call(self, fn: Callable[[Database], T]) -> T:
         """Run ``fn(db)`` with the write connection and wait for it: on this thread when the
         writer is free and nothing is queued, else on the writer thread after what is."""
-        me = threading.current_thread()
-        if me is self._thread or self._owner is me:
+        me = threading.get_ident()
+        if me == self._thread.ident or self._owner == me:
             raise RuntimeError("call() from the writer thread would deadlock")
-        with self._turn:
+        with self._lock:
             inline = (self._owner is None and not self._queued and not self._closing
-                      and self._db is not None and self._thread.is_alive())
+                      and self._running)
             if inline:
                 self._owner = me
         if not inline:
@@ -220,12 +230,13 @@ class WriterThread:
                     self._after_write()
             finally:
                 wake = False
-                with self._turn:
+                with self._lock:
                     self._owner = None
                     if wrote and self._idle is not None:
                         self._last_write = time.monotonic()
                         wake, self._armed = not self._armed, True
-                    self._turn.notify_all()
+                    if self._waiting:
+                        self._turn.notify()
                 if wake:
                     self._queue.put(_WROTE)
 

@@ -65,7 +65,7 @@ def _same(built: dict[str, Any], asked: dict[str, Any], key: str = "num") -> Non
 def test_built_row_is_the_stored_row(db: Database, values: tuple[Any, ...]) -> None:
     columns = ("name", "count", "payload")
     built = stored_rows.insert(db, "t", columns, values)
-    assert stored_rows._shapes[db][("t", columns, None)].exact
+    assert db.memo[stored_rows.MEMO][("t", columns, None)].exact
     _same(built, _returning(db, "t", columns, values, None))
     assert db.query("SELECT * FROM t WHERE num = ?", [built["num"]]).__next__() == built
 
@@ -91,6 +91,6 @@ def test_the_save_builds_its_rows_without_asking_sqlite(store: Store) -> None:
     store.save_dossier(make_input(store, pages=1), actor="clerk1")
 
     def shapes(db: Database) -> dict[str, bool]:
-        return {spec[0]: shape.exact for spec, shape in stored_rows._shapes[db].items()}
+        return {spec[0]: shape.exact for spec, shape in db.memo[stored_rows.MEMO].items()}
 
     assert store.call(shapes) == {"dossiers": True, "applicants": True, "components": True}
