@@ -175,19 +175,30 @@ def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: 
     ))
 
 
+#: In the write connection's memo: file rows read, sha256 → (size, mime). A row of
+#: ``files`` is never updated, so what was stored once is what is stored; forgotten when a
+#: save rolls back (the row read may have been that save's own).
+FILE_ROWS = "file_rows"
+
+
 def _file_row(db: Database, sha256: str, size: int, mime: str | None, stamp: str
               ) -> dict[str, Any]:
     """Insert the file's row unless it is there; its size and mime as stored either way."""
     cur = db.conn.execute(
         "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)",
         (sha256, size, mime, stamp))
+    seen = db.memo.get(FILE_ROWS)
+    if seen is None or len(seen) > 4096:
+        seen = db.memo[FILE_ROWS] = {}
     # Inserted: stored as given (the size is stat's int; a mime that is not text would
-    # have been refused by NOT NULL or kept as the scan's type, read back below).
+    # have been refused by NOT NULL, and is read back below).
     if cur.rowcount == 1 and type(size) is int and type(mime) is str:
         return {"size": size, "mime": mime}
     # An earlier dossier holds the same scan.
-    row = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
-                          (sha256,)).fetchone()
+    row = seen.get(sha256)
+    if row is None:
+        row = seen[sha256] = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
+                                             (sha256,)).fetchone()
     return {"size": row[0], "mime": row[1]}
 
 
@@ -225,6 +236,7 @@ def save(
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        db.memo.pop(FILE_ROWS, None)
         raise
     # Committed: rows of these tables are never deleted.
     db.memo.setdefault(KNOWN_PROCEDURES, set()).add((procedure.catalog_version, procedure.code))

@@ -283,11 +283,11 @@ class Store:
     def _note_written(self, sha256: str) -> None:
         # Until a draft or a dossier references the file, only this row lets the start-up
         # sweep delete it (kiosk.storage.ownership); without it the file is merely kept.
-        noted = self.submit(lambda db: ownership.note_written(db, sha256))
         if self._writer.on_writer_thread():
+            self.submit(lambda db: ownership.note_written(db, sha256))
             return
         try:
-            noted.result()
+            self.call(lambda db: ownership.note_written(db, sha256))
         except KioskError as exc:
             log.warning("file %s kept without a record: %s", sha256, exc)
 
