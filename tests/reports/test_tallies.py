@@ -18,6 +18,8 @@ from kiosk.reports.records import local_records
 from kiosk.reports.summary import Period, summary
 from kiosk.reports.tallies import local_summary, received_any
 from kiosk.storage import Store
+from kiosk.storage.connection import connect, enable_wal
+from kiosk.storage.schema import migrations
 
 PROCEDURES = [("1.004873", "Đăng ký kết hôn"), ("2.000815", "Chứng thực bản sao"),
               ("1.001193", "Đăng ký khai sinh")]
@@ -134,8 +136,13 @@ def _generate(path: Path, count: int, seed: int) -> None:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The generated history written as an app from before migration 0070 would have:
+    opening it migrates, and the migration's back-fill fills the dossiers' facts."""
     root = tmp_path_factory.mktemp("tallies")
-    Store(root / "kiosk.sqlite3", root / "files", orphan_grace_seconds=None).close()
+    db = connect(root / "kiosk.sqlite3")
+    enable_wal(db)
+    migrations.apply(db, stop_before="0070_dossier_facts")
+    db.conn.close()
     _generate(root / "kiosk.sqlite3", 1500, seed=28)
     return Store(root / "kiosk.sqlite3", root / "files", orphan_grace_seconds=None)
 
