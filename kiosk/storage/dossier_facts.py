@@ -29,6 +29,7 @@ written by raw inserts (the bench loader, tests' generated histories).
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from kiosk.storage.model import ComponentInput
 from kiosk.storage.sqlite import Database
 

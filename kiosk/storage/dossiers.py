@@ -23,7 +23,7 @@ from kiosk.dossier import Status
 from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import outbox, records, signatures
+from kiosk.storage import dossier_facts, outbox, records, signatures
 from kiosk.storage.audit_log import audit
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
@@ -268,8 +268,8 @@ def insert(
         "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
         "procedure_name, catalog_version, channel, status, received_at, "
         "due_at, sets, note, received_by, updated_at, form_set, return_method, "
-        "entered_at, entered_by, legal_due_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "entered_at, entered_by, legal_due_at, docs_counted, docs_reused, docs_scanned) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING *",
         (
             dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
@@ -277,6 +277,7 @@ def insert(
             inp.channel, status, iso(received), iso(due) if due else None,
             inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
             entered_at, actor if inp.back_entry else None, iso(due) if due else None,
+            *dossier_facts.documents(inp.components),
         ),
     ))
     num = row.pop("num")
@@ -377,11 +378,7 @@ def change_status(
             "UPDATE dossiers SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             (to, at, dossier_id),
         )
-        conn.execute(
-            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (dossier_id, at, old, to, actor, note),
-        )
+        dossier_facts.add_status_event(db, dossier_id, at, old, to, actor, note)
         late.track_status(db, dossier_id, old, to, at, calendar, note)
         audit(db, actor, "dossier.status", dossier_id, code=code, old=old, new=to, note=note)
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,
