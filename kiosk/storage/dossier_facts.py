@@ -3,11 +3,13 @@
 
 The report (:func:`kiosk.reports.tallies.local_summary`) counts a year of dossiers with
 one grouped SQL read of ``dossiers``; what it would otherwise work out per dossier from
-other tables lives in seven columns of the dossier's own row:
+other tables lives in nine columns of the dossier's own row:
 
-- ``first_resolved_at``, ``first_returned_at``, ``first_closed_at``, ``first_ended_at``:
-  the first status change to a resolved (9, 10), returned (10), closed without a result
-  (3, 7, 8) and any of those statuses. Every status event goes through
+- ``first_resolved_at``, ``first_returned_at``, ``first_closed_at``, ``first_ended_at``,
+  ``first_supplement_at``: the first status change to a resolved (9, 10), returned (10),
+  closed without a result (3, 7, 8), any of those statuses, and to "waiting for a
+  supplement" (5: only a dossier with one needs its history read to know whether it was
+  waiting at a past moment). Every status event goes through
   :func:`add_status_event`, which moves them in the same statement's transaction; a note
   that keeps the status (a fee, a letter, a result) is not a change and moves nothing.
   They are the minimum of the changes' times, not the latest write, so an event stored
@@ -18,6 +20,9 @@ other tables lives in seven columns of the dossier's own row:
   national database, and the others with at least one scanned page. The save sets them
   from the components it inserts (:func:`documents`), in the same ``INSERT``; a supplement's
   papers recount them (:func:`recount_documents`).
+- ``result_electronic``: NULL without a result, 1 when one came from the province (issued
+  electronically), 0 when all were scanned here (:func:`add_result`, where a result is
+  stored; results are never deleted).
 
 They are derived facts, not part of the record: :func:`kiosk.storage.records.assemble`
 drops them (:data:`COLUMNS`), so the outbox payload and the screens never see them.
