@@ -6,7 +6,8 @@ prefixes, procedures the bundled catalog with a counter's typical mix (certifica
 civil status dominate). Due times come from the real working-time calendar.
 
 The loader writes the same rows ``Store.save_dossier`` writes (dossier, applicant,
-components, pages, status events, audit, search index, code counters, outbox) with bulk
+components, pages, status events, audit, search index, code counters, outbox; on the
+dossier row the report's facts as the app keeps them, kiosk.storage.dossier_facts) with bulk
 ``executemany`` in large transactions and ``synchronous=OFF`` (a benchmark set-up, never the
 app), so a million dossiers take minutes.
 """

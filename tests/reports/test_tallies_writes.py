@@ -163,3 +163,18 @@ def test_the_fast_summary_reads_no_new_index(kiosk_home: Path) -> None:
             "SELECT il.name FROM pragma_index_list('dossiers') AS l, "
             "pragma_index_info(l.name) AS il").fetchall()])
     assert indexed and not set(indexed) & set(dossier_facts.COLUMNS)
+
+
+def test_bench_loader_fills_the_facts_as_the_app_does(tmp_path: Path) -> None:
+    """bench/storage_data.py writes rows in bulk, not through the app: the facts it puts
+    on each dossier are those the back-fill derives from its history and components."""
+    from bench.storage_data import bulk_load
+
+    bulk_load(tmp_path / "k.sqlite3", tmp_path / "files", 1200, progress=False)
+    with Store(tmp_path / "k.sqlite3", tmp_path / "files", orphan_grace_seconds=None) as store:
+        loaded = _facts(store)
+        store.call(dossier_facts.backfill)
+        assert _facts(store) == loaded
+        ended, scanned = store.read(lambda db: db.execute(
+            "SELECT count(first_ended_at), sum(docs_scanned) FROM dossiers").fetchone())
+    assert ended > 0 and scanned > 0
