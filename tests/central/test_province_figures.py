@@ -1,0 +1,36 @@
+"""The province page's queue and satisfaction figures per unit, on both server engines: the
+same blocks as a counter's own report, split by priority, transfer and booking."""
+
+from __future__ import annotations
+
+from central import citizen, province_figures, queue_ops, service
+from central.db import Database
+from central.service import Device
+from kiosk import clock
+from tests.central.helpers import OTHER_UNIT, UNIT
+
+
+def test_the_queue_block_splits_by_priority_transfer_and_booking(any_db: Database) -> None:
+    dev = Device(service.add_device(any_db, UNIT, "quầy 1")["device_id"], UNIT, "counter")
+    other = Device(service.add_device(any_db, OTHER_UNIT, "xã khác")["device_id"],
+                   OTHER_UNIT, "counter")
+    take = citizen.TicketIn
+    later = clock.iso(clock.now().replace(hour=23, minute=59))
+    citizen.take_ticket(any_db, dev, take(service="A", counter=0))
+    citizen.take_ticket(any_db, dev, take(service="A", counter=0, priority="elderly"))
+    citizen.take_ticket(any_db, dev, take(service="A", counter=0, booked_until=later))
+    citizen.take_ticket(any_db, other, take(service="A", counter=0))
+    called = citizen.call_next(any_db, dev, citizen.CallIn(counter=1, services=["A"]))
+    queue_ops.act(any_db, dev, queue_ops.ActIn(action="transfer", label=called["called"][
+        "label"], counter=1, service="B"))
+    today = clock.now().date()
+    figures = province_figures.citizen(any_db, today, today)
+    assert set(figures) == {UNIT, OTHER_UNIT}  # each unit its own block
+    mine = figures[UNIT]["queue"]
+    assert mine["tickets"] == 3 and mine["transferred"] == 1
+    assert {p["key"]: p["tickets"] for p in mine["by_priority"]} == {"": 2, "elderly": 1}
+    assert {b["booked"]: b["tickets"] for b in mine["by_booking"]} == {True: 1, False: 2}
+    assert {s["service"] for s in mine["by_service"]} == {"A", "B"}
+    assert figures[OTHER_UNIT]["queue"]["tickets"] == 1
+    # One unit's viewer: only that unit, with the same figures.
+    assert province_figures.citizen(any_db, today, today, UNIT) == {UNIT: figures[UNIT]}
