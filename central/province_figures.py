@@ -61,8 +61,11 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None
     ticket_where = " AND t.unit_code = ?" if unit else ""
     extra: tuple[Any, ...] = (unit,) if unit else ()
     with db.transaction(write=False) as tx:
-        ratings = tx.all("SELECT unit_code, level, reason, clerk, procedure_code, occasion"
-                         " FROM ratings WHERE at >= ? AND at < ?" + where, (start, end, *extra))
+        # Equal ratings counted by the database: a province's year is hundreds of thousands.
+        ratings = tx.all("SELECT unit_code, level, reason, clerk, procedure_code, occasion,"
+                         " count(*) AS n FROM ratings WHERE at >= ? AND at < ?" + where +
+                         " GROUP BY unit_code, level, reason, clerk, procedure_code, occasion",
+                         (start, end, *extra))
         days = (first.isoformat(), last.isoformat(), *extra)
         # The marks carry what the queue block splits by (priority, transfer, booking):
         # without them every ticket counted as a walk-in without priority.

@@ -34,3 +34,30 @@ def test_the_queue_block_splits_by_priority_transfer_and_booking(any_db: Databas
     assert figures[OTHER_UNIT]["queue"]["tickets"] == 1
     # One unit's viewer: only that unit, with the same figures.
     assert province_figures.citizen(any_db, today, today, UNIT) == {UNIT: figures[UNIT]}
+
+
+def test_satisfaction_counted_in_sql_equals_the_counters_definition(any_db: Database) -> None:
+    from kiosk.citizen.ratings_report import satisfaction
+
+    at = clock.iso(clock.now().replace(hour=9, minute=0, second=0, microsecond=0))
+    rows = [(UNIT, 3, "", "canbo", "1.001193", "intake"),
+            (UNIT, 3, "", "canbo", "1.001193", "intake"),  # equal: counted as one row, n=2
+            (UNIT, 1, "time", "canbo", "1.001193", "return"),
+            (UNIT, 1, "attitude", "thuky", "1.000894", "return"),
+            (UNIT, 2, "", "thuky", "1.000894", "intake"),
+            (OTHER_UNIT, 1, "guidance", "canbo", "1.001193", "intake")]
+    with any_db.transaction() as tx:
+        for i, (unit, level, reason, clerk, procedure, occasion) in enumerate(rows):
+            tx.execute("INSERT INTO ratings (id, unit_code, dossier_id, occasion, level, reason,"
+                       " clerk, procedure_code, counter, at, device_id, received_at) VALUES"
+                       " (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 'd', ?)",
+                       (f"r{i}", unit, f"dossier-{i}", occasion, level, reason, clerk,
+                        procedure, at, at))
+    today = clock.now().date()
+    figures = province_figures.citizen(any_db, today, today)
+    keys = ("unit_code", "level", "reason", "clerk", "procedure_code", "occasion")
+    for unit in (UNIT, OTHER_UNIT):
+        raw = [dict(zip(keys, r, strict=True)) for r in rows if r[0] == unit]
+        assert figures[unit]["satisfaction"] == satisfaction(raw)
+    assert figures[UNIT]["satisfaction"]["ratings"] == 5
+    assert figures[UNIT]["satisfaction"]["reasons"]["time"] == 1
