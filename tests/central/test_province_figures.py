@@ -3,6 +3,12 @@ same blocks as a counter's own report, split by priority, transfer and booking."
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
 from central import citizen, province_figures, queue_ops, service
 from central.db import Database
 from central.service import Device
@@ -61,3 +67,24 @@ def test_satisfaction_counted_in_sql_equals_the_counters_definition(any_db: Data
         assert figures[unit]["satisfaction"] == satisfaction(raw)
     assert figures[UNIT]["satisfaction"]["ratings"] == 5
     assert figures[UNIT]["satisfaction"]["reasons"]["time"] == 1
+
+
+@pytest.mark.parametrize("stamp", ["hôm qua 9 giờ", "2026-12-07T09:00:00", "2026-12-07",
+                                   "2026-02-30T09:00:00+07:00", "20261207T090000+0700"])
+def test_a_counter_lying_about_a_tickets_times_is_refused(central_server: Any, stamp: str
+                                                           ) -> None:
+    # Stored as sent, such a time broke the province page's queue figures for every unit.
+    ticket = {"day": "2026-12-07", "service": "A", "number": 7, "label": "A1-07",
+              "issued_counter": 1, "taken_at": "2026-12-07T09:00:00+07:00",
+              "called_at": stamp, "state": "called", "called_counter": 1}
+    with httpx.Client(base_url=central_server.url, timeout=10) as client:
+        answer = client.put("/v1/queue/tickets/t-lying", json=ticket,
+                            headers={"Authorization": f"Bearer {central_server.token}"})
+        assert answer.status_code == 422, answer.text
+        ticket["called_at"] = "2026-12-07T09:10:00.250+07:00"
+        good = client.put("/v1/queue/tickets/t-lying", json=ticket,
+                          headers={"Authorization": f"Bearer {central_server.token}"})
+        assert good.status_code == 201, good.text
+    day = date(2026, 12, 7)
+    queue = province_figures.citizen(central_server.db, day, day)[UNIT]["queue"]
+    assert queue["median_wait_minutes"] == 10.0
