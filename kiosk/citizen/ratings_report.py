@@ -23,10 +23,12 @@ def _empty() -> dict[str, Any]:
 
 
 def _add(block: dict[str, Any], rating: dict[str, Any]) -> None:
-    block["ratings"] += 1
-    block[_LEVEL_KEYS[int(rating["level"])]] += 1
+    # ``n``: a row standing for that many equal ratings (the province counts them in SQL).
+    n = int(rating.get("n", 1))
+    block["ratings"] += n
+    block[_LEVEL_KEYS[int(rating["level"])]] += n
     if int(rating["level"]) == 1 and rating.get("reason") in block["reasons"]:
-        block["reasons"][rating["reason"]] += 1
+        block["reasons"][rating["reason"]] += n
 
 
 def _finish(block: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +41,8 @@ def _finish(block: dict[str, Any]) -> dict[str, Any]:
 
 def satisfaction(ratings: Iterable[dict[str, Any]],
                  clerk_names: dict[str, str] | None = None) -> dict[str, Any]:
-    """Counts overall, per clerk and per procedure (levels and reasons)."""
+    """Counts overall, per clerk and per procedure (levels and reasons); a rating row may
+    carry ``n``, the number of equal ratings it stands for."""
     names = clerk_names or {}
     total = _empty()
     by_clerk: dict[str, dict[str, Any]] = {}
