@@ -74,15 +74,15 @@ _PAUSED_SINCE = ("(SELECT max(c.started_at) FROM clock_pauses c WHERE c.dossier_
                  ":judged))")
 #: A dossier pending at the judging moment: awaiting a supplement then, and overdue as
 #: kiosk.reports.summary.is_overdue_at judges (the due in force against the moment, or
-#: against the start of the pause for one waiting). The inner row is computed once (its
-#: LIMIT keeps SQLite from copying the lookups into every use).
+#: against the start of the pause for one waiting). Each inner row is computed once (a
+#: LIMIT keeps SQLite from flattening it, which would copy a lookup into every use).
 _PENDING = f"""CASE WHEN d.received_at < :judged AND (d.first_ended_at IS NULL
     OR d.first_ended_at >= :judged) THEN (SELECT max({_K_PENDING} + {_K_AWAITING} * w
         + {_K_OVERDUE} * coalesce(due < CASE WHEN w THEN coalesce(ps, :judged)
                                        ELSE :judged END, 0))
     FROM (SELECT w, CASE WHEN ld IS NULL OR lg >= ld THEN lg ELSE ld END AS due,
                  CASE WHEN w THEN {_PAUSED_SINCE} END AS ps
-          FROM (SELECT {_WAITING} AS w, {_LETTER_DUE} AS ld, {_LEGAL} AS lg) LIMIT 1))
+          FROM (SELECT {_WAITING} AS w, {_LETTER_DUE} AS ld, {_LEGAL} AS lg LIMIT 1) LIMIT 1))
     ELSE 0 END"""
 #: Every figure a dossier adds to, as bits. A resolved (or closed, or returned) time is
 #: after the ended time, so a dossier not ended before the period's end skips them all.

@@ -1,7 +1,10 @@
 """The fast summary (kiosk.reports.tallies, a few SQL reads) gives exactly the JSON of the
 definition (kiosk.reports.summary over one record per dossier) on generated histories with
 every kind of status change, repeated status, supplement pause (open and closed), apology
-letter, back-entry, channel and document, over many periods and judging moments."""
+letter, back-entry, channel and document, over many periods and judging moments. The
+history is written as an app from before migration 0070 would have written it, so the
+facts the fast summary reads off the dossier rows are the migration's back-fill
+(tests/reports/test_tallies_writes.py has them kept by the app's own writes)."""
 
 from __future__ import annotations
 
