@@ -108,7 +108,8 @@ def add_status_event(db: Database, dossier_id: str, at: str, from_status: int | 
                      due_at: str | None = None) -> None:
     """Write one line of a dossier's timeline (a status change, or a note that keeps the
     status: ``from_status == to_status``), inside the caller's transaction, and move the
-    dossier's end times when it is a change to an ending status. The one writer of
+    dossier's end times (or its first supplement time) when it is a change to an ending
+    status (or to 5). The one writer of
     ``status_events`` after a dossier's first event (the save writes that one with the
     dossier: status 1 or 2, never an end)."""
     db.conn.execute(
