@@ -35,7 +35,7 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 	touch $@
 
 test: $(STAMP) $(TUS_NODE)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --walk

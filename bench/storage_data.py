@@ -6,7 +6,8 @@ prefixes, procedures the bundled catalog with a counter's typical mix (certifica
 civil status dominate). Due times come from the real working-time calendar.
 
 The loader writes the same rows ``Store.save_dossier`` writes (dossier, applicant,
-components, pages, status events, audit, search index, code counters, outbox) with bulk
+components, pages, status events, audit, search index, code counters, outbox; on the
+dossier row the report's facts as the app keeps them, kiosk.storage.dossier_facts) with bulk
 ``executemany`` in large transactions and ``synchronous=OFF`` (a benchmark set-up, never the
 app), so a million dossiers take minutes.
 """
@@ -172,8 +173,10 @@ def bulk_load(path: Path, files_root: Path, count: int, *, seed: int = 1,
         sql = {
             "dossiers": "INSERT INTO dossiers (num, id, code, unit_code, day, seq, counter, "
                         "procedure_code, procedure_name, catalog_version, channel, status, "
-                        "received_at, due_at, sets, note, received_by, updated_at, version) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,'',?,?,?)",
+                        "received_at, due_at, sets, note, received_by, updated_at, version, "
+                        "first_resolved_at, first_returned_at, first_closed_at, first_ended_at,"
+                        " first_supplement_at, docs_counted, docs_reused, docs_scanned) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,'',?,?,?,?,?,?,?,?,?,?,?)",
             "applicants": "INSERT INTO applicants (dossier_id, role, name, id_number, birth_date,"
                           " gender, address, phone) VALUES (?, 'owner', ?, ?, ?, ?, ?, ?)",
             "components": "INSERT INTO components (id, dossier_id, position, code, name, "
@@ -220,14 +223,16 @@ def bulk_load(path: Path, files_root: Path, count: int, *, seed: int = 1,
         status = path_after[-1] if path_after else 2
         actor = f"canbo{counter}"
         t = tables.setdefault
-        t("dossiers", []).append((num, dossier_id, code, unit, day.isoformat(), seq, counter,
-                                  proc.code, proc.name, version, 1 if rng.random() < 0.85
-                                  else rng.choice((2, 3)), status, iso(received), iso(due),
-                                  actor, iso(received), 1 + len(path_after)))
+        dossier_row = [num, dossier_id, code, unit, day.isoformat(), seq, counter, proc.code,
+                       proc.name, version, 1 if rng.random() < 0.85 else rng.choice((2, 3)),
+                       status, iso(received), iso(due), actor, iso(received),
+                       1 + len(path_after)]
+        t("dossiers", []).append(dossier_row)  # its facts are appended below
         t("applicants", []).append((dossier_id, person.name, person.id_number,
                                     person.birth.isoformat(), person.sex, person.address,
                                     person.phone))
         components = []
+        docs: list[tuple[bool, bool]] = []  # (counts, scanned) of each component
         for position, comp in enumerate(proc.components, start=1):
             comp_id += 1
             checked = comp.mandatory or rng.random() < 0.3
@@ -241,6 +246,7 @@ def bulk_load(path: Path, files_root: Path, count: int, *, seed: int = 1,
                     t("pages", []).append((comp_id, page, sha))
                     pages.append({"position": page, "sha256": sha})
             components.append({"code": comp.code, "name": comp.name, "pages": pages})
+            docs.append((checked and comp.count > 0, bool(pages)))
         at = received
         events = [(dossier_id, iso(received), None, 2, actor, iso(due))]
         previous = 2
@@ -249,6 +255,8 @@ def bulk_load(path: Path, files_root: Path, count: int, *, seed: int = 1,
             events.append((dossier_id, iso(at), previous, new, actor, None))
             previous = new
         t("events", []).extend(events)
+        # What the app keeps on the dossier's row (kiosk.storage.dossier_facts).
+        dossier_row.extend([*_ends(events), *_documents(docs)])
         t("audit", []).extend(
             (e[1], actor, "dossier.create" if e[2] is None else "dossier.status", dossier_id,
              json.dumps({"code": code}, ensure_ascii=False)) for e in events)
@@ -287,6 +295,30 @@ def bulk_load(path: Path, files_root: Path, count: int, *, seed: int = 1,
     if progress:
         print(file=sys.stderr)
     return {"dossiers": made, "days": len(days), "files": len(pool)}
+
+
+def _ends(events: list[tuple[Any, ...]]) -> tuple[str | None, ...]:
+    """First resolved, returned, closed, ended and supplement times of generated events
+    ``(dossier_id, at, from, to, ...)``, as kiosk.storage.dossier_facts.add_status_event
+    keeps them."""
+    first: dict[str, str] = {}
+    for _did, at, old, new, *_rest in events:
+        if old == new:
+            continue
+        for name, statuses in (("resolved", (9, 10)), ("returned", (10,)),
+                               ("closed", (3, 7, 8)), ("ended", (3, 7, 8, 9, 10)),
+                               ("supplement", (5,))):
+            if new in statuses and (name not in first or at < first[name]):
+                first[name] = at
+    return tuple(first.get(n) for n in ("resolved", "returned", "closed", "ended",
+                                        "supplement"))
+
+
+def _documents(docs: list[tuple[bool, bool]]) -> tuple[int, int, int]:
+    """Counting documents, reused (none: the loader takes nothing from the national
+    database), scanned: as kiosk.storage.dossier_facts.documents counts them."""
+    counted = [scanned for counts, scanned in docs if counts]
+    return len(counted), 0, sum(counted)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.db import Database, IntegrityError
-from central.models import JSON_INTEGER, JsonInt, error_responses
+from central.models import JSON_INTEGER, JsonInt, Stamp, error_responses
 from central.service import ApiError, Device
 from kiosk import clock
 from kiosk.i18n import _
@@ -41,8 +41,8 @@ class TicketIn(BaseModel):
     counter: JsonInt = Field(ge=0, le=9, description="0: a self-service kiosk")
     priority: str = Field(default="", pattern=PRIORITY_PATTERN,
                           description="a queue.priorities key: called first in its group")
-    booked_until: str | None = Field(default=None, min_length=16, max_length=40,
-                                     description="a checked-in booking: ahead until then")
+    booked_until: Stamp | None = Field(default=None,
+                                       description="a checked-in booking: ahead until then")
 
 
 class CallIn(BaseModel):
@@ -62,7 +62,7 @@ class RatingIn(BaseModel):
     clerk: str = Field(min_length=1, max_length=200)
     procedure_code: str = Field(min_length=1, max_length=60)
     counter: JsonInt = Field(ge=0, le=9)
-    at: str = Field(min_length=10, max_length=40)
+    at: Stamp
 
 
 class OfflineTicketIn(BaseModel):
@@ -74,11 +74,11 @@ class OfflineTicketIn(BaseModel):
     number: JsonInt = Field(ge=1, le=9999)
     label: str = Field(pattern=r"^[A-Z]\d-\d{2,4}$", description="Offline numbers carry a dash")
     issued_counter: JsonInt = Field(ge=0, le=9)
-    taken_at: str = Field(min_length=10, max_length=40)
-    called_at: str | None = Field(default=None, min_length=10, max_length=40)
+    taken_at: Stamp
+    called_at: Stamp | None = None
     called_counter: Annotated[int, Field(ge=0, le=9), JSON_INTEGER] | None = None
     called_by: str | None = Field(default=None, max_length=200)
-    finished_at: str | None = Field(default=None, min_length=10, max_length=40)
+    finished_at: Stamp | None = None
     state: str = Field(pattern=r"^(waiting|called|held|done|noshow)$")
     priority: str | None = Field(default=None, pattern=PRIORITY_PATTERN)
     recalls: Annotated[int, Field(ge=0, le=99), JSON_INTEGER] | None = None

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from central.common import ApiError, Device
 from central.db import Database, Tx
-from central.models import error_responses
+from central.models import Stamp, error_responses
 from central.money import idempotent
 from kiosk import clock
 from kiosk.i18n import _
@@ -36,7 +36,7 @@ class GivenResult(BaseModel):
 class HandoverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dossier_code: str = Field(min_length=1, max_length=40)
-    at: str = Field(min_length=10, max_length=40)
+    at: Stamp
     actor: str = Field(min_length=1, max_length=100)
     recipient: str = Field(default="", max_length=200)
     unscanned_reason: str | None = Field(default=None, max_length=500)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 
 from kiosk.limits import (
     ADDRESS_MAX,
@@ -47,6 +55,26 @@ def _json_integer(value: Any) -> Any:
 #: "3", its strict one would refuse 3.0).
 JSON_INTEGER = BeforeValidator(_json_integer)
 JsonInt = Annotated[int, JSON_INTEGER]
+
+
+def _aware_stamp(value: str) -> str:
+    """A moment as counters write it (kiosk.clock.iso, or with milliseconds), kept as sent:
+    the stored text is compared as text, and the province page turns it into times."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a date and time") from None
+    # The extended form only (2026-12-07T09:00:00...): what counters write and text order
+    # keeps in time order; and never without its UTC offset.
+    if moment.tzinfo is None or value[4:5] != "-" or len(value) < 20:
+        raise ValueError("a moment needs its date, time and UTC offset")
+    return value
+
+
+#: A moment a counter sends as text (RFC 3339, a real date, an offset), stored as sent.
+#: A free-form text here once reached the province page, whose queue figures failed on it.
+Stamp = Annotated[str, AfterValidator(_aware_stamp),
+                  WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 40})]
 
 
 class Page(BaseModel):

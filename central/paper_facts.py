@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from central.common import ApiError, Device
 from central.db import Database, Tx
-from central.models import error_responses
+from central.models import Stamp, error_responses
 from central.money import idempotent
 from kiosk import clock
 from kiosk.i18n import _
@@ -40,7 +40,7 @@ class FactsIn(BaseModel):
     valid_until: date | None = None
     issuer: str = Field(default="", max_length=300)
     confirmed_by: str = Field(min_length=1, max_length=100)
-    confirmed_at: str = Field(min_length=10, max_length=40)
+    confirmed_at: Stamp
 
 
 Key = Annotated[str, Header(min_length=1, max_length=100)]

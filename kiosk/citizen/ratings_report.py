@@ -23,10 +23,12 @@ def _empty() -> dict[str, Any]:
 
 
 def _add(block: dict[str, Any], rating: dict[str, Any]) -> None:
-    block["ratings"] += 1
-    block[_LEVEL_KEYS[int(rating["level"])]] += 1
+    # ``n``: a row standing for that many equal ratings (the province counts them in SQL).
+    n = int(rating.get("n", 1))
+    block["ratings"] += n
+    block[_LEVEL_KEYS[int(rating["level"])]] += n
     if int(rating["level"]) == 1 and rating.get("reason") in block["reasons"]:
-        block["reasons"][rating["reason"]] += 1
+        block["reasons"][rating["reason"]] += n
 
 
 def _finish(block: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +41,8 @@ def _finish(block: dict[str, Any]) -> dict[str, Any]:
 
 def satisfaction(ratings: Iterable[dict[str, Any]],
                  clerk_names: dict[str, str] | None = None) -> dict[str, Any]:
-    """Counts overall, per clerk and per procedure (levels and reasons)."""
+    """Counts overall, per clerk and per procedure (levels and reasons); a rating row may
+    carry ``n``, the number of equal ratings it stands for."""
     names = clerk_names or {}
     total = _empty()
     by_clerk: dict[str, dict[str, Any]] = {}
@@ -65,36 +68,38 @@ def satisfaction(ratings: Iterable[dict[str, Any]],
             "by_procedure": [_finish(v) for _k, v in sorted(by_procedure.items())]}
 
 
-def _seconds(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
-        return None
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+#: A ticket with its wait and its service in seconds (None: not called, or not served).
+_Timed = tuple[dict[str, Any], float | None, float | None]
+
+
+def _timed(t: dict[str, Any]) -> _Timed:
+    # Each time is parsed once per ticket: the blocks below group the same tickets four
+    # ways, and a province's year is a million tickets (docs/BENCHMARKS.md).
+    taken, called = _moment(t.get("taken_at")), _moment(t.get("called_at"))
+    wait = (called - taken).total_seconds() if taken and called else None
+    served = None
+    if t.get("state") == "done" and called:  # a no-show's finish is not a service
+        finished = _moment(t.get("finished_at"))
+        served = (finished - called).total_seconds() if finished else None
+    return (t, wait if wait is not None and wait >= 0 else None,
+            served if served is not None and served >= 0 else None)
 
 
 def _median_minutes(values: list[float]) -> float | None:
     return round(median(values) / 60, 1) if values else None
 
 
-def _times(rows: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
-    waits: list[float] = []
-    services: list[float] = []
-    for t in rows:
-        wait = _seconds(t.get("taken_at"), t.get("called_at"))
-        if wait is not None and wait >= 0:
-            waits.append(wait)
-        if t.get("state") == "done":  # a no-show's finish is not a service
-            served = _seconds(t.get("called_at"), t.get("finished_at"))
-            if served is not None and served >= 0:
-                services.append(served)
-    return waits, services
-
-
-def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    waits, services = _times(rows)
-    noshow = sum(1 for t in rows if t.get("state") == "noshow")
+def _figures(rows: list[_Timed]) -> dict[str, Any]:
+    waits = [wait for _t, wait, _s in rows if wait is not None]
+    services = [served for _t, _w, served in rows if served is not None]
+    noshow = sum(1 for t, _w, _s in rows if t.get("state") == "noshow")
     return {"tickets": len(rows), "called": len(waits),
-            "priority": sum(1 for t in rows if t.get("priority")),
-            "booked": sum(1 for t in rows if t.get("booked_until")),
+            "priority": sum(1 for t, _w, _s in rows if t.get("priority")),
+            "booked": sum(1 for t, _w, _s in rows if t.get("booked_until")),
             "noshow": noshow,
             "noshow_percent": round(100 * noshow / len(waits), 1) if waits else None,
             "median_wait_minutes": _median_minutes(waits),
@@ -105,23 +110,25 @@ def queue(tickets: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Tickets, the median wait (taken → called) and median service (called → finished), for
     the whole unit, per group and per priority (``""``: no priority); no-shows (issue 27)
     count among the called and their share is of the called tickets."""
-    rows = list(tickets)
-    by_service: dict[str, list[dict[str, Any]]] = {}
-    by_priority: dict[str, list[dict[str, Any]]] = {}
-    for t in rows:
-        by_service.setdefault(t["service"], []).append(t)
-        by_priority.setdefault(t.get("priority") or "", []).append(t)
+    rows = [_timed(t) for t in tickets]
+    by_service: dict[str, list[_Timed]] = {}
+    by_priority: dict[str, list[_Timed]] = {}
+    by_booking: dict[bool, list[_Timed]] = {True: [], False: []}
+    for row in rows:
+        t = row[0]
+        by_service.setdefault(t["service"], []).append(row)
+        by_priority.setdefault(t.get("priority") or "", []).append(row)
+        by_booking[bool(t.get("booked_until"))].append(row)
     return {
         **_figures(rows),
-        "waiting": sum(1 for t in rows if t.get("state") == "waiting"),
-        "held": sum(1 for t in rows if t.get("state") == "held"),
-        "transferred": sum(1 for t in rows if t.get("moved_from")),
+        "waiting": sum(1 for t, _w, _s in rows if t.get("state") == "waiting"),
+        "held": sum(1 for t, _w, _s in rows if t.get("state") == "held"),
+        "transferred": sum(1 for t, _w, _s in rows if t.get("moved_from")),
         "by_service": [{"service": k, **_figures(v)} for k, v in sorted(by_service.items())],
         "by_priority": [{"key": k, **_figures(v)} for k, v in sorted(by_priority.items())],
         # Checked-in bookings (issue 27) against walk-ins: what booking does to the wait.
-        "by_booking": [{"booked": b, **_figures(v)} for b, v in (
-            (True, [t for t in rows if t.get("booked_until")]),
-            (False, [t for t in rows if not t.get("booked_until")])) if v],
+        "by_booking": [{"booked": b, **_figures(by_booking[b])} for b in (True, False)
+                       if by_booking[b]],
     }
 
 

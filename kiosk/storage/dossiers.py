@@ -21,7 +21,7 @@ from kiosk.dossier import Status
 from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import outbox, records, signatures, stored_rows
+from kiosk.storage import dossier_facts, outbox, records, signatures, stored_rows
 from kiosk.storage.audit_log import audit, audit_at
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
@@ -150,7 +150,7 @@ _DOSSIER_COLUMNS = (
     "id", "code", "unit_code", "day", "seq", "counter", "procedure_code", "procedure_name",
     "catalog_version", "channel", "status", "received_at", "due_at", "sets", "note",
     "received_by", "updated_at", "form_set", "return_method", "entered_at", "entered_by",
-    "legal_due_at")
+    "legal_due_at", "docs_counted", "docs_reused", "docs_scanned")
 _PERSON_COLUMNS = ("dossier_id", "role", "name", "id_number", "old_id_number", "birth_date",
                    "gender", "address", "phone", "email", "cccd_raw")
 _COMPONENT_COLUMNS = ("dossier_id", "position", "code", "name", "copy_kind", "count",
@@ -289,14 +289,16 @@ def insert(
             (procedure.catalog_version, procedure.code, procedure.name,
              procedure.snapshot_json),
         )
-    # Each insert returns its row as stored (defaults included): the outbox payload is
-    # made of those rows, not read back with a dozen queries (issue 15 §1).
+    # Each insert gives its row as stored (defaults included; kiosk.storage.stored_rows):
+    # the outbox payload is made of those rows, not read back with a dozen queries
+    # (issue 15 §1), nor asked for with RETURNING (issue 28 §3).
     row = stored_rows.insert(db, "dossiers", _DOSSIER_COLUMNS, (
         dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
         procedure.catalog_version,
         inp.channel, status, received_at, due_at,
         inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
         entered_at, actor if inp.back_entry else None, due_at,
+        *dossier_facts.documents(inp.components),
     ))
     num = row.pop("num")
     people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
@@ -394,11 +396,7 @@ def change_status(
             "UPDATE dossiers SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             (to, at, dossier_id),
         )
-        conn.execute(
-            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (dossier_id, at, old, to, actor, note),
-        )
+        dossier_facts.add_status_event(db, dossier_id, at, old, to, actor, note)
         late.track_status(db, dossier_id, old, to, at, calendar, note)
         audit(db, actor, "dossier.status", dossier_id, code=code, old=old, new=to, note=note)
         event = {"id": dossier_id, "code": code, "from": old, "to": to, "at": at,

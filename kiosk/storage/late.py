@@ -20,6 +20,7 @@ from kiosk.dossier import CLOCK_RUNNING, Status
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
 from kiosk.processing_time import ProcessingTime
+from kiosk.storage import dossier_facts
 from kiosk.storage.record_parts import pauses, postponements
 from kiosk.storage.sqlite import Database
 from kiosk.working_time import WorkingCalendar
@@ -183,12 +184,10 @@ def postpone(db: Database, code: str, *, new_due: datetime, reason: str, actor: 
         conn.execute("UPDATE dossiers SET due_at = ?, updated_at = ?, version = version + 1 "
                      "WHERE id = ?", (iso(new_due), iso(now()), dossier_id))
         # The timeline shows the letter: an event that keeps the status and carries the due.
-        conn.execute(
-            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note, "
-            "due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (dossier_id, iso(at), status, status, actor,
-             _("Phiếu xin lỗi, hẹn lại số {number}: {reason}", number=number, reason=reason),
-             iso(new_due)))
+        dossier_facts.add_status_event(
+            db, dossier_id, iso(at), status, status, actor,
+            _("Phiếu xin lỗi, hẹn lại số {number}: {reason}", number=number, reason=reason),
+            iso(new_due))
         audit(db, actor, "dossier.postpone", dossier_id, code=code.strip(), letter=number,
               previous_due=due, new_due=iso(new_due), legal_due=legal, reason=reason,
               origin=origin)
@@ -231,12 +230,10 @@ def apply_remote(db: Database, dossier_id: str, letters: list[dict[str, Any]],
             "new_due_at, reason, clerk, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'central')",
             (dossier_id, number, iso(issued), row[1], iso(new_due),
              str(letter.get("reason") or ""), str(letter.get("clerk") or actor)))
-        db.conn.execute(
-            "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note, "
-            "due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (dossier_id, iso(issued), row[0], row[0], actor,
-             _("Phiếu xin lỗi, hẹn lại số {number}: {reason}", number=number,
-               reason=str(letter.get("reason") or "")), iso(new_due)))
+        dossier_facts.add_status_event(
+            db, dossier_id, iso(issued), row[0], row[0], actor,
+            _("Phiếu xin lỗi, hẹn lại số {number}: {reason}", number=number,
+              reason=str(letter.get("reason") or "")), iso(new_due))
         db.conn.execute(
             "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
             (iso(now()), actor, "sync.pull_postpone", dossier_id,

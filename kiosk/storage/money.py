@@ -34,7 +34,7 @@ from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.money.numbering import MAX_RECEIPT_NUMBER, receipt_ref, receipt_series
 from kiosk.money.words import figures
-from kiosk.storage import outbox
+from kiosk.storage import dossier_facts, outbox
 from kiosk.storage.dossiers import audit
 from kiosk.storage.sqlite import Database
 
@@ -225,9 +225,7 @@ def insert_receipt(db: Database, *, dossier_id: str, dossier_code: str, unit_cod
 
 def _timeline(db: Database, dossier_id: str, actor: str, at: str, note: str) -> None:
     status = db.execute("SELECT status FROM dossiers WHERE id = ?", (dossier_id,)).fetchone()[0]
-    db.conn.execute(
-        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (dossier_id, at, status, status, actor, note))
+    dossier_facts.add_status_event(db, dossier_id, at, status, status, actor, note)
 
 
 def find_receipt(db: Database, unit_code: str, series: str, number: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from kiosk.clock import iso, now, parse_iso
 from kiosk.dossier import CLOCK_RUNNING, PENDING, Status, is_overdue
-from kiosk.storage import name_search, record_parts
+from kiosk.storage import dossier_facts, name_search, record_parts
 from kiosk.storage.sqlite import Database
 from kiosk.text import fold
 
@@ -155,6 +155,8 @@ def assemble(dossier: dict[str, Any], people: list[dict[str, Any]],
         person.pop("dossier_id", None)
     dossier["applicant"] = next((p for p in people if p["role"] == "owner"), None)
     dossier["proxy"] = next((p for p in people if p["role"] == "proxy"), None)
+    for column in dossier_facts.COLUMNS:  # the report's, not the record's
+        dossier.pop(column, None)
     for comp in comps:
         comp["checked"] = bool(comp["checked"])
         comp["from_national_db"] = bool(comp["from_national_db"])

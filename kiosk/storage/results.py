@@ -20,7 +20,7 @@ import uuid_utils
 
 from kiosk.clock import iso, now
 from kiosk.i18n import _
-from kiosk.storage import outbox
+from kiosk.storage import dossier_facts, outbox
 from kiosk.storage.audit_log import audit
 from kiosk.storage.sqlite import Database
 
@@ -110,9 +110,7 @@ def next_seq(db: Database, prefix: str) -> int:
 
 def _timeline(db: Database, dossier_id: str, actor: str, note: str) -> None:
     status = db.execute("SELECT status FROM dossiers WHERE id = ?", (dossier_id,)).fetchone()[0]
-    db.conn.execute(
-        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (dossier_id, iso(now()), status, status, actor, note))
+    dossier_facts.add_status_event(db, dossier_id, iso(now()), status, status, actor, note)
 
 
 def add(db: Database, *, dossier_id: str, facts: dict[str, Any], size: int, mime: str,
@@ -140,6 +138,7 @@ def add(db: Database, *, dossier_id: str, facts: dict[str, Any], size: int, mime
                    "actor": actor, "received_at": stamp}
             db.conn.execute(f"INSERT INTO results ({', '.join(row)}) VALUES "
                             f"({', '.join('?' for _c in row)})", tuple(row.values()))
+            dossier_facts.add_result(db, dossier_id, origin)
             if origin == "counter":
                 note = _("Quét kết quả giấy: {kind} số {number}, mã số hoá {code}",
                          kind=facts["kind"], number=row["number"] or "—", code=facts["code"])

@@ -431,6 +431,9 @@ TABLE_MIGRATIONS = {
     "0061_bookings": ("kiosk.storage.bookings:SCHEMA",),
     "0062_booking_notices": ("kiosk.storage.bookings:NOTICES_SCHEMA",),
     "0063_booking_published": ("kiosk.storage.bookings:PUBLISHED_SCHEMA",),
+    # Issue 28 §2: each dossier's first end times and documents tally on its own row, kept
+    # by the writes that change them, filled for the dossiers written before.
+    "0070_dossier_facts": ("kiosk.storage.dossier_facts:SCHEMA",),
 }
 
 

@@ -18,7 +18,7 @@ from kiosk.clock import iso, now
 from kiosk.dossier import Status, check_transition
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.i18n import _
-from kiosk.storage import outbox, records
+from kiosk.storage import dossier_facts, outbox, records
 from kiosk.storage.sqlite import Database
 
 SCHEMA = """
@@ -109,6 +109,8 @@ def receive(db: Database, code: str, attached: list[tuple[str, str, list[tuple[s
             db.conn.execute("INSERT INTO pages (component_id, position, sha256)"
                             " VALUES (?, ?, ?)", (comp_id, page_pos, sha))
         added.append({"position": position, "code": comp_code, "name": name})
+    if attached:
+        dossier_facts.recount_documents(db, dossier_id)
     if row is not None:
         db.conn.execute(
             "UPDATE supplements SET received_at = ?, received_by = ?, new_due_at = ?,"

@@ -20,6 +20,7 @@ from typing import Any
 from kiosk.clock import iso, now
 from kiosk.dossier import TRANSITIONS, Status
 from kiosk.i18n import _
+from kiosk.storage import dossier_facts
 from kiosk.storage.sqlite import Database
 from kiosk.sync.state import server_version, set_server_version
 
@@ -77,9 +78,7 @@ def apply_server_state(db: Database, dossier_id: str, status: int, version: int,
     stamp = iso(now())
     db.conn.execute("UPDATE dossiers SET status = ?, updated_at = ?, version = version + 1 "
                     "WHERE id = ?", (status, stamp, dossier_id))
-    db.conn.execute(
-        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (dossier_id, stamp, old, status, actor, note or ""))
+    dossier_facts.add_status_event(db, dossier_id, stamp, old, status, actor, note or "")
     _audit(db, actor, "sync.pull_status", dossier_id,
            {"code": code, "old": old, "new": status, "server_version": version})
     from kiosk.storage.late import track_status
@@ -150,9 +149,7 @@ def record_signature_notice(db: Database, seq: int, dossier_id: str, note: str |
             "ON CONFLICT(seq) DO NOTHING", (seq, dossier_id, "signature_invalid", text, stamp)
     ).rowcount != 1:
         return False
-    db.conn.execute(
-        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (dossier_id, stamp, row[0], row[0], "central", text))
+    dossier_facts.add_status_event(db, dossier_id, stamp, row[0], row[0], "central", text)
     _audit(db, "central", "sync.signature_invalid", dossier_id, {"seq": seq, "note": note})
     return True
 
