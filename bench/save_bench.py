@@ -15,6 +15,8 @@ load hits them alike, all into the same database:
 And the CLI's path, a 200 KB scan plus the save: ``put_file`` + ``Store.save_dossier``
 against raw ``write`` + ``fsync`` + ``rename`` + directory ``fsync`` + the raw save.
 Where the time goes is printed with ``--profile`` (pyinstrument, Store path only).
+Each path's wall time and process CPU time (all threads: the Store's work may run on its
+writer thread) are printed, with the load average before and after the run.
 """
 
 from __future__ import annotations
