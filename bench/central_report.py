@@ -141,25 +141,14 @@ def page_trace(db: Any, first: date, last: date, unit: str | None
                ) -> list[tuple[str, tuple[Any, ...]]]:
     """The statements behind one reports page (the report, overdue lists, citizen
     figures), captured from the code itself."""
-    from central import report_sql
+    from central import province_figures, report_sql
     from kiosk import clock
 
     trace: list[tuple[str, tuple[Any, ...]]] = []
     now = clock.now()
     report_sql.summary(db, first, last, unit, now, trace)
     report_sql.overdue(db, first, last, unit, now, trace)
-    where = " AND unit_code = ?" if unit else ""
-    extra: tuple[Any, ...] = (unit,) if unit else ()
-    from kiosk.reports.summary import Period
-
-    period = Period(first, last)
-    trace.append(("SELECT unit_code, level, reason, clerk, procedure_code, occasion FROM "
-                  "ratings WHERE at >= ? AND at < ?" + where,
-                  (iso(period.start), iso(period.end), *extra)))
-    for table in ("queue_tickets", "queue_offline_tickets"):
-        trace.append((f"SELECT unit_code, service, state, taken_at, called_at, finished_at "
-                      f"FROM {table} WHERE day >= ? AND day <= ?" + where,
-                      (first.isoformat(), last.isoformat(), *extra)))
+    province_figures.citizen(db, first, last, unit, trace)
     return trace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -57,17 +58,21 @@ JSON_INTEGER = BeforeValidator(_json_integer)
 JsonInt = Annotated[int, JSON_INTEGER]
 
 
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)", re.ASCII)
+
+
 def _aware_stamp(value: str) -> str:
     """A moment as counters write it (kiosk.clock.iso, or with milliseconds), kept as sent:
     the stored text is compared as text, and the province page turns it into times."""
+    # The extended form with seconds and an offset only: what counters write, what text
+    # order keeps in time order, and what Python and PostgreSQL read as the same moment
+    # (they differ on week dates, a comma, an hour alone, more than 6 decimals).
+    if not _STAMP.fullmatch(value):
+        raise ValueError("a moment needs its date, time to the second and UTC offset")
     try:
-        moment = datetime.fromisoformat(value)
+        datetime.fromisoformat(value)
     except ValueError:
         raise ValueError("not a date and time") from None
-    # The extended form only (2026-12-07T09:00:00...): what counters write and text order
-    # keeps in time order; and never without its UTC offset.
-    if moment.tzinfo is None or value[4:5] != "-" or len(value) < 20:
-        raise ValueError("a moment needs its date, time and UTC offset")
     return value
 
 

@@ -49,36 +49,51 @@ def overdue_from_records(db: Database, first: date, last: date, unit: str | None
     return out
 
 
-def citizen(db: Database, first: date, last: date, unit: str | None = None
-            ) -> dict[str, dict[str, Any]]:
-    """Per unit: ``satisfaction`` and ``queue`` blocks for the period (inclusive)."""
+def citizen(db: Database, first: date, last: date, unit: str | None = None,
+            trace: list[tuple[str, tuple[Any, ...]]] | None = None, *,
+            counted_by_database: bool | None = None) -> dict[str, dict[str, Any]]:
+    """Per unit: ``satisfaction`` and ``queue`` blocks for the period (inclusive).
+
+    On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`);
+    ``counted_by_database=False`` reads every ticket into the definition instead (the tests
+    compare the two). ``trace`` collects the statements run (the bench replays them)."""
+    from central import queue_sql
+    from central.report_sql import Traced
     from kiosk.citizen.ratings_report import queue, satisfaction
     from kiosk.reports.summary import Period
 
+    in_sql = db.postgres if counted_by_database is None else counted_by_database
     period = Period(first, last)
     start, end = clock.iso(period.start), clock.iso(period.end)
     where = " AND unit_code = ?" if unit else ""
     ticket_where = " AND t.unit_code = ?" if unit else ""
     extra: tuple[Any, ...] = (unit,) if unit else ()
-    with db.transaction(write=False) as tx:
+    with db.transaction(write=False) as raw:
+        tx: Any = raw if trace is None else Traced(raw, trace)
         # Equal ratings counted by the database: a province's year is hundreds of thousands.
         ratings = tx.all("SELECT unit_code, level, reason, clerk, procedure_code, occasion,"
                          " count(*) AS n FROM ratings WHERE at >= ? AND at < ?" + where +
                          " GROUP BY unit_code, level, reason, clerk, procedure_code, occasion",
                          (start, end, *extra))
-        days = (first.isoformat(), last.isoformat(), *extra)
-        # The marks carry what the queue block splits by (priority, transfer, booking):
-        # without them every ticket counted as a walk-in without priority.
-        tickets = [*tx.all(_TICKETS.format(table="queue_tickets") + ticket_where, days),
-                   *tx.all(_TICKETS.format(table="queue_offline_tickets") + ticket_where, days)]
-    # One pass to split the rows by unit: filtering the whole list once per unit made a
-    # province's year (150 units, a million tickets) take minutes.
+        queues: dict[str, dict[str, Any]] = {}
+        if in_sql:
+            queues = queue_sql.figures(tx, first, last, unit)
+        else:
+            days = (first.isoformat(), last.isoformat(), *extra)
+            # The marks carry what the queue block splits by (priority, transfer, booking):
+            # without them every ticket counted as a walk-in without priority.
+            tickets = [*tx.all(_TICKETS.format(table="queue_tickets") + ticket_where, days),
+                       *tx.all(_TICKETS.format(table="queue_offline_tickets") + ticket_where,
+                               days)]
+            # One pass to split the rows by unit: filtering the whole list once per unit
+            # made a province's year (150 units, a million tickets) take minutes.
+            tickets_of: dict[str, list[dict[str, Any]]] = {}
+            for t in tickets:
+                tickets_of.setdefault(t["unit_code"], []).append(t)
+            queues = {u: queue(rows) for u, rows in tickets_of.items()}
     ratings_of: dict[str, list[dict[str, Any]]] = {}
-    tickets_of: dict[str, list[dict[str, Any]]] = {}
     for r in ratings:
         ratings_of.setdefault(r["unit_code"], []).append(r)
-    for t in tickets:
-        tickets_of.setdefault(t["unit_code"], []).append(t)
-    units = sorted(ratings_of.keys() | tickets_of.keys())
+    units = sorted(ratings_of.keys() | queues.keys())
     return {u: {"satisfaction": satisfaction(ratings_of.get(u, [])),
-                "queue": queue(tickets_of.get(u, []))} for u in units}
+                "queue": queues.get(u) or queue_sql.empty()} for u in units}

@@ -3,7 +3,8 @@ same blocks as a counter's own report, split by priority, transfer and booking."
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from central.db import Database
 from central.service import Device
 from kiosk import clock
 from tests.central.helpers import OTHER_UNIT, UNIT
+from tests.pg_cluster import fresh_pg_db
 
 
 def test_the_queue_block_splits_by_priority_transfer_and_booking(any_db: Database) -> None:
@@ -88,3 +90,55 @@ def test_a_counter_lying_about_a_tickets_times_is_refused(central_server: Any, s
     day = date(2026, 12, 7)
     queue = province_figures.citizen(central_server.db, day, day)[UNIT]["queue"]
     assert queue["median_wait_minutes"] == 10.0
+
+
+def _generated_tickets(db: Database, rng: random.Random, day: date, n: int) -> None:
+    base = datetime(day.year, day.month, day.day, 7, 30, tzinfo=clock.TZ)
+    with db.transaction() as tx:
+        for i in range(n):
+            unit = rng.choice((UNIT, OTHER_UNIT, "H41"))
+            state = rng.choice(("waiting", "called", "held", "done", "done", "noshow"))
+            taken = base + timedelta(seconds=rng.randrange(30_000) + rng.randrange(1000) / 1000)
+            called = None if state == "waiting" else taken + timedelta(
+                seconds=rng.randrange(-90, 3600) + rng.randrange(1000) / 1000)  # some < 0
+            finished = None if called is None or state in ("called", "held") or \
+                rng.random() < 0.1 else called + timedelta(seconds=rng.randrange(-30, 1800))
+            stamps = [None if m is None else m.isoformat(timespec="milliseconds")
+                      for m in (taken, called, finished)]
+            if rng.random() < 0.7:
+                tx.execute("INSERT INTO queue_tickets (id, unit_code, day, service, number, "
+                           "label, device_id, counter, taken_at, called_at, finished_at, "
+                           "state) VALUES (?, ?, ?, ?, ?, ?, 'd', 1, ?, ?, ?, ?)",
+                           (f"{day}-{i}", unit, day.isoformat(), rng.choice("AB"), i + 1,
+                            f"A{i % 1000:03d}", *stamps, state))
+            else:
+                tx.execute("INSERT INTO queue_offline_tickets (id, unit_code, device_id, day, "
+                           "service, number, label, counter, taken_at, called_at, "
+                           "finished_at, state, received_at) VALUES "
+                           "(?, ?, 'd', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                           (f"{day}-{i}", unit, day.isoformat(), rng.choice("ABC"), i + 1,
+                            f"A1-{i:02d}", *stamps, state, stamps[0]))
+            if rng.random() < 0.5:
+                tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls, "
+                           "moved_from, booked_until) VALUES (?, ?, 0, ?, ?)",
+                           (f"{day}-{i}", rng.choice(("", "elderly", "disabled")),
+                            rng.choice((None, "", "A")),
+                            rng.choice((None, "", stamps[0]))))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_queue_counted_by_the_database_equals_the_definition(pg_url: str,
+                                                                 seed: int) -> None:
+    # PostgreSQL counts the queue in SQL; a SQLite server runs the definition itself.
+    any_db = Database(fresh_pg_db(pg_url))
+    rng = random.Random(seed)
+    day = date(2026, 12, 7)
+    _generated_tickets(any_db, rng, day, rng.choice((1, 2, 7, 300)))
+    _generated_tickets(any_db, rng, day - timedelta(days=40), 50)  # outside a day's period
+    for first in (day, day - timedelta(days=60)):
+        for unit in (None, UNIT, "H41", "NONE"):
+            sql = province_figures.citizen(any_db, first, day, unit, counted_by_database=True)
+            python = province_figures.citizen(any_db, first, day, unit,
+                                              counted_by_database=False)
+            assert sql == python, (first, unit)
+    any_db.close()

@@ -43,3 +43,28 @@ def test_sent_moments_are_refused_or_usable(seed: str, rng: random.Random) -> No
     budget.count("stamps", len(mutants))
     for text in mutants:
         budget.check(_check_one, text)
+
+
+@budget.settings_for(0.2)
+@given(st.sampled_from(SEEDS), st.integers(0, 2**63).map(random.Random))
+def test_accepted_moments_are_the_same_moment_for_postgresql(pg_url: str, seed: str,
+                                                            rng: random.Random) -> None:
+    # The province's queue waits are computed by PostgreSQL (central/queue_sql.py) and by
+    # Python on SQLite: a text one reads differently from the other would split them.
+    import psycopg
+
+    accepted = []
+    for text in havoc_text(seed, rng, budget.batch()):
+        try:
+            accepted.append(STAMP.validate_python(text))
+        except ValidationError:
+            continue
+    budget.count("stamps-pg", len(accepted))
+    if not accepted:
+        return
+    with psycopg.connect(pg_url) as conn:
+        epochs = conn.execute("SELECT extract(epoch FROM s::timestamptz)::float8 FROM "
+                              "unnest(%s::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n",
+                              (accepted,)).fetchall()
+    for text, (epoch,) in zip(accepted, epochs, strict=True):
+        assert epoch == datetime.fromisoformat(text).timestamp(), text

@@ -1,0 +1,112 @@
+"""The province page's queue figures counted by PostgreSQL (issue 26 §4).
+
+:func:`kiosk.citizen.ratings_report.queue` is the definition: per unit, the tickets, the
+called ones, the median wait (taken → called) and service (called → finished, tickets
+done only), no-shows, for the whole unit and per group, priority and booking. Over a
+province's year (a million tickets) reading every ticket into Python took tens of seconds;
+here one grouped statement returns a row per unit and grouping, medians included
+(``percentile_cont(0.5)`` is the median of :mod:`statistics`: the middle value, or the
+mean of the two middle ones). Minutes are rounded in Python, as the definition does.
+
+SQLite has no ``percentile_cont``; a SQLite central server serves one commune, whose
+tickets the definition reads quickly. tests/central/test_province_figures.py holds the
+two equal on generated tickets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kiosk.citizen.ratings_report import queue
+
+#: One ticket, online or offline, with its marks and its two durations in seconds. The
+#: stamps are RFC 3339 text (central.models.Stamp): PostgreSQL casts them as Python reads
+#: them.
+_TICKETS = """
+SELECT t.unit_code, t.service, t.state,
+       coalesce(m.priority, '') AS priority,
+       coalesce(m.booked_until, '') <> '' AS booked,
+       coalesce(m.moved_from, '') <> '' AS moved,
+       extract(epoch FROM (t.called_at::timestamptz - t.taken_at::timestamptz))::float8
+           AS wait,
+       CASE WHEN t.state = 'done' THEN extract(epoch FROM (t.finished_at::timestamptz
+           - t.called_at::timestamptz))::float8 END AS served
+FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id
+WHERE t.day >= ? AND t.day <= ?{unit}"""
+
+_FIGURES = """
+SELECT unit_code, service, priority, booked, grouping(service, priority, booked) AS level,
+       count(*) AS tickets,
+       count(*) FILTER (WHERE wait >= 0) AS called,
+       count(*) FILTER (WHERE priority <> '') AS priority_n,
+       count(*) FILTER (WHERE booked) AS booked_n,
+       count(*) FILTER (WHERE state = 'noshow') AS noshow,
+       count(*) FILTER (WHERE state = 'waiting') AS waiting,
+       count(*) FILTER (WHERE state = 'held') AS held,
+       count(*) FILTER (WHERE moved) AS moved,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait >= 0)
+           AS median_wait,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY served) FILTER (WHERE served >= 0)
+           AS median_served
+FROM ({online} UNION ALL {offline}) AS x
+GROUP BY GROUPING SETS ((unit_code), (unit_code, service), (unit_code, priority),
+                        (unit_code, booked))"""
+
+#: ``grouping(service, priority, booked)``: a bit set for each column left out.
+_WHOLE, _BY_SERVICE, _BY_PRIORITY, _BY_BOOKING = 0b111, 0b011, 0b101, 0b110
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    called, noshow = int(row["called"]), int(row["noshow"])
+    return {"tickets": int(row["tickets"]), "called": called,
+            "priority": int(row["priority_n"]), "booked": int(row["booked_n"]),
+            "noshow": noshow,
+            "noshow_percent": round(100 * noshow / called, 1) if called else None,
+            "median_wait_minutes": _minutes(row["median_wait"]),
+            "median_service_minutes": _minutes(row["median_served"])}
+
+
+def statement(first: date, last: date, unit: str | None) -> tuple[str, tuple[Any, ...]]:
+    """The one statement and its parameters (the bench replays it bare)."""
+    where = " AND t.unit_code = ?" if unit else ""
+    days: tuple[Any, ...] = (first.isoformat(), last.isoformat(), *((unit,) if unit else ()))
+    sql = _FIGURES.format(online=_TICKETS.format(table="queue_tickets", unit=where),
+                          offline=_TICKETS.format(table="queue_offline_tickets", unit=where))
+    return sql, days + days
+
+
+def figures(tx: Any, first: date, last: date, unit: str | None) -> dict[str, dict[str, Any]]:
+    """Per unit with tickets in ``first``–``last``: the queue block, as the definition's."""
+    sql, params = statement(first, last, unit)
+    whole: dict[str, dict[str, Any]] = {}
+    parts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in tx.all(sql, params):
+        u, level = row["unit_code"], int(row["level"])
+        lists = parts.setdefault(u, {"by_service": [], "by_priority": [], "by_booking": []})
+        if level == _WHOLE:
+            whole[u] = {**_figures(row), "waiting": int(row["waiting"]),
+                        "held": int(row["held"]), "transferred": int(row["moved"])}
+        elif level == _BY_SERVICE:
+            lists["by_service"].append({"service": row["service"], **_figures(row)})
+        elif level == _BY_PRIORITY:
+            lists["by_priority"].append({"key": row["priority"], **_figures(row)})
+        elif level == _BY_BOOKING:
+            lists["by_booking"].append({"booked": bool(row["booked"]), **_figures(row)})
+    out: dict[str, dict[str, Any]] = {}
+    for u, block in whole.items():
+        lists = parts[u]
+        lists["by_service"].sort(key=lambda b: b["service"])
+        lists["by_priority"].sort(key=lambda b: b["key"])
+        lists["by_booking"].sort(key=lambda b: not b["booked"])  # booked first
+        out[u] = {**block, **lists}
+    return out
+
+
+def empty() -> dict[str, Any]:
+    """The block of a unit with ratings but no ticket in the period."""
+    return queue([])
