@@ -210,25 +210,36 @@ def _frame_file(frame: str) -> str:
     return frame.rpartition("(")[2].split(":")[0]
 
 
+# Server files that only pass a request on (middleware, the HTTP protocol, the runner): a
+# sample under them belongs to the library code below them, unless they are the leaf.
+_WRAPPERS = ("central/gate.py", "central/guard.py", "central/runner.py")
+_LIBS = (("anyio thread pool (hand-off to a worker thread, GIL switch)",
+          ("anyio/", "/queue.py", "/threading.py")),
+         ("fastapi / pydantic (routing, dependencies, body validation, response encoding)",
+          ("fastapi/", "pydantic", "starlette/")),
+         ("uvicorn / h11 / asyncio (HTTP, event loop)", ("uvicorn/", "h11/", "asyncio/")),
+         ("logging", ("logging/",)))
+
+
 def _part(frames: list[str]) -> str:
     """Which part of the server a sample belongs to: the deepest frame in the server's own
-    code (``central/``, apart from the connection wrapper db.py), else the library on the
-    stack nearest the root of the request (HTTP, routing and validation, the thread pool)."""
-    for f in reversed(frames):
-        path = _frame_file(f)
-        if "central/" in path and not path.endswith(("central/db.py", "central/clock.py")):
-            name = path.rsplit("central/", 1)[1]
-            if name in ("service.py", "app.py"):
-                name += " " + f.split(" (")[0]
-            return name
-    stack = " ".join(frames)
-    for label, keys in (("fastapi / pydantic (routing, body validation, response encoding)",
-                         ("fastapi", "pydantic", "starlette")),
-                        ("uvicorn / h11 / asyncio (HTTP, event loop)",
-                         ("uvicorn", "h11", "asyncio", "central/guard", "central/gate")),
-                        ("anyio thread pool (handing requests to threads)", ("anyio",))):
-        if any(k in stack for k in keys):
-            return label
+    code (``central/``, apart from the connection wrapper db.py and the pass-through
+    wrappers), else the library nearest the leaf."""
+    files = [_frame_file(f) for f in frames]
+    for i in range(len(frames) - 1, -1, -1):
+        path = files[i]
+        if "central/" not in path or path.endswith(("central/db.py", "central/clock.py")):
+            continue
+        if i < len(frames) - 1 and (path.endswith(_WRAPPERS) or "Middleware" in frames[i]):
+            continue
+        name = path.rsplit("central/", 1)[1]
+        if name in ("service.py", "app.py"):
+            name += " " + frames[i].split(" (")[0].split(".<locals>.")[-1]
+        return name
+    for path in reversed(files):
+        for label, keys in _LIBS:
+            if any(k in path for k in keys):
+                return label
     return "other (" + (frames[-1].split(" (")[0] if frames else "?") + ")"
 
 
