@@ -287,6 +287,8 @@ class Config:
         #: Keys set since the last save: only these are written over the file's current
         #: content, so two programs changing different settings at once both keep theirs.
         self._changed: dict[str, Any] = {}
+        #: Values ``get`` found valid, until the settings change (a save reads three).
+        self._valid: dict[str, Any] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
@@ -303,6 +305,7 @@ class Config:
 
     def _upgrade(self) -> None:
         self._data = upgrade_data(self._data, self.path)
+        self._valid.clear()
 
     def _stored(self, key: str) -> tuple[Any, ConfigError | None]:
         """The stored value (None when not set) and why it is invalid, if it is."""
@@ -329,6 +332,8 @@ class Config:
         validation falls back to the default, except for a critical setting (one that shapes
         a dossier code, a due time or a legal number): that is a ConfigError naming the
         setting, the file and the value."""
+        if key in self._valid:
+            return self._valid[key]
         setting = self._setting(key)
         value, problem = self._stored(key)
         if problem is not None:
@@ -336,7 +341,9 @@ class Config:
                 raise self._invalid(key, value, problem)
             return setting.default
         # TOML has no null: None means nothing is stored.
-        return setting.default if value is None else value
+        value = setting.default if value is None else value
+        self._valid[key] = value
+        return value
 
     def get_or(self, key: str, fallback: Any) -> Any:
         """For showing or tagging, never for issuing: ``fallback`` when the stored value is
@@ -369,6 +376,7 @@ class Config:
             value = setting.parse(value)
         setting.check(value)
         set_nested(self._data, key, value)
+        self._valid.clear()
         self._changed[key] = value
         if key == "unit.timezone":
             from kiosk import clock
@@ -424,6 +432,7 @@ class Config:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         self._data = current
+        self._valid.clear()
         self._changed.clear()
 
     @staticmethod

@@ -49,7 +49,8 @@ def format_dossier_code(unit_code: str, day: date, seq: int) -> str:
         raise InvalidInput(_("Mã định danh đơn vị «{code}» không hợp lệ.", code=unit_code))
     if not 1 <= seq <= 9999 or seq % BLOCK_SIZE == 0:
         raise InvalidInput(_("Số thứ tự hồ sơ {seq} không hợp lệ.", seq=seq))
-    return f"{unit_code}-{day:%y%m%d}-{seq:04d}"
+    # Not ``{day:%y%m%d}``: strftime was a fifth of this function's time on every save.
+    return f"{unit_code}-{day.year % 100:02d}{day.month:02d}{day.day:02d}-{seq:04d}"
 
 
 def looks_like_dossier_code(text: str) -> bool:

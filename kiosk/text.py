@@ -14,10 +14,18 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# The combining marks of the Combining Diacritical Marks block (every Vietnamese tone and
+# vowel mark after NFD): deleted in one ``translate`` instead of a test per character.
+_MARKS = {c: None for c in range(0x300, 0x370) if unicodedata.combining(chr(c))}
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII search key: ``"Chứng thực Bản sao"`` → ``"chung thuc ban sao"``."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # codes, numbers, names typed without marks: nothing to strip
+        return _SPACES.sub(" ", text.lower()).strip()
+    stripped = unicodedata.normalize("NFD", text.translate(_EXTRA)).translate(_MARKS)
+    if not stripped.isascii():  # marks outside that block, or other scripts
+        stripped = "".join(c for c in stripped if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 

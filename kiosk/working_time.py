@@ -57,6 +57,11 @@ class WorkingCalendar:
         self.same_day_cutoff = same_day_cutoff
         self._national: VietnamHolidays = _national_holidays()
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)  # type: ignore[method-assign]
+        # A day's office periods, by day and zone: every save's due time walks a few days
+        # of them (issue 28 §3). Forgotten when the office hours are replaced.
+        self._periods: dict[tuple[date, object], tuple[tuple[datetime, datetime], ...]] = {}
+        self._periods_of: object = office_hours
+        self._day_hours: tuple[float, object] = (0.0, None)
 
     def _settings(self) -> tuple[object, ...]:
         return (tuple(self.office_hours), self.extra_days_off, self.extra_working_days,
@@ -124,18 +129,33 @@ class WorkingCalendar:
     @property
     def day_hours(self) -> float:
         """Working hours in one day: a working day is worth this many hours."""
-        return sum(_seconds(a, b) for a, b in self.office_hours) / 3600
+        hours, of = self._day_hours
+        if of is not self.office_hours:
+            hours = sum(_seconds(a, b) for a, b in self.office_hours) / 3600
+            self._day_hours = hours, self.office_hours
+        return hours
 
     def periods(self, day: date) -> list[tuple[datetime, datetime]]:
-        if not self.is_working_day(day):
-            return []
-        return [(datetime.combine(day, a, zone()), datetime.combine(day, b, zone()))
-                for a, b in self.office_hours]
+        return list(self._day_periods(day))
+
+    def _day_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        tz = zone()
+        key = (day, tz)
+        found = self._periods.get(key)
+        if found is None or self._periods_of is not self.office_hours:
+            found = tuple((datetime.combine(day, a, tz), datetime.combine(day, b, tz))
+                          for a, b in self.office_hours) if self.is_working_day(day) else ()
+            if len(self._periods) >= 4096 or self._periods_of is not self.office_hours:
+                self._periods.clear()
+                self._periods_of = self.office_hours
+            self._periods[key] = found
+        return found
 
     def _periods_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Office periods ending after ``start``, in order, clipped to begin at ``start``."""
+        first = start.date()
         for n in range(MAX_DAYS_AHEAD):
-            for a, b in self.periods(start.date() + timedelta(days=n)):
+            for a, b in self._day_periods(first + timedelta(days=n)):
                 if b > start:
                     yield max(a, start), b
         raise ConfigError(_("Lịch làm việc không có giờ làm việc nào trong 10 năm tới."))

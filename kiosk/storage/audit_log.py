@@ -12,9 +12,18 @@ from typing import Any
 from kiosk.clock import iso, now
 from kiosk.storage.sqlite import Database
 
+#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every entry.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
 
 def audit(db: Database, actor: str, action: str, dossier_id: str | None, **details: Any) -> None:
+    audit_at(db, iso(now()), actor, action, dossier_id, details)
+
+
+def audit_at(db: Database, at: str, actor: str, action: str, dossier_id: str | None,
+             details: dict[str, Any]) -> None:
+    """:func:`audit` at a time the caller already took (a save stamps all its rows alike)."""
     db.conn.execute(
         "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
-        (iso(now()), actor, action, dossier_id, json.dumps(details, ensure_ascii=False)),
+        (at, actor, action, dossier_id, _JSON.encode(details)),
     )

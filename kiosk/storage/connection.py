@@ -17,6 +17,11 @@ from kiosk.storage.sqlite import Database
 #: How long a connection waits for another process's write lock before giving up (ms).
 #: Several CLI processes and the app may write at once; saves are short.
 BUSY_TIMEOUT_MS = 30_000
+#: Prepared statements kept per connection (sqlite3's default is 128). The project runs
+#: some 380 different statements, and the writer sees most of them in a day (saves, status
+#: changes, the sync worker's outbox updates, drafts, letters…): with 128, a save after a
+#: busy hour prepared its 18 statements again, the 22-column dossier INSERT among them.
+CACHED_STATEMENTS = 1024
 
 
 def connect(path: Path, *, readonly: bool = False) -> Database:
@@ -25,7 +30,8 @@ def connect(path: Path, *, readonly: bool = False) -> Database:
     ``check_same_thread=False`` only because the writer thread hands finished connections
     back to whoever closes the store; each connection is used by one thread at a time.
     """
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                           cached_statements=CACHED_STATEMENTS)
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")

@@ -9,9 +9,7 @@ outbox entry are written, and the draft is discarded; either all of it commits o
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,8 +21,8 @@ from kiosk.dossier import Status
 from kiosk.dossier_code import counter_block, format_dossier_code
 from kiosk.errors import InvalidInput, NotFound, StorageError
 from kiosk.i18n import _
-from kiosk.storage import dossier_facts, outbox, records, signatures
-from kiosk.storage.audit_log import audit
+from kiosk.storage import dossier_facts, outbox, records, signatures, stored_rows
+from kiosk.storage.audit_log import audit, audit_at
 from kiosk.storage.files import FileStore
 from kiosk.storage.model import COPY_KINDS, ApplicantInput, DossierInput, ProcedureInfo, SavedDossier
 from kiosk.storage.sqlite import Database
@@ -35,12 +33,11 @@ RECEIVED_STATUS = int(Status.RECEIVED)
 NEW_STATUS = int(Status.NEW)
 
 
-#: Per write connection, the (catalog version, procedure) pairs whose rows a committed save
-#: has written: the procedure snapshot (a few kilobytes of JSON) is then neither encoded nor
-#: offered again. Filled only after COMMIT, so a rolled-back save cannot leave a pair here
-#: whose rows do not exist.
-_known_procedures: weakref.WeakKeyDictionary[Database, set[tuple[str, str]]] = (
-    weakref.WeakKeyDictionary())
+#: In each write connection's memo, the (catalog version, procedure) pairs whose rows a
+#: committed save has written: the procedure snapshot (a few kilobytes of JSON) is then
+#: neither encoded nor offered again. Filled only after COMMIT, so a rolled-back save cannot
+#: leave a pair here whose rows do not exist.
+KNOWN_PROCEDURES = "known_procedures"
 
 #: How far back a paper dossier may be back-entered.
 BACK_ENTRY_YEARS = 10
@@ -139,7 +136,7 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
             if page.sha256 in sizes:
                 continue
             try:
-                sizes[page.sha256] = os.stat(files.path_for(page.sha256)).st_size
+                sizes[page.sha256] = files.size_of(page.sha256)
             except FileNotFoundError:
                 raise StorageError(
                     _("Tệp quét {sha256} của giấy tờ «{name}» chưa có trong kho lưu trữ.",
@@ -147,6 +144,18 @@ def validate(inp: DossierInput, files: FileStore) -> dict[str, int]:
                     hint=_("Quét lại giấy tờ này rồi lưu hồ sơ."),
                 ) from None
     return sizes
+
+
+_DOSSIER_COLUMNS = (
+    "id", "code", "unit_code", "day", "seq", "counter", "procedure_code", "procedure_name",
+    "catalog_version", "channel", "status", "received_at", "due_at", "sets", "note",
+    "received_by", "updated_at", "form_set", "return_method", "entered_at", "entered_by",
+    "legal_due_at", "docs_counted", "docs_reused", "docs_scanned")
+_PERSON_COLUMNS = ("dossier_id", "role", "name", "id_number", "old_id_number", "birth_date",
+                   "gender", "address", "phone", "email", "cccd_raw")
+_COMPONENT_COLUMNS = ("dossier_id", "position", "code", "name", "copy_kind", "count",
+                      "checked", "from_national_db", "presented")
+_COMPONENT_RECORD = ("id", *_COMPONENT_COLUMNS[1:])
 
 
 def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
@@ -157,29 +166,39 @@ def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
 
 def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str
                    ) -> dict[str, Any]:
-    return _returned(db.conn.execute(
-        "INSERT INTO applicants (dossier_id, role, name, id_number, old_id_number, birth_date, "
-        "gender, address, phone, email, cccd_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING *",
-        (
-            dossier_id, role, person.name.strip(), person.id_number.strip(),
-            person.old_id_number.strip(),
-            person.birth_date.isoformat() if person.birth_date else None,
-            person.gender, person.address, person.phone.strip(), person.email.strip(),
-            person.cccd_raw,
-        ),
+    return stored_rows.insert(db, "applicants", _PERSON_COLUMNS, (
+        dossier_id, role, person.name.strip(), person.id_number.strip(),
+        person.old_id_number.strip(),
+        person.birth_date.isoformat() if person.birth_date else None,
+        person.gender, person.address, person.phone.strip(), person.email.strip(),
+        person.cccd_raw,
     ))
+
+
+#: In the write connection's memo: file rows read, sha256 → (size, mime). A row of
+#: ``files`` is never updated, so what was stored once is what is stored; forgotten when a
+#: save rolls back (the row read may have been that save's own).
+FILE_ROWS = "file_rows"
 
 
 def _file_row(db: Database, sha256: str, size: int, mime: str | None, stamp: str
               ) -> dict[str, Any]:
     """Insert the file's row unless it is there; its size and mime as stored either way."""
-    row = db.conn.execute(
-        "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) "
-        "RETURNING size, mime", (sha256, size, mime, stamp)).fetchone()
-    if row is None:  # an earlier dossier holds the same scan
-        row = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
-                              (sha256,)).fetchone()
+    cur = db.conn.execute(
+        "INSERT OR IGNORE INTO files (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)",
+        (sha256, size, mime, stamp))
+    seen = db.memo.get(FILE_ROWS)
+    if seen is None or len(seen) > 4096:
+        seen = db.memo[FILE_ROWS] = {}
+    # Inserted: stored as given (the size is stat's int; a mime that is not text would
+    # have been refused by NOT NULL, and is read back below).
+    if cur.rowcount == 1 and type(size) is int and type(mime) is str:
+        return {"size": size, "mime": mime}
+    # An earlier dossier holds the same scan.
+    row = seen.get(sha256)
+    if row is None:
+        row = seen[sha256] = db.conn.execute("SELECT size, mime FROM files WHERE sha256 = ?",
+                                             (sha256,)).fetchone()
     return {"size": row[0], "mime": row[1]}
 
 
@@ -206,7 +225,9 @@ def save(
         saved, record = insert(db, inp, sizes, actor=actor, unit_code=unit_code,
                                counter=counter, procedure=procedure, due_for=due_for,
                                form_set=form_set)
-        outbox.enqueue(db, "dossier.upsert", saved.id, record, records.page_hashes(record))
+        # Stamped with the save's instant, as the dossier's own rows are.
+        outbox.enqueue(db, "dossier.upsert", saved.id, record, records.page_hashes(record),
+                       at=record["updated_at"])
         if inp.draft_id:
             conn.execute("DELETE FROM drafts WHERE id = ?", (inp.draft_id,))
         if then is not None:
@@ -215,9 +236,10 @@ def save(
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        db.memo.pop(FILE_ROWS, None)
         raise
     # Committed: rows of these tables are never deleted.
-    _known_procedures.setdefault(db, set()).add((procedure.catalog_version, procedure.code))
+    db.memo.setdefault(KNOWN_PROCEDURES, set()).add((procedure.catalog_version, procedure.code))
     return saved
 
 
@@ -239,17 +261,22 @@ def insert(
     if status not in (NEW_STATUS, RECEIVED_STATUS):
         raise InvalidInput(_("Hồ sơ mới chỉ có thể ở trạng thái 1 hoặc 2."))
     conn = db.conn
-    # The time is taken after the write lock is held, so codes and times agree in order.
-    received = to_local(inp.received_at) if inp.received_at else now()
-    entered_at = iso(now()) if inp.back_entry else None
+    # The time is taken after the write lock is held, so codes and times agree in order;
+    # every row of the save carries the same instant.
+    moment = now()
+    stamp = iso(moment)
+    received = to_local(inp.received_at) if inp.received_at else moment
+    received_at = iso(received) if inp.received_at else stamp
+    entered_at = stamp if inp.back_entry else None
     # A dossier not yet accepted (status 1) has no legal clock running.
     due = due_for(received) if status == RECEIVED_STATUS else None
-    day = received.date().isoformat()
+    due_at = iso(due) if due else None
+    received_day = received.date()
+    day = received_day.isoformat()
     seq = allocate_seq(db, unit_code, day, counter)
-    code = format_dossier_code(unit_code, received.date(), seq)
+    code = format_dossier_code(unit_code, received_day, seq)
     dossier_id = new_id()
-    stamp = iso(now())
-    known = _known_procedures.setdefault(db, set())
+    known = db.memo.get(KNOWN_PROCEDURES, ())
     procedure_key = (procedure.catalog_version, procedure.code)
     if procedure_key not in known:
         conn.execute(
@@ -262,23 +289,16 @@ def insert(
             (procedure.catalog_version, procedure.code, procedure.name,
              procedure.snapshot_json),
         )
-    # Each insert returns its row as stored (defaults included): the outbox payload is
-    # made of those rows, not read back with a dozen queries (issue 15 §1).
-    row = _returned(conn.execute(
-        "INSERT INTO dossiers (id, code, unit_code, day, seq, counter, procedure_code, "
-        "procedure_name, catalog_version, channel, status, received_at, "
-        "due_at, sets, note, received_by, updated_at, form_set, return_method, "
-        "entered_at, entered_by, legal_due_at, docs_counted, docs_reused, docs_scanned) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING *",
-        (
-            dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
-            procedure.catalog_version,
-            inp.channel, status, iso(received), iso(due) if due else None,
-            inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
-            entered_at, actor if inp.back_entry else None, iso(due) if due else None,
-            *dossier_facts.documents(inp.components),
-        ),
+    # Each insert gives its row as stored (defaults included; kiosk.storage.stored_rows):
+    # the outbox payload is made of those rows, not read back with a dozen queries
+    # (issue 15 §1), nor asked for with RETURNING (issue 28 §3).
+    row = stored_rows.insert(db, "dossiers", _DOSSIER_COLUMNS, (
+        dossier_id, code, unit_code, day, seq, counter, procedure.code, procedure.name,
+        procedure.catalog_version,
+        inp.channel, status, received_at, due_at,
+        inp.sets, inp.note, actor, stamp, form_set, inp.return_method,
+        entered_at, actor if inp.back_entry else None, due_at,
+        *dossier_facts.documents(inp.components),
     ))
     num = row.pop("num")
     people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
@@ -287,14 +307,11 @@ def insert(
     comps: list[dict[str, Any]] = []
     signed = False
     for position, comp in enumerate(inp.components, start=1):
-        comp_row = _returned(conn.execute(
-            "INSERT INTO components (dossier_id, position, code, name, copy_kind, count, "
-            "checked, from_national_db, presented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id, position, code, name, copy_kind, count, checked, "
-            "from_national_db, presented",
+        comp_row = stored_rows.insert(
+            db, "components", _COMPONENT_COLUMNS,
             (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
              int(comp.checked), int(comp.from_national_db), int(comp.presented)),
-        ))
+            _COMPONENT_RECORD)
         comp_id = comp_row.pop("id")
         pages = []
         for page_pos, page in enumerate(comp.pages, start=1):
@@ -336,9 +353,10 @@ def insert(
         insert_confirmation(db, dossier_id, inp.citizen_confirmation)
         confirmation = stored_confirmation(db, dossier_id)
     conn.execute("INSERT INTO name_keys (num, key) VALUES (?, ?)", (num, name_key))
-    audit(db, actor, "dossier.create", dossier_id, code=code, procedure=procedure.code,
-          **({"back_entry": {"received_on_paper": iso(received), "entered_at": entered_at}}
-             if inp.back_entry else {}))
+    details: dict[str, Any] = {"code": code, "procedure": procedure.code}
+    if inp.back_entry:
+        details["back_entry"] = {"received_on_paper": received_at, "entered_at": entered_at}
+    audit_at(db, stamp, actor, "dossier.create", dossier_id, details)
     # A dossier made in this transaction has no postponements or pauses yet.
     record = records.assemble(row, people, comps, events,
                               {"postponements": [], "pauses": [], "supplements": []},

@@ -56,8 +56,16 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = os.fspath(root) + os.sep
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def size_of(self, sha256: str) -> int:
+        """The stored file's size; FileNotFoundError when it is not here. One ``stat`` on a
+        string path: a save checks every page this way (pathlib cost it more than the stat)."""
+        if not SHA256_RE.match(sha256):
+            raise ValueError(f"not a sha256: {sha256!r}")
+        return os.stat(f"{self._prefix}{sha256[:2]}{os.sep}{sha256}").st_size
 
     def path_for(self, sha256: str) -> Path:
         if not SHA256_RE.match(sha256):

@@ -91,6 +91,7 @@ def save_group(db: Database, members: Sequence[Member], *, group_code: str, name
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        db.memo.pop(dossiers.FILE_ROWS, None)
         raise
     return group_id, [one for one, _record in saved]
 

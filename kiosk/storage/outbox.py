@@ -21,6 +21,8 @@ from kiosk.clock import iso, now
 from kiosk.storage.sqlite import Database
 
 STATES = ("pending", "in_flight", "done", "needs_attention")
+#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every operation.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def enqueue(
@@ -29,19 +31,22 @@ def enqueue(
     dossier_id: str | None,
     payload: dict[str, Any],
     blobs: Iterable[str],
+    *,
+    at: str | None = None,
 ) -> str:
-    """Add an operation (inside the caller's transaction); returns its id."""
+    """Add an operation (inside the caller's transaction); returns its id. ``at``: the
+    caller's time stamp for the row (default: now)."""
     op_id = str(uuid_utils.uuid7())
-    stamp = iso(now())
+    stamp = at or iso(now())
     db.conn.execute(
         "INSERT INTO outbox (id, kind, dossier_id, payload, next_attempt_at, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (op_id, kind, dossier_id, json.dumps(payload, ensure_ascii=False), stamp, stamp, stamp),
+        (op_id, kind, dossier_id, _JSON.encode(payload), stamp, stamp, stamp),
     )
-    for sha in dict.fromkeys(blobs):
-        db.conn.execute(
-            "INSERT INTO outbox_blobs (operation_id, sha256) VALUES (?, ?)", (op_id, sha)
-        )
+    rows = [(op_id, sha) for sha in dict.fromkeys(blobs)]
+    if rows:
+        db.conn.executemany("INSERT INTO outbox_blobs (operation_id, sha256) VALUES (?, ?)",
+                            rows)
     return op_id
 
 

@@ -31,6 +31,9 @@ class Database:
     def __init__(self, conn: sqlite3.Connection) -> None:
         conn.isolation_level = None
         self.conn = conn
+        #: What a module remembers about this connection (kiosk.storage.stored_rows),
+        #: looked up on every save: a plain dict, cheaper than a weak mapping.
+        self.memo: dict[str, Any] = {}
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None
                 ) -> sqlite3.Cursor:

@@ -22,7 +22,6 @@ from kiosk.catalog import Catalog, load_catalog
 from kiosk.clock import now
 from kiosk.config import Config
 from kiosk.dossier import Status, check_transition, parse_status
-from kiosk.dossier_code import parse_dossier_code
 from kiosk.errors import KioskError, NotFound, StorageError
 from kiosk.i18n import _
 from kiosk.storage import (
@@ -177,17 +176,21 @@ class Store:
 
     def submit(self, fn: Callable[[Database], T]) -> Future[T]:
         """Run ``fn(write_db)`` on the writer thread; database errors become StorageError."""
+        return self._writer.submit(self._guarded(fn))
 
+    def call(self, fn: Callable[[Database], T]) -> T:
+        """Run ``fn(write_db)`` and wait: on this thread when the writer is free (no thread
+        hand-off), else after the work queued before it."""
+        return self._writer.call(self._guarded(fn))
+
+    def _guarded(self, fn: Callable[[Database], T]) -> Callable[[Database], T]:
         def guarded(db: Database) -> T:
             try:
                 return fn(db)
             except sqlite3.DatabaseError as exc:
                 raise self._storage_error(exc) from exc
 
-        return self._writer.submit(guarded)
-
-    def call(self, fn: Callable[[Database], T]) -> T:
-        return self.submit(fn).result()
+        return guarded
 
     def reader(self) -> Database:
         """This thread's read-only connection."""
@@ -280,11 +283,11 @@ class Store:
     def _note_written(self, sha256: str) -> None:
         # Until a draft or a dossier references the file, only this row lets the start-up
         # sweep delete it (kiosk.storage.ownership); without it the file is merely kept.
-        noted = self.submit(lambda db: ownership.note_written(db, sha256))
         if self._writer.on_writer_thread():
+            self.submit(lambda db: ownership.note_written(db, sha256))
             return
         try:
-            noted.result()
+            self.call(lambda db: ownership.note_written(db, sha256))
         except KioskError as exc:
             log.warning("file %s kept without a record: %s", sha256, exc)
 
@@ -317,9 +320,10 @@ class Store:
                 form_set=str(self.config.get("forms.set")), then=then,
             )
         )
-        parts = parse_dossier_code(saved.code)
-        self.numbers.record("code", (parts.unit_code, parts.day.isoformat(), parts.counter),
-                            parts.seq)
+        # The code's parts as the save made them: its unit, its day (the reception's) and
+        # this counter; the sequence number ends it.
+        self.numbers.record("code", (unit, saved.received_at.date().isoformat(), counter),
+                            int(saved.code[-4:]))
         return saved
 
     def get_dossier(self, code: str) -> dict[str, Any]:

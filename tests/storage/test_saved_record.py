@@ -1,7 +1,7 @@
 """The outbox payload a save writes is the record read back from the database.
 
-The save builds the payload from the rows it inserted (``RETURNING``) rather than reading
-the dossier again; the server must not be able to tell. Each case saves a dossier through
+The save builds the payload from the rows it inserted (kiosk.storage.stored_rows) rather
+than reading the dossier again; the server must not be able to tell. Each case saves a dossier through
 the real Store on a real SQLite file and compares the queued payload with
 ``records.dossier_record`` of the committed dossier, key for key and in JSON.
 """
@@ -22,6 +22,7 @@ from kiosk.storage import (
     PageInput,
     Store,
     dossier_facts,
+    dossiers,
     records,
 )
 from tests.storage.helpers import MONDAY_9, make_input
@@ -78,6 +79,28 @@ def test_scan_shared_with_an_earlier_dossier_keeps_the_stored_file_row(store: St
     payload, record = _payload_and_record(store, second)
     _assert_same(payload, record)
     assert {p["mime"] for p in payload["components"][0]["pages"]} == {"application/pdf"}
+    # A third time: the file row read before is remembered, and still what is stored.
+    third = make_input(store, pages=0, name="Phạm Thị Hà")
+    third.components = [ComponentInput("Bản sao", pages=[PageInput(sha, mime="image/png")])]
+    payload, record = _payload_and_record(store, third)
+    _assert_same(payload, record)
+    assert payload["components"][0]["pages"][0]["mime"] == "application/pdf"
+
+
+def test_a_rolled_back_save_forgets_the_file_rows_it_read(store: Store) -> None:
+    sha = store.put_file(b"%PDF-1.4 the same page twice")
+    inp = make_input(store, pages=0)
+    inp.components = [ComponentInput("Bản sao", pages=[PageInput(sha), PageInput(sha)])]
+
+    def fail(db: Any, dossier_id: str, code: str) -> None:
+        raise RuntimeError("the receipt could not be numbered")
+
+    with pytest.raises(RuntimeError):
+        store.save_dossier(inp, actor="clerk1", then=fail)
+    # The second page read the row the first had inserted in the rolled-back transaction.
+    assert store.call(lambda db: dict(db.memo.get(dossiers.FILE_ROWS, {}))) == {}
+    payload, record = _payload_and_record(store, inp)
+    _assert_same(payload, record)
 
 
 def test_signed_presented_and_national_db_components(store: Store) -> None:
