@@ -11,7 +11,7 @@ the server has worker processes). Optional py-spy profile of server process 0.
     .venv/bin/python bench/central_load.py [--counters 300] [--dossiers 3] [--workers 2]
         [--scans 1-2] [--scan-kb 40] [--time-cap 120] [--load-procs 2] [--pull-every 1]
         [--health-every 1]
-        [--pg-fsync-off] [--profile]
+        [--pg-fsync-off] [--profile [--profile-gil]] [--pg-stats]
 """
 
 from __future__ import annotations
@@ -206,8 +206,59 @@ class Probes(threading.Thread):
                 self.health.append(time.perf_counter() - t)
 
 
+def _frame_file(frame: str) -> str:
+    return frame.rpartition("(")[2].split(":")[0]
+
+
+# Server files that only pass a request on (middleware, the HTTP protocol, the runner): a
+# sample under them belongs to the library code below them, unless they are the leaf.
+_WRAPPERS = ("central/gate.py", "central/guard.py", "central/runner.py")
+_LIBS = (("anyio thread pool (hand-off to a worker thread, GIL switch)",
+          ("anyio/", "/queue.py", "/threading.py")),
+         ("fastapi / pydantic (routing, dependencies, body validation, response encoding)",
+          ("fastapi/", "pydantic", "starlette/")),
+         ("uvicorn / h11 / asyncio (HTTP, event loop)", ("uvicorn/", "h11/", "asyncio/")),
+         ("logging", ("logging/",)))
+
+
+def _part(frames: list[str]) -> str:
+    """Which part of the server a sample belongs to: the deepest frame in the server's own
+    code (``central/``, apart from the connection wrapper db.py and the pass-through
+    wrappers), else the library nearest the leaf."""
+    files = [_frame_file(f) for f in frames]
+    for i in range(len(frames) - 1, -1, -1):
+        path = files[i]
+        if "central/" not in path or path.endswith(("central/db.py", "central/clock.py")):
+            continue
+        if i < len(frames) - 1 and (path.endswith(_WRAPPERS) or "Middleware" in frames[i]):
+            continue
+        name = path.rsplit("central/", 1)[1]
+        if name in ("service.py", "app.py"):
+            name += " " + frames[i].split(" (")[0].split(".<locals>.")[-1]
+        return name
+    for path in reversed(files):
+        for label, keys in _LIBS:
+            if any(k in path for k in keys):
+                return label
+    return "other (" + (frames[-1].split(" (")[0] if frames else "?") + ")"
+
+
+def _kind(frames: list[str]) -> str:
+    """What the sample is doing inside its part."""
+    files = [_frame_file(f) for f in frames]
+    if any("psycopg" in p for p in files):
+        return "sql"
+    if any(p.endswith(("json/encoder.py", "json/decoder.py", "json/__init__.py"))
+           for p in files):
+        return "json"
+    if any("pydantic" in p for p in files):
+        return "pydantic"
+    return "python"
+
+
 def summarize_profile(raw: Path) -> list[str]:
-    """py-spy's collapsed stacks: share of samples by where the CPU time goes."""
+    """py-spy's collapsed stacks: share of samples by part of the server and, within each,
+    by what it is doing (SQL round trips in psycopg, json, pydantic, other Python)."""
     cats = {"psycopg (queries, connect)": ("psycopg",), "fsync": ("fsync",),
             "pydantic / fastapi (validation, routing)": ("pydantic", "fastapi", "starlette"),
             "uvicorn / h11 (HTTP)": ("uvicorn", "h11"), "logging (access log)": ("logging",),
@@ -216,6 +267,7 @@ def summarize_profile(raw: Path) -> list[str]:
     inclusive: Tally[str] = Tally()
     leaves: Tally[str] = Tally()
     waits: Tally[str] = Tally()
+    parts: dict[str, Tally[str]] = {}
     for line in raw.read_text(errors="replace").splitlines():
         stack, _sep, count = line.rpartition(" ")
         if not count.isdigit():
@@ -224,6 +276,7 @@ def summarize_profile(raw: Path) -> list[str]:
         total += n
         frames = stack.split(";")
         leaves[frames[-1][:90]] += n
+        parts.setdefault(_part(frames), Tally())[_kind(frames)] += n
         if "wait" in frames[-1] and "psycopg" in frames[-1]:
             ours = [f for f in frames if "central/" in f and "db.py" not in f]
             waits[(ours[-1] if ours else "?").split(" (")[0]] += n
@@ -236,7 +289,29 @@ def summarize_profile(raw: Path) -> list[str]:
     lines += [f"  leaf {n / total:.0%}  {f}" for f, n in leaves.most_common(8)]
     lines.append("  waiting for PostgreSQL (psycopg wait), by the server function waiting:")
     lines += [f"    {n / total:.0%}  {f}" for f, n in waits.most_common(8)]
+    lines.append(f"  by part ({total} samples; share of all, then sql / json / pydantic /"
+                 " other Python within it):")
+    for name, kinds in sorted(parts.items(), key=lambda kv: -sum(kv[1].values()))[:20]:
+        n = sum(kinds.values())
+        inner = " / ".join(f"{kinds[k] / n:.0%}" for k in ("sql", "json", "pydantic", "python"))
+        lines.append(f"    {n / total:5.1%}  {name}  [{inner}]")
     return lines
+
+
+def print_statements(pg: PgCluster, db_url: str, puts: int) -> None:
+    """pg_stat_statements over the load: the statements by total execution time."""
+    rows = pg.top_statements(db_url, 20)
+    if not rows:
+        print("pg_stat_statements: nothing counted")
+        return
+    print(f"pg_stat_statements over the load ({rows[0]['all_calls']} calls,"
+          f" {rows[0]['all_ms'] / 1e3:.1f} s of execution in all; {puts} dossier PUTs"
+          f" answered): share of execution time, total ms, calls, calls per PUT, mean ms, rows")
+    for r in rows:
+        query = " ".join(r["query"].split())
+        print(f"  {r['total_ms'] / r['all_ms']:5.1%} {r['total_ms']:9.0f} {r['calls']:7d}"
+              f" {r['calls'] / max(puts, 1):5.2f} {r['mean_ms']:7.3f} {r['rows']:7d}"
+              f"  {query[:150]}")
 
 
 def main() -> None:
@@ -258,6 +333,12 @@ def main() -> None:
                         "(issue 26; 0: never)")
     p.add_argument("--pg-fsync-off", action="store_true")
     p.add_argument("--profile", action="store_true", help="py-spy on server process 0")
+    p.add_argument("--profile-gil", action="store_true",
+                   help="with --profile: sample only the thread holding the GIL (where the"
+                        " process's Python CPU goes, not where its threads wait)")
+    p.add_argument("--pg-stats", action="store_true",
+                   help="pg_stat_statements on the private cluster: the top statements of the"
+                        " load by total time")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = p.parse_args()
@@ -268,7 +349,7 @@ def main() -> None:
     from central.db import Database
 
     tmp = Path(tempfile.mkdtemp(prefix="central-load-"))
-    pg = PgCluster(tmp / "pg", fsync=not args.pg_fsync_off).start()
+    pg = PgCluster(tmp / "pg", fsync=not args.pg_fsync_off, statements=args.pg_stats).start()
     procs: CentralProcs | None = None
     try:
         db_url = pg.create_db("central")
@@ -292,11 +373,14 @@ def main() -> None:
 
         with psycopg.connect(db_url) as conn:
             commits0 = _scalar(conn, COMMITS)
+        if args.pg_stats:
+            pg.reset_statements(db_url)
         spy = None
         pyspy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
         if args.profile and pyspy:
             spy = subprocess.Popen([pyspy, "record", "-p", str(procs.procs[0].pid), "-r", "40",
-                                    "-f", "raw", "-o", str(tmp / "profile.txt"), "--nonblocking"],
+                                    "-f", "raw", "-o", str(tmp / "profile.txt"), "--nonblocking",
+                                    *(["--gil"] if args.profile_gil else [])],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         srv_cpu0 = sum(cpu_seconds(pr.pid) for pr in procs.procs)
         pg_cpu0 = pg_cpu_seconds(pg.data)
@@ -322,6 +406,8 @@ def main() -> None:
             spy.wait(timeout=60)
         with psycopg.connect(db_url) as conn:
             commits = _scalar(conn, COMMITS) - commits0
+        if args.pg_stats:  # before verify() adds its own statements
+            print_statements(pg, db_url, len(res.latencies.get("PUT /v1/dossiers/{id}", [])))
         n = len(res.acked)
         print(f"load: {n} dossiers, {len(res.blobs)} scans ({res.blob_bytes / 1e6:.1f} MB) in"
               f" {elapsed:.1f} s -> {n / elapsed:.1f} dossiers/s,"
@@ -350,8 +436,9 @@ def main() -> None:
         procs.stop()
         procs = None
         if spy is not None and (tmp / "profile.txt").exists():
-            print("profile of server process 0 (py-spy: samples of its threads, running or"
-                  " waiting):")
+            print("profile of server process 0 (py-spy: samples of "
+                  + ("the thread holding the GIL):" if args.profile_gil
+                     else "its threads, running or waiting):"))
             print("\n".join(summarize_profile(tmp / "profile.txt")))
         raw = raw_baseline(pg.create_db("raw"), res, args.workers)
         print(f"baseline: the same rows straight into PostgreSQL ({args.workers} connections,"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -25,8 +26,10 @@ def free_port() -> int:
 class PgCluster:
     """initdb + pg_ctl in ``base`` (as the postgres user when we are root)."""
 
-    def __init__(self, base: Path, *, fsync: bool = True, max_connections: int = 400) -> None:
+    def __init__(self, base: Path, *, fsync: bool = True, max_connections: int = 400,
+                 statements: bool = False) -> None:
         self.base = base
+        self.statements = statements
         self.data = base / "data"
         self.port = free_port()
         self.fsync = fsync
@@ -58,7 +61,9 @@ class PgCluster:
                         "postgres", "-E", "UTF8"], check=True, capture_output=True, timeout=180)
         opts = (f"-p {self.port} -k {self.base} -h 127.0.0.1"
                 f" -c max_connections={self.max_connections}"
-                + ("" if self.fsync else " -F -c fsync=off"))
+                + ("" if self.fsync else " -F -c fsync=off")
+                + (" -c shared_preload_libraries=pg_stat_statements"
+                   " -c pg_stat_statements.max=2000" if self.statements else ""))
         subprocess.run([*self.prefix, pg_ctl, "-D", str(self.data), "-o", opts, "-l",
                         str(self.base / "log"), "-w", "-t", "180", "start"],
                        check=True, capture_output=True, timeout=200)
@@ -69,7 +74,32 @@ class PgCluster:
 
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
-        return self.url.rsplit("/", 1)[0] + "/" + name
+        url = self.url.rsplit("/", 1)[0] + "/" + name
+        if self.statements:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        return url
+
+    def reset_statements(self, db_url: str) -> None:
+        """Forget what pg_stat_statements counted so far (enrolment, schema)."""
+        import psycopg
+
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_statements_reset()")
+
+    def top_statements(self, db_url: str, n: int = 15) -> list[dict[str, Any]]:
+        """The statements run in ``db_url``'s database, by total execution time."""
+        import psycopg
+        from psycopg.rows import dict_row
+
+        with psycopg.connect(db_url, autocommit=True, row_factory=dict_row) as conn:
+            return list(conn.execute(
+                "SELECT s.query, s.calls, s.total_exec_time AS total_ms, s.rows,"
+                " s.mean_exec_time AS mean_ms, s.shared_blks_hit + s.shared_blks_read AS blks,"
+                " sum(s.total_exec_time) OVER () AS all_ms, sum(s.calls) OVER () AS all_calls"
+                " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                " WHERE d.datname = current_database()"
+                " ORDER BY s.total_exec_time DESC LIMIT %s", (n,)).fetchall())
 
     def stop(self) -> None:
         subprocess.run([*self.prefix, self._pg_ctl, "-D", str(self.data), "-m", "fast", "stop"],

@@ -48,7 +48,7 @@ class Tx:
         """Run an INSERT into ``changes`` and return the new ``seq``."""
         try:
             if self._pg:
-                # Held until commit: a feed reader waits for it (see feed_barrier).
+                # Held until commit: a feed reader waits for it (see feed_horizon).
                 self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (FEED_LOCK,))
                 row = self._conn.execute(self._sql(sql) + " RETURNING seq", tuple(params))
                 return int(row.fetchone()[0])
@@ -75,15 +75,6 @@ class Tx:
         if self._pg:
             self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
 
-    def feed_barrier(self) -> None:
-        """Before reading ``changes``: wait until no transaction holds a feed seq it has not
-        committed yet. Seqs are taken at insert but commits land in any order, so without
-        this a reader could see seq 11, move its cursor past 10 and never see 10 (several
-        workers or servers on PostgreSQL). Writers share the lock, so they never wait for
-        each other; SQLite serialises writers and needs nothing."""
-        if self._pg:
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
-
     def for_update(self) -> str:
         """Row-lock suffix for a SELECT that decides a write (SQLite already holds the lock)."""
         return " FOR UPDATE" if self._pg else ""
@@ -107,6 +98,11 @@ class Database:
         self.url = url
         self.postgres = url.startswith(("postgresql://", "postgres://"))
         self._local = threading.local()
+        # Feed horizons (feed_horizon): rounds started and finished, the last one's result.
+        self._feed = threading.Condition()
+        self._feed_busy = False
+        self._feed_done = self._feed_horizon = 0
+        self.feed_rounds = 0
         if not self.postgres:
             path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
             self.path: Path | None = Path(path)
@@ -156,6 +152,49 @@ class Database:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def feed_horizon(self) -> int:
+        """The highest feed ``seq`` a reader may read up to: no event at or below it is still
+        being committed, and every event committed before this call is at or below it.
+
+        Seqs are taken at insert but commits land in any order, so without this a reader
+        could see seq 11, move its cursor past 10 and never see 10 (several workers or
+        servers on PostgreSQL). Writers hold the feed lock shared from their event's insert
+        to their commit; the horizon is read holding it exclusively, which waits for the
+        commits in flight, and released at once. Every turn of the lock also stalls the
+        writers queued behind it, so the readers of this process share turns as group
+        commit does: a reader waits for the next turn that starts after it arrived, and
+        all readers waiting for it take its result (docs/SCALING.md, issue 28 §4).
+        SQLite serialises writers and needs nothing."""
+        if not self.postgres:
+            return 2**62
+        with self._feed:
+            need = self.feed_rounds + 1
+            while self._feed_done < need:
+                if self._feed_busy:
+                    self._feed.wait()
+                    continue
+                self._feed_busy = True
+                self.feed_rounds += 1
+                mine = self.feed_rounds
+                self._feed.release()
+                try:
+                    horizon = self._read_horizon()
+                finally:
+                    self._feed.acquire()
+                    self._feed_busy = False
+                    self._feed.notify_all()
+                self._feed_horizon, self._feed_done = horizon, mine
+            return self._feed_horizon
+
+    def _read_horizon(self) -> int:
+        # One simple-query message is one implicit transaction: the xact lock ends with it,
+        # on error too, and the max is read with a snapshot taken after the lock was granted.
+        cur = self._conn().execute(f"SELECT pg_advisory_xact_lock({FEED_LOCK});"
+                                   " SELECT COALESCE(max(seq), 0) FROM changes")
+        cur.nextset()
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         for conn in self.__dict__.get("_all_conns", []):

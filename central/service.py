@@ -377,8 +377,8 @@ def set_status(db: Database, code: str, to: int, note: str = "", by: str = "") -
 # --- change feed ------------------------------------------------------------------------
 
 def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, Any]:
+    horizon = db.feed_horizon()
     with db.transaction(write=False) as tx:
-        tx.feed_barrier()
         floor = tx.one("SELECT value FROM meta WHERE key = 'changes_pruned_below'")
         if floor is not None and since < int(floor["value"]):
             raise ApiError(410, "cursor_expired",
@@ -390,8 +390,8 @@ def changes(db: Database, device: Device, since: int, limit: int) -> dict[str, A
             "SELECT c.seq, c.dossier_id, COALESCE(d.code, '') AS code, c.kind, c.status,"
             " c.server_version, c.origin_device, c.note, c.at FROM changes c"
             " LEFT JOIN dossiers d ON d.id = c.dossier_id"
-            " WHERE c.unit_code = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
-            (device.unit_code, since, limit + 1),
+            " WHERE c.unit_code = ? AND c.seq > ? AND c.seq <= ? ORDER BY c.seq LIMIT ?",
+            (device.unit_code, since, horizon, limit + 1),
         )
         change_details(tx, rows)
         attach_results(tx, rows)

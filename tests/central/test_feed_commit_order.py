@@ -74,3 +74,53 @@ def test_reader_never_skips_an_event_committed_late(pg_url: str) -> None:
     assert sorted(seen) == every and len(set(seen)) == len(seen) == 2
     for d in (db_a, db_b, db_r):
         d.close()
+
+
+def test_readers_share_one_turn_of_the_feed_lock(pg_url: str) -> None:
+    """Readers arriving while a horizon is being taken wait for the next turn together:
+    one lock turn for all of them (every turn stalls the writers queued behind it), and
+    none reads past the event still being committed."""
+    url = fresh_pg_db(pg_url)
+    db_a, db_b, db_r = Database(url), Database(url), Database(url)
+    token = service.add_device(db_b, UNIT, "quầy 1")["token"]
+    dev = service.authenticate(db_b, token)
+    assert dev is not None
+    status, _reply, _replayed = service.put_dossier(db_b, dev, new_id(), "op-0",
+                                                    DossierIn(**dossier(1003)))
+    assert status == 201
+    blocker = psycopg.connect(url)
+    blocker.execute("INSERT INTO idempotency VALUES (%s, 'op-a', 'x', 201, '{}', 'now')",
+                    (dev.id,))
+    writer_a = threading.Thread(target=lambda: service.put_dossier(
+        db_a, dev, new_id(), "op-a", DossierIn(**dossier(1001))), daemon=True)
+    writer_a.start()
+    with psycopg.connect(url, autocommit=True) as watch:
+        assert _wait_until(lambda: watch.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE 'INSERT INTO idempotency%%'").fetchone()[0] == 1)
+        service.put_dossier(db_b, dev, new_id(), "op-b", DossierIn(**dossier(1002)))
+        results: list[dict[str, Any]] = []
+        readers = [threading.Thread(target=lambda: results.append(
+            service.changes(db_r, dev, 0, 100)), daemon=True) for _ in range(6)]
+        readers[0].start()
+        assert _wait_until(lambda: watch.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE 'SELECT pg_advisory_xact_lock(%%'").fetchone()[0] == 1)
+        for r in readers[1:]:
+            r.start()
+        time.sleep(1.0)
+        assert results == []  # all wait for A's commit
+    blocker.rollback()
+    blocker.close()
+    writer_a.join(timeout=30)
+    for r in readers:
+        r.join(timeout=30)
+    with db_r.transaction(write=False) as tx:
+        every = [row["seq"] for row in tx.all("SELECT seq FROM changes ORDER BY seq")]
+    assert len(every) == 3 and len(results) == 6
+    for res in results:
+        seen = [c["seq"] for c in res["changes"]]
+        assert seen == every  # the first turn returned after A's commit: nothing skipped
+    assert db_r.feed_rounds == 2  # the first reader's turn, then one for the other five
+    for d in (db_a, db_b, db_r):
+        d.close()
