@@ -162,8 +162,9 @@ class Link:
         return sock
 
 
-class _Sink(socketserver.StreamRequestHandler):
-    """Reads HTTP/1.1 requests with a Content-Length, discards the bodies, answers 204."""
+class DiscardingSink(socketserver.StreamRequestHandler):
+    """Reads HTTP/1.1 requests with a Content-Length, discards the bodies, answers 204
+    (bench/sync_backlog.py's raw baseline sends to it too, behind its proxy)."""
 
     def handle(self) -> None:
         try:
@@ -192,7 +193,7 @@ class TlsSink(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
     def __init__(self, sock: socket.socket, pki: dict[str, Path]) -> None:
-        super().__init__(sock.getsockname(), _Sink, bind_and_activate=False)
+        super().__init__(sock.getsockname(), DiscardingSink, bind_and_activate=False)
         self.socket.close()
         self.socket = sock
         self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

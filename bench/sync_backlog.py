@@ -29,6 +29,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.sync.engine import SyncEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -126,38 +130,27 @@ def count_patches(http) -> dict[str, int]:
     return counts
 
 
+def drain(engine: SyncEngine) -> tuple[int, float]:
+    """Sync passes until nothing waits: how many, and the seconds they took."""
+    start = time.perf_counter()
+    passes = 0
+    while True:
+        passes += 1
+        if engine.run_once(ignore_backoff=True)["waiting"] == 0:
+            return passes, time.perf_counter() - start
+
+
 def raw_baseline(files: list[Path], rate: float, limit: int) -> float:
     """Bytes/s of one streaming HTTP upload of the scans (up to ``limit`` bytes) through the
     same capped proxy to a sink that reads and discards: what the cap lets through."""
     import socketserver
 
     import httpx
+    import kernel_link
 
     from central.netproxy import FaultProxy, Faults
 
-    class Sink(socketserver.StreamRequestHandler):
-        def handle(self) -> None:
-            try:
-                self._serve()
-            except OSError:
-                pass  # the proxy reset the connection when it stopped
-
-        def _serve(self) -> None:
-            while True:
-                length = 0
-                line = self.rfile.readline()
-                if not line:
-                    return
-                while line not in (b"\r\n", b""):
-                    name, _sep, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                    line = self.rfile.readline()
-                while length:
-                    length -= len(self.rfile.read(min(length, 1 << 16)))
-                self.wfile.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-
-    sink = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Sink)
+    sink = socketserver.ThreadingTCPServer(("127.0.0.1", 0), kernel_link.DiscardingSink)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     proxy = FaultProxy(sink.server_address[1], Faults(rate=rate)).start()
     chosen, total = [], 0
@@ -243,13 +236,7 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
         if mode == "capped+cuts":
             threading.Thread(target=cutter, daemon=True).start()
         wall_start = time.time()  # to pick this window out of an strace -ttt log
-        start = time.perf_counter()
-        passes = 0
-        while True:
-            passes += 1
-            if engine.run_once(ignore_backoff=True)["waiting"] == 0:
-                break
-        elapsed = time.perf_counter() - start
+        passes, elapsed = drain(engine)
         wall_end = time.time()
         stop.set()
         wire = proxy.bytes_up if proxy else engine.bytes_sent
@@ -320,13 +307,7 @@ def run_kernel(rate_mbit: float, loss: int, args: argparse.Namespace,
                             parallel_dossiers=args.parallel_dossiers)
         chunks = count_patches(engine.http)
         files = kernel_link.count_files(engine.http)
-        start = time.perf_counter()
-        passes = 0
-        while True:
-            passes += 1
-            if engine.run_once(ignore_backoff=True)["waiting"] == 0:
-                break
-        elapsed = time.perf_counter() - start
+        passes, elapsed = drain(engine)
         shaped, lost = link.shaper_stats(), link.loss_dropped()
         engine.http.close()
         server.stop()
