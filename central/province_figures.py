@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from central import queue_sql
 from central.db import Database
 from kiosk import clock
 
@@ -15,9 +16,8 @@ from kiosk import clock
 OVERDUE_SHOWN = 50
 #: A day range of tickets, online or offline, with the marks the queue block reads.
 _TICKETS = ("SELECT t.unit_code, t.service, t.state, t.taken_at, t.called_at, t.finished_at,"
-            " coalesce(m.priority, '') AS priority, m.moved_from, m.booked_until FROM {table} t"
-            " LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id"
-            " WHERE t.day >= ? AND t.day <= ?")
+            " coalesce(m.priority, '') AS priority, m.moved_from, m.booked_until "
+            + queue_sql.TICKETS_FROM)
 
 
 def overdue(db: Database, first: date, last: date, unit: str | None = None,
@@ -57,7 +57,6 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
     On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`);
     ``counted_by_database=False`` reads every ticket into the definition instead (the tests
     compare the two). ``trace`` collects the statements run (the bench replays them)."""
-    from central import queue_sql
     from central.report_sql import Traced
     from kiosk.citizen.ratings_report import queue, satisfaction
     from kiosk.reports.summary import Period
@@ -82,9 +81,8 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
             days = (first.isoformat(), last.isoformat(), *extra)
             # The marks carry what the queue block splits by (priority, transfer, booking):
             # without them every ticket counted as a walk-in without priority.
-            tickets = [*tx.all(_TICKETS.format(table="queue_tickets") + ticket_where, days),
-                       *tx.all(_TICKETS.format(table="queue_offline_tickets") + ticket_where,
-                               days)]
+            tickets = [t for table in queue_sql.TICKET_TABLES
+                       for t in tx.all(_TICKETS.format(table=table) + ticket_where, days)]
             # One pass to split the rows by unit: filtering the whole list once per unit
             # made a province's year (150 units, a million tickets) take minutes.
             tickets_of: dict[str, list[dict[str, Any]]] = {}
@@ -96,4 +94,4 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
         ratings_of.setdefault(r["unit_code"], []).append(r)
     units = sorted(ratings_of.keys() | queues.keys())
     return {u: {"satisfaction": satisfaction(ratings_of.get(u, [])),
-                "queue": queues.get(u) or queue_sql.empty()} for u in units}
+                "queue": queues.get(u) or queue([])} for u in units}

@@ -18,7 +18,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kiosk.citizen.ratings_report import queue
+#: The tickets of a day range in one of TICKET_TABLES, with their marks (``t``, ``m``):
+#: the rows both the SQL path and the definition's read.
+TICKETS_FROM = ("FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id"
+                " WHERE t.day >= ? AND t.day <= ?")
+#: Tickets numbered by the server, and those a counter numbered while offline.
+TICKET_TABLES = ("queue_tickets", "queue_offline_tickets")
 
 #: One ticket, online or offline, with its marks and its two durations in seconds. The
 #: stamps are RFC 3339 text (central.models.Stamp): PostgreSQL casts them as Python reads
@@ -32,8 +37,7 @@ SELECT t.unit_code, t.service, t.state,
            AS wait,
        CASE WHEN t.state = 'done' THEN extract(epoch FROM (t.finished_at::timestamptz
            - t.called_at::timestamptz))::float8 END AS served
-FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id
-WHERE t.day >= ? AND t.day <= ?{unit}"""
+""" + TICKETS_FROM + "{unit}"
 
 _FIGURES = """
 SELECT unit_code, service, priority, booked, grouping(service, priority, booked) AS level,
@@ -75,8 +79,8 @@ def statement(first: date, last: date, unit: str | None) -> tuple[str, tuple[Any
     """The one statement and its parameters (the bench replays it bare)."""
     where = " AND t.unit_code = ?" if unit else ""
     days: tuple[Any, ...] = (first.isoformat(), last.isoformat(), *((unit,) if unit else ()))
-    sql = _FIGURES.format(online=_TICKETS.format(table="queue_tickets", unit=where),
-                          offline=_TICKETS.format(table="queue_offline_tickets", unit=where))
+    online, offline = (_TICKETS.format(table=table, unit=where) for table in TICKET_TABLES)
+    sql = _FIGURES.format(online=online, offline=offline)
     return sql, days + days
 
 
@@ -106,7 +110,3 @@ def figures(tx: Any, first: date, last: date, unit: str | None) -> dict[str, dic
         out[u] = {**block, **lists}
     return out
 
-
-def empty() -> dict[str, Any]:
-    """The block of a unit with ratings but no ticket in the period."""
-    return queue([])
