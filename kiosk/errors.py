@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.safe_text import escape_surrogates
+
 
 class KioskError(Exception):
     """An error with a human message (translated) and an optional hint on what to do."""
@@ -47,11 +49,6 @@ class KioskError(Exception):
         if cause is not None:
             parts.append(f"{type(cause).__name__}: {cause}")
         return "; ".join(parts)
-
-
-def escape_surrogates(text: str) -> str:
-    """``text`` with lone surrogates written as ``\\udcff`` so it encodes as UTF-8."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def sentence(text: str) -> str:

@@ -30,9 +30,14 @@ def is_ascii_digits(text: str) -> bool:
     return bool(text) and text.isascii() and text.isdigit()
 
 
+def escape_surrogates(text: str) -> str:
+    """``text`` with lone surrogates written as ``\\udcff`` so it encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def shown(value: str, limit: int = 80) -> str:
     """A value as it may be echoed: printable, bounded, undecodable bytes escaped."""
-    cleaned = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    cleaned = escape_surrogates(value)
     cleaned = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256
                       else f"\\u{ord(ch):04x}" for ch in cleaned)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
