@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
+# The app's Qt settings (the on-screen keyboard's input method, QT_IM_MODULE) before the
+# QApplication exists: a full run imported them while collecting, a test run alone did not,
+# and typed its dialogs without the keys that cover a dialog's lower buttons.
+import kiosk.ui.qt  # noqa: F401
 from kiosk.config import Config
 
 
@@ -23,14 +26,26 @@ def configure(source: str = "flatbed", resolution: int = 150) -> Config:
 
 
 @pytest.fixture
-def window(qapp: Any, kiosk_home: Any) -> Iterator[Any]:
+def window(qapp: Any, qtbot: Any, kiosk_home: Any) -> Iterator[Any]:
     from kiosk.ui.app import build_services, create_window
 
     services = build_services(configure(), demo=True)
     win = create_window(services)
+    keyboard_ready(qtbot, win)
     yield win
     win.close()
     qapp.processEvents()
+
+
+def keyboard_ready(qtbot: Any, win: Any) -> None:
+    """Until the on-screen keyboard is made (after the first frame, a little per frame), as
+    it is long before a clerk has signed in: a field tapped before that opens Qt's own
+    keyboard window, which takes the focus from the app's window under the offscreen
+    platform."""
+    from kiosk.ui.qt import QQuickItem
+
+    qtbot.waitUntil(lambda: win.root().findChild(QQuickItem, "inputPanel") is not None,
+                    timeout=60_000)
 
 
 def wait_idle(qtbot: Any, win: Any, timeout: int = 60_000) -> None:
