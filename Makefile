@@ -34,8 +34,10 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 	npm ci --prefix tests/tus --no-audit --no-fund
 	touch $@
 
+# make test TEST_ARGS="-n 2 --dist loadfile"   — on two workers (pytest-xdist)
+TEST_ARGS ?=
 test: $(STAMP) $(TUS_NODE)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 $(TEST_ARGS)
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --walk
