@@ -34,7 +34,9 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 	npm ci --prefix tests/tus --no-audit --no-fund
 	touch $@
 
-# make test TEST_ARGS="-n 2 --dist loadfile"   — on two workers (pytest-xdist)
+# make test TEST_ARGS="-n 2 --dist loadfile": two pytest-xdist workers, a test file per
+# worker at a time. Not the default yet: one of two such runs failed in
+# tests/reports/test_cli_faketime.py (docs/DEVELOPING.md).
 TEST_ARGS ?=
 test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 $(TEST_ARGS)
