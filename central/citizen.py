@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from central import queue_facts
 from central.db import Database, IntegrityError
 from central.models import JSON_INTEGER, JsonInt, Stamp, error_responses
 from central.service import ApiError, Device
@@ -108,6 +109,7 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
                  body.label, body.issued_counter, body.taken_at, body.called_at,
                  body.called_counter, body.called_by, body.finished_at, body.state, stamp))
             _offline_marks(tx, ticket_id, body)
+            queue_facts.refresh(tx, [ticket_id])
             response.status_code = 201
             return {"id": ticket_id, "stored": True, "state": body.state}
         if stored["unit_code"] != dev.unit_code or stored["label"] != body.label:
@@ -123,6 +125,7 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
             (body.service, body.called_at, body.called_counter, body.called_by,
              body.finished_at, state, ticket_id))
         _offline_marks(tx, ticket_id, body)
+        queue_facts.refresh(tx, [ticket_id])
     response.status_code = 200
     return {"id": ticket_id, "stored": True, "state": state}
 
@@ -182,6 +185,7 @@ def take_ticket(db: Database, dev: Device, body: TicketIn) -> dict[str, Any]:
         if body.priority or body.booked_until:
             tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, booked_until) "
                        "VALUES (?, ?, ?)", (ticket["id"], body.priority, body.booked_until))
+        queue_facts.refresh(tx, [ticket["id"]])
         ticket["ahead"] = _ahead(tx, dev.unit_code, day, body.service, number)
     return ticket
 
@@ -220,6 +224,7 @@ def call_next(db: Database, dev: Device, body: CallIn) -> dict[str, Any]:
             row.update(state="called", called_at=stamp, called_counter=body.counter,
                        called_by=body.by)
             called = _ticket(row)
+        queue_facts.refresh(tx, [r["id"] for r in finished] + ([called["id"]] if called else []))
     return {"called": called, "finished": [_ticket(r) for r in finished]}
 
 

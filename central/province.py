@@ -12,6 +12,7 @@ import hmac
 import os
 import secrets
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +212,10 @@ def install(app: FastAPI, db: Database) -> None:
 
             mine = None if user.role == "province" else user.unit_code
             units = await run_in_threadpool(_units, db, user, first, last)
-            citizen = await run_in_threadpool(province_figures.citizen, db, first, last, mine)
+            # The table shows each unit's whole figures: the breakdowns by group, priority
+            # and booking would cost a sort of every ticket of the period each.
+            citizen = await run_in_threadpool(partial(province_figures.citizen, breakdown=False),
+                                              db, first, last, mine)
             overdue = await run_in_threadpool(province_figures.overdue, db, first, last, mine)
         body = province_html.reports((first_text[:10], last_text[:10]), units, error,
                                      citizen, overdue)

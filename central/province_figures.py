@@ -51,12 +51,16 @@ def overdue_from_records(db: Database, first: date, last: date, unit: str | None
 
 def citizen(db: Database, first: date, last: date, unit: str | None = None,
             trace: list[tuple[str, tuple[Any, ...]]] | None = None, *,
-            counted_by_database: bool | None = None) -> dict[str, dict[str, Any]]:
+            counted_by_database: bool | None = None,
+            breakdown: bool = True) -> dict[str, dict[str, Any]]:
     """Per unit: ``satisfaction`` and ``queue`` blocks for the period (inclusive).
 
-    On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`);
-    ``counted_by_database=False`` reads every ticket into the definition instead (the tests
-    compare the two). ``trace`` collects the statements run (the bench replays them)."""
+    On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`,
+    over ``queue_facts``); ``counted_by_database=False`` reads every ticket into the
+    definition instead (the tests compare the two). ``breakdown=False`` leaves out the
+    queue's ``by_service``, ``by_priority`` and ``by_booking`` lists (each a sort of every
+    ticket of the period on PostgreSQL). ``trace`` collects the statements run (the bench
+    replays them)."""
     from central.report_sql import Traced
     from kiosk.citizen.ratings_report import queue, satisfaction
     from kiosk.reports.summary import Period
@@ -76,7 +80,7 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
                          (start, end, *extra))
         queues: dict[str, dict[str, Any]] = {}
         if in_sql:
-            queues = queue_sql.figures(tx, first, last, unit)
+            queues = queue_sql.figures(tx, first, last, unit, breakdown)
         else:
             days = (first.isoformat(), last.isoformat(), *extra)
             # The marks carry what the queue block splits by (priority, transfer, booking):
@@ -94,4 +98,8 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
         ratings_of.setdefault(r["unit_code"], []).append(r)
     units = sorted(ratings_of.keys() | queues.keys())
     return {u: {"satisfaction": satisfaction(ratings_of.get(u, [])),
-                "queue": queues.get(u) or queue([])} for u in units}
+                "queue": _shown(queues.get(u) or queue([]), breakdown)} for u in units}
+
+
+def _shown(block: dict[str, Any], breakdown: bool) -> dict[str, Any]:
+    return block if breakdown else {k: v for k, v in block.items() if not k.startswith("by_")}
