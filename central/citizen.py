@@ -185,7 +185,7 @@ def take_ticket(db: Database, dev: Device, body: TicketIn) -> dict[str, Any]:
         if body.priority or body.booked_until:
             tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, booked_until) "
                        "VALUES (?, ?, ?)", (ticket["id"], body.priority, body.booked_until))
-        queue_facts.refresh(tx, [ticket["id"]])
+        queue_facts.refresh(tx, [str(ticket["id"])])
         ticket["ahead"] = _ahead(tx, dev.unit_code, day, body.service, number)
     return ticket
 
