@@ -181,7 +181,7 @@ def page_trace(db: Any, first: date, last: date, unit: str | None
     trace: list[tuple[str, tuple[Any, ...]]] = []
     now = clock.now()
     report_sql.summary(db, first, last, unit, now, trace)
-    report_sql.overdue(db, first, last, unit, now, trace)
+    report_sql.overdue(db, first, last, unit, now, trace, province_figures.OVERDUE_SHOWN)
     province_figures.citizen(db, first, last, unit, trace, breakdown=False)  # as the page
     return trace
 

@@ -216,7 +216,9 @@ def install(app: FastAPI, db: Database) -> None:
             # and booking would cost a sort of every ticket of the period each.
             citizen = await run_in_threadpool(partial(province_figures.citizen, breakdown=False),
                                               db, first, last, mine)
-            overdue = await run_in_threadpool(province_figures.overdue, db, first, last, mine)
+            overdue = await run_in_threadpool(partial(
+                province_figures.overdue, shown=province_figures.OVERDUE_SHOWN),
+                db, first, last, mine)
         body = province_html.reports((first_text[:10], last_text[:10]), units, error,
                                      citizen, overdue)
         return _html(province_html.page(_("Hồ sơ theo đơn vị"), body, user=user, csrf=csrf,

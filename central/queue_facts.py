@@ -37,7 +37,14 @@ SCHEMA = [
         served DOUBLE PRECISION
     )""",
     "CREATE INDEX IF NOT EXISTS queue_facts_day ON queue_facts (day)",
-    "CREATE INDEX IF NOT EXISTS queue_facts_unit_day ON queue_facts (unit_code, day)",
+    # Every column the figures read, in unit order: PostgreSQL reads a period's rows from
+    # the index alone, already grouped by unit (no heap visits, no sort of a million rows
+    # by unit: 2.4 s → 0.9 s for a province's year, docs/BENCHMARKS.md).
+    "CREATE INDEX IF NOT EXISTS queue_facts_unit ON queue_facts (unit_code, day, wait, served,"
+    " state, priority, booked, moved)",
+    # The page's other citizen figure, satisfaction, counts a period's ratings per unit and
+    # level: from this index alone for a month, rather than every rating of every month.
+    "CREATE INDEX IF NOT EXISTS ratings_at ON ratings (at, unit_code, level, reason, occasion)",
 ]
 
 #: The columns of a facts row, in table order.

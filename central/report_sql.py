@@ -254,31 +254,38 @@ def _report(head: dict[str, Any], unit: str, groups: dict[tuple[str, str], list[
 
 
 def overdue(db: Database, first: date, last: date, unit: str | None, as_of: datetime,
-            trace: list[tuple[str, tuple[Any, ...]]] | None = None
+            trace: list[tuple[str, tuple[Any, ...]]] | None = None, shown: int | None = None
             ) -> dict[str, list[dict[str, Any]]]:
     """:func:`central.province_figures.overdue`'s lists: per unit, the dossiers overdue
-    when the period is judged, most overdue first."""
+    when the period is judged, most overdue first; with ``shown``, each unit's first
+    ``shown`` only (the province's month had 41,000: turning them all into text took
+    longer than counting them)."""
     judged = Period(first, last, as_of).judged_at
     j = report_facts.micros(judged)
     assert j is not None
     where, params = _where(unit)
-    out: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[tuple[int, str, str, int]]] = {}
     with db.transaction(write=False) as real:
         tx = _traced(real, trace)
         for row in tx.all(
                 "SELECT code, procedure_name, unit_code, received_at, cur_due FROM report_facts"
                 f" WHERE {_pending(j)} AND {_SETTLED.format(j=j)} AND {_OVERDUE.format(j=j)}"
                 f"{where}", params):
-            out.setdefault(row["unit_code"], []).append({
-                "code": row["code"], "procedure": row["procedure_name"],
-                "received_at": iso(report_facts.from_micros(int(row["received_at"]))),
-                "due_at": iso(report_facts.from_micros(int(row["cur_due"])))})
+            found.setdefault(row["unit_code"], []).append(
+                (int(row["cur_due"]), row["code"], row["procedure_name"],
+                 int(row["received_at"])))
         for row in _unsettled_pending(tx, j, unit):
             if row["overdue"]:
-                out.setdefault(row["unit_code"], []).append({
-                    "code": row["code"], "procedure": row["procedure_name"],
-                    "received_at": iso(report_facts.from_micros(int(row["received_at"]))),
-                    "due_at": iso(report_facts.from_micros(int(row["due"])))})
-    for rows in out.values():
-        rows.sort(key=lambda r: (r["due_at"] or "", r["code"]))
+                found.setdefault(row["unit_code"], []).append(
+                    (int(row["due"]), row["code"], row["procedure_name"],
+                     int(row["received_at"])))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for u, rows in found.items():
+        # By due second, then code: the order of the definition's (due_at text, code), as
+        # every due is rendered to the second in the one local offset.
+        rows.sort(key=lambda r: (r[0] // 1_000_000, r[1]))
+        out[u] = [{"code": code, "procedure": name,
+                   "received_at": iso(report_facts.from_micros(received)),
+                   "due_at": iso(report_facts.from_micros(due))}
+                  for due, code, name, received in rows[:shown]]
     return out

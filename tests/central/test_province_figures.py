@@ -66,9 +66,13 @@ def test_satisfaction_counted_in_sql_equals_the_counters_definition(any_db: Data
     today = clock.now().date()
     figures = province_figures.citizen(any_db, today, today)
     keys = ("unit_code", "level", "reason", "clerk", "procedure_code", "occasion")
+    whole = province_figures.citizen(any_db, today, today, breakdown=False)
     for unit in (UNIT, OTHER_UNIT):
         raw = [dict(zip(keys, r, strict=True)) for r in rows if r[0] == unit]
         assert figures[unit]["satisfaction"] == satisfaction(raw)
+        # What the province's table reads: the whole unit and per occasion, counted alike.
+        assert whole[unit]["satisfaction"] == {
+            k: v for k, v in satisfaction(raw).items() if k not in ("by_clerk", "by_procedure")}
     assert figures[UNIT]["satisfaction"]["ratings"] == 5
     assert figures[UNIT]["satisfaction"]["reasons"]["time"] == 1
 
@@ -158,7 +162,8 @@ def _same_figures(db: Database, first: date, last: date, unit: str | None) -> No
                                           breakdown=breakdown)
         assert sql == python, (first, unit, breakdown)
         if not breakdown:
-            assert all("by_service" not in u["queue"] for u in sql.values())
+            assert all("by_service" not in u["queue"] and "by_clerk" not in u["satisfaction"]
+                       for u in sql.values())
 
 
 def test_every_ticket_write_keeps_its_facts(any_db: Database) -> None:
