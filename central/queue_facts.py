@@ -43,8 +43,10 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS queue_facts_unit ON queue_facts (unit_code, day, wait, served,"
     " state, priority, booked, moved)",
     # The page's other citizen figure, satisfaction, counts a period's ratings per unit and
-    # level: from this index alone for a month, rather than every rating of every month.
+    # level: from an index alone, the period's entries only (every unit's, or one unit's).
     "CREATE INDEX IF NOT EXISTS ratings_at ON ratings (at, unit_code, level, reason, occasion)",
+    "CREATE INDEX IF NOT EXISTS ratings_unit_at ON ratings (unit_code, at, level, reason,"
+    " occasion)",
 ]
 
 #: The columns of a facts row, in table order.
