@@ -28,6 +28,7 @@ from central.gate import DEVICE_KEY, RequestGate, too_large_body
 from central.limits import ServerLimits
 from central.models import (
     CODE_PATTERN,
+    FEATURES,
     MAX_SEQ,
     SHA256_PATTERN,
     ApiErrorBody,
@@ -210,7 +211,8 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     @app.get("/v1/health", response_model=Health, tags=["sync"])
     def health() -> Health:
         """Connectivity probe; ``time`` lets a counter measure its clock skew."""
-        return Health(status="ok", time=clock.iso(clock.now()), version=__version__)
+        return Health(status="ok", time=clock.iso(clock.now()), version=__version__,
+                      features=list(FEATURES))
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
