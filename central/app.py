@@ -22,7 +22,7 @@ from starlette.routing import Match, Route
 
 from central import __version__, audit, openapi, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database
 from central.gate import DEVICE_KEY, RequestGate, too_large_body
 from central.limits import ServerLimits
@@ -258,14 +258,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         # Only blobs the unit holds are looked at: checking another unit's file would take
         # time that tells it exists.
         verdicts = checker.results(db, blobs, [p for p in pages if p[0] in mine])
-        status, reply, replayed = service.put_dossier(
+        return idempotent_reply(response, service.put_dossier(
             db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
             extends=lambda old, new: extends(blobs, old, new),
-            require_trust=bool(checker.trust))
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+            require_trust=bool(checker.trust)))
 
     @app.get("/v1/dossiers/{dossier_id}", response_model=DossierState, tags=["sync"],
              responses=error_responses(401, 404, 422))
