@@ -215,7 +215,14 @@ def test_every_ticket_write_keeps_its_facts(any_db: Database) -> None:
     citizen.put_offline_ticket(any_db, dev, "off-1", offline, Response())
     assert _facts(any_db)["off-1"][8:] == (720.0, 480.0)
     check()
-    assert len(_facts(any_db)) == 5 and first["id"] in _facts(any_db)
+    # A transferred, booked offline ticket: its marks arrive with it.
+    moved = citizen.OfflineTicketIn(day=day.isoformat(), service="B", number=8, label="B1-08",
+                                    issued_counter=1, taken_at=clock.iso(taken),
+                                    state="waiting", moved_from="A@1", booked_until=later)
+    citizen.put_offline_ticket(any_db, dev, "off-2", moved, Response())
+    assert _facts(any_db)["off-2"][6:8] == (1, 1)
+    check()
+    assert len(_facts(any_db)) == 6 and first["id"] in _facts(any_db)
     expected = _facts(any_db)
     with any_db.transaction() as tx:
         tx.execute("DELETE FROM queue_facts")
