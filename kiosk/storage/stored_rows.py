@@ -166,9 +166,13 @@ def insert_many(db: Database, table: str, columns: tuple[str, ...],
     shape = known.get(spec)
     if shape is None:
         shape = known[spec] = _shape(db, table, columns, returning)
-    if not shape.exact or shape.key is not None or not all(
-            value is None or type(value) in kept
-            for values in rows for value, kept in zip(values, shape.kinds, strict=True)):
+    exact = shape.exact and shape.key is None
+    if exact:
+        for values in rows:
+            for value, kept in zip(values, shape.kinds, strict=True):
+                if value is not None and type(value) not in kept:
+                    exact = False
+    if not exact:
         return [insert(db, table, columns, values, returning) for values in rows]
     sql = shape.many.get(len(rows))
     if sql is None:
