@@ -125,10 +125,11 @@ class SyncEngine:
         self._tables_ready = False
         self._errors = 0  # noted during the current pass
         self._tus: TusServer | None = None
+        self.server_features: frozenset[str] = frozenset()  # from /v1/health, each pass
         self._tus_lock = threading.Lock()
         self._uploads: ThreadPoolExecutor | None = None  # shared by a pass's dossiers
-        #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report; None:
-        #: ask the device registry (kiosk.sync.fleet.device_states).
+        #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report (None: ask
+        #: kiosk.sync.fleet.device_states).
         self.device_states: Callable[[], dict[str, Any]] | None = None
 
     # --- plumbing ---------------------------------------------------------------------
@@ -176,6 +177,7 @@ class SyncEngine:
             self._note_error(message)
             self._emit(kind="offline", error=message)
             return False
+        self.server_features = frozenset(health.features)
         skew = (health.time - clock.now()).total_seconds()
         self.store.call(lambda db: _with_atomic(
             db, lambda: state.set_meta(db, "clock_skew_seconds", f"{skew:.0f}")))
@@ -269,8 +271,7 @@ class SyncEngine:
                     return
 
         while processed < max_items:
-            # "Send now" takes every waiting item, whatever its schedule (a Retry-After stored
-            # by an older client, a long backoff).
+            # "Send now" takes every waiting item, whatever its schedule (Retry-After, backoff).
             due = _ANY_TIME if ignore else None
             items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
             groups: dict[str, list[dict[str, Any]]] = {}
