@@ -110,9 +110,11 @@ def authenticate(db: Database, token: str, machine: str | None = None) -> Device
     if bind or seen is None or clock.parse_iso(seen) <= now - LAST_SEEN_EVERY:
         with db.transaction() as tx:
             if bind and tx.execute(
-                    "UPDATE devices SET machine_id = ?, bound_at = ? WHERE id = ?"
-                    " AND machine_id IS NULL", (machine, clock.iso(now), row["id"])) == 0:
-                # Another machine bound it a moment ago.
+                    "UPDATE devices SET machine_id = ?, bound_at = coalesce(bound_at, ?) WHERE id = ?"
+                    " AND (machine_id IS NULL OR machine_id = ?)",
+                    (machine, clock.iso(now), row["id"], machine)) == 0:
+                # Another machine bound it a moment ago (the same machine's parallel
+                # first requests both get here: the second finds its own id and goes on).
                 raise _refused("machine_mismatch",
                                _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ "
                                  "dùng cho một máy."))
