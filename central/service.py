@@ -87,9 +87,10 @@ def authenticate(db: Database, token: str, machine: str | None = None) -> Device
     if machine is not None and not re.fullmatch(MACHINE_PATTERN, machine):
         raise _refused("machine_invalid", _("Tiêu đề Kiosk-Machine không hợp lệ."))
     now = clock.now()
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
-                     " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
+    # Read on every request, never cached: a revocation from the province's page holds on
+    # the counter's next request, whichever server process answers it.
+    row = db.read_one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
+                      " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
     if row is None:
         raise _refused("unauthorized",
                        _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
