@@ -22,12 +22,13 @@ from starlette.routing import Match, Route
 
 from central import __version__, audit, openapi, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database
 from central.gate import DEVICE_KEY, RequestGate, too_large_body
 from central.limits import ServerLimits
 from central.models import (
     CODE_PATTERN,
+    FEATURES,
     MAX_SEQ,
     SHA256_PATTERN,
     ApiErrorBody,
@@ -213,7 +214,8 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     @app.get("/v1/health", response_model=Health, tags=["sync"])
     def health() -> Health:
         """Connectivity probe; ``time`` lets a counter measure its clock skew."""
-        return Health(status="ok", time=clock.iso(clock.now()), version=__version__)
+        return Health(status="ok", time=clock.iso(clock.now()), version=__version__,
+                      features=list(FEATURES))
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
@@ -259,14 +261,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         # Only blobs the unit holds are looked at: checking another unit's file would take
         # time that tells it exists.
         verdicts = checker.results(db, blobs, [p for p in pages if p[0] in mine])
-        status, reply, replayed = service.put_dossier(
+        return idempotent_reply(response, service.put_dossier(
             db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
             extends=lambda old, new: extends(blobs, old, new),
-            require_trust=bool(checker.trust))
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+            require_trust=bool(checker.trust)))
 
     @app.get("/v1/dossiers/{dossier_id}", response_model=DossierState, tags=["sync"],
              responses=error_responses(401, 404, 422))

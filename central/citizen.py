@@ -29,6 +29,8 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
                  "called_counter", "called_by", "finished_at", "state", "priority", "recalls",
                  "held_at", "for_counter", "moved_from", "booked_until")
 PRIORITY_PATTERN = r"^([a-z][a-z0-9-]{0,39})?$"
+#: kiosk.citizen.queue_rules writes a transfer's origin as ``A@2`` (group @ counter).
+MOVED_FROM_PATTERN = r"^[A-Z]@\d$"
 #: A ticket row with its marks (``queue_ticket_marks``): the queries below select from it.
 WITH_MARKS = ("SELECT t.*, coalesce(m.priority, '') AS priority, coalesce(m.recalls, 0) AS "
               "recalls, m.held_at, m.for_counter, m.moved_from, m.booked_until FROM "
@@ -82,6 +84,12 @@ class OfflineTicketIn(BaseModel):
     state: str = Field(pattern=r"^(waiting|called|held|done|noshow)$")
     priority: str | None = Field(default=None, pattern=PRIORITY_PATTERN)
     recalls: Annotated[int, Field(ge=0, le=99), JSON_INTEGER] | None = None
+    # Sent only to a server whose /v1/health lists models.TICKET_MARKS_FEATURE: an older server
+    # refuses keys it does not know, so a counter updated first leaves them out.
+    moved_from: str | None = Field(default=None, pattern=MOVED_FROM_PATTERN,
+                                   description="transferred: the group and counter it left")
+    booked_until: Stamp | None = Field(default=None,
+                                       description="a checked-in booking: ahead until then")
 
 
 class OfflineTicketAck(BaseModel):
@@ -128,10 +136,12 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
 
 
 def _offline_marks(tx: Any, ticket_id: str, body: OfflineTicketIn) -> None:
-    if body.priority or body.recalls:
+    if body.priority or body.recalls or body.moved_from or body.booked_until:
         tx.execute("DELETE FROM queue_ticket_marks WHERE ticket_id = ?", (ticket_id,))
-        tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls) "
-                   "VALUES (?, ?, ?)", (ticket_id, body.priority or "", body.recalls or 0))
+        tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls, moved_from, "
+                   "booked_until) VALUES (?, ?, ?, ?, ?)",
+                   (ticket_id, body.priority or "", body.recalls or 0, body.moved_from,
+                    body.booked_until))
 
 
 def _stamp(at: Any) -> str:
