@@ -126,7 +126,8 @@ def _months(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int
 
 #: Pending rows whose verdict's inputs hold at ``j`` (no dated change at or after it).
 _SETTLED = "(last_change IS NULL OR last_change < {j})"
-#: What the period's counts read of a loose row (report_facts_loose_ended holds them all).
+#: What the period's counts read of a row (report_facts_loose_ended and report_facts_compact
+#: hold them all, so PostgreSQL counts from those indexes alone).
 _LOOSE_COLUMNS = ("grp, received_at, channel, back_entered, resolved_at, returned_at, "
                   "closed_at, verdict, lettered, documents, scanned, reused, digitised, result")
 #: is_overdue_at for those: the due against the moment the clock stopped, or ``j``.
