@@ -72,13 +72,19 @@ def _pending(j: int, a: str = "") -> str:
     return f"{a}received_at < {j} AND ({a}ended_at IS NULL OR {a}ended_at >= {j})"
 
 
-def _alive(columns: str, since: int, cond: str) -> str:
-    """The rows with ``cond`` not ended before ``since``, as the open ones and those ended
-    since, one after the other (disjoint). Each half is one range of an index led by
-    ``ended_at`` that holds every column read (report_facts_pending, report_facts_loose_ended):
-    PostgreSQL answers it from the index alone; ``ended_at IS NULL OR ended_at >= x`` in
-    one condition is a bitmap of both halves and a visit of every row's table page (about
-    24,000 pages for a province's 52,000 open or recently ended dossiers, each time)."""
+def _alive(columns: str, since: int, cond: str, where: str) -> str:
+    """The rows with ``cond`` (and one unit's ``where``) not ended before ``since``.
+
+    For every unit: the open ones and those ended since, one after the other (disjoint).
+    Each half is one range of an index led by ``ended_at`` that holds every column read
+    (report_facts_pending, report_facts_loose_ended): PostgreSQL answers it from the index
+    alone, where ``ended_at IS NULL OR ended_at >= x`` in one condition is a bitmap of both
+    halves and a visit of every row's table page (about 24,000 pages for a province's
+    52,000 open or recently ended dossiers, each time). For one unit: one read of the
+    unit's rows by its index (split in two, each half would read them again)."""
+    if where:
+        return (f"SELECT {columns} FROM report_facts WHERE (ended_at IS NULL OR ended_at >= "
+                f"{since}) AND {cond}{where}")
     return (f"SELECT {columns} FROM report_facts WHERE ended_at IS NULL AND {cond} "
             f"UNION ALL SELECT {columns} FROM report_facts WHERE ended_at >= {since} AND "
             f"{cond}")
@@ -202,17 +208,17 @@ def summary(db: Database, date_from: date, date_to: date, unit: str | None, as_o
                     f"WHERE compact = 1 AND received_at >= {lo} AND received_at < {hi} AND "
                     f"{_relevant(s, e)}{where} GROUP BY grp", params):
                 add(row, counted)
-        loose = _alive(_LOOSE_COLUMNS, s, f"compact = 0 AND received_at < {e}{where}")
+        loose = _alive(_LOOSE_COLUMNS, s, f"compact = 0 AND received_at < {e}", where)
         for row in tx.all(
                 f"SELECT grp, min(received_at) AS first, {_sums(s, e)} FROM ({loose}) AS f "
-                "GROUP BY grp", params * 2):
+                "GROUP BY grp", params):
             add(row, counted)
         pending = _alive("grp, cur_due, cur_waiting, cur_paused_since", j,
-                         f"received_at < {j} AND {_SETTLED.format(j=j)}{where}")
+                         f"received_at < {j} AND {_SETTLED.format(j=j)}", where)
         for row in tx.all(
                 f"SELECT grp, count(*) AS n, count(*) FILTER (WHERE {_OVERDUE.format(j=j)}) AS "
                 "overdue, count(*) FILTER (WHERE cur_waiting = 1) AS waiting FROM "
-                f"({pending}) AS f GROUP BY grp", params * 2):
+                f"({pending}) AS f GROUP BY grp", params):
             acc = by_grp[row["grp"]]
             acc[_SLOT["overdue"]] += int(row["overdue"])
             acc[_SLOT["not_due"]] += int(row["n"]) - int(row["overdue"])
@@ -293,8 +299,8 @@ def overdue(db: Database, first: date, last: date, unit: str | None, as_of: date
             "SELECT DISTINCT id, unit_code, procedure_name FROM report_groups"
             + (" WHERE unit_code = ?" if unit else ""), params)}
         for row in tx.all(_alive("grp, code, received_at, cur_due", j, (
-                f"received_at < {j} AND {_SETTLED.format(j=j)} AND {_OVERDUE.format(j=j)}"
-                f"{where}")), params * 2):
+                f"received_at < {j} AND {_SETTLED.format(j=j)} AND {_OVERDUE.format(j=j)}"),
+                where), params):
             unit_code, name = groups[row["grp"]]
             found.setdefault(unit_code, []).append(
                 (int(row["cur_due"]), row["code"], name, int(row["received_at"])))
