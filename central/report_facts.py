@@ -90,11 +90,11 @@ SCHEMA = [
     # pending counts and the overdue list read, so that PostgreSQL reads them from the
     # index alone (central/report_sql.py, _alive): 52,000 rows of a province's million in
     # a few hundred index pages instead of 24,000 table pages. It replaces an index on
-    # ended_at alone; the change rows found by last_change.
+    # ended_at alone. The few pending rows changed since the judging moment are found in
+    # it too (last_change in the key): a table visit for those rows only.
     "DROP INDEX IF EXISTS report_facts_ended",
     "CREATE INDEX IF NOT EXISTS report_facts_pending ON report_facts (ended_at, received_at,"
     " last_change, grp, cur_due, cur_waiting, cur_paused_since, code)",
-    "CREATE INDEX IF NOT EXISTS report_facts_change ON report_facts (last_change)",
     # The loose rows that touch a period (open, or ended since its start) with what the
     # period's counts read of them (report_sql._LOOSE_COLUMNS): from the index alone.
     "DROP INDEX IF EXISTS report_facts_loose_end",

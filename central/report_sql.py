@@ -155,7 +155,6 @@ def _unsettled_pending(tx: Any, j: int, unit: str | None) -> list[dict[str, Any]
         f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS waiting, (SELECT max(x.started_at) "
         f"FROM report_pauses x WHERE x.dossier_id = f.dossier_id AND x.started_at < {j} AND "
         f"(x.ended_at IS NULL OR x.ended_at >= {j})) AS paused_since FROM report_facts f "
-        # Found by their changes: the rows changed at or after a recent moment are few.
         f"WHERE f.last_change >= {j} AND {_pending(j, 'f.')}{where}", params)
     for row in rows:
         dues = [d for d in (row["legal_due"], row["letter_due"]) if d is not None]
