@@ -10,7 +10,7 @@ the server has worker processes). Optional py-spy profile of server process 0.
 
     .venv/bin/python bench/central_load.py [--counters 300] [--dossiers 3] [--workers 2]
         [--scans 1-2] [--scan-kb 40] [--time-cap 120] [--load-procs 2] [--pull-every 1]
-        [--health-every 1]
+        [--health-every 1] [--old-uploads]
         [--pg-fsync-off] [--profile [--profile-gil]] [--pg-stats]
 """
 
@@ -331,6 +331,9 @@ def main() -> None:
     p.add_argument("--health-every", type=int, default=0,
                    help="after every K-th dossier, a health report and a catalog pull "
                         "(issue 26; 0: never)")
+    p.add_argument("--old-uploads", action="store_true",
+                   help="every scan as HEAD, creation POST and PATCH (the client before"
+                        " issue 28 §4) instead of the real client's creation-with-upload")
     p.add_argument("--pg-fsync-off", action="store_true")
     p.add_argument("--profile", action="store_true", help="py-spy on server process 0")
     p.add_argument("--profile-gil", action="store_true",
@@ -366,7 +369,7 @@ def main() -> None:
             s.url = procs.urls[s.index % args.workers]
         cfg = {"dossiers": args.dossiers, "scans": scans, "scan_kb": args.scan_kb,
                "replay": args.replay, "pull_every": args.pull_every,
-               "health_every": args.health_every,
+               "health_every": args.health_every, "old_uploads": args.old_uploads,
                "time_cap": args.time_cap, "seed": args.seed,
                "day": time.strftime("%y%m%d")}
         import psycopg
@@ -413,7 +416,8 @@ def main() -> None:
               f" {elapsed:.1f} s -> {n / elapsed:.1f} dossiers/s,"
               f" {res.blob_bytes / elapsed / 1e6:.2f} MB/s of scans;"
               f" not reached before the time cap: {res.unfinished};"
-              f" PostgreSQL commits per dossier {commits / max(n, 1):.1f}", flush=True)
+              f" PostgreSQL commits per dossier {commits / max(n, 1):.1f}, requests per"
+              f" dossier {sum(map(len, res.latencies.values())) / max(n, 1):.2f}", flush=True)
         per = 1000 / max(n, 1)
         print(f"CPU per dossier: server processes {srv_cpu * per:.0f} ms, PostgreSQL"
               f" {pg_cpu * per:.0f} ms, load generator {res.cpu * per:.0f} ms; cores busy"

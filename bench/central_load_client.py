@@ -1,7 +1,10 @@
 """The simulated counters of bench/central_load.py: one asyncio task per counter, each with
 its own device token, its own connection and its own outbox (the dossiers it still has to
-send), speaking the sync protocol of SYNC.md with httpx: tus upload of every scan (HEAD,
-creation POST, checksummed PATCHes, resume at the server's offset on 409), then the
+send), speaking the sync protocol of SYNC.md with httpx: tus upload of every scan as the
+real client does it (kiosk.sync.blobs: a new scan that fits one chunk is one
+creation-with-upload POST when OPTIONS offers the extension; a retry asks HEAD first, then
+creation and checksummed PATCHes, resuming at the server's offset on 409; ``old_uploads``:
+HEAD, creation POST and PATCH for every scan, as before issue 28 §4), then the
 idempotent PUT of the dossier body built by ``kiosk.sync.payload.dossier_body`` (the real
 client's payload code), retried with the same Idempotency-Key, then the change feed pulled
 from the counter's cursor, as the real engine does after a push."""
@@ -89,6 +92,8 @@ class SimCounter:
         self.cursor = 0
         self.etag: str | None = None
         self.catalog_tag: str | None = None
+        self.with_upload = False  # OPTIONS said creation-with-upload
+        self.old_uploads = False
         res.feed[spec.index] = []
         res.units[spec.index] = spec.unit
 
@@ -113,14 +118,33 @@ class SimCounter:
                 await asyncio.sleep(self.rng.uniform(0, 0.3 * 2 ** attempt))
         raise RuntimeError(f"counter {self.spec.index}: gave up after {RETRIES} attempts")
 
-    async def upload(self, data: bytes) -> str:
+    async def discover(self) -> None:
+        r = await self.call("OPTIONS /v1/uploads", "OPTIONS", "/v1/uploads",
+                            headers={**self.auth, **TUS})
+        if r.status_code == 204:
+            extensions = {e.strip() for e in r.headers.get("Tus-Extension", "").split(",")}
+            self.with_upload = "creation-with-upload" in extensions
+
+    async def upload(self, data: bytes, first: bool) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        r = await self.call("HEAD /v1/blobs/{sha}", "HEAD", f"/v1/blobs/{sha}", headers=self.auth)
-        if r.status_code == 200:
-            return sha
+        direct = first and self.with_upload and not self.old_uploads and len(data) <= CHUNK
+        if not direct:
+            r = await self.call("HEAD /v1/blobs/{sha}", "HEAD", f"/v1/blobs/{sha}",
+                                headers=self.auth)
+            if r.status_code == 200:
+                return sha
         meta = "sha256 " + base64.b64encode(sha.encode()).decode()
-        r = await self.call("POST /v1/uploads", "POST", "/v1/uploads", headers={
-            **self.auth, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": meta})
+        headers = {**self.auth, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": meta}
+        if self.old_uploads:
+            r = await self.call("POST /v1/uploads", "POST", "/v1/uploads", headers=headers)
+        elif len(data) <= CHUNK and self.with_upload:
+            r = await self.call("POST /v1/uploads", "POST", "/v1/uploads", content=data,
+                                headers={**headers, "Idempotency-Key": f"upload-{sha}-{len(data)}",
+                                         "Content-Type": "application/offset+octet-stream",
+                                         "Upload-Checksum": _checksum(data)})
+        else:
+            r = await self.call("POST /v1/uploads", "POST", "/v1/uploads",
+                                headers={**headers, "Idempotency-Key": f"upload-{sha}-{len(data)}"})
         if r.status_code != 201:
             self.res.errors[f"POST /v1/uploads {r.status_code}"] += 1
             raise RuntimeError(r.text)
@@ -205,7 +229,10 @@ class SimCounter:
 
     async def run(self, n_dossiers: int, scans: tuple[int, int], scan_kb: float,
                   replay: float, deadline: float, cfg_pull: int = 1,
-                  health_every: int = 0) -> None:
+                  health_every: int = 0, old_uploads: bool = False) -> None:
+        self.old_uploads = old_uploads
+        if not old_uploads:
+            await self.retrying(self.discover)  # once, as the real client does per pass
         for n in range(1, n_dossiers + 1):
             if time.monotonic() > deadline:
                 self.res.unfinished += n_dossiers - n + 1
@@ -217,7 +244,9 @@ class SimCounter:
                 pages.append(b"%PDF-1.4\n" + self.rng.randbytes(size))
             shas = []
             for data in pages:
-                sha = await self.retrying(self.upload, data)
+                tries = iter((True,))
+                sha = await self.retrying(
+                    lambda d, t=tries: self.upload(d, next(t, False)), data)
                 self.res.blobs[sha] = len(data)
                 self.res.blob_bytes += len(data)
                 shas.append((sha, len(data)))
@@ -251,7 +280,7 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
                 for s, c in zip(specs, clients, strict=True)]
     tasks = [asyncio.create_task(c.run(cfg["dossiers"], cfg["scans"], cfg["scan_kb"],
                                        cfg["replay"], deadline, cfg["pull_every"],
-                                       cfg.get("health_every", 0)))
+                                       cfg.get("health_every", 0), cfg.get("old_uploads", False)))
              for c in counters]
 
     async def lag_probe() -> None:

@@ -57,8 +57,10 @@ class PgCluster:
                 if str(parent).startswith(tempfile_root()):
                     os.chmod(parent, os.stat(parent).st_mode | 0o111)
             self.prefix = ["runuser", "-u", "postgres", "--"]
-        subprocess.run([*self.prefix, initdb, "-D", str(self.data), "-A", "trust", "-U",
-                        "postgres", "-E", "UTF8"], check=True, capture_output=True, timeout=180)
+        if not (self.data / "PG_VERSION").exists():  # else: a kept cluster, started again
+            subprocess.run([*self.prefix, initdb, "-D", str(self.data), "-A", "trust", "-U",
+                            "postgres", "-E", "UTF8"], check=True, capture_output=True,
+                           timeout=180)
         opts = (f"-p {self.port} -k {self.base} -h 127.0.0.1"
                 f" -c max_connections={self.max_connections}"
                 + ("" if self.fsync else " -F -c fsync=off")

@@ -18,8 +18,15 @@ ticket per dossier and a rating for 40 % of them, written with ``COPY`` (not the
 - the per-dossier definition (``summary_from_records``: every body read and parsed) for
   one unit's year, against the SQL path for the same unit: the speed-up of issue 28 §2.
 
+For each page, the bare replay's slowest statements are printed too (p50 per statement):
+where the page's SQL time goes.
+
+``--keep DIR`` keeps the cluster (and its filled database) in DIR; a later run with the
+same ``--keep DIR`` and the same ``--dossiers``/``--units``/``--no-citizen`` starts it again
+instead of generating the data anew (the fill takes minutes at a million).
+
     .venv/bin/python bench/central_report.py [--dossiers 1000000] [--units 150]
-        [--runs 3] [--reads 20] [--page-reads 10] [--no-citizen]
+        [--runs 3] [--reads 20] [--page-reads 10] [--no-citizen] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -84,15 +91,22 @@ def citizen_rows(rnd: random.Random, row: dict[str, Any], n: int
     return ticket, rating
 
 
+#: The columns of citizen_rows' ticket, as queue_facts.row reads them.
+TICKET_KEYS = ("id", "unit_code", "day", "service", "number", "label", "device_id", "counter",
+               "taken_at", "called_at", "called_counter", "called_device", "called_by",
+               "finished_at", "state")
+
+
 def fill(url: str, count: int, units: list[str], citizen: bool = True) -> float:
     import psycopg
+
+    from central import queue_facts
 
     t0 = time.perf_counter()
     shape = report_data.Shape(first=datetime(2025, 12, 7, 7, tzinfo=TZ), days=365,
                               units=units, walks=report_data.BUSY_WALKS, lettered=0.03)
     rnd = random.Random(5)
-    tcols = ("id, unit_code, day, service, number, label, device_id, counter, taken_at, "
-             "called_at, called_counter, called_device, called_by, finished_at, state")
+    tcols = ", ".join(TICKET_KEYS)
     rcols = ("id, unit_code, dossier_id, occasion, level, reason, clerk, procedure_code, "
              "counter, at, device_id, received_at")
     with psycopg.connect(url) as conn:
@@ -111,6 +125,11 @@ def fill(url: str, count: int, units: list[str], citizen: bool = True) -> float:
                 with conn.cursor().copy(f"COPY queue_tickets ({tcols}) FROM STDIN") as copy:
                     for r in tickets:
                         copy.write_row(r)
+                # Each ticket's facts row, computed by the server's own code.
+                with conn.cursor().copy(f"COPY queue_facts ({', '.join(queue_facts.COLUMNS)})"
+                                        " FROM STDIN") as copy:
+                    for r in tickets:
+                        copy.write_row(queue_facts.row(dict(zip(TICKET_KEYS, r, strict=True))))
                 with conn.cursor().copy(f"COPY ratings ({rcols}) FROM STDIN") as copy:
                     for r in ratings:
                         copy.write_row(r)
@@ -125,16 +144,31 @@ def fill(url: str, count: int, units: list[str], citizen: bool = True) -> float:
     return time.perf_counter() - t0
 
 
-def replay(url: str, trace: list[tuple[str, tuple[Any, ...]]]) -> float:
-    """The traced statements, bare: psycopg, rows fetched, nothing else."""
+def replay(url: str, trace: list[tuple[str, tuple[Any, ...]]],
+           each: list[list[float]] | None = None) -> float:
+    """The traced statements, bare: psycopg, rows fetched, nothing else. ``each`` gathers
+    every statement's own time (one list per statement)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         t = time.perf_counter()
         with conn.transaction():
-            for sql, params in trace:
+            for k, (sql, params) in enumerate(trace):
+                s = time.perf_counter()
                 conn.execute(sql.replace("?", "%s"), params).fetchall()
+                if each is not None:
+                    while len(each) <= k:
+                        each.append([])
+                    each[k].append(time.perf_counter() - s)
         return time.perf_counter() - t
+
+
+def slowest(trace: list[tuple[str, tuple[Any, ...]]], each: list[list[float]],
+            shown: int = 4) -> list[dict[str, Any]]:
+    """The statements of a trace by their p50, slowest first."""
+    rows = [{"p50_ms": round(pct(times, 50) * 1000, 1),
+             "sql": " ".join(trace[k][0].split())[:90]} for k, times in enumerate(each)]
+    return sorted(rows, key=lambda r: -r["p50_ms"])[:shown]
 
 
 def page_trace(db: Any, first: date, last: date, unit: str | None
@@ -147,8 +181,8 @@ def page_trace(db: Any, first: date, last: date, unit: str | None
     trace: list[tuple[str, tuple[Any, ...]]] = []
     now = clock.now()
     report_sql.summary(db, first, last, unit, now, trace)
-    report_sql.overdue(db, first, last, unit, now, trace)
-    province_figures.citizen(db, first, last, unit, trace)
+    report_sql.overdue(db, first, last, unit, now, trace, province_figures.OVERDUE_SHOWN)
+    province_figures.citizen(db, first, last, unit, trace, breakdown=False)  # as the page
     return trace
 
 
@@ -171,6 +205,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--reads", type=int, default=20)
     ap.add_argument("--page-reads", type=int, default=10)
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep the filled cluster here and reuse it on a later run")
     ap.add_argument("--no-citizen", action="store_true",
                     help="no queue tickets or ratings (the page's citizen figures still read "
                          "every one of the period into Python)")
@@ -179,19 +215,29 @@ def main() -> int:
     from central.db import Database
     from kiosk import clock
 
-    work = Path(tempfile.mkdtemp(prefix="kiosk-report-bench-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kiosk-report-bench-"))
+    shape = {"dossiers": args.dossiers, "units": args.units, "citizen": not args.no_citizen}
+    marker = work / "filled.json"
+    reuse = marker.exists() and json.loads(marker.read_text()) == shape
+    if args.keep and marker.exists() and not reuse:
+        raise SystemExit(f"{work} holds other data ({marker.read_text()}): choose another "
+                         "--keep directory")
     cluster = PgCluster(work / "pg", fsync=False).start()
-    url = cluster.create_db("report")
+    url = (cluster.url.rsplit("/", 1)[0] + "/report") if reuse else cluster.create_db("report")
     units = [f"000.{c // 100:02d}.{c % 100:02d}.H40" for c in range(args.units)]
-    db = Database(url)
+    db = Database(url)  # on a kept cluster: migrates it if the code's schema moved on
     procs = None
     try:
-        province_auth.add_user(db, "tinh", PASSWORD, "province")
-        province_auth.add_user(db, "xa", PASSWORD, "unit", units[3])
-        took = fill(url, args.dossiers, units, not args.no_citizen)
-        print(json.dumps({"dossiers": args.dossiers, "units": args.units, "fill_s": round(took),
-                          "citizen": not args.no_citizen,
-                          "load": os.getloadavg()}), flush=True)
+        if reuse:
+            print(json.dumps({**shape, "reused": str(work), "load": os.getloadavg()}),
+                  flush=True)
+        else:
+            province_auth.add_user(db, "tinh", PASSWORD, "province")
+            province_auth.add_user(db, "xa", PASSWORD, "unit", units[3])
+            took = fill(url, args.dossiers, units, not args.no_citizen)
+            marker.write_text(json.dumps(shape))
+            print(json.dumps({**shape, "fill_s": round(took), "load": os.getloadavg()}),
+                  flush=True)
         for sub in ("blobs/blobs", "blobs/partial", "blobs/tmp", "logs"):
             (work / sub).mkdir(parents=True, exist_ok=True)
         procs = CentralProcs(url, work / "blobs", 1, work / "logs").start()
@@ -220,17 +266,21 @@ def main() -> int:
                     for name, (a, b) in periods.items():
                         trace = page_trace(db, a, b, unit)
                         got, bare = [], []
+                        each: list[list[float]] = []
                         for _ in range(args.page_reads):
                             t = time.perf_counter()
                             r = client.get("/province/reports",
                                            params={"from": a.isoformat(), "to": b.isoformat()})
                             got.append(time.perf_counter() - t)
                             assert r.status_code == 200, r.status_code
-                            bare.append(replay(url, trace))
-                        show(f"GET /province/reports as {who}, {name}", got, bare)
+                            bare.append(replay(url, trace, each))
+                        out = show(f"GET /province/reports as {who}, {name}", got, bare)
+                        print(json.dumps({"what": out["what"], "statements": len(trace),
+                                          "slowest": slowest(trace, each)},
+                                         ensure_ascii=False), flush=True)
                 finally:
                     client.close()
-            one = units[7]
+            one = units[min(7, len(units) - 1)]
             slow, fast = [], []
             for _ in range(3):
                 now = clock.now()

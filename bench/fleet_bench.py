@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import re
 import statistics
 import sys
@@ -40,7 +41,8 @@ def show(name: str, seconds: list[float]) -> dict[str, Any]:
     ms = [s * 1000 for s in seconds]
     out = {"what": name, "n": len(ms), "p50_ms": round(pct(ms, 50), 2),
            "p95_ms": round(pct(ms, 95), 2), "p99_ms": round(pct(ms, 99), 2),
-           "mean_ms": round(statistics.fmean(ms), 2)}
+           "mean_ms": round(statistics.fmean(ms), 2),
+           "load": round(os.getloadavg()[0], 2)}  # the machine is shared: say how busy
     print(json.dumps(out, ensure_ascii=False), flush=True)
     return out
 

@@ -7,8 +7,10 @@ load hits them alike, all into the same database:
 
 - ``raw``: plain ``sqlite3`` (WAL, ``synchronous=FULL``) writing the same rows in one
   ``BEGIN IMMEDIATE`` transaction: code counter, dossier, applicant, components, page and
-  file rows, status event, search rows, audit, outbox and outbox blob. Values are
-  precomputed; nothing is read back. The floor for one durable save.
+  file rows, status event, search rows, audit, outbox and outbox blob, every column as
+  the project stored it for a dossier of the same procedure as the round's save (one
+  untimed save per procedure gives them). Values and text are precomputed; nothing is
+  read back. The floor for one durable save.
 - ``dossiers.save``: the storage function called directly on a connection of this thread.
 - ``Store.save_dossier``: what the app and the CLI call (writer thread, catalog, calendar).
 
@@ -22,6 +24,7 @@ writer thread) are printed, with the load average before and after the run.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import random
@@ -155,10 +158,18 @@ class SameRowsWriter(RawWriter):
     """Raw sqlite3 writing exactly the rows a project save writes: every column of a dossier
     the project saved (read once, before timing), the same audit details and the same full
     outbox payload, with only ids, code and the person changed. Text is prepared outside
-    the timed call; inside it, one string replace puts the allocated code in."""
+    the timed call; inside it, one string replace puts the allocated code in.
+
+    One template per procedure (:meth:`add`): each round's raw rows are those of the
+    procedure the project's save of that round receives, so both write as many components
+    (two to five in the generated catalog)."""
 
     def __init__(self, db_path: Path, files_root: Path, dossier_id: str) -> None:
         super().__init__(db_path, files_root)
+        self.templates: dict[str, SameRowsWriter] = {}
+        self._load(dossier_id)
+
+    def _load(self, dossier_id: str) -> None:
         c = self.conn
 
         def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
@@ -179,18 +190,31 @@ class SameRowsWriter(RawWriter):
         self.payload = json.loads(rows("SELECT payload FROM outbox WHERE dossier_id = ?",
                                        dossier_id)[0]["payload"])
 
-    def prepare(self, name: str, id_number: str, phone: str) -> dict[str, Any]:
+    def add(self, procedure_code: str, dossier_id: str) -> None:
+        """Use the rows of ``dossier_id`` (saved by the project) for ``procedure_code``."""
+        template = copy.copy(self)  # the same connection
+        template.templates = {}
+        template._load(dossier_id)
+        self.templates[procedure_code] = template
+
+    def prepare(self, name: str, id_number: str, phone: str,
+                procedure_code: str | None = None) -> dict[str, Any]:
+        """The round's rows, outside the timed call: those of ``procedure_code``'s
+        template when there is one."""
+        if procedure_code is not None and procedure_code in self.templates:
+            return self.templates[procedure_code].prepare(name, id_number, phone)
         dossier_id = str(uuid.uuid4())
         payload = json.loads(json.dumps(self.payload))
         payload.update(id=dossier_id, code=CODE_MARK, seq=0)
         payload["applicant"].update(name=name, id_number=id_number, phone=phone)
         payload["components"][0]["pages"][0]["sha256"] = SHA_MARK
-        return {"id": dossier_id, "name": name, "id_number": id_number, "phone": phone,
+        return {"writer": self, "id": dossier_id, "name": name, "id_number": id_number,
+                "phone": phone,
                 "key": fold(name),
                 "payload": json.dumps(payload, ensure_ascii=False),
                 "audit": self.audit.replace(json.loads(self.audit)["code"], CODE_MARK)}
 
-    def save_same(self, p: dict[str, Any], sha: str) -> None:
+    def write(self, p: dict[str, Any], sha: str) -> None:
         c = self.conn
         stamp = iso(now())
         day = stamp[:10]
@@ -277,6 +301,15 @@ def run(db_path: Path, files_root: Path, saves: int, seed: int, profile: bool,
 
     template = store.save_dossier(inputs(sha0), "bench")
     same = SameRowsWriter(db_path, files_root, template.id)
+    # The raw rows of each round are those of the procedure the project saves that round:
+    # one untimed save per procedure gives them.
+    for proc in gen.procedures:
+        person = gen.person()
+        comps = [ComponentInput(c.name, code=c.code, pages=[PageInput(sha0)] if n == 0 else [])
+                 for n, c in enumerate(proc.components)]
+        same.add(proc.code, store.save_dossier(DossierInput(proc.code, ApplicantInput(
+            person.name, id_number=person.id_number, phone=person.phone), components=comps),
+            "bench").id)
 
     def t(label: str, fn: Callable[[], Any]) -> None:
         cpu = time.process_time()
@@ -306,9 +339,9 @@ def run(db_path: Path, files_root: Path, saves: int, seed: int, profile: bool,
         person = gen.person()
         raw.save(person.name, person.id_number, person.phone, sha0, 3)
 
-    def prepared() -> dict[str, Any]:
+    def prepared(procedure_code: str) -> dict[str, Any]:
         person = gen.person()
-        return same.prepare(person.name, person.id_number, person.phone)
+        return same.prepare(person.name, person.id_number, person.phone, procedure_code)
 
     upcoming: dict[str, Any] = {}
     upcoming_file: dict[str, Any] = {}
@@ -316,7 +349,7 @@ def run(db_path: Path, files_root: Path, saves: int, seed: int, profile: bool,
 
     def raw_file_save() -> None:
         sha = raw.put(payload_file["raw"])
-        same.save_same(upcoming_file, sha)
+        upcoming_file["writer"].write(upcoming_file, sha)
 
     def store_file_save() -> None:
         sha = store.put_file(payload_file["kiosk"])
@@ -326,18 +359,18 @@ def run(db_path: Path, files_root: Path, saves: int, seed: int, profile: bool,
                 comp.pages[0] = PageInput(sha)
         store.save_dossier(inp, "bench")
 
-    cases = [("raw save", lambda: same.save_same(upcoming, sha0)),
+    cases = [("raw save", lambda: upcoming["writer"].write(upcoming, sha0)),
              ("raw save, short rows", short_raw_save), ("dossiers.save", direct_save),
              ("Store.save_dossier", store_save), ("raw file + save", raw_file_save),
              ("put_file + Store.save_dossier", store_file_save)]
     try:
         for _ in range(saves):
             rng.shuffle(cases)  # alternate, and no fixed neighbour for anyone
-            upcoming.clear()
-            upcoming.update(prepared())
-            upcoming_file.clear()
-            upcoming_file.update(prepared())
             ready.update(store=inputs(sha0), direct=inputs(sha0), file=inputs(sha0))
+            upcoming.clear()
+            upcoming.update(prepared(ready["store"].procedure_code))
+            upcoming_file.clear()
+            upcoming_file.update(prepared(ready["file"].procedure_code))
             payload_file.update(raw=b"%PDF-1.4 raw " + os.urandom(200_000),
                                 kiosk=b"%PDF-1.4 kiosk " + os.urandom(200_000))
             for label, fn in cases:

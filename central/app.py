@@ -22,12 +22,13 @@ from starlette.routing import Match, Route
 
 from central import __version__, audit, openapi, possession, reports, service, tus, uploads
 from central.blobstore import BlobStore, BlobStoreFull
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database
 from central.gate import DEVICE_KEY, RequestGate, too_large_body
 from central.limits import ServerLimits
 from central.models import (
     CODE_PATTERN,
+    FEATURES,
     MAX_SEQ,
     SHA256_PATTERN,
     ApiErrorBody,
@@ -185,10 +186,12 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
             return _disk_full()
         raise exc
 
-    def device(request: Request,
-               cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-               kiosk_machine: Annotated[str | None, Header(
-                   include_in_schema=False)] = None) -> Device:  # documented by openapi.py
+    # async: a request the gate authenticated costs no hand-off to a worker thread here
+    # (each is about a tenth of a small request's server time, docs/SCALING.md).
+    async def device(request: Request,
+                     cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                     kiosk_machine: Annotated[str | None, Header(
+                         include_in_schema=False)] = None) -> Device:  # documented by openapi.py
         known = request.scope.get("state", {}).get(DEVICE_KEY)
         if isinstance(known, Device):
             return known  # authenticated by the gate before the body was read
@@ -196,9 +199,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
             raise ApiError(401, "unauthorized",
                            _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."),
                            headers={"WWW-Authenticate": "Bearer"})
-        return service.authenticate(db, cred.credentials, kiosk_machine)
+        return await run_in_threadpool(service.authenticate, db, cred.credentials,
+                                       kiosk_machine)
 
-    def admin(dev: Annotated[Device, Depends(device)]) -> Device:
+    async def admin(dev: Annotated[Device, Depends(device)]) -> Device:
         if dev.role != "admin":
             raise ApiError(403, "forbidden", _("Chỉ quản trị viên được làm việc này."))
         return dev
@@ -210,7 +214,8 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
     @app.get("/v1/health", response_model=Health, tags=["sync"])
     def health() -> Health:
         """Connectivity probe; ``time`` lets a counter measure its clock skew."""
-        return Health(status="ok", time=clock.iso(clock.now()), version=__version__)
+        return Health(status="ok", time=clock.iso(clock.now()), version=__version__,
+                      features=list(FEATURES))
 
     # --- blobs and tus uploads ----------------------------------------------------------
 
@@ -256,14 +261,10 @@ def create_app(db: Database, blobs: BlobStore, *, limits: ServerLimits | None = 
         # Only blobs the unit holds are looked at: checking another unit's file would take
         # time that tells it exists.
         verdicts = checker.results(db, blobs, [p for p in pages if p[0] in mine])
-        status, reply, replayed = service.put_dossier(
+        return idempotent_reply(response, service.put_dossier(
             db, dev, str(dossier_id), idempotency_key, body, verdicts=verdicts,
             extends=lambda old, new: extends(blobs, old, new),
-            require_trust=bool(checker.trust))
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+            require_trust=bool(checker.trust)))
 
     @app.get("/v1/dossiers/{dossier_id}", response_model=DossierState, tags=["sync"],
              responses=error_responses(401, 404, 422))

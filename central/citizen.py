@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from central import queue_facts
 from central.db import Database, IntegrityError
 from central.models import JSON_INTEGER, JsonInt, Stamp, error_responses
 from central.service import ApiError, Device
@@ -29,6 +30,8 @@ TICKET_FIELDS = ("id", "day", "service", "number", "label", "counter", "taken_at
                  "called_counter", "called_by", "finished_at", "state", "priority", "recalls",
                  "held_at", "for_counter", "moved_from", "booked_until")
 PRIORITY_PATTERN = r"^([a-z][a-z0-9-]{0,39})?$"
+#: kiosk.citizen.queue_rules writes a transfer's origin as ``A@2`` (group @ counter).
+MOVED_FROM_PATTERN = r"^[A-Z]@\d$"
 #: A ticket row with its marks (``queue_ticket_marks``): the queries below select from it.
 WITH_MARKS = ("SELECT t.*, coalesce(m.priority, '') AS priority, coalesce(m.recalls, 0) AS "
               "recalls, m.held_at, m.for_counter, m.moved_from, m.booked_until FROM "
@@ -82,6 +85,12 @@ class OfflineTicketIn(BaseModel):
     state: str = Field(pattern=r"^(waiting|called|held|done|noshow)$")
     priority: str | None = Field(default=None, pattern=PRIORITY_PATTERN)
     recalls: Annotated[int, Field(ge=0, le=99), JSON_INTEGER] | None = None
+    # Sent only to a server whose /v1/health lists models.TICKET_MARKS_FEATURE: an older server
+    # refuses keys it does not know, so a counter updated first leaves them out.
+    moved_from: str | None = Field(default=None, pattern=MOVED_FROM_PATTERN,
+                                   description="transferred: the group and counter it left")
+    booked_until: Stamp | None = Field(default=None,
+                                       description="a checked-in booking: ahead until then")
 
 
 class OfflineTicketAck(BaseModel):
@@ -108,6 +117,7 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
                  body.label, body.issued_counter, body.taken_at, body.called_at,
                  body.called_counter, body.called_by, body.finished_at, body.state, stamp))
             _offline_marks(tx, ticket_id, body)
+            queue_facts.refresh(tx, [ticket_id])
             response.status_code = 201
             return {"id": ticket_id, "stored": True, "state": body.state}
         if stored["unit_code"] != dev.unit_code or stored["label"] != body.label:
@@ -123,15 +133,18 @@ def put_offline_ticket(db: Database, dev: Device, ticket_id: str, body: OfflineT
             (body.service, body.called_at, body.called_counter, body.called_by,
              body.finished_at, state, ticket_id))
         _offline_marks(tx, ticket_id, body)
+        queue_facts.refresh(tx, [ticket_id])
     response.status_code = 200
     return {"id": ticket_id, "stored": True, "state": state}
 
 
 def _offline_marks(tx: Any, ticket_id: str, body: OfflineTicketIn) -> None:
-    if body.priority or body.recalls:
+    if body.priority or body.recalls or body.moved_from or body.booked_until:
         tx.execute("DELETE FROM queue_ticket_marks WHERE ticket_id = ?", (ticket_id,))
-        tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls) "
-                   "VALUES (?, ?, ?)", (ticket_id, body.priority or "", body.recalls or 0))
+        tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, recalls, moved_from, "
+                   "booked_until) VALUES (?, ?, ?, ?, ?)",
+                   (ticket_id, body.priority or "", body.recalls or 0, body.moved_from,
+                    body.booked_until))
 
 
 def _stamp(at: Any) -> str:
@@ -182,6 +195,7 @@ def take_ticket(db: Database, dev: Device, body: TicketIn) -> dict[str, Any]:
         if body.priority or body.booked_until:
             tx.execute("INSERT INTO queue_ticket_marks (ticket_id, priority, booked_until) "
                        "VALUES (?, ?, ?)", (ticket["id"], body.priority, body.booked_until))
+        queue_facts.refresh(tx, [str(ticket["id"])])
         ticket["ahead"] = _ahead(tx, dev.unit_code, day, body.service, number)
     return ticket
 
@@ -220,6 +234,7 @@ def call_next(db: Database, dev: Device, body: CallIn) -> dict[str, Any]:
             row.update(state="called", called_at=stamp, called_counter=body.counter,
                        called_by=body.by)
             called = _ticket(row)
+        queue_facts.refresh(tx, [r["id"] for r in finished] + ([called["id"]] if called else []))
     return {"called": called, "finished": [_ticket(r) for r in finished]}
 
 

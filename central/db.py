@@ -153,6 +153,12 @@ class Database:
             raise
         conn.execute("COMMIT")
 
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """One row of one statement, in the statement's own implicit transaction: one round
+        trip to PostgreSQL instead of three (BEGIN, the statement, COMMIT). Only for a
+        single read, which sees committed data just as it would inside a transaction."""
+        return Tx(self._conn(), self.postgres).one(sql, params)
+
     def feed_horizon(self) -> int:
         """The highest feed ``seq`` a reader may read up to: no event at or below it is still
         being committed, and every event committed before this call is at or below it.

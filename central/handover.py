@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database, Tx
 from central.models import Stamp, error_responses
 from central.money import idempotent
@@ -117,8 +117,5 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     def put_dossier_handover(dossier_id: uuid.UUID, body: HandoverIn, response: Response,
                              idempotency_key: Key, dev: Device = auth) -> dict[str, Any]:
         """What the counter handed over for the dossier (once per hand-over)."""
-        status, reply, replayed = put_handover(db, dev, str(dossier_id), idempotency_key, body)
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+        return idempotent_reply(
+            response, put_handover(db, dev, str(dossier_id), idempotency_key, body))

@@ -266,10 +266,19 @@ class ChangeFeed(BaseModel):
     more: bool
 
 
+#: Named in /v1/health's ``features``: an offline ticket may carry its transfer and booking.
+TICKET_MARKS_FEATURE = "offline-ticket-marks"
+#: What this server takes beyond the first release's API; a counter uses each only then.
+FEATURES = (TICKET_MARKS_FEATURE,)
+
+
 class Health(BaseModel):
     status: str
     time: str
     version: str
+    features: list[str] = Field(
+        default_factory=list,
+        description="additions to the API this server takes (a counter uses one only then)")
 
 
 class ApiErrorBody(BaseModel):

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from central.common import idempotent_reply
 from central.db import Database, IntegrityError, Tx
 from central.ereceipt import EReceiptProvider, ProviderRefused, ProviderUnavailable
 from central.models import CODE_PATTERN
@@ -334,13 +335,6 @@ def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
 def install(app: FastAPI, db: Database, device_dep: Any, provider: EReceiptProvider) -> None:
     auth = Depends(device_dep)
 
-    def reply(response: Response, result: tuple[int, dict[str, Any], bool]) -> dict[str, Any]:
-        status, body, replayed = result
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return body
-
     @app.put("/v1/receipts/{receipt_id}", status_code=201, tags=["money"],
              responses={200: {"description": "already stored"},
                         **_err(400, 401, 403, 409, 422, 503)})
@@ -348,27 +342,29 @@ def install(app: FastAPI, db: Database, device_dep: Any, provider: EReceiptProvi
                           idempotency_key: Key, dev: Device = auth) -> dict[str, Any]:
         """Store a counter's receipt once and register it with the e-receipt provider;
         the answer carries the look-up code (mã tra cứu)."""
-        return reply(response, put_receipt(db, dev, provider, str(receipt_id),
-                                           idempotency_key, body))
+        return idempotent_reply(response, put_receipt(db, dev, provider, str(receipt_id),
+                                                      idempotency_key, body))
 
     @app.post("/v1/receipts/{receipt_id}/void", tags=["money"],
               responses=_err(400, 401, 403, 409, 422, 503))
     def void_route(receipt_id: uuid.UUID, body: VoidIn, response: Response, idempotency_key: Key,
                    dev: Device = auth) -> dict[str, Any]:
-        return reply(response, void_receipt(db, dev, provider, str(receipt_id),
-                                            idempotency_key, body))
+        return idempotent_reply(response, void_receipt(db, dev, provider, str(receipt_id),
+                                                       idempotency_key, body))
 
     @app.put("/v1/refunds/{refund_id}", status_code=201, tags=["money"],
              responses=_err(400, 401, 403, 409, 422))
     def refund_route(refund_id: uuid.UUID, body: RefundIn, response: Response, idempotency_key: Key,
                      dev: Device = auth) -> dict[str, Any]:
-        return reply(response, put_refund(db, dev, str(refund_id), idempotency_key, body))
+        return idempotent_reply(response,
+                                put_refund(db, dev, str(refund_id), idempotency_key, body))
 
     @app.put("/v1/register/{entry_id}", status_code=201, tags=["money"],
              responses=_err(400, 401, 403, 409, 422))
     def register_route(entry_id: uuid.UUID, body: RegisterIn, response: Response,
                        idempotency_key: Key, dev: Device = auth) -> dict[str, Any]:
-        return reply(response, put_entry(db, dev, str(entry_id), idempotency_key, body))
+        return idempotent_reply(response,
+                                put_entry(db, dev, str(entry_id), idempotency_key, body))
 
     @app.get("/v1/receipts", tags=["money"], responses=_err(401, 422))
     def list_receipts(start: Day, end: Day, dev: Device = auth) -> list[dict[str, Any]]:

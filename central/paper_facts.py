@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database, Tx
 from central.models import Stamp, error_responses
 from central.money import idempotent
@@ -129,8 +129,5 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
     def put_paper_facts(dossier_id: uuid.UUID, body: FactsIn, response: Response,
                         idempotency_key: Key, dev: Device = auth) -> dict[str, Any]:
         """A scanned document's number, dates and issuer, as the unit's clerk confirmed."""
-        status, reply, replayed = put_facts(db, dev, str(dossier_id), idempotency_key, body)
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+        return idempotent_reply(
+            response, put_facts(db, dev, str(dossier_id), idempotency_key, body))

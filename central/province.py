@@ -8,10 +8,12 @@ done. A unit's viewer sees only its unit's counters and dossiers. The figures pe
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import secrets
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -210,9 +212,17 @@ def install(app: FastAPI, db: Database) -> None:
             from central import province_figures
 
             mine = None if user.role == "province" else user.unit_code
-            units = await run_in_threadpool(_units, db, user, first, last)
-            citizen = await run_in_threadpool(province_figures.citizen, db, first, last, mine)
-            overdue = await run_in_threadpool(province_figures.overdue, db, first, last, mine)
+            # Three reads on three connections at once: the database works on them side by
+            # side, so the page takes about its slowest part rather than their sum. The
+            # table shows each unit's whole figures: the breakdowns by group, priority and
+            # booking would cost a sort of every ticket of the period each.
+            units, citizen, overdue = await asyncio.gather(
+                run_in_threadpool(_units, db, user, first, last),
+                run_in_threadpool(partial(province_figures.citizen, breakdown=False),
+                                  db, first, last, mine),
+                run_in_threadpool(partial(province_figures.overdue,
+                                          shown=province_figures.OVERDUE_SHOWN),
+                                  db, first, last, mine))
         body = province_html.reports((first_text[:10], last_text[:10]), units, error,
                                      citizen, overdue)
         return _html(province_html.page(_("Hồ sơ theo đơn vị"), body, user=user, csrf=csrf,

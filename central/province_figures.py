@@ -21,12 +21,14 @@ _TICKETS = ("SELECT t.unit_code, t.service, t.state, t.taken_at, t.called_at, t.
 
 
 def overdue(db: Database, first: date, last: date, unit: str | None = None,
-            as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+            as_of: datetime | None = None, shown: int | None = None
+            ) -> dict[str, list[dict[str, Any]]]:
     """Per unit, the dossiers overdue when the period is judged, most overdue first
-    (counted over ``report_facts``: the same lists as :func:`overdue_from_records`)."""
+    (counted over ``report_facts``: the same lists as :func:`overdue_from_records`); with
+    ``shown``, the first ``shown`` of each unit."""
     from central import report_sql
 
-    return report_sql.overdue(db, first, last, unit, as_of or clock.now())
+    return report_sql.overdue(db, first, last, unit, as_of or clock.now(), shown=shown)
 
 
 def overdue_from_records(db: Database, first: date, last: date, unit: str | None = None,
@@ -51,12 +53,17 @@ def overdue_from_records(db: Database, first: date, last: date, unit: str | None
 
 def citizen(db: Database, first: date, last: date, unit: str | None = None,
             trace: list[tuple[str, tuple[Any, ...]]] | None = None, *,
-            counted_by_database: bool | None = None) -> dict[str, dict[str, Any]]:
+            counted_by_database: bool | None = None,
+            breakdown: bool = True) -> dict[str, dict[str, Any]]:
     """Per unit: ``satisfaction`` and ``queue`` blocks for the period (inclusive).
 
-    On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`);
-    ``counted_by_database=False`` reads every ticket into the definition instead (the tests
-    compare the two). ``trace`` collects the statements run (the bench replays them)."""
+    On PostgreSQL the queue figures are counted by the database (:mod:`central.queue_sql`,
+    over ``queue_facts``); ``counted_by_database=False`` reads every ticket into the
+    definition instead (the tests compare the two). ``breakdown=False`` leaves out the
+    queue's ``by_service``, ``by_priority`` and ``by_booking`` lists (each a sort of every
+    ticket of the period on PostgreSQL) and satisfaction's ``by_clerk`` and
+    ``by_procedure`` (the whole unit's and ``by_occasion`` stay). ``trace`` collects the
+    statements run (the bench replays them)."""
     from central.report_sql import Traced
     from kiosk.citizen.ratings_report import queue, satisfaction
     from kiosk.reports.summary import Period
@@ -70,13 +77,17 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
     with db.transaction(write=False) as raw:
         tx: Any = raw if trace is None else Traced(raw, trace)
         # Equal ratings counted by the database: a province's year is hundreds of thousands.
-        ratings = tx.all("SELECT unit_code, level, reason, clerk, procedure_code, occasion,"
-                         " count(*) AS n FROM ratings WHERE at >= ? AND at < ?" + where +
-                         " GROUP BY unit_code, level, reason, clerk, procedure_code, occasion",
+        # Without the breakdowns, no clerk or procedure: far fewer groups to count.
+        keys = ("clerk, procedure_code" if breakdown else
+                "'' AS clerk, '' AS procedure_code")
+        ratings = tx.all(f"SELECT unit_code, level, reason, occasion, {keys}, count(*) AS n"
+                         " FROM ratings WHERE at >= ? AND at < ?" + where + " GROUP BY"
+                         " unit_code, level, reason, occasion" +
+                         (", clerk, procedure_code" if breakdown else ""),
                          (start, end, *extra))
         queues: dict[str, dict[str, Any]] = {}
         if in_sql:
-            queues = queue_sql.figures(tx, first, last, unit)
+            queues = queue_sql.figures(tx, first, last, unit, breakdown)
         else:
             days = (first.isoformat(), last.isoformat(), *extra)
             # The marks carry what the queue block splits by (priority, transfer, booking):
@@ -93,5 +104,11 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
     for r in ratings:
         ratings_of.setdefault(r["unit_code"], []).append(r)
     units = sorted(ratings_of.keys() | queues.keys())
-    return {u: {"satisfaction": satisfaction(ratings_of.get(u, [])),
-                "queue": queues.get(u) or queue([])} for u in units}
+    return {u: {"satisfaction": _shown(satisfaction(ratings_of.get(u, [])), breakdown,
+                                       ("by_clerk", "by_procedure")),
+                "queue": _shown(queues.get(u) or queue([]), breakdown,
+                                ("by_service", "by_priority", "by_booking"))} for u in units}
+
+
+def _shown(block: dict[str, Any], breakdown: bool, parts: tuple[str, ...]) -> dict[str, Any]:
+    return block if breakdown else {k: v for k, v in block.items() if k not in parts}

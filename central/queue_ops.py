@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from central import queue_facts
 from central.citizen import SERVICE_PATTERN, TICKET_FIELDS, WITH_MARKS
 from central.db import Database
 from central.models import JSON_INTEGER, JsonInt, error_responses
@@ -54,11 +55,13 @@ def act(db: Database, dev: Device, body: ActIn) -> dict[str, Any]:
                       to_counter=body.to_counter)
         except KioskError as exc:
             raise ApiError(409, "queue_refused", exc.message) from None
+        touched = [t["id"]]
         if body.action == "recall" and row["state"] == "held":
             # Called back to this counter: its current ticket is finished, as a call does.
-            tx.execute("UPDATE queue_tickets SET state = 'done', finished_at = ? WHERE "
-                       "unit_code = ? AND day = ? AND state = 'called' AND called_counter = ? "
-                       "AND id <> ?", (stamp, dev.unit_code, day, body.counter, t["id"]))
+            touched += [r["id"] for r in tx.all(
+                "UPDATE queue_tickets SET state = 'done', finished_at = ? WHERE "
+                "unit_code = ? AND day = ? AND state = 'called' AND called_counter = ? "
+                "AND id <> ? RETURNING id", (stamp, dev.unit_code, day, body.counter, t["id"]))]
         called_device = dev.id if t["state"] == "called" else None
         tx.execute(
             "UPDATE queue_tickets SET service = ?, state = ?, called_at = ?, called_counter = ?, "
@@ -71,6 +74,7 @@ def act(db: Database, dev: Device, body: ActIn) -> dict[str, Any]:
                    "for_counter, moved_from, booked_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (t["id"], t.get("priority") or "", t["recalls"], t.get("held_at"),
                     t.get("for_counter"), t.get("moved_from"), t.get("booked_until")))
+        queue_facts.refresh(tx, touched)
     return {"ticket": {k: t.get(k) for k in TICKET_FIELDS}}
 
 

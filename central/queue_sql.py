@@ -4,13 +4,20 @@
 called ones, the median wait (taken → called) and service (called → finished, tickets
 done only), no-shows, for the whole unit and per group, priority and booking. Over a
 province's year (a million tickets) reading every ticket into Python took tens of seconds;
-here one grouped statement returns a row per unit and grouping, medians included
-(``percentile_cont(0.5)`` is the median of :mod:`statistics`: the middle value, or the
-mean of the two middle ones). Minutes are rounded in Python, as the definition does.
+here one grouped statement over ``queue_facts`` (one narrow row per ticket with its two
+durations in seconds, kept by every ticket write: central/queue_facts.py) returns a row per
+unit and grouping, medians included (``percentile_cont(0.5)`` is the median of
+:mod:`statistics`: the middle value, or the mean of the two middle ones; it skips the NULL
+durations as the definition skips the missing ones). Minutes are rounded in Python, as the
+definition does.
+
+The breakdowns (per group, priority, booking) cost a sort each over every ticket of the
+period; ``breakdown=False`` counts the whole-unit figures only (what the province's table
+shows for every unit).
 
 SQLite has no ``percentile_cont``; a SQLite central server serves one commune, whose
 tickets the definition reads quickly. tests/central/test_province_figures.py holds the
-two equal on generated tickets.
+two equal on generated tickets and on tickets written through the server's own routes.
 """
 
 from __future__ import annotations
@@ -18,44 +25,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from central.queue_facts import day_number
+
 #: The tickets of a day range in one of TICKET_TABLES, with their marks (``t``, ``m``):
-#: the rows both the SQL path and the definition's read.
+#: the rows the definition's path reads.
 TICKETS_FROM = ("FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id"
                 " WHERE t.day >= ? AND t.day <= ?")
 #: Tickets numbered by the server, and those a counter numbered while offline.
 TICKET_TABLES = ("queue_tickets", "queue_offline_tickets")
 
-#: One ticket, online or offline, with its marks and its two durations in seconds. The
-#: stamps are RFC 3339 text (central.models.Stamp): PostgreSQL casts them as Python reads
-#: them.
-_TICKETS = """
-SELECT t.unit_code, t.service, t.state,
-       coalesce(m.priority, '') AS priority,
-       coalesce(m.booked_until, '') <> '' AS booked,
-       coalesce(m.moved_from, '') <> '' AS moved,
-       extract(epoch FROM (t.called_at::timestamptz - t.taken_at::timestamptz))::float8
-           AS wait,
-       CASE WHEN t.state = 'done' THEN extract(epoch FROM (t.finished_at::timestamptz
-           - t.called_at::timestamptz))::float8 END AS served
-""" + TICKETS_FROM + "{unit}"
-
 _FIGURES = """
-SELECT unit_code, service, priority, booked, grouping(service, priority, booked) AS level,
+SELECT unit_code, {keys}, {level} AS level,
        count(*) AS tickets,
-       count(*) FILTER (WHERE wait >= 0) AS called,
+       count(wait) AS called,
        count(*) FILTER (WHERE priority <> '') AS priority_n,
-       count(*) FILTER (WHERE booked) AS booked_n,
+       sum(booked) AS booked_n,
        count(*) FILTER (WHERE state = 'noshow') AS noshow,
        count(*) FILTER (WHERE state = 'waiting') AS waiting,
        count(*) FILTER (WHERE state = 'held') AS held,
-       count(*) FILTER (WHERE moved) AS moved,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait >= 0)
-           AS median_wait,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY served) FILTER (WHERE served >= 0)
-           AS median_served
-FROM ({online} UNION ALL {offline}) AS x
-GROUP BY GROUPING SETS ((unit_code), (unit_code, service), (unit_code, priority),
-                        (unit_code, booked))"""
+       sum(moved) AS moved,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) AS median_wait,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY served) AS median_served
+FROM queue_facts WHERE day >= ? AND day <= ?{unit}
+GROUP BY {groups}"""
+_BREAKDOWN = ("service, priority, booked", "grouping(service, priority, booked)",
+              "GROUPING SETS ((unit_code), (unit_code, service), (unit_code, priority),"
+              " (unit_code, booked))")
+_WHOLE_ONLY = ("NULL AS service, NULL AS priority, NULL AS booked", "7", "unit_code")
 
 #: ``grouping(service, priority, booked)``: a bit set for each column left out.
 _WHOLE, _BY_SERVICE, _BY_PRIORITY, _BY_BOOKING = 0b111, 0b011, 0b101, 0b110
@@ -75,18 +71,20 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
             "median_service_minutes": _minutes(row["median_served"])}
 
 
-def statement(first: date, last: date, unit: str | None) -> tuple[str, tuple[Any, ...]]:
+def statement(first: date, last: date, unit: str | None, breakdown: bool = True
+              ) -> tuple[str, tuple[Any, ...]]:
     """The one statement and its parameters (the bench replays it bare)."""
-    where = " AND t.unit_code = ?" if unit else ""
-    days: tuple[Any, ...] = (first.isoformat(), last.isoformat(), *((unit,) if unit else ()))
-    online, offline = (_TICKETS.format(table=table, unit=where) for table in TICKET_TABLES)
-    sql = _FIGURES.format(online=online, offline=offline)
-    return sql, days + days
+    keys, level, groups = _BREAKDOWN if breakdown else _WHOLE_ONLY
+    sql = _FIGURES.format(keys=keys, level=level, groups=groups,
+                          unit=" AND unit_code = ?" if unit else "")
+    return sql, (day_number(first), day_number(last), *((unit,) if unit else ()))
 
 
-def figures(tx: Any, first: date, last: date, unit: str | None) -> dict[str, dict[str, Any]]:
-    """Per unit with tickets in ``first``–``last``: the queue block, as the definition's."""
-    sql, params = statement(first, last, unit)
+def figures(tx: Any, first: date, last: date, unit: str | None, breakdown: bool = True
+            ) -> dict[str, dict[str, Any]]:
+    """Per unit with tickets in ``first``–``last``: the queue block, as the definition's
+    (without ``by_service``, ``by_priority`` and ``by_booking`` unless ``breakdown``)."""
+    sql, params = statement(first, last, unit, breakdown)
     whole: dict[str, dict[str, Any]] = {}
     parts: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for row in tx.all(sql, params):
@@ -107,6 +105,6 @@ def figures(tx: Any, first: date, last: date, unit: str | None) -> dict[str, dic
         lists["by_service"].sort(key=lambda b: b["service"])
         lists["by_priority"].sort(key=lambda b: b["key"])
         lists["by_booking"].sort(key=lambda b: not b["booked"])  # booked first
-        out[u] = {**block, **lists}
+        out[u] = {**block, **lists} if breakdown else block
     return out
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from central import report_facts
 from central.audit import record_operation
 from central.blobstore import BlobStore
-from central.common import ApiError, Device
+from central.common import ApiError, Device, idempotent_reply
 from central.db import Database, Tx
 from central.models import SHA256_PATTERN, error_responses
 from central.money import idempotent
@@ -192,12 +192,8 @@ def install(app: FastAPI, db: Database, device_dep: Any) -> None:
                    response: Response, idempotency_key: Key,
                    dev: Device = auth) -> dict[str, Any]:
         """A result the counter scanned at hand-over; its file was uploaded first."""
-        status, reply, replayed = put_counter_result(db, dev, str(dossier_id), str(result_id),
-                                                     idempotency_key, body)
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return reply
+        return idempotent_reply(response, put_counter_result(
+            db, dev, str(dossier_id), str(result_id), idempotency_key, body))
 
     @app.get("/v1/dossiers/{dossier_id}/results", tags=["sync"],
              responses=error_responses(401, 404, 422))

@@ -19,6 +19,8 @@ from central.incoming_schema import TABLES as INCOMING_TABLES
 from central.money_schema import SCHEMA as MONEY_TABLES
 from central.paper_facts_schema import SCHEMA as PAPER_FACT_TABLES
 from central.portal_schema import PORTAL_TABLES
+from central.queue_facts import SCHEMA as QUEUE_FACT_TABLES
+from central.queue_facts import backfill as backfill_queue_facts
 from central.report_facts import SCHEMA as REPORT_TABLES
 from central.report_facts import backfill as backfill_report_facts
 from central.report_months import SCHEMA as REPORT_MONTHS
@@ -294,6 +296,9 @@ TABLES += PAPER_FACT_TABLES
 # One narrow row per dossier for the period report at a province's scale (issue 28 §2;
 # central/report_facts.py), kept by every write; filled once for older databases below.
 TABLES += REPORT_TABLES + REPORT_MONTHS
+# One narrow row per queue ticket for the province page's queue figures (issue 26 §4;
+# central/queue_facts.py), kept by every ticket write; filled once for older databases below.
+TABLES += QUEUE_FACT_TABLES
 
 #: Columns schema 2 added to tables that schema 1 created.
 ADDED_IN_2 = [("devices", "machine_id", "TEXT"), ("devices", "bound_at", "TEXT"),
@@ -327,6 +332,10 @@ def migrate(tx: Tx, autoinc: str) -> None:
         # (a long first start for a big one, once; a new database has none).
         backfill_report_facts(tx)
         tx.execute("INSERT INTO meta (key, value) VALUES ('report_facts', '1')")
+    if tx.one("SELECT value FROM meta WHERE key = 'queue_facts'") is None:
+        # The same for the tickets of a database from before queue_facts.
+        backfill_queue_facts(tx)
+        tx.execute("INSERT INTO meta (key, value) VALUES ('queue_facts', '1')")
     if tx.one("SELECT value FROM meta WHERE key = 'possession_secret'") is None:
         # Signs the possession challenges (central/possession.py); shared by every server
         # process on this database, never sent anywhere.

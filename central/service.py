@@ -87,9 +87,10 @@ def authenticate(db: Database, token: str, machine: str | None = None) -> Device
     if machine is not None and not re.fullmatch(MACHINE_PATTERN, machine):
         raise _refused("machine_invalid", _("Tiêu đề Kiosk-Machine không hợp lệ."))
     now = clock.now()
-    with db.transaction(write=False) as tx:
-        row = tx.one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
-                     " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
+    # Read on every request, never cached: a revocation from the province's page holds on
+    # the counter's next request, whichever server process answers it.
+    row = db.read_one("SELECT id, unit_code, role, revoked, expires_at, machine_id,"
+                      " last_seen_at FROM devices WHERE token_sha256 = ?", (token_hash(token),))
     if row is None:
         raise _refused("unauthorized",
                        _("Thiết bị chưa đăng ký hoặc mã truy cập không đúng."))
@@ -110,9 +111,11 @@ def authenticate(db: Database, token: str, machine: str | None = None) -> Device
     if bind or seen is None or clock.parse_iso(seen) <= now - LAST_SEEN_EVERY:
         with db.transaction() as tx:
             if bind and tx.execute(
-                    "UPDATE devices SET machine_id = ?, bound_at = ? WHERE id = ?"
-                    " AND machine_id IS NULL", (machine, clock.iso(now), row["id"])) == 0:
-                # Another machine bound it a moment ago.
+                    "UPDATE devices SET machine_id = ?, bound_at = coalesce(bound_at, ?) WHERE id = ?"
+                    " AND (machine_id IS NULL OR machine_id = ?)",
+                    (machine, clock.iso(now), row["id"], machine)) == 0:
+                # Another machine bound it a moment ago (the same machine's parallel
+                # first requests both get here: the second finds its own id and goes on).
                 raise _refused("machine_mismatch",
                                _("Mã truy cập này đã được dùng trên một máy khác; mỗi mã chỉ "
                                  "dùng cho một máy."))

@@ -227,10 +227,11 @@ class TusUploads:
                 got = await receive_into(partial, request.receive, length, interrupt, checksum)
             except BaseException:
                 # No upload row names this file: nothing would ever remove it.
+                partial.close()
                 await run_in_threadpool(self.blobs.discard, upload_id)
                 raise
-            finally:
-                await run_in_threadpool(partial.close)
+            # Closing a file already synced does no I/O that waits: no thread hand-off.
+            partial.close()
         if not got.complete or got.end != length or (
                 checksum is not None and got.digest != checksum.expected):
             await run_in_threadpool(self.blobs.discard, upload_id)
@@ -240,10 +241,23 @@ class TusUploads:
                 raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ."))
             raise ApiError(460, "checksum_mismatch",
                            _("Phần dữ liệu bị hỏng trên đường truyền; hãy gửi lại."))
-        if not await run_in_threadpool(self.blobs.finish, upload_id, sha, length):
+        return await run_in_threadpool(self._whole_finish, dev, sha, length, upload_id,
+                                       metadata, reuse)
+
+    def _whole_finish(self, dev: Device, sha: str, length: int, upload_id: str,
+                      metadata: str | None, reuse: bool) -> dict[str, Any]:
+        # One hand-off to a worker thread for the re-hash, the rename and the commit.
+        if not self.blobs.finish(upload_id, sha, length):
             raise _mismatch()
-        return await run_in_threadpool(uploads.create_finished_upload, self.db, dev, sha,
-                                       length, upload_id, metadata, reuse)
+        return uploads.create_finished_upload(self.db, dev, sha, length, upload_id, metadata,
+                                              reuse)
+
+    def create(self, dev: Device, sha: str, length: int, metadata: str | None, reuse: bool,
+               proven: bool) -> dict[str, Any]:
+        # A blob row whose bytes were lost (a server restored without its blob directory)
+        # must not make this upload "already complete": the counter's audit re-sends it.
+        forget_lost_blob(self.db, self.blobs, sha)
+        return uploads.create_upload(self.db, dev, sha, length, metadata, reuse, proven)
 
     def finish_empty(self, dev: Device, upload: dict[str, Any]) -> None:
         """A zero-length upload is complete when created: the (empty) blob exists now."""
@@ -307,9 +321,6 @@ def add_routes(app: FastAPI, tus: TusUploads, device: Any) -> None:
                            _("Tệp lớn hơn mức máy chủ nhận ({limit} byte).",
                              limit=limits.max_blob_size), max_size=limits.max_blob_size)
         sha = _metadata_sha(upload_metadata)
-        # A blob row whose bytes were lost (a server restored without its blob directory)
-        # must not make this upload "already complete": the counter's audit re-sends it.
-        await run_in_threadpool(forget_lost_blob, tus.db, tus.blobs, sha)
         has_data = _is_octets(content_type)
         checksum = Checksum.parse(upload_checksum) if has_data else None
         if upload_checksum is not None and not has_data:
@@ -323,13 +334,15 @@ def add_routes(app: FastAPI, tus: TusUploads, device: Any) -> None:
             possession.verify, tus.db, tus.blobs, dev.unit_code, sha, length, blob_proof)
         upload: dict[str, Any] | None = None
         if has_data and not proven and 0 < length == sent:
+            # The whole file is here: its bytes are put in place before its blob row can
+            # count, so a row whose bytes were lost is no concern (no forget_lost_blob).
             upload = await tus.whole_file(request, dev, sha, length, upload_metadata, reuse,
                                           checksum)
             if upload is None:  # cut short: nobody reads this answer
                 raise ApiError(400, "incomplete_chunk", _("Phần dữ liệu không đến đủ."))
         else:
-            upload = await run_in_threadpool(uploads.create_upload, tus.db, dev, sha, length,
-                                             upload_metadata, reuse, proven)
+            upload = await run_in_threadpool(tus.create, dev, sha, length, upload_metadata,
+                                             reuse, proven)
             if length == 0 and not upload["completed"]:
                 await run_in_threadpool(tus.finish_empty, dev, upload)
             elif has_data and not upload["completed"] and upload["upload_offset"] == 0:

@@ -34,6 +34,7 @@ def _national_holidays() -> VietnamHolidays:
     return VietnamHolidays()
 
 
+@lru_cache(maxsize=64)  # a same-day procedure's cut-off is read on every save
 def _hhmm(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
@@ -57,11 +58,12 @@ class WorkingCalendar:
         self.same_day_cutoff = same_day_cutoff
         self._national: VietnamHolidays = _national_holidays()
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)  # type: ignore[method-assign]
-        # A day's office periods, by day and zone: every save's due time walks a few days
-        # of them (issue 28 §3). Forgotten when the office hours are replaced.
+        # Made from the office hours and made again when they are replaced (a new
+        # sequence: one identity check serves both): a day's office periods by day and
+        # zone, which every save's due time walks (issue 28 §3), and a working day's hours.
         self._periods: dict[tuple[date, object], tuple[tuple[datetime, datetime], ...]] = {}
-        self._periods_of: object = office_hours
-        self._day_hours: tuple[float, object] = (0.0, None)
+        self._day_hours = 0.0
+        self._derived_from: object = None
 
     def _settings(self) -> tuple[object, ...]:
         return (tuple(self.office_hours), self.extra_days_off, self.extra_working_days,
@@ -126,28 +128,33 @@ class WorkingCalendar:
                 return candidate
         raise ConfigError(_("Lịch làm việc không có ngày làm việc nào trong 10 năm tới."))
 
+    def _derive(self) -> None:
+        """What is made from the office hours, for the ones in force now."""
+        self._periods.clear()
+        self._day_hours = sum(_seconds(a, b) for a, b in self.office_hours) / 3600
+        self._derived_from = self.office_hours
+
     @property
     def day_hours(self) -> float:
         """Working hours in one day: a working day is worth this many hours."""
-        hours, of = self._day_hours
-        if of is not self.office_hours:
-            hours = sum(_seconds(a, b) for a, b in self.office_hours) / 3600
-            self._day_hours = hours, self.office_hours
-        return hours
+        if self._derived_from is not self.office_hours:
+            self._derive()
+        return self._day_hours
 
     def periods(self, day: date) -> list[tuple[datetime, datetime]]:
         return list(self._day_periods(day))
 
     def _day_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        if self._derived_from is not self.office_hours:
+            self._derive()
         tz = zone()
         key = (day, tz)
         found = self._periods.get(key)
-        if found is None or self._periods_of is not self.office_hours:
+        if found is None:
             found = tuple((datetime.combine(day, a, tz), datetime.combine(day, b, tz))
                           for a, b in self.office_hours) if self.is_working_day(day) else ()
-            if len(self._periods) >= 4096 or self._periods_of is not self.office_hours:
+            if len(self._periods) >= 4096:
                 self._periods.clear()
-                self._periods_of = self.office_hours
             self._periods[key] = found
         return found
 
@@ -211,6 +218,8 @@ class WorkingCalendar:
         """
         received = to_local(received)
         base = self._due_without_pauses(received, processing)
+        if pauses == ():  # a save: nothing paused yet
+            return base
         paused = sorted((to_local(a), to_local(b)) for a, b in pauses)
         if not paused:
             return base

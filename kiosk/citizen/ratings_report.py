@@ -76,17 +76,24 @@ def _moment(text: str | None) -> datetime | None:
 _Timed = tuple[dict[str, Any], float | None, float | None]
 
 
-def _timed(t: dict[str, Any]) -> _Timed:
-    # Each time is parsed once per ticket: the blocks below group the same tickets four
-    # ways, and a province's year is a million tickets (docs/BENCHMARKS.md).
+def ticket_seconds(t: dict[str, Any]) -> tuple[float | None, float | None]:
+    """A ticket's wait (taken → called) and service (called → finished, done tickets only)
+    in seconds; None when it has none or the clocks went backwards. The central server
+    stores these per ticket (central/queue_facts.py) and counts its medians over them."""
     taken, called = _moment(t.get("taken_at")), _moment(t.get("called_at"))
     wait = (called - taken).total_seconds() if taken and called else None
     served = None
     if t.get("state") == "done" and called:  # a no-show's finish is not a service
         finished = _moment(t.get("finished_at"))
         served = (finished - called).total_seconds() if finished else None
-    return (t, wait if wait is not None and wait >= 0 else None,
+    return (wait if wait is not None and wait >= 0 else None,
             served if served is not None and served >= 0 else None)
+
+
+def _timed(t: dict[str, Any]) -> _Timed:
+    # Each time is parsed once per ticket: the blocks below group the same tickets four
+    # ways, and a province's year is a million tickets (docs/BENCHMARKS.md).
+    return (t, *ticket_seconds(t))
 
 
 def _median_minutes(values: list[float]) -> float | None:

@@ -6,14 +6,11 @@ up after a restore) and none of them may depend on another writer for it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kiosk.clock import iso, now
+from kiosk.storage import json_text
 from kiosk.storage.sqlite import Database
-
-#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every entry.
-_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def audit(db: Database, actor: str, action: str, dossier_id: str | None, **details: Any) -> None:
@@ -25,5 +22,5 @@ def audit_at(db: Database, at: str, actor: str, action: str, dossier_id: str | N
     """:func:`audit` at a time the caller already took (a save stamps all its rows alike)."""
     db.conn.execute(
         "INSERT INTO audit_log (at, actor, action, dossier_id, details) VALUES (?, ?, ?, ?, ?)",
-        (at, actor, action, dossier_id, _JSON.encode(details)),
+        (at, actor, action, dossier_id, json_text.dumps(details)),
     )

@@ -9,7 +9,6 @@ outbox entry are written, and the draft is discarded; either all of it commits o
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,13 +154,16 @@ _PERSON_COLUMNS = ("dossier_id", "role", "name", "id_number", "old_id_number", "
                    "gender", "address", "phone", "email", "cccd_raw")
 _COMPONENT_COLUMNS = ("dossier_id", "position", "code", "name", "copy_kind", "count",
                       "checked", "from_national_db", "presented")
-_COMPONENT_RECORD = ("id", *_COMPONENT_COLUMNS[1:])
-
-
-def _returned(cur: sqlite3.Cursor) -> dict[str, Any]:
-    """The row an ``INSERT … RETURNING`` wrote, as the reader would select it."""
-    row = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], row, strict=True))
+_EVENT_COLUMNS = ("dossier_id", "at", "from_status", "to_status", "actor", "due_at")
+#: A timeline line as the record has it (kiosk.storage.records reads the same columns).
+_EVENT_RECORD = ("at", "from_status", "to_status", "actor", "note", "due_at")
+#: A component as the record has it (its row id stays in the database).
+_COMPONENT_RECORD = _COMPONENT_COLUMNS[1:]
+#: One page's values: its component found by position (ids are not read back).
+_PAGE_VALUES = ("((SELECT id FROM components WHERE dossier_id = ? AND position = ?), "
+                "?, ?, ?, ?)")
+#: Page count → the statement inserting that many pages.
+_PAGE_SQL: dict[int, str] = {}
 
 
 def _insert_person(db: Database, dossier_id: str, person: ApplicantInput, role: str
@@ -304,41 +306,48 @@ def insert(
     people = [_insert_person(db, dossier_id, inp.applicant, "owner")]
     if inp.proxy is not None:
         people.append(_insert_person(db, dossier_id, inp.proxy, "proxy"))
-    comps: list[dict[str, Any]] = []
+    # One statement for all components and one for all pages (issue 28 §3); a page finds
+    # its component's id by the component's position, so no id needs reading back.
+    comps = stored_rows.insert_many(db, "components", _COMPONENT_COLUMNS, [
+        (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
+         int(comp.checked), int(comp.from_national_db), int(comp.presented))
+        for position, comp in enumerate(inp.components, start=1)], _COMPONENT_RECORD)
+    page_rows: list[Any] = []
+    page_count = 0
     signed = False
-    for position, comp in enumerate(inp.components, start=1):
-        comp_row = stored_rows.insert(
-            db, "components", _COMPONENT_COLUMNS,
-            (dossier_id, position, comp.code, comp.name, comp.copy_kind, comp.count,
-             int(comp.checked), int(comp.from_national_db), int(comp.presented)),
-            _COMPONENT_RECORD)
-        comp_id = comp_row.pop("id")
+    for position, (comp, comp_row) in enumerate(zip(inp.components, comps, strict=True),
+                                                start=1):
         pages = []
         for page_pos, page in enumerate(comp.pages, start=1):
             stored = _file_row(db, page.sha256, sizes[page.sha256], page.mime, stamp)
-            conn.execute(
-                "INSERT INTO pages (component_id, position, sha256, pdfa, pdfa_problems) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (comp_id, page_pos, page.sha256,
-                 None if page.pdfa is None else int(page.pdfa),
-                 json.dumps(list(page.pdfa_problems), ensure_ascii=False)
-                 if page.pdfa_problems else None),
-            )
+            page_rows += (dossier_id, position, page_pos, page.sha256,
+                          None if page.pdfa is None else int(page.pdfa),
+                          json.dumps(list(page.pdfa_problems), ensure_ascii=False)
+                          if page.pdfa_problems else None)
+            page_count += 1
             pages.append({"position": page_pos, "sha256": page.sha256, **stored,
                           **page.pdfa_facts()})
         comp_row["pages"] = pages
-        comps.append(comp_row)
         if comp.signature is not None and comp.pages:
-            signatures.record(db, int(comp_id or 0), dossier_id, comp.signature)
             signed = True
+    if page_rows:
+        sql = _PAGE_SQL.get(page_count)
+        if sql is None:
+            sql = _PAGE_SQL[page_count] = (
+                "INSERT INTO pages (component_id, position, sha256, pdfa, pdfa_problems) "
+                f"VALUES {', '.join([_PAGE_VALUES] * page_count)}")
+        conn.execute(sql, page_rows)
     if signed:
+        for position, comp in enumerate(inp.components, start=1):
+            if comp.signature is not None and comp.pages:
+                comp_id = conn.execute(
+                    "SELECT id FROM components WHERE dossier_id = ? AND position = ?",
+                    (dossier_id, position)).fetchone()[0]
+                signatures.record(db, comp_id, dossier_id, comp.signature)
         records.attach_signatures(db, dossier_id, comps)
-    events = [_returned(conn.execute(
-        "INSERT INTO status_events (dossier_id, at, from_status, to_status, actor, due_at) "
-        "VALUES (?, ?, NULL, ?, ?, ?) RETURNING at, from_status, to_status, actor, note, "
-        "due_at",
-        (dossier_id, iso(received), status, actor, iso(due) if due else None),
-    ))]
+    events = [stored_rows.insert(db, "status_events", _EVENT_COLUMNS,
+                                 (dossier_id, received_at, None, status, actor, due_at),
+                                 _EVENT_RECORD)]
     name_key = fold(inp.applicant.name)
     conn.execute(
         "INSERT INTO dossier_fts (rowid, code, name, id_number, phone) VALUES (?, ?, ?, ?, ?)",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,22 +48,45 @@ _KEY_TYPES = {"code": (str, str, int), "letter": (str, int, int),
 
 
 class IssuedNumbers:
-    """The append-only log of numbers handed out, in the file store's folder."""
+    """The append-only log of numbers handed out, in the file store's folder.
+
+    The log stays open for appending: opening it by path for every save cost a path lookup
+    and two more system calls (issue 28 §3). Compaction, by this process or another one
+    opening the store, replaces the file by rename; a descriptor whose file has no name any
+    more (no links) is reopened before it is written to, so no line goes to a file that is
+    gone."""
 
     def __init__(self, root: Path) -> None:
         self.path = root / JOURNAL_NAME
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> int:
+        with self._lock:
+            fd = self._fd
+            if fd is not None and os.fstat(fd).st_nlink:
+                return fd  # another thread reopened it meanwhile
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if fd is not None:
+                os.close(fd)
+            return self._fd
 
     def record(self, kind: str, key: tuple[Any, ...], value: int) -> None:
         """Append after the commit that issued ``value``; never fails the caller."""
         line = "\t".join([kind, *map(str, key), str(value)]) + "\n"
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, line.encode("utf-8"))
-            finally:
-                os.close(fd)
+            fd = self._fd
+            if fd is None or not os.fstat(fd).st_nlink:
+                fd = self._open()
+            os.write(fd, line.encode("utf-8"))
         except OSError as exc:  # a full disk: the database still holds the number
             log.warning("could not append to %s: %s", self.path, exc)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
     def latest(self) -> dict[tuple[str, tuple[str, ...]], int]:
         """The highest value per counter (a torn last line is ignored)."""

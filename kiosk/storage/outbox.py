@@ -18,11 +18,10 @@ from typing import Any
 import uuid_utils
 
 from kiosk.clock import iso, now
+from kiosk.storage import json_text
 from kiosk.storage.sqlite import Database
 
 STATES = ("pending", "in_flight", "done", "needs_attention")
-#: ``json.dumps(…, ensure_ascii=False)`` without making an encoder for every operation.
-_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def enqueue(
@@ -41,7 +40,7 @@ def enqueue(
     db.conn.execute(
         "INSERT INTO outbox (id, kind, dossier_id, payload, next_attempt_at, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (op_id, kind, dossier_id, _JSON.encode(payload), stamp, stamp, stamp),
+        (op_id, kind, dossier_id, json_text.dumps(payload), stamp, stamp, stamp),
     )
     rows = [(op_id, sha) for sha in dict.fromkeys(blobs)]
     if rows:

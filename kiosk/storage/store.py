@@ -226,6 +226,7 @@ class Store:
             self._checkpointer.close()
             self._checkpointer = None
         self._writer.close()
+        self.numbers.close()
         with self._readers_lock:
             for db in self._readers:
                 db.conn.close()

@@ -38,7 +38,8 @@ _CONSTANT = re.compile(r"^(?:NULL|[+-]?\d{1,18}|'(?:[^']|'')*')$", re.IGNORECASE
 class _Shape:
     """One ``INSERT`` statement's SQL, and how to make its stored row from its values."""
 
-    __slots__ = ("exact", "key", "kinds", "names", "picks", "returning_sql", "sql", "template")
+    __slots__ = ("exact", "key", "kinds", "many", "names", "picks", "returning_sql", "sql",
+                 "template")
 
     def __init__(self, table: str, columns: tuple[str, ...], names: list[str],
                  returning: tuple[str, ...] | None) -> None:
@@ -47,6 +48,8 @@ class _Shape:
         self.returning_sql = (f"{self.sql} RETURNING "
                               f"{'*' if returning is None else ', '.join(returning)}")
         self.names = names
+        #: Row count → the statement inserting that many rows at once.
+        self.many: dict[int, str] = {}
         #: False: every row of this statement comes back by ``RETURNING``.
         self.exact = False
         #: The returned columns with their defaults (None for the ones the values give).
@@ -145,3 +148,41 @@ def insert(db: Database, table: str, columns: tuple[str, ...], values: tuple[Any
             return row
     cur = db.conn.execute(shape.returning_sql, values)
     return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+
+
+def insert_many(db: Database, table: str, columns: tuple[str, ...],
+                rows: list[tuple[Any, ...]], returning: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Insert ``rows`` with one statement where each row can be built in Python (and none
+    asks for the rowid, which only the last row's insert would tell): one ``INSERT … VALUES
+    (…), (…)`` instead of one statement per row, each of which cost a save about 0.02 ms
+    of CPU after a pause (issue 28 §3). Else one :func:`insert` per row. The rows as stored,
+    in the given order."""
+    if len(rows) < 2:
+        return [insert(db, table, columns, values, returning) for values in rows]
+    known = db.memo.get(MEMO)
+    if known is None:
+        known = db.memo[MEMO] = {}
+    spec = (table, columns, returning)
+    shape = known.get(spec)
+    if shape is None:
+        shape = known[spec] = _shape(db, table, columns, returning)
+    exact = shape.exact and shape.key is None
+    if exact:
+        for values in rows:
+            for value, kept in zip(values, shape.kinds, strict=True):
+                if value is not None and type(value) not in kept:
+                    exact = False
+    if not exact:
+        return [insert(db, table, columns, values, returning) for values in rows]
+    sql = shape.many.get(len(rows))
+    if sql is None:
+        marks = shape.sql[shape.sql.rindex(" VALUES ") + 8:]
+        sql = shape.many[len(rows)] = f"{shape.sql}{f', {marks}' * (len(rows) - 1)}"
+    db.conn.execute(sql, [value for values in rows for value in values])
+    out = []
+    for values in rows:
+        row = shape.template.copy()
+        for name, index in shape.picks:
+            row[name] = values[index]
+        out.append(row)
+    return out

@@ -19,8 +19,10 @@ it, run by whichever commit crossed the threshold) and FTS5's automatic segment 
 from __future__ import annotations
 
 import logging
+import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from kiosk.storage.connection import BUSY_TIMEOUT_MS, connect
@@ -78,7 +80,11 @@ class Checkpointer:
     def __init__(self, path: Path, *, delay: float = 0.2) -> None:
         self._path = path
         self._delay = delay
-        self._wake = threading.Event()
+        # A poke is a flag and, only when the flag was down, one item for the thread to
+        # wake on: a C queue's put, where ``threading.Event.set`` (a Python condition, its
+        # lock and notify) cost a save 0.03 ms of CPU after a pause (issue 28 §3).
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._poked = False
         self._stop = False
         self.checkpoints = 0
         self._thread = threading.Thread(target=self._run, name="kiosk-db-checkpoint",
@@ -86,18 +92,22 @@ class Checkpointer:
         self._thread.start()
 
     def poke(self) -> None:
-        self._wake.set()
+        if not self._poked:
+            self._poked = True
+            self._wake.put(None)
 
     def _run(self) -> None:
         db: Database | None = None
         try:
             while True:
-                self._wake.wait()
+                self._wake.get()
                 if self._stop:
                     return
-                # Coalesce a burst of saves into one checkpoint.
-                self._wake.clear()
-                threading.Event().wait(self._delay)
+                # Coalesce a burst of saves into one checkpoint: pokes from here on queue
+                # the next look; the ones before are answered by this one, which reads the
+                # WAL after the delay.
+                self._poked = False
+                time.sleep(self._delay)
                 if self._stop:
                     return
                 try:
@@ -117,5 +127,5 @@ class Checkpointer:
 
     def close(self) -> None:
         self._stop = True
-        self._wake.set()
+        self._wake.put(None)
         self._thread.join()

@@ -6,10 +6,12 @@ file)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from kiosk.storage import Store
 from kiosk.sync import possession, wire
 from kiosk.sync.crash import crashpoint
+from kiosk.sync.state import server_version
 from kiosk.sync.transport import ServerClient
 from kiosk.sync.tus import (  # noqa: F401 - re-exported for callers and tests
     MAX_CHUNK,
@@ -29,6 +31,26 @@ class LocalFileBad(Exception):
     """The scan on this machine is missing or no longer hashes to its name."""
 
 
+def direct_shas(store: Store, item: dict[str, Any], tried: set[str]) -> set[str]:
+    """The blobs of outbox ``item`` that need no ``HEAD /v1/blobs`` before their upload.
+
+    Only the first attempt of a dossier's first upsert (never in flight before, so no
+    earlier attempt or crashed process sent anything; the server has never acknowledged
+    the dossier), and only scans made here: a reused paper (``from_national_db``) came
+    from the server or an earlier dossier, and a supplement's or a signature's upsert
+    lists pages already sent. ``tried`` (the engine's, for the process) keeps a scan
+    shared by two new dossiers of a group to one direct attempt. Any retry asks first,
+    so a file whose upload may have arrived is not sent again."""
+    if item["attempts"] or item["kind"] != "dossier.upsert" or not item["dossier_id"] or \
+            store.read(lambda db: server_version(db, item["dossier_id"])) is not None:
+        return set()
+    reused = {p.get("sha256") for c in item["payload"].get("components", ())
+              if c.get("from_national_db") for p in c.get("pages", ())}
+    fresh = {b["sha256"] for b in item["blobs"]} - reused - tried
+    tried |= fresh
+    return fresh
+
+
 def upload_blob(
     http: ServerClient,
     store: Store,
@@ -40,11 +62,16 @@ def upload_blob(
     on_bytes: Callable[[int], None],
     server: Callable[[], TusServer] | None = None,
     on_uploaded: Callable[[str], None] | None = None,
+    direct: bool = False,
 ) -> int:
     """Make sure the server has ``sha256``; returns the payload bytes sent for it.
 
     ``on_uploaded`` takes over recording the blob as uploaded (the engine records a
     dossier's blobs in one transaction); without it, each is committed here.
+
+    ``direct`` (from :func:`direct_shas`): the server cannot have this blob from this
+    counter yet, so a file that fits one creation-with-upload goes straight to the POST
+    without asking ``HEAD /v1/blobs`` first: one request per scan instead of two.
 
     Raises httpx errors and :class:`httpx.HTTPStatusError` for the caller to classify.
     """
@@ -59,6 +86,25 @@ def upload_blob(
         else:
             on_uploaded(sha256)
 
+    def remember(url: str | None) -> None:
+        store.set_blob_upload(op_id, sha256, upload_url=url)
+
+    def upload(capabilities: TusServer, proof: dict[str, str]) -> Upload:
+        assert local_size is not None
+        return Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers,
+                      capabilities, sizer, remember, on_bytes,
+                      idempotency_key=f"upload-{sha256}-{local_size}", creation_headers=proof)
+
+    if direct and upload_url is None and server is not None and local_size:
+        capabilities = server()
+        first = upload(capabilities, {})
+        if first.fits_creation():
+            if store.files.verify(sha256) is not None:
+                raise LocalFileBad(sha256)
+            sent = first.run(None)
+            uploaded()
+            crashpoint("blob_done")
+            return sent
     r = http.head(f"/v1/blobs/{sha256}", headers=headers())
     if r.status_code == 200:
         # A captive portal answers 200 to anything: only the server's own answer, naming
@@ -80,16 +126,10 @@ def upload_blob(
     if 0 < len(nonce) <= 200 and nonce.isascii() and nonce.isprintable() and " " not in nonce:
         proof = {possession.PROOF_HEADER: f"{nonce} {possession.answer_file(path, nonce)}"}
 
-    def remember(url: str | None) -> None:
-        store.set_blob_upload(op_id, sha256, upload_url=url)
-
     # The server's capabilities (OPTIONS) are asked only once an upload is really needed.
     capabilities = server() if server else TusServer(frozenset({"creation", "checksum"}),
                                                      ("sha256",))
-    upload = Upload(http, UPLOADS, path, local_size, {"sha256": sha256}, headers, capabilities,
-                    sizer, remember, on_bytes, idempotency_key=f"upload-{sha256}-{local_size}",
-                    creation_headers=proof)
-    sent = upload.run(upload_url)
+    sent = upload(capabilities, proof).run(upload_url)
     uploaded()
     crashpoint("blob_done")
     return sent

@@ -34,7 +34,7 @@ from kiosk.sync import (
     state,
     wire,
 )
-from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, upload_blob
+from kiosk.sync.blobs import UPLOADS, ChunkSizer, LocalFileBad, UploadRestart, direct_shas, upload_blob
 from kiosk.sync.errors import (
     BadResponse,
     NeedsPerson,
@@ -125,10 +125,11 @@ class SyncEngine:
         self._tables_ready = False
         self._errors = 0  # noted during the current pass
         self._tus: TusServer | None = None
-        self._tus_lock = threading.Lock()
+        self.server_features: frozenset[str] = frozenset()  # from /v1/health, each pass
+        self._tus_lock, self._tried = threading.Lock(), set[str]()  # tried: blobs.direct_shas
         self._uploads: ThreadPoolExecutor | None = None  # shared by a pass's dossiers
-        #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report; None:
-        #: ask the device registry (kiosk.sync.fleet.device_states).
+        #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report (None: ask
+        #: kiosk.sync.fleet.device_states).
         self.device_states: Callable[[], dict[str, Any]] | None = None
 
     # --- plumbing ---------------------------------------------------------------------
@@ -176,6 +177,7 @@ class SyncEngine:
             self._note_error(message)
             self._emit(kind="offline", error=message)
             return False
+        self.server_features = frozenset(health.features)
         skew = (health.time - clock.now()).total_seconds()
         self.store.call(lambda db: _with_atomic(
             db, lambda: state.set_meta(db, "clock_skew_seconds", f"{skew:.0f}")))
@@ -212,9 +214,8 @@ class SyncEngine:
             errors_before_pull = self._errors
             pulled = self.pull() if pull else 0
             if self._errors == errors_before_pull and not counts["needs_attention"]:
-                # A clean pass: the real server answered and refused nothing. Items parked
-                # by an earlier pass get their one retry now (the refusal may have been
-                # forged by something between here and the server).
+                # A clean pass: the real server answered and refused nothing. Items parked by an
+                # earlier pass get their one retry now (the refusal may have been forged).
                 if self.store.call(state.requeue_parked_once):
                     self._push_due(counts, max_items, ignore_backoff)
                     pulled += self.pull() if pull else 0
@@ -269,8 +270,7 @@ class SyncEngine:
                     return
 
         while processed < max_items:
-            # "Send now" takes every waiting item, whatever its schedule (a Retry-After stored
-            # by an older client, a long backoff).
+            # "Send now" takes every waiting item, whatever its schedule (Retry-After, backoff).
             due = _ANY_TIME if ignore else None
             items = self.store.pending_outbox(due_before=due, limit=50 + len(blocked))
             groups: dict[str, list[dict[str, Any]]] = {}
@@ -365,6 +365,7 @@ class SyncEngine:
             self._emit(kind="dossier", dossier_id=dossier_id, state="sending", percent=percent)
 
         arrived: list[str] = []  # list.append is atomic: the upload threads share it
+        direct = direct_shas(self.store, item, self._tried)  # no HEAD before these
 
         def one(blob: dict[str, Any]) -> None:
             for _restart in range(3):
@@ -372,7 +373,7 @@ class SyncEngine:
                     self._check(lambda: upload_blob(
                         self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
                         self._headers, self.sizer, progress, self._tus_server,
-                        arrived.append))
+                        arrived.append, blob["sha256"] in direct))
                     return
                 except UploadRestart:
                     blob["upload_url"] = None

@@ -185,6 +185,11 @@ class Upload:
                                 "{endpoint}", location=location[:200], endpoint=self.endpoint))
         return url
 
+    def fits_creation(self) -> bool:
+        """Whether the whole file goes with its creation POST (creation-with-upload)."""
+        return "creation-with-upload" in self.server.extensions \
+            and 0 < self.length <= self.chunk_size()
+
     def chunk_size(self) -> int:
         return min(self.sizer.size, self.server.max_chunk or MAX_CHUNK)
 
@@ -205,8 +210,7 @@ class Upload:
         if url is None or offset is None:
             # A file that fits one chunk goes with its creation: one round trip, not two.
             body = b""
-            if "creation-with-upload" in self.server.extensions \
-                    and 0 < self.length <= self.chunk_size():
+            if self.fits_creation():
                 with self.path.open("rb") as fh:
                     body = fh.read(self.length)
             url, offset = self.create(body)

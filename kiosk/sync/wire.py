@@ -9,7 +9,7 @@ taken as an acknowledgement.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -31,6 +31,10 @@ class Health(_Wire):
     status: str = Field(max_length=100)
     time: datetime
     version: str = Field(default="", max_length=100)
+    #: Additions a counter may use only once its server has them (a server older than the
+    #: list sends none, and gets only what it has always taken).
+    features: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list,
+                                                                    max_length=100)
 
     @field_validator("time", mode="before")
     @classmethod

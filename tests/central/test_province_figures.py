@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import Response
 
-from central import citizen, province_figures, queue_ops, service
+from central import citizen, province_figures, queue_facts, queue_ops, service
 from central.db import Database
+from central.queue_sql import TICKET_TABLES
 from central.service import Device
 from kiosk import clock
 from tests.central.helpers import OTHER_UNIT, UNIT
@@ -64,9 +66,13 @@ def test_satisfaction_counted_in_sql_equals_the_counters_definition(any_db: Data
     today = clock.now().date()
     figures = province_figures.citizen(any_db, today, today)
     keys = ("unit_code", "level", "reason", "clerk", "procedure_code", "occasion")
+    whole = province_figures.citizen(any_db, today, today, breakdown=False)
     for unit in (UNIT, OTHER_UNIT):
         raw = [dict(zip(keys, r, strict=True)) for r in rows if r[0] == unit]
         assert figures[unit]["satisfaction"] == satisfaction(raw)
+        # What the province's table reads: the whole unit and per occasion, counted alike.
+        assert whole[unit]["satisfaction"] == {
+            k: v for k, v in satisfaction(raw).items() if k not in ("by_clerk", "by_procedure")}
     assert figures[UNIT]["satisfaction"]["ratings"] == 5
     assert figures[UNIT]["satisfaction"]["reasons"]["time"] == 1
 
@@ -126,19 +132,123 @@ def _generated_tickets(db: Database, rng: random.Random, day: date, n: int) -> N
                             rng.choice((None, "", stamps[0]))))
 
 
+def _facts(db: Database) -> dict[str, tuple[object, ...]]:
+    with db.transaction(write=False) as tx:
+        return {r["ticket_id"]: tuple(r[c] for c in queue_facts.COLUMNS)
+                for r in tx.all("SELECT * FROM queue_facts")}
+
+
+def _expected_facts(db: Database) -> dict[str, tuple[object, ...]]:
+    """The facts the definition gives for every stored ticket, read afresh."""
+    with db.transaction(write=False) as tx:
+        tickets = [t for table in TICKET_TABLES for t in tx.all(
+            "SELECT t.*, coalesce(m.priority, '') AS priority, m.moved_from, m.booked_until"
+            f" FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id")]
+    return {t["id"]: queue_facts.row(t) for t in tickets}
+
+
+def _backfilled(db: Database) -> None:
+    """What a newer server does on start over a database from before ``queue_facts``."""
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM meta WHERE key = 'queue_facts'")
+    db._migrate()
+
+
+def _same_figures(db: Database, first: date, last: date, unit: str | None) -> None:
+    for breakdown in (True, False):
+        sql = province_figures.citizen(db, first, last, unit, counted_by_database=True,
+                                       breakdown=breakdown)
+        python = province_figures.citizen(db, first, last, unit, counted_by_database=False,
+                                          breakdown=breakdown)
+        assert sql == python, (first, unit, breakdown)
+        if not breakdown:
+            assert all("by_service" not in u["queue"] and "by_clerk" not in u["satisfaction"]
+                       for u in sql.values())
+
+
+def test_every_ticket_write_keeps_its_facts(any_db: Database) -> None:
+    """Taking, calling, recalling, holding, no-show, transfer and offline tickets (new and
+    advanced) each leave the facts the definition gives; so does the backfill."""
+    dev = Device(service.add_device(any_db, UNIT, "quầy 1")["device_id"], UNIT, "counter")
+    take, act = citizen.TicketIn, queue_ops.ActIn
+    later = clock.iso(clock.now().replace(hour=23, minute=59))
+
+    def check() -> None:
+        assert _facts(any_db) == _expected_facts(any_db)
+
+    first = citizen.take_ticket(any_db, dev, take(service="A", counter=0))
+    check()
+    citizen.take_ticket(any_db, dev, take(service="A", counter=0, priority="elderly"))
+    citizen.take_ticket(any_db, dev, take(service="B", counter=0, booked_until=later))
+    citizen.take_ticket(any_db, dev, take(service="A", counter=0))
+    check()
+    called = citizen.call_next(any_db, dev, citizen.CallIn(counter=1, services=["A"]))["called"]
+    check()
+    queue_ops.act(any_db, dev, act(action="hold", label=called["label"], counter=1))
+    second = citizen.call_next(any_db, dev, citizen.CallIn(counter=1))["called"]
+    check()
+    # Back from the hold: this counter's current ticket is finished by the same request.
+    queue_ops.act(any_db, dev, act(action="recall", label=called["label"], counter=1))
+    facts = _facts(any_db)
+    assert facts[second["id"]][4] == "done" and facts[second["id"]][9] is not None
+    check()
+    citizen.call_next(any_db, dev, citizen.CallIn(counter=2))
+    third = citizen.call_next(any_db, dev, citizen.CallIn(counter=2))["called"]
+    for _i in range(2):
+        queue_ops.act(any_db, dev, act(action="recall", label=third["label"], counter=2))
+    queue_ops.act(any_db, dev, act(action="noshow", label=third["label"], counter=2))
+    check()
+    queue_ops.act(any_db, dev, act(action="transfer", label=called["label"], counter=1,
+                                   service="B"))
+    assert _facts(any_db)[called["id"]][7] == 1  # moved
+    check()
+    day = clock.now().date()
+    taken = clock.now().replace(microsecond=0) - timedelta(minutes=30)
+    offline = citizen.OfflineTicketIn(day=day.isoformat(), service="A", number=7,
+                                      label="A1-07", issued_counter=1, taken_at=clock.iso(taken),
+                                      state="waiting", priority="disabled")
+    citizen.put_offline_ticket(any_db, dev, "off-1", offline, Response())
+    check()
+    offline.state, offline.called_at = "called", clock.iso(taken + timedelta(minutes=12))
+    citizen.put_offline_ticket(any_db, dev, "off-1", offline, Response())
+    offline.state, offline.finished_at = "done", clock.iso(taken + timedelta(minutes=20))
+    citizen.put_offline_ticket(any_db, dev, "off-1", offline, Response())
+    assert _facts(any_db)["off-1"][8:] == (720.0, 480.0)
+    check()
+    # A transferred, booked offline ticket: its marks arrive with it.
+    moved = citizen.OfflineTicketIn(day=day.isoformat(), service="B", number=8, label="B1-08",
+                                    issued_counter=1, taken_at=clock.iso(taken),
+                                    state="waiting", moved_from="A@1", booked_until=later)
+    citizen.put_offline_ticket(any_db, dev, "off-2", moved, Response())
+    assert _facts(any_db)["off-2"][6:8] == (1, 1)
+    check()
+    assert len(_facts(any_db)) == 6 and first["id"] in _facts(any_db)
+    expected = _facts(any_db)
+    with any_db.transaction() as tx:
+        tx.execute("DELETE FROM queue_facts")
+    _backfilled(any_db)
+    assert _facts(any_db) == expected
+    with any_db.transaction(write=False) as tx:
+        assert tx.one("SELECT value FROM meta WHERE key = 'queue_facts'") is not None
+    if any_db.postgres:
+        for unit in (None, UNIT):
+            _same_figures(any_db, day, day, unit)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_queue_counted_by_the_database_equals_the_definition(pg_url: str,
                                                                  seed: int) -> None:
-    # PostgreSQL counts the queue in SQL; a SQLite server runs the definition itself.
+    # PostgreSQL counts the queue in SQL over queue_facts; a SQLite server runs the
+    # definition itself. The tickets are written bare, as an older server left them: the
+    # backfill gives them their facts.
     any_db = Database(fresh_pg_db(pg_url))
     rng = random.Random(seed)
     day = date(2026, 12, 7)
     _generated_tickets(any_db, rng, day, rng.choice((1, 2, 7, 300)))
     _generated_tickets(any_db, rng, day - timedelta(days=40), 50)  # outside a day's period
+    _backfilled(any_db)
+    assert _facts(any_db) == _expected_facts(any_db)
     for first in (day, day - timedelta(days=60)):
         for unit in (None, UNIT, "H41", "NONE"):
-            sql = province_figures.citizen(any_db, first, day, unit, counted_by_database=True)
-            python = province_figures.citizen(any_db, first, day, unit,
-                                              counted_by_database=False)
-            assert sql == python, (first, unit)
+            _same_figures(any_db, first, day, unit)
     any_db.close()

@@ -79,6 +79,9 @@ def test_sql_summary_is_the_definition(filled: Database, first: date, last: date
             assert list(fast) == list(slow)  # the keys in the same order too
         lists = province_figures.overdue(filled, first, last, None, as_of)
         assert lists == province_figures.overdue_from_records(filled, first, last, None, as_of)
+        # The page's lists: each unit's first few, in the same order.
+        assert province_figures.overdue(filled, first, last, None, as_of, shown=3) == \
+            {u: found[:3] for u, found in lists.items()}
 
 
 def test_generated_data_has_every_kind(filled: Database) -> None:

@@ -171,3 +171,19 @@ def test_working_days_equal_8_hours_each(received: datetime, n: int) -> None:
     cal = WorkingCalendar()
     assert cal.due(received, days(n)) == cal.add_working_hours(received, 8 * n)
     assert cal.due(received, days(n)) - received >= timedelta(hours=8 * n)
+
+
+def test_replaced_office_hours_are_used_from_the_next_due_time_on() -> None:
+    from datetime import time
+
+    cal = WorkingCalendar()
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=TZ)
+    two_days = ProcessingTime("working_days", 2)
+    assert cal.day_hours == 8.0
+    assert cal.due(monday, two_days) == datetime(2026, 12, 9, 8, 0, tzinfo=TZ)
+    # Afternoons only (4 hours a day): the periods and a day's hours are made again.
+    cal.office_hours = [(time(13), time(17))]
+    assert cal.day_hours == 4.0
+    assert cal.due(monday, two_days) == datetime(2026, 12, 8, 17, 0, tzinfo=TZ)
+    assert cal.periods(monday.date()) == [(datetime(2026, 12, 7, 13, tzinfo=TZ),
+                                           datetime(2026, 12, 7, 17, tzinfo=TZ))]

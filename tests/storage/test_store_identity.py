@@ -210,3 +210,28 @@ def test_the_numbers_log_compacts_and_survives_a_torn_line(tmp_path: Path) -> No
         "code\t000.00.04.H40\t2026-12-07\t1\t1999",
         "letter\t000.00.04.H40\t2026\t1\t12",
     ]
+
+
+def test_the_numbers_log_kept_open_follows_a_compaction_by_another_store(tmp_path: Path
+                                                                         ) -> None:
+    from datetime import date
+
+    from kiosk.storage import numbers
+
+    app = numbers.IssuedNumbers(tmp_path)  # the counter app, its log open for appending
+    for seq in range(1001, 1900):
+        app.record("code", ("000.00.04.H40", "2026-12-07", 1), seq)
+    # A command opening the store meanwhile compacts the log: a new file under the name.
+    numbers.IssuedNumbers(tmp_path).compact(date(2026, 12, 7))
+    app.record("code", ("000.00.04.H40", "2026-12-07", 1), 1900)
+    assert log_lines(app.path) == ["code\t000.00.04.H40\t2026-12-07\t1\t1899",
+                                   "code\t000.00.04.H40\t2026-12-07\t1\t1900"]
+    # Removed by hand: the next number makes the file again rather than vanishing.
+    app.path.unlink()
+    app.record("letter", ("000.00.04.H40", 2026, 1), 3)
+    assert log_lines(app.path) == ["letter\t000.00.04.H40\t2026\t1\t3"]
+    app.close()
+
+
+def log_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()

@@ -86,11 +86,34 @@ def test_a_default_sqlite_computes_comes_back_from_sqlite(db: Database) -> None:
 
 
 def test_the_save_builds_its_rows_without_asking_sqlite(store: Store) -> None:
-    """The save's dossier, person and component rows take the exact path (were the layout
+    """The save's dossier, person, component and first timeline rows take the exact path (were the layout
     ever to defeat it, saves would stay correct but slow: this says so)."""
     store.save_dossier(make_input(store, pages=1), actor="clerk1")
 
     def shapes(db: Database) -> dict[str, bool]:
         return {spec[0]: shape.exact for spec, shape in db.memo[stored_rows.MEMO].items()}
 
-    assert store.call(shapes) == {"dossiers": True, "applicants": True, "components": True}
+    assert store.call(shapes) == {"dossiers": True, "applicants": True, "components": True,
+                                  "status_events": True}
+
+
+@pytest.mark.parametrize(("rows", "inserts"), [
+    ([("Nguyễn Văn An", 2, None), ("Lê Thị Hoa", 0, b"\x00"), ("x", 7, "text")], 1),
+    ([("one row", 1, None)], 1),
+    # A value SQLite converts in any row: each row by itself, through RETURNING.
+    ([("a", 1, None), ("bool", True, None), ("float", 3.0, 4.5)], 3),
+])
+def test_rows_inserted_by_one_statement_are_the_stored_rows(
+        db: Database, rows: list[tuple[Any, ...]], inserts: int) -> None:
+    columns = ("name", "count", "payload")
+    wanted = ("name", "count", "note", "minus", "empty", "payload")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    built = stored_rows.insert_many(db, "t", columns, rows, wanted)
+    db.conn.set_trace_callback(None)
+    assert len([sql for sql in statements if sql.startswith("INSERT")]) == inserts
+    stored = db.conn.execute(f"SELECT {', '.join(wanted)} FROM t ORDER BY num").fetchall()
+    assert [tuple(row.values()) for row in built] == stored
+    for row, values in zip(built, rows, strict=True):
+        assert list(row) == list(wanted)
+        assert repr(row) == repr(_returning(db, "t", columns, values, wanted))

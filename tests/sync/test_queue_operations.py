@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from central import app as central_app
 from central import service
 from kiosk.citizen.queue import QueueService
 from kiosk.citizen.queue_ops import operate
@@ -154,3 +155,42 @@ def test_cli_queue_operations_offline(kiosk_home: Path) -> None:
     assert full["booking"]["by_service"][0]["service"] == "A"  # slot use beside the queue
     report = full["queue"]
     assert report["priority"] == 1 and report["transferred"] == 1 and report["waiting"] == 2
+
+
+def _offline_transfer_and_booking(store: Store) -> None:
+    q = _queue(store, None, "", 1)
+    q.take("A")
+    assert q.call_next("c1")["label"] == "A1-01"
+    assert operate(q, "transfer", to_service="B")["moved_from"] == "A@1"
+    q.take("B", booked_until="2099-01-01T10:30:00+07:00")
+
+
+def test_offline_transfer_and_booking_reach_a_server_that_takes_them(
+        store: Store, central: Central) -> None:
+    _offline_transfer_and_booking(store)
+    engine = engine_for(store, central.url, central.token)
+    assert engine.run_once(pull=False)["needs_attention"] == 0
+    assert "offline-ticket-marks" in engine.server_features
+    with central.db.transaction() as tx:
+        rows = tx.all("SELECT o.label, o.service, m.moved_from, m.booked_until FROM "
+                      "queue_offline_tickets o LEFT JOIN queue_ticket_marks m "
+                      "ON m.ticket_id = o.id ORDER BY o.label")
+    assert [tuple(r.values()) for r in rows] == [
+        ("A1-01", "B", "A@1", None), ("B1-01", "B", None, "2099-01-01T10:30:00+07:00")]
+
+
+def test_an_older_server_gets_offline_tickets_without_the_marks(
+        store: Store, central: Central, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server from before the feature names none, and refuses a body with keys it does not
+    # know: the counter leaves them out instead of parking every transferred ticket.
+    monkeypatch.setattr(central_app, "FEATURES", ())
+    _offline_transfer_and_booking(store)
+    engine = engine_for(store, central.url, central.token)
+    sent: list[dict[str, Any]] = []
+    put = engine.http.put
+    engine.http.put = lambda url, **kw: (sent.append(kw["json"]), put(url, **kw))[1]
+    assert engine.run_once(pull=False)["needs_attention"] == 0
+    assert sent and all("moved_from" not in b and "booked_until" not in b for b in sent)
+    with central.db.transaction() as tx:
+        assert [r["label"] for r in tx.all("SELECT label FROM queue_offline_tickets "
+                                           "ORDER BY label")] == ["A1-01", "B1-01"]

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from central import fleet, province_auth, service
+from central import fleet, province_auth, queue_facts, service
 from central.blobstore import BlobStore
 from central.common import Device
 from central.db import Database
@@ -82,12 +82,14 @@ def site(tmp_path: Path) -> Iterator[Site]:
                        " (?, ?, ?, 'intake', ?, '', 'canbo', '1.001193', 1, ?, ?, ?)",
                        (new_id(), UNIT, new_id(), level, f"2026-11-2{i}T09:00:00+07:00",
                         fresh["device_id"], "2026-11-22T09:00:00+07:00"))
+        tickets = [new_id(), new_id()]
         for n, (taken, called) in enumerate((("08:00", "08:10"), ("08:05", "08:25")), 1):
             tx.execute("INSERT INTO queue_tickets (id, unit_code, day, service, number, label,"
                        " device_id, counter, taken_at, called_at, state) VALUES"
                        " (?, ?, '2026-11-22', 'A', ?, ?, ?, 1, ?, ?, 'called')",
-                       (new_id(), UNIT, n, f"A{n:03d}", fresh["device_id"],
+                       (tickets[n - 1], UNIT, n, f"A{n:03d}", fresh["device_id"],
                         f"2026-11-22T{taken}:00+07:00", f"2026-11-22T{called}:00+07:00"))
+        queue_facts.refresh(tx, tickets)  # as the server's own ticket writes do
     srv = ServerThread(db, BlobStore(tmp_path / "blobs")).start()
     try:
         yield Site(srv.url, db, path, stale["device_id"], stale["token"])
