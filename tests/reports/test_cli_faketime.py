@@ -14,6 +14,17 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# libfaketime 0.9.10 with a standing clock and real monotonic time fails every
+# clock_nanosleep(TIMER_ABSTIME) with EINVAL, which is how time.sleep waits: a save's WAL
+# checkpoint thread then dies now and then, and a sleep on the print path fails the command
+# (a real counter never runs under libfaketime). Timed waits (select, Event.wait) work, so
+# the child's time.sleep waits with select before kiosk is imported.
+SLEEP_SHIM = """
+import runpy, select, sys, time
+time.sleep = lambda seconds: select.select([], [], [], max(0.0, seconds)) and None
+sys.argv[0] = "kiosk"
+runpy.run_module("kiosk", run_name="__main__", alter_sys=True)
+"""
 pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime missing")
 
 
@@ -23,7 +34,7 @@ def kiosk(at: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, 
                "TZ": "Asia/Ho_Chi_Minh",
                "FAKETIME_DONT_FAKE_MONOTONIC": "1", **(env or {})}
     # -f with an absolute time: the clock stands still there (monotonic time is left real).
-    proc = subprocess.run(["faketime", "-f", at, sys.executable, "-m", "kiosk", *args],
+    proc = subprocess.run(["faketime", "-f", at, sys.executable, "-c", SLEEP_SHIM, *args],
                           capture_output=True, text=True, env=run_env, timeout=120)
     out = proc.stdout.strip()
     return proc.returncode, json.loads(out) if out else None, proc.stderr
