@@ -34,10 +34,9 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 	npm ci --prefix tests/tus --no-audit --no-fund
 	touch $@
 
-# make test TEST_ARGS="-n 2 --dist loadfile": two pytest-xdist workers, a test file per
-# worker at a time. Not the default yet: one of two such runs failed in
-# tests/reports/test_cli_faketime.py (docs/DEVELOPING.md).
-TEST_ARGS ?=
+# Two pytest-xdist workers, a test file per worker at a time (a file's shared Xvfb, cupsd
+# or PostgreSQL stays on one worker; docs/DEVELOPING.md). TEST_ARGS= runs in one process.
+TEST_ARGS ?= -n 2 --dist loadfile
 test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 $(TEST_ARGS)
 
