@@ -123,10 +123,9 @@ def _shape(db: Database, table: str, columns: tuple[str, ...],
     return shape
 
 
-def insert(db: Database, table: str, columns: tuple[str, ...], values: tuple[Any, ...],
-           returning: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Insert one row of ``values`` into ``columns``; returns the row as stored: every
-    column, or those of ``returning`` in that order (as ``RETURNING`` would)."""
+def _known_shape(db: Database, table: str, columns: tuple[str, ...],
+                 returning: tuple[str, ...] | None) -> _Shape:
+    """The statement's shape, worked out once per connection (``db.memo``)."""
     known = db.memo.get(MEMO)
     if known is None:
         known = db.memo[MEMO] = {}
@@ -134,6 +133,14 @@ def insert(db: Database, table: str, columns: tuple[str, ...], values: tuple[Any
     shape = known.get(spec)
     if shape is None:
         shape = known[spec] = _shape(db, table, columns, returning)
+    return shape
+
+
+def insert(db: Database, table: str, columns: tuple[str, ...], values: tuple[Any, ...],
+           returning: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Insert one row of ``values`` into ``columns``; returns the row as stored: every
+    column, or those of ``returning`` in that order (as ``RETURNING`` would)."""
+    shape = _known_shape(db, table, columns, returning)
     if shape.exact:
         for value, kept in zip(values, shape.kinds, strict=True):
             if value is not None and type(value) not in kept:
@@ -159,13 +166,7 @@ def insert_many(db: Database, table: str, columns: tuple[str, ...],
     in the given order."""
     if len(rows) < 2:
         return [insert(db, table, columns, values, returning) for values in rows]
-    known = db.memo.get(MEMO)
-    if known is None:
-        known = db.memo[MEMO] = {}
-    spec = (table, columns, returning)
-    shape = known.get(spec)
-    if shape is None:
-        shape = known[spec] = _shape(db, table, columns, returning)
+    shape = _known_shape(db, table, columns, returning)
     exact = shape.exact and shape.key is None
     if exact:
         for values in rows:

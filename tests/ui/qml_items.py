@@ -10,7 +10,9 @@ from PySide6.QtTest import QTest
 
 from tests.ui.conftest import wait_idle
 
-_FIND = """(function(name, prop) {
+#: The visible item called ``name`` that lies on top (the last child first), for the two
+#: look-ups below.
+_FIND_ITEM = """
     function find(it) {
         if (!it) return null;
         var kids = it.children || [];
@@ -18,7 +20,8 @@ _FIND = """(function(name, prop) {
         if (it.objectName === name && it.visible && it.width > 0) return it;
         return null;
     }
-    var top = contentItem;
+"""
+_FIND = """(function(name, prop) {""" + _FIND_ITEM + """    var top = contentItem;
     while (top.parent) top = top.parent;
     var it = find(top);
     if (!it) return null;
@@ -45,15 +48,7 @@ def qml(win: Any, name: str, prop: str = "") -> Any:
 #: with the keyboard up) or the window cuts it off; null when there is no such item.
 #: (A tap on the keys instead of a dialog's Confirm typed a Telex tone mark into the
 #: field's pre-edit once: nothing visible in the field, nothing recorded.)
-_REACH = """(function(name) {
-    function find(it) {
-        if (!it) return null;
-        var kids = it.children || [];
-        for (var i = kids.length - 1; i >= 0; i--) { var r = find(kids[i]); if (r) return r; }
-        if (it.objectName === name && it.visible && it.width > 0) return it;
-        return null;
-    }
-    function named(it, what) {
+_REACH = """(function(name) {""" + _FIND_ITEM + """    function named(it, what) {
         if (!it) return null;
         if (it.objectName === what) return it;
         var kids = it.children || [];
