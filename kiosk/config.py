@@ -204,6 +204,12 @@ declare("sync.audit_interval_hours", 24,
 declare("sync.audit_days", 7,
         N_("Số ngày gần nhất được đối chiếu mỗi lần tự động"),
         validate=lambda v: None if 1 <= v <= 366 else N_("từ 1 đến 366 ngày"))
+# Fewer suit a link shaped with a small queue and little delay (docs/BENCHMARKS.md, the
+# kernel-shaped link); more suit a link with a long round trip.
+declare("sync.parallel_uploads", 4,
+        N_("Số bản quét gửi cùng lúc khi đồng bộ (2 hợp với đường truyền ít trễ, bị giới hạn "
+           "tốc độ; 4 hợp với đường truyền trễ cao như 4G)"),
+        validate=lambda v: None if 1 <= v <= 8 else N_("từ 1 đến 8"))
 # --- reports and late dossiers (issue 13) ---
 declare("alerts.due_soon_hours", 8,
         N_("Cảnh báo «sắp đến hạn» khi còn số giờ làm việc này (mặc định 8 = một ngày)"))

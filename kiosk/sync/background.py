@@ -33,7 +33,8 @@ def build_engine(store: Store, config: Config | None = None,
     return SyncEngine(store, http, lambda: credentials.load_token(url) or token, on_event,
                       retry_after_max=float(config.get("sync.retry_after_max_seconds")),
                       audit_every_hours=float(config.get("sync.audit_interval_hours")),
-                      audit_days=int(config.get("sync.audit_days")))
+                      audit_days=int(config.get("sync.audit_days")),
+                      parallel=int(config.get("sync.parallel_uploads")))
 
 
 def start_background_sync(store: Store, config: Config | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from central.faults import FaultRule
-from kiosk.storage import outbox
+from kiosk.storage import Store, outbox
 from kiosk.storage.records import dossier_record, page_hashes
 from tests.sync.conftest import Central, assert_sync_properties, engine_for, save_dossier
 
@@ -62,3 +62,16 @@ def test_a_retry_asks_head_before_sending_again(store, central: Central) -> None
     assert central.plan.fired.get("slow", 0) >= 2  # the lost POST, then the HEAD
     assert engine.bytes_sent == sent_first
     assert_sync_properties(store, central)
+
+
+def test_the_app_engine_sends_as_many_scans_at_once_as_configured(store: Store) -> None:
+    """``sync.parallel_uploads`` reaches the engine the app and ``kiosk sync run`` use."""
+    from kiosk.sync import credentials
+    from kiosk.sync.background import build_engine
+
+    url = "https://mot-cua.example.vn"
+    store.config.set("sync.server_url", url)
+    credentials.save_token(url, "t" * 40)
+    assert build_engine(store).parallel == 4
+    store.config.set("sync.parallel_uploads", 2)
+    assert build_engine(store).parallel == 2
