@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from central import queue_sql
+from central import queue_facts, queue_sql
 from central.db import Database
 from kiosk import clock
 
@@ -92,7 +92,7 @@ def citizen(db: Database, first: date, last: date, unit: str | None = None,
             days = (first.isoformat(), last.isoformat(), *extra)
             # The marks carry what the queue block splits by (priority, transfer, booking):
             # without them every ticket counted as a walk-in without priority.
-            tickets = [t for table in queue_sql.TICKET_TABLES
+            tickets = [t for table in queue_facts.TICKET_TABLES
                        for t in tx.all(_TICKETS.format(table=table) + ticket_where, days)]
             # One pass to split the rows by unit: filtering the whole list once per unit
             # made a province's year (150 units, a million tickets) take minutes.

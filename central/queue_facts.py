@@ -53,11 +53,15 @@ SCHEMA = [
 COLUMNS = ("ticket_id", "unit_code", "day", "service", "state", "priority", "booked", "moved",
            "wait", "served")
 
-#: A ticket of either table with the marks the figures read; ``{table}`` and a WHERE follow.
+#: Tickets numbered by the server, and those a counter numbered while offline.
+TICKET_TABLES = ("queue_tickets", "queue_offline_tickets")
+#: The tickets of one of :data:`TICKET_TABLES` (``{table}``) with their marks, as ``t``
+#: and ``m``; a WHERE may follow.
+TICKETS_WITH_MARKS = "FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id"
+#: A ticket with the marks the figures read.
 _TICKET = ("SELECT t.id, t.unit_code, t.day, t.service, t.state, t.taken_at, t.called_at, "
            "t.finished_at, coalesce(m.priority, '') AS priority, m.moved_from, m.booked_until "
-           "FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id")
-_TABLES = ("queue_tickets", "queue_offline_tickets")
+           + TICKETS_WITH_MARKS)
 
 _UPSERT = ("INSERT INTO queue_facts (" + ", ".join(COLUMNS) + ") VALUES ("
            + ", ".join("?" for _c in COLUMNS) + ") ON CONFLICT (ticket_id) DO UPDATE SET "
@@ -86,7 +90,7 @@ def refresh(tx: Any, ticket_ids: Iterable[str]) -> None:
     if not ids:
         return
     marks = ", ".join("?" for _i in ids)
-    for table in _TABLES:
+    for table in TICKET_TABLES:
         for ticket in tx.all(_TICKET.format(table=table) + f" WHERE t.id IN ({marks})", ids):
             tx.execute(_UPSERT, row(ticket))
 
@@ -95,7 +99,7 @@ def backfill(tx: Any, batch: int = 5000) -> int:
     """Rows for every ticket that has none (a database from before this table): run once by
     the schema migration, in batches so memory stays flat. Returns how many."""
     done = 0
-    for table in _TABLES:
+    for table in TICKET_TABLES:
         while True:
             tickets = tx.all(_TICKET.format(table=table) + " WHERE NOT EXISTS (SELECT 1 FROM"
                              " queue_facts f WHERE f.ticket_id = t.id) ORDER BY t.id LIMIT ?",

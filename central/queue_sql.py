@@ -25,14 +25,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from central.queue_facts import day_number
+from central.queue_facts import TICKETS_WITH_MARKS, day_number
 
-#: The tickets of a day range in one of TICKET_TABLES, with their marks (``t``, ``m``):
-#: the rows the definition's path reads.
-TICKETS_FROM = ("FROM {table} t LEFT JOIN queue_ticket_marks m ON m.ticket_id = t.id"
-                " WHERE t.day >= ? AND t.day <= ?")
-#: Tickets numbered by the server, and those a counter numbered while offline.
-TICKET_TABLES = ("queue_tickets", "queue_offline_tickets")
+#: The tickets of a day range in one of queue_facts.TICKET_TABLES, with their marks (``t``,
+#: ``m``): the rows the definition's path reads.
+TICKETS_FROM = TICKETS_WITH_MARKS + " WHERE t.day >= ? AND t.day <= ?"
 
 _FIGURES = """
 SELECT unit_code, {keys}, {level} AS level,

@@ -13,7 +13,7 @@ from fastapi import Response
 
 from central import citizen, province_figures, queue_facts, queue_ops, service
 from central.db import Database
-from central.queue_sql import TICKET_TABLES
+from central.queue_facts import TICKET_TABLES
 from central.service import Device
 from kiosk import clock
 from tests.central.helpers import OTHER_UNIT, UNIT
