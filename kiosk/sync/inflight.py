@@ -49,25 +49,27 @@ def pinned(value: Any) -> int | None:
 class InFlight:
     """Hill-climbing on the aggregate rate of finished uploads.
 
-    The rate at a level is measured over a window: from the first upload to finish after
-    the level was set (the ones already on the wire when it changed are not its own)
-    until at least ``min_done`` more have finished and ``min_seconds`` have passed; rate =
-    bytes of those uploads / the time from the window's start to the last of them.
+    The rate at a level is measured over a window. It opens once ``limit`` uploads have
+    finished after the level was set (those were on the wire before, or opened a connection
+    of their own: a TLS handshake over a long round trip would count against the new
+    level) and closes when at least ``min_done`` more have finished and ``min_seconds``
+    have passed; rate = bytes of those uploads / the time from its opening to the last.
+    A window spans several dossiers, so the pauses while a record goes out average out.
 
     - A probe one level up is kept only when its rate beats the level below by ``margin``
       (a clear gain, not noise); then the next level up is tried at once (a long round trip
       climbs level by level). Otherwise the level steps back.
     - After a failed probe the level is held for ``hold`` windows, doubled by each failed
-      probe in a row (a link that gains nothing is not disturbed for long), then probed
-      again: up and down in turn. A step down is kept when its rate is no worse than the
+      probe up in a row up to ``hold_max`` (a link that gains nothing is not disturbed
+      often), then probed again: up and down in turn. A step down is kept when its rate is no worse than the
       level above: fewer connections at the same rate leave more of a small queue free.
     - A held level whose rate falls by more than a third re-measures and probes at once
       (the link changed: a 4G cell, a shaper reconfigured).
     """
 
     def __init__(self, start: int = START, low: int = LOW, high: int = HIGH,
-                 margin: float = 0.10, min_done: int = 8, min_seconds: float = 1.0,
-                 hold: int = 2, hold_max: int = 16) -> None:
+                 margin: float = 0.10, min_done: int = 12, min_seconds: float = 2.0,
+                 hold: int = 2, hold_max: int = 8) -> None:
         self.low, self.high = low, high
         self.limit = min(high, max(low, start))
         self.margin = margin
@@ -81,6 +83,7 @@ class InFlight:
         self._held = hold - 1  # the first window at START is followed by a probe
         self._next_down = False
         self._start: float | None = None
+        self._settling = self.limit
         self._done = 0
         self._bytes = 0
 
@@ -99,18 +102,21 @@ class InFlight:
     def finished(self, nbytes: int, now: float) -> None:
         """An upload finished (``nbytes`` sent for it; 0 for one the server had)."""
         if self._start is None:
-            self._start = now  # the first to finish at this level opens its window
+            self._settling -= 1
+            if self._settling <= 0:
+                self._start = now
             return
         self._done += 1
         self._bytes += max(0, nbytes)
-        if self._done >= max(self.min_done, 2 * self.limit) and \
+        if self._done >= max(self.min_done, 3 * self.limit) and \
                 now - self._start >= self.min_seconds:
             self._decide(self._bytes / max(now - self._start, 1e-9))
 
     # --- decisions ----------------------------------------------------------------------
 
-    def _reset_window(self) -> None:
+    def _reset_window(self, settle: bool = True) -> None:
         self._start = None
+        self._settling = self.limit if settle else 1
         self._done = 0
         self._bytes = 0
 
@@ -133,7 +139,7 @@ class InFlight:
         if self._held >= self._hold:
             self._start_probe()
         else:
-            self._reset_window()
+            self._reset_window(settle=False)
 
     def _start_probe(self) -> None:
         down = self._next_down and self.limit > self.low
@@ -141,7 +147,7 @@ class InFlight:
         self._next_down = not self._next_down
         if not (up or down):
             self._held = 0
-            self._reset_window()
+            self._reset_window(settle=False)
             return
         self._probe_from = self.limit
         self._set(self.limit - 1 if down or not up else self.limit + 1)
@@ -160,9 +166,10 @@ class InFlight:
                 self._next_down = False
                 self._start_probe()  # a clear gain: the next level may gain too
                 return
-            self._reset_window()
+            self._reset_window(settle=False)
             return
-        self._hold = min(self.hold_max, self._hold * 2)
+        if went_up:
+            self._hold = min(self.hold_max, self._hold * 2)
         self._set(before)
 
 

@@ -95,7 +95,10 @@ def test_a_link_that_changes_is_followed() -> None:
 
 def test_a_window_needs_enough_uploads_and_time() -> None:
     c = InFlight(min_done=8, min_seconds=1.0)
-    c.finished(PAGE, 0.0)  # opens the window: it was on the wire before the level was set
+    # The first two to finish at two (the level's own lanes) open the window: they were on
+    # the wire, or opening their connection, before the level was measured.
+    c.finished(PAGE, 0.0)
+    c.finished(PAGE, 0.0)
     for i in range(1, 8):
         c.finished(PAGE, i * 0.01)
     assert c.history == []  # 7 uploads: not yet a measurement
@@ -104,18 +107,24 @@ def test_a_window_needs_enough_uploads_and_time() -> None:
     c.finished(PAGE, 1.0)
     assert c.history == [(2, 9 * PAGE / 1.0)]
     assert c.limit == 3  # the first window at two is followed by a probe
+    # At three, three finish before the window opens, and it needs 3 × 3 uploads.
+    for i in range(3 + 8):
+        c.finished(PAGE, 2.0 + i)
+    assert len(c.history) == 1
+    c.finished(PAGE, 20.0)
+    assert c.history[1][0] == 3
 
 
 def test_a_new_pass_opens_a_new_window_and_keeps_the_level() -> None:
     c = InFlight()
     feed(c, long_rtt(0.200), 600)
     level, measured = c.limit, len(c.history)
-    c.finished(PAGE, 10_000.0)
     c.begin(20_000.0)  # the link was idle for hours: nothing of that gap is measured
-    for i in range(1, 20):
-        c.finished(PAGE, 20_000.0 + i * 0.2)
-    assert c.settled == level
-    assert all(rate > 1e5 for _level, rate in c.history[measured:])
+    for i in range(1, 6):
+        c.finished(PAGE, 20_000.0 + i * 0.05)
+    assert (c.limit, len(c.history)) == (level, measured)  # too few to decide anything
+    feed(c, long_rtt(0.200), 200, start=20_000.25)
+    assert all(rate > 1e6 for _level, rate in c.history[measured:])
 
 
 def test_the_setting_accepts_auto_or_a_number(tmp_path: Path) -> None:
