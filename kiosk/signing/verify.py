@@ -90,7 +90,7 @@ def verify_pdf(data: bytes, trust: list[Any] | None = None, *,
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = list(reader.embedded_signatures)
-    except Exception as exc:  # noqa: BLE001 - pyHanko's reader also asserts on bad files
+    except Exception as exc:  # pyHanko's reader also asserts on bad files
         # A file its reader cannot follow (a wrong startxref raised AssertionError) is a
         # verdict on the file, as for a malformed signature below.
         text = str(exc) or type(exc).__name__
