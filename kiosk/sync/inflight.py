@@ -61,8 +61,9 @@ class InFlight:
       climbs level by level). Otherwise the level steps back.
     - After a failed probe the level is held for ``hold`` windows, doubled by each failed
       probe up in a row up to ``hold_max`` (a link that gains nothing is not disturbed
-      often), then probed again: up and down in turn. A step down is kept when its rate is no worse than the
-      level above: fewer connections at the same rate leave more of a small queue free.
+      often), then probed again: up and down in turn. A step down is kept unless it loses
+      more than half the margin: fewer connections at about the same rate leave more of a
+      small queue free (and a level first taken on a warming link is given back).
     - A held level whose rate falls by more than a third re-measures and probes at once
       (the link changed: a 4G cell, a shaper reconfigured).
     """
@@ -157,7 +158,7 @@ class InFlight:
         assert before is not None and base is not None
         self._probe_from = None
         went_up = self.limit > before
-        kept = rate >= base * (1 + self.margin) if went_up else rate >= base
+        kept = rate >= base * (1 + self.margin if went_up else 1 - self.margin / 2)
         self._held = 0
         if kept:
             self._base = rate

@@ -72,6 +72,24 @@ def test_a_long_round_trip_climbs_until_the_link_is_full() -> None:
     assert levels.count(6) > 0.6 * len(levels)
 
 
+def test_a_level_taken_while_the_link_warmed_up_is_given_back() -> None:
+    """The first window of a pass can be slow for reasons of its own (TLS handshakes, slow
+    start): the probe after it looks like a gain. On a flat link the step back down, no
+    slower, is kept."""
+    calls = {"n": 0}
+    flat = shaped()
+
+    def warming(n: int) -> float:
+        calls["n"] += 1
+        return flat(n) * (0.6 if calls["n"] <= 40 else 1.0)
+
+    c = InFlight()
+    feed(c, warming, 2000, jitter=0.02)
+    levels = [level for level, _rate in c.history]
+    assert levels[:2] == [2, 3] and c.history[1][1] > 1.1 * c.history[0][1]
+    assert c.settled == 2
+
+
 def test_never_beyond_the_bounds() -> None:
     # A link where every extra upload doubles the rate: stops at six.
     c = InFlight()
