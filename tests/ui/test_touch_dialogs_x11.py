@@ -9,8 +9,8 @@ it with the keyboard's own keys; static checks keep new dialogs honest.
 
 from __future__ import annotations
 
-import re
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
