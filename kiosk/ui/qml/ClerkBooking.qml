@@ -5,7 +5,8 @@ import "parts"
 import "citizen"
 
 // Booking a time for a citizen at the counter (issue 27): one page per step, each short, so
-// that with the on-screen keyboard up the phone field and the buttons stay above the keys.
+// that with the on-screen keyboard up the phone field stays above the keys without scrolling
+// (the buttons are in the dialog's fixed row, above the keys whatever the step).
 // The view model is the citizen screen's (clerkBooking, kiosk/ui/clerk_booking.py).
 TouchDialog {
     id: dlg
