@@ -265,6 +265,9 @@ class SimCounter:
                 # or not the server kept up (a counter behind goes on at once).
                 due += self.rng.expovariate(rate)
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
+                if time.monotonic() > deadline:  # the window is over: the rate stays the rate
+                    self.res.unfinished += n_dossiers - n + 1
+                    return
             pages = []
             for _ in range(self.rng.randint(*scans)):
                 size = int(min(400_000, max(8_000, self.rng.lognormvariate(0, 0.5) * scan_kb
