@@ -264,7 +264,7 @@ class SimCounter:
                 # Open loop: the counter's next citizen arrives on a Poisson clock, whether
                 # or not the server kept up (a counter behind goes on at once).
                 due += self.rng.expovariate(rate)
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                await asyncio.sleep(max(0.0, min(due, deadline + 0.001) - time.monotonic()))
                 if time.monotonic() > deadline:  # the window is over: the rate stays the rate
                     self.res.unfinished += n_dossiers - n + 1
                     return
