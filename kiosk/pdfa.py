@@ -231,10 +231,35 @@ class Inspection(NamedTuple):
     hold a signature at all."""
 
     problems: list[str]
+    #: qpdf could open the file at all (the signature validator is not let near one it
+    #: cannot: pyHanko walked 2^31 cross-reference entries of such a file, 17 GB and on).
+    readable: bool
     #: False only for a file qpdf read cleanly (no warning, no repair) whose catalogue has
     #: no form: signatures live in form fields (``/AcroForm``), so such a file has none and
     #: the signature validator need not parse it again (most of a plain scan's check).
     may_be_signed: bool
+
+
+#: Cross-reference sizes (``/Size``, ``/Index`` counts, a table's subsection counts) are
+#: refused above this many entries per byte of the file: an object costs at least a byte
+#: even compressed, and a reader that trusts the number loops over every entry.
+XREF_ENTRIES_PER_BYTE = 16
+_SIZES = re.compile(rb"/Size\s+(\d{1,20})|/Index\s*\[([\d\s]{0,2000})\]|"
+                    rb"(?:^|[\r\n])xref\s+\d{1,20}\s+(\d{1,20})")
+
+
+def implausible_xref(data: bytes) -> str | None:
+    """Why ``data``'s cross-references cannot be those of a real file of its size, if so."""
+    limit = XREF_ENTRIES_PER_BYTE * len(data) + 4096
+    for m in _SIZES.finditer(data):
+        if m.group(2) is not None:
+            numbers = [int(n) for n in m.group(2).split()]
+            counts = numbers[1::2]
+        else:
+            counts = [int(m.group(1) or m.group(3))]
+        if any(n > limit for n in counts) or sum(counts) > limit:
+            return f"cross-reference of {max(counts)} entries in a file of {len(data)} bytes"
+    return None
 
 
 def _reason(exc: BaseException) -> str:
@@ -246,7 +271,7 @@ def inspect_pdf(data: bytes) -> Inspection:
     try:
         pdf = pikepdf.Pdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
-        return Inspection([f"not a readable PDF: {_reason(exc)}"], True)
+        return Inspection([f"not a readable PDF: {_reason(exc)}"], False, True)
     with pdf:
         try:
             may_be_signed = "/AcroForm" in pdf.Root or "/Perms" in pdf.Root
@@ -256,9 +281,10 @@ def inspect_pdf(data: bytes) -> Inspection:
             # A damaged object where the check expects another kind (a /Rect holding null,
             # a broken object stream): the file is not PDF/A, and that is the verdict.
             return Inspection(
-                [f"malformed PDF structure: {type(exc).__name__}: {_reason(exc)}"[:300]], True)
+                [f"malformed PDF structure: {type(exc).__name__}: {_reason(exc)}"[:300]], True,
+                True)
         may_be_signed = may_be_signed or bool(pdf.get_warnings())
-    return Inspection(problems, may_be_signed)
+    return Inspection(problems, True, may_be_signed)
 
 
 def _structure_problems(pdf: pikepdf.Pdf) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from kiosk.errors import InvalidInput
 from kiosk.i18n import _
-from kiosk.pdfa import inspect_pdf, pdfa_problems
+from kiosk.pdfa import implausible_xref, inspect_pdf, pdfa_problems
 
 #: A CA bundle: the system's whole store is about 200 KB.
 MAX_TRUST_BYTES = 4 << 20
@@ -86,6 +86,13 @@ def verify_pdf(data: bytes, trust: list[Any] | None = None, *,
     if seen.problems:
         out["pdfa_problems"] = seen.problems
     if not seen.may_be_signed and not thorough:
+        return out
+    # pyHanko's reader trusts the file's numbers: one qpdf cannot open, or whose
+    # cross-reference is larger than the file could hold, gets a verdict without it.
+    refused = (seen.problems[0].removeprefix("not a readable PDF: ") if not seen.readable
+               else implausible_xref(data))
+    if refused:
+        out["problem"] = f"unreadable PDF: {refused}"[:300]
         return out
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)

@@ -10,6 +10,7 @@ the same verdict as the thorough path, and only a file that cannot hold a signat
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pikepdf
@@ -20,7 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from kiosk.pdfa import inspect_pdf
+from kiosk.pdfa import implausible_xref, inspect_pdf
 from kiosk.signing.verify import verify_pdf
 from kiosk.text_layer import layered_prefix
 from tests.signing.helpers import scan_pdf
@@ -95,3 +96,24 @@ def test_verdicts_equal_with_and_without_the_shortcut(ca_and_signer: tuple[Issue
     assert verify_pdf(_tampered(signed), _trust(ca))["intact"] is False
     assert verify_pdf(plain, _trust(ca))["signed"] is False
     assert verify_pdf(plain, _trust(ca))["pdfa"] is True
+
+
+def test_a_cross_reference_larger_than_the_file_is_refused_before_pyhanko_reads_it() -> None:
+    """Found by tests/fuzz/test_fuzz_pdf_verdicts.py: ``/Size 2147483648`` in a scan's
+    cross-reference stream made pyHanko's reader walk 2^31 entries (17 GB of memory before
+    it was stopped), in the central server's check of an uploaded page too."""
+    plain = scan_pdf("Tờ khai")
+    assert implausible_xref(plain) is None
+    size = re.search(rb"/Size (\d+)", plain)
+    assert size is not None
+    huge = plain[:size.start(1)] + b"2147483648" + plain[size.end(1):]
+    assert implausible_xref(huge) == f"cross-reference of 2147483648 entries in a file of " \
+                                     f"{len(huge)} bytes"
+    for thorough in (False, True):
+        verdict = verify_pdf(huge, thorough=thorough)
+        assert verdict["signed"] is False and verdict["problem"].startswith("unreadable PDF")
+    table = b"%PDF-1.4\nxref\n0 99999999\n0000000000 65535 f \ntrailer\n<< /Size 3 >>\n"
+    assert implausible_xref(table) is not None
+    index = b"<< /Type /XRef /Index [0 5 10 4000000000] /Size 12 >>"
+    assert implausible_xref(index) is not None
+    assert implausible_xref(b"<< /Type /XRef /Index [0 5 10 2] /Size 12 >>") is None
