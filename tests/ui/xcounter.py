@@ -74,6 +74,16 @@ class Counter:
         except AssertionError as exc:
             raise AssertionError(f"{exc}; {self.ask('where', name=name)}; on screen: "
                                  f"{self.ask('names', prefix=name.split('_')[0])}") from None
+        # A person taps what has stopped moving: a list still gliding after a wheel turn
+        # (or a dialog sliding above the keys) would take the click somewhere else.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            again = self.ask("where", name=name)
+            if again and again["on_screen"] and (again["x"], again["y"]) == (spot["x"],
+                                                                           spot["y"]):
+                break
+            spot = again or spot
         env = {**os.environ, "DISPLAY": self.display}
         subprocess.run(["xdotool", "mousemove", str(spot["x"]), str(spot["y"]),
                         "click", "1"], env=env, check=True, timeout=10)
