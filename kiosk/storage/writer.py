@@ -90,6 +90,8 @@ class WriterThread:
         self._asleep = self._looks
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+        #: Kept: ``Thread.ident`` is a property, a Python call on every ``call``.
+        self._ident = self._thread.ident
         self._ready.wait()
         if self._startup_error is not None:
             raise self._startup_error
@@ -223,7 +225,7 @@ class WriterThread:
     def on_writer_thread(self) -> bool:
         """True on the thread holding the connection: this one, or a caller running inline."""
         me = threading.get_ident()
-        return me == self._thread.ident or self._owner == me
+        return me == self._ident or self._owner == me
 
     def submit(self, fn: Callable[[Database], T]) -> Future[T]:
         """Queue ``fn(db)``; the future holds its result or exception."""
@@ -239,7 +241,7 @@ class WriterThread:
         """Run ``fn(db)`` with the write connection and wait for it: on this thread when the
         writer is free and nothing is queued, else on the writer thread after what is."""
         me = threading.get_ident()
-        if me == self._thread.ident or self._owner == me:
+        if me == self._ident or self._owner == me:
             raise RuntimeError("call() from the writer thread would deadlock")
         with self._lock:
             inline = (self._owner is None and not self._queued and not self._closing
