@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.clock import now
 from kiosk.storage import Store
+from kiosk.storage.sqlite import Database
 
 from .helpers import make_input
 
@@ -111,7 +112,14 @@ def test_an_operation_lists_every_file_once_in_order(store: Store) -> None:
     from kiosk.storage import outbox
 
     shas = [f"{n:064x}" for n in range(1, 1203)]
-    op_id = store.call(lambda db: outbox.enqueue(db, "test.files", None, {}, [*shas, shas[0]]))
+
+    def enqueue(db: Database) -> str:
+        db.conn.executemany("INSERT INTO files (sha256, size, mime, created_at) "
+                            "VALUES (?, 1, 'application/pdf', '2026-12-08T08:00:00+07:00')",
+                            [(sha,) for sha in shas])
+        return outbox.enqueue(db, "test.files", None, {}, [*shas, shas[0]])
+
+    op_id = store.call(enqueue)
     op = store.get_outbox(op_id)
     assert op is not None
     assert [b["sha256"] for b in op["blobs"]] == shas
