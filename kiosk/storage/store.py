@@ -163,9 +163,9 @@ class Store:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _after_write(self) -> None:
+    def _after_write(self, at: float) -> None:
         if self._checkpointer is not None:
-            self._checkpointer.poke()
+            self._checkpointer.poke(at)
 
     def _storage_error(self, exc: BaseException) -> KioskError:
         if is_disk_full(exc, self.path.parent):

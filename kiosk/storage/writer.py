@@ -49,16 +49,17 @@ class WriterThread:
     def __init__(self, open_connection: Callable[[], Database], name: str = "kiosk-db-writer",
                  *, idle: Callable[[Database], bool] | None = None,
                  idle_done: Callable[[Database], None] | None = None,
-                 after_write: Callable[[], None] | None = None,
+                 after_write: Callable[[float], None] | None = None,
                  idle_after: float = 0.2):
         """``idle(db)`` runs on this thread once no work came for ``idle_after`` seconds
         after a write (at most twice that), and again every 50 ms while it returns True
         and the queue stays empty: bounded upkeep steps. Work submitted meanwhile aborts
         the step (it rolls back) so a save never waits for upkeep. ``idle_done(db)`` runs
         after each step, once nothing can abort it any more (it puts back connection
-        settings). ``after_write()`` runs on this thread after each submitted function that
-        changed the database, and within ``idle_after`` seconds after writes made by
-        blocking calls on other threads (once for all those it finds)."""
+        settings). ``after_write(at)`` runs on this thread after each submitted function
+        that changed the database, and within ``idle_after`` seconds after writes made by
+        blocking calls on other threads (once for all those it finds); ``at`` is the
+        ``time.monotonic()`` of the first write it reports."""
         self._open = open_connection
         self._idle = idle
         self._idle_done = idle_done
@@ -83,8 +84,10 @@ class WriterThread:
         #: Upkeep is due: written since the last idle step found nothing to do.
         self._armed = False
         self._last_write = 0.0
-        #: Written inline since this thread last looked (``after_write`` not yet run).
+        #: Written inline since this thread last looked (``after_write`` not yet run), and
+        #: when the first of those writes was made.
         self._unseen = False
+        self._unseen_since = 0.0
         self._looks = idle is not None or after_write is not None
         #: This thread sleeps without a timeout: the next inline write wakes it.
         self._asleep = self._looks
@@ -168,7 +171,7 @@ class WriterThread:
         if db.conn.total_changes == changes:
             return False
         if self._after_write is not None:
-            self._after_write()
+            self._after_write(time.monotonic())
         return True
 
     def _look(self, db: Database, me: int) -> float | None:
@@ -179,8 +182,9 @@ class WriterThread:
             if seen:
                 self._armed = self._idle is not None
             settled = time.monotonic() - self._last_write
+            since = self._unseen_since
         if seen and self._after_write is not None:
-            self._after_write()
+            self._after_write(since)
         with self._turn:
             if not self._armed:
                 if settled < AWAKE_SECONDS or self._unseen:
@@ -268,7 +272,8 @@ class WriterThread:
                 self._owner = None
                 if db.conn.total_changes != changes:
                     self._last_write = time.monotonic()
-                    self._unseen = True
+                    if not self._unseen:
+                        self._unseen, self._unseen_since = True, self._last_write
                     wake, self._asleep = self._asleep, False
                 if self._waiting:
                     self._turn.notify()

@@ -94,7 +94,7 @@ def test_upkeep_follows_writes_made_on_the_calling_thread(path: Path) -> None:
         return False
 
     writer = WriterThread(lambda: connect(path), idle=step, idle_after=0.05,
-                          after_write=lambda: wrote.append(True))
+                          after_write=lambda at: wrote.append(True))
     try:
         writer.call(lambda db: db.execute("CREATE TABLE t (x)"))  # no row changed
         writer.call(lambda db: db.execute("INSERT INTO t VALUES (1)"))
@@ -136,7 +136,7 @@ def test_an_inline_write_wakes_no_thread_while_the_writer_looks_by_itself(
     monkeypatch.setattr(writer_module, "queue", SimpleNamespace(SimpleQueue=CountingQueue,
                                                                 Empty=queue.Empty))
     writer = WriterThread(lambda: connect(path), idle=step, idle_after=0.05,
-                          after_write=lambda: where.append(threading.get_ident()))
+                          after_write=lambda at: where.append(threading.get_ident()))
     try:
         writer.call(lambda db: db.execute("CREATE TABLE t (x)"))
         writer.call(lambda db: db.execute("INSERT INTO t VALUES (1)"))  # wakes the sleeper
