@@ -34,10 +34,10 @@ $(TUS_NODE): tests/tus/package.json tests/tus/package-lock.json
 	npm ci --prefix tests/tus --no-audit --no-fund
 	touch $@
 
-# make test TEST_ARGS="-n 2 --dist loadfile": two pytest-xdist workers, a test file per
-# worker (about 17 min instead of 34 here). Not the default: two X11 tests at once lose
-# taps on this 2-core machine now and then (docs/DEVELOPING.md).
-TEST_ARGS ?=
+# Two pytest-xdist workers: a test file stays on one worker, and the counter app's tests
+# (tests/ui) all on one, so two X11 apps never run at once (tests/conftest.py,
+# docs/DEVELOPING.md). TEST_ARGS= runs everything in one process.
+TEST_ARGS ?= -n 2 --dist loadgroup
 test: $(STAMP) $(TUS_NODE)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 $(TEST_ARGS)
 

@@ -334,6 +334,12 @@ def main() -> None:
     p.add_argument("--old-uploads", action="store_true",
                    help="every scan as HEAD, creation POST and PATCH (the client before"
                         " issue 28 §4) instead of the real client's creation-with-upload")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="offered dossiers/s over all counters, each counter on a Poisson clock"
+                        " (open loop); 0: every counter pushes back to back (closed loop)")
+    p.add_argument("--random-scans", action="store_true",
+                   help="scans of random bytes behind a PDF header (the older runs' load)"
+                        " instead of real PDF/A pages")
     p.add_argument("--pg-fsync-off", action="store_true")
     p.add_argument("--profile", action="store_true", help="py-spy on server process 0")
     p.add_argument("--profile-gil", action="store_true",
@@ -370,7 +376,8 @@ def main() -> None:
         cfg = {"dossiers": args.dossiers, "scans": scans, "scan_kb": args.scan_kb,
                "replay": args.replay, "pull_every": args.pull_every,
                "health_every": args.health_every, "old_uploads": args.old_uploads,
-               "time_cap": args.time_cap, "seed": args.seed,
+               "time_cap": args.time_cap, "seed": args.seed, "rate": args.rate,
+               "procs": max(1, args.load_procs), "real_pdf": not args.random_scans,
                "day": time.strftime("%y%m%d")}
         import psycopg
 
@@ -423,6 +430,11 @@ def main() -> None:
               f" {pg_cpu * per:.0f} ms, load generator {res.cpu * per:.0f} ms; cores busy"
               f" with this run {(srv_cpu + pg_cpu + res.cpu) / elapsed:.2f} of"
               f" {os.cpu_count()} (load average {os.getloadavg()[0]:.1f})", flush=True)
+        beside = (pg_cpu + res.cpu) * per / 1000
+        print(f"this machine's ceiling with a server that cost no CPU at all: {os.cpu_count()}"
+              f" cores / (PostgreSQL + load generator) = {os.cpu_count() / beside:.0f}"
+              f" dossiers/s; with the server's CPU too:"
+              f" {os.cpu_count() / (beside + srv_cpu * per / 1000):.0f}", flush=True)
         print("latency per endpoint (ms): p50 / p99 / max, requests")
         for name in sorted(res.latencies):
             v = res.latencies[name]

@@ -72,6 +72,27 @@ class Results:
         self.loop_lag.extend(other.loop_lag)
 
 
+#: Real PDF/A pages as the counter's pipeline writes them, one per size step of 4 KB; each
+#: scan is its template with a unique run of bytes inside the (opaque) JPEG data, so the
+#: server parses and checks a real file and still stores a new blob every time.
+_PAGE_TEMPLATES: dict[int, tuple[bytes, int]] = {}
+_MARK = b"\xa5" * 32
+
+
+def scan_page(size: int, rng: random.Random) -> bytes:
+    step = max(1, round(size / 4096))
+    if step not in _PAGE_TEMPLATES:
+        from kiosk.devices.pipeline.encode import EncodedPage, ImageLayer
+        from kiosk.devices.pipeline.pdf import build_pdf
+
+        body = b"\xff\xd8\xff\xe0" + _MARK + random.Random(step).randbytes(step * 4096 - 3000)
+        data = build_pdf([EncodedPage("jpeg", 1654, 2339, 200, [ImageLayer(
+            body + b"\xff\xd9", "DCTDecode", 1654, 2339)])])
+        _PAGE_TEMPLATES[step] = (data, data.index(_MARK))
+    data, at = _PAGE_TEMPLATES[step]
+    return data[:at] + rng.randbytes(len(_MARK)) + data[at + len(_MARK):]
+
+
 class Transient(Exception):
     pass
 
@@ -229,19 +250,30 @@ class SimCounter:
 
     async def run(self, n_dossiers: int, scans: tuple[int, int], scan_kb: float,
                   replay: float, deadline: float, cfg_pull: int = 1,
-                  health_every: int = 0, old_uploads: bool = False) -> None:
+                  health_every: int = 0, old_uploads: bool = False, rate: float = 0.0,
+                  real_pdf: bool = True) -> None:
         self.old_uploads = old_uploads
+        due = time.monotonic()
         if not old_uploads:
             await self.retrying(self.discover)  # once, as the real client does per pass
         for n in range(1, n_dossiers + 1):
             if time.monotonic() > deadline:
                 self.res.unfinished += n_dossiers - n + 1
                 return
+            if rate:
+                # Open loop: the counter's next citizen arrives on a Poisson clock, whether
+                # or not the server kept up (a counter behind goes on at once).
+                due += self.rng.expovariate(rate)
+                await asyncio.sleep(max(0.0, min(due, deadline + 0.001) - time.monotonic()))
+                if time.monotonic() > deadline:  # the window is over: the rate stays the rate
+                    self.res.unfinished += n_dossiers - n + 1
+                    return
             pages = []
             for _ in range(self.rng.randint(*scans)):
                 size = int(min(400_000, max(8_000, self.rng.lognormvariate(0, 0.5) * scan_kb
                                             * 1000)))
-                pages.append(b"%PDF-1.4\n" + self.rng.randbytes(size))
+                pages.append(scan_page(size, self.rng) if real_pdf
+                             else b"%PDF-1.4\n" + self.rng.randbytes(size))
             shas = []
             for data in pages:
                 tries = iter((True,))
@@ -280,7 +312,9 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
                 for s, c in zip(specs, clients, strict=True)]
     tasks = [asyncio.create_task(c.run(cfg["dossiers"], cfg["scans"], cfg["scan_kb"],
                                        cfg["replay"], deadline, cfg["pull_every"],
-                                       cfg.get("health_every", 0), cfg.get("old_uploads", False)))
+                                       cfg.get("health_every", 0), cfg.get("old_uploads", False),
+                                       cfg.get("rate", 0.0) / (len(specs) * cfg.get("procs", 1)),
+                                       cfg.get("real_pdf", True)))
              for c in counters]
 
     async def lag_probe() -> None:
@@ -305,6 +339,10 @@ async def _run_all(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
 
 def run_counters(specs: list[CounterSpec], cfg: dict[str, Any]) -> Results:
     """Entry point of one load process."""
+    if cfg.get("real_pdf", True):  # the page templates before the clock: not the load's work
+        warm = random.Random(0)
+        for step in range(2, 400_000 // 4096 + 2):
+            scan_page(step * 4096, warm)
     cpu0 = time.process_time()
     res = asyncio.run(_run_all(specs, cfg))
     res.cpu = time.process_time() - cpu0

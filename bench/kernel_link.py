@@ -253,3 +253,44 @@ def files_sent_twice(state: dict[str, Any]) -> int:
 def wait_drained(link: Link, seconds: float = 1.0) -> None:
     """Let the shaper's queue empty between phases (its counters are reset afterwards)."""
     time.sleep(seconds)
+
+
+class DelayRelay:
+    """``bench/delay_relay.py`` in the link's namespace: each target (a port in the
+    namespace) gets a port of its own that adds ``delay_ms`` of round trip."""
+
+    def __init__(self, link: Link, delay_ms: float, targets: list[int]) -> None:
+        self.link, self.delay_ms, self.targets = link, delay_ms, targets
+        self.ports: list[int] = []
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> DelayRelay:
+        import json
+        import sys
+
+        script = Path(__file__).with_name("delay_relay.py")
+        cmd = ["ip", "netns", "exec", self.link.ns, sys.executable, str(script), "--bind",
+               self.link.ip, "--delay-ms", f"{self.delay_ms:g}"]
+        for port in self.targets:
+            cmd += ["--to", f"{self.link.ip}:{port}"]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      text=True)
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            self.__exit__()
+            raise RuntimeError("delay relay did not start")
+        self.ports = list(json.loads(line)["ports"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is None:
+            return
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None

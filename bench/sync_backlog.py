@@ -15,7 +15,8 @@ Fsyncs per page: run under ``strace -f -c -e trace=fsync,fdatasync`` with
 ``--modes kernel`` (root): the link is the kernel's instead of our proxy — a veth pair into a
 network namespace with ``tc tbf``, TLS on both ends, optional random loss by nftables — and
 the baseline is curl carrying the same bytes over the same link in the same run
-(``bench/kernel_link.py``); ``--kernel-runs 16:0,16:1,16:5,2:0`` lists rate (Mbit/s) : loss (%).
+(``bench/kernel_link.py``, ``bench/sync_kernel.py``); ``--kernel-runs 16:0,16:1,16:5,2:0``
+lists rate (Mbit/s) : loss (%) [: added round trip (ms), ``bench/delay_relay.py``].
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
 import tempfile
 import threading
@@ -198,6 +198,7 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
     from central.runner import ServerThread
     from kiosk.storage import Store
     from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.inflight import pinned
     from kiosk.sync.transport import make_client
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -223,7 +224,8 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
             proxy = FaultProxy(server.port, Faults(rate=rate)).start()
             url = proxy.url
         engine = SyncEngine(store, make_client(url, timeout=httpx.Timeout(10.0)), lambda: token,
-                            parallel=args.parallel, parallel_dossiers=args.parallel_dossiers)
+                            parallel=pinned(args.parallel),
+                            parallel_dossiers=args.parallel_dossiers)
         client = count_patches(engine.http)
         stop = threading.Event()
         cuts = {"n": 0}
@@ -259,133 +261,6 @@ def run(mode: str, args: argparse.Namespace) -> dict[str, float]:
                 "server_unacked_patches": counter.unacknowledged_requests}
 
 
-def run_kernel(rate_mbit: float, loss: int, args: argparse.Namespace,
-               link_pki: tuple[object, dict[str, Path]]) -> dict[str, float]:
-    """One sync of a fresh backlog through the kernel-shaped link, then curl with the same
-    bytes over the same link."""
-    import kernel_link
-
-    from central import service
-    from central.blobstore import BlobStore
-    from central.db import Database
-    from central.runner import ServerThread
-    from kiosk.storage import Store
-    from kiosk.sync.engine import SyncEngine
-    from kiosk.sync.transport import make_client
-
-    link, pki = link_pki
-    assert isinstance(link, kernel_link.Link)
-    # The same duration per run at any rate: the backlog scales with the cap.
-    dossiers = max(2, round(args.dossiers * rate_mbit / args.rate_mbit))
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["KIOSK_HOME"] = str(Path(tmp) / "home")
-        store = Store(orphan_grace_seconds=None)
-        payload = make_backlog(store, dossiers, args.pages, seed=1)
-        # curl's body: the very scan files, one after another.
-        body = Path(tmp) / "body"
-        with body.open("wb") as out:
-            for (sha,) in store.read(lambda db: db.execute("SELECT sha256 FROM files")
-                                     .fetchall()):
-                out.write(store.files.path_for(sha).read_bytes())
-        db = Database(str(Path(tmp) / "central.sqlite3"))
-        token = service.add_device(db, "000.00.04.H40")["token"]
-        server = ServerThread(db, BlobStore(Path(tmp) / "blobs"), server_kw={
-            "ssl_certfile": str(pki["cert"]), "ssl_keyfile": str(pki["key"])})
-        counter = PatchCounter(server.app)
-        server._server.config.app = counter
-        sock = link.listen()
-        port = sock.getsockname()[1]
-        server._thread = threading.Thread(target=server._server.run, kwargs={"sockets": [sock]},
-                                          name="central-server", daemon=True)
-        server.start()
-        sink = kernel_link.TlsSink(link.listen(), pki)
-        threading.Thread(target=sink.serve_forever, daemon=True).start()
-        link.set_loss(loss)
-        link.reset_shaper()
-        engine = SyncEngine(store, make_client(f"https://{link.ip}:{port}", str(pki["ca"])),
-                            lambda: token, parallel=args.parallel,
-                            parallel_dossiers=args.parallel_dossiers)
-        chunks = count_patches(engine.http)
-        files = kernel_link.count_files(engine.http)
-        passes, elapsed = drain(engine)
-        shaped, lost = link.shaper_stats(), link.loss_dropped()
-        engine.http.close()
-        server.stop()
-        time.sleep(1.0)  # the shaper's queue empties before its counters restart
-        link.reset_shaper()
-        link.reset_loss_counter()
-        curl_s = kernel_link.curl_upload(f"https://{link.ip}:{sink.server_address[1]}/sink",
-                                         pki["ca"], body)
-        curl_shaped, curl_lost = link.shaper_stats(), link.loss_dropped()
-        sink.shutdown()
-        sink.server_close()
-        store.close()
-    rate = rate_mbit * 1_000_000 / 8
-    return {"rate_mbit": rate_mbit, "loss": loss, "dossiers": dossiers,
-            "payload_mb": payload / 1e6, "seconds": elapsed, "share": payload / elapsed / rate,
-            "curl_seconds": curl_s, "curl_share": payload / curl_s / rate,
-            "ratio": curl_s / elapsed,
-            "packets": shaped["packets"], "dropped": shaped["dropped"],
-            "drop_pct": 100 * shaped["dropped"] / max(shaped["packets"] + shaped["dropped"], 1),
-            "nft_dropped": lost, "wire_mb": shaped["bytes"] / 1e6,
-            "curl_packets": curl_shaped["packets"], "curl_dropped": curl_shaped["dropped"],
-            "curl_drop_pct": 100 * curl_shaped["dropped"]
-            / max(curl_shaped["packets"] + curl_shaped["dropped"], 1),
-            "curl_nft_dropped": curl_lost, "curl_wire_mb": curl_shaped["bytes"] / 1e6,
-            "files": len(files["length"]),
-            "files_sent_twice": kernel_link.files_sent_twice(files),
-            "resent_chunks": chunks["resent_chunks"],
-            "client_resent_mb": chunks["resent_bytes"] / 1e6,
-            "server_unacked_mb": (counter.received - counter.acknowledged) / 1e6,
-            "passes": passes, "load1": os.getloadavg()[0]}
-
-
-def kernel_mode(args: argparse.Namespace) -> None:
-    import statistics
-
-    import kernel_link
-
-    why = kernel_link.unavailable()
-    if why:
-        print(f"kernel      skipped: {why}", flush=True)
-        return
-    specs = [(float(r), int(x)) for r, x in (s.split(":") for s in args.kernel_runs.split(","))]
-    if any(loss for _r, loss in specs) and shutil.which("nft") is None:
-        print("kernel      loss runs skipped: `nft` (nftables) is not installed", flush=True)
-        specs = [(r, x) for r, x in specs if not x]
-    if shutil.which("curl") is None:
-        print("kernel      skipped: `curl` (the baseline) is not installed", flush=True)
-        return
-    print(f"kernel      tbf burst {args.tbf_burst}, latency {args.tbf_latency_ms:g} ms; "
-          f"load average {os.getloadavg()}", flush=True)
-    with tempfile.TemporaryDirectory() as pki_dir:
-        for rate_mbit, loss in specs:
-            with kernel_link.Link(rate_mbit, args.tbf_latency_ms, args.tbf_burst) as link:
-                pki = kernel_link.make_pki(Path(pki_dir), link.ip)
-                runs = []
-                for _ in range(args.repeat):
-                    runs.append(run_kernel(rate_mbit, loss, args, (link, pki)))
-                    r = runs[-1]
-                    print(f"  {rate_mbit:g} Mbit/s, loss {loss} %: sync {r['share']:.0%} of the "
-                          f"cap ({r['payload_mb']:.1f} MB in {r['seconds']:.1f} s), curl "
-                          f"{r['curl_share']:.0%}, sync/curl {r['ratio']:.2f}; shaper dropped "
-                          f"{r['dropped']:g} of {r['packets'] + r['dropped']:g} packets "
-                          f"({r['drop_pct']:.1f} %) vs curl {r['curl_dropped']:g} of "
-                          f"{r['curl_packets'] + r['curl_dropped']:g} "
-                          f"({r['curl_drop_pct']:.1f} %); nft dropped {r['nft_dropped']:g} vs "
-                          f"{r['curl_nft_dropped']:g}; whole files sent twice "
-                          f"{r['files_sent_twice']:g} of {r['files']:g}; chunks re-sent "
-                          f"{r['resent_chunks']:g} ({r['client_resent_mb']:.2f} MB), server "
-                          f"unacknowledged {r['server_unacked_mb']:.2f} MB; passes "
-                          f"{r['passes']:g}; load {r['load1']:.2f}", flush=True)
-            m = {k: statistics.median(x[k] for x in runs) for k in runs[0]}
-            print(f"kernel {rate_mbit:g} Mbit/s loss {loss} %: sync {m['share']:.0%} of the cap, "
-                  f"curl {m['curl_share']:.0%}, sync/curl {m['ratio']:.2f}; shaper drops "
-                  f"{m['drop_pct']:.1f} % vs {m['curl_drop_pct']:.1f} %; whole files sent "
-                  f"twice (max of runs) {max(x['files_sent_twice'] for x in runs):g} "
-                  f"(median of {args.repeat})", flush=True)
-
-
 def main() -> None:
     import statistics
 
@@ -398,16 +273,22 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=1, help="runs per mode; medians are printed")
     p.add_argument("--baseline-mb", type=float, default=30.0,
                    help="bytes of the raw upload baseline (capped mode)")
-    p.add_argument("--parallel", type=int, default=4, help="uploads at once per dossier")
+    p.add_argument("--parallel", default="auto",
+                   help="uploads at once (auto: chosen by the link, as sync.parallel_uploads)")
+    p.add_argument("--compare", default="",
+                   help="kernel mode: several --parallel values synced in each run, e.g. "
+                        "auto,2,4 (curl once per run)")
     p.add_argument("--parallel-dossiers", type=int, default=2)
     p.add_argument("--modes", default="direct,capped,capped+cuts")
     p.add_argument("--kernel-runs", default="16:0,16:1,16:5,2:0",
-                   help="kernel mode: rate Mbit/s : loss %% per link")
+                   help="kernel mode: rate Mbit/s : loss %% [: added round trip ms] per link")
     p.add_argument("--tbf-burst", default="32kb")
     p.add_argument("--tbf-latency-ms", type=float, default=50.0)
     args = p.parse_args()
     if "kernel" in args.modes.split(","):
-        kernel_mode(args)
+        import sync_kernel
+
+        sync_kernel.kernel_mode(args)
         args.modes = ",".join(m for m in args.modes.split(",") if m != "kernel")
         if not args.modes:
             return

@@ -68,6 +68,8 @@ class Setting(Value):
                 value = int(text)
             elif self.kind is float:
                 value = float(text)
+            elif self.kind is object:  # a word or a whole number: validate decides
+                value = int(text) if checks.is_ascii_digits(text.strip()) else text.strip()
             elif self.kind is list:
                 value = [p.strip() for p in text.split(",") if p.strip()]
                 if self.item_kind is int:
@@ -204,12 +206,12 @@ declare("sync.audit_interval_hours", 24,
 declare("sync.audit_days", 7,
         N_("Số ngày gần nhất được đối chiếu mỗi lần tự động"),
         validate=lambda v: None if 1 <= v <= 366 else N_("từ 1 đến 366 ngày"))
-# Fewer suit a link shaped with a small queue and little delay (docs/BENCHMARKS.md, the
-# kernel-shaped link); more suit a link with a long round trip.
-declare("sync.parallel_uploads", 4,
-        N_("Số bản quét gửi cùng lúc khi đồng bộ (2 hợp với đường truyền ít trễ, bị giới hạn "
-           "tốc độ; 4 hợp với đường truyền trễ cao như 4G)"),
-        validate=lambda v: None if 1 <= v <= 8 else N_("từ 1 đến 8"))
+# Fewer suit a link shaped with a small queue and little delay, more a link with a long
+# round trip; "auto" measures which (kiosk.sync.inflight, docs/BENCHMARKS.md).
+declare("sync.parallel_uploads", "auto",
+        N_("Số bản quét gửi cùng lúc khi đồng bộ: auto (máy tự chọn từ 1 đến 6 theo tốc độ "
+           "đo được của đường truyền) hoặc một số cố định từ 1 đến 8"),
+        kind=object, validate=checks.uploads_at_once)
 # --- reports and late dossiers (issue 13) ---
 declare("alerts.due_soon_hours", 8,
         N_("Cảnh báo «sắp đến hạn» khi còn số giờ làm việc này (mặc định 8 = một ngày)"))

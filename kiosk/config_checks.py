@@ -83,6 +83,11 @@ def citizen_screen(value: str) -> str | None:
     return None if ok else N_("auto, off hoặc số thứ tự màn hình (0, 1, ...)")
 
 
+def uploads_at_once(value: object) -> str | None:
+    ok = value == "auto" or (type(value) is int and 1 <= value <= 8)
+    return None if ok else N_("auto hoặc một số từ 1 đến 8")
+
+
 def queue_services(value: list[str]) -> str | None:
     letters = [item.split("=", 1)[0] for item in value]
     ok = value and all(re.match(r"^[A-Z]=\S.*$", item) for item in value) \

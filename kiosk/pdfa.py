@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import struct
 from typing import Any, NamedTuple
 
@@ -222,67 +223,127 @@ def _signed(pdf: pikepdf.Pdf) -> bool:
 
 def pdfa_problems(data: bytes) -> list[str]:
     """What keeps ``data`` from being PDF/A-2b, structurally (empty list: none found)."""
-    problems: list[str] = []
+    return inspect_pdf(data).problems
+
+
+class Inspection(NamedTuple):
+    """What one pikepdf reading of a file tells: its PDF/A problems, and whether it can
+    hold a signature at all."""
+
+    problems: list[str]
+    #: qpdf could open the file at all (the signature validator is not let near one it
+    #: cannot: pyHanko walked 2^31 cross-reference entries of such a file, 17 GB and on).
+    readable: bool
+    #: False only for a file qpdf read cleanly (no warning, no repair) whose catalogue has
+    #: no form: signatures live in form fields (``/AcroForm``), so such a file has none and
+    #: the signature validator need not parse it again (most of a plain scan's check).
+    may_be_signed: bool
+
+
+#: Cross-reference sizes (``/Size``, ``/Index`` counts, a table's subsection counts) are
+#: refused above this many entries per byte of the file: an object costs at least a byte
+#: even compressed, and a reader that trusts the number loops over every entry.
+XREF_ENTRIES_PER_BYTE = 16
+_SIZES = re.compile(rb"/Size\s+(\d{1,20})|/Index\s*\[([\d\s]{0,2000})\]|"
+                    rb"(?:^|[\r\n])xref\s+\d{1,20}\s+(\d{1,20})")
+
+
+def implausible_xref(data: bytes) -> str | None:
+    """Why ``data``'s cross-references cannot be those of a real file of its size, if so."""
+    limit = XREF_ENTRIES_PER_BYTE * len(data) + 4096
+    for m in _SIZES.finditer(data):
+        if m.group(2) is not None:
+            numbers = [int(n) for n in m.group(2).split()]
+            counts = numbers[1::2]
+        else:
+            counts = [int(m.group(1) or m.group(3))]
+        if any(n > limit for n in counts) or sum(counts) > limit:
+            return f"cross-reference of {max(counts)} entries in a file of {len(data)} bytes"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    # qpdf names the input by its repr, which holds a memory address: not for a verdict.
+    return re.sub(r"stream <[^>]*>:?\s*", "", str(exc))
+
+
+def inspect_pdf(data: bytes) -> Inspection:
     try:
         pdf = pikepdf.Pdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
-        return [f"not a readable PDF: {exc}"]
+        return Inspection([f"not a readable PDF: {_reason(exc)}"], False, True)
     with pdf:
-        if pdf.is_encrypted:
-            problems.append("encrypted")
-        if pdf.pdf_version > "1.7":
-            problems.append(f"PDF {pdf.pdf_version} (PDF/A-2 is based on PDF 1.7)")
-        meta = pdf.open_metadata()
-        if meta.get("pdfaid:part") != PDFA_PART or meta.get("pdfaid:conformance") != \
-                PDFA_CONFORMANCE:
-            problems.append(NO_PDFAID)
-        intents = pdf.Root.get("/OutputIntents")
-        if not isinstance(intents, pikepdf.Array) or not any(
-                i.get("/S") == Name.GTS_PDFA1 and "/DestOutputProfile" in i for i in intents):
-            problems.append(NO_INTENT)
-        if "/ID" not in pdf.trailer:
-            problems.append(NO_ID)
-        if _uses_cmyk(pdf):
-            problems.append(CMYK)
-        names = pdf.Root.get("/Names")
-        if isinstance(names, pikepdf.Dictionary):
-            if "/JavaScript" in names:
-                problems.append("JavaScript")
-            if "/EmbeddedFiles" in names:
-                problems.append("embedded files (not allowed in PDF/A-2b)")
-        acro = pdf.Root.get("/AcroForm")
-        if isinstance(acro, pikepdf.Dictionary) and bool(acro.get("/NeedAppearances", False)):
-            problems.append("AcroForm NeedAppearances is true")
-        if "/OpenAction" in pdf.Root:
-            action = pdf.Root.OpenAction
-            if isinstance(action, pikepdf.Dictionary) and action.get("/S") in \
-                    {Name(a) for a in _FORBIDDEN_ACTIONS}:
-                problems.append("forbidden open action")
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Stream):
-                filters = obj.get("/Filter")
-                names_ = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) \
-                    else [str(filters)] if filters is not None else []
-                if _FORBIDDEN_FILTERS & set(names_):
-                    problems.append("LZW-compressed stream")
-                    break
-            elif isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in \
-                    {Name(a) for a in _FORBIDDEN_ACTIONS}:
-                problems.append(f"forbidden action {obj.get('/S')}")
+        try:
+            may_be_signed = "/AcroForm" in pdf.Root or "/Perms" in pdf.Root
+            problems = _structure_problems(pdf)
+        except (pikepdf.PdfError, TypeError, ValueError, KeyError, AttributeError,
+                IndexError, RecursionError) as exc:
+            # A damaged object where the check expects another kind (a /Rect holding null,
+            # a broken object stream): the file is not PDF/A, and that is the verdict.
+            return Inspection(
+                [f"malformed PDF structure: {type(exc).__name__}: {_reason(exc)}"[:300]], True,
+                True)
+        may_be_signed = may_be_signed or bool(pdf.get_warnings())
+    return Inspection(problems, True, may_be_signed)
+
+
+def _structure_problems(pdf: pikepdf.Pdf) -> list[str]:
+    problems: list[str] = []
+    if pdf.is_encrypted:
+        problems.append("encrypted")
+    if pdf.pdf_version > "1.7":
+        problems.append(f"PDF {pdf.pdf_version} (PDF/A-2 is based on PDF 1.7)")
+    meta = pdf.open_metadata()
+    if meta.get("pdfaid:part") != PDFA_PART or meta.get("pdfaid:conformance") != \
+            PDFA_CONFORMANCE:
+        problems.append(NO_PDFAID)
+    intents = pdf.Root.get("/OutputIntents")
+    if not isinstance(intents, pikepdf.Array) or not any(
+            i.get("/S") == Name.GTS_PDFA1 and "/DestOutputProfile" in i for i in intents):
+        problems.append(NO_INTENT)
+    if "/ID" not in pdf.trailer:
+        problems.append(NO_ID)
+    if _uses_cmyk(pdf):
+        problems.append(CMYK)
+    names = pdf.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        if "/JavaScript" in names:
+            problems.append("JavaScript")
+        if "/EmbeddedFiles" in names:
+            problems.append("embedded files (not allowed in PDF/A-2b)")
+    acro = pdf.Root.get("/AcroForm")
+    if isinstance(acro, pikepdf.Dictionary) and bool(acro.get("/NeedAppearances", False)):
+        problems.append("AcroForm NeedAppearances is true")
+    if "/OpenAction" in pdf.Root:
+        action = pdf.Root.OpenAction
+        if isinstance(action, pikepdf.Dictionary) and action.get("/S") in \
+                {Name(a) for a in _FORBIDDEN_ACTIONS}:
+            problems.append("forbidden open action")
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            filters = obj.get("/Filter")
+            names_ = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) \
+                else [str(filters)] if filters is not None else []
+            if _FORBIDDEN_FILTERS & set(names_):
+                problems.append("LZW-compressed stream")
                 break
-        seen: set[tuple[int, int]] = set()
-        fonts: list[str] = []
-        for page in pdf.pages:
-            _walk_fonts(page.obj.get("/Resources"), seen, fonts)
-            for annot in page.obj.get("/Annots", []):
-                flags = int(annot.get("/F", 0))
-                rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
-                zero = rect[2] - rect[0] == 0 and rect[3] - rect[1] == 0
-                if annot.get("/Subtype") != Name.Popup and not (flags & 4):
-                    problems.append("annotation without the Print flag")
-                if not zero and annot.get("/Subtype") != Name.Link and "/AP" not in annot:
-                    problems.append("annotation without an appearance stream")
-        problems.extend(sorted(set(fonts)))
+        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in \
+                {Name(a) for a in _FORBIDDEN_ACTIONS}:
+            problems.append(f"forbidden action {obj.get('/S')}")
+            break
+    seen: set[tuple[int, int]] = set()
+    fonts: list[str] = []
+    for page in pdf.pages:
+        _walk_fonts(page.obj.get("/Resources"), seen, fonts)
+        for annot in page.obj.get("/Annots", []):
+            flags = int(annot.get("/F", 0))
+            rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+            zero = rect[2] - rect[0] == 0 and rect[3] - rect[1] == 0
+            if annot.get("/Subtype") != Name.Popup and not (flags & 4):
+                problems.append("annotation without the Print flag")
+            if not zero and annot.get("/Subtype") != Name.Link and "/AP" not in annot:
+                problems.append("annotation without an appearance stream")
+    problems.extend(sorted(set(fonts)))
     return problems
 
 

@@ -55,3 +55,23 @@ def cups() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n 2 --dist loadgroup`` (``make test``); nothing without xdist.
+
+    Each test file is one group, so a module fixture (a file's Xvfb, cupsd or server) is
+    never set up on both workers. The counter app's files (tests/ui) are one group
+    together: two X11 apps at once on two cores lost real taps and typed digits, one app
+    beside other work does not."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        try:
+            parts = path.relative_to(_TESTS).parts
+        except ValueError:
+            continue
+        group = "the counter app on X11 and Qt" if parts[:1] == ("ui",) else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -13,6 +13,7 @@ from kiosk.i18n import _
 from kiosk.storage import Store
 from kiosk.sync import credentials
 from kiosk.sync.engine import SyncEngine
+from kiosk.sync.inflight import pinned
 from kiosk.sync.transport import make_client
 from kiosk.sync.worker import InstanceLock, SyncWorker
 
@@ -34,7 +35,7 @@ def build_engine(store: Store, config: Config | None = None,
                       retry_after_max=float(config.get("sync.retry_after_max_seconds")),
                       audit_every_hours=float(config.get("sync.audit_interval_hours")),
                       audit_days=int(config.get("sync.audit_days")),
-                      parallel=int(config.get("sync.parallel_uploads")))
+                      parallel=pinned(config.get("sync.parallel_uploads")))
 
 
 def start_background_sync(store: Store, config: Config | None = None,

@@ -44,6 +44,7 @@ from kiosk.sync.errors import (
     describe,
     refused_token,
 )
+from kiosk.sync.inflight import InFlight, UploadLanes, run_lanes
 from kiosk.sync.status import sync_status  # also imported from here by kiosk.ui.sync_link
 from kiosk.sync.transport import ServerClient
 from kiosk.sync.tus import TusServer, discover
@@ -102,7 +103,7 @@ class SyncEngine:
 
     def __init__(self, store: Store, http: ServerClient, token: Callable[[], str],
                  on_event: Callable[[Event], None] | None = None,
-                 rng: random.Random | None = None, parallel: int = 4,
+                 rng: random.Random | None = None, parallel: int | None = None,
                  parallel_dossiers: int = 2, retry_after_max: float = 3600.0,
                  audit_every_hours: float = 0.0, audit_days: int = 7) -> None:
         self.store = store
@@ -112,7 +113,10 @@ class SyncEngine:
         #: engine made for the app and ``kiosk sync run`` gets the configured values.
         self.audit_every_hours = audit_every_hours
         self.audit_days = audit_days
+        #: Uploads at once: a number pins it (sync.parallel_uploads), None lets the link
+        #: choose (kiosk.sync.inflight; what was learned carries over to the next pass).
         self.parallel = parallel
+        self.in_flight = InFlight() if parallel is None else None
         self.parallel_dossiers = parallel_dossiers
         self.http = http
         self._token_source = token
@@ -127,7 +131,7 @@ class SyncEngine:
         self._tus: TusServer | None = None
         self.server_features: frozenset[str] = frozenset()  # from /v1/health, each pass
         self._tus_lock, self._tried = threading.Lock(), set[str]()  # tried: blobs.direct_shas
-        self._uploads: ThreadPoolExecutor | None = None  # shared by a pass's dossiers
+        self._lanes: UploadLanes | None = None  # shared by a pass's dossiers
         #: ``() -> {"printers": [...], "scanners": [...]}`` for the health report (None: ask
         #: kiosk.sync.fleet.device_states).
         self.device_states: Callable[[], dict[str, Any]] | None = None
@@ -240,18 +244,18 @@ class SyncEngine:
 
     def _push_due(self, counts: dict[str, int], max_items: int, ignore_backoff: bool) -> None:
         """Push due items; dossiers in parallel, the operations of one dossier in order."""
-        if self.parallel <= 1 or self._uploads is not None:
+        if self.parallel == 1 or self._lanes is not None:
             self._push_batches(counts, max_items, ignore_backoff)
             return
         # One set of upload threads per pass, fed by every dossier in flight: while one
         # dossier drains and sends its record, the next one's pages keep the same few
         # kept-alive connections busy (docs/BENCHMARKS.md, the kernel-shaped link).
-        with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
-            self._uploads = pool
-            try:
-                self._push_batches(counts, max_items, ignore_backoff)
-            finally:
-                self._uploads = None
+        self._lanes = UploadLanes(self.parallel, self.in_flight)
+        try:
+            self._push_batches(counts, max_items, ignore_backoff)
+        finally:
+            lanes, self._lanes = self._lanes, None
+            lanes.close()
 
     def _push_batches(self, counts: dict[str, int], max_items: int, ignore: bool) -> None:
         blocked: set[str] = set()
@@ -367,14 +371,13 @@ class SyncEngine:
         arrived: list[str] = []  # list.append is atomic: the upload threads share it
         direct = direct_shas(self.store, item, self._tried)  # no HEAD before these
 
-        def one(blob: dict[str, Any]) -> None:
+        def one(blob: dict[str, Any]) -> int:
             for _restart in range(3):
                 try:
-                    self._check(lambda: upload_blob(
+                    return int(self._check(lambda: upload_blob(
                         self.http, self.store, op_id, blob["sha256"], blob["upload_url"],
                         self._headers, self.sizer, progress, self._tus_server,
-                        arrived.append, blob["sha256"] in direct))
-                    return
+                        arrived.append, blob["sha256"] in direct)))
                 except UploadRestart:
                     blob["upload_url"] = None
                 except LocalFileBad:
@@ -401,18 +404,13 @@ class SyncEngine:
         record_push.put_record(self, item)
 
     def _upload_all(self, blobs: list[dict[str, Any]],
-                    one: Callable[[dict[str, Any]], None]) -> list[BaseException]:
-        if self.parallel <= 1 or len(blobs) <= 1:
+                    one: Callable[[dict[str, Any]], int]) -> list[BaseException]:
+        if self._lanes is None and (self.parallel == 1 or len(blobs) <= 1):
             for blob in blobs:
                 one(blob)
             return []
         # Several uploads at once: each waits on fsyncs at both ends (docs/BENCHMARKS.md).
-        if self._uploads is not None:
-            futures = [self._uploads.submit(one, b) for b in blobs]
-            return [e for e in (f.exception() for f in futures) if e is not None]
-        with ThreadPoolExecutor(self.parallel, thread_name_prefix="kiosk-sync-up") as pool:
-            errors = [f.exception() for f in [pool.submit(one, b) for b in blobs]]
-        return [e for e in errors if e is not None]
+        return run_lanes(self._lanes, self.parallel, self.in_flight, blobs, one)
 
     def _size(self, sha256: str) -> int:
         try:

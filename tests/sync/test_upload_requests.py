@@ -72,6 +72,9 @@ def test_the_app_engine_sends_as_many_scans_at_once_as_configured(store: Store) 
     url = "https://mot-cua.example.vn"
     store.config.set("sync.server_url", url)
     credentials.save_token(url, "t" * 40)
-    assert build_engine(store).parallel == 4
+    engine = build_engine(store)
+    assert engine.parallel is None and engine.in_flight is not None  # "auto", the default
+    assert engine.in_flight.limit == 2
     store.config.set("sync.parallel_uploads", 2)
     assert build_engine(store).parallel == 2
+    assert build_engine(store).in_flight is None

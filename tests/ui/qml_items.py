@@ -113,9 +113,10 @@ def hide_keyboard(win: Any) -> None:
 
 def click(qtbot: Any, win: Any, name: str) -> None:
     """Tap the middle of the item, once a finger can reach it. With the on-screen keyboard
-    up, a dialog's lower buttons lie under the keys (the dialog shrinks above them and
-    scrolls): a clerk closes the keyboard first, and so does this. A tap at the place of an
-    item nobody can see would land on the keys (or nowhere) and do nothing."""
+    up, what lies under the keys (a screen's lower buttons, a dialog's fields scrolled out of
+    sight; a dialog's own buttons stay above them) is reached as a clerk does: closing the
+    keyboard first. A tap at the place of an item nobody can see would land on the keys (or
+    nowhere) and do nothing."""
     wait_idle(qtbot, win)
     qtbot.waitUntil(lambda: reach(win, name) is not None, timeout=10_000)
     if reach(win, name) != "ok" and keyboard_up(win):

@@ -16,7 +16,7 @@ from kiosk.storage import papers as local_papers
 from tests.ocr.test_ocr_search import typed_page
 from tests.ocr.test_paper_facts import PAPER
 from tests.ui.conftest import wait_idle
-from tests.ui.qml_items import click, item_value, qml, type_into
+from tests.ui.qml_items import click, item_value, keyboard_up, qml, reach, type_into
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr-vie not installed")
 OWNER = "001158024485"
@@ -53,8 +53,10 @@ def test_the_clerk_confirms_the_suggested_number_and_dates(qtbot: Any, window: A
     assert facts.paperId and not _papers(store)[0]["issued"]
     type_into(qtbot, window, "factsIssued", "05/03/2025")
     typed(qtbot, window, "05/03/2025")
-    # With the keyboard up, Confirm lies under the keys: click() closes them first, as a
-    # clerk does (a tap at Confirm's place on the keys typed a tone mark, recorded nothing).
+    # With the keyboard up, Confirm stays in the dialog's fixed row above the keys (it used
+    # to scroll with the fields, under the keys): reached without closing them.
+    assert keyboard_up(window)
+    qtbot.waitUntil(lambda: reach(window, "factsConfirm") == "ok", timeout=10_000)
     click(qtbot, window, "factsConfirm")
     qtbot.waitUntil(lambda: _papers(store)[0]["issued"] == "2025-03-05", timeout=10_000)
     [paper] = _papers(store)

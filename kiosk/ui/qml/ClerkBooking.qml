@@ -5,7 +5,8 @@ import "parts"
 import "citizen"
 
 // Booking a time for a citizen at the counter (issue 27): one page per step, each short, so
-// that with the on-screen keyboard up the phone field and the buttons stay above the keys.
+// that with the on-screen keyboard up the phone field stays above the keys without scrolling
+// (the buttons are in the dialog's fixed row, above the keys whatever the step).
 // The view model is the citizen screen's (clerkBooking, kiosk/ui/clerk_booking.py).
 TouchDialog {
     id: dlg
@@ -132,30 +133,29 @@ TouchDialog {
         }
     }
 
-    RowLayout {
-        Layout.fillWidth: true
-        spacing: theme.gap
+    // Always in sight, above the keys too (parts/TouchDialog.qml).
+    buttons: [
         Button { objectName: "clerkBookBack"; text: app.lang, app.t("◀ Quay lại")
                  visible: dlg.step === "slot" || dlg.step === "contact"
                  enabled: !clerkBooking.busy
                  Layout.preferredHeight: theme.touch; leftPadding: 20; rightPadding: 20
                  onClicked: { clerkBooking.clearProblem()
-                              clerkBooking.back(dlg.step === "contact" ? "slot" : "day") } }
-        Item { Layout.fillWidth: true }
+                              clerkBooking.back(dlg.step === "contact" ? "slot" : "day") } },
+        Item { Layout.fillWidth: true },
         BusyIndicator { running: clerkBooking.busy; visible: running
-                        Layout.preferredHeight: theme.touch }
+                        Layout.preferredHeight: theme.touch },
         BigButton { objectName: "clerkBookConfirm"; text: app.lang, app.t("Đặt lịch và in phiếu")
                     visible: dlg.step === "contact"
                     enabled: clerkBooking.contactOk && !clerkBooking.busy
                     Layout.preferredWidth: 300
-                    onClicked: { clerkBooking.clearProblem(); clerkBooking.confirm() } }
+                    onClicked: { clerkBooking.clearProblem(); clerkBooking.confirm() } },
         BigButton { objectName: "clerkBookAnother"; text: app.lang, app.t("Đặt lịch khác")
                     visible: dlg.step === "done"; Layout.preferredWidth: 240
-                    onClicked: { phone.text = ""; clerkBooking.open() } }
+                    onClicked: { phone.text = ""; clerkBooking.open() } },
         BigButton { objectName: "clerkBookClose"; text: app.lang, app.t("Đóng"); tint: theme.muted
                     Layout.preferredWidth: 160
                     onClicked: dlg.close() }
-    }
+    ]
 
     // The field shows the phone the view model keeps (digits only; emptied by a CCCD read).
     Connections {

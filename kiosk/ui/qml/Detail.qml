@@ -234,15 +234,12 @@ Item {
                         font.pixelSize: theme.title; enabled: apology.days < 30; onClicked: apology.days += 1 }
             Label { text: app.lang, app.t("ngày làm việc"); Layout.fillWidth: true }
         }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "apologyConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.danger; Layout.fillWidth: true
-                        onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } }
+                        onClicked: if (detail.printApology(reason.text, apology.days)) { reason.text = ""; apology.close() } },
             BigButton { objectName: "apologyCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: apology.close() }
-        }
+        ]
     }
 
     TouchDialog {
@@ -252,16 +249,13 @@ Item {
                 font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
         Field { id: missing; objectName: "supplementItems"; Layout.fillWidth: true
                 label: app.lang, app.t("Giấy tờ còn thiếu (ngăn cách bằng dấu ;)") }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "supplementConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.warn
                         Layout.fillWidth: true
-                        onClicked: if (detail.askSupplement(missing.text)) { missing.text = ""; supplementAsk.close() } }
+                        onClicked: if (detail.askSupplement(missing.text)) { missing.text = ""; supplementAsk.close() } },
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: supplementAsk.close() }
-        }
+        ]
     }
 
     TouchDialog {
@@ -297,19 +291,16 @@ Item {
         Label { objectName: "supplementStatus"; text: supplement.status; visible: text.length > 0
                 font.bold: !!supplement.result.due; color: supplement.result.due ? theme.ok : theme.muted
                 wrapMode: Text.Wrap; Layout.fillWidth: true }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "supplementReceiveConfirm"; text: app.lang, app.t("Ghi nhận và in biên nhận"); tint: theme.ok
                         visible: !supplement.result.due; enabled: !supplement.busy && supplement.pageCount > 0
-                        Layout.fillWidth: true; onClicked: supplement.receive() }
+                        Layout.fillWidth: true; onClicked: supplement.receive() },
             BigButton { objectName: "supplementReceiveClose"
                         text: supplement.result.due ? (app.lang, app.t("Đóng")) : (app.lang, app.t("Huỷ"))
                         tint: theme.muted; Layout.preferredWidth: 160
                         // A scan under way stops first; the recording itself is never cut.
                         onClicked: { supplement.cancel(); if (!supplement.busy) supplementReceive.close() } }
-        }
+        ]
     }
 
     TouchDialog {
@@ -319,16 +310,13 @@ Item {
                 font.pixelSize: theme.title - 4; wrapMode: Text.Wrap; Layout.fillWidth: true }
         Field { id: refuseReason; objectName: "refuseReason"; Layout.fillWidth: true
                 label: app.lang, app.t("Lý do từ chối (in trên thông báo)") }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "refuseConfirm"; text: app.lang, app.t("Từ chối và in thông báo"); tint: theme.danger
                         Layout.fillWidth: true
-                        onClicked: if (detail.refuse(refuseReason.text)) { refuseReason.text = ""; refuseAsk.close() } }
+                        onClicked: if (detail.refuse(refuseReason.text)) { refuseReason.text = ""; refuseAsk.close() } },
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: refuseAsk.close() }
-        }
+        ]
     }
 
     TouchDialog {
@@ -357,15 +345,12 @@ Item {
                 label: app.lang, app.t("Ngày cấp (ngày/tháng/năm)") }
         Field { id: factsUntil; objectName: "factsUntil"; Layout.fillWidth: true
                 label: app.lang, app.t("Có giá trị đến (để trống nếu không thời hạn)") }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "factsConfirm"; text: app.lang, app.t("Xác nhận"); tint: theme.ok
                         Layout.fillWidth: true; enabled: !paperFacts.busy && paperFacts.paperId !== ""
-                        onClicked: paperFacts.confirm(factsNumber.text, factsIssued.text, factsUntil.text) }
+                        onClicked: paperFacts.confirm(factsNumber.text, factsIssued.text, factsUntil.text) },
             BigButton { objectName: "factsCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted
                         Layout.preferredWidth: 160; onClicked: factsDialog.close() }
-        }
+        ]
     }
 }

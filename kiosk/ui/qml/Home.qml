@@ -335,13 +335,11 @@ Flickable {
         Label { text: discardAsk.label; wrapMode: Text.Wrap; Layout.fillWidth: true }
         Label { text: app.lang, app.t("Thông tin đã nhập và các trang đã quét của hồ sơ này sẽ bị xoá.")
                 color: theme.danger; wrapMode: Text.Wrap; Layout.fillWidth: true }
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "discardYes"; text: app.lang, app.t("Bỏ hồ sơ"); tint: theme.danger; Layout.fillWidth: true
-                        onClicked: { intake.discardDraft(discardAsk.draftId); discardAsk.close() } }
+                        onClicked: { intake.discardDraft(discardAsk.draftId); discardAsk.close() } },
             BigButton { text: app.lang, app.t("Giữ lại"); tint: theme.muted; Layout.fillWidth: true
                         onClicked: discardAsk.close() }
-        }
+        ]
     }
 }

@@ -178,17 +178,14 @@ Item {
         Label { text: screen.s.name || ""; color: theme.muted }
         Field { id: reason; objectName: "refusalReason"; Layout.fillWidth: true
                 label: app.lang, app.t("Lý do từ chối (in trên thông báo)") }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "refusalConfirm"; text: app.lang, app.t("Từ chối và in thông báo"); tint: theme.danger
                         Layout.fillWidth: true
                         onClicked: if (reason.text.trim().length > 0) { incoming.refuse(reason.text); reason.text = ""; refusal.close() }
-                                   else incoming.refuse("") }
+                                   else incoming.refuse("") },
             BigButton { objectName: "refusalCancel"; text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: refusal.close() }
-        }
+        ]
     }
 
     TouchDialog {
@@ -199,16 +196,13 @@ Item {
         Label { text: screen.s.name || ""; color: theme.muted }
         Field { id: missing; objectName: "incomingMissing"; Layout.fillWidth: true
                 label: app.lang, app.t("Giấy tờ còn thiếu (ngăn cách bằng dấu ;)") }
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.topMargin: 8
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "incomingSupplementConfirm"; text: app.lang, app.t("Ghi nhận và in phiếu"); tint: theme.warn
                         Layout.fillWidth: true
                         onClicked: if (missing.text.trim().length > 0) { incoming.askSupplement(missing.text); missing.text = ""; supplementAsk.close() }
-                                   else incoming.askSupplement("") }
+                                   else incoming.askSupplement("") },
             BigButton { text: app.lang, app.t("Huỷ"); tint: theme.muted; Layout.preferredWidth: 160
                         onClicked: supplementAsk.close() }
-        }
+        ]
     }
 }

@@ -530,15 +530,22 @@ Item {
                 text: app.lang, app.tf("Thẻ vừa đọc: {name} ({id}). Hồ sơ đang tiếp nhận là của {current}.",
                                        {"name": intake.pendingCard.name || "", "id": intake.pendingCard.idNumber || "",
                                         "current": intake.pendingCard.current || ""}) }
-        BigButton { objectName: "cardNewIntake"; Layout.fillWidth: true
-                    text: app.lang, app.tf("Tiếp nhận hồ sơ mới cho {name}", {"name": intake.pendingCard.name || ""})
-                    sub: app.lang, app.t("hồ sơ đang làm được giữ dạng bản nháp")
-                    onClicked: intake.newIntakeForCard() }
-        BigButton { objectName: "cardSwitch"; Layout.fillWidth: true; tint: theme.warn
-                    text: app.lang, app.tf("Đổi người nộp hồ sơ này thành {name}", {"name": intake.pendingCard.name || ""})
-                    onClicked: intake.switchApplicant() }
-        BigButton { objectName: "cardIgnore"; Layout.fillWidth: true; tint: theme.muted
-                    text: app.lang, app.t("Bỏ qua, giữ nguyên hồ sơ")
-                    onClicked: intake.ignoreCard() }
+        // The three answers, one under another (each names the person), in the fixed row.
+        buttons: [
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: theme.gap
+                BigButton { objectName: "cardNewIntake"; Layout.fillWidth: true
+                            text: app.lang, app.tf("Tiếp nhận hồ sơ mới cho {name}", {"name": intake.pendingCard.name || ""})
+                            sub: app.lang, app.t("hồ sơ đang làm được giữ dạng bản nháp")
+                            onClicked: intake.newIntakeForCard() }
+                BigButton { objectName: "cardSwitch"; Layout.fillWidth: true; tint: theme.warn
+                            text: app.lang, app.tf("Đổi người nộp hồ sơ này thành {name}", {"name": intake.pendingCard.name || ""})
+                            onClicked: intake.switchApplicant() }
+                BigButton { objectName: "cardIgnore"; Layout.fillWidth: true; tint: theme.muted
+                            text: app.lang, app.t("Bỏ qua, giữ nguyên hồ sơ")
+                            onClicked: intake.ignoreCard() }
+            }
+        ]
     }
 }

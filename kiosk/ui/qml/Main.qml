@@ -54,14 +54,12 @@ ApplicationWindow {
         closePolicy: Popup.NoAutoClose
         Label { text: app.lang, app.t("Rời màn hình này?"); font.bold: true; font.pixelSize: theme.title - 4 }
         Label { objectName: "leaveQuestion"; text: app.leaveQuestion; wrapMode: Text.Wrap; Layout.fillWidth: true }
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: theme.gap
+        buttons: [
             BigButton { objectName: "leaveYes"; text: app.lang, app.t("Rời đi"); tint: theme.primary
-                        Layout.fillWidth: true; onClicked: app.confirmLeave() }
+                        Layout.fillWidth: true; onClicked: app.confirmLeave() },
             BigButton { objectName: "leaveStay"; text: app.lang, app.t("Ở lại"); tint: theme.muted
                         Layout.fillWidth: true; onClicked: app.stayHere() }
-        }
+        ]
     }
 
     Rectangle {

@@ -142,7 +142,10 @@ Rectangle {
         Label { text: words.lang, words.t("Chi tiết kỹ thuật (cho quản trị viên)"); font.bold: true }
         TextArea { id: detailText; readOnly: true; wrapMode: Text.WrapAnywhere
                    Layout.fillWidth: true; font.family: "monospace"; font.pixelSize: theme.small }
-        Button { text: words.lang, words.t("Đóng"); Layout.alignment: Qt.AlignRight
-                 Layout.preferredHeight: theme.touch; onClicked: details.close() }
+        buttons: [
+            Item { Layout.fillWidth: true },
+            Button { objectName: "errorDetailsClose"; text: words.lang, words.t("Đóng")
+                     Layout.preferredHeight: theme.touch; onClicked: details.close() }
+        ]
     }
 }
