@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
 # đ/Đ is a letter of its own, not d plus a combining mark, so NFD alone keeps it.
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
 
@@ -20,15 +18,21 @@ _MARKS = {c: None for c in range(0x300, 0x370) if unicodedata.combining(chr(c))}
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII search key: ``"Chứng thực Bản sao"`` → ``"chung thuc ban sao"``."""
+    """Lower-case ASCII search key: ``"Chứng thực Bản sao"`` → ``"chung thuc ban sao"``.
+
+    Runs of white space become one space, none at either end: ``" ".join(split())``, the
+    same as a regular expression's substitution then ``strip`` (the expression's white
+    space, ``split``'s and ``strip``'s are one definition; tests/core/test_text.py checks
+    every code point), without bringing the expression engine into the cache on every
+    save (issue 28 §3)."""
     if text.isascii():  # codes, numbers, names typed without marks: nothing to strip
-        return _SPACES.sub(" ", text.lower()).strip()
+        return " ".join(text.lower().split())
     stripped = unicodedata.normalize("NFD", text.translate(_EXTRA)).translate(_MARKS)
     if not stripped.isascii():  # marks outside that block, or other scripts
         stripped = "".join(c for c in stripped if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return " ".join(stripped.casefold().split())
 
 
 def has_vietnamese_marks(text: str) -> bool:
     """True when the text carries any Vietnamese diacritic (or đ)."""
-    return fold(text) != _SPACES.sub(" ", text.casefold()).strip()
+    return fold(text) != " ".join(text.casefold().split())

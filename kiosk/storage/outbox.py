@@ -42,11 +42,24 @@ def enqueue(
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (op_id, kind, dossier_id, json_text.dumps(payload), stamp, stamp, stamp),
     )
-    rows = [(op_id, sha) for sha in dict.fromkeys(blobs)]
-    if rows:
-        db.conn.executemany("INSERT INTO outbox_blobs (operation_id, sha256) VALUES (?, ?)",
-                            rows)
+    shas = list(dict.fromkeys(blobs))
+    # One statement for the files (executemany's own code path, cold on a save after a
+    # pause, cost more than the rows: issue 28 §3), in order: the drainer reads by rowid.
+    for start in range(0, len(shas), _BLOBS_PER_STATEMENT):
+        part = shas[start:start + _BLOBS_PER_STATEMENT]
+        sql = _BLOB_SQL.get(len(part))
+        if sql is None:
+            sql = _BLOB_SQL[len(part)] = (
+                "INSERT INTO outbox_blobs (operation_id, sha256) VALUES "
+                + ", ".join(["(?, ?)"] * len(part)))
+        db.conn.execute(sql, [value for sha in part for value in (op_id, sha)])
     return op_id
+
+
+#: Files per statement: far below SQLite's 32,766 parameters.
+_BLOBS_PER_STATEMENT = 500
+#: File count → the statement listing that many files of one operation.
+_BLOB_SQL: dict[int, str] = {}
 
 
 def enqueue_existing(db: Database) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.clock import now
 from kiosk.storage import Store
+from kiosk.storage.sqlite import Database
 
 from .helpers import make_input
 
@@ -103,3 +104,22 @@ def test_a_cursor_advances_in_the_same_transaction_as_its_changes(store: Store) 
     assert store.get_dossier(saved.code)["status"] == 2
     store.set_setting("sync.cursor", {"seq": 17})
     assert store.get_setting("sync.cursor") == {"seq": 17}
+
+
+def test_an_operation_lists_every_file_once_in_order(store: Store) -> None:
+    """The files go in by statements of many rows (issue 28 §3): more than one statement's
+    worth, repeats dropped, the order kept (the drainer uploads them by rowid)."""
+    from kiosk.storage import outbox
+
+    shas = [f"{n:064x}" for n in range(1, 1203)]
+
+    def enqueue(db: Database) -> str:
+        db.conn.executemany("INSERT INTO files (sha256, size, mime, created_at) "
+                            "VALUES (?, 1, 'application/pdf', '2026-12-08T08:00:00+07:00')",
+                            [(sha,) for sha in shas])
+        return outbox.enqueue(db, "test.files", None, {}, [*shas, shas[0]])
+
+    op_id = store.call(enqueue)
+    op = store.get_outbox(op_id)
+    assert op is not None
+    assert [b["sha256"] for b in op["blobs"]] == shas

@@ -3,8 +3,11 @@ work keeps its order, and upkeep still follows writes made that way (issue 28 §
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -91,7 +94,7 @@ def test_upkeep_follows_writes_made_on_the_calling_thread(path: Path) -> None:
         return False
 
     writer = WriterThread(lambda: connect(path), idle=step, idle_after=0.05,
-                          after_write=lambda: wrote.append(True))
+                          after_write=lambda at: wrote.append(True))
     try:
         writer.call(lambda db: db.execute("CREATE TABLE t (x)"))  # no row changed
         writer.call(lambda db: db.execute("INSERT INTO t VALUES (1)"))
@@ -107,3 +110,52 @@ def test_upkeep_follows_writes_made_on_the_calling_thread(path: Path) -> None:
         writer.close()
     with pytest.raises(RuntimeError, match="stopped"):
         writer.call(lambda db: 1)
+
+
+def test_an_inline_write_wakes_no_thread_while_the_writer_looks_by_itself(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer thread finds writes made on callers' threads by itself: the caller puts
+    nothing on its queue, and ``after_write`` runs on the writer thread. Once the store has
+    been quiet for ``AWAKE_SECONDS`` the thread sleeps, and the next write wakes it."""
+    from kiosk.storage import writer as writer_module
+
+    where: list[int] = []
+    stepped = threading.Event()
+
+    def step(db: Database) -> bool:
+        stepped.set()
+        return False
+
+    puts: list[object] = []
+
+    class CountingQueue(queue.SimpleQueue):  # type: ignore[type-arg]
+        def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+            puts.append(item)
+            super().put(item)
+
+    monkeypatch.setattr(writer_module, "queue", SimpleNamespace(SimpleQueue=CountingQueue,
+                                                                Empty=queue.Empty))
+    writer = WriterThread(lambda: connect(path), idle=step, idle_after=0.05,
+                          after_write=lambda at: where.append(threading.get_ident()))
+    try:
+        writer.call(lambda db: db.execute("CREATE TABLE t (x)"))
+        writer.call(lambda db: db.execute("INSERT INTO t VALUES (1)"))  # wakes the sleeper
+        assert stepped.wait(5)
+        assert len(puts) == 1
+        stepped.clear()
+        writer.call(lambda db: db.execute("INSERT INTO t VALUES (2)"))  # it looks by itself
+        assert stepped.wait(5)
+        assert len(puts) == 1
+        assert where and set(where) == {writer._ident}
+        # Quiet long enough: asleep again, and a write wakes it for its upkeep.
+        monkeypatch.setattr(writer_module, "AWAKE_SECONDS", 0.0)
+        end = time.monotonic() + 5
+        while not writer._asleep:
+            assert time.monotonic() < end, "the writer never went to sleep"
+            time.sleep(0.01)
+        stepped.clear()
+        writer.call(lambda db: db.execute("INSERT INTO t VALUES (3)"))
+        assert stepped.wait(5)
+        assert len(puts) == 2
+    finally:
+        writer.close()
