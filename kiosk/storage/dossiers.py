@@ -266,7 +266,7 @@ def insert(
     # The time is taken after the write lock is held, so codes and times agree in order;
     # every row of the save carries the same instant.
     moment = now()
-    stamp = moment.isoformat(timespec="seconds")  # iso(moment): ``now()`` is in the zone
+    stamp = iso(moment)
     received = to_local(inp.received_at) if inp.received_at else moment
     received_at = iso(received) if inp.received_at else stamp
     entered_at = stamp if inp.back_entry else None
@@ -277,7 +277,7 @@ def insert(
     day = received_day.isoformat()
     seq = allocate_seq(db, unit_code, day, counter)
     code = format_dossier_code(unit_code, received_day, seq)
-    dossier_id = str(uuid_utils.uuid7())  # new_id(), one call less on every save
+    dossier_id = new_id()
     known = db.memo.get(KNOWN_PROCEDURES, ())
     procedure_key = (procedure.catalog_version, procedure.code)
     if procedure_key not in known:
@@ -326,8 +326,7 @@ def insert(
                           if page.pdfa_problems else None)
             page_count += 1
             pages.append({"position": page_pos, "sha256": page.sha256, **stored,
-                          **page.pdfa_facts()} if page.pdfa is not None else
-                         {"position": page_pos, "sha256": page.sha256, **stored})
+                          **page.pdfa_facts()})
         comp_row["pages"] = pages
         if comp.signature is not None and comp.pages:
             signed = True

@@ -9,9 +9,9 @@ from ``exec()`` into the normal close. It ends the loop with ``exit(0)``, not ``
 ``quit()`` first closes every window inside the loop, and on Ctrl-C soon after the start a
 pending update of the just-closed window then reached its freed platform window (a
 segmentation fault in 6 of 130 starts here; none in 150 with ``exit``). ``Window.close``
-takes the windows down after the loop, in order. Another signal more than two seconds later, while it is
-still closing, ends the process at once; the helper processes die with it
-(kiosk.child_process).
+takes the windows down after the loop, in order. Another signal more than two seconds
+later, while it is still closing, ends the process at once; the helper processes die with
+it (kiosk.child_process).
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ def quit_on_stop_signals(qt_app: Any) -> StopSignals:
             heard.append(signum)
             log.info("%s: closing the counter app", name)
             if QThread.currentThread().loopLevel() == 0:
-                # Still starting (services, the demo seed, the window): quit() before exec()
+                # Still starting (services, the demo seed, the window): exit() before exec()
                 # does nothing in Qt 6, so the request would be lost and the app would run
-                # on. A queued quit ends the loop as soon as it starts.
+                # on. A queued exit ends the loop as soon as it starts.
                 QTimer.singleShot(0, lambda: qt_app.exit(0))
             else:
                 qt_app.exit(0)
