@@ -23,14 +23,13 @@ from kiosk.pdfa import inspect_pdf
 from kiosk.signing.verify import verify_pdf
 from tests.fuzz import budget
 from tests.fuzz.mutate import INTERESTING_32, havoc_bytes
-from tests.signing.helpers import scan_pdf
+from tests.signing.helpers import scan_pdf, signed_in_memory, trust_roots
 from tests.signing.pki import issue, make_ca
-from tests.signing.test_verify_fast_path import _signed, _trust
 
 CA = make_ca()
 PLAIN = scan_pdf("Giấy khai sinh")
-SIGNED = _signed(PLAIN, issue(CA, "Nguyễn Văn Ký"), CA)
-TRUST = _trust(CA)
+SIGNED = signed_in_memory(PLAIN, issue(CA, "Nguyễn Văn Ký"), CA)
+TRUST = trust_roots(CA)
 #: Where a reader jumps by number: each is a place to put a wrong number.
 NUMBERS = re.compile(rb"(startxref\s+|/Prev\s+|/ByteRange\s*\[\s*|/Length\s+|/Size\s+)(\d+)")
 

@@ -17,7 +17,7 @@ from kiosk.signing.token import TokenSession
 from kiosk.storage import ComponentInput, PageInput, Store, signatures
 from kiosk.sync import machine
 from tests.signing.conftest import Pki
-from tests.signing.helpers import scan_pdf
+from tests.signing.helpers import scan_pdf, tampered
 from tests.signing.pki import USER_PIN
 from tests.storage.helpers import make_input
 from tests.sync.conftest import UNIT, engine_for
@@ -38,13 +38,6 @@ def store(kiosk_home: Path) -> Iterator[Store]:
     s = Store(orphan_grace_seconds=None)
     yield s
     s.close()
-
-
-def _tamper(data: bytes) -> bytes:
-    out = bytearray(data)
-    at = out.find(b"stream", 200) + 40
-    out[at] ^= 0x20
-    return bytes(out)
 
 
 def _as_counter(token: str) -> dict[str, str]:
@@ -70,13 +63,13 @@ def test_server_records_and_flags_each_components_signature(
     srv, token = server
     with TokenSession(pki.settings(), USER_PIN) as clerk:
         good = clerk.sign(scan_pdf("Tờ khai")).data
-        tampered = _tamper(clerk.sign(scan_pdf("Giấy chứng sinh")).data)
+        altered = tampered(clerk.sign(scan_pdf("Giấy chứng sinh")).data)
     with TokenSession(pki.settings(key_label="stranger"), USER_PIN) as stranger:
         foreign = stranger.sign(scan_pdf("Giấy ủy quyền")).data
     inp = make_input(store, pages=0)
     inp.components = [
         ComponentInput(name, code=code, pages=[PageInput(store.put_file(data))])
-        for code, name, data in (("TK", "Tờ khai", good), ("GCS", "Giấy chứng sinh", tampered),
+        for code, name, data in (("TK", "Tờ khai", good), ("GCS", "Giấy chứng sinh", altered),
                                  ("UQ", "Giấy ủy quyền", foreign),
                                  ("GT", "Giấy tờ khác", scan_pdf("chưa ký")))]
     saved = store.save_dossier(inp, "clerk1")

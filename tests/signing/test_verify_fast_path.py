@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 
 import pikepdf
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from kiosk.pdfa import implausible_xref, inspect_pdf
 from kiosk.signing.verify import verify_pdf
 from kiosk.text_layer import layered_prefix
-from tests.signing.helpers import scan_pdf
+from tests.signing.helpers import scan_pdf, signed_in_memory, tampered, trust_roots
 from tests.signing.pki import Issued, issue, make_ca
 
 
@@ -34,36 +28,12 @@ def ca_and_signer() -> tuple[Issued, Issued]:
     return ca, issue(ca, "Nguyễn Văn Ký")
 
 
-def _trust(ca: Issued) -> list[Any]:
-    return [asn1_x509.Certificate.load(ca.cert_der)]
-
-
-def _signed(data: bytes, who: Issued, ca: Issued) -> bytes:
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(who.cert_der),
-        signing_key=asn1_keys.PrivateKeyInfo.load(who.key_der),
-        cert_registry=SimpleCertificateStore.from_certs(
-            [asn1_x509.Certificate.load(ca.cert_der)]))
-    out = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)),
-                     signers.PdfSignatureMetadata(field_name="KySo"), signer=signer,
-                     output=out)
-    return out.getvalue()
-
-
 def _with_empty_form(data: bytes) -> bytes:
     with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
         pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array())
         buf = io.BytesIO()
         pdf.save(buf)
     return buf.getvalue()
-
-
-def _tampered(data: bytes) -> bytes:
-    out = bytearray(data)
-    at = out.find(b"stream", 200) + 40
-    out[at] ^= 0x20
-    return bytes(out)
 
 
 def _broken_xref(data: bytes) -> bytes:
@@ -76,12 +46,12 @@ def test_verdicts_equal_with_and_without_the_shortcut(ca_and_signer: tuple[Issue
                                                       ) -> None:
     ca, who = ca_and_signer
     plain = scan_pdf("Tờ khai đăng ký khai sinh")
-    signed = _signed(plain, who, ca)
+    signed = signed_in_memory(plain, who, ca)
     files = {
         "plain scan": (plain, False),
         "signed scan": (signed, True),
-        "signed then altered": (_tampered(signed), True),
-        "signed by a stranger": (_signed(plain, issue(make_ca("Lạ"), "Người lạ"), ca), True),
+        "signed then altered": (tampered(signed), True),
+        "signed by a stranger": (signed_in_memory(plain, issue(make_ca("Lạ"), "Người lạ"), ca), True),
         "an empty form": (_with_empty_form(plain), True),
         "a broken cross-reference": (_broken_xref(plain), True),
         "random bytes": (b"%PDF-1.4\n" + bytes(range(256)) * 40, True),
@@ -89,13 +59,13 @@ def test_verdicts_equal_with_and_without_the_shortcut(ca_and_signer: tuple[Issue
     for name, (data, may_be_signed) in files.items():
         assert inspect_pdf(data).may_be_signed is may_be_signed, name
         assert layered_prefix(data) is None, name
-        quick, thorough = verify_pdf(data, _trust(ca)), verify_pdf(data, _trust(ca),
+        quick, thorough = verify_pdf(data, trust_roots(ca)), verify_pdf(data, trust_roots(ca),
                                                                     thorough=True)
         assert quick == thorough, name
-    assert verify_pdf(signed, _trust(ca))["valid"] is True
-    assert verify_pdf(_tampered(signed), _trust(ca))["intact"] is False
-    assert verify_pdf(plain, _trust(ca))["signed"] is False
-    assert verify_pdf(plain, _trust(ca))["pdfa"] is True
+    assert verify_pdf(signed, trust_roots(ca))["valid"] is True
+    assert verify_pdf(tampered(signed), trust_roots(ca))["intact"] is False
+    assert verify_pdf(plain, trust_roots(ca))["signed"] is False
+    assert verify_pdf(plain, trust_roots(ca))["pdfa"] is True
 
 
 def test_a_cross_reference_larger_than_the_file_is_refused_before_pyhanko_reads_it() -> None:
